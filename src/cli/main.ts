@@ -1,0 +1,73 @@
+import { Command, CommanderError } from 'commander';
+import { CustodyError } from '../core/errors.js';
+import { type CliIO, EXIT, processIO } from './io.js';
+
+/** Exit code carried by a thrown value so commands can stop with a verdict from deep inside. */
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/**
+ * Run the CLI in-process: the binary calls this with process I/O, tests with captured streams.
+ * Returns the exit code (0 ok, 1 checked and the answer is no, 2 usage or input error, 3 internal).
+ */
+export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    return exitCodeFor(e, io);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  return run(argv, processIO());
+}
+
+function buildProgram(io: CliIO): Command {
+  const program = new Command('custody')
+    .description(
+      'Software supply-chain custody: SBOMs, signatures, provenance, logs, VEX, admission',
+    )
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError();
+  for (const register of COMMANDS) register(program, io);
+  for (const cmd of program.commands) applyExitOverride(cmd, io);
+  return program;
+}
+
+// Commander sub-commands do not inherit exitOverride/configureOutput; apply them all the way down.
+function applyExitOverride(cmd: Command, io: CliIO): void {
+  cmd.exitOverride().configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  for (const sub of cmd.commands) applyExitOverride(sub, io);
+}
+
+function exitCodeFor(e: unknown, io: CliIO): number {
+  if (e instanceof CliExit) return e.code;
+  if (e instanceof CommanderError) {
+    // --help and --version end through here with exit code 0.
+    return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (e instanceof CustodyError) {
+    io.stderr.write(`custody: ${e.code}: ${e.message}\n`);
+    return EXIT.usage;
+  }
+  io.stderr.write(`custody: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  return EXIT.internal;
+}
+
+type Register = (program: Command, io: CliIO) => void;
+
+/** Each command lives in its own file under commands/ and registers itself here. */
+const COMMANDS: Register[] = [];

@@ -1,0 +1,2 @@
+export type { PurlParts } from './purl.js';
+export { formatPurl, parsePurl } from './purl.js';
