@@ -70,4 +70,4 @@ function exitCodeFor(e: unknown, io: CliIO): number {
 type Register = (program: Command, io: CliIO) => void;
 
 /** Each command lives in its own file under commands/ and registers itself here. */
-const COMMANDS: Register[] = [];
+const COMMANDS: Register[] = [registerSbom];

@@ -14,3 +14,4 @@ export type { JsonLimits } from './json.js';
 export { DEFAULT_JSON_LIMITS, decodeUtf8, parseJson } from './json.js';
 export type { PurlParts } from './purl/index.js';
 export { formatPurl, parsePurl } from './purl/index.js';
+export { CUSTODY_NAMESPACE, uuidV4, uuidV5 } from './uuid.js';

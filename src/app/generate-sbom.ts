@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { arch, platform } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
+import { canonicalize } from '../core/canonical-json.js';
+import { sha256Hex } from '../core/digest.js';
+import { CoreError } from '../core/errors.js';
+import { uuidV4, uuidV5 } from '../core/uuid.js';
+import { writeCycloneDxJson } from '../formats/cyclonedx/write.js';
+import { writeSpdxJson } from '../formats/spdx/write.js';
+import { buildSbom } from '../sbom/builder.js';
+import { CATALOGERS, findCatalogTargets, sniffCataloger } from '../sbom/catalogers/index.js';
+import { SbomError } from '../sbom/errors.js';
+import type { CatalogResult, Component, FileTree, SbomDocument } from '../sbom/model.js';
+import { directoryTree } from './fs-tree.js';
+import { type ImageInput, openImage, sniffImage } from './image-input.js';
+import { CUSTODY_VERSION } from './version.js';
+
+export const OUTPUT_FORMATS = [
+  'cyclonedx-json',
+  'cyclonedx-1.5-json',
+  'cyclonedx-1.7-json',
+  'spdx-json',
+] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface GenerateOptions {
+  format?: OutputFormat;
+  /** Byte-identical output for identical input (also implied by SOURCE_DATE_EPOCH in `env`). */
+  deterministic?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+  now?: Date;
+  /** Called once per file read, for progress display. */
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+export interface GenerateResult {
+  text: string;
+  document: SbomDocument;
+  results: CatalogResult[];
+  format: OutputFormat;
+}
+
+/**
+ * Generate an SBOM for a directory, a lockfile or package database, or a container image
+ * (docker-save tarball, OCI layout directory or tar).
+ *
+ * @throws CoreError FILE_NOT_FOUND; SbomError SBOM_NOTHING_TO_CATALOG, SBOM_LOCKFILE_PARSE,
+ *   IMAGE_INVALID, IMAGE_PATH_ESCAPE
+ */
+export async function generateSbom(path: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const env = opts.env ?? {};
+  const format = opts.format ?? 'cyclonedx-json';
+  const input = await openInput(path);
+  const results = catalogAll(input, opts.onProgress);
+  if (results.length === 0) {
+    throw new SbomError(
+      'SBOM_NOTHING_TO_CATALOG',
+      `found no lockfile, manifest or package database in ${path}; point at a project folder, a lockfile or an image`,
+      { details: { path } },
+    );
+  }
+  const sde = env['SOURCE_DATE_EPOCH'];
+  const deterministic = opts.deterministic === true || sde !== undefined;
+  const timestamp = timestampOf(sde, deterministic, opts.now ?? new Date());
+  const properties = {
+    ...lockfileDigests(input, results),
+    ...buildEnvironment(env, deterministic),
+    ...input.properties,
+  };
+  const doc = buildSbom(results, {
+    ...(input.subject ? { subject: input.subject } : {}),
+    fallbackName: input.name,
+    ...(timestamp === undefined ? {} : { timestamp }),
+    tool: { name: 'custody', version: CUSTODY_VERSION, vendor: 'Custody' },
+    properties,
+  });
+  doc.serialNumber = `urn:uuid:${
+    deterministic ? uuidV5(sha256Hex(canonicalize(doc))) : uuidV4((n) => randomBytes(n))
+  }`;
+  const text = serialize(doc, format);
+  return { text, document: doc, results, format };
+}
+
+export function serialize(doc: SbomDocument, format: OutputFormat): string {
+  switch (format) {
+    case 'cyclonedx-json':
+      return writeCycloneDxJson(doc, '1.6');
+    case 'cyclonedx-1.5-json':
+      return writeCycloneDxJson(doc, '1.5');
+    case 'cyclonedx-1.7-json':
+      return writeCycloneDxJson(doc, '1.7');
+    case 'spdx-json':
+      return writeSpdxJson(doc);
+    default: {
+      const never: never = format;
+      throw new CoreError('USAGE', `unknown output format ${String(never)}`);
+    }
+  }
+}
+
+interface Input {
+  tree: FileTree;
+  /** Files to catalog with their cataloger; undefined → discover in the tree. */
+  targets: { path: string; cataloger: (typeof CATALOGERS)[number] }[];
+  name: string;
+  subject?: Component;
+  properties: Record<string, string>;
+}
+
+async function openInput(path: string): Promise<Input> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) {
+    throw new CoreError('FILE_NOT_FOUND', `${path} does not exist`, { details: { path } });
+  }
+  const st = statSync(abs);
+  const image: ImageInput | undefined = await sniffImage(abs, st.isDirectory());
+  if (image) return fromImage(await openImage(image));
+  if (st.isDirectory()) {
+    const tree = directoryTree(abs);
+    return { tree, targets: findCatalogTargets(tree), name: basename(abs), properties: {} };
+  }
+  const tree = directoryTree(dirname(abs));
+  const file = basename(abs);
+  const head = readHead(abs);
+  const cataloger = sniffCataloger(file, head);
+  if (!cataloger) {
+    throw new SbomError(
+      'SBOM_NOTHING_TO_CATALOG',
+      `${path} is not a lockfile, manifest, package database or image Custody can read`,
+      { details: { path } },
+    );
+  }
+  return {
+    tree,
+    targets: [{ path: file, cataloger }],
+    name: basename(dirname(abs)),
+    properties: {},
+  };
+}
+
+function fromImage(img: Awaited<ReturnType<typeof openImage>>): Input {
+  return {
+    tree: img.tree,
+    targets: findCatalogTargets(img.tree),
+    name: img.name,
+    subject: img.subject,
+    properties: img.properties,
+  };
+}
+
+function catalogAll(input: Input, onProgress: GenerateOptions['onProgress']): CatalogResult[] {
+  const out: CatalogResult[] = [];
+  input.targets.forEach(({ path, cataloger }, i) => {
+    onProgress?.(i, input.targets.length, path);
+    out.push(cataloger.catalog(path, input.tree));
+  });
+  onProgress?.(input.targets.length, input.targets.length, '');
+  return out;
+}
+
+function readHead(abs: string): string {
+  const buf = readFileSync(abs, { flag: 'r' }).subarray(0, 4096);
+  return buf.toString('utf8');
+}
+
+function timestampOf(sde: string | undefined, deterministic: boolean, now: Date): string | undefined {
+  if (sde !== undefined) {
+    if (!/^\d{1,12}$/.test(sde)) {
+      throw new CoreError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds since 1970, not "${sde}"`);
+    }
+    return new Date(Number(sde) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  // --deterministic without SOURCE_DATE_EPOCH: no time can be reproduced, so none is written.
+  return deterministic ? undefined : now.toISOString();
+}
+
+function lockfileDigests(input: Input, results: CatalogResult[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of results) {
+    const bytes = input.tree.read(r.sourcePath);
+    if (bytes) out[`custody:lockfile:${r.sourcePath}`] = `sha256:${sha256Hex(bytes)}`;
+  }
+  return out;
+}
+
+/** The build environment (Brief 4): toolchain and CI facts, without run ids when reproducible. */
+function buildEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  deterministic: boolean,
+): Record<string, string> {
+  const out: Record<string, string> = {
+    'custody:build:node': process.version,
+    'custody:build:platform': `${platform()}-${arch()}`,
+  };
+  const ci: [string, string][] = [
+    ['GITHUB_REPOSITORY', 'custody:build:ci:repository'],
+    ['GITHUB_WORKFLOW_REF', 'custody:build:ci:workflow'],
+    ['GITHUB_SHA', 'custody:build:ci:commit'],
+    ['GITHUB_REF', 'custody:build:ci:ref'],
+    ['CI_PROJECT_PATH', 'custody:build:ci:repository'],
+    ['CI_COMMIT_SHA', 'custody:build:ci:commit'],
+  ];
+  if (!deterministic) ci.push(['GITHUB_RUN_ID', 'custody:build:ci:run'], ['CI_PIPELINE_ID', 'custody:build:ci:run']);
+  for (const [name, prop] of ci) {
+    const v = env[name];
+    if (v) out[prop] = v;
+  }
+  return out;
+}
