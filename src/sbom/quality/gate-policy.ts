@@ -1,0 +1,167 @@
+import { parseDocument } from 'yaml';
+import { SbomError } from '../errors.js';
+import { normalizeLicense } from '../license.js';
+import { CHECK_IDS, type CheckId } from './types.js';
+
+/**
+ * What an SBOM must meet to pass the quality gate. Every key is optional in the file; a key left
+ * out is not enforced. `require` makes checks mandatory: every component must pass each one.
+ */
+export interface GatePolicy {
+  /** Lowest acceptable total score, 0–10. */
+  minScore?: number;
+  require: CheckId[];
+  /** When set, every component's licences must be satisfiable with these SPDX ids alone. */
+  allowLicenses?: string[];
+  /** No component may force one of these SPDX ids on its user. */
+  denyLicenses?: string[];
+  /** Oldest acceptable SBOM timestamp, in days. */
+  maxAgeDays?: number;
+}
+
+/**
+ * The gate applied when no policy file is given (the project brief): every component has a version,
+ * a hash, and a valid SPDX licence (missing, NOASSERTION and free text all fail).
+ */
+export const DEFAULT_GATE_POLICY: Readonly<GatePolicy> = Object.freeze({
+  require: ['ntia.version', 'integrity.hash', 'licensing.valid-spdx'] as CheckId[],
+});
+
+const KEYS = ['minScore', 'require', 'allowLicenses', 'denyLicenses', 'maxAgeDays'] as const;
+const KNOWN_CHECKS = new Set<string>(CHECK_IDS);
+/** Policies are small; anything bigger is not one. */
+const MAX_POLICY_BYTES = 1 << 20;
+
+interface Problem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Parse a YAML gate policy (untrusted input). Collects every problem before failing.
+ * @example parseGatePolicy('minScore: 7\nrequire: [integrity.strong-hash]\n', 'gate.yaml')
+ * @throws SbomError SBOM_POLICY_INVALID naming the file and each problem with its path.
+ */
+export function parseGatePolicy(yamlText: string, path: string): GatePolicy {
+  if (yamlText.length > MAX_POLICY_BYTES) {
+    throw invalid(path, [{ path: '', message: `is larger than ${MAX_POLICY_BYTES} bytes` }]);
+  }
+  const value = readYaml(yamlText, path);
+  const problems: Problem[] = [];
+  const policy = checkPolicy(value, problems);
+  if (problems.length > 0 || policy === undefined) throw invalid(path, problems);
+  return policy;
+}
+
+function readYaml(text: string, path: string): unknown {
+  try {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      throw invalid(
+        path,
+        doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? ''}` })),
+      );
+    }
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    if (e instanceof SbomError) throw e;
+    throw new SbomError(
+      'SBOM_POLICY_INVALID',
+      `${path}: gate policy is not readable YAML: ${(e as Error).message}`,
+      {
+        cause: e,
+        details: { path, problems: [{ path: '', message: String((e as Error).message) }] },
+      },
+    );
+  }
+}
+
+function checkPolicy(value: unknown, problems: Problem[]): GatePolicy | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ path: '', message: 'must be a mapping of policy keys (minScore, require, …)' });
+    return undefined;
+  }
+  const obj = value as Partial<Record<(typeof KEYS)[number], unknown>>;
+  for (const key of Object.keys(obj)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      problems.push({ path: key, message: `unknown key (known: ${KEYS.join(', ')})` });
+    }
+  }
+  const policy: GatePolicy = { require: [] };
+  const minScore = numberIn(obj.minScore, 'minScore', 0, 10, problems);
+  if (minScore !== undefined) policy.minScore = minScore;
+  const maxAge = numberIn(obj.maxAgeDays, 'maxAgeDays', 0, Number.MAX_SAFE_INTEGER, problems);
+  if (maxAge !== undefined) policy.maxAgeDays = maxAge;
+  for (const [i, id] of stringList(obj.require, 'require', problems).entries()) {
+    if (KNOWN_CHECKS.has(id)) policy.require.push(id as CheckId);
+    else
+      problems.push({
+        path: `require[${i}]`,
+        message: `"${id}" is not a check id (known: ${CHECK_IDS.join(', ')})`,
+      });
+  }
+  const allow = licenseIds(obj.allowLicenses, 'allowLicenses', problems);
+  if (allow !== undefined) policy.allowLicenses = allow;
+  const deny = licenseIds(obj.denyLicenses, 'denyLicenses', problems);
+  if (deny !== undefined) policy.denyLicenses = deny;
+  for (const id of allow ?? []) {
+    if (deny?.includes(id))
+      problems.push({ path: 'denyLicenses', message: `${id} is both allowed and denied` });
+  }
+  return policy;
+}
+
+function numberIn(
+  v: unknown,
+  path: string,
+  min: number,
+  max: number,
+  problems: Problem[],
+): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    problems.push({
+      path,
+      message: `must be a number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any' : max}`,
+    });
+    return undefined;
+  }
+  return v;
+}
+
+function stringList(v: unknown, path: string, problems: Problem[]): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) {
+    problems.push({ path, message: 'must be a list of strings' });
+    return [];
+  }
+  const out: string[] = [];
+  for (const [i, item] of v.entries()) {
+    if (typeof item === 'string' && item.trim() !== '') out.push(item.trim());
+    else problems.push({ path: `${path}[${i}]`, message: 'must be a non-empty string' });
+  }
+  return out;
+}
+
+// SPDX ids (re-cased to the list's spelling) or LicenseRef-… references.
+function licenseIds(v: unknown, path: string, problems: Problem[]): string[] | undefined {
+  if (v === undefined) return undefined;
+  const out: string[] = [];
+  for (const [i, raw] of stringList(v, path, problems).entries()) {
+    if (/^(DocumentRef-[\w.-]+:)?LicenseRef-[\w.-]+$/.test(raw)) {
+      out.push(raw);
+      continue;
+    }
+    const n = normalizeLicense(raw);
+    if (n.kind === 'id' && !n.corrected) out.push(n.value);
+    else problems.push({ path: `${path}[${i}]`, message: `"${raw}" is not an SPDX licence id` });
+  }
+  return out;
+}
+
+function invalid(path: string, problems: Problem[]): SbomError {
+  const list = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+  return new SbomError('SBOM_POLICY_INVALID', `${path}: gate policy is invalid: ${list}`, {
+    details: { path, problems },
+  });
+}
