@@ -1,0 +1,10 @@
+export { apkInstalledCataloger } from './apk-installed.js';
+export { type ApkPackage, parseApkInstalled } from './apk-parse.js';
+export { parseDebianCopyrightLicenses } from './debian-copyright.js';
+export { type DpkgPackage, parseDpkgStatus } from './dpkg-parse.js';
+export { dpkgStatusCataloger } from './dpkg-status.js';
+export { licenseExpressionToSpdx, licenseNameToSpdx } from './license-names.js';
+export { type OsRelease, parseOsRelease } from './os-release.js';
+export { detectRpmDatabase, type RpmDatabaseKind, readRpmSqliteBlobs } from './rpm-database.js';
+export { RPM_TYPE, RPMTAG, RpmHeader } from './rpm-header.js';
+export { type RpmPackage, rpmPackageFromHeader, rpmSqliteCataloger } from './rpm-sqlite.js';
