@@ -4,7 +4,7 @@ import { type ApkPackage, parseApkInstalled } from './apk-parse.js';
 import { licenseExpressionToSpdx, licenseNameToSpdx } from './license-names.js';
 import { findOsRelease, type OsRelease, osRoot } from './os-release.js';
 import { readDatabase } from './read-database.js';
-import { createRefAllocator } from './refs.js';
+import { createRefAllocator, indexProviders } from './refs.js';
 
 const INSTALLED = /(?:^|\/)lib\/apk\/db\/installed$/;
 
@@ -30,11 +30,7 @@ function catalogApkInstalled(path: string, tree: FileTree): CatalogResult {
   const allocate = createRefAllocator();
   const purls = packages.map((p) => apkPurl(p, vendor, os));
   const refs = purls.map((purl) => allocate(purl));
-  const providers = new Map<string, string>();
-  packages.forEach((p, i) => providers.set(p.name, refs[i] ?? ''));
-  packages.forEach((p, i) => {
-    for (const name of p.provides) if (!providers.has(name)) providers.set(name, refs[i] ?? '');
-  });
+  const providers = indexProviders(packages, refs);
 
   const components = packages.map((p, i): Component => {
     const ref = refs[i] ?? '';

@@ -41,7 +41,7 @@ function catalogDpkgStatus(path: string, tree: FileTree): CatalogResult {
   const allocate = createRefAllocator();
   const refs = packages.map((p) => allocate(purlOf(p)));
   const index = new PackageIndex();
-  packages.forEach((p, i) => index.add(p, refs[i] ?? ''));
+  for (let i = 0; i < packages.length; i++) index.add(packages[i] as DpkgPackage, refs[i] ?? '');
   if (STATUS_D.test(path)) {
     for (const sibling of siblingPackages(tree, path)) index.add(sibling, purlOf(sibling));
   }

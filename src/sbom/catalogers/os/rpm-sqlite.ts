@@ -3,7 +3,7 @@ import type { Cataloger, CatalogResult, Component, FileTree, Hash } from '../../
 import { licenseExpressionToSpdx } from './license-names.js';
 import { distroQualifier, findOsRelease, type OsRelease, osRoot } from './os-release.js';
 import { readDatabase } from './read-database.js';
-import { createRefAllocator } from './refs.js';
+import { createRefAllocator, indexProviders } from './refs.js';
 import { detectRpmDatabase, readRpmSqliteBlobs } from './rpm-database.js';
 import { RPMTAG, RpmHeader } from './rpm-header.js';
 
@@ -63,11 +63,7 @@ function catalogRpmDatabase(path: string, tree: FileTree): CatalogResult {
   const allocate = createRefAllocator();
   const purls = packages.map((p) => rpmPurl(p, os));
   const refs = purls.map((purl) => allocate(purl));
-  const providers = new Map<string, string>();
-  packages.forEach((p, i) => providers.set(p.name, refs[i] ?? ''));
-  packages.forEach((p, i) => {
-    for (const name of p.provides) if (!providers.has(name)) providers.set(name, refs[i] ?? '');
-  });
+  const providers = indexProviders(packages, refs);
 
   const components = packages.map((p, i): Component => {
     const ref = refs[i] ?? '';
