@@ -1,0 +1,2 @@
+export { goModCataloger, golangIdentity, parseGoMod } from './go-mod.js';
+export { parseGoSum } from './go-sum.js';
