@@ -1,2 +1,2 @@
-export { goModCataloger, golangIdentity, parseGoMod } from './go-mod.js';
+export { golangIdentity, goModCataloger, parseGoMod } from './go-mod.js';
 export { parseGoSum } from './go-sum.js';

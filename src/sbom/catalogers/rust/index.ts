@@ -1,0 +1,1 @@
+export { cargoLockCataloger } from './cargo-lock.js';
