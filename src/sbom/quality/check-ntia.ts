@@ -67,7 +67,11 @@ function dependencyRelationship(doc: SbomDocument): CheckResult {
   if (doc.components.length === 0) return documentCheck(spec, 10, 'no components to depend on');
   const direct = doc.subject?.dependsOn.length ?? 0;
   if (direct > 0) {
-    return documentCheck(spec, 10, `the primary component lists ${direct} direct dependencies`);
+    return documentCheck(
+      spec,
+      10,
+      `the primary component lists ${direct} direct dependenc${direct === 1 ? 'y' : 'ies'}`,
+    );
   }
   const anyEdge = doc.components.some((c) => c.dependsOn.length > 0);
   return anyEdge
