@@ -1,0 +1,1 @@
+export { gemfileLockCataloger } from './gemfile-lock.js';
