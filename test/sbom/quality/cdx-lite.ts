@@ -24,8 +24,8 @@ export function readCycloneDxLite(json: unknown): SbomDocument {
     const target = ref === subject?.ref ? subject : byRef.get(ref ?? '');
     if (target) target.dependsOn = (get(d, 'dependsOn') as string[] | undefined) ?? [];
   }
-  const tools = Array.isArray(meta.tools)
-    ? (meta.tools as J[])
+  const tools = Array.isArray(get(meta, 'tools'))
+    ? arr(meta, 'tools')
     : arr(obj(meta, 'tools'), 'components');
   const out: SbomDocument = {
     format: 'cyclonedx',
