@@ -1,0 +1,1 @@
+export { composerIdentity, composerLockCataloger } from './composer-lock.js';
