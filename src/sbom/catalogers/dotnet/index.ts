@@ -1,0 +1,1 @@
+export { nugetLockCataloger } from './nuget-lock.js';
