@@ -176,7 +176,8 @@ describe('parseGatePolicy', () => {
       'SBOM_POLICY_INVALID',
     );
     assert.match(e.message, /^gate\.yaml: /);
-    const paths = (e.details?.problems as { path: string }[]).map((p) => p.path).sort();
+    const { problems } = e.details as { problems: { path: string }[] };
+    const paths = problems.map((p) => p.path).sort();
     assert.deepEqual(paths, [
       'allowLicenses[0]',
       'colour',
