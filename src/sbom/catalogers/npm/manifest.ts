@@ -16,7 +16,9 @@ export function readManifest(tree: FileTree, path: string): Json | undefined {
 }
 
 /** A manifest's direct dependencies with the scope each section gives them. */
-export function manifestDependencies(manifest: Json): { name: string; range: string; scope: Scope }[] {
+export function manifestDependencies(
+  manifest: Json,
+): { name: string; range: string; scope: Scope }[] {
   const out: { name: string; range: string; scope: Scope }[] = [];
   const sections: [string, Scope][] = [
     ['dependencies', 'required'],
@@ -27,7 +29,8 @@ export function manifestDependencies(manifest: Json): { name: string; range: str
   for (const [section, scope] of sections) {
     const deps = asRecord(manifest[section]);
     if (!deps) continue;
-    for (const name of Object.keys(deps)) out.push({ name, range: asString(deps[name]) ?? '', scope });
+    for (const name of Object.keys(deps))
+      out.push({ name, range: asString(deps[name]) ?? '', scope });
   }
   return out;
 }

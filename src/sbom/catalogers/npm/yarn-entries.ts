@@ -72,7 +72,9 @@ export function berryEntry(key: string, block: YarnBlock): YarnEntry | undefined
     checksum: text(block['checksum']),
     resolution: reference.startsWith('npm:') ? undefined : resolution,
     patched,
-    workspace: reference.startsWith('workspace:') ? reference.slice('workspace:'.length) : undefined,
+    workspace: reference.startsWith('workspace:')
+      ? reference.slice('workspace:'.length)
+      : undefined,
     deps: [...deps, ...depsOf(block['optionalDependencies'], true)],
   };
 }
@@ -92,7 +94,10 @@ function splitKey(key: string): string[] {
     .filter((s) => s !== '');
 }
 
-function depsOf(v: unknown, optional: boolean): { name: string; range: string; optional: boolean }[] {
+function depsOf(
+  v: unknown,
+  optional: boolean,
+): { name: string; range: string; optional: boolean }[] {
   if (typeof v !== 'object' || v === null) return [];
   const block = v as YarnBlock;
   const out: { name: string; range: string; optional: boolean }[] = [];

@@ -38,7 +38,8 @@ export function parseYarnSyntax(text: string): YarnBlock {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     lineNo++;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    const line =
+      text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     start = end + 1;
     let indent = 0;
     while (line.charCodeAt(indent) === 32) indent++;
@@ -102,7 +103,8 @@ function readKey(line: string, from: number, lineNo: number): { key: string; res
     const rest = line.slice(i + 1).trim();
     return { key, rest };
   }
-  if (line.charCodeAt(i) !== 32) throw new YarnSyntaxError(lineNo, `unexpected text after "${key}"`);
+  if (line.charCodeAt(i) !== 32)
+    throw new YarnSyntaxError(lineNo, `unexpected text after "${key}"`);
   return { key, rest: line.slice(i + 1).trim() };
 }
 

@@ -1,6 +1,7 @@
 import { decodeUtf8 } from '../../../core/json.js';
-import type { CatalogResult, Cataloger, FileTree, Scope } from '../../model.js';
+import type { Cataloger, CatalogResult, FileTree, Scope } from '../../model.js';
 import { ComponentSet } from './component-set.js';
+import type { InstalledPackage } from './installed-package.js';
 import { createInstalledReader, type InstalledReader } from './installed-reader.js';
 import { asString, dirOf, type Json, joinPath } from './json-guards.js';
 import { guardLockfile, lockfileError } from './lockfile-error.js';
@@ -103,7 +104,8 @@ function readBlocks(path: string, tree: FileTree): YarnBlock {
   try {
     return parseYarnSyntax(decodeUtf8(bytes));
   } catch (e) {
-    if (e instanceof YarnSyntaxError) throw lockfileError(path, `is not a yarn.lock: ${e.message}`, e);
+    if (e instanceof YarnSyntaxError)
+      throw lockfileError(path, `is not a yarn.lock: ${e.message}`, e);
     throw e;
   }
 }
@@ -127,7 +129,8 @@ function indexEntries(ctx: YarnContext, blocks: YarnBlock): void {
 
 function lookup(ctx: YarnContext, name: string, range: string): YarnEntry | undefined {
   const exact = ctx.berry
-    ? (ctx.byDescriptor.get(berryDescriptor(name, range)) ?? ctx.byDescriptor.get(`${name}@${range}`))
+    ? (ctx.byDescriptor.get(berryDescriptor(name, range)) ??
+      ctx.byDescriptor.get(`${name}@${range}`))
     : ctx.byDescriptor.get(`${name}@${range}`);
   return exact ?? ctx.byName.get(name) ?? undefined;
 }
@@ -138,7 +141,7 @@ function addComponents(ctx: YarnContext, set: ComponentSet, installed: Installed
     const parts = splitNpmName(e.name);
     if (!parts) continue;
     let version = e.version;
-    let meta = undefined;
+    let meta: InstalledPackage | undefined;
     if (e.workspace !== undefined) {
       // Berry writes 0.0.0-use.local for workspaces; their own package.json has the version.
       const ws = readManifest(ctx.tree, joinPath(ctx.dir, e.workspace, 'package.json'));
