@@ -94,22 +94,31 @@ function buildGoMod(
   }
   if (!module) return out.result(NAME);
   const id = golangIdentity(module, undefined);
-  return out.result(NAME, { name: module, ecosystem: 'golang', purl: id.purl });
+  return out.result(NAME, {
+    name: module,
+    ecosystem: 'golang',
+    ...(id.purl ? { purl: id.purl } : {}),
+  });
 }
 
-/** purl parts for a Go module: namespace is the path before its last segment. */
+/**
+ * purl parts for a Go module: namespace is the path before its last segment. A one-segment path
+ * (legal with a local `replace`) has no namespace, which the golang purl type refuses: such a
+ * module gets no purl (its ref is then `golang:<path>@<version>`).
+ */
 export function golangIdentity(
   modPath: string,
   version: string | undefined,
-): { ecosystem: string; namespace?: string; name: string; version?: string; purl: string } {
+): { ecosystem: string; namespace?: string; name: string; version?: string; purl?: string } {
   const slash = modPath.lastIndexOf('/');
   const namespace = slash === -1 ? undefined : modPath.slice(0, slash);
   const name = slash === -1 ? modPath : modPath.slice(slash + 1);
-  const purl = formatPurl({ type: 'golang', namespace, name, version });
   return {
     ecosystem: 'golang',
     name,
-    purl,
+    ...(namespace
+      ? { namespace, purl: formatPurl({ type: 'golang', namespace, name, version }) }
+      : {}),
     ...(namespace ? { namespace } : {}),
     ...(version ? { version } : {}),
   };

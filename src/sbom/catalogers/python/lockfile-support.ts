@@ -118,7 +118,8 @@ export interface ComponentDraft {
   namespace?: string | undefined;
   name: string;
   version?: string | undefined;
-  purl: string;
+  /** The purl, which is also the ref; omit only when the purl type refuses these coordinates. */
+  purl?: string | undefined;
   hashes?: readonly Hash[];
   licenses?: readonly string[];
   scope?: Scope | undefined;
@@ -148,7 +149,9 @@ export class ComponentCollector {
 
   /** Add or merge a component; returns its ref. */
   add(d: ComponentDraft): string {
-    const ref = d.purl;
+    const ref =
+      d.purl ??
+      `${d.ecosystem}:${d.namespace ? `${d.namespace}/` : ''}${d.name}@${d.version ?? ''}`;
     let e = this.entries.get(ref);
     if (!e) {
       const c: Component = {
@@ -156,12 +159,12 @@ export class ComponentCollector {
         type: 'library',
         ecosystem: d.ecosystem,
         name: d.name,
-        purl: d.purl,
         hashes: [],
         licenses: [],
         dependsOn: [],
         sourcePath: this.sourcePath,
       };
+      if (d.purl) c.purl = d.purl;
       if (d.namespace) c.namespace = d.namespace;
       if (d.version) c.version = d.version;
       e = { component: c, hashKeys: new Set(), deps: new Set() };
@@ -252,12 +255,17 @@ export function propagateScope(
   }
 }
 
-/** Run `fn`, turning any non-Custody error (TypeError on odd shapes) into SBOM_LOCKFILE_PARSE. */
+/** Run `fn`, turning any other error (a TypeError on odd shapes, a purl refused) into SBOM_LOCKFILE_PARSE. */
 export function guard<T>(file: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof CustodyError) throw e;
-    throw lockfileError(file, `could not be read: ${(e as Error)?.message ?? String(e)}`, e);
+    if (e instanceof SbomError) throw e;
+    // e.g. CoreError PURL_INVALID for a package name the purl type refuses: still the file's fault.
+    const why =
+      e instanceof CustodyError
+        ? e.message
+        : `could not be read: ${(e as Error)?.message ?? String(e)}`;
+    throw lockfileError(file, why, e);
   }
 }
