@@ -192,7 +192,9 @@ describe('readImageFromTar with docker save archives', () => {
       const done = new Promise<void>((res) => x.on('finish', () => res()));
       x.on('entry', (h, s, next) => {
         const chunks: Buffer[] = [];
-        s.on('data', (c: Buffer) => chunks.push(c));
+        s.on('data', (c: unknown) => {
+          chunks.push(c as Buffer);
+        });
         s.on('end', () => {
           if (h.name === 'manifest.json')
             manifests.push(...JSON.parse(Buffer.concat(chunks).toString()));
