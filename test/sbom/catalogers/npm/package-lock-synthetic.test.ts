@@ -13,7 +13,12 @@ function lock(packages: Record<string, unknown>): string {
 //        └ b@1 ─ c@1 (resolved upwards from b's folder)
 //   a's nested b@2 also depends on c: up through a, then the root
 const NESTED = lock({
-  '': { name: 'proj', version: '1.0.0', dependencies: { a: '1', b: '1' }, devDependencies: { d: '1' } },
+  '': {
+    name: 'proj',
+    version: '1.0.0',
+    dependencies: { a: '1', b: '1' },
+    devDependencies: { d: '1' },
+  },
   'node_modules/a': { version: '1.0.0', dependencies: { b: '2' } },
   'node_modules/a/node_modules/b': { version: '2.0.0', dependencies: { c: '1' } },
   'node_modules/b': { version: '1.0.0', dependencies: { c: '1' } },
@@ -122,7 +127,9 @@ describe('npmPackageLockCataloger matching', () => {
 
 describe('npmPackageLockCataloger performance', () => {
   it('catalogs 20,000 packages in well under a second', () => {
-    const packages: Record<string, unknown> = { '': { name: 'big', version: '1.0.0', dependencies: {} } };
+    const packages: Record<string, unknown> = {
+      '': { name: 'big', version: '1.0.0', dependencies: {} },
+    };
     const n = 20_000;
     for (let i = 0; i < n; i++) {
       const deps: Record<string, string> = {};
@@ -147,6 +154,9 @@ describe('npmPackageLockCataloger performance', () => {
     // ~100-200 ms on an idle developer machine. Shared runners vary tenfold, so the bound is
     // relative to parsing the same bytes: linear work stays a small multiple of it, quadratic
     // resolution would be thousands of times slower.
-    assert.ok(ms < 10 * parseMs + 50, `took ${ms.toFixed(0)} ms; JSON.parse took ${parseMs.toFixed(0)} ms`);
+    assert.ok(
+      ms < 10 * parseMs + 50,
+      `took ${ms.toFixed(0)} ms; JSON.parse took ${parseMs.toFixed(0)} ms`,
+    );
   });
 });

@@ -38,7 +38,10 @@ describe('pnpmLockCataloger on the conformance lockfiles', () => {
       const doc = parse(text) as Record<string, unknown>;
       const importers = r.components.filter((c) => c.properties?.['custody:pnpm:importer']);
       assert.deepEqual(
-        r.components.filter((c) => !importers.includes(c)).map(nv).sort(),
+        r.components
+          .filter((c) => !importers.includes(c))
+          .map(nv)
+          .sort(),
         [...independentNames(doc)].sort(),
       );
       const refs = new Set(r.components.map((c) => c.ref));
@@ -97,7 +100,9 @@ describe('pnpmLockCataloger spot checks', () => {
   });
 
   it('makes workspace importers components named by their package.json (bytemd)', () => {
-    const lock = readFileSync(conformancePath('lockfiles', 'pnpm', 'cdxgen__bytemd-pnpm-lock.yaml'));
+    const lock = readFileSync(
+      conformancePath('lockfiles', 'pnpm', 'cdxgen__bytemd-pnpm-lock.yaml'),
+    );
     const r = cat.catalog(
       'pnpm-lock.yaml',
       memoryTree({

@@ -43,7 +43,10 @@ describe('yarnLockCataloger on the conformance lockfiles', () => {
       const expected = independentNames(text);
       const workspaces = r.components.filter((c) => c.properties?.['custody:yarn:workspace']);
       assert.deepEqual(
-        r.components.filter((c) => !workspaces.includes(c)).map(nv).sort(),
+        r.components
+          .filter((c) => !workspaces.includes(c))
+          .map(nv)
+          .sort(),
         [...expected].sort(),
       );
       const refs = new Set(r.components.map((c) => c.ref));
@@ -140,7 +143,12 @@ describe('yarnLockCataloger spot checks', () => {
     assert.equal(scope('c@1.1.0'), 'optional'); // required only through b's optional dependency
     assert.equal(scope('d@1.2.0'), 'dev');
     assert.deepEqual(r.rootDependsOn, ['pkg:npm/a@1.0.0', 'pkg:npm/b@2.0.0', 'pkg:npm/d@1.2.0']);
-    assert.deepEqual(r.root, { name: 'proj', version: '3.0.0', ecosystem: 'npm', purl: 'pkg:npm/proj@3.0.0' });
+    assert.deepEqual(r.root, {
+      name: 'proj',
+      version: '3.0.0',
+      ecosystem: 'npm',
+      purl: 'pkg:npm/proj@3.0.0',
+    });
   });
 
   it('rejects malformed text with SBOM_LOCKFILE_PARSE naming the file', () => {
