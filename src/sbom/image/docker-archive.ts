@@ -7,6 +7,7 @@ import {
   expectArray,
   expectObject,
   expectString,
+  field,
   type JsonObject,
   parseImageJson,
   stringArray,
@@ -72,11 +73,11 @@ export function readDockerManifest(files: ArchiveFiles): DockerManifestEntry[] {
   return expectArray(parseImageJson(bytes, 'manifest.json'), 'manifest.json').map((v, i) => {
     const what = `manifest.json entry ${i}`;
     const o: JsonObject = expectObject(v, what);
-    const layers = stringArray(o['Layers']);
+    const layers = stringArray(field(o, 'Layers'));
     if (!layers) throw imageInvalid(what, 'needs a "Layers" array of paths');
     return {
       config: expectString(o, 'Config', what),
-      repoTags: stringArray(o['RepoTags']) ?? [],
+      repoTags: stringArray(field(o, 'RepoTags')) ?? [],
       layers,
     };
   });

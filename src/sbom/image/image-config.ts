@@ -1,5 +1,6 @@
 import {
   expectObject,
+  field,
   isObject,
   optionalString,
   parseImageJson,
@@ -18,10 +19,11 @@ export function parseImageConfig(
   what: string,
 ): { config: ImageConfig; diffIds: string[] } {
   const doc = expectObject(parseImageJson(bytes, what), what);
-  const run = isObject(doc['config']) ? doc['config'] : {};
+  const runValue = field(doc, 'config');
+  const run = isObject(runValue) ? runValue : {};
   const config: ImageConfig = {
-    env: stringArray(run['Env']) ?? [],
-    labels: stringRecord(run['Labels']),
+    env: stringArray(field(run, 'Env')) ?? [],
+    labels: stringRecord(field(run, 'Labels')),
   };
   const set = <K extends keyof ImageConfig>(key: K, value: ImageConfig[K] | undefined) => {
     if (value !== undefined && value !== '') config[key] = value;
@@ -30,10 +32,11 @@ export function parseImageConfig(
   set('os', optionalString(doc, 'os'));
   set('variant', optionalString(doc, 'variant'));
   set('created', optionalString(doc, 'created'));
-  set('entrypoint', stringArray(run['Entrypoint']));
-  set('cmd', stringArray(run['Cmd']));
+  set('entrypoint', stringArray(field(run, 'Entrypoint')));
+  set('cmd', stringArray(field(run, 'Cmd')));
   set('workingDir', optionalString(run, 'WorkingDir'));
   set('user', optionalString(run, 'User'));
-  const rootfs = isObject(doc['rootfs']) ? doc['rootfs'] : {};
-  return { config, diffIds: stringArray(rootfs['diff_ids']) ?? [] };
+  const rootfsValue = field(doc, 'rootfs');
+  const rootfs = isObject(rootfsValue) ? rootfsValue : {};
+  return { config, diffIds: stringArray(field(rootfs, 'diff_ids')) ?? [] };
 }

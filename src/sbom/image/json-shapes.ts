@@ -55,3 +55,8 @@ export function stringRecord(v: unknown): Record<string, string> {
   for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
   return out;
 }
+
+/** `o[key]`; named so reads of index-signature objects stay explicit. */
+export function field(o: JsonObject, key: string): unknown {
+  return o[key];
+}

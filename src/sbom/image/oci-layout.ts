@@ -6,6 +6,7 @@ import {
   expectArray,
   expectObject,
   expectString,
+  field,
   isObject,
   type JsonObject,
   optionalString,
@@ -30,6 +31,7 @@ const DIGEST_ALGS: Readonly<Record<string, { alg: HashAlgorithm; hexLength: numb
   sha256: { alg: 'SHA-256', hexLength: 64 },
   sha512: { alg: 'SHA-512', hexLength: 128 },
 };
+const DOCKER_REFERENCE_TYPE = 'vnd.docker.reference.type';
 const REF_NAME = 'org.opencontainers.image.ref.name';
 const CONTAINERD_NAME = 'io.containerd.image.name';
 const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
@@ -70,10 +72,10 @@ export async function readImageFromLayout(
   const manifestBytes = await readBlob(readFile, manifest);
   const doc = expectObject(parseImageJson(manifestBytes, blobPath(manifest)), blobPath(manifest));
   const what = blobPath(manifest);
-  const configDesc = descriptor(doc['config'], `${what} config`);
+  const configDesc = descriptor(field(doc, 'config'), `${what} config`);
   const configBytes = await readBlob(readFile, configDesc);
   const { config, diffIds } = parseImageConfig(configBytes, blobPath(configDesc));
-  const layerDescs = expectArray(doc['layers'], `${what} layers`).map((d, i) =>
+  const layerDescs = expectArray(field(doc, 'layers'), `${what} layers`).map((d, i) =>
     descriptor(d, `${what} layer ${i}`),
   );
   const blobs: LayerBlob[] = [];
@@ -103,7 +105,7 @@ export async function readImageFromLayout(
 export function isOciLayoutMarker(bytes: Uint8Array): boolean {
   try {
     const doc = parseImageJson(bytes, 'oci-layout');
-    return isObject(doc) && typeof doc['imageLayoutVersion'] === 'string';
+    return isObject(doc) && typeof field(doc, 'imageLayoutVersion') === 'string';
   } catch {
     return false;
   }
@@ -180,7 +182,7 @@ function platformName(p: Platform | undefined): string {
 // BuildKit stores provenance/SBOM attestations as extra manifests with platform unknown/unknown.
 function isAttestation(d: Descriptor): boolean {
   return (
-    d.annotations['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    d.annotations[DOCKER_REFERENCE_TYPE] === 'attestation-manifest' ||
     (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown')
   );
 }
@@ -196,7 +198,7 @@ function namesOf(d: Descriptor): string[] {
 
 function descriptorsOf(doc: unknown, what: string): Descriptor[] {
   const index = expectObject(doc, what);
-  return expectArray(index['manifests'], `${what} manifests`).map((d, i) =>
+  return expectArray(field(index, 'manifests'), `${what} manifests`).map((d, i) =>
     descriptor(d, `${what} manifest ${i}`),
   );
 }
@@ -206,11 +208,13 @@ function descriptor(v: unknown, what: string): Descriptor {
   const d: Descriptor = { digest: expectString(o, 'digest', what), annotations: {} };
   const mediaType = optionalString(o, 'mediaType');
   if (mediaType) d.mediaType = mediaType;
-  const size = o['size'];
+  const size = field(o, 'size');
   if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) d.size = size;
-  if (isObject(o['platform'])) d.platform = platformOf(o['platform']);
-  if (isObject(o['annotations'])) {
-    for (const [k, x] of Object.entries(o['annotations'] as JsonObject))
+  const platform = field(o, 'platform');
+  if (isObject(platform)) d.platform = platformOf(platform);
+  const annotations = field(o, 'annotations');
+  if (isObject(annotations)) {
+    for (const [k, x] of Object.entries(annotations))
       if (typeof x === 'string') d.annotations[k] = x;
   }
   return d;
