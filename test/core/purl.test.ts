@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CoreError } from '../../src/core/errors.js';
+import { canonicalPartsOf, serializePurl } from '../../src/core/purl/format.js';
 import {
   formatPurl,
   normalizePurl,
@@ -322,6 +323,41 @@ describe('purl properties', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('the one-pass formatPurl agrees with canonicalize + serialize (the parser path)', () => {
+    const raw = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 10 }),
+      fc.constantFrom('', '/', '.', '..', 'a//b', '/A_b/', 'x::y', '@s', 'Fo%o'),
+    );
+    const outcome = (fn: () => string): string => {
+      try {
+        return fn();
+      } catch (e) {
+        assert.ok(e instanceof CoreError && e.code === 'PURL_INVALID', String(e));
+        return 'PURL_INVALID';
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(anyType, fc.string({ maxLength: 6 })),
+        fc.option(raw, { nil: undefined }),
+        raw,
+        fc.option(raw, { nil: undefined }),
+        fc.dictionary(fc.constantFrom('uuid', 'tag_id', 'repository_url', 'A', 'b'), raw, {
+          maxKeys: 3,
+        }),
+        fc.option(raw, { nil: undefined }),
+        (type, namespace, name, version, qualifiers, subpath) => {
+          const parts = { type, namespace, name, version, qualifiers, subpath };
+          assert.equal(
+            outcome(() => formatPurl(parts)),
+            outcome(() => serializePurl(canonicalPartsOf(parts))),
+          );
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 

@@ -99,8 +99,8 @@ export function sortQualifiers(pairs: [string, string][]): readonly (readonly [s
   return kept;
 }
 
-// Fold and rewrite one segment; check the substrings its type forbids.
-function component(s: string, r: ComponentRule, type: string, what: string): string {
+/** Fold and rewrite one segment; check the substrings its type forbids. */
+export function component(s: string, r: ComponentRule, type: string, what: string): string {
   let v = r.fold === 'lower' ? s.toLowerCase() : r.fold === 'upper' ? s.toUpperCase() : s;
   if (r.rewrite !== undefined) v = r.rewrite(v);
   for (const bad of r.forbidden) {
@@ -111,8 +111,8 @@ function component(s: string, r: ComponentRule, type: string, what: string): str
   return v;
 }
 
-// Check a whole component against the type's permitted characters.
-function checkWhole(v: string, r: ComponentRule, type: string, what: string): string {
+/** Check a whole component against the type's permitted characters. */
+export function checkWhole(v: string, r: ComponentRule, type: string, what: string): string {
   if (r.permitted !== undefined && !r.permitted.re.test(v)) {
     throw new CoreError(
       'PURL_INVALID',
@@ -122,7 +122,8 @@ function checkWhole(v: string, r: ComponentRule, type: string, what: string): st
   return v;
 }
 
-function checkNamespace(namespace: readonly string[], rule: TypeRule): void {
+/** Check the namespace requirement, segment count and permitted characters. */
+export function checkNamespace(namespace: readonly string[], rule: TypeRule): void {
   const t = rule.type;
   if (rule.namespaceRequirement === 'required' && namespace.length === 0) {
     throw new CoreError('PURL_INVALID', `a ${t} purl needs a namespace`);

@@ -7,6 +7,10 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.
   SAFE[c.charCodeAt(0)] = 1;
 }
 const HEX = '0123456789ABCDEF';
+const TRIPLETS: readonly string[] = Array.from(
+  { length: 128 },
+  (_, c) => `%${HEX[c >> 4]}${HEX[c & 15]}`,
+);
 
 /**
  * Percent-encode one purl component (a segment, name, version, qualifier value) as the purl spec
@@ -34,24 +38,28 @@ export function percentDecode(s: string, what: string): string {
   }
 }
 
-// The slow path, from the first character that needs encoding.
+// The slow path, from the first character that needs encoding: copy the safe runs as slices.
 function encodeFrom(s: string, from: number): string {
-  let out = s.slice(0, from);
+  let out = '';
+  let run = 0; // start of the pending run of safe characters
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 128) {
-      out += SAFE[c] === 1 ? s[i] : `%${HEX[c >> 4]}${HEX[c & 15]}`;
+      if (SAFE[c] === 1) continue;
+      out += `${s.slice(run, i)}${TRIPLETS[c]}`;
+      run = i + 1;
       continue;
     }
     // A surrogate pair is one code point: encode both halves together.
     const wide = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length;
-    const unit = wide ? s.slice(i, i + 2) : (s[i] as string);
+    const end = wide ? i + 2 : i + 1;
     try {
-      out += encodeURIComponent(unit);
+      out += `${s.slice(run, i)}${encodeURIComponent(s.slice(i, end))}`;
     } catch {
       throw new CoreError('PURL_INVALID', 'a purl component holds a lone UTF-16 surrogate');
     }
-    if (wide) i++;
+    run = end;
+    i = end - 1;
   }
-  return out;
+  return out + s.slice(run);
 }

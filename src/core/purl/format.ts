@@ -2,13 +2,16 @@ import { CoreError } from '../errors.js';
 import {
   type CanonicalPurl,
   canonicalize,
+  checkNamespace,
   checkQualifierKey,
   checkType,
+  checkWhole,
+  component,
   sortQualifiers,
 } from './canonical.js';
 import { percentEncode } from './encoding.js';
 import type { PurlParts } from './parts.js';
-import { typeRule } from './type-rules.js';
+import { type TypeRule, typeRule } from './type-rules.js';
 
 /**
  * Build the canonical purl string for `parts` (purl spec "how to build"): the type lowercased,
@@ -22,10 +25,58 @@ import { typeRule } from './type-rules.js';
  *   // 'pkg:npm/%40babel/core@7.0.0'
  */
 export function formatPurl(parts: PurlParts): string {
-  return serializePurl(canonicalPartsOf(parts));
+  // One pass, no intermediate CanonicalPurl: this runs once per component of every SBOM. It
+  // applies the same rules as canonicalPartsOf + serializePurl (a property test holds them equal).
+  const { type, rule, prefix } = typeEntry(parts.type);
+  const qualifiers = qualifierPairs(parts.qualifiers);
+  let out = prefix;
+  const ns = optionalString(parts.namespace, 'namespace');
+  if (ns !== undefined && ns !== '') {
+    const segs = ns.indexOf('/') < 0 ? [ns] : ns.split('/').filter((x) => x !== '');
+    for (let i = 0; i < segs.length; i++) {
+      segs[i] = component(segs[i] as string, rule.namespace, type, 'namespace');
+    }
+    checkNamespace(segs, rule);
+    for (const seg of segs) out += `${percentEncode(seg)}/`;
+  } else {
+    checkNamespace(NONE, rule);
+  }
+  out += encodedName(parts.name, rule, qualifiers);
+  const version = optionalString(parts.version, 'version');
+  if (version !== undefined && version !== '') {
+    const v = checkWhole(
+      component(version, rule.version, type, 'version'),
+      rule.version,
+      type,
+      'version',
+    );
+    out += `@${percentEncode(v)}`;
+  }
+  for (const key of rule.requiredQualifiers) {
+    if (!qualifiers.some(([k]) => k === key)) {
+      throw new CoreError('PURL_INVALID', `a ${type} purl needs the qualifier "${key}"`);
+    }
+  }
+  let sep = '?';
+  for (const [k, v] of qualifiers) {
+    out += `${sep}${k}=${percentEncode(v)}`;
+    sep = '&';
+  }
+  const subpath = segments(parts.subpath, 'subpath', true);
+  if (subpath.length > 0) {
+    sep = '#';
+    for (const seg of subpath) {
+      out += `${sep}${percentEncode(component(seg, rule.subpath, type, 'subpath'))}`;
+      sep = '/';
+    }
+  }
+  return out;
 }
 
-/** Canonical components of built parts (shared with the normaliser). */
+/**
+ * Canonical components of built parts, through the same canonicalize() as the parser. The
+ * reference for formatPurl's single pass (formatPurl(p) === serializePurl(canonicalPartsOf(p))).
+ */
 export function canonicalPartsOf(parts: PurlParts): CanonicalPurl {
   const type = checkType(parts.type);
   return canonicalize({
@@ -57,6 +108,49 @@ export function serializePurl(c: CanonicalPurl): string {
 }
 
 const NONE: readonly string[] = [];
+
+interface TypeEntry {
+  readonly type: string;
+  readonly rule: TypeRule;
+  /** `pkg:<type>/` */
+  readonly prefix: string;
+}
+// Checked types by the spelling callers use; bounded so odd input cannot grow it forever.
+const typeEntries = new Map<unknown, TypeEntry>();
+
+function typeEntry(raw: unknown): TypeEntry {
+  let e = typeEntries.get(raw);
+  if (e === undefined) {
+    const type = checkType(raw);
+    e = { type, rule: typeRule(type), prefix: `pkg:${type}/` };
+    if (typeEntries.size < 1024) typeEntries.set(raw, e);
+  }
+  return e;
+}
+
+// The encoded name: stripped of leading and trailing '/', folded, checked. Types whose name is a
+// path (git) keep its segments; for the others a '/' inside the name is data and gets encoded.
+function encodedName(
+  value: unknown,
+  rule: TypeRule,
+  qualifiers: readonly (readonly [string, string])[],
+): string {
+  const t = rule.type;
+  const segs = nameSegments(value, t);
+  if (segs.length === 0) throw new CoreError('PURL_INVALID', `a ${t} purl needs a name`);
+  const fold = rule.nameFoldFor?.((key) => qualifiers.find(([k]) => k === key)?.[1]) === true;
+  let whole = '';
+  let out = '';
+  for (let i = 0; i < segs.length; i++) {
+    let n = component(segs[i] as string, rule.name, t, 'name');
+    if (fold) n = n.toLowerCase();
+    if (n === '') throw new CoreError('PURL_INVALID', `a ${t} purl needs a name`);
+    whole = i === 0 ? n : `${whole}/${n}`;
+    out = i === 0 ? percentEncode(n) : `${out}/${percentEncode(n)}`;
+  }
+  checkWhole(whole, rule.name, t, 'name');
+  return out;
+}
 const NO_PAIRS: readonly (readonly [string, string])[] = [];
 
 // Split on '/', dropping empty segments (and '.'/'..' in a subpath, which has no parent).

@@ -77,9 +77,9 @@ const EXTRAS: Readonly<Record<string, Extra>> = {
 
 const REWRITES: Readonly<Record<PurlNormalizerId, (s: string) => string>> = {
   // pypi: "Replace underscore _ with dash -"
-  'pypi-dash': (s) => s.replaceAll('_', '-'),
+  'pypi-dash': (s) => (s.indexOf('_') < 0 ? s : s.replace(/_/g, '-')),
   // pub: names are lowercase and "The only allowed characters are [a-z0-9_]"
-  'pub-underscore': (s) => s.replace(/[^a-z0-9_]/g, '_'),
+  'pub-underscore': (s) => (/^[a-z0-9_]*$/.test(s) ? s : s.replace(/[^a-z0-9_]/g, '_')),
 };
 
 const NO_FORBIDDEN: readonly string[] = [];
