@@ -1,0 +1,11 @@
+export { cycloneDxToModel } from './cyclonedx/read.js';
+export { cycloneDxXmlToJson } from './cyclonedx/xml.js';
+export type { DetectedFormat, SbomEncoding, SbomFormat } from './detect.js';
+export { detectSbomFormat, SUPPORTED_VERSIONS } from './detect.js';
+export type { LoadedSbom } from './load.js';
+export { loadSbom } from './load.js';
+export { parseSbom } from './parse.js';
+export { spdxToModel } from './spdx/read.js';
+export { parseSpdxTagValue } from './spdx/tag-value.js';
+export type { SchemaError, ValidateOptions, ValidationResult } from './validate.js';
+export { validateSbom } from './validate.js';
