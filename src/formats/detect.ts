@@ -52,6 +52,12 @@ export function detectParsed(data: unknown, what = 'document'): DetectedFormat {
     const m = /^SPDX-(\d+\.\d+)$/.exec(spdx);
     return supported(what, 'spdx', 'json', m?.[1] ?? spdx);
   }
+  // A wrong or missing bomFormat beside a CycloneDX specVersion is still CycloneDX to validate:
+  // the schema then says exactly what is wrong, instead of "unknown format".
+  const cdxVersion = asString(o['specVersion']);
+  if (cdxVersion !== undefined && SUPPORTED_VERSIONS.cyclonedx.includes(cdxVersion)) {
+    return { format: 'cyclonedx', encoding: 'json', specVersion: cdxVersion };
+  }
   throw unknownFormat(what, 'a JSON object with neither `bomFormat: CycloneDX` nor `spdxVersion`');
 }
 

@@ -2,6 +2,7 @@
 // biome-ignore-all format: generated code
 // @ts-nocheck
 import * as rt from './runtime.js';
+
 let compiled;
 /** The validator for this schema (an ajv standalone ValidateFunction). */
 export function loadValidator() {
