@@ -36,7 +36,7 @@ export function loadSbom(input: Uint8Array | string, what: string): LoadedSbom {
   const data = guarded(what, () => {
     switch (detected.encoding) {
       case 'xml':
-        return cycloneDxXmlToJson(text, what);
+        return cycloneDxXmlToJson(text, what, detected.specVersion);
       case 'tag-value':
         return parseSpdxTagValue(text, what);
       default:

@@ -9,12 +9,12 @@ type XmlNode = Record<string, unknown>;
  * schema serve both encodings. There is no XSD validator for JavaScript, so XML documents are
  * validated by validating this JSON form against the JSON schema of the same version: structure,
  * enums, patterns and required fields are checked; XML-only rules (element order, xs:types the
- * JSON schema does not share) are not. Elements this mapping does not know are converted
+ * JSON schema does not share) are not. `specVersion` is the one its namespace names. Elements this mapping does not know are converted
  * generically (attributes and child elements become properties, repeated children arrays).
  *
  * @throws SbomError SBOM_PARSE when the XML is not well formed or has no `<bom>` root
  */
-export function cycloneDxXmlToJson(text: string, what: string): Json {
+export function cycloneDxXmlToJson(text: string, what: string, specVersion: string): Json {
   const checked = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (checked !== true) {
     const { msg, line, col } = checked.err;
@@ -45,9 +45,8 @@ export function cycloneDxXmlToJson(text: string, what: string): Json {
       details: { file: what },
     });
   }
-  const version = /\/bom\/(\d+\.\d+)$/.exec(String(bom['@xmlns'] ?? ''))?.[1];
-  const out: Json = { bomFormat: 'CycloneDX' };
-  if (version !== undefined) out['specVersion'] = version;
+  // The namespace (detectSbomFormat read it) names the version; the JSON form states it.
+  const out: Json = { bomFormat: 'CycloneDX', specVersion };
   Object.assign(out, convertNode('bom', bom));
   return out;
 }
