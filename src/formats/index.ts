@@ -1,4 +1,7 @@
 export { cycloneDxToModel } from './cyclonedx/read.js';
+export type { CycloneDxCapabilities, CycloneDxWriteVersion } from './cyclonedx/spec.js';
+export { CYCLONEDX_SPEC } from './cyclonedx/spec.js';
+export { toCycloneDx, writeCycloneDxJson } from './cyclonedx/write.js';
 export { cycloneDxXmlToJson } from './cyclonedx/xml.js';
 export type { DetectedFormat, SbomEncoding, SbomFormat } from './detect.js';
 export { detectSbomFormat, SUPPORTED_VERSIONS } from './detect.js';
@@ -7,5 +10,6 @@ export { loadSbom } from './load.js';
 export { parseSbom } from './parse.js';
 export { spdxToModel } from './spdx/read.js';
 export { parseSpdxTagValue } from './spdx/tag-value.js';
+export { toSpdx, writeSpdxJson } from './spdx/write.js';
 export type { SchemaError, ValidateOptions, ValidationResult } from './validate.js';
 export { validateSbom } from './validate.js';

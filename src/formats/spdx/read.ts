@@ -157,14 +157,9 @@ function packageToComponent(p: Json, index: number, unmapped: string[]): Compone
   const declared = str(p['licenseDeclared']);
   const concluded = str(p['licenseConcluded']);
   const properties: Record<string, string> = {};
-  if (declared !== undefined) {
-    comp.licenses.push(declared);
-    properties['custody:spdx:licenseDeclared'] = declared;
-  }
-  if (concluded !== undefined) {
-    if (concluded !== declared) comp.licenses.push(concluded);
-    properties['custody:spdx:licenseConcluded'] = concluded;
-  }
+  comp.licenses = licences(declared, concluded);
+  if (declared !== undefined) properties['custody:spdx:licenseDeclared'] = declared;
+  if (concluded !== undefined) properties['custody:spdx:licenseConcluded'] = concluded;
   const supplier = agent(p['supplier']);
   if (supplier !== undefined) comp.supplier = supplier;
   const originator = agent(p['originator']);
@@ -215,6 +210,15 @@ function applyRelationships(
     } else unmapped.push(`/relationships/${i}`);
   });
   return { subjectId, hasDependencyGraph };
+}
+
+// Real expressions from declared then concluded; NOASSERTION/NONE only when nothing else is
+// known (kept verbatim so quality checks can flag them). Both stay verbatim in properties.
+function licences(declared: string | undefined, concluded: string | undefined): string[] {
+  const given = [declared, concluded].filter((l): l is string => l !== undefined && l !== '');
+  const real = given.filter((l) => l !== 'NOASSERTION' && l !== 'NONE');
+  const chosen = real.length > 0 ? real : given.slice(0, 1);
+  return [...new Set(chosen)];
 }
 
 function readChecksums(v: unknown): Hash[] {
