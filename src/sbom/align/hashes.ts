@@ -37,6 +37,9 @@ export function digestConflicts(
   a: readonly Component[],
   b: readonly Component[],
 ): DigestConflict[] {
+  if (a.length === 1 && b.length === 1 && sameHashes(a[0]?.hashes ?? [], b[0]?.hashes ?? [])) {
+    return []; // the common case, without building maps
+  }
   const ha = hashesByAlg(a);
   const hb = hashesByAlg(b);
   const out: DigestConflict[] = [];
@@ -46,4 +49,15 @@ export function digestConflicts(
     out.push({ alg, before: [...da].sort(), after: [...db].sort() });
   }
   return out;
+}
+
+function sameHashes(
+  x: readonly Component['hashes'][number][],
+  y: readonly Component['hashes'][number][],
+): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]?.alg !== y[i]?.alg || x[i]?.content !== y[i]?.content) return false;
+  }
+  return true;
 }
