@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { alignSbom, formatAlignText, identityOf } from '../../../src/sbom/align/index.js';
 import { buildSbom } from '../../../src/sbom/builder.js';
-import { npmPackageLockCataloger } from '../../../src/sbom/catalogers/npm/package-lock.js';
+import { npmPackageLockCataloger } from '../../../src/sbom/catalogers/npm/index.js';
 import type { CatalogResult, Component, FileTree } from '../../../src/sbom/model.js';
 import { conformancePath } from '../../helpers/conformance.js';
 import { comp, doc, omit } from '../quality/sbom-builder.js';
