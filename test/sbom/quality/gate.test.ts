@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isCustodyError } from '../../../src/core/errors.js';
@@ -12,6 +13,7 @@ import {
   parseGatePolicy,
   scoreSbom,
 } from '../../../src/sbom/quality/index.js';
+import { REPO_ROOT } from '../../helpers/conformance.js';
 import { expectCustodyError } from '../../helpers/expect-error.js';
 import { comp, doc, goodDoc, NOW, omit } from './sbom-builder.js';
 
@@ -159,6 +161,19 @@ describe('parseGatePolicy', () => {
       denyLicenses: ['GPL-3.0-only'],
       maxAgeDays: 90,
     });
+  });
+
+  it('reads the example policy and applies it', () => {
+    const path = `${REPO_ROOT}/test/fixtures/sbom/quality/gate-strict.yaml`;
+    const p = parseGatePolicy(readFileSync(path, 'utf8'), path);
+    assert.equal(p.minScore, 8);
+    assert.equal(p.require.length, 3);
+    assert.equal(gate(goodDoc(), p).passed, true);
+    const bad = doc([comp('gpl', '1.0.0', { licenses: ['GPL-3.0-only'] })]);
+    assert.deepEqual(
+      gate(bad, p).failures.map((f) => f.check),
+      ['gate.allow-licenses', 'gate.deny-licenses'],
+    );
   });
 
   it('an empty mapping enforces nothing', () => {
