@@ -9,7 +9,7 @@ import { uuidV4, uuidV5 } from '../core/uuid.js';
 import { writeCycloneDxJson } from '../formats/cyclonedx/write.js';
 import { writeSpdxJson } from '../formats/spdx/write.js';
 import { buildSbom } from '../sbom/builder.js';
-import { CATALOGERS, findCatalogTargets, sniffCataloger } from '../sbom/catalogers/index.js';
+import { type CATALOGERS, findCatalogTargets, sniffCataloger } from '../sbom/catalogers/index.js';
 import { SbomError } from '../sbom/errors.js';
 import type { CatalogResult, Component, FileTree, SbomDocument } from '../sbom/model.js';
 import { directoryTree } from './fs-tree.js';
@@ -48,7 +48,10 @@ export interface GenerateResult {
  * @throws CoreError FILE_NOT_FOUND; SbomError SBOM_NOTHING_TO_CATALOG, SBOM_LOCKFILE_PARSE,
  *   IMAGE_INVALID, IMAGE_PATH_ESCAPE
  */
-export async function generateSbom(path: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+export async function generateSbom(
+  path: string,
+  opts: GenerateOptions = {},
+): Promise<GenerateResult> {
   const env = opts.env ?? {};
   const format = opts.format ?? 'cyclonedx-json';
   const input = await openInput(path);
@@ -164,10 +167,17 @@ function readHead(abs: string): string {
   return buf.toString('utf8');
 }
 
-function timestampOf(sde: string | undefined, deterministic: boolean, now: Date): string | undefined {
+function timestampOf(
+  sde: string | undefined,
+  deterministic: boolean,
+  now: Date,
+): string | undefined {
   if (sde !== undefined) {
     if (!/^\d{1,12}$/.test(sde)) {
-      throw new CoreError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds since 1970, not "${sde}"`);
+      throw new CoreError(
+        'USAGE',
+        `SOURCE_DATE_EPOCH must be whole seconds since 1970, not "${sde}"`,
+      );
     }
     return new Date(Number(sde) * 1000).toISOString().replace('.000Z', 'Z');
   }
@@ -201,7 +211,8 @@ function buildEnvironment(
     ['CI_PROJECT_PATH', 'custody:build:ci:repository'],
     ['CI_COMMIT_SHA', 'custody:build:ci:commit'],
   ];
-  if (!deterministic) ci.push(['GITHUB_RUN_ID', 'custody:build:ci:run'], ['CI_PIPELINE_ID', 'custody:build:ci:run']);
+  if (!deterministic)
+    ci.push(['GITHUB_RUN_ID', 'custody:build:ci:run'], ['CI_PIPELINE_ID', 'custody:build:ci:run']);
   for (const [name, prop] of ci) {
     const v = env[name];
     if (v) out[prop] = v;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
+import { registerSbom } from './commands/sbom.js';
 import { type CliIO, EXIT, processIO } from './io.js';
 
 /** Exit code carried by a thrown value so commands can stop with a verdict from deep inside. */

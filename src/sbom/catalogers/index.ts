@@ -1,10 +1,45 @@
 import type { Cataloger, FileTree } from '../model.js';
+import { nugetLockCataloger } from './dotnet/index.js';
+import { goModCataloger } from './go/index.js';
+import { gradleLockfileCataloger, mavenPomCataloger } from './java/index.js';
+import { npmPackageLockCataloger, pnpmLockCataloger, yarnLockCataloger } from './npm/index.js';
+import { apkInstalledCataloger, dpkgStatusCataloger, rpmSqliteCataloger } from './os/index.js';
+import { composerLockCataloger } from './php/index.js';
+import {
+  pdmLockCataloger,
+  pipfileLockCataloger,
+  poetryLockCataloger,
+  requirementsCataloger,
+  uvLockCataloger,
+} from './python/index.js';
+import { gemfileLockCataloger } from './ruby/index.js';
+import { cargoLockCataloger } from './rust/index.js';
 
 /**
- * Every cataloger Custody runs, in the order results are reported. Order matters only for
- * sniffing an explicitly named file: the first cataloger whose `sniff` accepts it reads it.
+ * Every cataloger Custody runs. Order matters only for sniffing an explicitly named file: the first
+ * cataloger whose `sniff` accepts it reads it, so formats with distinctive heads come first and
+ * the loosest (requirements.txt) last.
  */
-export const CATALOGERS: readonly Cataloger[] = [];
+export const CATALOGERS: readonly Cataloger[] = [
+  npmPackageLockCataloger,
+  yarnLockCataloger,
+  pnpmLockCataloger,
+  dpkgStatusCataloger,
+  apkInstalledCataloger,
+  rpmSqliteCataloger,
+  poetryLockCataloger,
+  pipfileLockCataloger,
+  uvLockCataloger,
+  pdmLockCataloger,
+  goModCataloger,
+  cargoLockCataloger,
+  gemfileLockCataloger,
+  composerLockCataloger,
+  nugetLockCataloger,
+  mavenPomCataloger,
+  gradleLockfileCataloger,
+  requirementsCataloger,
+];
 
 /** The files in `tree` some cataloger reads, each with the cataloger that reads it. */
 export function findCatalogTargets(
@@ -29,7 +64,5 @@ export function sniffCataloger(
   head: string,
   catalogers: readonly Cataloger[] = CATALOGERS,
 ): Cataloger | undefined {
-  return (
-    catalogers.find((c) => c.matches(path)) ?? catalogers.find((c) => c.sniff(path, head))
-  );
+  return catalogers.find((c) => c.matches(path)) ?? catalogers.find((c) => c.sniff(path, head));
 }
