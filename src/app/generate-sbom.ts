@@ -152,6 +152,33 @@ function fromImage(img: Awaited<ReturnType<typeof openImage>>): Input {
   };
 }
 
+/**
+ * Catalog a path (folder, lockfile, database or image) without building an SBOM: what `align`
+ * compares an SBOM against.
+ */
+export async function catalogPath(
+  path: string,
+  onProgress?: GenerateOptions['onProgress'],
+): Promise<CatalogResult[]> {
+  return catalogInput(await openInput(path), path, onProgress);
+}
+
+function catalogInput(
+  input: Input,
+  path: string,
+  onProgress: GenerateOptions['onProgress'],
+): CatalogResult[] {
+  const results = catalogAll(input, onProgress);
+  if (results.length === 0) {
+    throw new SbomError(
+      'SBOM_NOTHING_TO_CATALOG',
+      `found no lockfile, manifest or package database in ${path}; point at a project folder, a lockfile or an image`,
+      { details: { path } },
+    );
+  }
+  return results;
+}
+
 function catalogAll(input: Input, onProgress: GenerateOptions['onProgress']): CatalogResult[] {
   const out: CatalogResult[] = [];
   input.targets.forEach(({ path, cataloger }, i) => {

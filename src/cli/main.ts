@@ -1,14 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
 import { registerSbom } from './commands/sbom.js';
+import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
 
-/** Exit code carried by a thrown value so commands can stop with a verdict from deep inside. */
-export class CliExit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+export { CliExit };
 
 /**
  * Run the CLI in-process: the binary calls this with process I/O, tests with captured streams.

@@ -28,11 +28,11 @@ export function convertSbom(doc: SbomDocument, to: ConvertTarget): ConvertResult
       const serial = cycloneDxSerial(doc.serialNumber);
       if (serial === undefined) delete out.serialNumber;
       else out.serialNumber = serial;
-      return { text: writeCycloneDxJson(out, '1.6'), lost: [...lost].sort() };
+      return { text: writeCycloneDxJson(out, '1.6'), lost: collapse(lost) };
     }
     case 'spdx-json': {
       for (const l of spdxLosses(doc)) lost.add(l);
-      return { text: writeSpdxJson(doc), lost: [...lost].sort() };
+      return { text: writeSpdxJson(doc), lost: collapse(lost) };
     }
     default: {
       const never: never = to;
@@ -90,4 +90,19 @@ function spdxLosses(doc: SbomDocument): string[] {
   if (oddHashes > 0)
     out.push(`/components/*/hashes (${oddHashes} components with algorithms SPDX lacks)`);
   return out;
+}
+
+/**
+ * `/packages/3/copyrightText` for 700 packages is one fact, not 700: array indices become `*` and
+ * the count follows, so people read a short list.
+ */
+function collapse(pointers: Iterable<string>): string[] {
+  const counts = new Map<string, number>();
+  for (const p of pointers) {
+    const key = p.replace(/\/\d+(?=\/|$)/g, '/*');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([k, n]) => (n > 1 ? `${k} (${n})` : k))
+    .sort();
 }
