@@ -187,11 +187,11 @@ describe('parsePurl', () => {
       'PURL_INVALID',
     );
     assert.match(e.message, /scheme must be lowercase/);
-    assert.match(e.message, /"Platform" must be lowercase/);
+    assert.match(e.message, /"Platform" must start with a lowercase letter/);
     assert.match(e.message, /"novalue" has no "=value"/);
     assert.deepEqual(e.toJSON().details, {
       problems: [
-        'the qualifier key "Platform" must be lowercase',
+        'the qualifier key "Platform" must start with a lowercase letter',
         'the qualifier "novalue" has no "=value"',
         'the scheme must be lowercase "pkg"',
       ],

@@ -60,7 +60,9 @@ export function canonicalize(p: DecodedPurl): CanonicalPurl {
   const t = p.type;
   const namespace = p.namespace.map((s) => component(s, rule.namespace, t, 'namespace'));
   checkNamespace(namespace, rule);
-  const nameFold = rule.nameFoldFor?.((key) => p.qualifiers.find(([k]) => k === key)?.[1]) === true;
+  const nameFold =
+    rule.nameFoldFor?.((key) => p.qualifiers.find(([k]) => k === key)?.[1], namespace.join('/')) ===
+    true;
   const name = p.name.map((s) => {
     const n = component(s, rule.name, t, 'name');
     return nameFold ? n.toLowerCase() : n;

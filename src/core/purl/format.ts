@@ -30,6 +30,7 @@ export function formatPurl(parts: PurlParts): string {
   const { type, rule, prefix } = typeEntry(parts.type);
   const qualifiers = qualifierPairs(parts.qualifiers);
   let out = prefix;
+  let host = '';
   const ns = optionalString(parts.namespace, 'namespace');
   if (ns !== undefined && ns !== '') {
     const segs = ns.indexOf('/') < 0 ? [ns] : ns.split('/').filter((x) => x !== '');
@@ -37,11 +38,12 @@ export function formatPurl(parts: PurlParts): string {
       segs[i] = component(segs[i] as string, rule.namespace, type, 'namespace');
     }
     checkNamespace(segs, rule);
+    host = segs.join('/');
     for (const seg of segs) out += `${percentEncode(seg)}/`;
   } else {
     checkNamespace(NONE, rule);
   }
-  out += encodedName(parts.name, rule, qualifiers);
+  out += encodedName(parts.name, rule, qualifiers, host);
   const version = optionalString(parts.version, 'version');
   if (version !== undefined && version !== '') {
     const v = checkWhole(
@@ -134,11 +136,13 @@ function encodedName(
   value: unknown,
   rule: TypeRule,
   qualifiers: readonly (readonly [string, string])[],
+  namespace: string,
 ): string {
   const t = rule.type;
   const segs = nameSegments(value, t);
   if (segs.length === 0) throw new CoreError('PURL_INVALID', `a ${t} purl needs a name`);
-  const fold = rule.nameFoldFor?.((key) => qualifiers.find(([k]) => k === key)?.[1]) === true;
+  const fold =
+    rule.nameFoldFor?.((key) => qualifiers.find(([k]) => k === key)?.[1], namespace) === true;
   let whole = '';
   let out = '';
   for (let i = 0; i < segs.length; i++) {

