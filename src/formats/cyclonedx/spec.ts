@@ -8,12 +8,29 @@ export interface CycloneDxCapabilities {
   licenseAcknowledgement: boolean;
   /** `authors: [{name}]` on components (1.6+); older versions have the single `author` string. */
   componentAuthors: boolean;
+  /** `manufacturer` on components (1.6+); 1.5 names the maker as `supplier`. */
+  manufacturer: boolean;
 }
 
 export const CYCLONEDX_SPEC: Readonly<Record<CycloneDxWriteVersion, CycloneDxCapabilities>> = {
-  '1.5': { toolsAsComponents: true, licenseAcknowledgement: false, componentAuthors: false },
-  '1.6': { toolsAsComponents: true, licenseAcknowledgement: true, componentAuthors: true },
-  '1.7': { toolsAsComponents: true, licenseAcknowledgement: true, componentAuthors: true },
+  '1.5': {
+    toolsAsComponents: true,
+    licenseAcknowledgement: false,
+    componentAuthors: false,
+    manufacturer: false,
+  },
+  '1.6': {
+    toolsAsComponents: true,
+    licenseAcknowledgement: true,
+    componentAuthors: true,
+    manufacturer: true,
+  },
+  '1.7': {
+    toolsAsComponents: true,
+    licenseAcknowledgement: true,
+    componentAuthors: true,
+    manufacturer: true,
+  },
 };
 
 /** Hash algorithms CycloneDX's `hash-alg` enum allows. */

@@ -42,7 +42,9 @@ function metadata(doc: SbomDocument, cap: CycloneDxCapabilities): Json {
         components: doc.tools.map((t) =>
           compact({
             type: 'application',
-            ...(t.vendor ? { manufacturer: { name: t.vendor } } : {}),
+            ...(t.vendor
+              ? { [cap.manufacturer ? 'manufacturer' : 'supplier']: { name: t.vendor } }
+              : {}),
             name: t.name,
             version: t.version,
           }),
