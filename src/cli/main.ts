@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
+import { registerDemo } from './commands/demo.js';
 import { registerSbom } from './commands/sbom.js';
 import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
@@ -67,4 +68,4 @@ function exitCodeFor(e: unknown, io: CliIO): number {
 type Register = (program: Command, io: CliIO) => void;
 
 /** Each command lives in its own file under commands/ and registers itself here. */
-const COMMANDS: Register[] = [registerSbom];
+const COMMANDS: Register[] = [registerSbom, registerDemo];

@@ -102,7 +102,5 @@ function collapse(pointers: Iterable<string>): string[] {
     const key = p.replace(/\/\d+(?=\/|$)/g, '/*');
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts]
-    .map(([k, n]) => (n > 1 ? `${k} (${n})` : k))
-    .sort();
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} (${n})` : k)).sort();
 }

@@ -18,7 +18,9 @@ export type NormalizedLicense =
 
 const IDS = new Set<string>(licenseIds);
 const DEPRECATED = new Set<string>(deprecatedIds);
-const BY_LOWER = new Map<string, string>([...IDS, ...DEPRECATED].map((id) => [id.toLowerCase(), id]));
+const BY_LOWER = new Map<string, string>(
+  [...IDS, ...DEPRECATED].map((id) => [id.toLowerCase(), id]),
+);
 const cache = new Map<string, NormalizedLicense>();
 
 /**
@@ -48,7 +50,8 @@ function normalizeUncached(s: string): NormalizedLicense {
   if (s === 'NOASSERTION' || s === 'NONE') return { kind: 'noassertion', value: s };
   if (s === '' || /^(unknown|unlicensed)$/i.test(s)) return { kind: 'name', value: s };
   const exact = BY_LOWER.get(s.toLowerCase());
-  if (exact) return { kind: 'id', value: exact, deprecated: DEPRECATED.has(exact), corrected: false };
+  if (exact)
+    return { kind: 'id', value: exact, deprecated: DEPRECATED.has(exact), corrected: false };
   const parsed = tryExpression(s);
   if (parsed) return { ...parsed, corrected: false };
   // "(MIT OR Apache-2.0)" with stray parentheses or lower-case operators is common in lockfiles.

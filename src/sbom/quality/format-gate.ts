@@ -1,10 +1,11 @@
 import type { GateResult } from './gate.js';
 
-/** How many failing components to name per rule before "… and N more". */
-const SHOWN = 20;
-
-/** The gate's decision for people: verdict first, then each failing rule with its components. */
-export function formatGateText(result: GateResult): string {
+/**
+ * The gate's decision for people: verdict first, then each failing rule with every failing
+ * component (a gate is a to-do list; `limit` shortens it for summaries).
+ */
+export function formatGateText(result: GateResult, limit = Number.POSITIVE_INFINITY): string {
+  const SHOWN = limit;
   if (result.passed) return 'Quality gate: passed\n';
   const lines = [
     `Quality gate: FAILED (${result.failures.length} rule${result.failures.length === 1 ? '' : 's'})`,

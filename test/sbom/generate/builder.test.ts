@@ -34,7 +34,10 @@ describe('buildSbom', () => {
       cataloger: 'y',
       sourcePath: 'b/package-lock.json',
       components: [
-        comp('left-pad', '1.3.0', { scope: 'required', hashes: [{ alg: 'SHA-512', content: 'ab' }] }),
+        comp('left-pad', '1.3.0', {
+          scope: 'required',
+          hashes: [{ alg: 'SHA-512', content: 'ab' }],
+        }),
       ],
       rootDependsOn: [],
     };
@@ -51,7 +54,10 @@ describe('buildSbom', () => {
     const r: CatalogResult = {
       cataloger: 'x',
       sourcePath: 'package-lock.json',
-      components: [comp('a', '1.0.0', { dependsOn: ['pkg:npm/missing@1.0.0', 'pkg:npm/b@1.0.0'] }), comp('b', '1.0.0')],
+      components: [
+        comp('a', '1.0.0', { dependsOn: ['pkg:npm/missing@1.0.0', 'pkg:npm/b@1.0.0'] }),
+        comp('b', '1.0.0'),
+      ],
       rootDependsOn: ['pkg:npm/a@1.0.0', 'pkg:npm/ghost@0.0.1'],
       root: { name: 'app', version: '2.0.0', ecosystem: 'npm', purl: 'pkg:npm/app@2.0.0' },
     };
@@ -82,8 +88,15 @@ describe('writers', () => {
         cataloger: 'x',
         sourcePath: 'package-lock.json',
         components: [
-          comp('a', '1.0.0', { licenses: ['MIT OR Apache-2.0'], scope: 'dev', dependsOn: ['pkg:npm/b@1.0.0'] }),
-          comp('b', '1.0.0', { licenses: ['Some Custom Licence'], hashes: [{ alg: 'SHA-512', content: 'ff'.repeat(64) }] }),
+          comp('a', '1.0.0', {
+            licenses: ['MIT OR Apache-2.0'],
+            scope: 'dev',
+            dependsOn: ['pkg:npm/b@1.0.0'],
+          }),
+          comp('b', '1.0.0', {
+            licenses: ['Some Custom Licence'],
+            hashes: [{ alg: 'SHA-512', content: 'ff'.repeat(64) }],
+          }),
         ],
         rootDependsOn: ['pkg:npm/a@1.0.0'],
       },
@@ -93,14 +106,20 @@ describe('writers', () => {
 
   it('writes CycloneDX licence choices as one expression or a list of licences', () => {
     const bom = toCycloneDx(doc, '1.6') as { components: Record<string, unknown>[] };
-    assert.deepEqual(bom.components[0]?.['licenses'], [{ expression: 'MIT OR Apache-2.0', acknowledgement: 'declared' }]);
-    assert.deepEqual(bom.components[1]?.['licenses'], [{ license: { name: 'Some Custom Licence', acknowledgement: 'declared' } }]);
+    assert.deepEqual(bom.components[0]?.['licenses'], [
+      { expression: 'MIT OR Apache-2.0', acknowledgement: 'declared' },
+    ]);
+    assert.deepEqual(bom.components[1]?.['licenses'], [
+      { license: { name: 'Some Custom Licence', acknowledgement: 'declared' } },
+    ]);
     assert.equal(bom.components[0]?.['scope'], 'excluded');
   });
 
   it('omits 1.6-only fields from CycloneDX 1.5', () => {
     const bom = toCycloneDx(doc, '1.5') as { components: Record<string, unknown>[] };
-    assert.deepEqual(bom.components[1]?.['licenses'], [{ license: { name: 'Some Custom Licence' } }]);
+    assert.deepEqual(bom.components[1]?.['licenses'], [
+      { license: { name: 'Some Custom Licence' } },
+    ]);
   });
 
   it('writes SPDX with LicenseRef ids for non-SPDX licences and scope as relationship types', () => {
