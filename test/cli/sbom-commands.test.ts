@@ -126,7 +126,7 @@ describe('custody sbom (CLI, in-process)', () => {
     const r = await cli(['sbom', 'align', sbom, DEMO11, '--json']);
     assert.equal(r.code, 1);
     const report = JSON.parse(r.stdout) as {
-      omissions: { name: string }[];
+      omissions: { identity: string }[];
       versionMismatches: unknown[];
     };
     assert.ok(report.omissions.some((o) => o.identity === 'npm/chalk'));
