@@ -13,7 +13,12 @@ export function timeProcess(
   name: string,
   cmd: string,
   args: string[],
-  opts: { cwd: string; runs: number; env?: NodeJS.ProcessEnv; check?: (stdout: string) => string | undefined },
+  opts: {
+    cwd: string;
+    runs: number;
+    env?: NodeJS.ProcessEnv;
+    check?: (stdout: string) => string | undefined;
+  },
 ): Measured {
   const times: number[] = [];
   let note: string | undefined;
@@ -49,5 +54,9 @@ export function median(xs: number[]): number {
 }
 
 export function fmtMs(ms: number): string {
-  return Number.isNaN(ms) ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+  return Number.isNaN(ms)
+    ? 'n/a'
+    : ms >= 1000
+      ? `${(ms / 1000).toFixed(2)} s`
+      : `${ms.toFixed(0)} ms`;
 }

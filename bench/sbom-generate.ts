@@ -29,9 +29,15 @@ function project(name: string, lock: string, pkg: string): string {
 }
 
 function flinkProject(): string {
-  const src = resolve(ROOT, '../shared/conformance/lockfiles/npm/cdxgen__flink-dashboard.package-lock.v2.json');
+  const src = resolve(
+    ROOT,
+    '../shared/conformance/lockfiles/npm/cdxgen__flink-dashboard.package-lock.v2.json',
+  );
   const lock = JSON.parse(readFileSync(src, 'utf8')) as {
-    packages: Record<string, { name?: string; version?: string; dependencies?: unknown; devDependencies?: unknown }>;
+    packages: Record<
+      string,
+      { name?: string; version?: string; dependencies?: unknown; devDependencies?: unknown }
+    >;
   };
   const root = lock.packages[''] ?? {};
   const pkg = {
@@ -54,11 +60,16 @@ function runCase(label: string, dir: string): void {
     return undefined;
   };
   const results: Measured[] = [
-    timeProcess('custody', process.execPath, [join(ROOT, 'bin/custody.js'), 'sbom', 'generate', dir], {
-      cwd: dir,
-      runs: RUNS,
-      check: check('custody'),
-    }),
+    timeProcess(
+      'custody',
+      process.execPath,
+      [join(ROOT, 'bin/custody.js'), 'sbom', 'generate', dir],
+      {
+        cwd: dir,
+        runs: RUNS,
+        check: check('custody'),
+      },
+    ),
     timeProcess('npm sbom', 'npm', ['sbom', '--package-lock-only', '--sbom-format', 'cyclonedx'], {
       cwd: dir,
       runs: RUNS,
@@ -67,7 +78,12 @@ function runCase(label: string, dir: string): void {
     timeProcess(
       'cyclonedx-npm',
       process.execPath,
-      [join(ROOT, 'node_modules/@cyclonedx/cyclonedx-npm/bin/cyclonedx-npm-cli.js'), '--package-lock-only', '--output-format', 'JSON'],
+      [
+        join(ROOT, 'node_modules/@cyclonedx/cyclonedx-npm/bin/cyclonedx-npm-cli.js'),
+        '--package-lock-only',
+        '--output-format',
+        'JSON',
+      ],
       { cwd: dir, runs: RUNS, check: check('cyclonedx-npm') },
     ),
   ];
@@ -92,4 +108,7 @@ function runCase(label: string, dir: string): void {
 
 runCase('flink-dashboard package-lock.json (real, 1,467 entries)', flinkProject());
 const synth = generatePackageLock(20_000);
-runCase('synthetic package-lock.json, 20,000 packages (target < 1 s)', project('synth', synth.lock, synth.pkg));
+runCase(
+  'synthetic package-lock.json, 20,000 packages (target < 1 s)',
+  project('synth', synth.lock, synth.pkg),
+);
