@@ -16,6 +16,10 @@ export function timeProcess(
   opts: {
     cwd: string;
     runs: number;
+    /** Skip the warm-up run (for peers that take minutes). */
+    noWarmup?: boolean;
+    /** Give up on a run after this long. */
+    timeoutMs?: number;
     env?: NodeJS.ProcessEnv;
     check?: (stdout: string) => string | undefined;
   },
@@ -23,24 +27,24 @@ export function timeProcess(
   const times: number[] = [];
   let note: string | undefined;
   let ok = true;
-  for (let i = 0; i <= opts.runs; i++) {
+  for (let i = opts.noWarmup ? 1 : 0; i <= opts.runs; i++) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       encoding: 'utf8',
       maxBuffer: 1 << 30,
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
     });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) {
       ok = false;
+      if (r.error) note = `${r.error.message}`;
       note = (r.stderr || r.stdout || '').split('\n').slice(0, 3).join(' ').slice(0, 200);
       break;
     }
-    if (i === 0) {
-      note = opts.check?.(r.stdout);
-      continue; // warm-up: file cache, npm's own caches
-    }
+    if (i === 0 || (opts.noWarmup && i === 1)) note = opts.check?.(r.stdout);
+    if (i === 0) continue; // warm-up: file cache, npm's own caches
     times.push(ms);
   }
   return { name, medianMs: median(times), runs: times, ok, ...(note ? { note } : {}) };

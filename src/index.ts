@@ -40,7 +40,13 @@ export {
 export type { AlignReport } from './sbom/align/index.js';
 export { alignSbom, formatAlignText } from './sbom/align/index.js';
 export { buildSbom } from './sbom/builder.js';
-export { CATALOGERS, findCatalogTargets, sniffCataloger } from './sbom/catalogers/index.js';
+export {
+  CATALOGER_FAMILIES,
+  CATALOGERS,
+  findCatalogTargets,
+  loadCatalogers,
+  sniffCataloger,
+} from './sbom/catalogers/index.js';
 export type { ConvertResult, ConvertTarget } from './sbom/convert.js';
 export { convertSbom } from './sbom/convert.js';
 export type { SbomDiff } from './sbom/diff/index.js';

@@ -9,9 +9,10 @@ import { uuidV4, uuidV5 } from '../core/uuid.js';
 import { writeCycloneDxJson } from '../formats/cyclonedx/write.js';
 import { writeSpdxJson } from '../formats/spdx/write.js';
 import { buildSbom } from '../sbom/builder.js';
-import { type CATALOGERS, findCatalogTargets, sniffCataloger } from '../sbom/catalogers/index.js';
+import { findCatalogTargets, sniffCataloger } from '../sbom/catalogers/find.js';
+import { loadCatalogers } from '../sbom/catalogers/registry.js';
 import { SbomError } from '../sbom/errors.js';
-import type { CatalogResult, Component, FileTree, SbomDocument } from '../sbom/model.js';
+import type { Cataloger, CatalogResult, Component, FileTree, SbomDocument } from '../sbom/model.js';
 import { directoryTree } from './fs-tree.js';
 import { type ImageInput, openImage, sniffImage } from './image-input.js';
 import { CUSTODY_VERSION } from './version.js';
@@ -105,7 +106,7 @@ export function serialize(doc: SbomDocument, format: OutputFormat): string {
 interface Input {
   tree: FileTree;
   /** Files to catalog with their cataloger; undefined → discover in the tree. */
-  targets: { path: string; cataloger: (typeof CATALOGERS)[number] }[];
+  targets: { path: string; cataloger: Cataloger }[];
   name: string;
   subject?: Component;
   properties: Record<string, string>;
@@ -121,12 +122,15 @@ async function openInput(path: string): Promise<Input> {
   if (image) return fromImage(await openImage(image));
   if (st.isDirectory()) {
     const tree = directoryTree(abs);
-    return { tree, targets: findCatalogTargets(tree), name: basename(abs), properties: {} };
+    return { tree, targets: await discover(tree), name: basename(abs), properties: {} };
   }
   const tree = directoryTree(dirname(abs));
   const file = basename(abs);
   const head = readHead(abs);
-  const cataloger = sniffCataloger(file, head);
+  // A file named as its format is read by name; any other name needs every family's sniff.
+  const byName = await loadCatalogers([file]);
+  const cataloger =
+    byName.find((c) => c.matches(file)) ?? sniffCataloger(file, head, await loadCatalogers());
   if (!cataloger) {
     throw new SbomError(
       'SBOM_NOTHING_TO_CATALOG',
@@ -142,10 +146,15 @@ async function openInput(path: string): Promise<Input> {
   };
 }
 
-function fromImage(img: Awaited<ReturnType<typeof openImage>>): Input {
+async function discover(tree: FileTree): Promise<{ path: string; cataloger: Cataloger }[]> {
+  const paths = [...tree.list()];
+  return findCatalogTargets(paths, await loadCatalogers(paths));
+}
+
+async function fromImage(img: Awaited<ReturnType<typeof openImage>>): Promise<Input> {
   return {
     tree: img.tree,
-    targets: findCatalogTargets(img.tree),
+    targets: await discover(img.tree),
     name: img.name,
     subject: img.subject,
     properties: img.properties,

@@ -1,14 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { formatPurl } from '../core/purl/index.js';
-import {
-  type ContainerImage,
-  isImageArchive,
-  isOciLayout,
-  OCI_LAYOUT_FILE,
-  readImageFromLayout,
-  readImageFromTar,
-} from '../sbom/image/index.js';
+import { isImageArchive, isOciLayout, OCI_LAYOUT_FILE } from '../sbom/image/detect.js';
+import type { ContainerImage } from '../sbom/image/index.js';
 import type { Component, FileTree } from '../sbom/model.js';
 
 /** An image found at a path: an archive file, or an OCI layout directory. */
@@ -47,6 +41,8 @@ export interface OpenedImage {
  * `pkg:oci/<name>@sha256:…` and whose hash is the image digest.
  */
 export async function openImage(input: ImageInput): Promise<OpenedImage> {
+  // The readers (tar-stream, layer application) load only when an image is actually read.
+  const { readImageFromLayout, readImageFromTar } = await import('../sbom/image/index.js');
   const image =
     input.kind === 'archive'
       ? await readImageFromTar(readFileSync(input.path))

@@ -1,4 +1,4 @@
-import spdxCorrect from 'spdx-correct';
+import { createRequire } from 'node:module';
 import parseExpression from 'spdx-expression-parse';
 import deprecatedIds from 'spdx-license-ids/deprecated.json' with { type: 'json' };
 import licenseIds from 'spdx-license-ids/index.json' with { type: 'json' };
@@ -101,7 +101,12 @@ function collectIds(node: parseExpression.Info, out: string[]): void {
   }
 }
 
+type SpdxCorrect = (s: string, opts?: { upgrade?: boolean }) => string | null;
+let spdxCorrect: SpdxCorrect | undefined;
+
+// spdx-correct builds its tables at load (~15 ms); most runs never need it, so load on first use.
 function safeCorrect(s: string): string | null {
+  spdxCorrect ??= createRequire(import.meta.url)('spdx-correct') as SpdxCorrect;
   try {
     return spdxCorrect(s, { upgrade: true });
   } catch {

@@ -1,4 +1,4 @@
-import type { Cataloger, FileTree } from '../model.js';
+import type { Cataloger } from '../model.js';
 import { nugetLockCataloger } from './dotnet/index.js';
 import { goModCataloger } from './go/index.js';
 import { gradleLockfileCataloger, mavenPomCataloger } from './java/index.js';
@@ -41,28 +41,6 @@ export const CATALOGERS: readonly Cataloger[] = [
   requirementsCataloger,
 ];
 
-/** The files in `tree` some cataloger reads, each with the cataloger that reads it. */
-export function findCatalogTargets(
-  tree: FileTree,
-  catalogers: readonly Cataloger[] = CATALOGERS,
-): { path: string; cataloger: Cataloger }[] {
-  const out: { path: string; cataloger: Cataloger }[] = [];
-  for (const path of tree.list()) {
-    for (const cataloger of catalogers) {
-      if (cataloger.matches(path)) {
-        out.push({ path, cataloger });
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-/** The cataloger that recognises this file's content, whatever it is called. */
-export function sniffCataloger(
-  path: string,
-  head: string,
-  catalogers: readonly Cataloger[] = CATALOGERS,
-): Cataloger | undefined {
-  return catalogers.find((c) => c.matches(path)) ?? catalogers.find((c) => c.sniff(path, head));
-}
+export { findCatalogTargets, sniffCataloger } from './find.js';
+export type { CatalogerFamily } from './registry.js';
+export { CATALOGER_FAMILIES, loadCatalogers } from './registry.js';
