@@ -16,7 +16,7 @@ const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 /** The peers take minutes on 20,000 packages: one run each, and a ceiling. */
-const PEER_TIMEOUT_MS = 600_000;
+const PEER_TIMEOUT_MS = 420_000;
 
 function countComponents(stdout: string): number {
   const doc = JSON.parse(stdout) as { components?: unknown[] };
