@@ -1,5 +1,6 @@
 import { uuidV5 } from '../core/uuid.js';
 import { writeCycloneDxJson } from '../formats/cyclonedx/write.js';
+import { MODEL_TO_SPDX_ALG } from '../formats/spdx/checksum.js';
 import { writeSpdxJson } from '../formats/spdx/write.js';
 import { SbomError } from './errors.js';
 import type { SbomDocument } from './model.js';
@@ -72,21 +73,9 @@ function spdxLosses(doc: SbomDocument): string[] {
       `/components/*/scope (${required} components: SPDX keeps scope only on dependency relationships)`,
     );
   }
-  const hashAlgs = new Set([
-    'MD5',
-    'SHA-1',
-    'SHA-256',
-    'SHA-384',
-    'SHA-512',
-    'SHA3-256',
-    'SHA3-384',
-    'SHA3-512',
-    'BLAKE2b-256',
-    'BLAKE2b-384',
-    'BLAKE2b-512',
-    'BLAKE3',
-  ]);
-  const oddHashes = all.filter((c) => c.hashes.some((h) => !hashAlgs.has(h.alg))).length;
+  const oddHashes = all.filter((c) =>
+    c.hashes.some((h) => MODEL_TO_SPDX_ALG[h.alg] === undefined),
+  ).length;
   if (oddHashes > 0)
     out.push(`/components/*/hashes (${oddHashes} components with algorithms SPDX lacks)`);
   return out;

@@ -1,28 +1,9 @@
 import { parsePurl } from '../../core/purl/index.js';
 import type { Component, ComponentType, Hash, SbomDocument } from '../../sbom/model.js';
 
-type Json = Record<string, unknown>;
+import { SPDX_TO_MODEL_ALG as ALGORITHMS } from './checksum.js';
 
-/** SPDX checksum algorithm → CycloneDX/model spelling. */
-const ALGORITHMS: Readonly<Record<string, string>> = {
-  MD5: 'MD5',
-  SHA1: 'SHA-1',
-  SHA224: 'SHA-224',
-  SHA256: 'SHA-256',
-  SHA384: 'SHA-384',
-  SHA512: 'SHA-512',
-  'SHA3-256': 'SHA3-256',
-  'SHA3-384': 'SHA3-384',
-  'SHA3-512': 'SHA3-512',
-  'BLAKE2b-256': 'BLAKE2b-256',
-  'BLAKE2b-384': 'BLAKE2b-384',
-  'BLAKE2b-512': 'BLAKE2b-512',
-  BLAKE3: 'BLAKE3',
-  MD2: 'MD2',
-  MD4: 'MD4',
-  MD6: 'MD6',
-  ADLER32: 'ADLER32',
-};
+type Json = Record<string, unknown>;
 
 const PURPOSES: Readonly<Record<string, ComponentType>> = {
   LIBRARY: 'library',

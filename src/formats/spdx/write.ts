@@ -2,23 +2,9 @@ import { createHash } from 'node:crypto';
 import { normalizeLicense } from '../../sbom/license.js';
 import type { Component, SbomDocument } from '../../sbom/model.js';
 
-type Json = Record<string, unknown>;
+import { MODEL_TO_SPDX_ALG as SPDX_CHECKSUM } from './checksum.js';
 
-/** Algorithms SPDX 2.3 checksums allow, keyed by CycloneDX's spelling. */
-const SPDX_CHECKSUM: Readonly<Record<string, string>> = {
-  MD5: 'MD5',
-  'SHA-1': 'SHA1',
-  'SHA-256': 'SHA256',
-  'SHA-384': 'SHA384',
-  'SHA-512': 'SHA512',
-  'SHA3-256': 'SHA3-256',
-  'SHA3-384': 'SHA3-384',
-  'SHA3-512': 'SHA3-512',
-  'BLAKE2b-256': 'BLAKE2b-256',
-  'BLAKE2b-384': 'BLAKE2b-384',
-  'BLAKE2b-512': 'BLAKE2b-512',
-  BLAKE3: 'BLAKE3',
-};
+type Json = Record<string, unknown>;
 
 const PURPOSE: Readonly<Record<Component['type'], string>> = {
   library: 'LIBRARY',
