@@ -50,12 +50,18 @@ export function isHexDigest(alg: HashAlgorithm, hex: string): boolean {
  */
 export function parseIntegrity(sri: string): { alg: HashAlgorithm; content: string }[] {
   const out: { alg: HashAlgorithm; content: string }[] = [];
-  for (const token of sri.trim().split(/\s+/)) {
-    const m = /^(sha1|sha256|sha384|sha512|md5)-([A-Za-z0-9+/=_-]+)(\?.*)?$/i.exec(token);
-    if (!m?.[1] || !m[2]) continue;
-    const alg = SRI_NAMES[m[1].toLowerCase()];
-    const hex = base64ToHex(m[2]);
-    if (alg && hex && isHexDigest(alg, hex)) out.push({ alg, content: hex });
+  // Called once per locked package: plain string work instead of a regex per token.
+  for (const token of sri.includes(' ') ? sri.trim().split(/\s+/) : [sri.trim()]) {
+    const dash = token.indexOf('-');
+    const alg = dash > 0 ? SRI_NAMES[token.slice(0, dash).toLowerCase()] : undefined;
+    if (!alg) continue;
+    const q = token.indexOf('?', dash);
+    const b64 = q < 0 ? token.slice(dash + 1) : token.slice(dash + 1, q);
+    const bytes = Buffer.from(b64, 'base64');
+    // Buffer skips characters outside the alphabet; a wrong length then gives the garbage away.
+    if (bytes.length * 2 === HEX_LENGTH[alg] && /^[A-Za-z0-9+/_-]+={0,2}$/.test(b64)) {
+      out.push({ alg, content: bytes.toString('hex') });
+    }
   }
   return out;
 }
