@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import { canonicalize } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { CoreError } from '../core/errors.js';
 import { uuidV4, uuidV5 } from '../core/uuid.js';
@@ -79,12 +78,24 @@ export async function generateSbom(
     tool: { name: 'custody', version: CUSTODY_VERSION, vendor: 'Custody' },
     properties,
   });
-  doc.serialNumber = `urn:uuid:${
-    deterministic ? uuidV5(sha256Hex(canonicalize(doc))) : uuidV4((n) => randomBytes(n))
-  }`;
-  const text = serialize(doc, format);
+  let text: string;
+  if (deterministic) {
+    // The serial number is derived from the document itself: serialise with a placeholder, hash
+    // those bytes, then put the real value in (cheaper than canonicalising the whole model).
+    doc.serialNumber = `urn:uuid:${SERIAL_PLACEHOLDER}`;
+    const draft = serialize(doc, format);
+    const uuid = uuidV5(sha256Hex(draft));
+    doc.serialNumber = `urn:uuid:${uuid}`;
+    text = draft.replace(SERIAL_PLACEHOLDER, uuid);
+  } else {
+    doc.serialNumber = `urn:uuid:${uuidV4((n) => randomBytes(n))}`;
+    text = serialize(doc, format);
+  }
   return { text, document: doc, results, format };
 }
+
+/** A v5-shaped UUID no generated document can contain by chance (all zero but the version bits). */
+const SERIAL_PLACEHOLDER = '00000000-0000-5000-8000-000000000000';
 
 export function serialize(doc: SbomDocument, format: OutputFormat): string {
   switch (format) {
