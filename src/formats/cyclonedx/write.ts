@@ -58,27 +58,54 @@ function metadata(doc: SbomDocument, cap: CycloneDxCapabilities): Json {
   return m;
 }
 
+// One object literal with every key present (undefined where absent; JSON.stringify drops those):
+// a single hidden class for all components, several times faster than adding keys one by one.
 function component(c: Component, cap: CycloneDxCapabilities): Json {
-  const out: Json = { type: c.type, 'bom-ref': c.ref };
-  if (c.supplier) out['supplier'] = { name: c.supplier };
-  if (c.author) {
-    if (cap.componentAuthors) out['authors'] = [{ name: c.author }];
-    else out['author'] = c.author;
+  const golang = c.ecosystem === 'golang';
+  const hashes = c.hashes.length === 0 ? undefined : cycloneDxHashes(c);
+  const props = c.properties === undefined ? undefined : propertyList(c.properties);
+  return {
+    type: c.type,
+    'bom-ref': c.ref,
+    supplier: c.supplier ? { name: c.supplier } : undefined,
+    authors: c.author && cap.componentAuthors ? [{ name: c.author }] : undefined,
+    author: c.author && !cap.componentAuthors ? c.author : undefined,
+    group: c.namespace && !golang ? c.namespace : undefined,
+    name: localName(c),
+    version: c.version,
+    description: c.description || undefined,
+    scope: c.scope === undefined ? undefined : c.scope === 'dev' ? 'excluded' : c.scope,
+    hashes,
+    licenses: licenseChoice(c.licenses, cap),
+    purl: c.purl || undefined,
+    cpe: c.cpe || undefined,
+    properties: props,
+  };
+}
+
+/**
+ * The component's name as CycloneDX writes it: Go modules by their whole path (cyclonedx-gomod),
+ * others without their namespace, which goes to `group` (a cataloger may include it in `name`).
+ */
+function localName(c: Component): string {
+  if (!c.namespace) return c.name;
+  if (c.ecosystem === 'golang')
+    return c.name.startsWith(`${c.namespace}/`) ? c.name : `${c.namespace}/${c.name}`;
+  return c.name.startsWith(`${c.namespace}/`) ? c.name.slice(c.namespace.length + 1) : c.name;
+}
+
+function cycloneDxHashes(c: Component): Json[] | undefined {
+  const out: Json[] = [];
+  for (const h of c.hashes) {
+    if (CYCLONEDX_HASH_ALGS.has(h.alg)) out.push({ alg: h.alg, content: h.content });
   }
-  if (c.namespace && c.ecosystem !== 'golang') out['group'] = c.namespace;
-  out['name'] = c.ecosystem === 'golang' && c.namespace ? `${c.namespace}/${c.name}` : c.name;
-  if (c.version !== undefined) out['version'] = c.version;
-  if (c.description) out['description'] = c.description;
-  if (c.scope) out['scope'] = c.scope === 'dev' ? 'excluded' : c.scope;
-  const hashes = c.hashes.filter((h) => CYCLONEDX_HASH_ALGS.has(h.alg));
-  if (hashes.length > 0) out['hashes'] = hashes.map((h) => ({ alg: h.alg, content: h.content }));
-  const licenses = licenseChoice(c.licenses, cap);
-  if (licenses) out['licenses'] = licenses;
-  if (c.purl) out['purl'] = c.purl;
-  if (c.cpe) out['cpe'] = c.cpe;
-  const props = Object.entries(c.properties ?? {});
-  if (props.length > 0) out['properties'] = props.map(([name, value]) => ({ name, value }));
-  return out;
+  return out.length > 0 ? out : undefined;
+}
+
+function propertyList(props: Record<string, string>): Json[] | undefined {
+  const out: Json[] = [];
+  for (const name in props) out.push({ name, value: props[name] });
+  return out.length > 0 ? out : undefined;
 }
 
 /**

@@ -164,7 +164,8 @@ function namespaceOf(doc: SbomDocument, name: string): string {
 }
 
 function displayName(c: Component): string {
-  if (!c.namespace) return c.name;
+  // Some catalogers keep the namespace in the name already (npm's `@scope/name`).
+  if (!c.namespace || c.name.startsWith(`${c.namespace}/`)) return c.name;
   return c.ecosystem === 'maven' ? `${c.namespace}:${c.name}` : `${c.namespace}/${c.name}`;
 }
 
