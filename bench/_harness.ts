@@ -39,8 +39,15 @@ export function timeProcess(
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) {
       ok = false;
-      if (r.error) note = `${r.error.message}`;
-      note = (r.stderr || r.stdout || '').split('\n').slice(0, 3).join(' ').slice(0, 200);
+      note =
+        r.signal === 'SIGTERM' && opts.timeoutMs
+          ? `did not finish within ${opts.timeoutMs / 1000} s`
+          : (r.stderr || r.stdout || '')
+              .split('\n')
+              .filter((l) => !l.includes('Unknown') && l.trim() !== '')
+              .slice(0, 2)
+              .join(' ')
+              .slice(0, 200);
       break;
     }
     if (i === 0 || (opts.noWarmup && i === 1)) note = opts.check?.(r.stdout);
