@@ -11,7 +11,7 @@ import {
   readText,
   rec,
   str,
-} from '../python/lockfile-support.js';
+} from '../lockfile-support.js';
 
 const NAME = 'dotnet-nuget-lock';
 

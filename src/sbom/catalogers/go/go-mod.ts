@@ -9,7 +9,7 @@ import {
   lockfileError,
   readOptionalText,
   readText,
-} from '../python/lockfile-support.js';
+} from '../lockfile-support.js';
 import { parseGoSum } from './go-sum.js';
 
 const NAME = 'go-mod';

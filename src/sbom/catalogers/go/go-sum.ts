@@ -1,4 +1,4 @@
-import { lockfileError } from '../python/lockfile-support.js';
+import { lockfileError } from '../lockfile-support.js';
 
 /**
  * `go.sum` lines `<module> <version>[/go.mod] h1:<base64>` → map `"<module> <version>"` → the

@@ -6,7 +6,7 @@ import {
   guard,
   lockfileError,
   readText,
-} from '../python/lockfile-support.js';
+} from '../lockfile-support.js';
 
 const NAME = 'java-gradle-lockfile';
 

@@ -8,7 +8,7 @@ import {
   joinPath,
   readOptionalText,
   readText,
-} from '../python/lockfile-support.js';
+} from '../lockfile-support.js';
 import { type PomDependency, type PomModel, parsePom } from './pom-model.js';
 
 const NAME = 'java-maven-pom';

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { arr, isRecord, lockfileError, rec } from '../python/lockfile-support.js';
+import { arr, isRecord, lockfileError, rec } from '../lockfile-support.js';
 
 /** One `<dependency>` as written (values may still hold `${…}`). */
 export interface PomDependency {

@@ -15,7 +15,7 @@ import {
   readText,
   rec,
   str,
-} from '../python/lockfile-support.js';
+} from '../lockfile-support.js';
 
 const NAME = 'php-composer-lock';
 

@@ -9,7 +9,7 @@ import {
   readText,
   rec,
   str,
-} from './lockfile-support.js';
+} from '../lockfile-support.js';
 import { applyScopes, fileHashes } from './poetry-lock.js';
 import { parsePep508, pep503Key, pypiDraft } from './pypi.js';
 import { readSiblingPyproject } from './pyproject.js';

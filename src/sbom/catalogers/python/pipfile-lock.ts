@@ -11,7 +11,7 @@ import {
   readText,
   rec,
   str,
-} from './lockfile-support.js';
+} from '../lockfile-support.js';
 import { pinnedVersion, pypiDraft } from './pypi.js';
 
 const NAME = 'python-pipfile-lock';

@@ -11,7 +11,7 @@ import {
   readText,
   rec,
   str,
-} from './lockfile-support.js';
+} from '../lockfile-support.js';
 import { pep503Key, pypiDraft } from './pypi.js';
 import { readSiblingPyproject } from './pyproject.js';
 

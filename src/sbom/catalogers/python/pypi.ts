@@ -1,6 +1,6 @@
 import { formatPurl } from '../../../core/purl/index.js';
 import type { Hash, Scope } from '../../model.js';
-import type { ComponentDraft } from './lockfile-support.js';
+import type { ComponentDraft } from '../lockfile-support.js';
 
 /** purl-spec pypi rule: lower-case, `_` → `-` (formatPurl applies no per-type rules itself). */
 export function normalizePypiName(name: string): string {

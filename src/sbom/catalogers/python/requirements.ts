@@ -7,7 +7,7 @@ import {
   lockfileError,
   prefixedHash,
   readText,
-} from './lockfile-support.js';
+} from '../lockfile-support.js';
 import { parsePep508, pinnedVersion, pypiDraft } from './pypi.js';
 
 const NAME = 'python-requirements';

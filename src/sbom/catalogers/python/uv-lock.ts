@@ -11,7 +11,7 @@ import {
   readText,
   rec,
   str,
-} from './lockfile-support.js';
+} from '../lockfile-support.js';
 import { applyScopes } from './poetry-lock.js';
 import { normalizePypiName, pep503Key, pypiDraft } from './pypi.js';
 

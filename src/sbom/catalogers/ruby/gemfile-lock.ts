@@ -7,7 +7,7 @@ import {
   lockfileError,
   prefixedHash,
   readText,
-} from '../python/lockfile-support.js';
+} from '../lockfile-support.js';
 
 const NAME = 'ruby-gemfile-lock';
 

@@ -14,7 +14,7 @@ import {
   readText,
   rec,
   str,
-} from '../python/lockfile-support.js';
+} from '../lockfile-support.js';
 
 const NAME = 'rust-cargo-lock';
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';

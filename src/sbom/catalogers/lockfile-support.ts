@@ -1,8 +1,8 @@
 import { parse as parseToml } from 'smol-toml';
-import { CustodyError } from '../../../core/errors.js';
-import { decodeUtf8, parseJson } from '../../../core/json.js';
-import { SbomError } from '../../errors.js';
-import type { CatalogResult, Component, FileTree, Hash, Scope } from '../../model.js';
+import { CustodyError } from '../../core/errors.js';
+import { decodeUtf8, parseJson } from '../../core/json.js';
+import { SbomError } from '../errors.js';
+import type { CatalogResult, Component, FileTree, Hash, Scope } from '../model.js';
 
 /*
  * Helpers shared by the language catalogers (Python, Go, Rust, Ruby, PHP, .NET, Java). They live
