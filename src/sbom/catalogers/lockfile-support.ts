@@ -1,4 +1,3 @@
-import { parse as parseToml } from 'smol-toml';
 import { CustodyError } from '../../core/errors.js';
 import { decodeUtf8, parseJson } from '../../core/json.js';
 import { SbomError } from '../errors.js';
@@ -44,15 +43,6 @@ export function parseJsonFile(text: string, file: string): unknown {
 }
 
 /** Untrusted TOML → table; smol-toml's errors become SBOM_LOCKFILE_PARSE. */
-export function parseTomlFile(text: string, file: string): Record<string, unknown> {
-  try {
-    return parseToml(text) as Record<string, unknown>;
-  } catch (e) {
-    const first = ((e as Error)?.message ?? String(e)).split('\n')[0];
-    throw lockfileError(file, `not valid TOML: ${first}`, e);
-  }
-}
-
 export function basename(path: string): string {
   const i = path.lastIndexOf('/');
   return i === -1 ? path : path.slice(i + 1);

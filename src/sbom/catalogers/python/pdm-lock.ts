@@ -5,11 +5,11 @@ import {
   ComponentCollector,
   guard,
   isRecord,
-  parseTomlFile,
   readText,
   rec,
   str,
 } from '../lockfile-support.js';
+import { parseTomlFile } from '../toml-file.js';
 import { applyScopes, fileHashes } from './poetry-lock.js';
 import { parsePep508, pep503Key, pypiDraft } from './pypi.js';
 import { readSiblingPyproject } from './pyproject.js';

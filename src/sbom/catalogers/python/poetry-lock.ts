@@ -5,13 +5,13 @@ import {
   ComponentCollector,
   guard,
   isRecord,
-  parseTomlFile,
   prefixedHash,
   propagateScope,
   readText,
   rec,
   str,
 } from '../lockfile-support.js';
+import { parseTomlFile } from '../toml-file.js';
 import { pep503Key, pypiDraft } from './pypi.js';
 import { readSiblingPyproject } from './pyproject.js';
 

@@ -1,7 +1,8 @@
 import { decodeUtf8 } from '../../../core/json.js';
 import { formatPurl } from '../../../core/purl/index.js';
 import type { CatalogResult, FileTree } from '../../model.js';
-import { arr, dirname, isRecord, joinPath, parseTomlFile, rec, str } from '../lockfile-support.js';
+import { arr, dirname, isRecord, joinPath, rec, str } from '../lockfile-support.js';
+import { parseTomlFile } from '../toml-file.js';
 import { normalizePypiName, parsePep508, pep503Key } from './pypi.js';
 
 /** What a sibling `pyproject.toml` says about the project a lockfile belongs to. */

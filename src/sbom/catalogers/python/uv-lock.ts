@@ -6,12 +6,12 @@ import {
   ComponentCollector,
   guard,
   isRecord,
-  parseTomlFile,
   prefixedHash,
   readText,
   rec,
   str,
 } from '../lockfile-support.js';
+import { parseTomlFile } from '../toml-file.js';
 import { applyScopes } from './poetry-lock.js';
 import { normalizePypiName, pep503Key, pypiDraft } from './pypi.js';
 

@@ -9,12 +9,12 @@ import {
   hexHash,
   isRecord,
   joinPath,
-  parseTomlFile,
   readOptionalText,
   readText,
   rec,
   str,
 } from '../lockfile-support.js';
+import { parseTomlFile } from '../toml-file.js';
 
 const NAME = 'rust-cargo-lock';
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';
