@@ -1,0 +1,41 @@
+import semver from 'semver';
+import { genericScheme } from './generic.js';
+import { defineScheme, type VersionScheme } from './scheme.js';
+
+type SemverKey = { sv: semver.SemVer | null; raw: unknown };
+
+const generic = genericScheme as VersionScheme<unknown>;
+
+/**
+ * Semantic Versioning 2.0 precedence (build metadata ignored). Input that is not semver falls back
+ * to the generic order and sorts below every semver version, so the order stays total.
+ */
+function semverScheme(loose: boolean, prefix: 'v' | null): VersionScheme<unknown> {
+  const options = { loose };
+  return defineScheme<SemverKey>({
+    parse(version) {
+      const text = prefix !== null && version.startsWith(prefix) ? version.slice(1) : version;
+      let sv = semver.parse(text, options);
+      // npm accepts partial versions in ranges ("1.2"); coerce keeps their prerelease.
+      if (sv === null && loose) sv = semver.coerce(text, { includePrerelease: true });
+      return sv === null ? { sv: null, raw: generic.parse(version) } : { sv, raw: null };
+    },
+    compare(a, b) {
+      if (a.sv !== null && b.sv !== null) return a.sv.compare(b.sv);
+      if (a.sv !== null) return 1;
+      if (b.sv !== null) return -1;
+      return generic.compare(a.raw, b.raw);
+    },
+  });
+}
+
+/** npm: node-semver, loose (accepts "v1.2.3", "=1.2.3", partial "1.2"). */
+export const npmScheme = semverScheme(true, null);
+/** Cargo and plain semver: strict SemVer 2.0. */
+export const cargoScheme = semverScheme(false, null);
+export const strictSemverScheme = cargoScheme;
+/**
+ * Go modules: "v"-prefixed semver; pseudo-versions (v0.0.0-20191109021931-daa7c04131f5) are semver
+ * prereleases and "+incompatible" is build metadata, so plain semver precedence orders them.
+ */
+export const golangScheme = semverScheme(false, 'v');
