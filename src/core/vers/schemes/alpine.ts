@@ -61,7 +61,11 @@ function tokenize(s: string): Token[] {
 }
 
 /** apk's get_token: the value at pos for the expected type, then the type of what follows. */
-function getToken(type: number, s: string, pos: number): { value: number; type: number; pos: number } {
+function getToken(
+  type: number,
+  s: string,
+  pos: number,
+): { value: number; type: number; pos: number } {
   let i = pos;
   let v = 0;
   let nt = INVALID;
@@ -70,7 +74,12 @@ function getToken(type: number, s: string, pos: number): { value: number; type: 
     while (i < s.length && s[i] === '0') i++;
     nt = DIGIT;
     v = -(i - pos);
-  } else if (type === DIGIT_OR_ZERO || type === DIGIT || type === SUFFIX_NO || type === REVISION_NO) {
+  } else if (
+    type === DIGIT_OR_ZERO ||
+    type === DIGIT ||
+    type === SUFFIX_NO ||
+    type === REVISION_NO
+  ) {
     while (i < s.length && isDigitCode(s.charCodeAt(i))) v = v * 10 + (s.charCodeAt(i++) - 48);
   } else if (type === LETTER) {
     v = s.charCodeAt(i++);

@@ -22,7 +22,10 @@ const SPECIAL: Readonly<Record<string, number>> = {
  */
 export const composerScheme = defineScheme<string[]>({
   parse(version) {
-    const v = version.trim().replace(/^v(?=\d)/i, '').toLowerCase();
+    const v = version
+      .trim()
+      .replace(/^v(?=\d)/i, '')
+      .toLowerCase();
     const parts: string[] = [];
     let cur = '';
     for (let i = 0; i < v.length; i++) {

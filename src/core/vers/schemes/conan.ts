@@ -29,7 +29,9 @@ function parseConan(text: string): ConanVersion {
   }
   const items: ConanItem[] = value
     .split('.')
-    .map((s) => (/^\d+$/.test(s) ? { num: true, v: s.replace(/^0+(?=.)/, '') } : { num: false, v: s }));
+    .map((s) =>
+      /^\d+$/.test(s) ? { num: true, v: s.replace(/^0+(?=.)/, '') } : { num: false, v: s },
+    );
   while (items.length > 0) {
     const last = items[items.length - 1] as ConanItem;
     if (!(last.num && last.v === '0')) break;
@@ -60,7 +62,8 @@ function compareOptional(a: ConanVersion | null, b: ConanVersion | null): number
 
 function compareConan(a: ConanVersion, b: ConanVersion): number {
   const main = compareItems(a.items, b.items);
-  if (a.pre !== null && b.pre !== null) return main || compareConan(a.pre, b.pre) || compareOptional(a.build, b.build);
+  if (a.pre !== null && b.pre !== null)
+    return main || compareConan(a.pre, b.pre) || compareOptional(a.build, b.build);
   if (a.pre !== null || b.pre !== null) return main || (a.pre !== null ? -1 : 1);
   return main || compareOptional(a.build, b.build);
 }

@@ -17,7 +17,10 @@ export const datetimeScheme = defineScheme<Instant>({
     const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as number[];
     const zone = (m[8] as string).toUpperCase();
     const offsetMin =
-      zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+      zone === 'Z'
+        ? 0
+        : (zone.startsWith('-') ? -1 : 1) *
+          (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
     const ms = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s) - offsetMin * 60_000;
     return { ms, frac: (m[7] ?? '').replace(/0+$/, '') };
   },

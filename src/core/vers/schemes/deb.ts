@@ -41,7 +41,10 @@ export function verrevcmp(a: string, b: string): number {
   let j = 0;
   while (i < a.length || j < b.length) {
     let firstDiff = 0;
-    while ((i < a.length && !isDigitCode(a.charCodeAt(i))) || (j < b.length && !isDigitCode(b.charCodeAt(j)))) {
+    while (
+      (i < a.length && !isDigitCode(a.charCodeAt(i))) ||
+      (j < b.length && !isDigitCode(b.charCodeAt(j)))
+    ) {
       const ac = order(i < a.length ? a.charCodeAt(i) : Number.NaN);
       const bc = order(j < b.length ? b.charCodeAt(j) : Number.NaN);
       if (ac !== bc) return cmpNum(ac, bc);

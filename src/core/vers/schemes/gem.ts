@@ -26,7 +26,9 @@ export const gemScheme = defineScheme<Seg[]>({
       const xs = typeof x === 'string';
       const ys = typeof y === 'string';
       if (xs !== ys) return xs ? -1 : 1;
-      const c = xs ? cmpStr(x, y as string) : cmpDigits((x as { n: string }).n, (y as { n: string }).n);
+      const c = xs
+        ? cmpStr(x, y as string)
+        : cmpDigits((x as { n: string }).n, (y as { n: string }).n);
       if (c !== 0) return c;
     }
     return 0;

@@ -23,7 +23,7 @@ export const genericScheme = defineScheme<Segment[]>({
     if (a.length === b.length) return 0;
     const rest = (a.length > b.length ? a[n] : b[n]) as Segment;
     const longerIsNewer = rest.num || !rest.pre;
-    return (a.length > b.length) === longerIsNewer ? 1 : -1;
+    return a.length > b.length === longerIsNewer ? 1 : -1;
   },
 });
 

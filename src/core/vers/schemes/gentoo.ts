@@ -8,7 +8,14 @@ const SUFFIX_ORDER: Readonly<Record<string, number>> = { alpha: 0, beta: 1, pre:
 const NO_SUFFIX = 4;
 
 type GentooKey =
-  | { ok: true; first: string; rest: string[]; letter: string; suffixes: [number, string][]; rev: string }
+  | {
+      ok: true;
+      first: string;
+      rest: string[];
+      letter: string;
+      suffixes: [number, string][];
+      rev: string;
+    }
   | { ok: false; raw: unknown };
 
 /**
@@ -72,7 +79,8 @@ function compareSuffixes(a: [number, string][], b: [number, string][]): number {
   for (let i = 0; i < n; i++) {
     const x = a[i];
     const y = b[i];
-    const c = cmpNum(x?.[0] ?? NO_SUFFIX, y?.[0] ?? NO_SUFFIX) || (x && y ? cmpDigits(x[1], y[1]) : 0);
+    const c =
+      cmpNum(x?.[0] ?? NO_SUFFIX, y?.[0] ?? NO_SUFFIX) || (x && y ? cmpDigits(x[1], y[1]) : 0);
     if (c !== 0) return c;
   }
   return 0;

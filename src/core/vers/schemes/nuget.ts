@@ -2,7 +2,8 @@ import { genericScheme } from './generic.js';
 import { cmpDigits, cmpNum, cmpStr, defineScheme } from './scheme.js';
 
 /** NuGet SemVer 2.0 with up to four numbers; compiled once. */
-const NUGET = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-.]*)?$/;
+const NUGET =
+  /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-.]*)?$/;
 
 type NugetKey = { nums: string[]; pre: string[] } | { nums: null; raw: unknown };
 

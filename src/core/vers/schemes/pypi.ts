@@ -45,7 +45,8 @@ export const pypiScheme = defineScheme<Pep440Key>({
     const hasPost = m[5] !== undefined || m[6] !== undefined;
     const dev = m[8] !== undefined ? BigInt(m[9] ?? 0) : null;
     let pre: [number, Num];
-    if (m[3] !== undefined) pre = [PRE_PHASE[(m[3] as string).toLowerCase()] ?? 1, BigInt(m[4] ?? 0)];
+    if (m[3] !== undefined)
+      pre = [PRE_PHASE[(m[3] as string).toLowerCase()] ?? 1, BigInt(m[4] ?? 0)];
     // A dev release of a final version ("1.0.dev1") sorts before its prereleases.
     else if (dev !== null && !hasPost) pre = [-2, 0n];
     else pre = [2, 0n];

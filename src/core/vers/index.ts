@@ -1,0 +1,13 @@
+export { compareVersions, ecosystemScheme, isSupportedScheme, versionScheme } from './compare.js';
+export { versContains } from './contains.js';
+export type { VersErrorCode } from './errors.js';
+export { VersError } from './errors.js';
+export { formatVers } from './format.js';
+export type { NativeScheme } from './native.js';
+export { NATIVE_SCHEMES, versFromNative } from './native.js';
+export type { ParseVersOptions } from './parse.js';
+export { parseVers } from './parse.js';
+export type { VersComparator, VersConstraint, VersRange } from './range.js';
+export { MAX_VERS_CONSTRAINTS, MAX_VERS_LENGTH } from './range.js';
+export type { VersionScheme } from './schemes/index.js';
+export { assertVersRange, versRangeProblems } from './validate.js';
