@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import parseExpression from 'spdx-expression-parse';
 import deprecatedIds from 'spdx-license-ids/deprecated.json' with { type: 'json' };
-import licenseIds from 'spdx-license-ids/index.json' with { type: 'json' };
+import spdxLicenseIds from 'spdx-license-ids/index.json' with { type: 'json' };
 
 /**
  * What a declared licence string is, after normalisation:
@@ -16,7 +16,7 @@ export type NormalizedLicense =
   | { kind: 'noassertion'; value: 'NOASSERTION' | 'NONE' }
   | { kind: 'name'; value: string };
 
-const IDS = new Set<string>(licenseIds);
+const IDS = new Set<string>(spdxLicenseIds);
 const DEPRECATED = new Set<string>(deprecatedIds);
 const BY_LOWER = new Map<string, string>(
   [...IDS, ...DEPRECATED].map((id) => [id.toLowerCase(), id]),
@@ -112,4 +112,30 @@ function safeCorrect(s: string): string | null {
   } catch {
     return null;
   }
+}
+
+const idsCache = new Map<string, readonly string[]>();
+
+/**
+ * The licence identifiers a declared licence names, for indexing: `MIT OR Apache-2.0` gives both
+ * ids; a non-SPDX name gives itself; NOASSERTION/NONE give nothing.
+ */
+export function licenseIds(raw: string): readonly string[] {
+  const hit = idsCache.get(raw);
+  if (hit) return hit;
+  const n = normalizeLicense(raw);
+  let ids: string[];
+  if (n.kind === 'noassertion') ids = [];
+  else if (n.kind === 'id' || n.kind === 'name') ids = n.value === '' ? [] : [n.value];
+  else {
+    ids = [];
+    try {
+      collectIds(parseExpression(n.value), ids);
+    } catch {
+      ids = [n.value];
+    }
+  }
+  const unique = [...new Set(ids)];
+  if (idsCache.size < 50_000) idsCache.set(raw, unique);
+  return unique;
 }

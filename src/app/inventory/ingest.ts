@@ -1,0 +1,315 @@
+import { isCustodyError } from '../../core/errors.js';
+import { cycloneDxToModel } from '../../formats/cyclonedx/read.js';
+import { loadSbom } from '../../formats/load.js';
+import { spdxToModel } from '../../formats/spdx/read.js';
+import { validateSbom } from '../../formats/validate.js';
+import { InventoryError } from '../../inventory/errors.js';
+import { indexRows } from '../../inventory/index-rows.js';
+import { SbomError } from '../../sbom/errors.js';
+import type { SbomDocument } from '../../sbom/model.js';
+import {
+  DEFAULT_GATE_POLICY,
+  evaluateGate,
+  type GatePolicy,
+  type GateResult,
+  type QualityReport,
+  scoreSbom,
+} from '../../sbom/quality/index.js';
+import { recordAudit } from '../../store/audit.js';
+import { BlobStore } from '../../store/blobs.js';
+import {
+  currentSbomOfArtifact,
+  findArtifact,
+  findProduct,
+  findRelease,
+  findSbomOfArtifact,
+  findTeam,
+  insertArtifact,
+  insertComponents,
+  insertProduct,
+  insertRelease,
+  insertSbom,
+  type SbomRow,
+  supersede,
+} from '../../store/inventory.js';
+import { requirePermission, requireTeam } from './access.js';
+import type { Caller, Services } from './context.js';
+import { sbomView, type SbomView } from './views.js';
+
+export interface IngestInput {
+  bytes: Uint8Array;
+  product: string;
+  release: string;
+  /** `sha256:<hex>` of the artifact the SBOM describes; else taken from the SBOM's subject. */
+  artifact?: string;
+  /** The team a new product is created in; needed only when the caller has several teams. */
+  team?: string;
+  tag?: string;
+  commit?: string;
+}
+
+export interface IngestResult {
+  /** false when this exact document was already stored for this artifact (idempotent push). */
+  created: boolean;
+  sbom: SbomView;
+  quality: QualityReport;
+  gate: GateResult;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@/+:-]{0,199}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Ingest one SBOM: validate, score and gate it, then in one transaction file it under its
+ * product, release and artifact, supersede the artifact's previous SBOM, index every component,
+ * write the document to the blob store and record the audit event. Nothing is written unless all
+ * of it succeeds; a blob written by a transaction that then fails is removed again.
+ *
+ * @throws SbomError SBOM_PARSE, SBOM_FORMAT_UNKNOWN, SBOM_SCHEMA_INVALID; InventoryError
+ *   SBOM_GATE_FAILED, SBOM_SUBJECT_MISMATCH, INVENTORY_INPUT_INVALID, INVENTORY_NOT_FOUND,
+ *   AUTH_FORBIDDEN; CoreError INPUT_TOO_LARGE, INPUT_TOO_DEEP
+ */
+export async function ingestSbom(s: Services, caller: Caller, input: IngestInput): Promise<IngestResult> {
+  requirePermission(caller, 'inventory:write');
+  checkName(input.product, 'product');
+  checkName(input.release, 'release');
+  if (input.artifact !== undefined && !DIGEST.test(input.artifact)) {
+    throw new InventoryError(
+      'INVENTORY_INPUT_INVALID',
+      `artifact must be sha256:<64 lower-case hex digits>, got ${JSON.stringify(input.artifact.slice(0, 80))}`,
+    );
+  }
+  const { doc, quality, mediaType, what } = await readDocument(input.bytes, s.clock());
+  const artifact = artifactOf(doc, input);
+  const db = s.db.kysely;
+
+  // Resolve the team first (read-only) so the gate runs before anything is written.
+  const existing = await findProduct(db, input.product);
+  const teamName = existing?.team ?? chooseTeam(caller, input.team);
+  requireTeam(caller, teamName, `team ${teamName}`);
+  const team = await findTeam(db, teamName);
+  if (!team) {
+    throw new InventoryError(
+      'INVENTORY_NOT_FOUND',
+      `team ${teamName} does not exist; an admin creates it (POST /api/v1/teams or custody token create --team ${teamName})`,
+    );
+  }
+  const policy = team.gate_policy ? (JSON.parse(team.gate_policy) as GatePolicy) : DEFAULT_GATE_POLICY;
+  const gate = evaluateGate(quality, doc, policy);
+  if (!gate.passed) {
+    throw new InventoryError(
+      'SBOM_GATE_FAILED',
+      `${what} fails team ${teamName}'s quality gate: ${gate.failures.map((f) => f.check).join(', ')}; fix the SBOM or ask an admin to change the team's gate policy`,
+      {
+        details: {
+          score: quality.score,
+          failures: gate.failures.map((f) => ({
+            check: f.check,
+            message: f.message,
+            components: f.components.slice(0, 20),
+            count: f.components.length,
+          })),
+        },
+      },
+    );
+  }
+
+  const digest = BlobStore.digestOf(input.bytes);
+  const rows = indexRows(doc);
+  const now = s.clock().toISOString();
+  let blobCreated = false;
+  try {
+    const outcome = await retryOnUniqueViolation(() => db.transaction().execute(async (trx) => {
+      // Looked up again inside the transaction: another request may have created it meanwhile.
+      const productId =
+        (await findProduct(trx, input.product))?.id ??
+        (await insertProduct(trx, team.id, input.product, now));
+      const release = await findRelease(trx, productId, input.release);
+      const releaseId =
+        release?.id ??
+        (await insertRelease(trx, {
+          productId,
+          version: input.release,
+          ...(input.tag !== undefined ? { tag: input.tag } : {}),
+          ...(input.commit !== undefined ? { commit: input.commit } : {}),
+          now,
+        }));
+      const art = await findArtifact(trx, releaseId, artifact.digest);
+      const artifactId =
+        art?.id ??
+        (await insertArtifact(trx, { releaseId, digest: artifact.digest, name: artifact.name, now }));
+      const same = await findSbomOfArtifact(trx, artifactId, digest);
+      if (same) return { created: false, row: same };
+      const previous = await currentSbomOfArtifact(trx, artifactId);
+      if (previous) await supersede(trx, previous.id);
+      const row: Omit<SbomRow, 'id'> = {
+        artifact_id: artifactId,
+        release_id: releaseId,
+        product_id: productId,
+        team_id: team.id,
+        digest,
+        format: doc.format,
+        spec_version: doc.specVersion,
+        serial_number: doc.serialNumber ?? null,
+        media_type: mediaType,
+        size: input.bytes.byteLength,
+        version_no: (previous?.version_no ?? 0) + 1,
+        supersedes_id: previous?.id ?? null,
+        current: 1,
+        quality_score: Math.round(quality.score * 10),
+        component_count: rows.length,
+        signed: 0,
+        document_created: doc.timestamp ?? null,
+        created_at: now,
+        created_by: caller.principal.actor,
+      };
+      const sbomId = await insertSbom(trx, row);
+      await insertComponents(
+        trx,
+        { sbomId, releaseId, productId, teamId: team.id },
+        rows,
+      );
+      await recordAudit(
+        trx,
+        {
+          actor: caller.principal.actor,
+          role: caller.principal.role,
+          action: 'sbom.ingest',
+          target: `sbom:${sbomId}`,
+          source: caller.source,
+          team: teamName,
+          details: {
+            product: input.product,
+            release: input.release,
+            artifact: artifact.digest,
+            digest,
+            components: rows.length,
+            ...(previous ? { supersedes: previous.id } : {}),
+          },
+        },
+        now,
+      );
+      // The blob goes in last inside the transaction: if it fails, nothing is committed.
+      blobCreated = s.blobs.put(input.bytes).created;
+      return { created: true, row: { ...row, id: sbomId } };
+    }));
+    return {
+      created: outcome.created,
+      sbom: sbomView(outcome.row, { product: input.product, release: input.release, artifact: artifact.digest, team: teamName }),
+      quality,
+      gate,
+    };
+  } catch (e) {
+    if (blobCreated) s.blobs.discard(digest);
+    throw e;
+  }
+}
+
+async function readDocument(
+  bytes: Uint8Array,
+  now: Date,
+): Promise<{ doc: SbomDocument; quality: QualityReport; mediaType: string; what: string }> {
+  const what = 'the SBOM';
+  const loaded = loadSbom(bytes, what);
+  const validation = await validateSbom(loaded.data, { what });
+  if (!validation.valid) {
+    throw new SbomError(
+      'SBOM_SCHEMA_INVALID',
+      `${what} does not validate against the ${loaded.format} ${loaded.specVersion} schema (${validation.errors.length} errors); run custody sbom validate on it`,
+      { details: { errors: validation.errors.slice(0, 20) } },
+    );
+  }
+  let doc: SbomDocument;
+  try {
+    doc =
+      loaded.format === 'cyclonedx'
+        ? cycloneDxToModel(loaded.data, loaded.specVersion)
+        : spdxToModel(loaded.data, loaded.specVersion);
+  } catch (e) {
+    if (isCustodyError(e)) throw e;
+    throw new SbomError('SBOM_PARSE', `${what} could not be read: ${(e as Error).message}`);
+  }
+  const quality = scoreSbom(doc, { now, schemaValid: true, schemaErrors: 0 });
+  const mediaType =
+    loaded.format === 'cyclonedx'
+      ? loaded.encoding === 'xml'
+        ? 'application/vnd.cyclonedx+xml'
+        : 'application/vnd.cyclonedx+json'
+      : loaded.encoding === 'json'
+        ? 'application/spdx+json'
+        : loaded.encoding === 'yaml'
+          ? 'application/spdx+yaml'
+          : 'text/spdx';
+  return { doc, quality, mediaType, what };
+}
+
+/**
+ * The artifact an SBOM belongs to: the digest given, else the subject's SHA-256 (or an OCI purl's
+ * digest). An SBOM of a source tree has neither; it is filed under the release's source artifact,
+ * whose stand-in digest is derived from the product and release so that later versions of the
+ * same SBOM supersede it.
+ */
+function artifactOf(doc: SbomDocument, input: IngestInput): { digest: string; name: string | null } {
+  const subject = doc.subject;
+  const fromSubject = subjectDigest(doc);
+  const name = subject?.purl ?? (subject ? `${subject.name}${subject.version ? `@${subject.version}` : ''}` : null);
+  if (input.artifact !== undefined) {
+    if (fromSubject !== undefined && fromSubject !== input.artifact) {
+      throw new InventoryError(
+        'SBOM_SUBJECT_MISMATCH',
+        `The SBOM describes ${fromSubject}, not the artifact ${input.artifact} it was pushed for; push it for its own artifact`,
+        { details: { subject: fromSubject, artifact: input.artifact } },
+      );
+    }
+    return { digest: input.artifact, name };
+  }
+  if (fromSubject !== undefined) return { digest: fromSubject, name };
+  return {
+    digest: BlobStore.digestOf(new TextEncoder().encode(`custody:source:${input.product}@${input.release}`)),
+    name: name ?? 'source',
+  };
+}
+
+function subjectDigest(doc: SbomDocument): string | undefined {
+  const h = doc.subject?.hashes.find((x) => x.alg === 'SHA-256');
+  if (h && /^[0-9a-f]{64}$/.test(h.content)) return `sha256:${h.content}`;
+  const m = /^pkg:oci\/[^@]+@(sha256(?::|%3A)[0-9a-f]{64})/i.exec(doc.subject?.purl ?? '');
+  return m ? (m[1] as string).replace(/%3A/i, ':').toLowerCase() : undefined;
+}
+
+function chooseTeam(caller: Caller, requested: string | undefined): string {
+  if (requested !== undefined && requested !== '') return requested;
+  const teams = caller.principal.teams;
+  if (teams === undefined) return 'default';
+  if (teams.length === 1) return teams[0] as string;
+  throw new InventoryError(
+    'INVENTORY_INPUT_INVALID',
+    `This token belongs to several teams (${teams.join(', ')}); say which one owns the new product with team`,
+  );
+}
+
+function checkName(v: string | undefined, what: string): void {
+  if (v === undefined || !NAME.test(v)) {
+    throw new InventoryError(
+      'INVENTORY_INPUT_INVALID',
+      `${what} must be 1–200 characters of letters, digits and . _ @ / + : - (starting with a letter or digit)`,
+      { details: { [what]: v ?? null } },
+    );
+  }
+}
+
+/**
+ * Two first pushes for the same new product or release can race to create it; the loser's
+ * transaction fails on the unique key and, retried, finds the winner's row.
+ */
+async function retryOnUniqueViolation<T>(f: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const unique = code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+      if (!unique || attempt >= 3) throw e;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import type { ComponentHit } from '../../store/search.js';
+import type { ArtifactRow, ProductRow, ReleaseRow, SbomRow, TeamRow } from '../../store/inventory.js';
+
+/** The API's shapes: camelCase, booleans as booleans, the quality score back to 0–10. */
+export interface SbomView {
+  id: number;
+  digest: string;
+  format: string;
+  specVersion: string;
+  serialNumber: string | null;
+  mediaType: string;
+  size: number;
+  version: number;
+  supersedes: number | null;
+  current: boolean;
+  qualityScore: number;
+  componentCount: number;
+  signed: boolean;
+  documentCreated: string | null;
+  createdAt: string;
+  createdBy: string;
+  product?: string;
+  release?: string;
+  artifact?: string;
+  team?: string;
+  releaseId: number;
+  artifactId: number;
+}
+
+export function sbomView(
+  r: SbomRow,
+  where: { product?: string; release?: string; artifact?: string; team?: string } = {},
+): SbomView {
+  return {
+    id: r.id,
+    digest: r.digest,
+    format: r.format,
+    specVersion: r.spec_version,
+    serialNumber: r.serial_number,
+    mediaType: r.media_type,
+    size: r.size,
+    version: r.version_no,
+    supersedes: r.supersedes_id,
+    current: r.current === 1,
+    qualityScore: r.quality_score / 10,
+    componentCount: r.component_count,
+    signed: r.signed === 1,
+    documentCreated: r.document_created,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    releaseId: r.release_id,
+    artifactId: r.artifact_id,
+    ...where,
+  };
+}
+
+export interface TeamView {
+  name: string;
+  createdAt: string;
+  gatePolicy: unknown;
+}
+
+export function teamView(t: TeamRow): TeamView {
+  return {
+    name: t.name,
+    createdAt: t.created_at,
+    gatePolicy: t.gate_policy === null ? null : JSON.parse(t.gate_policy),
+  };
+}
+
+export interface ProductView {
+  id: number;
+  name: string;
+  team: string;
+  createdAt: string;
+}
+
+export function productView(p: ProductRow): ProductView {
+  return { id: p.id, name: p.name, team: p.team, createdAt: p.created_at };
+}
+
+export interface ReleaseView {
+  id: number;
+  product: string;
+  productId: number;
+  version: string;
+  tag: string | null;
+  commit: string | null;
+  createdAt: string;
+  rebuiltAt: string | null;
+  deployed: boolean;
+}
+
+export function releaseView(r: ReleaseRow): ReleaseView {
+  return {
+    id: r.id,
+    product: r.product,
+    productId: r.product_id,
+    version: r.version,
+    tag: r.tag,
+    commit: r.commit_sha,
+    createdAt: r.created_at,
+    rebuiltAt: r.rebuilt_at,
+    deployed: r.deployed === 1,
+  };
+}
+
+export interface ArtifactView {
+  id: number;
+  digest: string;
+  name: string | null;
+  createdAt: string;
+}
+
+export function artifactView(a: ArtifactRow): ArtifactView {
+  return { id: a.id, digest: a.digest, name: a.name, createdAt: a.created_at };
+}
+
+export interface ComponentHitView {
+  purl: string | null;
+  name: string;
+  version: string | null;
+  ecosystem: string | null;
+  scope: string | null;
+  direct: boolean;
+  licenses: string | null;
+  current: boolean;
+  sbom: { id: number };
+  release: { id: number; version: string; createdAt: string; deployed: boolean };
+  product: { id: number; name: string; team: string };
+  artifact: { id: number; digest: string; name: string | null };
+}
+
+export function hitView(h: ComponentHit): ComponentHitView {
+  return {
+    purl: h.purl,
+    name: h.name,
+    version: h.version,
+    ecosystem: h.ecosystem,
+    scope: h.scope,
+    direct: h.direct === 1,
+    licenses: h.licenses,
+    current: h.current === 1,
+    sbom: { id: h.sbom_id },
+    release: {
+      id: h.release_id,
+      version: h.release_version,
+      createdAt: h.release_created_at,
+      deployed: h.deployed === 1,
+    },
+    product: { id: h.product_id, name: h.product, team: h.team },
+    artifact: { id: h.artifact_id, digest: h.artifact_digest, name: h.artifact_name },
+  };
+}

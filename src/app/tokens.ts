@@ -1,0 +1,191 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { InventoryError } from '../inventory/errors.js';
+import { isRole, type Principal, ROLES, type Role } from '../inventory/roles.js';
+import { recordAudit } from '../store/audit.js';
+import { ensureTeam } from '../store/inventory.js';
+import { countTokens, findTokenByHash, insertToken, listTokens, revokeToken as revokeRow } from '../store/tokens.js';
+import { requirePermission } from './inventory/access.js';
+import { checkTeamName } from './inventory/admin.js';
+import type { Caller, Services } from './inventory/context.js';
+
+/** Tokens look like `cust_<43 base64url characters>`: 256 random bits, recognisable in logs and by secret scanners. */
+const PREFIX = 'cust_';
+
+export interface CreatedToken {
+  id: number;
+  /** The secret, shown once; only its hash is stored. */
+  token: string;
+  name: string;
+  role: Role;
+  teams: string[] | undefined;
+  expiresAt: string | null;
+}
+
+export interface TokenRequest {
+  role: string;
+  teams?: readonly string[];
+  name?: string;
+  expiresInDays?: number;
+}
+
+/** The caller that commands on the data directory act as (bootstrap: no token exists yet). */
+export const CLI_CALLER: Caller = {
+  principal: { actor: 'cli', role: 'admin', teams: undefined },
+  source: 'cli',
+};
+
+/**
+ * Create an API token. Teams it names are created when missing, so one command sets up a team and
+ * its first publisher.
+ * @throws InventoryError INVENTORY_INPUT_INVALID, AUTH_FORBIDDEN
+ */
+export async function createToken(s: Services, caller: Caller, req: TokenRequest): Promise<CreatedToken> {
+  requirePermission(caller, 'admin');
+  if (!isRole(req.role)) {
+    throw new InventoryError('INVENTORY_INPUT_INVALID', `role must be one of ${ROLES.join(', ')}`, {
+      details: { role: req.role },
+    });
+  }
+  const teams = req.teams && req.teams.length > 0 ? [...new Set(req.teams)] : undefined;
+  for (const t of teams ?? []) checkTeamName(t);
+  if (req.expiresInDays !== undefined && !(req.expiresInDays > 0 && req.expiresInDays <= 3650)) {
+    throw new InventoryError('INVENTORY_INPUT_INVALID', 'expiresInDays must be between 1 and 3650');
+  }
+  const now = s.clock();
+  const expiresAt =
+    req.expiresInDays === undefined ? null : new Date(now.getTime() + req.expiresInDays * 86_400_000).toISOString();
+  const token = PREFIX + randomBytes(32).toString('base64url');
+  const name = req.name?.slice(0, 100) || `${req.role}${teams ? `@${teams.join(',')}` : ''}`;
+  const at = now.toISOString();
+  const id = await s.db.kysely.transaction().execute(async (trx) => {
+    for (const t of teams ?? []) await ensureTeam(trx, t, at);
+    const id = await insertToken(trx, {
+      name,
+      secretHash: hashToken(token),
+      role: req.role,
+      teams,
+      createdBy: caller.principal.actor,
+      now: at,
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    await recordAudit(
+      trx,
+      {
+        actor: caller.principal.actor,
+        role: caller.principal.role,
+        action: 'token.create',
+        target: `token:${id}`,
+        source: caller.source,
+        details: { name, role: req.role, teams: teams ?? null, expiresAt },
+      },
+      at,
+    );
+    return id;
+  });
+  return { id, token, name, role: req.role, teams, expiresAt };
+}
+
+/** On the first start: an admin token when there is no token at all, else nothing. */
+export async function bootstrapAdminToken(s: Services): Promise<CreatedToken | undefined> {
+  await ensureTeam(s.db.kysely, 'default', s.clock().toISOString());
+  if ((await countTokens(s.db.kysely)) > 0) return undefined;
+  return createToken(s, CLI_CALLER, { role: 'admin', name: 'bootstrap admin' });
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+interface Cached {
+  principal: Principal | undefined;
+  until: number;
+}
+
+/**
+ * Resolves bearer tokens to principals. Lookups are cached for a few seconds, because every request
+ * needs one; a revocation therefore takes effect within `ttlMs`.
+ */
+export class TokenAuthenticator {
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(
+    private readonly s: Services,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  /** @throws InventoryError AUTH_TOKEN_INVALID */
+  async authenticate(token: string): Promise<Principal> {
+    const hash = hashToken(token);
+    const nowMs = this.s.clock().getTime();
+    let hit = this.cache.get(hash);
+    if (!hit || hit.until < nowMs) {
+      hit = { principal: await this.lookup(hash, nowMs), until: nowMs + this.ttlMs };
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, hit);
+    }
+    if (!hit.principal) {
+      throw new InventoryError(
+        'AUTH_TOKEN_INVALID',
+        'The token is unknown, expired or revoked; create a new one with custody token create',
+      );
+    }
+    return hit.principal;
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private async lookup(hash: string, nowMs: number): Promise<Principal | undefined> {
+    if (!hash) return undefined;
+    const row = await findTokenByHash(this.s.db.kysely, hash);
+    if (!row || row.revoked_at !== null) return undefined;
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= nowMs) return undefined;
+    if (!isRole(row.role)) return undefined;
+    const teams = JSON.parse(row.teams) as string[];
+    return { actor: `token:${row.id}:${row.name}`, role: row.role, teams: teams.length === 0 ? undefined : teams };
+  }
+}
+
+export interface TokenView {
+  id: number;
+  name: string;
+  role: string;
+  teams: string[] | null;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export async function listTokenViews(s: Services, caller: Caller): Promise<TokenView[]> {
+  requirePermission(caller, 'admin');
+  return (await listTokens(s.db.kysely)).map((r) => {
+    const teams = JSON.parse(r.teams) as string[];
+    return {
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      teams: teams.length === 0 ? null : teams,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+    };
+  });
+}
+
+export async function revokeToken(s: Services, caller: Caller, id: number): Promise<void> {
+  requirePermission(caller, 'admin');
+  const at = s.clock().toISOString();
+  await s.db.kysely.transaction().execute(async (trx) => {
+    if (!(await revokeRow(trx, id, at))) {
+      throw new InventoryError('INVENTORY_NOT_FOUND', `token ${id} does not exist or is already revoked`);
+    }
+    await recordAudit(
+      trx,
+      { actor: caller.principal.actor, role: caller.principal.role, action: 'token.revoke', target: `token:${id}`, source: caller.source, details: {} },
+      at,
+    );
+  });
+}

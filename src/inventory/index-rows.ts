@@ -1,0 +1,79 @@
+import { isCustodyError } from '../core/errors.js';
+import { formatPurl, parsePurl } from '../core/purl/index.js';
+import { licenseIds } from '../sbom/license.js';
+import type { Component, SbomDocument } from '../sbom/model.js';
+
+/** One component of an SBOM as the index stores it. */
+export interface IndexedComponent {
+  /** Canonical purl, or null when the component has none (or an invalid one). */
+  purl: string | null;
+  /** `pkg:type/namespace/name`: the purl without version, qualifiers or subpath. */
+  package: string | null;
+  name: string;
+  version: string | null;
+  /** purl type (npm, pypi, maven, …), or the cataloger's ecosystem when there is no purl. */
+  ecosystem: string | null;
+  scope: string | null;
+  /** Whether the SBOM's subject depends on it directly. */
+  direct: boolean;
+  /** Licences as declared, joined for display. */
+  licenseText: string | null;
+  /** The licence identifiers named, for licence search. */
+  licenses: readonly string[];
+  hashes: readonly { alg: string; value: string }[];
+}
+
+/**
+ * Turn an SBOM into index rows: one per component, with its purl made canonical so that a search
+ * for `pkg:npm/%40babel/core@7.0.0` finds `pkg:npm/@babel/core@7.0.0`. A component is direct when
+ * the subject lists it among its dependencies; when the document has no dependency graph at all
+ * every component is marked transitive, since nothing says otherwise.
+ */
+export function indexRows(doc: SbomDocument): IndexedComponent[] {
+  const direct = new Set(doc.subject?.dependsOn ?? []);
+  return doc.components.map((c) => indexRow(c, direct.has(c.ref)));
+}
+
+function indexRow(c: Component, direct: boolean): IndexedComponent {
+  const key = purlKey(c.purl);
+  const ids = new Set<string>();
+  for (const l of c.licenses) for (const id of licenseIds(l)) ids.add(id);
+  return {
+    purl: key?.purl ?? null,
+    package: key?.package ?? null,
+    name: c.name,
+    version: c.version ?? key?.version ?? null,
+    ecosystem: key?.type ?? (c.ecosystem || null),
+    scope: c.scope ?? null,
+    direct,
+    licenseText: c.licenses.length === 0 ? null : c.licenses.join(' AND '),
+    licenses: [...ids],
+    hashes: c.hashes.map((h) => ({ alg: h.alg, value: h.content.toLowerCase() })),
+  };
+}
+
+export interface PurlKey {
+  purl: string;
+  package: string;
+  type: string;
+  version: string | undefined;
+}
+
+/** The canonical purl and package key of `purl`, or undefined when it is absent or invalid. */
+export function purlKey(purl: string | undefined): PurlKey | undefined {
+  if (purl === undefined || purl === '') return undefined;
+  try {
+    const p = parsePurl(purl);
+    const pkg = packageKey(p.type, p.namespace, p.name);
+    const canonical = formatPurl(p);
+    return { purl: canonical, package: pkg, type: p.type, version: p.version };
+  } catch (e) {
+    if (isCustodyError(e)) return undefined;
+    throw e;
+  }
+}
+
+/** `pkg:type/namespace/name`, formatted the way formatPurl spells those parts. */
+export function packageKey(type: string, namespace: string | undefined, name: string): string {
+  return formatPurl({ type, namespace, name });
+}

@@ -1,0 +1,174 @@
+import { isCustodyError } from '../core/errors.js';
+import { parsePurl } from '../core/purl/index.js';
+import { parseVers, type VersRange } from '../core/vers/index.js';
+import { licenseIds } from '../sbom/license.js';
+import { InventoryError } from './errors.js';
+import { packageKey } from './index-rows.js';
+
+/** What a component search asks for; exactly one way of naming the component. */
+export type ComponentMatch =
+  | { by: 'purl'; package: string; version?: string; purl?: string; range?: VersRange }
+  | { by: 'name'; name: string; version?: string; range?: VersRange; ecosystem?: string }
+  | { by: 'hash'; value: string; alg?: string }
+  | { by: 'license'; license: string };
+
+export interface ComponentQuery {
+  match: ComponentMatch;
+  /** Only components the subject depends on directly (true) or only transitive ones (false). */
+  direct?: boolean;
+  /** Include components of SBOMs since superseded by a newer version. */
+  history: boolean;
+  limit: number;
+  /** Return components with an id below this (keyset pagination, newest first). */
+  before?: number;
+}
+
+export const MAX_LIMIT = 500;
+export const DEFAULT_LIMIT = 50;
+
+/** The raw query-string parameters of `GET /api/v1/components`. */
+export interface ComponentQueryParams {
+  purl?: string;
+  name?: string;
+  version?: string;
+  range?: string;
+  ecosystem?: string;
+  hash?: string;
+  license?: string;
+  direct?: string;
+  history?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+/**
+ * Validate search parameters into a query.
+ * @throws InventoryError INVENTORY_QUERY_INVALID naming the parameter at fault
+ */
+export function parseComponentQuery(q: ComponentQueryParams): ComponentQuery {
+  const ways = (['purl', 'name', 'hash', 'license'] as const).filter((k) => nonEmpty(q[k]));
+  if (ways.length !== 1) {
+    throw invalid(
+      ways.length === 0
+        ? 'Name the component: give one of purl, name, hash or license'
+        : `Give only one of purl, name, hash or license (got ${ways.join(', ')})`,
+    );
+  }
+  const range = q.range === undefined || q.range === '' ? undefined : versOf(q.range);
+  if (range && nonEmpty(q.version)) throw invalid('Give version or range, not both');
+  let match: ComponentMatch;
+  switch (ways[0]) {
+    case 'purl':
+      match = purlMatch(q.purl as string, range);
+      break;
+    case 'name':
+      match = {
+        by: 'name',
+        name: (q.name as string).trim(),
+        ...(nonEmpty(q.version) ? { version: q.version } : {}),
+        ...(range ? { range } : {}),
+        ...(nonEmpty(q.ecosystem) ? { ecosystem: q.ecosystem.toLowerCase() } : {}),
+      };
+      break;
+    case 'hash':
+      match = hashMatch(q.hash as string);
+      break;
+    default: {
+      if (range || nonEmpty(q.version)) throw invalid('version and range apply to purl or name');
+      const ids = licenseIds(q.license as string);
+      match = { by: 'license', license: ids.length === 1 ? (ids[0] as string) : (q.license as string).trim() };
+    }
+  }
+  if ((match.by === 'hash' || match.by === 'license') && range) {
+    throw invalid('range applies to purl or name');
+  }
+  return {
+    match,
+    ...(q.direct === undefined || q.direct === '' ? {} : { direct: bool(q.direct, 'direct') }),
+    history: q.history === undefined || q.history === '' ? false : bool(q.history, 'history'),
+    limit: limitOf(q.limit),
+    ...(nonEmpty(q.cursor) ? { before: decodeCursor(q.cursor) } : {}),
+  };
+}
+
+function purlMatch(text: string, range: VersRange | undefined): ComponentMatch {
+  let p: ReturnType<typeof parsePurl>;
+  try {
+    p = parsePurl(text.trim());
+  } catch (e) {
+    if (isCustodyError(e)) throw invalid(`purl: ${e.message}`);
+    throw e;
+  }
+  const pkg = packageKey(p.type, p.namespace, p.name);
+  if (range && p.version !== undefined) {
+    throw invalid('Give the purl without a version when you give a range');
+  }
+  const exact =
+    (p.qualifiers && Object.keys(p.qualifiers).length > 0) || p.subpath !== undefined
+      ? { purl: text.trim() }
+      : {};
+  return {
+    by: 'purl',
+    package: pkg,
+    ...(p.version !== undefined ? { version: p.version } : {}),
+    ...exact,
+    ...(range ? { range } : {}),
+  };
+}
+
+function hashMatch(text: string): ComponentMatch {
+  const m = /^(?:([A-Za-z0-9-]+):)?([0-9a-fA-F]{32,128})$/.exec(text.trim());
+  if (!m) throw invalid('hash must be hex, optionally prefixed by its algorithm (sha256:…)');
+  const alg = m[1] ? normalizeAlg(m[1]) : undefined;
+  return { by: 'hash', value: (m[2] as string).toLowerCase(), ...(alg ? { alg } : {}) };
+}
+
+/** `sha256`, `SHA256` and `SHA-256` all mean CycloneDX's `SHA-256`. */
+export function normalizeAlg(alg: string): string {
+  const a = alg.toUpperCase().replace(/_/g, '-');
+  const m = /^(SHA|SHA3|MD|BLAKE2B|BLAKE3)-?(\d+)$/.exec(a);
+  return m ? `${m[1] === 'BLAKE2B' ? 'BLAKE2b' : m[1]}-${m[2]}` : a;
+}
+
+function versOf(text: string): VersRange {
+  try {
+    return parseVers(text.trim());
+  } catch (e) {
+    if (isCustodyError(e)) throw invalid(`range: ${e.message}`);
+    throw e;
+  }
+}
+
+function limitOf(s: string | undefined): number {
+  if (s === undefined || s === '') return DEFAULT_LIMIT;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
+    throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return n;
+}
+
+function bool(s: string, what: string): boolean {
+  if (s === 'true' || s === '1') return true;
+  if (s === 'false' || s === '0') return false;
+  throw invalid(`${what} must be true or false`);
+}
+
+/** Cursors are opaque to clients; inside they are the last component id seen. */
+export function encodeCursor(id: number): string {
+  return Buffer.from(`c:${id}`).toString('base64url');
+}
+
+function decodeCursor(s: string): number {
+  const m = /^c:(\d{1,15})$/.exec(Buffer.from(s, 'base64url').toString());
+  if (!m) throw invalid('cursor is not one this service issued; start again without it');
+  return Number(m[1]);
+}
+
+function nonEmpty(s: string | undefined): s is string {
+  return s !== undefined && s.trim() !== '';
+}
+
+function invalid(message: string): InventoryError {
+  return new InventoryError('INVENTORY_QUERY_INVALID', message);
+}

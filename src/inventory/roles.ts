@@ -1,0 +1,48 @@
+/**
+ * Who may do what. Roles are fixed and named after what people do with the service; a token also
+ * carries the teams it may see (none means organisation-wide).
+ */
+export const ROLES = ['admin', 'publisher', 'approver', 'auditor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  /** read products, releases, SBOMs, components, portfolio figures, metrics */
+  | 'inventory:read'
+  /** push SBOMs; create products and releases in one's teams; record rebuilds and deployments */
+  | 'inventory:write'
+  /** decide VEX statements and exceptions (issue [5] onward) */
+  | 'decision:write'
+  /** read the audit trail */
+  | 'audit:read'
+  /** teams, gate policies, tokens */
+  | 'admin';
+
+const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: ['inventory:read', 'inventory:write', 'decision:write', 'audit:read', 'admin'],
+  publisher: ['inventory:read', 'inventory:write'],
+  approver: ['inventory:read', 'decision:write'],
+  auditor: ['inventory:read', 'audit:read'],
+  viewer: ['inventory:read'],
+};
+
+export function isRole(s: string): s is Role {
+  return (ROLES as readonly string[]).includes(s);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+/** What a caller is: the token's identity, role and team scope. */
+export interface Principal {
+  /** `token:<id>:<name>` or `cli` */
+  actor: string;
+  role: Role;
+  /** Team names the principal is limited to; undefined means organisation-wide. */
+  teams: readonly string[] | undefined;
+}
+
+/** Whether the principal may see (or act within) `team`. */
+export function inScope(p: Principal, team: string): boolean {
+  return p.teams === undefined || p.teams.includes(team);
+}

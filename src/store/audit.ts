@@ -1,0 +1,51 @@
+import type { Selectable } from 'kysely';
+import type { Q } from './inventory.js';
+import type { Database } from './schema.js';
+
+export type AuditRow = Selectable<Database['audit_events']>;
+
+/** What one write did, recorded in the same transaction as the write itself. */
+export interface AuditEvent {
+  actor: string;
+  role: string;
+  /** `sbom.ingest`, `team.create`, `token.create`, … */
+  action: string;
+  /** What was written: `sbom:12`, `release:4`, … */
+  target: string;
+  /** Where the request came from: the client address, or `cli` for writes on the data directory. */
+  source: string;
+  /** The team whose data this touched; undefined for organisation-wide writes. */
+  team?: string;
+  details: Record<string, unknown>;
+}
+
+export async function recordAudit(q: Q, e: AuditEvent, at: string): Promise<void> {
+  await q
+    .insertInto('audit_events')
+    .values({
+      at,
+      actor: e.actor,
+      role: e.role,
+      action: e.action,
+      target: e.target,
+      source: e.source,
+      team: e.team ?? null,
+      details: JSON.stringify(e.details),
+    })
+    .execute();
+}
+
+export async function listAudit(
+  q: Q,
+  o: { limit: number; before?: number; action?: string; since?: string; teams?: readonly string[] },
+): Promise<AuditRow[]> {
+  let s = q.selectFrom('audit_events').selectAll();
+  if (o.before !== undefined) s = s.where('id', '<', o.before);
+  if (o.action !== undefined) s = s.where('action', '=', o.action);
+  if (o.since !== undefined) s = s.where('at', '>=', o.since);
+  if (o.teams !== undefined) {
+    if (o.teams.length === 0) return [];
+    s = s.where('team', 'in', o.teams);
+  }
+  return s.orderBy('id', 'desc').limit(o.limit + 1).execute();
+}

@@ -1,0 +1,186 @@
+import {
+  type ColumnDefinitionBuilder,
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+
+} from 'kysely';
+import { StoreError } from './errors.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The migrations, in order. Never edit one that has shipped: add the next. Both dialects run the
+ * same list; the only difference is how an auto-increment key is spelled.
+ */
+function all(dialect: Dialect): Record<string, Migration> {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations work on the untyped schema-in-progress
+  type Db = Kysely<any>;
+  const id = <T extends string>(t: CreateTableBuilder<T, never>) =>
+    dialect === 'postgres'
+      ? t.addColumn('id', 'serial', (c) => c.primaryKey())
+      : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+  const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
+  return {
+    '0001_inventory': {
+      async up(db: Db) {
+        await id(db.schema.createTable('teams'))
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('gate_policy', 'text')
+          .addColumn('created_at', 'text', notNull)
+          .execute();
+        await id(db.schema.createTable('products'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', notNull)
+          .execute();
+        await db.schema.createIndex('products_team').on('products').column('team_id').execute();
+        await id(db.schema.createTable('releases'))
+          .addColumn('product_id', 'integer', (c) => c.notNull().references('products.id'))
+          .addColumn('version', 'text', notNull)
+          .addColumn('tag', 'text')
+          .addColumn('commit_sha', 'text')
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('rebuilt_at', 'text')
+          .addColumn('deployed', 'integer', (c) => c.notNull().defaultTo(0))
+          .addUniqueConstraint('releases_product_version', ['product_id', 'version'])
+          .execute();
+        await id(db.schema.createTable('artifacts'))
+          .addColumn('release_id', 'integer', (c) => c.notNull().references('releases.id'))
+          .addColumn('digest', 'text', notNull)
+          .addColumn('name', 'text')
+          .addColumn('created_at', 'text', notNull)
+          .addUniqueConstraint('artifacts_release_digest', ['release_id', 'digest'])
+          .execute();
+        await db.schema.createIndex('artifacts_digest').on('artifacts').column('digest').execute();
+        await id(db.schema.createTable('sboms'))
+          .addColumn('artifact_id', 'integer', (c) => c.notNull().references('artifacts.id'))
+          .addColumn('release_id', 'integer', notNull)
+          .addColumn('product_id', 'integer', notNull)
+          .addColumn('team_id', 'integer', notNull)
+          .addColumn('digest', 'text', notNull)
+          .addColumn('format', 'text', notNull)
+          .addColumn('spec_version', 'text', notNull)
+          .addColumn('serial_number', 'text')
+          .addColumn('media_type', 'text', notNull)
+          .addColumn('size', 'integer', notNull)
+          .addColumn('version_no', 'integer', notNull)
+          .addColumn('supersedes_id', 'integer')
+          .addColumn('current', 'integer', notNull)
+          .addColumn('quality_score', 'integer', notNull)
+          .addColumn('component_count', 'integer', notNull)
+          .addColumn('signed', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('document_created', 'text')
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addUniqueConstraint('sboms_artifact_digest', ['artifact_id', 'digest'])
+          .execute();
+        await db.schema.createIndex('sboms_digest').on('sboms').column('digest').execute();
+        await db.schema.createIndex('sboms_release').on('sboms').column('release_id').execute();
+        await id(db.schema.createTable('components'))
+          .addColumn('sbom_id', 'integer', notNull)
+          .addColumn('release_id', 'integer', notNull)
+          .addColumn('product_id', 'integer', notNull)
+          .addColumn('team_id', 'integer', notNull)
+          .addColumn('purl', 'text')
+          .addColumn('package', 'text')
+          .addColumn('name', 'text', notNull)
+          .addColumn('version', 'text')
+          .addColumn('ecosystem', 'text')
+          .addColumn('scope', 'text')
+          .addColumn('direct', 'integer', notNull)
+          .addColumn('licenses', 'text')
+          .addColumn('current', 'integer', notNull)
+          .execute();
+        await db.schema
+          .createIndex('components_package_version')
+          .on('components')
+          .columns(['package', 'version'])
+          .execute();
+        await db.schema
+          .createIndex('components_name_version')
+          .on('components')
+          .columns(['name', 'version'])
+          .execute();
+        await db.schema.createIndex('components_sbom').on('components').column('sbom_id').execute();
+        await db.schema
+          .createTable('component_hashes')
+          .addColumn('component_id', 'integer', notNull)
+          .addColumn('sbom_id', 'integer', notNull)
+          .addColumn('alg', 'text', notNull)
+          .addColumn('value', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('component_hashes_value')
+          .on('component_hashes')
+          .column('value')
+          .execute();
+        await db.schema
+          .createIndex('component_hashes_sbom')
+          .on('component_hashes')
+          .column('sbom_id')
+          .execute();
+        await db.schema
+          .createTable('component_licenses')
+          .addColumn('component_id', 'integer', notNull)
+          .addColumn('sbom_id', 'integer', notNull)
+          .addColumn('license', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('component_licenses_license')
+          .on('component_licenses')
+          .columns(['license', 'component_id'])
+          .execute();
+        await db.schema
+          .createIndex('component_licenses_sbom')
+          .on('component_licenses')
+          .column('sbom_id')
+          .execute();
+        await id(db.schema.createTable('tokens'))
+          .addColumn('name', 'text', notNull)
+          .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('role', 'text', notNull)
+          .addColumn('teams', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addColumn('expires_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await id(db.schema.createTable('audit_events'))
+          .addColumn('at', 'text', notNull)
+          .addColumn('actor', 'text', notNull)
+          .addColumn('role', 'text', notNull)
+          .addColumn('action', 'text', notNull)
+          .addColumn('target', 'text', notNull)
+          .addColumn('source', 'text', notNull)
+          .addColumn('team', 'text')
+          .addColumn('details', 'text', notNull)
+          .execute();
+        await db.schema.createIndex('audit_events_at').on('audit_events').column('at').execute();
+      },
+    },
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return all(this.dialect);
+  }
+}
+
+/** Bring the schema up to date; safe to run on every start and from several replicas at once. */
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new StoreError('STORE_MIGRATION_FAILED', `Migration ${failed} failed: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}
+

@@ -1,0 +1,145 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. One schema for SQLite and PostgreSQL, so types are the common
+ * subset: integers, text, and booleans as 0/1 integers; times are ISO 8601 UTC text, which sorts
+ * correctly as text in both.
+ */
+export interface Database {
+  teams: TeamTable;
+  products: ProductTable;
+  releases: ReleaseTable;
+  artifacts: ArtifactTable;
+  sboms: SbomTable;
+  components: ComponentTable;
+  component_hashes: ComponentHashTable;
+  component_licenses: ComponentLicenseTable;
+  tokens: TokenTable;
+  audit_events: AuditEventTable;
+}
+
+export interface TeamTable {
+  id: Generated<number>;
+  name: string;
+  /** The team's SBOM gate policy as JSON (GatePolicy); null means the default gate. */
+  gate_policy: string | null;
+  created_at: string;
+}
+
+export interface ProductTable {
+  id: Generated<number>;
+  team_id: number;
+  name: string;
+  created_at: string;
+}
+
+export interface ReleaseTable {
+  id: Generated<number>;
+  product_id: number;
+  version: string;
+  tag: string | null;
+  commit_sha: string | null;
+  created_at: string;
+  /** When the release's artifacts were last rebuilt; an SBOM older than this is stale. */
+  rebuilt_at: string | null;
+  deployed: number;
+}
+
+export interface ArtifactTable {
+  id: Generated<number>;
+  release_id: number;
+  /** `sha256:<hex>` */
+  digest: string;
+  name: string | null;
+  created_at: string;
+}
+
+export interface SbomTable {
+  id: Generated<number>;
+  artifact_id: number;
+  release_id: number;
+  product_id: number;
+  team_id: number;
+  /** `sha256:<hex>` of the document's bytes as received; the blob store key. */
+  digest: string;
+  format: string;
+  spec_version: string;
+  serial_number: string | null;
+  media_type: string;
+  size: number;
+  /** 1 for an artifact's first SBOM; each rebuild or correction adds the next. */
+  version_no: number;
+  supersedes_id: number | null;
+  /** 1 while this is the artifact's newest SBOM. */
+  current: number;
+  quality_score: number;
+  component_count: number;
+  signed: number;
+  /** The document's own creation time (CycloneDX metadata.timestamp, SPDX created). */
+  document_created: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface ComponentTable {
+  id: Generated<number>;
+  sbom_id: number;
+  release_id: number;
+  product_id: number;
+  team_id: number;
+  /** Canonical purl, when the component has one. */
+  purl: string | null;
+  /** `type/namespace/name` of the purl (no version, qualifiers or subpath): the package key. */
+  package: string | null;
+  name: string;
+  version: string | null;
+  ecosystem: string | null;
+  scope: string | null;
+  direct: number;
+  /** Licences as declared, joined with ` AND `, for display; searching uses component_licenses. */
+  licenses: string | null;
+  current: number;
+}
+
+export interface ComponentHashTable {
+  component_id: number;
+  sbom_id: number;
+  alg: string;
+  /** lower-case hex */
+  value: string;
+}
+
+export interface ComponentLicenseTable {
+  component_id: number;
+  sbom_id: number;
+  /** One SPDX identifier (or LicenseRef/free text) named by the component's licence. */
+  license: string;
+}
+
+export interface TokenTable {
+  id: Generated<number>;
+  name: string;
+  /** sha256 hex of the whole token; the token itself is shown once and never stored. */
+  secret_hash: string;
+  role: string;
+  /** JSON array of team names; empty means organisation-wide. */
+  teams: string;
+  created_at: string;
+  created_by: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  at: string;
+  /** `token:<id>:<name>` or `cli` for bootstrap writes on the data directory. */
+  actor: string;
+  role: string;
+  action: string;
+  target: string;
+  source: string;
+  /** The team whose data was written, for team-scoped auditors; null for organisation-wide writes. */
+  team: string | null;
+  details: string;
+}
