@@ -27,7 +27,10 @@ export function encodeVersion(version: string): string {
  * @throws VersError VERS_INVALID (bad triplet or bytes), VERS_NON_CANONICAL
  */
 export function decodeVersion(raw: string, canonical: boolean): string {
-  if (!raw.includes('%')) return raw;
+  if (!raw.includes('%')) {
+    if (canonical && encodeVersion(raw) !== raw) throw notCanonical(raw, raw);
+    return raw;
+  }
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const ch = raw.charCodeAt(i);
@@ -57,13 +60,7 @@ export function decodeVersion(raw: string, canonical: boolean): string {
       { cause, details: { version: raw.slice(0, 200) } },
     );
   }
-  if (canonical && encodeVersion(decoded) !== raw) {
-    throw new VersError(
-      'VERS_NON_CANONICAL',
-      `non-canonical VERS: percent-encoding in version is not canonical ("${raw.slice(0, 80)}" should be "${encodeVersion(decoded).slice(0, 80)}"); encode only > < = ! * | % with upper-case hex`,
-      { details: { version: raw.slice(0, 200), expected: encodeVersion(decoded).slice(0, 200) } },
-    );
-  }
+  if (canonical && encodeVersion(decoded) !== raw) throw notCanonical(raw, decoded);
   return decoded;
 }
 
@@ -72,4 +69,13 @@ function hexValue(c: number): number {
   if (c >= 65 && c <= 70) return c - 55;
   if (c >= 97 && c <= 102) return c - 87;
   return -1;
+}
+
+function notCanonical(raw: string, decoded: string): VersError {
+  const expected = encodeVersion(decoded);
+  return new VersError(
+    'VERS_NON_CANONICAL',
+    `non-canonical VERS: percent-encoding in version is not canonical ("${raw.slice(0, 80)}" should be "${expected.slice(0, 80)}"); encode only > < = ! * | % with upper-case hex`,
+    { details: { version: raw.slice(0, 200), expected: expected.slice(0, 200) } },
+  );
 }

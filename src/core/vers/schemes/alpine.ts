@@ -70,8 +70,9 @@ function getToken(
   let v = 0;
   let nt = INVALID;
   if (type === DIGIT_OR_ZERO && s[i] === '0') {
-    // Leading zeros after a dot: more zeros sort lower ("1.001" < "1.01" < "1.1").
-    while (i < s.length && s[i] === '0') i++;
+    // Leading zeros after a dot: each zero but the last sorts lower ("1.001" < "1.01" < "1.1");
+    // the last zero stays for the number that follows, so "1.0" still reads as 0.
+    while (i + 1 < s.length && s[i + 1] === '0') i++;
     nt = DIGIT;
     v = -(i - pos);
   } else if (
