@@ -476,8 +476,8 @@ function initialSlots(
     const share = hot.type === primary ? Math.min(1, hot.share * 1.6) : hot.share * 0.6;
     if (rand() >= share || slots.length >= count) continue;
     const pkg = pool.packages.find((x) => x.base === baseOf(hot)) as Package;
-    // Start in the older half so releases can move forward.
-    const v = Math.floor(rand() * Math.ceil(pkg.versions.length * 0.6));
+    // Products start anywhere in the list (some pin old versions for years), then move forward.
+    const v = Math.floor(rand() * pkg.versions.length);
     slots.push({ pkg, v, scope: 'required', hot: true });
     used.add(pkg.base);
   }
@@ -526,23 +526,12 @@ function buildRelease(
   rand: () => number,
 ): GeneratedRelease {
   const refs: string[] = [];
-  const components: unknown[] = [];
+  const components: string[] = [];
   for (const s of slots) {
     const version = s.pkg.versions[s.v] as string;
     const purl = `${s.pkg.base}@${encodeVersion(version)}`;
     refs.push(purl);
-    components.push({
-      type: 'library',
-      'bom-ref': purl,
-      supplier: { name: s.pkg.supplier },
-      ...(s.pkg.namespace && s.pkg.type !== 'golang' ? { group: s.pkg.namespace } : {}),
-      name: s.pkg.type === 'golang' ? `${s.pkg.namespace}/${s.pkg.name}` : s.pkg.name,
-      version,
-      scope: s.scope,
-      hashes: [{ alg: 'SHA-256', content: sha256(purl) }],
-      licenses: licenseJson(s.pkg.license),
-      purl,
-    });
+    components.push(componentJson(s, version, purl));
   }
   const rootRef = `pkg:generic/acme/${product}@${release}`;
   const dependencies: { ref: string; dependsOn: string[] }[] = [
@@ -579,16 +568,42 @@ function buildRelease(
         purl: rootRef,
       },
     },
-    components,
+    components: COMPONENTS_HOLE,
     dependencies,
   };
   return {
     product,
     release,
     artifact: `sha256:${sha256(`artifact:${product}@${release}`)}`,
-    body: JSON.stringify(bom),
+    body: JSON.stringify(bom).replace(`"${COMPONENTS_HOLE}"`, () => `[${components.join(',')}]`),
     purls: refs,
   };
+}
+
+// Generation stays cheap (it is not what is measured): each distinct component is serialised once
+// and documents are assembled from those strings.
+const COMPONENTS_HOLE = '@@components@@';
+const componentCache = new Map<string, string>();
+function componentJson(s: Slot, version: string, purl: string): string {
+  const key = `${s.scope} ${purl}`;
+  let json = componentCache.get(key);
+  if (json === undefined) {
+    json = JSON.stringify({
+      type: 'library',
+      'bom-ref': purl,
+      supplier: { name: s.pkg.supplier },
+      ...(s.pkg.namespace && s.pkg.type !== 'golang' ? { group: s.pkg.namespace } : {}),
+      name: s.pkg.type === 'golang' ? `${s.pkg.namespace}/${s.pkg.name}` : s.pkg.name,
+      version,
+      scope: s.scope,
+      hashes: [{ alg: 'SHA-256', content: sha256(purl) }],
+      licenses: licenseJson(s.pkg.license),
+      purl,
+    });
+    if (componentCache.size > 1_000_000) componentCache.clear();
+    componentCache.set(key, json);
+  }
+  return json;
 }
 
 const licenseJsonCache = new Map<string, unknown[]>();
@@ -612,7 +627,7 @@ function releaseVersion(r: number): string {
 
 // Release r of product p: every two weeks, going back from mid-2025, products staggered by a day.
 function timestampOf(p: number, r: number): string {
-  const base = Date.UTC(2025, 5, 30) - 40 * 14 * 86_400_000;
+  const base = Date.UTC(2025, 5, 30) - 21 * 14 * 86_400_000;
   return new Date(base + (r * 14 + (p % 14)) * 86_400_000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
@@ -715,7 +730,7 @@ function uuidFrom(name: string): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Bump when the output changes, so cached portfolios are regenerated. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 3;
 
 export interface LoadedPortfolio {
   dir: string;
