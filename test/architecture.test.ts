@@ -8,15 +8,33 @@ import { REPO_ROOT } from './helpers/conformance.js';
  * The layers of DESIGN.md, checked on every import in src/: a folder may import only the folders
  * listed for it. Pure domains also may not touch the file system, processes or the clock.
  */
+const FACES = [
+  'core',
+  'formats',
+  'sbom',
+  'inventory',
+  'app',
+  'store',
+  'server',
+  'config',
+  'log',
+  'net',
+];
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   core: ['core'],
   formats: ['core', 'formats', 'sbom'],
   sbom: ['core', 'sbom', 'formats'],
-  app: ['core', 'formats', 'sbom', 'app'],
-  cli: ['core', 'formats', 'sbom', 'app', 'cli'],
-  '.': ['core', 'formats', 'sbom', 'app', 'cli'],
+  inventory: ['core', 'formats', 'sbom', 'inventory'],
+  store: ['core', 'inventory', 'store'],
+  app: ['core', 'formats', 'sbom', 'inventory', 'store', 'app'],
+  config: ['core', 'config'],
+  log: ['log'],
+  net: ['core', 'net'],
+  server: ['core', 'formats', 'sbom', 'inventory', 'app', 'server', 'log', 'config'],
+  cli: [...FACES, 'cli'],
+  '.': [...FACES, 'cli'],
 };
-const PURE = new Set(['core', 'formats', 'sbom']);
+const PURE = new Set(['core', 'formats', 'sbom', 'inventory']);
 const IMPURE_MODULES = /^node:(fs|fs\/promises|http|https|net|child_process|os)$/;
 const IMPURE_CALLS = /\b(process\.(env|argv|exit|cwd)|console\.|Date\.now\(\))/;
 

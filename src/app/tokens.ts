@@ -3,7 +3,13 @@ import { InventoryError } from '../inventory/errors.js';
 import { isRole, type Principal, ROLES, type Role } from '../inventory/roles.js';
 import { recordAudit } from '../store/audit.js';
 import { ensureTeam } from '../store/inventory.js';
-import { countTokens, findTokenByHash, insertToken, listTokens, revokeToken as revokeRow } from '../store/tokens.js';
+import {
+  countTokens,
+  findTokenByHash,
+  insertToken,
+  listTokens,
+  revokeToken as revokeRow,
+} from '../store/tokens.js';
 import { requirePermission } from './inventory/access.js';
 import { checkTeamName } from './inventory/admin.js';
 import type { Caller, Services } from './inventory/context.js';
@@ -39,7 +45,11 @@ export const CLI_CALLER: Caller = {
  * its first publisher.
  * @throws InventoryError INVENTORY_INPUT_INVALID, AUTH_FORBIDDEN
  */
-export async function createToken(s: Services, caller: Caller, req: TokenRequest): Promise<CreatedToken> {
+export async function createToken(
+  s: Services,
+  caller: Caller,
+  req: TokenRequest,
+): Promise<CreatedToken> {
   requirePermission(caller, 'admin');
   if (!isRole(req.role)) {
     throw new InventoryError('INVENTORY_INPUT_INVALID', `role must be one of ${ROLES.join(', ')}`, {
@@ -53,7 +63,9 @@ export async function createToken(s: Services, caller: Caller, req: TokenRequest
   }
   const now = s.clock();
   const expiresAt =
-    req.expiresInDays === undefined ? null : new Date(now.getTime() + req.expiresInDays * 86_400_000).toISOString();
+    req.expiresInDays === undefined
+      ? null
+      : new Date(now.getTime() + req.expiresInDays * 86_400_000).toISOString();
   const token = PREFIX + randomBytes(32).toString('base64url');
   const name = req.name?.slice(0, 100) || `${req.role}${teams ? `@${teams.join(',')}` : ''}`;
   const at = now.toISOString();
@@ -143,7 +155,11 @@ export class TokenAuthenticator {
     if (row.expires_at !== null && Date.parse(row.expires_at) <= nowMs) return undefined;
     if (!isRole(row.role)) return undefined;
     const teams = JSON.parse(row.teams) as string[];
-    return { actor: `token:${row.id}:${row.name}`, role: row.role, teams: teams.length === 0 ? undefined : teams };
+    return {
+      actor: `token:${row.id}:${row.name}`,
+      role: row.role,
+      teams: teams.length === 0 ? undefined : teams,
+    };
   }
 }
 
@@ -180,11 +196,21 @@ export async function revokeToken(s: Services, caller: Caller, id: number): Prom
   const at = s.clock().toISOString();
   await s.db.kysely.transaction().execute(async (trx) => {
     if (!(await revokeRow(trx, id, at))) {
-      throw new InventoryError('INVENTORY_NOT_FOUND', `token ${id} does not exist or is already revoked`);
+      throw new InventoryError(
+        'INVENTORY_NOT_FOUND',
+        `token ${id} does not exist or is already revoked`,
+      );
     }
     await recordAudit(
       trx,
-      { actor: caller.principal.actor, role: caller.principal.role, action: 'token.revoke', target: `token:${id}`, source: caller.source, details: {} },
+      {
+        actor: caller.principal.actor,
+        role: caller.principal.role,
+        action: 'token.revoke',
+        target: `token:${id}`,
+        source: caller.source,
+        details: {},
+      },
       at,
     );
   });

@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
 import { registerDemo } from './commands/demo.js';
+import { registerPush } from './commands/push.js';
 import { registerSbom } from './commands/sbom.js';
+import { registerSearch } from './commands/search.js';
+import { registerServe } from './commands/serve.js';
+import { registerToken } from './commands/token.js';
 import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
 
@@ -68,4 +72,11 @@ function exitCodeFor(e: unknown, io: CliIO): number {
 type Register = (program: Command, io: CliIO) => void;
 
 /** Each command lives in its own file under commands/ and registers itself here. */
-const COMMANDS: Register[] = [registerSbom, registerDemo];
+const COMMANDS: Register[] = [
+  registerSbom,
+  registerServe,
+  registerToken,
+  registerPush,
+  registerSearch,
+  registerDemo,
+];

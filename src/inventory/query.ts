@@ -76,7 +76,10 @@ export function parseComponentQuery(q: ComponentQueryParams): ComponentQuery {
     default: {
       if (range || nonEmpty(q.version)) throw invalid('version and range apply to purl or name');
       const ids = licenseIds(q.license as string);
-      match = { by: 'license', license: ids.length === 1 ? (ids[0] as string) : (q.license as string).trim() };
+      match = {
+        by: 'license',
+        license: ids.length === 1 ? (ids[0] as string) : (q.license as string).trim(),
+      };
     }
   }
   if ((match.by === 'hash' || match.by === 'license') && range) {
@@ -132,7 +135,8 @@ export function normalizeAlg(alg: string): string {
 
 function versOf(text: string): VersRange {
   try {
-    return parseVers(text.trim());
+    // People type ranges by hand: accept spaces, any order and an explicit `=`, as vers allows on input.
+    return parseVers(text.trim(), { normalize: true });
   } catch (e) {
     if (isCustodyError(e)) throw invalid(`range: ${e.message}`);
     throw e;

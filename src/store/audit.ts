@@ -47,5 +47,8 @@ export async function listAudit(
     if (o.teams.length === 0) return [];
     s = s.where('team', 'in', o.teams);
   }
-  return s.orderBy('id', 'desc').limit(o.limit + 1).execute();
+  return s
+    .orderBy('id', 'desc')
+    .limit(o.limit + 1)
+    .execute();
 }

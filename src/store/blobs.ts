@@ -39,14 +39,22 @@ export class BlobStore {
     try {
       bytes = readFileSync(path);
     } catch {
-      throw new StoreError('BLOB_MISSING', `Blob ${digest} is not in the blob store at ${this.root}`, {
-        details: { digest },
-      });
+      throw new StoreError(
+        'BLOB_MISSING',
+        `Blob ${digest} is not in the blob store at ${this.root}`,
+        {
+          details: { digest },
+        },
+      );
     }
     if (BlobStore.digestOf(bytes) !== digest) {
-      throw new StoreError('BLOB_CORRUPT', `Blob ${digest} does not match its digest; restore it from a backup`, {
-        details: { digest, path },
-      });
+      throw new StoreError(
+        'BLOB_CORRUPT',
+        `Blob ${digest} does not match its digest; restore it from a backup`,
+        {
+          details: { digest, path },
+        },
+      );
     }
     return bytes;
   }

@@ -339,10 +339,16 @@ export async function insertComponents(
       }
     });
     for (let k = 0; k < hashes.length; k += CHUNK * 2) {
-      await q.insertInto('component_hashes').values(hashes.slice(k, k + CHUNK * 2)).execute();
+      await q
+        .insertInto('component_hashes')
+        .values(hashes.slice(k, k + CHUNK * 2))
+        .execute();
     }
     for (let k = 0; k < licenses.length; k += CHUNK * 2) {
-      await q.insertInto('component_licenses').values(licenses.slice(k, k + CHUNK * 2)).execute();
+      await q
+        .insertInto('component_licenses')
+        .values(licenses.slice(k, k + CHUNK * 2))
+        .execute();
     }
   }
 }

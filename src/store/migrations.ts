@@ -5,7 +5,6 @@ import {
   type Migration,
   type MigrationProvider,
   Migrator,
-
 } from 'kysely';
 import { StoreError } from './errors.js';
 
@@ -183,4 +182,3 @@ export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> 
     });
   }
 }
-

@@ -82,7 +82,10 @@ export interface DeployedRelease {
   newest: string | null;
 }
 
-export async function deployedReleases(q: Q, teamIds?: readonly number[]): Promise<DeployedRelease[]> {
+export async function deployedReleases(
+  q: Q,
+  teamIds?: readonly number[],
+): Promise<DeployedRelease[]> {
   let s = q
     .selectFrom('releases as r')
     .innerJoin('products as p', 'p.id', 'r.product_id')

@@ -82,7 +82,10 @@ export async function searchComponents(q: Q, o: SearchOptions): Promise<Componen
       if (m.ecosystem !== undefined) s = s.where('c.ecosystem', '=', m.ecosystem);
       break;
     case 'hash': {
-      const sub = q.selectFrom('component_hashes').select('component_id').where('value', '=', m.value);
+      const sub = q
+        .selectFrom('component_hashes')
+        .select('component_id')
+        .where('value', '=', m.value);
       s = s.where('c.id', 'in', m.alg === undefined ? sub : sub.where('alg', '=', m.alg));
       break;
     }
@@ -108,7 +111,10 @@ export async function searchComponents(q: Q, o: SearchOptions): Promise<Componen
     s = s.where('c.team_id', 'in', o.teamIds);
   }
   if (o.before !== undefined) s = s.where('c.id', '<', o.before);
-  return s.orderBy('c.id', 'desc').limit(o.limit + 1).execute();
+  return s
+    .orderBy('c.id', 'desc')
+    .limit(o.limit + 1)
+    .execute();
 }
 
 /** The distinct versions recorded for a package (or a bare name), for range filtering. */

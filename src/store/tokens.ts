@@ -34,7 +34,11 @@ export async function insertToken(
 }
 
 export async function findTokenByHash(q: Q, secretHash: string): Promise<TokenRow | undefined> {
-  return q.selectFrom('tokens').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+  return q
+    .selectFrom('tokens')
+    .selectAll()
+    .where('secret_hash', '=', secretHash)
+    .executeTakeFirst();
 }
 
 export async function countTokens(q: Q): Promise<number> {

@@ -20,7 +20,11 @@ export function checkTeamName(name: string): void {
   }
 }
 
-export async function createTeam(s: Services, caller: Caller, name: string): Promise<{ team: TeamView; created: boolean }> {
+export async function createTeam(
+  s: Services,
+  caller: Caller,
+  name: string,
+): Promise<{ team: TeamView; created: boolean }> {
   requirePermission(caller, 'admin');
   checkTeamName(name);
   const now = nowIso(s);
@@ -30,7 +34,15 @@ export async function createTeam(s: Services, caller: Caller, name: string): Pro
     await ensureTeam(trx, name, now);
     await recordAudit(
       trx,
-      { actor: caller.principal.actor, role: caller.principal.role, action: 'team.create', target: `team:${name}`, source: caller.source, team: name, details: {} },
+      {
+        actor: caller.principal.actor,
+        role: caller.principal.role,
+        action: 'team.create',
+        target: `team:${name}`,
+        source: caller.source,
+        team: name,
+        details: {},
+      },
       now,
     );
     const row = await findTeam(trx, name);
@@ -42,17 +54,34 @@ export async function createTeam(s: Services, caller: Caller, name: string): Pro
  * Set a team's SBOM gate: the YAML (or JSON) policy format of `custody sbom check --policy`.
  * @throws SbomError SBOM_POLICY_INVALID; InventoryError INVENTORY_NOT_FOUND
  */
-export async function setGatePolicy(s: Services, caller: Caller, team: string, text: string): Promise<TeamView> {
+export async function setGatePolicy(
+  s: Services,
+  caller: Caller,
+  team: string,
+  text: string,
+): Promise<TeamView> {
   requirePermission(caller, 'admin');
   const policy = parseGatePolicy(text, `gate policy of team ${team}`);
   const now = nowIso(s);
   return s.db.kysely.transaction().execute(async (trx) => {
     const t = await findTeam(trx, team);
     if (!t) throw new InventoryError('INVENTORY_NOT_FOUND', `team ${team} does not exist`);
-    await trx.updateTable('teams').set({ gate_policy: JSON.stringify(policy) }).where('id', '=', t.id).execute();
+    await trx
+      .updateTable('teams')
+      .set({ gate_policy: JSON.stringify(policy) })
+      .where('id', '=', t.id)
+      .execute();
     await recordAudit(
       trx,
-      { actor: caller.principal.actor, role: caller.principal.role, action: 'team.gate-policy', target: `team:${team}`, source: caller.source, team, details: { policy } },
+      {
+        actor: caller.principal.actor,
+        role: caller.principal.role,
+        action: 'team.gate-policy',
+        target: `team:${team}`,
+        source: caller.source,
+        team,
+        details: { policy },
+      },
       now,
     );
     return teamView({ ...t, gate_policy: JSON.stringify(policy) });
@@ -68,7 +97,12 @@ export interface ReleasePatch {
 }
 
 /** Record what happened to a release: deployed or withdrawn, rebuilt, tagged. */
-export async function patchRelease(s: Services, caller: Caller, id: number, patch: ReleasePatch): Promise<ReleaseView> {
+export async function patchRelease(
+  s: Services,
+  caller: Caller,
+  id: number,
+  patch: ReleasePatch,
+): Promise<ReleaseView> {
   requirePermission(caller, 'inventory:write');
   const r = await visibleRelease(s, caller, id);
   const now = nowIso(s);
@@ -77,7 +111,10 @@ export async function patchRelease(s: Services, caller: Caller, id: number, patc
     const t = patch.rebuiltAt === 'now' ? now : patch.rebuiltAt;
     const d = new Date(t);
     if (Number.isNaN(d.getTime())) {
-      throw new InventoryError('INVENTORY_INPUT_INVALID', 'rebuiltAt must be an ISO 8601 time or "now"');
+      throw new InventoryError(
+        'INVENTORY_INPUT_INVALID',
+        'rebuiltAt must be an ISO 8601 time or "now"',
+      );
     }
     rebuiltAt = d.toISOString();
   }
@@ -85,7 +122,15 @@ export async function patchRelease(s: Services, caller: Caller, id: number, patc
     await updateRelease(trx, id, { ...patch, ...(rebuiltAt !== undefined ? { rebuiltAt } : {}) });
     await recordAudit(
       trx,
-      { actor: caller.principal.actor, role: caller.principal.role, action: 'release.update', target: `release:${id}`, source: caller.source, team: r.team, details: { ...patch, ...(rebuiltAt ? { rebuiltAt } : {}) } },
+      {
+        actor: caller.principal.actor,
+        role: caller.principal.role,
+        action: 'release.update',
+        target: `release:${id}`,
+        source: caller.source,
+        team: r.team,
+        details: { ...patch, ...(rebuiltAt ? { rebuiltAt } : {}) },
+      },
       now,
     );
   });

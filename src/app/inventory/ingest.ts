@@ -34,7 +34,7 @@ import {
 } from '../../store/inventory.js';
 import { requirePermission, requireTeam } from './access.js';
 import type { Caller, Services } from './context.js';
-import { sbomView, type SbomView } from './views.js';
+import { type SbomView, sbomView } from './views.js';
 
 export interface IngestInput {
   bytes: Uint8Array;
@@ -56,7 +56,7 @@ export interface IngestResult {
   gate: GateResult;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@/+:-]{0,199}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+:-]{0,199}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
@@ -69,7 +69,11 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
  *   SBOM_GATE_FAILED, SBOM_SUBJECT_MISMATCH, INVENTORY_INPUT_INVALID, INVENTORY_NOT_FOUND,
  *   AUTH_FORBIDDEN; CoreError INPUT_TOO_LARGE, INPUT_TOO_DEEP
  */
-export async function ingestSbom(s: Services, caller: Caller, input: IngestInput): Promise<IngestResult> {
+export async function ingestSbom(
+  s: Services,
+  caller: Caller,
+  input: IngestInput,
+): Promise<IngestResult> {
   requirePermission(caller, 'inventory:write');
   checkName(input.product, 'product');
   checkName(input.release, 'release');
@@ -94,7 +98,9 @@ export async function ingestSbom(s: Services, caller: Caller, input: IngestInput
       `team ${teamName} does not exist; an admin creates it (POST /api/v1/teams or custody token create --team ${teamName})`,
     );
   }
-  const policy = team.gate_policy ? (JSON.parse(team.gate_policy) as GatePolicy) : DEFAULT_GATE_POLICY;
+  const policy = team.gate_policy
+    ? (JSON.parse(team.gate_policy) as GatePolicy)
+    : DEFAULT_GATE_POLICY;
   const gate = evaluateGate(quality, doc, policy);
   if (!gate.passed) {
     throw new InventoryError(
@@ -119,83 +125,91 @@ export async function ingestSbom(s: Services, caller: Caller, input: IngestInput
   const now = s.clock().toISOString();
   let blobCreated = false;
   try {
-    const outcome = await retryOnUniqueViolation(() => db.transaction().execute(async (trx) => {
-      // Looked up again inside the transaction: another request may have created it meanwhile.
-      const productId =
-        (await findProduct(trx, input.product))?.id ??
-        (await insertProduct(trx, team.id, input.product, now));
-      const release = await findRelease(trx, productId, input.release);
-      const releaseId =
-        release?.id ??
-        (await insertRelease(trx, {
-          productId,
-          version: input.release,
-          ...(input.tag !== undefined ? { tag: input.tag } : {}),
-          ...(input.commit !== undefined ? { commit: input.commit } : {}),
-          now,
-        }));
-      const art = await findArtifact(trx, releaseId, artifact.digest);
-      const artifactId =
-        art?.id ??
-        (await insertArtifact(trx, { releaseId, digest: artifact.digest, name: artifact.name, now }));
-      const same = await findSbomOfArtifact(trx, artifactId, digest);
-      if (same) return { created: false, row: same };
-      const previous = await currentSbomOfArtifact(trx, artifactId);
-      if (previous) await supersede(trx, previous.id);
-      const row: Omit<SbomRow, 'id'> = {
-        artifact_id: artifactId,
-        release_id: releaseId,
-        product_id: productId,
-        team_id: team.id,
-        digest,
-        format: doc.format,
-        spec_version: doc.specVersion,
-        serial_number: doc.serialNumber ?? null,
-        media_type: mediaType,
-        size: input.bytes.byteLength,
-        version_no: (previous?.version_no ?? 0) + 1,
-        supersedes_id: previous?.id ?? null,
-        current: 1,
-        quality_score: Math.round(quality.score * 10),
-        component_count: rows.length,
-        signed: 0,
-        document_created: doc.timestamp ?? null,
-        created_at: now,
-        created_by: caller.principal.actor,
-      };
-      const sbomId = await insertSbom(trx, row);
-      await insertComponents(
-        trx,
-        { sbomId, releaseId, productId, teamId: team.id },
-        rows,
-      );
-      await recordAudit(
-        trx,
-        {
-          actor: caller.principal.actor,
-          role: caller.principal.role,
-          action: 'sbom.ingest',
-          target: `sbom:${sbomId}`,
-          source: caller.source,
-          team: teamName,
-          details: {
-            product: input.product,
-            release: input.release,
-            artifact: artifact.digest,
-            digest,
-            components: rows.length,
-            ...(previous ? { supersedes: previous.id } : {}),
+    const outcome = await retryOnUniqueViolation(() =>
+      db.transaction().execute(async (trx) => {
+        // Looked up again inside the transaction: another request may have created it meanwhile.
+        const productId =
+          (await findProduct(trx, input.product))?.id ??
+          (await insertProduct(trx, team.id, input.product, now));
+        const release = await findRelease(trx, productId, input.release);
+        const releaseId =
+          release?.id ??
+          (await insertRelease(trx, {
+            productId,
+            version: input.release,
+            ...(input.tag !== undefined ? { tag: input.tag } : {}),
+            ...(input.commit !== undefined ? { commit: input.commit } : {}),
+            now,
+          }));
+        const art = await findArtifact(trx, releaseId, artifact.digest);
+        const artifactId =
+          art?.id ??
+          (await insertArtifact(trx, {
+            releaseId,
+            digest: artifact.digest,
+            name: artifact.name,
+            now,
+          }));
+        const same = await findSbomOfArtifact(trx, artifactId, digest);
+        if (same) return { created: false, row: same };
+        const previous = await currentSbomOfArtifact(trx, artifactId);
+        if (previous) await supersede(trx, previous.id);
+        const row: Omit<SbomRow, 'id'> = {
+          artifact_id: artifactId,
+          release_id: releaseId,
+          product_id: productId,
+          team_id: team.id,
+          digest,
+          format: doc.format,
+          spec_version: doc.specVersion,
+          serial_number: doc.serialNumber ?? null,
+          media_type: mediaType,
+          size: input.bytes.byteLength,
+          version_no: (previous?.version_no ?? 0) + 1,
+          supersedes_id: previous?.id ?? null,
+          current: 1,
+          quality_score: Math.round(quality.score * 10),
+          component_count: rows.length,
+          signed: 0,
+          document_created: doc.timestamp ?? null,
+          created_at: now,
+          created_by: caller.principal.actor,
+        };
+        const sbomId = await insertSbom(trx, row);
+        await insertComponents(trx, { sbomId, releaseId, productId, teamId: team.id }, rows);
+        await recordAudit(
+          trx,
+          {
+            actor: caller.principal.actor,
+            role: caller.principal.role,
+            action: 'sbom.ingest',
+            target: `sbom:${sbomId}`,
+            source: caller.source,
+            team: teamName,
+            details: {
+              product: input.product,
+              release: input.release,
+              artifact: artifact.digest,
+              digest,
+              components: rows.length,
+              ...(previous ? { supersedes: previous.id } : {}),
+            },
           },
-        },
-        now,
-      );
-      // The blob goes in last inside the transaction: if it fails, nothing is committed.
-      blobCreated = s.blobs.put(input.bytes).created;
-      return { created: true, row: { ...row, id: sbomId } };
-    }));
+          now,
+        );
+        // The blob goes in last inside the transaction: if it fails, nothing is committed.
+        blobCreated = s.blobs.put(input.bytes).created;
+        return { created: true, row: { ...row, id: sbomId } };
+      }),
+    );
     return {
       created: outcome.created,
-      sbom: sbomView(outcome.row, { product: input.product, release: input.release, artifact: artifact.digest, team: teamName }),
+      sbom: sbomView(outcome.row, {
+        product: input.product,
+        release: input.release,
+        artifact: artifact.digest,
+        team: teamName,
+      }),
       quality,
       gate,
     };
@@ -249,10 +263,15 @@ async function readDocument(
  * whose stand-in digest is derived from the product and release so that later versions of the
  * same SBOM supersede it.
  */
-function artifactOf(doc: SbomDocument, input: IngestInput): { digest: string; name: string | null } {
+function artifactOf(
+  doc: SbomDocument,
+  input: IngestInput,
+): { digest: string; name: string | null } {
   const subject = doc.subject;
   const fromSubject = subjectDigest(doc);
-  const name = subject?.purl ?? (subject ? `${subject.name}${subject.version ? `@${subject.version}` : ''}` : null);
+  const name =
+    subject?.purl ??
+    (subject ? `${subject.name}${subject.version ? `@${subject.version}` : ''}` : null);
   if (input.artifact !== undefined) {
     if (fromSubject !== undefined && fromSubject !== input.artifact) {
       throw new InventoryError(
@@ -265,7 +284,9 @@ function artifactOf(doc: SbomDocument, input: IngestInput): { digest: string; na
   }
   if (fromSubject !== undefined) return { digest: fromSubject, name };
   return {
-    digest: BlobStore.digestOf(new TextEncoder().encode(`custody:source:${input.product}@${input.release}`)),
+    digest: BlobStore.digestOf(
+      new TextEncoder().encode(`custody:source:${input.product}@${input.release}`),
+    ),
     name: name ?? 'source',
   };
 }
@@ -292,7 +313,7 @@ function checkName(v: string | undefined, what: string): void {
   if (v === undefined || !NAME.test(v)) {
     throw new InventoryError(
       'INVENTORY_INPUT_INVALID',
-      `${what} must be 1–200 characters of letters, digits and . _ @ / + : - (starting with a letter or digit)`,
+      `${what} must be 1–200 characters of letters, digits and . _ @ + : - (starting with a letter or digit)`,
       { details: { [what]: v ?? null } },
     );
   }

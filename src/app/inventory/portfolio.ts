@@ -23,7 +23,13 @@ export interface PortfolioFigures {
     medianAgeDays: number | null;
     maxAgeDays: number | null;
     /** Deployed releases whose newest SBOM is older than their last rebuild. */
-    stale: { id: number; product: string; version: string; newestSbom: string; rebuiltAt: string }[];
+    stale: {
+      id: number;
+      product: string;
+      version: string;
+      newestSbom: string;
+      rebuiltAt: string;
+    }[];
   };
   quality: {
     sboms: number;
@@ -57,7 +63,13 @@ export async function portfolioFigures(s: Services, caller: Caller): Promise<Por
     }
     ages.push((now.getTime() - Date.parse(r.newest)) / 86_400_000);
     if (r.rebuilt_at !== null && Date.parse(r.newest) < Date.parse(r.rebuilt_at)) {
-      stale.push({ id: r.id, product: r.product, version: r.version, newestSbom: r.newest, rebuiltAt: r.rebuilt_at });
+      stale.push({
+        id: r.id,
+        product: r.product,
+        version: r.version,
+        newestSbom: r.newest,
+        rebuiltAt: r.rebuilt_at,
+      });
     }
   }
   ages.sort((a, b) => a - b);
@@ -77,7 +89,8 @@ export async function portfolioFigures(s: Services, caller: Caller): Promise<Por
     freshness: {
       deployedReleases: deployed.length,
       withoutSbom: withoutSbom.slice(0, LIST_LIMIT),
-      medianAgeDays: ages.length === 0 ? null : round(ages[Math.floor((ages.length - 1) / 2)] as number),
+      medianAgeDays:
+        ages.length === 0 ? null : round(ages[Math.floor((ages.length - 1) / 2)] as number),
       maxAgeDays: ages.length === 0 ? null : round(ages[ages.length - 1] as number),
       stale: stale.slice(0, LIST_LIMIT),
     },

@@ -59,7 +59,14 @@ export async function searchInventory(
   let versions: string[] | undefined;
   if ((m.by === 'purl' || m.by === 'name') && m.range !== undefined) {
     const range = m.range;
-    const all = await versionsOf(db, m.by === 'purl' ? { by: 'purl', package: m.package } : m.ecosystem === undefined ? { by: 'name', name: m.name } : { by: 'name', name: m.name, ecosystem: m.ecosystem });
+    const all = await versionsOf(
+      db,
+      m.by === 'purl'
+        ? { by: 'purl', package: m.package }
+        : m.ecosystem === undefined
+          ? { by: 'name', name: m.name }
+          : { by: 'name', name: m.name, ecosystem: m.ecosystem },
+    );
     versions = all.filter((v) => safeContains(range, v));
   }
   const teamIds = await visibleTeamIds(s, caller);
@@ -101,7 +108,11 @@ export async function listProductViews(s: Services, caller: Caller): Promise<Pro
   return (await listProducts(s.db.kysely, ids)).map(productView);
 }
 
-export async function productByName(s: Services, caller: Caller, name: string): Promise<ProductView> {
+export async function productByName(
+  s: Services,
+  caller: Caller,
+  name: string,
+): Promise<ProductView> {
   requirePermission(caller, 'inventory:read');
   const p = await findProduct(s.db.kysely, name);
   if (!p) throw notFound(`product ${name}`);
@@ -149,7 +160,11 @@ export interface ReleaseDetail extends ReleaseView {
   artifacts: (ArtifactView & { sboms: SbomView[] })[];
 }
 
-export async function releaseDetail(s: Services, caller: Caller, id: number): Promise<ReleaseDetail> {
+export async function releaseDetail(
+  s: Services,
+  caller: Caller,
+  id: number,
+): Promise<ReleaseDetail> {
   const r = await visibleRelease(s, caller, id);
   const [artifacts, sboms] = await Promise.all([
     listArtifacts(s.db.kysely, id),

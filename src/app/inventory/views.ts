@@ -1,5 +1,11 @@
+import type {
+  ArtifactRow,
+  ProductRow,
+  ReleaseRow,
+  SbomRow,
+  TeamRow,
+} from '../../store/inventory.js';
 import type { ComponentHit } from '../../store/search.js';
-import type { ArtifactRow, ProductRow, ReleaseRow, SbomRow, TeamRow } from '../../store/inventory.js';
 
 /** The API's shapes: camelCase, booleans as booleans, the quality score back to 0–10. */
 export interface SbomView {

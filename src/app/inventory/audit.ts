@@ -1,0 +1,48 @@
+import { InventoryError } from '../../inventory/errors.js';
+import { encodeCursor } from '../../inventory/query.js';
+import { listAudit } from '../../store/audit.js';
+import { requirePermission } from './access.js';
+import type { Caller, Services } from './context.js';
+import type { Page } from './queries.js';
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string;
+  source: string;
+  team: string | null;
+  details: unknown;
+}
+
+/** The audit trail, newest first; a team-scoped auditor sees its teams' entries only. */
+export async function auditTrail(
+  s: Services,
+  caller: Caller,
+  o: { limit?: number; cursor?: string; action?: string; since?: string },
+): Promise<Page<AuditEntry>> {
+  requirePermission(caller, 'audit:read');
+  const limit = o.limit ?? 100;
+  let before: number | undefined;
+  if (o.cursor !== undefined) {
+    const m = /^c:(\d{1,15})$/.exec(Buffer.from(o.cursor, 'base64url').toString());
+    if (!m)
+      throw new InventoryError('INVENTORY_QUERY_INVALID', 'cursor is not one this service issued');
+    before = Number(m[1]);
+  }
+  const rows = await listAudit(s.db.kysely, {
+    limit,
+    ...(before !== undefined ? { before } : {}),
+    ...(o.action ? { action: o.action } : {}),
+    ...(o.since ? { since: o.since } : {}),
+    ...(caller.principal.teams ? { teams: caller.principal.teams } : {}),
+  });
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return {
+    items: page.map((r) => ({ ...r, details: JSON.parse(r.details) as unknown })),
+    nextCursor: more ? encodeCursor((page[page.length - 1] as { id: number }).id) : null,
+  };
+}

@@ -1,0 +1,230 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CustodyError } from '../../core/errors.js';
+import type { ApiError } from '../../net/custody-client.js';
+import { CliExit } from '../exit.js';
+import { type CliIO, EXIT } from '../io.js';
+import { progress } from '../output.js';
+import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
+
+const SBOM_EXTENSIONS = new Set(['.json', '.xml', '.spdx', '.yaml', '.yml']);
+const CONCURRENCY = 4;
+
+interface PushFlags extends ServiceFlags {
+  product?: string;
+  release?: string;
+  artifact?: string;
+  team?: string;
+  tag?: string;
+  commit?: string;
+  json?: boolean;
+}
+
+interface Outcome {
+  file: string;
+  ok: boolean;
+  created?: boolean;
+  sbom?: {
+    id: number;
+    digest: string;
+    componentCount: number;
+    qualityScore: number;
+    artifact?: string;
+    product?: string;
+    release?: string;
+  };
+  error?: { code: string; message: string; details?: unknown };
+}
+
+/**
+ * `custody push sbom <file|dir>…`: send SBOMs to the service. A directory is pushed whole (bulk
+ * ingest) with a progress bar; without --product/--release each SBOM is filed under its subject's
+ * name and version.
+ */
+export function registerPush(program: Command, io: CliIO): void {
+  const push = program.command('push').description('send evidence to a Custody service');
+  withServiceOptions(
+    push
+      .command('sbom <paths...>')
+      .description('push SBOM files (or every SBOM in a directory) to the inventory')
+      .option('--product <name>', 'product (default: the SBOM subject’s name)')
+      .option('--release <version>', 'release version (default: the SBOM subject’s version)')
+      .option(
+        '--artifact <digest>',
+        'sha256:<hex> of the artifact (one file only; default: the SBOM subject’s SHA-256)',
+      )
+      .option('--team <team>', 'team that owns a new product (when the token has several)')
+      .option('--tag <tag>', 'VCS tag of a new release')
+      .option('--commit <sha>', 'VCS commit of a new release')
+      .option('--json', 'print the results as JSON'),
+  ).action(async (paths: string[], o: PushFlags) => {
+    const files = paths.flatMap((p) => expand(resolve(io.cwd, p)));
+    if (files.length === 0) {
+      io.stderr.write(
+        'custody: USAGE: no SBOM files found (looked for .json, .xml, .spdx, .yaml)\n',
+      );
+      throw new CliExit(EXIT.usage);
+    }
+    if (o.artifact !== undefined && files.length > 1) {
+      io.stderr.write('custody: USAGE: --artifact names one artifact; push one file with it\n');
+      throw new CliExit(EXIT.usage);
+    }
+    const client = clientFor(o, io);
+    const tick = progress(io, 'pushing');
+    const outcomes: Outcome[] = new Array(files.length);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      for (let i = next++; i < files.length; i = next++) {
+        outcomes[i] = await pushOne(client, files[i] as string, o, io);
+        tick(++done, files.length);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
+    report(io, outcomes, o.json === true);
+    const failed = outcomes.filter((r) => !r.ok);
+    if (
+      failed.some(
+        (r) => r.error?.code === 'SERVICE_UNREACHABLE' || r.error?.code === 'AUTH_TOKEN_INVALID',
+      )
+    ) {
+      throw new CliExit(EXIT.usage);
+    }
+    if (failed.length > 0) {
+      // A gate saying no is a policy answer (1); anything else is bad input (2).
+      throw new CliExit(
+        failed.every((r) => r.error?.code === 'SBOM_GATE_FAILED') ? EXIT.no : EXIT.usage,
+      );
+    }
+  });
+}
+
+async function pushOne(
+  client: ReturnType<typeof clientFor>,
+  file: string,
+  o: PushFlags,
+  io: CliIO,
+): Promise<Outcome> {
+  const name = relative(io.cwd, file) || file;
+  try {
+    const bytes = readFileSync(file);
+    let { product, release } = o;
+    if (product === undefined || release === undefined) {
+      const subject = await subjectOf(bytes, name);
+      product ??= subject.name;
+      release ??= subject.version;
+      if (product === undefined || release === undefined) {
+        throw new CustodyError(
+          'USAGE',
+          `${name}: its subject has no ${product === undefined ? 'name' : 'version'}; pass --product and --release`,
+        );
+      }
+    }
+    const { status, body } = await client.request<{ created: boolean; sbom: Outcome['sbom'] }>(
+      'POST',
+      '/api/v1/sboms',
+      {
+        query: {
+          product,
+          release,
+          artifact: o.artifact,
+          team: o.team,
+          tag: o.tag,
+          commit: o.commit,
+        },
+        body: bytes,
+        contentType: contentTypeOf(file),
+      },
+    );
+    return {
+      file: name,
+      ok: true,
+      created: status === 201,
+      ...(body.sbom ? { sbom: body.sbom } : {}),
+    };
+  } catch (e) {
+    if (e instanceof CustodyError) {
+      const details = (e as ApiError).details;
+      return {
+        file: name,
+        ok: false,
+        error: { code: e.code, message: e.message, ...(details ? { details } : {}) },
+      };
+    }
+    throw e;
+  }
+}
+
+async function subjectOf(
+  bytes: Buffer,
+  what: string,
+): Promise<{ name?: string; version?: string }> {
+  const { loadSbom } = await import('../../formats/load.js');
+  const { cycloneDxToModel } = await import('../../formats/cyclonedx/read.js');
+  const { spdxToModel } = await import('../../formats/spdx/read.js');
+  const l = loadSbom(bytes, what);
+  const doc =
+    l.format === 'cyclonedx'
+      ? cycloneDxToModel(l.data, l.specVersion)
+      : spdxToModel(l.data, l.specVersion);
+  return {
+    ...(doc.subject?.name ? { name: doc.subject.name.replace(/^@/, '').replace(/\//g, '-') } : {}),
+    ...(doc.subject?.version ? { version: doc.subject.version } : {}),
+  };
+}
+
+function report(io: CliIO, outcomes: Outcome[], json: boolean): void {
+  if (json) {
+    io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+    return;
+  }
+  for (const r of outcomes) {
+    if (r.ok && r.sbom) {
+      const s = r.sbom;
+      io.stdout.write(
+        `${r.created ? 'stored' : 'already stored'}  ${r.file} → SBOM ${s.id} of ${s.product} ${s.release} (${s.componentCount} components, score ${s.qualityScore}, ${s.digest.slice(0, 19)}…)\n`,
+      );
+      continue;
+    }
+    const err = r.error as NonNullable<Outcome['error']>;
+    io.stderr.write(`failed  ${r.file}: ${err.code}: ${err.message}\n`);
+    const failures = (
+      err.details as { failures?: { check: string; message: string; count: number }[] } | undefined
+    )?.failures;
+    for (const f of failures ?? [])
+      io.stderr.write(`  - ${f.check}: ${f.message} (${f.count} components)\n`);
+  }
+  const ok = outcomes.filter((r) => r.ok).length;
+  if (outcomes.length > 1) io.stderr.write(`${ok} of ${outcomes.length} SBOMs pushed\n`);
+}
+
+function expand(path: string): string[] {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new CustodyError('FILE_NOT_FOUND', `${path} does not exist`);
+  if (st.isFile()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) =>
+      e.isDirectory()
+        ? expand(join(path, e.name))
+        : SBOM_EXTENSIONS.has(extname(e.name).toLowerCase())
+          ? [join(path, e.name)]
+          : [],
+    );
+}
+
+function contentTypeOf(file: string): string {
+  switch (extname(file).toLowerCase()) {
+    case '.xml':
+      return 'application/xml';
+    case '.spdx':
+      return 'text/spdx';
+    case '.yaml':
+    case '.yml':
+      return 'application/yaml';
+    default:
+      return 'application/json';
+  }
+}

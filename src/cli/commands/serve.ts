@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+
+/**
+ * `custody serve`: the service. Runs until SIGINT/SIGTERM, then stops taking requests, lets the
+ * ones in flight finish, and closes the database.
+ */
+export function registerServe(program: Command, io: CliIO): void {
+  program
+    .command('serve')
+    .description(
+      'run the Custody service: API, inventory, metrics (SQLite in --data-dir, or CUSTODY_DATABASE_URL)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'data directory: SQLite database and blob store (env CUSTODY_DATA_DIR, default ./.custody)',
+    )
+    .option(
+      '--listen <host:port>',
+      'address to listen on (env CUSTODY_LISTEN, default 127.0.0.1:8080)',
+    )
+    .action(async (o: { dataDir?: string; listen?: string }) => {
+      const { loadServeConfig } = await import('../../config/config.js');
+      const { createLogger } = await import('../../log/logger.js');
+      const { openServices } = await import('../../app/services.js');
+      const { bootstrapAdminToken } = await import('../../app/tokens.js');
+      const { buildServer } = await import('../../server/app.js');
+      const { resolve } = await import('node:path');
+
+      const cfg = loadServeConfig(
+        {
+          ...(o.dataDir ? { dataDir: resolve(io.cwd, o.dataDir) } : {}),
+          ...(o.listen ? { listen: o.listen } : {}),
+        },
+        io.env,
+      );
+      const logger = createLogger(cfg.logLevel);
+      const services = await openServices({
+        dataDir: cfg.dataDir,
+        databaseUrl: cfg.databaseUrl,
+        blobDir: io.env['CUSTODY_BLOB_DIR'],
+      });
+      const admin = await bootstrapAdminToken(services);
+      const { app } = await buildServer({
+        services,
+        logger,
+        maxSbomBytes: cfg.maxSbomBytes,
+        maxBodyBytes: cfg.maxBodyBytes,
+        health: () => ({ dataDir: cfg.dataDir }),
+      });
+      const address = await app.listen({ host: cfg.host, port: cfg.port });
+      io.stderr.write(
+        `Custody is listening on ${address} (${services.db.dialect}: ${services.db.location})\n`,
+      );
+      if (admin) {
+        io.stdout.write(
+          `This is the first start: here is an admin token. It is shown once; store it now.\nexport CUSTODY_URL=${address}\nexport CUSTODY_TOKEN=${admin.token}\n`,
+        );
+      }
+      await new Promise<void>((done) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, 'shutting down');
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          void app
+            .close()
+            .then(() => services.close())
+            .then(done, (e: unknown) => {
+              logger.error({ err: e }, 'shutdown failed');
+              done();
+            });
+        };
+        const onInt = () => stop('SIGINT');
+        const onTerm = () => stop('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+      });
+    });
+}

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { CustodyError } from '../core/errors.js';
+import { CustodyClient } from '../net/custody-client.js';
+import type { CliIO } from './io.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
+
+export interface ServiceFlags {
+  url?: string;
+  token?: string;
+}
+
+/** The options every command that talks to a running service takes. */
+export function withServiceOptions(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', `Custody service URL (env CUSTODY_URL, default ${DEFAULT_URL})`)
+    .option('--token <token>', 'API token (env CUSTODY_TOKEN)');
+}
+
+/** @throws CustodyError USAGE when no token is given */
+export function clientFor(o: ServiceFlags, io: CliIO): CustodyClient {
+  const token = o.token ?? io.env['CUSTODY_TOKEN'];
+  if (!token) {
+    throw new CustodyError(
+      'USAGE',
+      'No API token: pass --token or set CUSTODY_TOKEN (custody token create --role publisher makes one)',
+    );
+  }
+  return new CustodyClient({ url: o.url ?? io.env['CUSTODY_URL'] ?? DEFAULT_URL, token });
+}

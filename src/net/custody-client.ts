@@ -1,0 +1,103 @@
+import { CustodyError } from '../core/errors.js';
+
+/** An error the service answered with (its code and message), or the service being unreachable. */
+export class ApiError extends CustodyError {
+  constructor(
+    code: string,
+    message: string,
+    readonly status: number,
+    details?: Record<string, unknown>,
+  ) {
+    super(code, message, details === undefined ? {} : { details });
+  }
+}
+
+export interface ClientOptions {
+  /** Base URL of a running `custody serve`, e.g. http://127.0.0.1:8080 */
+  url: string;
+  token: string;
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: Uint8Array | string | object;
+  contentType?: string;
+}
+
+/** A small client for Custody's own HTTP API, used by the CLI's service commands. */
+export class CustodyClient {
+  private readonly base: URL;
+
+  constructor(private readonly o: ClientOptions) {
+    try {
+      this.base = new URL(o.url.endsWith('/') ? o.url : `${o.url}/`);
+    } catch {
+      throw new CustodyError(
+        'USAGE',
+        `--url (or CUSTODY_URL) must be a URL such as http://127.0.0.1:8080, got ${JSON.stringify(o.url)}`,
+      );
+    }
+  }
+
+  /** Send a request; 2xx answers are parsed as JSON (or returned as text when they are not JSON). */
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    r: RequestOptions = {},
+  ): Promise<{ status: number; body: T }> {
+    const url = new URL(path.replace(/^\//, ''), this.base);
+    for (const [k, v] of Object.entries(r.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.o.token}`,
+      accept: 'application/json',
+    };
+    let body: Uint8Array | string | undefined;
+    if (r.body !== undefined) {
+      if (r.body instanceof Uint8Array || typeof r.body === 'string') {
+        body = r.body;
+        headers['content-type'] = r.contentType ?? 'application/octet-stream';
+      } else {
+        body = JSON.stringify(r.body);
+        headers['content-type'] = 'application/json';
+      }
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 120_000),
+      });
+    } catch (e) {
+      throw new ApiError(
+        'SERVICE_UNREACHABLE',
+        `Cannot reach Custody at ${this.base.origin}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}; is custody serve running there?`,
+        0,
+      );
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    if (res.status >= 400) {
+      const err = (
+        parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+      )?.error;
+      throw new ApiError(
+        err?.code ?? `HTTP_${res.status}`,
+        err?.message ?? `The service answered ${res.status} ${res.statusText}`,
+        res.status,
+        err?.details,
+      );
+    }
+    return { status: res.status, body: parsed as T };
+  }
+}

@@ -1,0 +1,142 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import { requirePermission } from '../app/inventory/access.js';
+import type { Caller, Services } from '../app/inventory/context.js';
+import { TokenAuthenticator } from '../app/tokens.js';
+import { CustodyError } from '../core/errors.js';
+import type { Permission } from '../inventory/roles.js';
+import type { Logger } from '../log/logger.js';
+import { errorBody, fromFastifyError } from './errors.js';
+import { Metrics } from './metrics.js';
+import { OpenApiCollector } from './openapi.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerInventoryRoutes } from './routes/inventory.js';
+import { registerSystemRoutes } from './routes/system.js';
+
+declare module 'fastify' {
+  /** OpenAPI annotations, read by OpenApiCollector. */
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: string[];
+    consumes?: string[];
+  }
+  interface FastifyRequest {
+    caller: Caller;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a token (health; later the public log and certificate endpoints). */
+    public?: boolean;
+    /** Leave out of the OpenAPI document. */
+    hidden?: boolean;
+    /** For the OpenAPI document: the permission the handler checks. */
+    permission?: string;
+    /** Checked before the body is read, so a refused caller cannot make the server parse it. */
+    requires?: Permission;
+  }
+}
+
+export interface ServerOptions {
+  services: Services;
+  logger: Logger;
+  /** Largest SBOM a push may send. */
+  maxSbomBytes: number;
+  /** Largest body of any other request. */
+  maxBodyBytes: number;
+  /** Extra facts for /healthz. */
+  health?: () => Record<string, unknown>;
+}
+
+export interface CustodyServer {
+  app: FastifyInstance;
+  metrics: Metrics;
+  auth: TokenAuthenticator;
+}
+
+/**
+ * The HTTP face: Fastify with a token check on every route but the public ones, coded errors, an
+ * OpenAPI document built from the routes' own schemas, and Prometheus metrics.
+ */
+export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: o.logger as FastifyBaseLogger,
+    bodyLimit: o.maxBodyBytes,
+    disableRequestLogging: false,
+    trustProxy: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  const auth = new TokenAuthenticator(o.services);
+  const metrics = new Metrics(o.services);
+  const openapi = new OpenApiCollector();
+  app.addHook('onRoute', openapi.onRoute);
+
+  app.decorateRequest('caller', null as unknown as Caller);
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config.public || req.routeOptions.url === undefined) return;
+    req.caller = { principal: await auth.authenticate(bearer(req)), source: req.ip };
+    const requires = req.routeOptions.config.requires;
+    if (requires !== undefined) requirePermission(req.caller, requires);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const mapped = fromFastifyError(err as Parameters<typeof fromFastifyError>[0]);
+    if (mapped) {
+      req.log.info({ code: mapped.body.error.code, status: mapped.status }, 'request refused');
+      return reply.code(mapped.status).send(mapped.body);
+    }
+    req.log.error({ err }, 'internal error');
+    return reply
+      .code(500)
+      .send(
+        errorBody(
+          'INTERNAL',
+          'Something went wrong inside Custody; the server log has the details',
+        ),
+      );
+  });
+  app.setNotFoundHandler(async (req, reply) =>
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'NOT_FOUND',
+          `There is no ${req.method} ${req.url.split('?')[0]}; see /openapi.json`,
+        ),
+      ),
+  );
+
+  const deps = { services: o.services, metrics, auth, maxSbomBytes: o.maxSbomBytes };
+  registerSystemRoutes(app, { ...deps, openapi, health: o.health ?? (() => ({})) });
+  registerInventoryRoutes(app, deps);
+  registerAdminRoutes(app, deps);
+  await app.ready();
+  return { app, metrics, auth };
+}
+
+function bearer(req: FastifyRequest): string {
+  const h = req.headers.authorization;
+  const m = h === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) {
+    throw new CustodyError(
+      'AUTH_TOKEN_MISSING',
+      'This endpoint needs a token: send Authorization: Bearer <token> (custody token create makes one)',
+    );
+  }
+  return m[1] as string;
+}
+
+export type RouteDeps = {
+  services: Services;
+  metrics: Metrics;
+  auth: TokenAuthenticator;
+  maxSbomBytes: number;
+};

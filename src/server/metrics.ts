@@ -1,0 +1,126 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Services } from '../app/inventory/context.js';
+import { portfolioFigures } from '../app/inventory/portfolio.js';
+import { CLI_CALLER } from '../app/tokens.js';
+
+/**
+ * Prometheus metrics: request counts and latency per route, ingest outcomes, and the portfolio
+ * figures (coverage, freshness, quality, index size), computed at most every `portfolioTtlMs`
+ * because a scrape should not scan the index.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'method' | 'route' | 'status'>;
+  readonly latency: Histogram<'method' | 'route'>;
+  readonly ingests: Counter<'outcome'>;
+
+  constructor(s: Services, portfolioTtlMs = 10_000) {
+    const registerers = [this.registry];
+    this.requests = new Counter({
+      name: 'custody_http_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: registerers,
+    });
+    this.latency = new Histogram({
+      name: 'custody_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: registerers,
+    });
+    this.ingests = new Counter({
+      name: 'custody_sbom_ingest_total',
+      help: 'SBOM pushes by outcome: stored, duplicate (already stored), rejected',
+      labelNames: ['outcome'],
+      registers: registerers,
+    });
+    let cached: { at: number; figures: Awaited<ReturnType<typeof portfolioFigures>> } | undefined;
+    const figures = async () => {
+      const now = s.clock().getTime();
+      if (!cached || now - cached.at > portfolioTtlMs) {
+        cached = { at: now, figures: await portfolioFigures(s, CLI_CALLER) };
+      }
+      return cached.figures;
+    };
+    const gauge = (
+      name: string,
+      help: string,
+      read: (f: Awaited<ReturnType<typeof portfolioFigures>>) => number | null,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        registers: registerers,
+        async collect() {
+          const v = read(await figures());
+          this.set(v ?? Number.NaN);
+        },
+      });
+    gauge(
+      'custody_index_components',
+      'Components indexed from current SBOMs',
+      (f) => f.index.components,
+    );
+    gauge('custody_sboms', 'SBOMs stored, every version', (f) => f.index.sboms);
+    gauge('custody_sboms_current', 'Current SBOMs (one per artifact)', (f) => f.index.currentSboms);
+    gauge('custody_products', 'Products', (f) => f.coverage.products);
+    gauge('custody_releases', 'Releases', (f) => f.coverage.releases);
+    gauge(
+      'custody_release_sbom_coverage_ratio',
+      'Share of releases with an SBOM',
+      (f) => f.coverage.releaseCoverage,
+    );
+    gauge('custody_artifacts', 'Artifacts', (f) => f.coverage.artifacts);
+    gauge(
+      'custody_artifact_sbom_coverage_ratio',
+      'Share of artifacts with an SBOM',
+      (f) => f.coverage.artifactCoverage,
+    );
+    gauge(
+      'custody_artifact_signed_sbom_coverage_ratio',
+      'Share of artifacts with a signed SBOM',
+      (f) => f.coverage.signedCoverage,
+    );
+    gauge(
+      'custody_deployed_releases',
+      'Releases marked deployed',
+      (f) => f.freshness.deployedReleases,
+    );
+    gauge(
+      'custody_deployed_releases_without_sbom',
+      'Deployed releases with no SBOM',
+      (f) => f.freshness.withoutSbom.length,
+    );
+    gauge(
+      'custody_stale_sbom_releases',
+      'Deployed releases whose newest SBOM predates their last rebuild',
+      (f) => f.freshness.stale.length,
+    );
+    gauge(
+      'custody_sbom_age_median_days',
+      'Median age of the newest SBOM of deployed releases',
+      (f) => f.freshness.medianAgeDays,
+    );
+    gauge(
+      'custody_sbom_age_max_days',
+      'Oldest newest-SBOM among deployed releases',
+      (f) => f.freshness.maxAgeDays,
+    );
+    gauge(
+      'custody_sbom_quality_mean',
+      'Mean quality score (0–10) of current SBOMs',
+      (f) => f.quality.meanScore,
+    );
+    new Gauge({
+      name: 'custody_sbom_quality_score_sboms',
+      help: 'Current SBOMs per whole quality point (score label: 0…10)',
+      labelNames: ['score'],
+      registers: registerers,
+      async collect() {
+        const f = await figures();
+        for (const [i, n] of f.quality.histogram.entries()) this.set({ score: String(i) }, n);
+      },
+    });
+  }
+}

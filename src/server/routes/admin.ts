@@ -1,0 +1,147 @@
+import type { FastifyInstance } from 'fastify';
+import { createTeam, setGatePolicy } from '../../app/inventory/admin.js';
+import { auditTrail } from '../../app/inventory/audit.js';
+import { listTeamViews } from '../../app/inventory/queries.js';
+import { createToken, listTokenViews, revokeToken } from '../../app/tokens.js';
+import { ROLES } from '../../inventory/roles.js';
+import type { RouteDeps } from '../app.js';
+
+export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
+  const s = d.services;
+
+  app.get(
+    '/api/v1/teams',
+    {
+      config: { requires: 'inventory:read' },
+      schema: {
+        summary: 'Teams the caller belongs to (every team for an organisation-wide token)',
+        tags: ['admin'],
+      },
+    },
+    async (req) => ({ items: await listTeamViews(s, req.caller) }),
+  );
+
+  app.post<{ Body: { name: string } }>(
+    '/api/v1/teams',
+    {
+      config: { requires: 'admin', permission: 'admin' },
+      schema: {
+        summary: 'Create a team',
+        tags: ['admin'],
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name: { type: 'string', maxLength: 63 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await createTeam(s, req.caller, req.body.name);
+      return reply.code(r.created ? 201 : 200).send(r.team);
+    },
+  );
+
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', 'application/json'],
+      { parseAs: 'string', bodyLimit: 1024 * 1024 },
+      (_req, body, done) => done(null, body),
+    );
+    scope.put<{ Params: { name: string } }>(
+      '/api/v1/teams/:name/gate-policy',
+      {
+        config: { requires: 'admin', permission: 'admin' },
+        schema: {
+          summary: 'Set a team’s SBOM quality gate',
+          description:
+            'The YAML (or JSON) gate policy of `custody sbom check --policy`: minScore, require, allowLicenses, denyLicenses, maxAgeDays. `{}` gates nothing.',
+          tags: ['admin'],
+          consumes: ['application/yaml', 'application/json'],
+          params: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string', maxLength: 63 } },
+          },
+        },
+      },
+      async (req) => setGatePolicy(s, req.caller, req.params.name, String(req.body ?? '')),
+    );
+  });
+
+  app.get(
+    '/api/v1/tokens',
+    {
+      config: { requires: 'admin', permission: 'admin' },
+      schema: { summary: 'API tokens (never their secrets)', tags: ['admin'] },
+    },
+    async (req) => ({ items: await listTokenViews(s, req.caller) }),
+  );
+
+  app.post<{ Body: { role: string; teams?: string[]; name?: string; expiresInDays?: number } }>(
+    '/api/v1/tokens',
+    {
+      config: { requires: 'admin', permission: 'admin' },
+      schema: {
+        summary: 'Create an API token; the secret is in this response only',
+        tags: ['admin'],
+        body: {
+          type: 'object',
+          required: ['role'],
+          additionalProperties: false,
+          properties: {
+            role: { type: 'string', enum: [...ROLES] },
+            teams: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 63 } },
+            name: { type: 'string', maxLength: 100 },
+            expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },
+          },
+        },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createToken(s, req.caller, req.body)),
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/api/v1/tokens/:id',
+    {
+      config: { requires: 'admin', permission: 'admin' },
+      schema: {
+        summary: 'Revoke a token',
+        tags: ['admin'],
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      await revokeToken(s, req.caller, req.params.id);
+      d.auth.forget();
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Querystring: { limit?: number; cursor?: string; action?: string; since?: string } }>(
+    '/api/v1/audit',
+    {
+      config: { requires: 'audit:read', permission: 'audit:read' },
+      schema: {
+        summary: 'The audit trail: every write, who, what, when, from where; newest first',
+        tags: ['admin'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            cursor: { type: 'string', maxLength: 100 },
+            action: { type: 'string', maxLength: 100 },
+            since: { type: 'string', maxLength: 40 },
+          },
+        },
+      },
+    },
+    async (req) => auditTrail(s, req.caller, req.query),
+  );
+}

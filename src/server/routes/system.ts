@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { requirePermission } from '../../app/inventory/access.js';
+import { CUSTODY_VERSION } from '../../app/version.js';
+import { InventoryError } from '../../inventory/errors.js';
+import type { RouteDeps } from '../app.js';
+import type { OpenApiCollector } from '../openapi.js';
+
+export function registerSystemRoutes(
+  app: FastifyInstance,
+  d: RouteDeps & { openapi: OpenApiCollector; health: () => Record<string, unknown> },
+): void {
+  app.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: { summary: 'Liveness and database reachability', tags: ['system'] },
+    },
+    async (_req, reply) => {
+      try {
+        await sql`select 1`.execute(d.services.db.kysely);
+        return {
+          status: 'ok',
+          version: CUSTODY_VERSION,
+          database: d.services.db.dialect,
+          ...d.health(),
+        };
+      } catch {
+        return reply.code(503).send({
+          status: 'unavailable',
+          version: CUSTODY_VERSION,
+          database: d.services.db.dialect,
+        });
+      }
+    },
+  );
+
+  let doc: unknown;
+  app.get(
+    '/openapi.json',
+    { schema: { summary: 'This API as an OpenAPI 3.1 document', tags: ['system'] } },
+    async () => {
+      doc ??= d.openapi.document();
+      return doc;
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: { permission: 'inventory:read (organisation-wide token)' },
+      schema: {
+        summary:
+          'Prometheus metrics: requests, latency, ingests, coverage, freshness, quality, index size',
+        tags: ['system'],
+      },
+    },
+    async (req, reply) => {
+      requirePermission(req.caller, 'inventory:read');
+      if (req.caller.principal.teams !== undefined) {
+        // Portfolio-wide figures would tell a team-scoped token about other teams.
+        throw new InventoryError(
+          'AUTH_FORBIDDEN',
+          'Metrics cover every team; scrape them with a token that has no --team',
+        );
+      }
+      reply.header('content-type', d.metrics.registry.contentType);
+      return d.metrics.registry.metrics();
+    },
+  );
+
+  app.get(
+    '/api/v1/whoami',
+    { schema: { summary: 'The caller as the service sees it: role and teams', tags: ['system'] } },
+    async (req) => ({
+      actor: req.caller.principal.actor,
+      role: req.caller.principal.role,
+      teams: req.caller.principal.teams ?? null,
+    }),
+  );
+}
