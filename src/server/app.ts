@@ -64,7 +64,6 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   const app: FastifyInstance = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: o.maxBodyBytes,
-    disableRequestLogging: false,
     trustProxy: false,
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
