@@ -1,0 +1,379 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
+import { ROLES, type Role } from '../../src/inventory/roles.js';
+import {
+  BACKENDS,
+  call,
+  errorCode,
+  push,
+  sbomFixtures,
+  snapshot,
+  startServer,
+  type TestServer,
+  tokenFor,
+} from '../helpers/server.js';
+
+/** What one request of a route looks like for one caller (`who` keeps writes apart). */
+interface Req {
+  path: string;
+  body?: unknown;
+  contentType?: string;
+}
+
+interface Ctx {
+  fixtures: Awaited<ReturnType<typeof sbomFixtures>>;
+  release1: number;
+  release2: number;
+  sbom: number;
+  /** A throw-away token id per caller, for DELETE /api/v1/tokens/:id. */
+  spareTokens: Record<string, number>;
+}
+
+interface Route {
+  method: string;
+  /** As Fastify and the OpenAPI document (with {x}) spell it. */
+  path: string;
+  /** Roles that may call it (with an organisation-wide token). */
+  allowed: readonly Role[];
+  /** Status of an allowed call. */
+  ok: number;
+  req: (ctx: Ctx, who: string) => Req;
+}
+
+const ALL = ROLES;
+const READERS = ROLES; // every role has inventory:read
+const WRITERS: Role[] = ['admin', 'publisher'];
+const ADMIN: Role[] = ['admin'];
+const AUDIT: Role[] = ['admin', 'auditor'];
+
+/** Every route the service has, who may call it, and a well-formed request for it. */
+const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    allowed: ALL,
+    ok: 200,
+    req: () => ({ path: '/openapi.json' }),
+  },
+  { method: 'GET', path: '/metrics', allowed: READERS, ok: 200, req: () => ({ path: '/metrics' }) },
+  {
+    method: 'GET',
+    path: '/api/v1/whoami',
+    allowed: ALL,
+    ok: 200,
+    req: () => ({ path: '/api/v1/whoami' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/sboms',
+    allowed: WRITERS,
+    ok: 201,
+    req: (c, who) => ({
+      path: `/api/v1/sboms?product=push-${who}&release=1.0.0&team=alpha`,
+      body: c.fixtures.demo,
+      contentType: 'application/vnd.cyclonedx+json',
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/sboms/{id}',
+    allowed: READERS,
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/sboms/${c.sbom}` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/sboms/{id}/document',
+    allowed: READERS,
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/sboms/${c.sbom}/document` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/components',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/components?name=express' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/products',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/products/{name}',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products/seed' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/products/{name}/releases/{version}',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products/seed/releases/1.0.0' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/releases/{id}',
+    allowed: READERS,
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/releases/${c.release1}` }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/releases/{id}',
+    allowed: WRITERS,
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/releases/${c.release1}`, body: { deployed: true } }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/releases/{id}/diff',
+    allowed: READERS,
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/releases/${c.release2}/diff?against=${c.release1}` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/portfolio',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/portfolio' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/teams',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/teams' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/teams',
+    allowed: ADMIN,
+    ok: 201,
+    req: (_c, who) => ({ path: '/api/v1/teams', body: { name: `team-${who}` } }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/teams/{name}/gate-policy',
+    allowed: ADMIN,
+    ok: 200,
+    req: () => ({
+      path: '/api/v1/teams/gated/gate-policy',
+      body: 'require: [ntia.version]\n',
+      contentType: 'application/yaml',
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/tokens',
+    allowed: ADMIN,
+    ok: 200,
+    req: () => ({ path: '/api/v1/tokens' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/tokens',
+    allowed: ADMIN,
+    ok: 201,
+    req: () => ({ path: '/api/v1/tokens', body: { role: 'viewer', teams: ['alpha'] } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/tokens/{id}',
+    allowed: ADMIN,
+    ok: 204,
+    req: (c, who) => ({ path: `/api/v1/tokens/${c.spareTokens[who]}` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit',
+    allowed: AUDIT,
+    ok: 200,
+    req: () => ({ path: '/api/v1/audit' }),
+  },
+];
+
+/** Routes anyone may call without a token. */
+const PUBLIC = [{ method: 'GET', path: '/healthz' }];
+
+const CALLERS = [...ROLES, 'missing', 'invalid', 'malformed'] as const;
+
+for (const backend of BACKENDS) {
+  describe(`HTTP access control (${backend})`, () => {
+    let srv: TestServer;
+    let ctx: Ctx;
+    const tokens = {} as Record<Role, string>;
+
+    before(async () => {
+      srv = await startServer(backend);
+      const s = srv.services;
+      for (const r of ROLES) tokens[r] = await tokenFor(s, r);
+      const spareTokens: Record<string, number> = {};
+      for (const who of CALLERS) {
+        spareTokens[who] = (
+          await createToken(s, CLI_CALLER, { role: 'viewer', name: `spare-${who}` })
+        ).id;
+      }
+      const fixtures = await sbomFixtures();
+      await tokenFor(s, 'viewer', ['alpha', 'gated']); // creates both teams
+      const one = await push(srv, tokens.admin, fixtures.demo, {
+        product: 'seed',
+        release: '1.0.0',
+        team: 'alpha',
+      });
+      assert.equal(one.status, 201, one.text);
+      const two = await push(srv, tokens.admin, fixtures.demo11, {
+        product: 'seed',
+        release: '1.1.0',
+      });
+      assert.equal(two.status, 201, two.text);
+      ctx = {
+        fixtures,
+        release1: one.json.sbom.releaseId,
+        release2: two.json.sbom.releaseId,
+        sbom: one.json.sbom.id,
+        spareTokens,
+      };
+    });
+    after(() => srv.close());
+
+    for (const route of ROUTES) {
+      it(`${route.method} ${route.path}: allowed for ${route.allowed.join(', ')}; refused otherwise`, async () => {
+        for (const who of CALLERS) {
+          const r = route.req(ctx, who);
+          const headers: Record<string, string> = {};
+          let token: string | undefined;
+          if (who === 'invalid') token = 'cust_not-a-token-this-service-issued';
+          else if (who === 'malformed')
+            headers['authorization'] = `Basic ${Buffer.from('a:b').toString('base64')}`;
+          else if (who !== 'missing') token = tokens[who];
+          const before = await snapshot(srv.services);
+          const a = await call(srv, route.method, r.path, {
+            ...(token !== undefined ? { token } : {}),
+            ...(r.body !== undefined ? { body: r.body } : {}),
+            ...(r.contentType !== undefined ? { contentType: r.contentType } : {}),
+            headers,
+          });
+          const what = `${route.method} ${r.path} as ${who}: ${a.status} ${a.text.slice(0, 300)}`;
+          if (who === 'missing' || who === 'malformed') {
+            assert.equal(a.status, 401, what);
+            assert.equal(errorCode(a), 'AUTH_TOKEN_MISSING', what);
+          } else if (who === 'invalid') {
+            assert.equal(a.status, 401, what);
+            assert.equal(errorCode(a), 'AUTH_TOKEN_INVALID', what);
+          } else if (route.allowed.includes(who)) {
+            assert.equal(a.status, route.ok, what);
+            continue;
+          } else {
+            assert.equal(a.status, 403, what);
+            assert.equal(errorCode(a), 'AUTH_FORBIDDEN', what);
+          }
+          // A refused request writes nothing, not even an audit entry.
+          assert.deepEqual(await snapshot(srv.services), before, what);
+        }
+      });
+    }
+
+    it('the route table covers every operation in /openapi.json, and nothing else', async () => {
+      const a = await call(srv, 'GET', '/openapi.json', { token: tokens.viewer });
+      assert.equal(a.status, 200);
+      const documented = new Set<string>();
+      for (const [path, ops] of Object.entries(a.json.paths as Record<string, object>)) {
+        for (const m of Object.keys(ops)) documented.add(`${m.toUpperCase()} ${path}`);
+      }
+      const tested = new Set([...ROUTES, ...PUBLIC].map((r) => `${r.method} ${r.path}`));
+      assert.deepEqual(
+        [...documented].filter((x) => !tested.has(x)).sort(),
+        [],
+        'routes without an access test: add them to ROUTES',
+      );
+      assert.deepEqual([...tested].filter((x) => !documented.has(x)).sort(), []);
+    });
+
+    it('/healthz answers without a token', async () => {
+      const a = await call(srv, 'GET', '/healthz');
+      assert.equal(a.status, 200);
+      assert.equal(a.json.status, 'ok');
+      assert.equal(a.json.database, backend);
+    });
+
+    it('/metrics refuses a team-scoped token even with inventory:read', async () => {
+      const t = await tokenFor(srv.services, 'admin', ['alpha']);
+      const a = await call(srv, 'GET', '/metrics', { token: t });
+      assert.equal(a.status, 403);
+      assert.equal(errorCode(a), 'AUTH_FORBIDDEN');
+      const ok = await call(srv, 'GET', '/metrics', { token: tokens.viewer });
+      assert.match(ok.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.match(ok.text, /custody_/);
+    });
+
+    it('whoami reports the role and the teams', async () => {
+      const t = await tokenFor(srv.services, 'publisher', ['alpha']);
+      const a = await call(srv, 'GET', '/api/v1/whoami', { token: t });
+      assert.equal(a.json.role, 'publisher');
+      assert.deepEqual(a.json.teams, ['alpha']);
+      const o = await call(srv, 'GET', '/api/v1/whoami', { token: tokens.auditor });
+      assert.equal(o.json.role, 'auditor');
+      assert.equal(o.json.teams, null);
+    });
+
+    it('a revoked token is refused at once (DELETE clears the cache)', async () => {
+      const created = await call(srv, 'POST', '/api/v1/tokens', {
+        token: tokens.admin,
+        body: { role: 'viewer', name: 'short-lived' },
+      });
+      assert.equal(created.status, 201);
+      const t = created.json.token as string;
+      assert.match(t, /^cust_[A-Za-z0-9_-]{43}$/);
+      assert.equal((await call(srv, 'GET', '/api/v1/whoami', { token: t })).status, 200);
+      const del = await call(srv, 'DELETE', `/api/v1/tokens/${created.json.id}`, {
+        token: tokens.admin,
+      });
+      assert.equal(del.status, 204);
+      const a = await call(srv, 'GET', '/api/v1/whoami', { token: t });
+      assert.equal(a.status, 401);
+      assert.equal(errorCode(a), 'AUTH_TOKEN_INVALID');
+      const again = await call(srv, 'DELETE', `/api/v1/tokens/${created.json.id}`, {
+        token: tokens.admin,
+      });
+      assert.equal(again.status, 404);
+      assert.equal(errorCode(again), 'INVENTORY_NOT_FOUND');
+    });
+
+    it('token listings never contain secrets', async () => {
+      const a = await call(srv, 'GET', '/api/v1/tokens', { token: tokens.admin });
+      assert.equal(a.status, 200);
+      assert.ok(a.json.items.length >= ROLES.length);
+      assert.doesNotMatch(a.text, /cust_/);
+      assert.doesNotMatch(a.text, /secret/i);
+    });
+  });
+}
+
+describe('HTTP access control: expired tokens', () => {
+  for (const backend of BACKENDS) {
+    it(`an expired token is AUTH_TOKEN_INVALID (${backend})`, async () => {
+      let now = Date.parse('2025-01-01T00:00:00Z');
+      const srv = await startServer(backend, { clock: () => new Date(now) });
+      try {
+        const t = (
+          await createToken(srv.services, CLI_CALLER, { role: 'viewer', expiresInDays: 1 })
+        ).token;
+        assert.equal((await call(srv, 'GET', '/api/v1/whoami', { token: t })).status, 200);
+        now += 2 * 86_400_000;
+        const a = await call(srv, 'GET', '/api/v1/whoami', { token: t });
+        assert.equal(a.status, 401);
+        assert.equal(errorCode(a), 'AUTH_TOKEN_INVALID');
+      } finally {
+        await srv.close();
+      }
+    });
+  }
+});
