@@ -17,6 +17,8 @@ export interface QueryLoad {
   durationS: number;
   /** Request paths, each connection cycling through them (offset per connection). */
   paths: readonly string[];
+  /** Offered load in requests/s over all connections; undefined: as fast as answers come. */
+  rate?: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function measureQueries(load: QueryLoad): Promise<QueryStats> {
         connections: load.connections,
         duration: load.durationS,
         headers: { authorization: `Bearer ${load.token}` },
+        ...(load.rate ? { overallRate: load.rate } : {}),
         // Every connection starts elsewhere in the list, so all paths are in flight at once rather
         // than fifty connections asking for the same purl in step.
         setupClient: (client) => {
