@@ -7,7 +7,16 @@ import type { Component, SbomDocument } from '../../src/sbom/model.js';
 import { REPO_ROOT } from '../helpers/conformance.js';
 
 function component(ref: string, over: Partial<Component> = {}): Component {
-  return { ref, type: 'library', ecosystem: 'npm', name: ref, hashes: [], licenses: [], dependsOn: [], ...over };
+  return {
+    ref,
+    type: 'library',
+    ecosystem: 'npm',
+    name: ref,
+    hashes: [],
+    licenses: [],
+    dependsOn: [],
+    ...over,
+  };
 }
 
 function doc(components: Component[], subject?: Partial<Component>): SbomDocument {
@@ -28,7 +37,12 @@ describe('indexRows', () => {
   it('makes purls canonical and keys the package without version, qualifiers or subpath', () => {
     const rows = indexRows(
       doc([
-        component('a', { name: 'core', namespace: '@babel', version: '7.0.0', purl: 'pkg:npm/@babel/core@7.0.0' }),
+        component('a', {
+          name: 'core',
+          namespace: '@babel',
+          version: '7.0.0',
+          purl: 'pkg:npm/@babel/core@7.0.0',
+        }),
         component('b', { name: 'core', purl: 'pkg:npm/%40babel/core@7.0.0' }),
         component('c', {
           name: 'commons',
@@ -45,7 +59,10 @@ describe('indexRows', () => {
     assert.equal(rows[1]?.package, rows[0]?.package);
     // A component without its own version takes the purl's.
     assert.equal(rows[1]?.version, '7.0.0');
-    assert.equal(rows[2]?.purl, 'pkg:maven/org.apache/commons@1.0?classifier=sources&type=jar#sub/path');
+    assert.equal(
+      rows[2]?.purl,
+      'pkg:maven/org.apache/commons@1.0?classifier=sources&type=jar#sub/path',
+    );
     assert.equal(rows[2]?.package, 'pkg:maven/org.apache/commons');
     assert.equal(rows[2]?.ecosystem, 'maven');
     // Type lower-cased, and PyPI names normalised as the purl spec says.
@@ -103,7 +120,10 @@ describe('indexRows', () => {
         component('a', {
           licenses: ['MIT OR Apache-2.0', 'mit', 'NOASSERTION', 'Custom licence'],
           hashes: [
-            { alg: 'SHA-256', content: 'ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789' },
+            {
+              alg: 'SHA-256',
+              content: 'ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789',
+            },
             { alg: 'SHA-1', content: 'DA39A3EE5E6B4B0D3255BFEF95601890AFD80709' },
           ],
         }),
@@ -126,7 +146,12 @@ describe('indexRows', () => {
     assert.equal(rows.length, 75);
     assert.deepEqual(
       rows.filter((r) => r.direct).map((r) => r.purl),
-      ['pkg:npm/express@4.21.2', 'pkg:npm/lodash@4.17.20', 'pkg:npm/semver@7.6.3', 'pkg:npm/yaml@2.6.1'],
+      [
+        'pkg:npm/express@4.21.2',
+        'pkg:npm/lodash@4.17.20',
+        'pkg:npm/semver@7.6.3',
+        'pkg:npm/yaml@2.6.1',
+      ],
     );
     for (const r of rows) {
       assert.ok(r.purl?.startsWith(`${r.package}@`), r.purl ?? r.name);

@@ -13,7 +13,11 @@ import {
 import { expectCustodyError } from '../helpers/expect-error.js';
 
 function invalid(q: ComponentQueryParams, message?: RegExp): void {
-  const e = expectCustodyError(() => parseComponentQuery(q), InventoryError, 'INVENTORY_QUERY_INVALID');
+  const e = expectCustodyError(
+    () => parseComponentQuery(q),
+    InventoryError,
+    'INVENTORY_QUERY_INVALID',
+  );
   if (message) assert.match(e.message, message);
 }
 
@@ -50,7 +54,10 @@ describe('parseComponentQuery', () => {
   });
 
   it('purl with a range (vers), normalised from hand-typed spacing and order', () => {
-    const m = parseComponentQuery({ purl: 'pkg:npm/lodash', range: 'vers:npm/<4.17.21 | >=4.0.0' }).match;
+    const m = parseComponentQuery({
+      purl: 'pkg:npm/lodash',
+      range: 'vers:npm/<4.17.21 | >=4.0.0',
+    }).match;
     assert.deepEqual(m, {
       by: 'purl',
       package: 'pkg:npm/lodash',
@@ -65,7 +72,10 @@ describe('parseComponentQuery', () => {
   });
 
   it('version and range exclude each other; a purl with version takes no range', () => {
-    invalid({ purl: 'pkg:npm/lodash', version: '1.0.0', range: 'vers:npm/>=1' }, /version or range/);
+    invalid(
+      { purl: 'pkg:npm/lodash', version: '1.0.0', range: 'vers:npm/>=1' },
+      /version or range/,
+    );
     invalid({ purl: 'pkg:npm/lodash@4.17.20', range: 'vers:npm/>=1' }, /without a version/);
     invalid({ name: 'lodash', range: 'npm/>=1' }, /range/);
   });
@@ -79,7 +89,10 @@ describe('parseComponentQuery', () => {
   });
 
   it('hash: bare hex or prefixed sha256:/SHA-256:/sha1:, lower-cased', () => {
-    assert.deepEqual(parseComponentQuery({ hash: SHA.toUpperCase() }).match, { by: 'hash', value: SHA });
+    assert.deepEqual(parseComponentQuery({ hash: SHA.toUpperCase() }).match, {
+      by: 'hash',
+      value: SHA,
+    });
     for (const prefix of ['sha256', 'SHA256', 'SHA-256', 'sha-256']) {
       assert.deepEqual(
         parseComponentQuery({ hash: `${prefix}:${SHA}` }).match,
@@ -117,7 +130,10 @@ describe('parseComponentQuery', () => {
   });
 
   it('licence: ids re-cased (mit → MIT), common spellings corrected, expressions kept', () => {
-    assert.deepEqual(parseComponentQuery({ license: 'mit' }).match, { by: 'license', license: 'MIT' });
+    assert.deepEqual(parseComponentQuery({ license: 'mit' }).match, {
+      by: 'license',
+      license: 'MIT',
+    });
     assert.deepEqual(parseComponentQuery({ license: 'apache 2.0' }).match, {
       by: 'license',
       license: 'Apache-2.0',
@@ -166,6 +182,9 @@ describe('parseComponentQuery', () => {
     assert.match(encodeCursor(42), /^[A-Za-z0-9_-]+$/);
     invalid({ name: 'x', cursor: 'garbage' }, /cursor/);
     invalid({ name: 'x', cursor: Buffer.from('c:-1').toString('base64url') }, /cursor/);
-    invalid({ name: 'x', cursor: Buffer.from('c:1234567890123456').toString('base64url') }, /cursor/);
+    invalid(
+      { name: 'x', cursor: Buffer.from('c:1234567890123456').toString('base64url') },
+      /cursor/,
+    );
   });
 });

@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { can, inScope, isRole, type Permission, ROLES, type Role } from '../../src/inventory/roles.js';
+import {
+  can,
+  inScope,
+  isRole,
+  type Permission,
+  ROLES,
+  type Role,
+} from '../../src/inventory/roles.js';
 
-const PERMISSIONS: Permission[] = ['inventory:read', 'inventory:write', 'decision:write', 'audit:read', 'admin'];
+const PERMISSIONS: Permission[] = [
+  'inventory:read',
+  'inventory:write',
+  'decision:write',
+  'audit:read',
+  'admin',
+];
 
 // The whole table, written out: a change to a role's grants must change this test too.
 const TABLE: Record<Role, Permission[]> = {
@@ -22,7 +35,8 @@ describe('roles', () => {
 
   for (const role of ROLES) {
     it(`${role}: ${TABLE[role].join(', ')}`, () => {
-      for (const p of PERMISSIONS) assert.equal(can(role, p), TABLE[role].includes(p), `${role} ${p}`);
+      for (const p of PERMISSIONS)
+        assert.equal(can(role, p), TABLE[role].includes(p), `${role} ${p}`);
     });
   }
 
