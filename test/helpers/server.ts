@@ -43,7 +43,7 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
   const services = await freshServices(backend, o.clock);
   const custody = await buildServer({
     services,
-    logger: createLogger('silent'),
+    logger: createLogger(process.env['CUSTODY_TEST_LOG'] ?? 'silent'),
     maxSbomBytes: o.maxSbomBytes ?? 8 * 1024 * 1024,
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
   });
@@ -133,16 +133,37 @@ export function push(
   });
 }
 
-/** Row counts of every table an ingest touches. */
+/**
+ * Row counts of every table in the store (the migrations' bookkeeping and tables a test creates
+ * for itself, `custody_test_*`, aside), so a table added later is checked too.
+ */
 export async function countRows(s: TestServices): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+  const tables = await tableNames(s);
   for (const t of INGEST_TABLES) {
+    if (!tables.includes(t)) throw new Error(`the store has no table ${t}; update INGEST_TABLES`);
+  }
+  const out: Record<string, number> = {};
+  for (const t of tables) {
     const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(t)}`.execute(
       s.db.kysely,
     );
     out[t] = Number(r.rows[0]?.n ?? 0);
   }
   return out;
+}
+
+async function tableNames(s: TestServices): Promise<string[]> {
+  const r =
+    s.backend === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(
+          s.db.kysely,
+        )
+      : await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(s.db.kysely);
+  return r.rows
+    .map((x) => x.name)
+    .filter((n) => !/^(kysely_|sqlite_|custody_test_)/.test(n))
+    .sort();
 }
 
 /** Files in the blob store (`<dataDir>/blobs/sha256/…`). */
