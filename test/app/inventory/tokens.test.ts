@@ -141,10 +141,7 @@ for (const backend of BACKENDS) {
       await invalid(auth, t.token);
       await invalid(new TokenAuthenticator(s), t.token);
       const views = await listTokenViews(s, CLI_CALLER);
-      assert.equal(
-        views[0]?.revokedAt,
-        now.toISOString().replace(/\.\d+Z$/, (m) => m) && views[0]?.revokedAt,
-      );
+      assert.equal(views[0]?.revokedAt, new Date(now.getTime() - 5_001).toISOString());
       await expectCustodyErrorAsync(
         () => revokeToken(s, CLI_CALLER, t.id),
         InventoryError,
