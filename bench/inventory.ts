@@ -15,6 +15,11 @@
  * mean latency ≈ connections / throughput (Little's law), and p95 < 20 ms with 50 connections means
  * serving some 3,000 requests/s. `--rate R` offers a fixed R requests/s instead (latency at a load).
  *
+ * Queries run closed-loop, as autocannon does: each connection asks again as soon as it is
+ * answered, so mean latency ≈ connections / throughput (Little's law), and p95 < 20 ms with 50
+ * connections means serving some 3,000 requests/s. (autocannon's --overallRate is no open-loop
+ * alternative: each connection sends its share in a burst at the start of every second.)
+ *
  * Targets (the issue): ingest ≥ 200 SBOMs/s of 500 components on SQLite; exact-purl p95 < 20 ms;
  * version-range p95 < 100 ms. The generated SBOMs are cached under bench/.data/inventory/.
  */
