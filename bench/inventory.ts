@@ -20,6 +20,9 @@
  * connections means serving some 3,000 requests/s. (autocannon's --overallRate is no open-loop
  * alternative: each connection sends its share in a burst at the start of every second.)
  *
+ * `--json` prints one JSON object on stdout (use `npm run -s bench -- inventory --json`: without
+ * -s, npm prints its own banner on stdout first). Progress and notes go to stderr.
+ *
  * Targets (the issue): ingest ≥ 200 SBOMs/s of 500 components on SQLite; exact-purl p95 < 20 ms;
  * version-range p95 < 100 ms. The generated SBOMs are cached under bench/.data/inventory/.
  */
