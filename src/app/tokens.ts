@@ -150,7 +150,7 @@ export class TokenAuthenticator {
 
   private async lookup(hash: string, nowMs: number): Promise<Principal | undefined> {
     if (!hash) return undefined;
-    const row = await findTokenByHash(this.s.db.kysely, hash);
+    const row = await findTokenByHash(this.s.db.read, hash);
     if (!row || row.revoked_at !== null) return undefined;
     if (row.expires_at !== null && Date.parse(row.expires_at) <= nowMs) return undefined;
     if (!isRole(row.role)) return undefined;

@@ -6,12 +6,27 @@ import pg from 'pg';
 import { StoreError } from './errors.js';
 import { type Dialect, migrate } from './migrations.js';
 import type { Database } from './schema.js';
+import { WriteQueue } from './write-queue.js';
 
 export type { Dialect };
 
 /** An open database: Kysely over SQLite (embedded default) or PostgreSQL, migrated. */
 export interface Db {
+  /** Writes and transactions. */
   readonly kysely: Kysely<Database>;
+  /**
+   * Reads. On SQLite a second connection, so searches read the last committed state instead of
+   * waiting behind a write transaction (WAL lets readers and one writer work at once); on
+   * PostgreSQL the same pool.
+   */
+  readonly read: Kysely<Database>;
+  /** Group commit for ingests. */
+  readonly writes: WriteQueue;
+  /**
+   * SQLite only: the writer's own handle, for the bulk index inserts, which run as cached
+   * prepared statements inside the Kysely transaction on the same connection.
+   */
+  readonly sqlite?: SqliteDatabase.Database;
   readonly dialect: Dialect;
   /** Where it lives, without credentials, for logs and `/healthz`. */
   readonly location: string;
@@ -51,7 +66,14 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       await kysely.destroy();
       throw unavailable(e, location);
     }
-    return { kysely, dialect: 'postgres', location, close: () => kysely.destroy() };
+    return {
+      kysely,
+      read: kysely,
+      writes: new WriteQueue(kysely),
+      dialect: 'postgres',
+      location,
+      close: () => kysely.destroy(),
+    };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, 'custody.db');
@@ -62,14 +84,32 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     throw unavailable(e, file);
   }
   // WAL lets readers go on while a writer commits; NORMAL sync is durable across process crashes.
+  // A larger checkpoint interval lets index pages rewritten by many ingests reach the database
+  // file once.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('cache_size = -131072');
+  sqlite.pragma('wal_autocheckpoint = 8192');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(kysely, 'sqlite');
-  return { kysely, dialect: 'sqlite', location: file, close: () => kysely.destroy() };
+  const reader = new SqliteDatabase(file);
+  reader.pragma('busy_timeout = 5000');
+  reader.pragma('cache_size = -131072');
+  const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
+  return {
+    kysely,
+    read,
+    writes: new WriteQueue(kysely),
+    sqlite,
+    dialect: 'sqlite',
+    location: file,
+    close: async () => {
+      await read.destroy();
+      await kysely.destroy();
+    },
+  };
 }
 
 function unavailable(e: unknown, location: string): StoreError {

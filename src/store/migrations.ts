@@ -5,6 +5,7 @@ import {
   type Migration,
   type MigrationProvider,
   Migrator,
+  sql,
 } from 'kysely';
 import { StoreError } from './errors.js';
 
@@ -22,6 +23,8 @@ function all(dialect: Dialect): Record<string, Migration> {
       ? t.addColumn('id', 'serial', (c) => c.primaryKey())
       : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
   const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
+  const withoutRowId = <T extends string, C extends string>(t: CreateTableBuilder<T, C>) =>
+    dialect === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t;
   return {
     '0001_inventory': {
       async up(db: Db) {
@@ -75,68 +78,52 @@ function all(dialect: Dialect): Record<string, Migration> {
           .addColumn('created_at', 'text', notNull)
           .addColumn('created_by', 'text', notNull)
           .addUniqueConstraint('sboms_artifact_digest', ['artifact_id', 'digest'])
+          // Two replicas adding the next version of one artifact at once: one of them must lose.
+          .addUniqueConstraint('sboms_artifact_version', ['artifact_id', 'version_no'])
           .execute();
         await db.schema.createIndex('sboms_digest').on('sboms').column('digest').execute();
         await db.schema.createIndex('sboms_release').on('sboms').column('release_id').execute();
+        await id(db.schema.createTable('packages'))
+          .addColumn('package', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', notNull)
+          .addColumn('ecosystem', 'text')
+          .execute();
+        await db.schema.createIndex('packages_name').on('packages').column('name').execute();
         await id(db.schema.createTable('components'))
           .addColumn('sbom_id', 'integer', notNull)
-          .addColumn('release_id', 'integer', notNull)
-          .addColumn('product_id', 'integer', notNull)
-          .addColumn('team_id', 'integer', notNull)
-          .addColumn('purl', 'text')
-          .addColumn('package', 'text')
-          .addColumn('name', 'text', notNull)
+          .addColumn('package_id', 'integer', notNull)
           .addColumn('version', 'text')
-          .addColumn('ecosystem', 'text')
+          .addColumn('purl', 'text')
           .addColumn('scope', 'text')
           .addColumn('direct', 'integer', notNull)
           .addColumn('licenses', 'text')
-          .addColumn('current', 'integer', notNull)
           .execute();
         await db.schema
           .createIndex('components_package_version')
           .on('components')
-          .columns(['package', 'version'])
+          .columns(['package_id', 'version'])
           .execute();
-        await db.schema
-          .createIndex('components_name_version')
-          .on('components')
-          .columns(['name', 'version'])
+        // The two link tables are their own index: a clustered primary key (SQLite WITHOUT ROWID),
+        // so each row is written once, in key order.
+        await withoutRowId(
+          db.schema
+            .createTable('component_hashes')
+            .addColumn('key', 'bigint', notNull)
+            .addColumn('component_id', 'integer', notNull)
+            .addColumn('alg', 'text', notNull)
+            .addColumn('value', 'text', notNull)
+            .addPrimaryKeyConstraint('component_hashes_pk', ['key', 'component_id', 'alg']),
+        ).execute();
+        await id(db.schema.createTable('licenses'))
+          .addColumn('name', 'text', (c) => c.notNull().unique())
           .execute();
-        await db.schema.createIndex('components_sbom').on('components').column('sbom_id').execute();
-        await db.schema
-          .createTable('component_hashes')
-          .addColumn('component_id', 'integer', notNull)
-          .addColumn('sbom_id', 'integer', notNull)
-          .addColumn('alg', 'text', notNull)
-          .addColumn('value', 'text', notNull)
-          .execute();
-        await db.schema
-          .createIndex('component_hashes_value')
-          .on('component_hashes')
-          .column('value')
-          .execute();
-        await db.schema
-          .createIndex('component_hashes_sbom')
-          .on('component_hashes')
-          .column('sbom_id')
-          .execute();
-        await db.schema
-          .createTable('component_licenses')
-          .addColumn('component_id', 'integer', notNull)
-          .addColumn('sbom_id', 'integer', notNull)
-          .addColumn('license', 'text', notNull)
-          .execute();
-        await db.schema
-          .createIndex('component_licenses_license')
-          .on('component_licenses')
-          .columns(['license', 'component_id'])
-          .execute();
-        await db.schema
-          .createIndex('component_licenses_sbom')
-          .on('component_licenses')
-          .column('sbom_id')
-          .execute();
+        await withoutRowId(
+          db.schema
+            .createTable('component_licenses')
+            .addColumn('license_id', 'integer', notNull)
+            .addColumn('component_id', 'integer', notNull)
+            .addPrimaryKeyConstraint('component_licenses_pk', ['license_id', 'component_id']),
+        ).execute();
         await id(db.schema.createTable('tokens'))
           .addColumn('name', 'text', notNull)
           .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
@@ -173,7 +160,17 @@ class StaticProvider implements MigrationProvider {
 /** Bring the schema up to date; safe to run on every start and from several replicas at once. */
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
 export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  // On PostgreSQL the migration bookkeeping lives in the schema Custody works in (the first on
+  // its search_path), not wherever another application's Kysely tables happen to be.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: new StaticProvider(dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

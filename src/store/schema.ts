@@ -11,8 +11,10 @@ export interface Database {
   releases: ReleaseTable;
   artifacts: ArtifactTable;
   sboms: SbomTable;
+  packages: PackageTable;
   components: ComponentTable;
   component_hashes: ComponentHashTable;
+  licenses: LicenseTable;
   component_licenses: ComponentLicenseTable;
   tokens: TokenTable;
   audit_events: AuditEventTable;
@@ -81,39 +83,55 @@ export interface SbomTable {
   created_by: string;
 }
 
+/**
+ * The package dictionary: one row per package (purl without version, qualifiers or subpath; or
+ * `~ecosystem/name` for a component without a purl). Component rows point here by integer, which
+ * keeps the big table and its one index small.
+ */
+export interface PackageTable {
+  id: Generated<number>;
+  /** `pkg:type/namespace/name`, or `~ecosystem/name` when the component has no purl. */
+  package: string;
+  name: string;
+  ecosystem: string | null;
+}
+
+/**
+ * One row per component of every SBOM version: the inventory index. Only (package_id, version) is
+ * indexed; release, product and team come through the SBOM row.
+ */
 export interface ComponentTable {
   id: Generated<number>;
   sbom_id: number;
-  release_id: number;
-  product_id: number;
-  team_id: number;
+  package_id: number;
+  version: string | null;
   /** Canonical purl, when the component has one. */
   purl: string | null;
-  /** `type/namespace/name` of the purl (no version, qualifiers or subpath): the package key. */
-  package: string | null;
-  name: string;
-  version: string | null;
-  ecosystem: string | null;
   scope: string | null;
   direct: number;
   /** Licences as declared, joined with ` AND `, for display; searching uses component_licenses. */
   licenses: string | null;
-  current: number;
 }
 
 export interface ComponentHashTable {
+  /** The first 52 bits of the digest as an integer: a compact index key, checked against `value`. */
+  key: number;
   component_id: number;
-  sbom_id: number;
   alg: string;
   /** lower-case hex */
   value: string;
 }
 
+/** The licence dictionary. */
+export interface LicenseTable {
+  id: Generated<number>;
+  /** One SPDX identifier (or LicenseRef/free text) named by a component's licence. */
+  name: string;
+}
+
 export interface ComponentLicenseTable {
+  license_id: number;
   component_id: number;
-  sbom_id: number;
-  /** One SPDX identifier (or LicenseRef/free text) named by the component's licence. */
-  license: string;
 }
 
 export interface TokenTable {

@@ -1,5 +1,5 @@
 import type { ComponentMatch } from '../inventory/query.js';
-import type { Q } from './inventory.js';
+import { hashKey, type Q } from './inventory.js';
 
 /** One hit of a component search: the component and where it ships. */
 export interface ComponentHit {
@@ -37,28 +37,48 @@ export interface SearchOptions {
   before?: number;
 }
 
+/** The package dictionary ids a purl or name search is about. */
+export async function packageIdsFor(
+  q: Q,
+  match: { by: 'purl'; package: string } | { by: 'name'; name: string; ecosystem?: string },
+): Promise<number[]> {
+  let s = q.selectFrom('packages').select('id');
+  if (match.by === 'purl') s = s.where('package', '=', match.package);
+  else {
+    s = s.where('name', '=', match.name);
+    if (match.ecosystem !== undefined) s = s.where('ecosystem', '=', match.ecosystem);
+  }
+  return (await s.execute()).map((r) => r.id);
+}
+
 /**
  * Components matching a search, newest first (by index order, which follows ingest order), one
- * page of `limit` rows plus one to tell whether there is more.
+ * page of `limit` rows plus one to tell whether there is more. `packageIds` must come from
+ * `packageIdsFor` for purl and name searches.
  */
-export async function searchComponents(q: Q, o: SearchOptions): Promise<ComponentHit[]> {
+export async function searchComponents(
+  q: Q,
+  o: SearchOptions,
+  packageIds?: readonly number[],
+): Promise<ComponentHit[]> {
   let s = q
     .selectFrom('components as c')
+    .innerJoin('packages as k', 'k.id', 'c.package_id')
     .innerJoin('sboms as s', 's.id', 'c.sbom_id')
     .innerJoin('artifacts as a', 'a.id', 's.artifact_id')
-    .innerJoin('releases as r', 'r.id', 'c.release_id')
-    .innerJoin('products as p', 'p.id', 'c.product_id')
-    .innerJoin('teams as t', 't.id', 'c.team_id')
+    .innerJoin('releases as r', 'r.id', 's.release_id')
+    .innerJoin('products as p', 'p.id', 's.product_id')
+    .innerJoin('teams as t', 't.id', 's.team_id')
     .select([
       'c.id',
       'c.purl',
-      'c.name',
+      'k.name',
       'c.version',
-      'c.ecosystem',
+      'k.ecosystem',
       'c.scope',
       'c.direct',
       'c.licenses',
-      'c.current',
+      's.current',
       'c.sbom_id',
       'r.id as release_id',
       'r.version as release_version',
@@ -74,41 +94,43 @@ export async function searchComponents(q: Q, o: SearchOptions): Promise<Componen
   const m = o.match;
   switch (m.by) {
     case 'purl':
-      s = s.where('c.package', '=', m.package);
-      if (m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
-      break;
     case 'name':
-      s = s.where('c.name', '=', m.name);
-      if (m.ecosystem !== undefined) s = s.where('c.ecosystem', '=', m.ecosystem);
+      if (!packageIds || packageIds.length === 0) return [];
+      s = s.where('c.package_id', 'in', packageIds);
+      if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
+      if (m.version !== undefined) s = s.where('c.version', '=', m.version);
       break;
     case 'hash': {
-      const sub = q
+      let sub = q
         .selectFrom('component_hashes')
         .select('component_id')
+        .where('key', '=', hashKey(m.value))
         .where('value', '=', m.value);
-      s = s.where('c.id', 'in', m.alg === undefined ? sub : sub.where('alg', '=', m.alg));
+      if (m.alg !== undefined) sub = sub.where('alg', '=', m.alg);
+      s = s.where('c.id', 'in', sub);
       break;
     }
     case 'license':
       s = s.where(
         'c.id',
         'in',
-        q.selectFrom('component_licenses').select('component_id').where('license', '=', m.license),
+        q
+          .selectFrom('component_licenses as cl')
+          .innerJoin('licenses as l', 'l.id', 'cl.license_id')
+          .select('cl.component_id')
+          .where('l.name', '=', m.license),
       );
       break;
-  }
-  if ((m.by === 'purl' || m.by === 'name') && m.version !== undefined) {
-    s = s.where('c.version', '=', m.version);
   }
   if (o.versions !== undefined) {
     if (o.versions.length === 0) return [];
     s = s.where('c.version', 'in', o.versions);
   }
   if (o.direct !== undefined) s = s.where('c.direct', '=', o.direct ? 1 : 0);
-  if (!o.history) s = s.where('c.current', '=', 1);
+  if (!o.history) s = s.where('s.current', '=', 1);
   if (o.teamIds !== undefined) {
     if (o.teamIds.length === 0) return [];
-    s = s.where('c.team_id', 'in', o.teamIds);
+    s = s.where('s.team_id', 'in', o.teamIds);
   }
   if (o.before !== undefined) s = s.where('c.id', '<', o.before);
   return s
@@ -117,17 +139,15 @@ export async function searchComponents(q: Q, o: SearchOptions): Promise<Componen
     .execute();
 }
 
-/** The distinct versions recorded for a package (or a bare name), for range filtering. */
-export async function versionsOf(
-  q: Q,
-  match: { by: 'purl'; package: string } | { by: 'name'; name: string; ecosystem?: string },
-): Promise<string[]> {
-  let s = q.selectFrom('components').select('version').distinct().where('version', 'is not', null);
-  if (match.by === 'purl') s = s.where('package', '=', match.package);
-  else {
-    s = s.where('name', '=', match.name);
-    if (match.ecosystem !== undefined) s = s.where('ecosystem', '=', match.ecosystem);
-  }
-  const rows = await s.execute();
+/** The distinct versions recorded for these packages, for range filtering. */
+export async function versionsOf(q: Q, packageIds: readonly number[]): Promise<string[]> {
+  if (packageIds.length === 0) return [];
+  const rows = await q
+    .selectFrom('components')
+    .select('version')
+    .distinct()
+    .where('package_id', 'in', packageIds)
+    .where('version', 'is not', null)
+    .execute();
   return rows.map((r) => r.version as string);
 }

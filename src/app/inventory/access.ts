@@ -29,5 +29,5 @@ export function requireTeam(caller: Caller, team: string, what: string): void {
 /** The team ids a caller may see; undefined means every team. */
 export async function visibleTeamIds(s: Services, caller: Caller): Promise<number[] | undefined> {
   const teams = caller.principal.teams;
-  return teams === undefined ? undefined : teamIds(s.db.kysely, teams);
+  return teams === undefined ? undefined : teamIds(s.db.read, teams);
 }

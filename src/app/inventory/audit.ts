@@ -32,7 +32,7 @@ export async function auditTrail(
       throw new InventoryError('INVENTORY_QUERY_INVALID', 'cursor is not one this service issued');
     before = Number(m[1]);
   }
-  const rows = await listAudit(s.db.kysely, {
+  const rows = await listAudit(s.db.read, {
     limit,
     ...(before !== undefined ? { before } : {}),
     ...(o.action ? { action: o.action } : {}),

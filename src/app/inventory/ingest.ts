@@ -17,6 +17,7 @@ import {
 } from '../../sbom/quality/index.js';
 import { recordAudit } from '../../store/audit.js';
 import { BlobStore } from '../../store/blobs.js';
+import { insertComponentsSqlite } from '../../store/bulk-sqlite.js';
 import {
   currentSbomOfArtifact,
   findArtifact,
@@ -30,6 +31,7 @@ import {
   insertRelease,
   insertSbom,
   type SbomRow,
+  sbomDigestStored,
   supersede,
 } from '../../store/inventory.js';
 import { requirePermission, requireTeam } from './access.js';
@@ -85,12 +87,12 @@ export async function ingestSbom(
   }
   const { doc, quality, mediaType, what } = await readDocument(input.bytes, s.clock());
   const artifact = artifactOf(doc, input);
-  const db = s.db.kysely;
+  const db = s.db.read;
 
   // Resolve the team first (read-only) so the gate runs before anything is written.
   const existing = await findProduct(db, input.product);
   const teamName = existing?.team ?? chooseTeam(caller, input.team);
-  requireTeam(caller, teamName, `team ${teamName}`);
+  requireTeam(caller, teamName, existing ? `product ${input.product}` : `team ${teamName}`);
   const team = await findTeam(db, teamName);
   if (!team) {
     throw new InventoryError(
@@ -124,99 +126,100 @@ export async function ingestSbom(
   const rows = indexRows(doc);
   const now = s.clock().toISOString();
   let blobCreated = false;
-  try {
-    const outcome = await retryOnUniqueViolation(() =>
-      db.transaction().execute(async (trx) => {
-        // Looked up again inside the transaction: another request may have created it meanwhile.
-        const productId =
-          (await findProduct(trx, input.product))?.id ??
-          (await insertProduct(trx, team.id, input.product, now));
-        const release = await findRelease(trx, productId, input.release);
-        const releaseId =
-          release?.id ??
-          (await insertRelease(trx, {
-            productId,
-            version: input.release,
-            ...(input.tag !== undefined ? { tag: input.tag } : {}),
-            ...(input.commit !== undefined ? { commit: input.commit } : {}),
-            now,
-          }));
-        const art = await findArtifact(trx, releaseId, artifact.digest);
-        const artifactId =
-          art?.id ??
-          (await insertArtifact(trx, {
-            releaseId,
-            digest: artifact.digest,
-            name: artifact.name,
-            now,
-          }));
-        const same = await findSbomOfArtifact(trx, artifactId, digest);
-        if (same) return { created: false, row: same };
-        const previous = await currentSbomOfArtifact(trx, artifactId);
-        if (previous) await supersede(trx, previous.id);
-        const row: Omit<SbomRow, 'id'> = {
-          artifact_id: artifactId,
-          release_id: releaseId,
-          product_id: productId,
-          team_id: team.id,
-          digest,
-          format: doc.format,
-          spec_version: doc.specVersion,
-          serial_number: doc.serialNumber ?? null,
-          media_type: mediaType,
-          size: input.bytes.byteLength,
-          version_no: (previous?.version_no ?? 0) + 1,
-          supersedes_id: previous?.id ?? null,
-          current: 1,
-          quality_score: Math.round(quality.score * 10),
-          component_count: rows.length,
-          signed: 0,
-          document_created: doc.timestamp ?? null,
-          created_at: now,
-          created_by: caller.principal.actor,
-        };
-        const sbomId = await insertSbom(trx, row);
-        await insertComponents(trx, { sbomId, releaseId, productId, teamId: team.id }, rows);
-        await recordAudit(
-          trx,
-          {
-            actor: caller.principal.actor,
-            role: caller.principal.role,
-            action: 'sbom.ingest',
-            target: `sbom:${sbomId}`,
-            source: caller.source,
-            team: teamName,
-            details: {
-              product: input.product,
-              release: input.release,
-              artifact: artifact.digest,
-              digest,
-              components: rows.length,
-              ...(previous ? { supersedes: previous.id } : {}),
-            },
-          },
+  const undo = async () => {
+    // Another push of the same bytes may have committed meanwhile; only an orphan is removed.
+    if (blobCreated && !(await sbomDigestStored(s.db.kysely, digest))) s.blobs.discard(digest);
+    blobCreated = false;
+  };
+  const outcome = await retryOnUniqueViolation(() =>
+    s.db.writes.run(async (trx) => {
+      // Looked up again inside the transaction: another request may have created it meanwhile.
+      const productId =
+        (await findProduct(trx, input.product))?.id ??
+        (await insertProduct(trx, team.id, input.product, now));
+      const release = await findRelease(trx, productId, input.release);
+      const releaseId =
+        release?.id ??
+        (await insertRelease(trx, {
+          productId,
+          version: input.release,
+          ...(input.tag !== undefined ? { tag: input.tag } : {}),
+          ...(input.commit !== undefined ? { commit: input.commit } : {}),
           now,
-        );
-        // The blob goes in last inside the transaction: if it fails, nothing is committed.
-        blobCreated = s.blobs.put(input.bytes).created;
-        return { created: true, row: { ...row, id: sbomId } };
-      }),
-    );
-    return {
-      created: outcome.created,
-      sbom: sbomView(outcome.row, {
-        product: input.product,
-        release: input.release,
-        artifact: artifact.digest,
-        team: teamName,
-      }),
-      quality,
-      gate,
-    };
-  } catch (e) {
-    if (blobCreated) s.blobs.discard(digest);
-    throw e;
-  }
+        }));
+      const art = await findArtifact(trx, releaseId, artifact.digest);
+      const artifactId =
+        art?.id ??
+        (await insertArtifact(trx, {
+          releaseId,
+          digest: artifact.digest,
+          name: artifact.name,
+          now,
+        }));
+      const same = await findSbomOfArtifact(trx, artifactId, digest);
+      if (same) return { created: false, row: same };
+      const previous = await currentSbomOfArtifact(trx, artifactId);
+      if (previous) await supersede(trx, previous.id);
+      const row: Omit<SbomRow, 'id'> = {
+        artifact_id: artifactId,
+        release_id: releaseId,
+        product_id: productId,
+        team_id: team.id,
+        digest,
+        format: doc.format,
+        spec_version: doc.specVersion,
+        serial_number: doc.serialNumber ?? null,
+        media_type: mediaType,
+        size: input.bytes.byteLength,
+        version_no: (previous?.version_no ?? 0) + 1,
+        supersedes_id: previous?.id ?? null,
+        current: 1,
+        quality_score: Math.round(quality.score * 10),
+        component_count: rows.length,
+        signed: 0,
+        document_created: doc.timestamp ?? null,
+        created_at: now,
+        created_by: caller.principal.actor,
+      };
+      const sbomId = await insertSbom(trx, row);
+      if (s.db.sqlite) insertComponentsSqlite(s.db.sqlite, sbomId, rows);
+      else await insertComponents(trx, sbomId, rows);
+      await recordAudit(
+        trx,
+        {
+          actor: caller.principal.actor,
+          role: caller.principal.role,
+          action: 'sbom.ingest',
+          target: `sbom:${sbomId}`,
+          source: caller.source,
+          team: teamName,
+          details: {
+            product: input.product,
+            release: input.release,
+            artifact: artifact.digest,
+            digest,
+            components: rows.length,
+            ...(previous ? { supersedes: previous.id } : {}),
+          },
+        },
+        now,
+      );
+      // The blob goes in last: if writing it fails, the savepoint rolls back and nothing stays.
+      blobCreated = s.blobs.put(input.bytes).created || blobCreated;
+      return { created: true, row: { ...row, id: sbomId } };
+    }, undo),
+  );
+  return {
+    created: outcome.created,
+    sbom: sbomView(outcome.row, {
+      product: input.product,
+      release: input.release,
+      artifact: artifact.digest,
+      team: teamName,
+    }),
+    quality,
+    gate,
+  };
 }
 
 async function readDocument(

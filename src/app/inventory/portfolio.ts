@@ -46,7 +46,7 @@ const LIST_LIMIT = 100;
 export async function portfolioFigures(s: Services, caller: Caller): Promise<PortfolioFigures> {
   requirePermission(caller, 'inventory:read');
   const ids = await visibleTeamIds(s, caller);
-  const db = s.db.kysely;
+  const db = s.db.read;
   const [c, deployed, q] = await Promise.all([
     coverageCounts(db, ids),
     deployedReleases(db, ids),

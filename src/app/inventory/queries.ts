@@ -20,7 +20,7 @@ import {
   type ReleaseRow,
   sbomsOfRelease,
 } from '../../store/inventory.js';
-import { searchComponents, versionsOf } from '../../store/search.js';
+import { packageIdsFor, searchComponents, versionsOf } from '../../store/search.js';
 import { requirePermission, requireTeam, visibleTeamIds } from './access.js';
 import type { Caller, Services } from './context.js';
 import {
@@ -54,31 +54,31 @@ export async function searchInventory(
   query: ComponentQuery,
 ): Promise<Page<ComponentHitView>> {
   requirePermission(caller, 'inventory:read');
-  const db = s.db.kysely;
+  const db = s.db.read;
   const m = query.match;
   let versions: string[] | undefined;
-  if ((m.by === 'purl' || m.by === 'name') && m.range !== undefined) {
-    const range = m.range;
-    const all = await versionsOf(
-      db,
-      m.by === 'purl'
-        ? { by: 'purl', package: m.package }
-        : m.ecosystem === undefined
-          ? { by: 'name', name: m.name }
-          : { by: 'name', name: m.name, ecosystem: m.ecosystem },
-    );
-    versions = all.filter((v) => safeContains(range, v));
+  let packageIds: number[] | undefined;
+  if (m.by === 'purl' || m.by === 'name') {
+    packageIds = await packageIdsFor(db, m);
+    if (m.range !== undefined) {
+      const range = m.range;
+      versions = (await versionsOf(db, packageIds)).filter((v) => safeContains(range, v));
+    }
   }
   const teamIds = await visibleTeamIds(s, caller);
-  const rows = await searchComponents(db, {
-    match: m,
-    ...(versions !== undefined ? { versions } : {}),
-    ...(query.direct !== undefined ? { direct: query.direct } : {}),
-    history: query.history,
-    ...(teamIds !== undefined ? { teamIds } : {}),
-    limit: query.limit,
-    ...(query.before !== undefined ? { before: query.before } : {}),
-  });
+  const rows = await searchComponents(
+    db,
+    {
+      match: m,
+      ...(versions !== undefined ? { versions } : {}),
+      ...(query.direct !== undefined ? { direct: query.direct } : {}),
+      history: query.history,
+      ...(teamIds !== undefined ? { teamIds } : {}),
+      limit: query.limit,
+      ...(query.before !== undefined ? { before: query.before } : {}),
+    },
+    packageIds,
+  );
   const more = rows.length > query.limit;
   const page = more ? rows.slice(0, query.limit) : rows;
   return {
@@ -98,14 +98,14 @@ function safeContains(range: Parameters<typeof versContains>[0], v: string): boo
 
 export async function listTeamViews(s: Services, caller: Caller): Promise<TeamView[]> {
   requirePermission(caller, 'inventory:read');
-  const rows = await listTeams(s.db.kysely, caller.principal.teams);
+  const rows = await listTeams(s.db.read, caller.principal.teams);
   return rows.map(teamView);
 }
 
 export async function listProductViews(s: Services, caller: Caller): Promise<ProductView[]> {
   requirePermission(caller, 'inventory:read');
   const ids = await visibleTeamIds(s, caller);
-  return (await listProducts(s.db.kysely, ids)).map(productView);
+  return (await listProducts(s.db.read, ids)).map(productView);
 }
 
 export async function productByName(
@@ -114,7 +114,7 @@ export async function productByName(
   name: string,
 ): Promise<ProductView> {
   requirePermission(caller, 'inventory:read');
-  const p = await findProduct(s.db.kysely, name);
+  const p = await findProduct(s.db.read, name);
   if (!p) throw notFound(`product ${name}`);
   requireTeam(caller, p.team, `product ${name}`);
   return productView(p);
@@ -126,16 +126,16 @@ export async function releasesOfProduct(
   productId: number,
 ): Promise<ReleaseView[]> {
   requirePermission(caller, 'inventory:read');
-  const p = await findProductById(s.db.kysely, productId);
+  const p = await findProductById(s.db.read, productId);
   if (!p) throw notFound(`product ${productId}`);
   requireTeam(caller, p.team, `product ${productId}`);
-  return (await listReleases(s.db.kysely, productId)).map(releaseView);
+  return (await listReleases(s.db.read, productId)).map(releaseView);
 }
 
 /** A release the caller may see, by id. @throws InventoryError INVENTORY_NOT_FOUND */
 export async function visibleRelease(s: Services, caller: Caller, id: number): Promise<ReleaseRow> {
   requirePermission(caller, 'inventory:read');
-  const r = await findReleaseById(s.db.kysely, id);
+  const r = await findReleaseById(s.db.read, id);
   if (!r) throw notFound(`release ${id}`);
   requireTeam(caller, r.team, `release ${id}`);
   return r;
@@ -148,10 +148,10 @@ export async function releaseByVersion(
   version: string,
 ): Promise<ReleaseRow> {
   requirePermission(caller, 'inventory:read');
-  const p = await findProduct(s.db.kysely, product);
+  const p = await findProduct(s.db.read, product);
   if (!p) throw notFound(`product ${product}`);
   requireTeam(caller, p.team, `product ${product}`);
-  const r = await findRelease(s.db.kysely, p.id, version);
+  const r = await findRelease(s.db.read, p.id, version);
   if (!r) throw notFound(`release ${product} ${version}`);
   return r;
 }
@@ -167,8 +167,8 @@ export async function releaseDetail(
 ): Promise<ReleaseDetail> {
   const r = await visibleRelease(s, caller, id);
   const [artifacts, sboms] = await Promise.all([
-    listArtifacts(s.db.kysely, id),
-    sbomsOfRelease(s.db.kysely, id),
+    listArtifacts(s.db.read, id),
+    sbomsOfRelease(s.db.read, id),
   ]);
   return {
     ...releaseView(r),
@@ -186,9 +186,9 @@ export async function sbomById(
   id: number,
 ): Promise<{ view: SbomView; document: () => Buffer }> {
   requirePermission(caller, 'inventory:read');
-  const row = await findSbom(s.db.kysely, id);
+  const row = await findSbom(s.db.read, id);
   if (!row) throw notFound(`SBOM ${id}`);
-  const release = await findReleaseById(s.db.kysely, row.release_id);
+  const release = await findReleaseById(s.db.read, row.release_id);
   if (!release) throw notFound(`SBOM ${id}`);
   requireTeam(caller, release.team, `SBOM ${id}`);
   return {
@@ -222,7 +222,7 @@ export async function diffReleases(
 }
 
 async function releaseDocument(s: Services, r: ReleaseRow): Promise<SbomDocument> {
-  const sboms = await currentSbomsOfRelease(s.db.kysely, r.id);
+  const sboms = await currentSbomsOfRelease(s.db.read, r.id);
   if (sboms.length === 0) {
     throw notFound(`an SBOM for release ${r.product} ${r.version}`);
   }

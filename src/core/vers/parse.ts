@@ -125,6 +125,10 @@ function parseConstraint(raw: string, normalize: boolean): VersConstraint {
     rest = raw.slice(1); // "=1.0" is the same constraint as "1.0"
   }
   if (rest === '') throw invalid(`constraint "${raw.slice(0, 40)}" has no version`, raw);
+  // ">>4" or "=>4" is a typo, not a version that starts with a comparator character.
+  if (/^[<>=!]/.test(rest) && (normalize || prefix !== undefined)) {
+    throw invalid(`constraint "${raw.slice(0, 40)}" has a malformed comparator`, raw);
+  }
   return { comparator, version: decodeVersion(rest, !normalize) };
 }
 

@@ -180,7 +180,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             },
             limit: {
               type: 'string',
-              pattern: '^[0-9]{1,4}$',
+              maxLength: 10,
               description: `Page size, 1–${MAX_LIMIT} (default 50)`,
             },
             cursor: str('nextCursor of the previous page', 200),
