@@ -88,7 +88,7 @@ describe('indexRows', () => {
   it('components without a purl (or with an invalid one) keep name, version and ecosystem', () => {
     const rows = indexRows(
       doc([
-        component('x', { name: 'Apache Commons Lang', ecosystem: '', version: undefined }),
+        component('x', { name: 'Apache Commons Lang', ecosystem: '' }),
         component('y', { name: 'glibc', ecosystem: 'generic', version: '2.11.1', purl: 'pkg:' }),
       ]),
     );

@@ -36,7 +36,7 @@ export function sample(...parts: string[]): Uint8Array {
   return readFileSync(conformancePath(...parts));
 }
 
-export function caller(role: Role, teams?: string[], name = role): Caller {
+export function caller(role: Role, teams?: string[], name: string = role): Caller {
   return { principal: { actor: `token:0:${name}`, role, teams }, source: '192.0.2.1' };
 }
 
