@@ -66,11 +66,9 @@ for (const backend of BACKENDS) {
 
 describe('migrations (postgres, several schemas in one database)', () => {
   it('a store in one schema migrates while another schema of the same database holds one', async () => {
-    // BUG: the Migrator is not given the schema it works in, and Kysely's table check looks at every
-    // schema of the database: when another schema already has kysely_migration tables, it skips
-    // creating its own and fails with `relation "kysely_migration_lock" does not exist`
-    // (STORE_MIGRATION_FAILED). Any Custody next to another Kysely user (or PostgreSQL tests run
-    // in parallel) hits it.
+    // Regression: Kysely's table check looks at every schema of the database, so a Migrator not
+    // told its schema skipped creating its own tables when another schema had them and failed with
+    // `relation "kysely_migration_lock" does not exist` (fixed in 5065d2a).
     const a = await freshServices('postgres');
     try {
       const b = await freshServices('postgres');
@@ -91,8 +89,8 @@ describe('openDb errors', () => {
   });
 
   it('an unreachable PostgreSQL is STORE_UNAVAILABLE, without the password in the message', async () => {
-    // BUG: migrate() wraps the connection failure as STORE_MIGRATION_FAILED ("Migration unknown
-    // failed: connect ECONNREFUSED"), and openDb passes StoreErrors through unchanged.
+    // Regression: a refused connection was reported as STORE_MIGRATION_FAILED ("Migration unknown
+    // failed: connect ECONNREFUSED").
     const e = await expectCustodyErrorAsync(
       () => openDb({ dataDir: '/nonexistent', databaseUrl: 'postgres://u:s3cret@127.0.0.1:1/x' }),
       StoreError,
