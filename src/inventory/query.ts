@@ -1,5 +1,5 @@
 import { isCustodyError } from '../core/errors.js';
-import { parsePurl } from '../core/purl/index.js';
+import { formatPurl, parsePurl } from '../core/purl/index.js';
 import { parseVers, type VersRange } from '../core/vers/index.js';
 import { licenseIds } from '../sbom/license.js';
 import { InventoryError } from './errors.js';
@@ -106,9 +106,10 @@ function purlMatch(text: string, range: VersRange | undefined): ComponentMatch {
   if (range && p.version !== undefined) {
     throw invalid('Give the purl without a version when you give a range');
   }
+  // Compared in canonical form, as the index stores it: qualifier order and encoding do not matter.
   const exact =
     (p.qualifiers && Object.keys(p.qualifiers).length > 0) || p.subpath !== undefined
-      ? { purl: text.trim() }
+      ? { purl: formatPurl(p) }
       : {};
   return {
     by: 'purl',
@@ -129,7 +130,9 @@ function hashMatch(text: string): ComponentMatch {
 /** `sha256`, `SHA256` and `SHA-256` all mean CycloneDX's `SHA-256`. */
 export function normalizeAlg(alg: string): string {
   const a = alg.toUpperCase().replace(/_/g, '-');
-  const m = /^(SHA|SHA3|MD|BLAKE2B|BLAKE3)-?(\d+)$/.exec(a);
+  if (a === 'MD5' || a === 'MD-5') return 'MD5';
+  if (a === 'BLAKE3') return 'BLAKE3';
+  const m = /^(SHA|SHA3|BLAKE2B)-?(\d+)$/.exec(a);
   return m ? `${m[1] === 'BLAKE2B' ? 'BLAKE2b' : m[1]}-${m[2]}` : a;
 }
 

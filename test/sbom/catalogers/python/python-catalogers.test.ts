@@ -142,7 +142,7 @@ describe('requirements.txt', () => {
         './local/pkg',
         'Django_Rest>=3.0,<4  # trailing comment',
         'requests[security] == 2.31.0 \\',
-        '    --hash=sha256:' + 'a'.repeat(64),
+        `    --hash=sha256:${'a'.repeat(64)}`,
         'flask',
         'pkg @ https://example.org/pkg-1.0.tar.gz ; python_version < "3.9"',
       ].join('\n'),
@@ -244,7 +244,7 @@ describe('poetry.lock', () => {
     assert.ok(anyio && anyio.hashes.length >= 2);
     assert.ok(
       anyio.dependsOn.includes(
-        byPurl(r, 'pkg:pypi/idna@' + r.components.find((c) => c.name === 'idna')?.version).ref,
+        byPurl(r, `pkg:pypi/idna@${r.components.find((c) => c.name === 'idna')?.version}`).ref,
       ),
     );
   });
@@ -284,7 +284,7 @@ describe('pdm.lock', () => {
     const cc = byPurl(r, 'pkg:pypi/cachecontrol@0.13.1');
     assert.ok(
       cc.dependsOn.includes(
-        'pkg:pypi/msgpack@' + r.components.find((c) => c.name === 'msgpack')?.version,
+        `pkg:pypi/msgpack@${r.components.find((c) => c.name === 'msgpack')?.version}`,
       ),
     );
     assert.ok(cc.dependsOn.some((d) => d.startsWith('pkg:pypi/filelock@')));
