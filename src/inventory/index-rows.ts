@@ -46,7 +46,7 @@ function indexRow(c: Component, direct: boolean): IndexedComponent {
     ecosystem: key?.type ?? (c.ecosystem || null),
     scope: c.scope ?? null,
     direct,
-    licenseText: c.licenses.length === 0 ? null : c.licenses.join(' AND '),
+    licenseText: joinLicenses(c.licenses),
     licenses: [...ids],
     hashes: c.hashes.map((h) => ({ alg: h.alg, value: h.content.toLowerCase() })),
   };
@@ -76,4 +76,11 @@ export function purlKey(purl: string | undefined): PurlKey | undefined {
 /** `pkg:type/namespace/name`, formatted the way formatPurl spells those parts. */
 export function packageKey(type: string, namespace: string | undefined, name: string): string {
   return formatPurl({ type, namespace, name });
+}
+
+/** Several declared licences all apply: join them with AND, each expression in parentheses. */
+function joinLicenses(ls: readonly string[]): string | null {
+  if (ls.length === 0) return null;
+  if (ls.length === 1) return ls[0] as string;
+  return ls.map((l) => (/\s(OR|AND|WITH)\s/i.test(l) ? `(${l})` : l)).join(' AND ');
 }

@@ -121,7 +121,7 @@ function purlMatch(text: string, range: VersRange | undefined): ComponentMatch {
 }
 
 function hashMatch(text: string): ComponentMatch {
-  const m = /^(?:([A-Za-z0-9-]+):)?([0-9a-fA-F]{32,128})$/.exec(text.trim());
+  const m = /^(?:([A-Za-z0-9_-]+):)?([0-9a-fA-F]{32,128})$/.exec(text.trim());
   if (!m) throw invalid('hash must be hex, optionally prefixed by its algorithm (sha256:…)');
   const alg = m[1] ? normalizeAlg(m[1]) : undefined;
   return { by: 'hash', value: (m[2] as string).toLowerCase(), ...(alg ? { alg } : {}) };

@@ -130,7 +130,7 @@ describe('indexRows', () => {
       ]),
     );
     assert.deepEqual(r?.licenses, ['MIT', 'Apache-2.0', 'Custom licence']);
-    assert.equal(r?.licenseText, 'MIT OR Apache-2.0 AND mit AND NOASSERTION AND Custom licence');
+    assert.equal(r?.licenseText, '(MIT OR Apache-2.0) AND mit AND NOASSERTION AND Custom licence');
     assert.deepEqual(r?.hashes, [
       { alg: 'SHA-256', value: 'abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789' },
       { alg: 'SHA-1', value: 'da39a3ee5e6b4b0d3255bfef95601890afd80709' },

@@ -119,7 +119,7 @@ describe('parseComponentQuery', () => {
   });
 
   it('normalizeAlg: md5 is MD5', () => {
-    // BUG: CycloneDX (and so the index) spell it MD5; normalizeAlg makes it MD-5, so a search for
+    // Regression test for a fixed bug: CycloneDX (and so the index) spell it MD5; normalizeAlg makes it MD-5, so a search for
     // `md5:<hex>` never matches a stored MD5 hash.
     assert.equal(normalizeAlg('md5'), 'MD5');
     assert.deepEqual(parseComponentQuery({ hash: `md5:${'ab'.repeat(16)}` }).match, {

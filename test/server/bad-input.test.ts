@@ -79,7 +79,7 @@ for (const backend of BACKENDS) {
         await bad('?license=MIT&version=1');
       });
 
-      // BUG: range=vers:npm/>>4 parses as comparator ">" with version ">4" (parseVers, normalize mode) and
+      // Regression test for a fixed bug: range=vers:npm/>>4 parses as comparator ">" with version ">4" (parseVers, normalize mode) and
       // answers 200 with hits (express 4.21.2); a doubled comparator should be INVENTORY_QUERY_INVALID.
       it('a range with a doubled comparator is INVENTORY_QUERY_INVALID', async () => {
         for (const range of ['vers:npm/>>4', 'vers:npm/=>4', 'vers:npm/<<4', 'vers:npm/>=<4']) {
@@ -98,7 +98,7 @@ for (const backend of BACKENDS) {
         await bad('?name=express&limit=9999');
       });
 
-      // BUG: limit=abc / limit=-1 / limit=1.5 answer REQUEST_INVALID (Fastify's schema pattern), not INVENTORY_QUERY_INVALID like limit=0.
+      // Regression test for a fixed bug: limit=abc / limit=-1 / limit=1.5 answer REQUEST_INVALID (Fastify's schema pattern), not INVENTORY_QUERY_INVALID like limit=0.
       it('a non-numeric limit is INVENTORY_QUERY_INVALID like an out-of-range one', async () => {
         await bad('?name=express&limit=abc');
         await bad('?name=express&limit=-1');

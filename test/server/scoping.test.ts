@@ -182,7 +182,7 @@ for (const backend of BACKENDS) {
       assert.equal(r.json.deployed, false);
     });
 
-    // BUG: a push into another team's product answers "team beta does not exist", naming the owner team it is meant to hide.
+    // Regression test for a fixed bug: a push into another team's product answers "team beta does not exist", naming the owner team it is meant to hide.
     it('a refused push into another team’s product does not name that team', async () => {
       const f = await sbomFixtures();
       const into = await push(srv, alpha.publisher, f.demo11, {

@@ -18,7 +18,7 @@ async function admin(url: string, text: string): Promise<void> {
 }
 
 describe('custody serve on a shared PostgreSQL database (postgres)', () => {
-  // BUG: Kysely's Migrator (src/store/migrations.ts, no migrationTableSchema) looks for its
+  // Regression test for a fixed bug: Kysely's Migrator (src/store/migrations.ts, no migrationTableSchema) looks for its
   // kysely_migration tables in every schema of the database. When another schema has them (another
   // application, another Custody instance, or a concurrently running test's private schema), it skips
   // creating its own and then fails: STORE_MIGRATION_FAILED "relation kysely_migration_lock does not

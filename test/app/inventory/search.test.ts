@@ -253,7 +253,7 @@ for (const backend of BACKENDS) {
       assert.ok(md5);
       const expected = want((e) => e.hashes.some((x) => x.alg === 'MD5' && x.value === md5.value));
       assert.deepEqual((await search({ hash: md5.value })).items.map(row), expected);
-      // BUG: `md5:<hex>` is parsed as algorithm MD-5, while the index stores CycloneDX's MD5.
+      // Regression test for a fixed bug: `md5:<hex>` is parsed as algorithm MD-5, while the index stores CycloneDX's MD5.
       assert.deepEqual((await search({ hash: `md5:${md5.value}` })).items.map(row), expected);
     });
 
@@ -262,7 +262,7 @@ for (const backend of BACKENDS) {
       const expected = want((e) => e.purl === purl);
       assert.equal(expected.length, 1);
       assert.deepEqual((await search({ purl })).items.map(row), expected);
-      // BUG: a purl with qualifiers is compared as typed, not in canonical form, so an equivalent
+      // Regression test for a fixed bug: a purl with qualifiers is compared as typed, not in canonical form, so an equivalent
       // spelling (qualifier key in capitals, type in capitals) finds nothing.
       assert.deepEqual(
         (await search({ purl: 'pkg:MAVEN/com.google.guava/guava@24.1.1-jre?TYPE=jar' })).items.map(
