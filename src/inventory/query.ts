@@ -76,6 +76,11 @@ export function parseComponentQuery(q: ComponentQueryParams): ComponentQuery {
     default: {
       if (range || nonEmpty(q.version)) throw invalid('version and range apply to purl or name');
       const ids = licenseIds(q.license as string);
+      if (ids.length > 1) {
+        throw invalid(
+          'license takes one licence id (e.g. MIT); search for each id of an expression separately',
+        );
+      }
       match = {
         by: 'license',
         license: ids.length === 1 ? (ids[0] as string) : (q.license as string).trim(),
