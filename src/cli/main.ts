@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerPush } from './commands/push.js';
+import { registerRelease } from './commands/release.js';
 import { registerSbom } from './commands/sbom.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
@@ -78,5 +79,6 @@ const COMMANDS: Register[] = [
   registerToken,
   registerPush,
   registerSearch,
+  registerRelease,
   registerDemo,
 ];
