@@ -1,19 +1,9 @@
-import { isCustodyError } from '../../core/errors.js';
-import { cycloneDxToModel } from '../../formats/cyclonedx/read.js';
-import { loadSbom } from '../../formats/load.js';
-import { spdxToModel } from '../../formats/spdx/read.js';
-import { validateSbom } from '../../formats/validate.js';
 import { InventoryError } from '../../inventory/errors.js';
-import { indexRows } from '../../inventory/index-rows.js';
-import { SbomError } from '../../sbom/errors.js';
-import type { SbomDocument } from '../../sbom/model.js';
 import {
   DEFAULT_GATE_POLICY,
-  evaluateGate,
   type GatePolicy,
   type GateResult,
   type QualityReport,
-  scoreSbom,
 } from '../../sbom/quality/index.js';
 import { recordAudit } from '../../store/audit.js';
 import { BlobStore } from '../../store/blobs.js';
@@ -36,6 +26,7 @@ import {
 } from '../../store/inventory.js';
 import { requirePermission, requireTeam } from './access.js';
 import type { Caller, Services } from './context.js';
+import { type PreparedSbom, prepareSbom } from './prepare.js';
 import { type SbomView, sbomView } from './views.js';
 
 export interface IngestInput {
@@ -85,11 +76,9 @@ export async function ingestSbom(
       `artifact must be sha256:<64 lower-case hex digits>, got ${JSON.stringify(input.artifact.slice(0, 80))}`,
     );
   }
-  const { doc, quality, mediaType, what } = await readDocument(input.bytes, s.clock());
-  const artifact = artifactOf(doc, input);
   const db = s.db.read;
-
-  // Resolve the team first (read-only) so the gate runs before anything is written.
+  // The team decides the gate, so it is resolved first (read-only); nothing is written before the
+  // document has passed.
   const existing = await findProduct(db, input.product);
   const teamName = existing?.team ?? chooseTeam(caller, input.team);
   requireTeam(caller, teamName, existing ? `product ${input.product}` : `team ${teamName}`);
@@ -103,11 +92,13 @@ export async function ingestSbom(
   const policy = team.gate_policy
     ? (JSON.parse(team.gate_policy) as GatePolicy)
     : DEFAULT_GATE_POLICY;
-  const gate = evaluateGate(quality, doc, policy);
+  const prepared = await (s.prepare ?? prepareSbom)(input.bytes, s.clock().toISOString(), policy);
+  const { quality, gate, rows } = prepared;
+  const artifact = artifactOf(prepared.subject, input);
   if (!gate.passed) {
     throw new InventoryError(
       'SBOM_GATE_FAILED',
-      `${what} fails team ${teamName}'s quality gate: ${gate.failures.map((f) => f.check).join(', ')}; fix the SBOM or ask an admin to change the team's gate policy`,
+      `the SBOM fails team ${teamName}'s quality gate: ${gate.failures.map((f) => f.check).join(', ')}; fix the SBOM or ask an admin to change the team's gate policy`,
       {
         details: {
           score: quality.score,
@@ -123,7 +114,6 @@ export async function ingestSbom(
   }
 
   const digest = BlobStore.digestOf(input.bytes);
-  const rows = indexRows(doc);
   const now = s.clock().toISOString();
   let blobCreated = false;
   const undo = async () => {
@@ -166,10 +156,10 @@ export async function ingestSbom(
         product_id: productId,
         team_id: team.id,
         digest,
-        format: doc.format,
-        spec_version: doc.specVersion,
-        serial_number: doc.serialNumber ?? null,
-        media_type: mediaType,
+        format: prepared.format,
+        spec_version: prepared.specVersion,
+        serial_number: prepared.serialNumber,
+        media_type: prepared.mediaType,
         size: input.bytes.byteLength,
         version_no: (previous?.version_no ?? 0) + 1,
         supersedes_id: previous?.id ?? null,
@@ -177,7 +167,7 @@ export async function ingestSbom(
         quality_score: Math.round(quality.score * 10),
         component_count: rows.length,
         signed: 0,
-        document_created: doc.timestamp ?? null,
+        document_created: prepared.timestamp,
         created_at: now,
         created_by: caller.principal.actor,
       };
@@ -222,44 +212,6 @@ export async function ingestSbom(
   };
 }
 
-async function readDocument(
-  bytes: Uint8Array,
-  now: Date,
-): Promise<{ doc: SbomDocument; quality: QualityReport; mediaType: string; what: string }> {
-  const what = 'the SBOM';
-  const loaded = loadSbom(bytes, what);
-  const validation = await validateSbom(loaded.data, { what });
-  if (!validation.valid) {
-    throw new SbomError(
-      'SBOM_SCHEMA_INVALID',
-      `${what} does not validate against the ${loaded.format} ${loaded.specVersion} schema (${validation.errors.length} errors); run custody sbom validate on it`,
-      { details: { errors: validation.errors.slice(0, 20) } },
-    );
-  }
-  let doc: SbomDocument;
-  try {
-    doc =
-      loaded.format === 'cyclonedx'
-        ? cycloneDxToModel(loaded.data, loaded.specVersion)
-        : spdxToModel(loaded.data, loaded.specVersion);
-  } catch (e) {
-    if (isCustodyError(e)) throw e;
-    throw new SbomError('SBOM_PARSE', `${what} could not be read: ${(e as Error).message}`);
-  }
-  const quality = scoreSbom(doc, { now, schemaValid: true, schemaErrors: 0 });
-  const mediaType =
-    loaded.format === 'cyclonedx'
-      ? loaded.encoding === 'xml'
-        ? 'application/vnd.cyclonedx+xml'
-        : 'application/vnd.cyclonedx+json'
-      : loaded.encoding === 'json'
-        ? 'application/spdx+json'
-        : loaded.encoding === 'yaml'
-          ? 'application/spdx+yaml'
-          : 'text/spdx';
-  return { doc, quality, mediaType, what };
-}
-
 /**
  * The artifact an SBOM belongs to: the digest given, else the subject's SHA-256 (or an OCI purl's
  * digest). An SBOM of a source tree has neither; it is filed under the release's source artifact,
@@ -267,14 +219,11 @@ async function readDocument(
  * same SBOM supersede it.
  */
 function artifactOf(
-  doc: SbomDocument,
+  subject: PreparedSbom['subject'],
   input: IngestInput,
 ): { digest: string; name: string | null } {
-  const subject = doc.subject;
-  const fromSubject = subjectDigest(doc);
-  const name =
-    subject?.purl ??
-    (subject ? `${subject.name}${subject.version ? `@${subject.version}` : ''}` : null);
+  const fromSubject = subject.digest ?? undefined;
+  const name = subject.name;
   if (input.artifact !== undefined) {
     if (fromSubject !== undefined && fromSubject !== input.artifact) {
       throw new InventoryError(
@@ -292,13 +241,6 @@ function artifactOf(
     ),
     name: name ?? 'source',
   };
-}
-
-function subjectDigest(doc: SbomDocument): string | undefined {
-  const h = doc.subject?.hashes.find((x) => x.alg === 'SHA-256');
-  if (h && /^[0-9a-f]{64}$/.test(h.content)) return `sha256:${h.content}`;
-  const m = /^pkg:oci\/[^@]+@(sha256(?::|%3A)[0-9a-f]{64})/i.exec(doc.subject?.purl ?? '');
-  return m ? (m[1] as string).replace(/%3A/i, ':').toLowerCase() : undefined;
 }
 
 function chooseTeam(caller: Caller, requested: string | undefined): string {
