@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { BlobStore } from '../store/blobs.js';
 import { openDb } from '../store/db.js';
 import type { Services } from './inventory/context.js';
+import { PreparePool } from './inventory/prepare-pool.js';
 
 export interface OpenServicesOptions {
   dataDir: string;
@@ -10,6 +11,8 @@ export interface OpenServicesOptions {
   /** Blob store root; default `<dataDir>/blobs` (shared storage when several replicas run). */
   blobDir?: string | undefined;
   clock?: () => Date;
+  /** Worker threads that read and check pushed documents; 0 (default): on the calling thread. */
+  ingestWorkers?: number;
 }
 
 /** Open the database (migrating it) and the blob store the configuration names. */
@@ -18,5 +21,15 @@ export async function openServices(
 ): Promise<Services & { close(): Promise<void> }> {
   const db = await openDb({ dataDir: o.dataDir, databaseUrl: o.databaseUrl });
   const blobs = new BlobStore(o.blobDir ?? join(o.dataDir, 'blobs'));
-  return { db, blobs, clock: o.clock ?? (() => new Date()), close: () => db.close() };
+  const pool = o.ingestWorkers ? new PreparePool(o.ingestWorkers) : undefined;
+  return {
+    db,
+    blobs,
+    clock: o.clock ?? (() => new Date()),
+    ...(pool ? { prepare: pool.prepare } : {}),
+    async close() {
+      await pool?.close();
+      await db.close();
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { CoreError } from '../core/errors.js';
 
@@ -13,6 +14,8 @@ export interface ServeConfig {
   /** Largest body of any other request, in bytes. */
   maxBodyBytes: number;
   logLevel: string;
+  /** Worker threads reading pushed SBOMs (0: on the main thread). */
+  ingestWorkers: number;
 }
 
 export const DEFAULT_DATA_DIR = './.custody';
@@ -44,6 +47,7 @@ export function loadServeConfig(
     maxSbomBytes: bytes(env['CUSTODY_MAX_SBOM_BYTES'], 64 * 1024 * 1024, 'CUSTODY_MAX_SBOM_BYTES'),
     maxBodyBytes: bytes(env['CUSTODY_MAX_BODY_BYTES'], 1024 * 1024, 'CUSTODY_MAX_BODY_BYTES'),
     logLevel,
+    ingestWorkers: workers(env['CUSTODY_INGEST_WORKERS']),
   };
 }
 
@@ -58,6 +62,16 @@ export function parseListen(s: string): { host: string; port: number } {
     );
   }
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+// One core stays with the main thread (HTTP and the database); the rest read documents.
+function workers(v: string | undefined): number {
+  if (v === undefined || v === '') return Math.max(1, Math.min(8, availableParallelism() - 1));
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 64) {
+    throw new CoreError('USAGE', 'CUSTODY_INGEST_WORKERS must be a whole number from 0 to 64');
+  }
+  return n;
 }
 
 function bytes(v: string | undefined, fallback: number, name: string): number {

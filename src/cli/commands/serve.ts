@@ -39,6 +39,7 @@ export function registerServe(program: Command, io: CliIO): void {
         dataDir: cfg.dataDir,
         databaseUrl: cfg.databaseUrl,
         blobDir: io.env['CUSTODY_BLOB_DIR'],
+        ingestWorkers: cfg.ingestWorkers,
       });
       const admin = await bootstrapAdminToken(services);
       const { app } = await buildServer({
