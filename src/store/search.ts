@@ -61,6 +61,72 @@ export async function searchComponents(
   o: SearchOptions,
   packageIds?: readonly number[],
 ): Promise<ComponentHit[]> {
+  const m = o.match;
+  if (m.by === 'hash' || m.by === 'license') return searchByLink(q, o, m);
+  return componentQuery(q, o, packageIds);
+}
+
+// A licence like MIT links to millions of components. Walking its link-table key downwards in
+// slices, and fetching each slice's components by id, keeps the cost proportional to the page,
+// not to the licence's popularity.
+const SLICE = 1000;
+
+async function searchByLink(
+  q: Q,
+  o: SearchOptions,
+  m: Extract<ComponentMatch, { by: 'hash' | 'license' }>,
+): Promise<ComponentHit[]> {
+  let licenseId: number | undefined;
+  if (m.by === 'license') {
+    const l = await q
+      .selectFrom('licenses')
+      .select('id')
+      .where('name', '=', m.license)
+      .executeTakeFirst();
+    if (!l) return [];
+    licenseId = l.id;
+  }
+  const hits: ComponentHit[] = [];
+  let before = o.before;
+  for (;;) {
+    let ids: number[];
+    if (licenseId !== undefined) {
+      let c = q
+        .selectFrom('component_licenses')
+        .select('component_id')
+        .where('license_id', '=', licenseId);
+      if (before !== undefined) c = c.where('component_id', '<', before);
+      ids = (await c.orderBy('component_id', 'desc').limit(SLICE).execute()).map(
+        (r) => r.component_id,
+      );
+    } else {
+      const h = m as Extract<ComponentMatch, { by: 'hash' }>;
+      let c = q
+        .selectFrom('component_hashes')
+        .select('component_id')
+        .where('key', '=', hashKey(h.value))
+        .where('value', '=', h.value);
+      if (h.alg !== undefined) c = c.where('alg', '=', h.alg);
+      if (before !== undefined) c = c.where('component_id', '<', before);
+      ids = (await c.orderBy('component_id', 'desc').limit(SLICE).execute()).map(
+        (r) => r.component_id,
+      );
+    }
+    if (ids.length === 0) return hits;
+    hits.push(
+      ...(await componentQuery(q, { ...o, limit: o.limit + 1 - hits.length - 1 }, undefined, ids)),
+    );
+    if (hits.length > o.limit || ids.length < SLICE) return hits.slice(0, o.limit + 1);
+    before = ids[ids.length - 1];
+  }
+}
+
+async function componentQuery(
+  q: Q,
+  o: SearchOptions,
+  packageIds: readonly number[] | undefined,
+  componentIds?: readonly number[],
+): Promise<ComponentHit[]> {
   let s = q
     .selectFrom('components as c')
     .innerJoin('packages as k', 'k.id', 'c.package_id')
@@ -92,35 +158,13 @@ export async function searchComponents(
       'a.name as artifact_name',
     ]);
   const m = o.match;
-  switch (m.by) {
-    case 'purl':
-    case 'name':
-      if (!packageIds || packageIds.length === 0) return [];
-      s = s.where('c.package_id', 'in', packageIds);
-      if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
-      if (m.version !== undefined) s = s.where('c.version', '=', m.version);
-      break;
-    case 'hash': {
-      let sub = q
-        .selectFrom('component_hashes')
-        .select('component_id')
-        .where('key', '=', hashKey(m.value))
-        .where('value', '=', m.value);
-      if (m.alg !== undefined) sub = sub.where('alg', '=', m.alg);
-      s = s.where('c.id', 'in', sub);
-      break;
-    }
-    case 'license':
-      s = s.where(
-        'c.id',
-        'in',
-        q
-          .selectFrom('component_licenses as cl')
-          .innerJoin('licenses as l', 'l.id', 'cl.license_id')
-          .select('cl.component_id')
-          .where('l.name', '=', m.license),
-      );
-      break;
+  if (componentIds !== undefined) {
+    s = s.where('c.id', 'in', componentIds);
+  } else if (m.by === 'purl' || m.by === 'name') {
+    if (!packageIds || packageIds.length === 0) return [];
+    s = s.where('c.package_id', 'in', packageIds);
+    if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
+    if (m.version !== undefined) s = s.where('c.version', '=', m.version);
   }
   if (o.versions !== undefined) {
     if (o.versions.length === 0) return [];
@@ -132,7 +176,7 @@ export async function searchComponents(
     if (o.teamIds.length === 0) return [];
     s = s.where('s.team_id', 'in', o.teamIds);
   }
-  if (o.before !== undefined) s = s.where('c.id', '<', o.before);
+  if (o.before !== undefined && componentIds === undefined) s = s.where('c.id', '<', o.before);
   return s
     .orderBy('c.id', 'desc')
     .limit(o.limit + 1)
