@@ -340,6 +340,34 @@ describe('custody serve, push and search (service as a child process)', () => {
     assert.match(bad.stderr, /INVENTORY_QUERY_INVALID/);
   });
 
+  it('release diff and portfolio', async () => {
+    const d = await cli(['release', 'diff', '--product', 'demo-app', '1.0.0', '1.1.0'], env);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(
+      d.stdout,
+      /^demo-app 1\.0\.0 → 1\.1\.0\nSBOM diff: 6 added, 0 removed, 1 upgraded/,
+    );
+    const j = await cli(
+      ['release', 'diff', '--product', 'demo-app', '1.0.0', '1.1.0', '--json'],
+      env,
+    );
+    const body = JSON.parse(j.stdout) as {
+      from: { version: string };
+      diff: { summary: { added: number } };
+    };
+    assert.deepEqual([body.from.version, body.diff.summary.added], ['1.0.0', 6]);
+    const missing = await cli(['release', 'diff', '--product', 'demo-app', '1.0.0', '9.9.9'], env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /INVENTORY_NOT_FOUND/);
+    const p = await cli(['portfolio', '--json'], env);
+    assert.equal(p.code, 0, p.stderr);
+    const f = JSON.parse(p.stdout) as { coverage: { products: number; releases: number } };
+    assert.ok(f.coverage.products >= 2 && f.coverage.releases >= 3);
+    const text = await cli(['portfolio'], env);
+    assert.match(text.stdout, /^products \d+, releases \d+/);
+    assert.match(text.stdout, /quality {4}mean [\d.]+\/10/);
+  });
+
   it('SIGTERM shuts the service down cleanly (exit 0); a restart prints no new admin token', async () => {
     server.child.kill('SIGTERM');
     assert.equal(await server.exit, 0, server.stderr());
