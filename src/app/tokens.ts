@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { InventoryError } from '../inventory/errors.js';
 import { isRole, type Principal, ROLES, type Role } from '../inventory/roles.js';
-import { recordAudit } from '../store/audit.js';
 import { ensureTeam } from '../store/inventory.js';
 import {
   countTokens,
@@ -13,6 +12,7 @@ import {
 import { requirePermission } from './inventory/access.js';
 import { checkTeamName } from './inventory/admin.js';
 import type { Caller, Services } from './inventory/context.js';
+import { audit } from './inventory/context.js';
 
 /** Tokens look like `cust_<43 base64url characters>`: 256 random bits, recognisable in logs and by secret scanners. */
 const PREFIX = 'cust_';
@@ -80,14 +80,12 @@ export async function createToken(
       now: at,
       ...(expiresAt ? { expiresAt } : {}),
     });
-    await recordAudit(
+    await audit(
       trx,
+      caller,
       {
-        actor: caller.principal.actor,
-        role: caller.principal.role,
         action: 'token.create',
         target: `token:${id}`,
-        source: caller.source,
         details: { name, role: req.role, teams: teams ?? null, expiresAt },
       },
       at,
@@ -201,14 +199,12 @@ export async function revokeToken(s: Services, caller: Caller, id: number): Prom
         `token ${id} does not exist or is already revoked`,
       );
     }
-    await recordAudit(
+    await audit(
       trx,
+      caller,
       {
-        actor: caller.principal.actor,
-        role: caller.principal.role,
         action: 'token.revoke',
         target: `token:${id}`,
-        source: caller.source,
         details: {},
       },
       at,

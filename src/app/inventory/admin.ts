@@ -1,9 +1,8 @@
 import { InventoryError } from '../../inventory/errors.js';
 import { parseGatePolicy } from '../../sbom/quality/index.js';
-import { recordAudit } from '../../store/audit.js';
 import { ensureTeam, findTeam, updateRelease } from '../../store/inventory.js';
 import { requirePermission } from './access.js';
-import { type Caller, nowIso, type Services } from './context.js';
+import { audit, type Caller, nowIso, type Services } from './context.js';
 import { visibleRelease } from './queries.js';
 import { type ReleaseView, releaseView, type TeamView, teamView } from './views.js';
 
@@ -32,14 +31,12 @@ export async function createTeam(
     const existing = await findTeam(trx, name);
     if (existing) return { team: teamView(existing), created: false };
     await ensureTeam(trx, name, now);
-    await recordAudit(
+    await audit(
       trx,
+      caller,
       {
-        actor: caller.principal.actor,
-        role: caller.principal.role,
         action: 'team.create',
         target: `team:${name}`,
-        source: caller.source,
         team: name,
         details: {},
       },
@@ -71,14 +68,12 @@ export async function setGatePolicy(
       .set({ gate_policy: JSON.stringify(policy) })
       .where('id', '=', t.id)
       .execute();
-    await recordAudit(
+    await audit(
       trx,
+      caller,
       {
-        actor: caller.principal.actor,
-        role: caller.principal.role,
         action: 'team.gate-policy',
         target: `team:${team}`,
-        source: caller.source,
         team,
         details: { policy },
       },
@@ -120,14 +115,12 @@ export async function patchRelease(
   }
   await s.db.kysely.transaction().execute(async (trx) => {
     await updateRelease(trx, id, { ...patch, ...(rebuiltAt !== undefined ? { rebuiltAt } : {}) });
-    await recordAudit(
+    await audit(
       trx,
+      caller,
       {
-        actor: caller.principal.actor,
-        role: caller.principal.role,
         action: 'release.update',
         target: `release:${id}`,
-        source: caller.source,
         team: r.team,
         details: { ...patch, ...(rebuiltAt ? { rebuiltAt } : {}) },
       },

@@ -1,6 +1,8 @@
 import type { Principal } from '../../inventory/roles.js';
+import { recordAudit } from '../../store/audit.js';
 import type { BlobStore } from '../../store/blobs.js';
 import type { Db } from '../../store/db.js';
+import type { Q } from '../../store/inventory.js';
 import type { PrepareSbom } from './prepare.js';
 
 /** What every inventory use case runs against: the database, the blob store and a clock. */
@@ -21,4 +23,26 @@ export interface Caller {
 
 export function nowIso(s: Services): string {
   return s.clock().toISOString();
+}
+
+/** What a caller wrote, for the audit trail; who and from where come from the caller. */
+export interface WriteRecord {
+  action: string;
+  target: string;
+  team?: string;
+  details: Record<string, unknown>;
+}
+
+/** Record a write in the audit trail, inside the write's own transaction. */
+export async function audit(q: Q, caller: Caller, w: WriteRecord, at: string): Promise<void> {
+  await recordAudit(
+    q,
+    {
+      actor: caller.principal.actor,
+      role: caller.principal.role,
+      source: caller.source,
+      ...w,
+    },
+    at,
+  );
 }

@@ -5,7 +5,6 @@ import {
   type GateResult,
   type QualityReport,
 } from '../../sbom/quality/index.js';
-import { recordAudit } from '../../store/audit.js';
 import { BlobStore } from '../../store/blobs.js';
 import { insertComponentsSqlite } from '../../store/bulk-sqlite.js';
 import {
@@ -26,6 +25,7 @@ import {
 } from '../../store/inventory.js';
 import { requirePermission, requireTeam } from './access.js';
 import type { Caller, Services } from './context.js';
+import { audit } from './context.js';
 import { type PreparedSbom, prepareSbom } from './prepare.js';
 import { type SbomView, sbomView } from './views.js';
 
@@ -174,14 +174,12 @@ export async function ingestSbom(
       const sbomId = await insertSbom(trx, row);
       if (s.db.sqlite) insertComponentsSqlite(s.db.sqlite, sbomId, rows);
       else await insertComponents(trx, sbomId, rows);
-      await recordAudit(
+      await audit(
         trx,
+        caller,
         {
-          actor: caller.principal.actor,
-          role: caller.principal.role,
           action: 'sbom.ingest',
           target: `sbom:${sbomId}`,
-          source: caller.source,
           team: teamName,
           details: {
             product: input.product,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { PortfolioFigures } from '../../app/inventory/portfolio.js';
 import type { SbomDiff } from '../../sbom/diff/index.js';
 import type { CliIO } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
@@ -56,7 +57,10 @@ export function registerRelease(program: Command, io: CliIO): void {
       .description('coverage, freshness and SBOM quality across the portfolio the token sees')
       .option('--json', 'print the figures as JSON'),
   ).action(async (o: ServiceFlags & { json?: boolean }) => {
-    const { body: f } = await clientFor(o, io).request<Portfolio>('GET', '/api/v1/portfolio');
+    const { body: f } = await clientFor(o, io).request<PortfolioFigures>(
+      'GET',
+      '/api/v1/portfolio',
+    );
     if (o.json) {
       io.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
       return;
@@ -75,27 +79,4 @@ export function registerRelease(program: Command, io: CliIO): void {
     ];
     io.stdout.write(`${lines.join('\n')}\n`);
   });
-}
-
-interface Portfolio {
-  coverage: {
-    products: number;
-    releases: number;
-    releasesWithSbom: number;
-    releaseCoverage: number;
-    artifacts: number;
-    artifactsWithSbom: number;
-    artifactCoverage: number;
-    artifactsWithSignedSbom: number;
-    signedCoverage: number;
-  };
-  freshness: {
-    deployedReleases: number;
-    medianAgeDays: number | null;
-    maxAgeDays: number | null;
-    stale: { product: string; version: string; newestSbom: string; rebuiltAt: string }[];
-    withoutSbom: { product: string; version: string }[];
-  };
-  quality: { sboms: number; meanScore: number | null; histogram: number[] };
-  index: { sboms: number; currentSboms: number; components: number };
 }
