@@ -8,6 +8,8 @@ export interface QueryStats {
   p99Ms: number;
   /** Responses other than 2xx, plus connection errors (time-outs included). */
   errors: number;
+  /** What the errors were: `503: 2, timeout: 1`, empty when there were none. */
+  errorKinds: string;
 }
 
 export interface QueryLoad {
@@ -50,8 +52,14 @@ export async function measureQueries(load: QueryLoad): Promise<QueryStats> {
       (err, result) => (err ? rej(err) : res(result)),
     );
   });
-  instance?.on('response', (_client, _status, _bytes, responseTime) => {
+  const kinds = new Map<string, number>();
+  const count = (k: string) => kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  instance?.on('response', (_client, status, _bytes, responseTime) => {
     times.push(responseTime);
+    if (status < 200 || status > 299) count(String(status));
+  });
+  instance?.on('reqError', (err: { code?: string; message?: string }) => {
+    count(err?.code ?? err?.message ?? 'error');
   });
   const result = await done;
   const sorted = Float64Array.from(times).sort();
@@ -66,5 +74,6 @@ export async function measureQueries(load: QueryLoad): Promise<QueryStats> {
     p95Ms: pct(95),
     p99Ms: pct(99),
     errors: result.non2xx + result.errors,
+    errorKinds: [...kinds].map(([k, n]) => `${k}: ${n}`).join(', '),
   };
 }

@@ -563,7 +563,7 @@ function report(
         (bad.length
           ? ` — MISMATCH: ${bad.map((h) => `${h.query} ${h.found}≠${h.expected}`).join('; ')}`
           : '') +
-        `; non-2xx under load: exact ${r.exact.errors}, range ${r.range.errors}`,
+        `; errors under load: exact ${r.exact.errors}${kindsOf(r.exact)}, range ${r.range.errors}${kindsOf(r.range)}`,
     );
   }
   if (p?.analyzed) {
@@ -571,6 +571,10 @@ function report(
   }
   for (const v of verdicts(results)) console.log(v);
   for (const e of errors) console.log(`${e.db}: FAILED: ${e.error.split('\n')[0]}`);
+}
+
+function kindsOf(q: QueryStats): string {
+  return q.errorKinds ? ` (${q.errorKinds})` : '';
 }
 
 function verdicts(results: DbResult[]): string[] {
