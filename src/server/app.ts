@@ -2,6 +2,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import { requirePermission } from '../app/inventory/access.js';
 import type { Caller, Services } from '../app/inventory/context.js';
@@ -62,6 +63,7 @@ export interface CustodyServer {
  */
 export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   const app: FastifyInstance = Fastify({
+    logController: new OneLinePerRequest(),
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: o.maxBodyBytes,
     trustProxy: false,
@@ -139,3 +141,11 @@ export type RouteDeps = {
   auth: TokenAuthenticator;
   maxSbomBytes: number;
 };
+
+/**
+ * One log line per request (on completion, with status and time) instead of Fastify's two: under
+ * load the second line doubles the logging cost and adds nothing the first does not say.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+}

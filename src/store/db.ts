@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import { type Dialect, migrate } from './migrations.js';
@@ -27,6 +27,13 @@ export interface Db {
    * prepared statements inside the Kysely transaction on the same connection.
    */
   readonly sqlite?: SqliteDatabase.Database;
+  /**
+   * Tell the store that SBOMs were ingested. After the first few and then at growing intervals it
+   * refreshes the query planner's statistics in the background (PostgreSQL ANALYZE, SQLite
+   * PRAGMA optimize): without them a planner can pick a nested loop that turns milliseconds into
+   * seconds, and autovacuum may be off.
+   */
+  noteIngest(): void;
   readonly dialect: Dialect;
   /** Where it lives, without credentials, for logs and `/healthz`. */
   readonly location: string;
@@ -66,13 +73,18 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       await kysely.destroy();
       throw unavailable(e, location);
     }
+    const stats = new StatsRefresher(() => sql`analyze`.execute(kysely));
     return {
       kysely,
       read: kysely,
       writes: new WriteQueue(kysely),
       dialect: 'postgres',
       location,
-      close: () => kysely.destroy(),
+      noteIngest: () => stats.note(),
+      close: async () => {
+        await stats.idle();
+        await kysely.destroy();
+      },
     };
   }
   mkdirSync(opts.dataDir, { recursive: true });
@@ -92,12 +104,19 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -131072');
   sqlite.pragma('wal_autocheckpoint = 8192');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+  });
   await migrate(kysely, 'sqlite');
   const reader = new SqliteDatabase(file);
   reader.pragma('busy_timeout = 5000');
   reader.pragma('cache_size = -131072');
-  const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
+  const read = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingStatements(reader) }),
+  });
+  const stats = new StatsRefresher(async () => {
+    sqlite.pragma('optimize');
+  });
   return {
     kysely,
     read,
@@ -105,7 +124,9 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     sqlite,
     dialect: 'sqlite',
     location: file,
+    noteIngest: () => stats.note(),
     close: async () => {
+      await stats.idle();
       await read.destroy();
       await kysely.destroy();
     },
@@ -128,5 +149,59 @@ function redact(url: string): string {
     return u.toString();
   } catch {
     return 'postgres://(unparseable URL)';
+  }
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running a small
+ * query. The same SQL text always gets the same prepared statement back (better-sqlite3 statements
+ * are reusable, and Kysely never iterates two at once on one connection). Bounded, oldest out.
+ */
+function cachingStatements(db: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (source: string) => {
+    let st = cache.get(source);
+    if (st) {
+      cache.delete(source);
+    } else {
+      st = db.prepare(source);
+      if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, st);
+    return st;
+  };
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/** Runs `refresh` after ingest 25, 250, 2,500, … and every 25,000 after that; never two at once. */
+class StatsRefresher {
+  private count = 0;
+  private next = 25;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly refresh: () => Promise<unknown>) {}
+
+  note(): void {
+    if (++this.count < this.next) return;
+    this.next = this.next < 25_000 ? this.next * 10 : this.next + 25_000;
+    if (this.running) return;
+    this.running = this.refresh()
+      .then(
+        () => undefined,
+        () => undefined, // statistics are an optimisation; a failure must not fail an ingest
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  async idle(): Promise<void> {
+    await this.running;
   }
 }

@@ -101,7 +101,8 @@ function all(dialect: Dialect): Record<string, Migration> {
         await db.schema
           .createIndex('components_package_version')
           .on('components')
-          .columns(['package_id', 'version'])
+          // id last: the newest rows of a package version come straight off the index.
+          .columns(['package_id', 'version', 'id'])
           .execute();
         // The two link tables are their own index: a clustered primary key (SQLite WITHOUT ROWID),
         // so each row is written once, in key order.

@@ -63,7 +63,36 @@ export async function searchComponents(
 ): Promise<ComponentHit[]> {
   const m = o.match;
   if (m.by === 'hash' || m.by === 'license') return searchByLink(q, o, m);
-  return componentQuery(q, o, packageIds);
+  if (!packageIds || packageIds.length === 0) return [];
+  if (o.versions !== undefined && o.versions.length === 0) return [];
+  return searchByPackage(q, o, m, packageIds);
+}
+
+/**
+ * Purl and name searches in two steps: the ids of matching rows, newest first, straight from the
+ * (package_id, version, id) index without touching the table; then the page's rows with their
+ * release, product and artifact. A popular package at a popular version has thousands of rows;
+ * only the page's are joined.
+ */
+async function searchByPackage(
+  q: Q,
+  o: SearchOptions,
+  m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
+  packageIds: readonly number[],
+): Promise<ComponentHit[]> {
+  const hits: ComponentHit[] = [];
+  let before = o.before;
+  for (;;) {
+    let c = q.selectFrom('components').select('id').where('package_id', 'in', packageIds);
+    if (m.version !== undefined) c = c.where('version', '=', m.version);
+    if (o.versions !== undefined) c = c.where('version', 'in', o.versions);
+    if (before !== undefined) c = c.where('id', '<', before);
+    const ids = (await c.orderBy('id', 'desc').limit(SLICE).execute()).map((r) => r.id);
+    if (ids.length === 0) return hits;
+    hits.push(...(await componentQuery(q, { ...o, limit: o.limit - hits.length }, undefined, ids)));
+    if (hits.length > o.limit || ids.length < SLICE) return hits.slice(0, o.limit + 1);
+    before = ids[ids.length - 1];
+  }
 }
 
 // A licence like MIT links to millions of components. Walking its link-table key downwards in
@@ -160,13 +189,14 @@ async function componentQuery(
   const m = o.match;
   if (componentIds !== undefined) {
     s = s.where('c.id', 'in', componentIds);
+    if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
   } else if (m.by === 'purl' || m.by === 'name') {
     if (!packageIds || packageIds.length === 0) return [];
     s = s.where('c.package_id', 'in', packageIds);
     if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
     if (m.version !== undefined) s = s.where('c.version', '=', m.version);
   }
-  if (o.versions !== undefined) {
+  if (o.versions !== undefined && componentIds === undefined) {
     if (o.versions.length === 0) return [];
     s = s.where('c.version', 'in', o.versions);
   }

@@ -197,6 +197,7 @@ export async function ingestSbom(
       return { created: true, row: { ...row, id: sbomId } };
     }, undo),
   );
+  if (outcome.created) s.db.noteIngest();
   return {
     created: outcome.created,
     sbom: sbomView(outcome.row, {
