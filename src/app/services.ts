@@ -3,6 +3,7 @@ import { BlobStore } from '../store/blobs.js';
 import { openDb } from '../store/db.js';
 import type { Services } from './inventory/context.js';
 import { PreparePool } from './inventory/prepare-pool.js';
+import { SearchCache } from './inventory/search-cache.js';
 
 export interface OpenServicesOptions {
   dataDir: string;
@@ -13,6 +14,8 @@ export interface OpenServicesOptions {
   clock?: () => Date;
   /** Worker threads that read and check pushed documents; 0 (default): on the calling thread. */
   ingestWorkers?: number;
+  /** Search answers kept until the next write; 0 (default) turns the cache off. */
+  searchCacheEntries?: number;
 }
 
 /** Open the database (migrating it) and the blob store the configuration names. */
@@ -27,6 +30,7 @@ export async function openServices(
     blobs,
     clock: o.clock ?? (() => new Date()),
     ...(pool ? { prepare: pool.prepare } : {}),
+    ...(o.searchCacheEntries ? { searchCache: new SearchCache(o.searchCacheEntries) } : {}),
     async close() {
       await pool?.close();
       await db.close();

@@ -16,6 +16,8 @@ export interface ServeConfig {
   logLevel: string;
   /** Worker threads reading pushed SBOMs (0: on the main thread). */
   ingestWorkers: number;
+  /** Search answers cached until the next write (0: no cache). */
+  searchCacheEntries: number;
 }
 
 export const DEFAULT_DATA_DIR = './.custody';
@@ -48,6 +50,7 @@ export function loadServeConfig(
     maxBodyBytes: bytes(env['CUSTODY_MAX_BODY_BYTES'], 1024 * 1024, 'CUSTODY_MAX_BODY_BYTES'),
     logLevel,
     ingestWorkers: workers(env['CUSTODY_INGEST_WORKERS']),
+    searchCacheEntries: cacheEntries(env['CUSTODY_SEARCH_CACHE']),
   };
 }
 
@@ -70,6 +73,18 @@ function workers(v: string | undefined): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 64) {
     throw new CoreError('USAGE', 'CUSTODY_INGEST_WORKERS must be a whole number from 0 to 64');
+  }
+  return n;
+}
+
+function cacheEntries(v: string | undefined): number {
+  if (v === undefined || v === '') return 1000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) {
+    throw new CoreError(
+      'USAGE',
+      'CUSTODY_SEARCH_CACHE must be a whole number of entries from 0 to 1000000',
+    );
   }
   return n;
 }

@@ -4,6 +4,9 @@ import type { BlobStore } from '../../store/blobs.js';
 import type { Db } from '../../store/db.js';
 import type { Q } from '../../store/inventory.js';
 import type { PrepareSbom } from './prepare.js';
+import type { Page } from './queries.js';
+import type { SearchCache } from './search-cache.js';
+import type { ComponentHitView } from './views.js';
 
 /** What every inventory use case runs against: the database, the blob store and a clock. */
 export interface Services {
@@ -12,6 +15,8 @@ export interface Services {
   clock: () => Date;
   /** How ingest reads and checks documents: in-process when absent, else a worker pool. */
   prepare?: PrepareSbom;
+  /** Recent search answers, checked against the write generation; absent: no caching. */
+  searchCache?: SearchCache<Page<ComponentHitView>>;
 }
 
 /** Who is asking and from where; every write records both in the audit trail. */

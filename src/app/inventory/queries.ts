@@ -20,7 +20,12 @@ import {
   type ReleaseRow,
   sbomsOfRelease,
 } from '../../store/inventory.js';
-import { packageIdsFor, searchComponents, versionsOf } from '../../store/search.js';
+import {
+  packageIdsFor,
+  searchComponents,
+  versionsOf,
+  writeGeneration,
+} from '../../store/search.js';
 import { requirePermission, requireTeam, visibleTeamIds } from './access.js';
 import type { Caller, Services } from './context.js';
 import {
@@ -54,6 +59,26 @@ export async function searchInventory(
   query: ComponentQuery,
 ): Promise<Page<ComponentHitView>> {
   requirePermission(caller, 'inventory:read');
+  const db = s.db.read;
+  const cache = s.searchCache;
+  let key: string | undefined;
+  let generation = 0;
+  if (cache) {
+    key = JSON.stringify([caller.principal.teams ?? null, query]);
+    generation = await writeGeneration(db);
+    const hit = cache.get(key, generation);
+    if (hit) return hit;
+  }
+  const page = await runSearch(s, caller, query);
+  if (cache && key !== undefined) cache.set(key, generation, page);
+  return page;
+}
+
+async function runSearch(
+  s: Services,
+  caller: Caller,
+  query: ComponentQuery,
+): Promise<Page<ComponentHitView>> {
   const db = s.db.read;
   const m = query.match;
   let versions: string[] | undefined;

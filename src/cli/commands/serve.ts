@@ -40,6 +40,7 @@ export function registerServe(program: Command, io: CliIO): void {
         databaseUrl: cfg.databaseUrl,
         blobDir: io.env['CUSTODY_BLOB_DIR'],
         ingestWorkers: cfg.ingestWorkers,
+        searchCacheEntries: cfg.searchCacheEntries,
       });
       const admin = await bootstrapAdminToken(services);
       const { app } = await buildServer({
