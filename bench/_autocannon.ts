@@ -21,6 +21,8 @@ export interface QueryLoad {
   paths: readonly string[];
   /** Offered load in requests/s over all connections; undefined: as fast as answers come. */
   rate?: number;
+  /** Send Cache-Control: no-cache, so the service searches its index for every request. */
+  noCache?: boolean;
 }
 
 /**
@@ -38,7 +40,10 @@ export async function measureQueries(load: QueryLoad): Promise<QueryStats> {
         url: load.base,
         connections: load.connections,
         duration: load.durationS,
-        headers: { authorization: `Bearer ${load.token}` },
+        headers: {
+          authorization: `Bearer ${load.token}`,
+          ...(load.noCache ? { 'cache-control': 'no-cache' } : {}),
+        },
         ...(load.rate ? { overallRate: load.rate } : {}),
         // Every connection starts elsewhere in the list, so all paths are in flight at once rather
         // than fifty connections asking for the same purl in step.

@@ -97,8 +97,12 @@ interface DbResult {
     firstFailure?: string;
   };
   hits: { query: string; expected: number; found: number | string }[];
+  /** Repeats answered from the search cache (what clients get by default). */
   exact: QueryStats;
   range: QueryStats;
+  /** Every request searching the index (Cache-Control: no-cache). */
+  exactIndex: QueryStats;
+  rangeIndex: QueryStats;
   databaseBytes: number | undefined;
   /** PostgreSQL: whether the bench ran ANALYZE after the load because autovacuum is off. */
   analyzed: boolean;
@@ -197,20 +201,27 @@ async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Pr
       connections: OPTS.connections,
       ...(OPTS.rate > 0 ? { rate: OPTS.rate } : {}),
     };
-    const measure = async (kind: string, paths: string[]) => {
+    const measure = async (kind: string, paths: string[], noCache: boolean) => {
       // A short unrecorded run first: caches and JIT warm, as on a service that has been up.
       await measureQueries({
         ...common,
         durationS: Math.min(2, Math.ceil(OPTS.durationS / 3)),
         paths,
+        noCache,
       });
-      say(`${db}: ${kind} queries, ${OPTS.connections} connections, ${OPTS.durationS} s…`);
-      return measureQueries({ ...common, durationS: OPTS.durationS, paths });
+      say(
+        `${db}: ${kind} queries${noCache ? ' (Cache-Control: no-cache)' : ''}, ${OPTS.connections} connections, ${OPTS.durationS} s…`,
+      );
+      return measureQueries({ ...common, durationS: OPTS.durationS, paths, noCache });
     };
-    const exact = await measure('exact-purl', portfolio.exactPaths);
-    const range = await measure('version-range', portfolio.rangePaths);
+    // First every request searches the index (no-cache); then as clients ask by default, where a
+    // repeat is answered from the service's search cache until the next write.
+    const exactIndex = await measure('exact-purl', portfolio.exactPaths, true);
+    const rangeIndex = await measure('version-range', portfolio.rangePaths, true);
+    const exact = await measure('exact-purl', portfolio.exactPaths, false);
+    const range = await measure('version-range', portfolio.rangePaths, false);
     const databaseBytes = await databaseSize(db, dataDir);
-    return { db, ingest, hits, exact, range, databaseBytes, analyzed };
+    return { db, ingest, hits, exact, range, exactIndex, rangeIndex, databaseBytes, analyzed };
   } catch (e) {
     const log = join(dataDir, 'server.log');
     if (existsSync(log)) say(`${db}: server log tail:\n${tail(readFileSync(log, 'utf8'), 20)}`);
@@ -502,14 +513,20 @@ function report(
     ['ingest, last 10 % of uploads', (r) => r.ingest.lastTenthSbomsPerS, rate('SBOMs/s'), ''],
     ['ingest component rows', (r) => r.ingest.rowsPerS, rate('rows/s'), ''],
     ['ingest request p95', (r) => r.ingest.p95Ms, ms, ''],
-    ['exact purl p50', (r) => r.exact.p50Ms, ms, ''],
-    ['exact purl p95', (r) => r.exact.p95Ms, ms, `< ${TARGETS.exactP95Ms} ms`],
-    ['exact purl p99', (r) => r.exact.p99Ms, ms, ''],
-    ['exact purl throughput', (r) => r.exact.requestsPerS, rate('req/s'), ''],
-    ['version range p50', (r) => r.range.p50Ms, ms, ''],
-    ['version range p95', (r) => r.range.p95Ms, ms, `< ${TARGETS.rangeP95Ms} ms`],
-    ['version range p99', (r) => r.range.p99Ms, ms, ''],
-    ['version range throughput', (r) => r.range.requestsPerS, rate('req/s'), ''],
+    ['exact purl p50, index', (r) => r.exactIndex.p50Ms, ms, ''],
+    ['exact purl p95, index', (r) => r.exactIndex.p95Ms, ms, `< ${TARGETS.exactP95Ms} ms`],
+    ['exact purl throughput, index', (r) => r.exactIndex.requestsPerS, rate('req/s'), ''],
+    ['version range p50, index', (r) => r.rangeIndex.p50Ms, ms, ''],
+    ['version range p95, index', (r) => r.rangeIndex.p95Ms, ms, `< ${TARGETS.rangeP95Ms} ms`],
+    ['version range throughput, index', (r) => r.rangeIndex.requestsPerS, rate('req/s'), ''],
+    ['exact purl p50, cached', (r) => r.exact.p50Ms, ms, ''],
+    ['exact purl p95, cached', (r) => r.exact.p95Ms, ms, `< ${TARGETS.exactP95Ms} ms`],
+    ['exact purl p99, cached', (r) => r.exact.p99Ms, ms, ''],
+    ['exact purl throughput, cached', (r) => r.exact.requestsPerS, rate('req/s'), ''],
+    ['version range p50, cached', (r) => r.range.p50Ms, ms, ''],
+    ['version range p95, cached', (r) => r.range.p95Ms, ms, `< ${TARGETS.rangeP95Ms} ms`],
+    ['version range p99, cached', (r) => r.range.p99Ms, ms, ''],
+    ['version range throughput, cached', (r) => r.range.requestsPerS, rate('req/s'), ''],
     ['database size', (r) => r.databaseBytes, (n) => `${(n / 1e6).toFixed(0)} MB`, ''],
   ];
   const table = rows.map(([label, get, fmt, target]) => {
@@ -581,8 +598,10 @@ function verdicts(results: DbResult[]): string[] {
   const out: string[] = [];
   for (const r of results) {
     const checks: [string, boolean][] = [
-      ['exact p95', r.exact.p95Ms < TARGETS.exactP95Ms],
-      ['range p95', r.range.p95Ms < TARGETS.rangeP95Ms],
+      ['exact p95 (index)', r.exactIndex.p95Ms < TARGETS.exactP95Ms],
+      ['range p95 (index)', r.rangeIndex.p95Ms < TARGETS.rangeP95Ms],
+      ['exact p95 (cached)', r.exact.p95Ms < TARGETS.exactP95Ms],
+      ['range p95 (cached)', r.range.p95Ms < TARGETS.rangeP95Ms],
     ];
     if (r.db === 'sqlite') checks.unshift(['ingest', r.ingest.sbomsPerS >= TARGETS.ingestPerS]);
     out.push(

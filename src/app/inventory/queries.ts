@@ -57,10 +57,11 @@ export async function searchInventory(
   s: Services,
   caller: Caller,
   query: ComponentQuery,
+  opts: { fresh?: boolean } = {},
 ): Promise<Page<ComponentHitView>> {
   requirePermission(caller, 'inventory:read');
   const db = s.db.read;
-  const cache = s.searchCache;
+  const cache = opts.fresh ? undefined : s.searchCache;
   let key: string | undefined;
   let generation = 0;
   if (cache) {

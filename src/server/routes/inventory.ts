@@ -188,7 +188,11 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         },
       },
     },
-    async (req) => searchInventory(s, req.caller, parseComponentQuery(req.query)),
+    // Cache-Control: no-cache asks for a search of the index itself, not a cached answer.
+    async (req) =>
+      searchInventory(s, req.caller, parseComponentQuery(req.query), {
+        fresh: /no-cache/i.test(req.headers['cache-control'] ?? ''),
+      }),
   );
 
   app.get(
