@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openServices } from '../../src/app/services.js';
 import { TEST_PG_URL } from '../helpers/store.js';
@@ -40,11 +41,16 @@ describe('custody serve on a shared PostgreSQL database (postgres)', () => {
       const mine = new URL(base);
       mine.searchParams.set('options', '-c search_path=mine');
       const second = await openServices({ dataDir, databaseUrl: mine.toString() });
+      const own = await sql<{ n: number }>`
+        select count(*)::int as n from information_schema.tables
+        where table_schema = 'mine' and table_name in ('kysely_migration', 'components')`.execute(
+        second.db.kysely,
+      );
       await second.close();
+      assert.equal(own.rows[0]?.n, 2, 'its migration bookkeeping and tables are in its own schema');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
       await admin(TEST_PG_URL, `drop database ${db} with (force)`);
     }
-    assert.ok(true);
   });
 });
