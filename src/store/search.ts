@@ -89,8 +89,7 @@ async function searchByPackage(
     if (before !== undefined) c = c.where('id', '<', before);
     const ids = (await c.orderBy('id', 'desc').limit(SLICE).execute()).map((r) => r.id);
     if (ids.length === 0) return hits;
-    hits.push(...(await componentQuery(q, { ...o, limit: o.limit - hits.length }, undefined, ids)));
-    if (hits.length > o.limit || ids.length < SLICE) return hits.slice(0, o.limit + 1);
+    if ((await fill(q, o, ids, hits)) || ids.length < SLICE) return hits.slice(0, o.limit + 1);
     before = ids[ids.length - 1];
   }
 }
@@ -98,7 +97,27 @@ async function searchByPackage(
 // A licence like MIT links to millions of components. Walking its link-table key downwards in
 // slices, and fetching each slice's components by id, keeps the cost proportional to the page,
 // not to the licence's popularity.
-const SLICE = 1000;
+const SLICE = 500;
+
+/**
+ * Join the rows of `ids` (newest first) a chunk at a time, each chunk as big as the page still
+ * needs, so a page of 50 joins about 51 rows whatever the slice holds. True when the page is full.
+ */
+async function fill(
+  q: Q,
+  o: SearchOptions,
+  ids: readonly number[],
+  hits: ComponentHit[],
+): Promise<boolean> {
+  for (let i = 0; i < ids.length && hits.length <= o.limit; ) {
+    const chunk = ids.slice(i, i + Math.max(16, o.limit + 1 - hits.length));
+    i += chunk.length;
+    hits.push(
+      ...(await componentQuery(q, { ...o, limit: o.limit - hits.length }, undefined, chunk)),
+    );
+  }
+  return hits.length > o.limit;
+}
 
 async function searchByLink(
   q: Q,
@@ -142,10 +161,7 @@ async function searchByLink(
       );
     }
     if (ids.length === 0) return hits;
-    hits.push(
-      ...(await componentQuery(q, { ...o, limit: o.limit + 1 - hits.length - 1 }, undefined, ids)),
-    );
-    if (hits.length > o.limit || ids.length < SLICE) return hits.slice(0, o.limit + 1);
+    if ((await fill(q, o, ids, hits)) || ids.length < SLICE) return hits.slice(0, o.limit + 1);
     before = ids[ids.length - 1];
   }
 }
