@@ -171,7 +171,8 @@ export function encodeCursor(id: number): string {
   return Buffer.from(`c:${id}`).toString('base64url');
 }
 
-function decodeCursor(s: string): number {
+/** @throws InventoryError INVENTORY_QUERY_INVALID for a cursor this service did not issue */
+export function decodeCursor(s: string): number {
   const m = /^c:(\d{1,15})$/.exec(Buffer.from(s, 'base64url').toString());
   if (!m) throw invalid('cursor is not one this service issued; start again without it');
   return Number(m[1]);

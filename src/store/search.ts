@@ -112,9 +112,7 @@ async function fill(
   for (let i = 0; i < ids.length && hits.length <= o.limit; ) {
     const chunk = ids.slice(i, i + Math.max(16, o.limit + 1 - hits.length));
     i += chunk.length;
-    hits.push(
-      ...(await componentQuery(q, { ...o, limit: o.limit - hits.length }, undefined, chunk)),
-    );
+    hits.push(...(await componentQuery(q, { ...o, limit: o.limit - hits.length }, chunk)));
   }
   return hits.length > o.limit;
 }
@@ -166,11 +164,11 @@ async function searchByLink(
   }
 }
 
+/** The rows of `componentIds` that pass the search's filters, with where each ships. */
 async function componentQuery(
   q: Q,
   o: SearchOptions,
-  packageIds: readonly number[] | undefined,
-  componentIds?: readonly number[],
+  componentIds: readonly number[],
 ): Promise<ComponentHit[]> {
   let s = q
     .selectFrom('components as c')
@@ -203,26 +201,15 @@ async function componentQuery(
       'a.name as artifact_name',
     ]);
   const m = o.match;
-  if (componentIds !== undefined) {
-    s = s.where('c.id', 'in', componentIds);
-    if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
-  } else if (m.by === 'purl' || m.by === 'name') {
-    if (!packageIds || packageIds.length === 0) return [];
-    s = s.where('c.package_id', 'in', packageIds);
-    if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
-    if (m.version !== undefined) s = s.where('c.version', '=', m.version);
-  }
-  if (o.versions !== undefined && componentIds === undefined) {
-    if (o.versions.length === 0) return [];
-    s = s.where('c.version', 'in', o.versions);
-  }
+  s = s.where('c.id', 'in', componentIds);
+  // Package, version and range were applied when the ids were chosen; qualifiers were not.
+  if (m.by === 'purl' && m.purl !== undefined) s = s.where('c.purl', '=', m.purl);
   if (o.direct !== undefined) s = s.where('c.direct', '=', o.direct ? 1 : 0);
   if (!o.history) s = s.where('s.current', '=', 1);
   if (o.teamIds !== undefined) {
     if (o.teamIds.length === 0) return [];
     s = s.where('s.team_id', 'in', o.teamIds);
   }
-  if (o.before !== undefined && componentIds === undefined) s = s.where('c.id', '<', o.before);
   return s
     .orderBy('c.id', 'desc')
     .limit(o.limit + 1)

@@ -1,5 +1,4 @@
-import { InventoryError } from '../../inventory/errors.js';
-import { encodeCursor } from '../../inventory/query.js';
+import { decodeCursor, encodeCursor } from '../../inventory/query.js';
 import { listAudit } from '../../store/audit.js';
 import { requirePermission } from './access.js';
 import type { Caller, Services } from './context.js';
@@ -25,13 +24,7 @@ export async function auditTrail(
 ): Promise<Page<AuditEntry>> {
   requirePermission(caller, 'audit:read');
   const limit = o.limit ?? 100;
-  let before: number | undefined;
-  if (o.cursor !== undefined) {
-    const m = /^c:(\d{1,15})$/.exec(Buffer.from(o.cursor, 'base64url').toString());
-    if (!m)
-      throw new InventoryError('INVENTORY_QUERY_INVALID', 'cursor is not one this service issued');
-    before = Number(m[1]);
-  }
+  const before = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
   const rows = await listAudit(s.db.read, {
     limit,
     ...(before !== undefined ? { before } : {}),
