@@ -19,22 +19,24 @@ const FACES = [
   'config',
   'log',
   'net',
+  'tlog',
 ];
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   core: ['core'],
   formats: ['core', 'formats', 'sbom'],
   sbom: ['core', 'sbom', 'formats'],
   inventory: ['core', 'formats', 'sbom', 'inventory'],
-  store: ['core', 'inventory', 'store'],
-  app: ['core', 'formats', 'sbom', 'inventory', 'store', 'app'],
+  store: ['core', 'inventory', 'store', 'tlog'],
+  tlog: ['core', 'tlog'],
+  app: ['core', 'formats', 'sbom', 'inventory', 'store', 'app', 'tlog'],
   config: ['core', 'config'],
   log: ['log'],
-  net: ['core', 'net'],
-  server: ['core', 'formats', 'sbom', 'inventory', 'app', 'server', 'log', 'config'],
+  net: ['core', 'net', 'tlog'],
+  server: ['core', 'formats', 'sbom', 'inventory', 'app', 'server', 'log', 'config', 'tlog'],
   cli: [...FACES, 'cli'],
   '.': [...FACES, 'cli'],
 };
-const PURE = new Set(['core', 'formats', 'sbom', 'inventory']);
+const PURE = new Set(['core', 'formats', 'sbom', 'inventory', 'tlog']);
 const IMPURE_MODULES = /^node:(fs|fs\/promises|http|https|net|child_process|os)$/;
 const IMPURE_CALLS = /\b(process\.(env|argv|exit|cwd)|console\.|Date\.now\(\))/;
 
