@@ -171,7 +171,8 @@ function naiveRoot(leaves: Uint8Array[]): Uint8Array {
 
 const flip = (h: Uint8Array, bit: number): Uint8Array => {
   const c = Buffer.from(h);
-  c[Math.floor(bit / 8) % c.length] ^= 1 << (bit % 8);
+  const at = Math.floor(bit / 8) % c.length;
+  c[at] = (c[at] as number) ^ (1 << (bit % 8));
   return c;
 };
 
