@@ -12,8 +12,14 @@ export type TlogErrorCode =
   | 'TLOG_NOTE_UNVERIFIED'
   /** A checkpoint body does not follow C2SP tlog-checkpoint. */
   | 'TLOG_CHECKPOINT_MALFORMED'
+  /** A verified checkpoint names another log (its origin line is not the one expected). */
+  | 'TLOG_CHECKPOINT_ORIGIN_MISMATCH'
   /** Two checkpoints of one log cannot both be true: a split view or a rewritten history. */
   | 'TLOG_CHECKPOINT_INCONSISTENT'
+  /** The database holds a log of another origin than the one configured. */
+  | 'TLOG_ORIGIN_MISMATCH'
+  /** An append was refused because the client sent too many (retry after details.retryAfter). */
+  | 'TLOG_RATE_LIMITED'
   /** A vkey, key name or key type is not usable. */
   | 'TLOG_KEY_INVALID'
   /** A tile path or tile body does not follow C2SP tlog-tiles. */
