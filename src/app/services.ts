@@ -1,9 +1,13 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BlobStore } from '../store/blobs.js';
 import { openDb } from '../store/db.js';
+import { readTlogState } from '../store/tlog.js';
 import type { Services } from './inventory/context.js';
 import { PreparePool } from './inventory/prepare-pool.js';
 import { SearchCache } from './inventory/search-cache.js';
+import { type LogKeyType, loadOrCreateLogKey } from './tlog/key.js';
+import { TransparencyLog } from './tlog/log.js';
 
 export interface OpenServicesOptions {
   dataDir: string;
@@ -16,6 +20,17 @@ export interface OpenServicesOptions {
   ingestWorkers?: number;
   /** Search answers kept until the next write; 0 (default) turns the cache off. */
   searchCacheEntries?: number;
+  /** The transparency log; `false` leaves it closed (CLI commands that only read the inventory). */
+  tlog?:
+    | false
+    | {
+        /** Checkpoint origin; default: the stored one, or `<hostname>/custody-log` for a new log. */
+        origin?: string | undefined;
+        /** PKCS#8 PEM; default `<dataDir>/tlog/log-key.pem`, created on first start. */
+        keyPath?: string | undefined;
+        keyType?: LogKeyType;
+        maxBatch?: number;
+      };
 }
 
 /** Open the database (migrating it) and the blob store the configuration names. */
@@ -25,13 +40,39 @@ export async function openServices(
   const db = await openDb({ dataDir: o.dataDir, databaseUrl: o.databaseUrl });
   const blobs = new BlobStore(o.blobDir ?? join(o.dataDir, 'blobs'));
   const pool = o.ingestWorkers ? new PreparePool(o.ingestWorkers) : undefined;
+  const clock = o.clock ?? (() => new Date());
+  let tlog: TransparencyLog | undefined;
+  if (o.tlog !== false) {
+    const t = o.tlog ?? {};
+    try {
+      const origin =
+        t.origin ?? (await readTlogState(db.kysely))?.origin ?? `${hostname()}/custody-log`;
+      const key = loadOrCreateLogKey(
+        t.keyPath ?? join(o.dataDir, 'tlog', 'log-key.pem'),
+        t.keyType,
+      );
+      tlog = await TransparencyLog.open({
+        db,
+        origin,
+        key,
+        clock,
+        ...(t.maxBatch ? { maxBatch: t.maxBatch } : {}),
+      });
+    } catch (e) {
+      await pool?.close();
+      await db.close();
+      throw e;
+    }
+  }
   return {
     db,
     blobs,
-    clock: o.clock ?? (() => new Date()),
+    clock,
+    ...(tlog ? { tlog } : {}),
     ...(pool ? { prepare: pool.prepare } : {}),
     ...(o.searchCacheEntries ? { searchCache: new SearchCache(o.searchCacheEntries) } : {}),
     async close() {
+      await tlog?.close();
       await pool?.close();
       await db.close();
     },

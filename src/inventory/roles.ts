@@ -14,12 +14,21 @@ export type Permission =
   | 'decision:write'
   /** read the audit trail */
   | 'audit:read'
+  /** append to the transparency log, when a deployment requires a token for appends */
+  | 'tlog:append'
   /** teams, gate policies, tokens */
   | 'admin';
 
 const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: ['inventory:read', 'inventory:write', 'decision:write', 'audit:read', 'admin'],
-  publisher: ['inventory:read', 'inventory:write'],
+  admin: [
+    'inventory:read',
+    'inventory:write',
+    'decision:write',
+    'audit:read',
+    'tlog:append',
+    'admin',
+  ],
+  publisher: ['inventory:read', 'inventory:write', 'tlog:append'],
   approver: ['inventory:read', 'decision:write'],
   auditor: ['inventory:read', 'audit:read'],
   viewer: ['inventory:read'],

@@ -148,6 +148,47 @@ function all(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('audit_events_at').on('audit_events').column('at').execute();
       },
     },
+    '0002_tlog': {
+      async up(db: Db) {
+        const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
+        // 'integer primary key' makes the index SQLite's rowid: the table is clustered by it.
+        const index = dialect === 'postgres' ? 'bigint' : 'integer';
+        await db.schema
+          .createTable('tlog_state')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('origin', 'text', notNull)
+          .addColumn('size', 'bigint', notNull)
+          .addColumn('root_hash', bytes, notNull)
+          .execute();
+        await db.schema
+          .createTable('tlog_entries')
+          .addColumn('idx', index, (c) => c.primaryKey())
+          .addColumn('leaf_hash', bytes, (c) => c.notNull().unique())
+          .addColumn('kind', 'text', notNull)
+          .addColumn('body', bytes, notNull)
+          .addColumn('integrated_time', 'bigint', notNull)
+          .addColumn('subject', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('tlog_entries_subject')
+          .on('tlog_entries')
+          .column('subject')
+          .execute();
+        await db.schema
+          .createTable('tlog_checkpoints')
+          .addColumn('size', index, (c) => c.primaryKey())
+          .addColumn('root_hash', bytes, notNull)
+          .addColumn('note', 'text', notNull)
+          .addColumn('cosignatures', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('created_at', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('tlog_checkpoints_created')
+          .on('tlog_checkpoints')
+          .column('created_at')
+          .execute();
+      },
+    },
   };
 }
 

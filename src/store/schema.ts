@@ -18,6 +18,9 @@ export interface Database {
   component_licenses: ComponentLicenseTable;
   tokens: TokenTable;
   audit_events: AuditEventTable;
+  tlog_state: TlogStateTable;
+  tlog_entries: TlogEntryTable;
+  tlog_checkpoints: TlogCheckpointTable;
 }
 
 export interface TeamTable {
@@ -160,4 +163,36 @@ export interface AuditEventTable {
   /** The team whose data was written, for team-scoped auditors; null for organisation-wide writes. */
   team: string | null;
   details: string;
+}
+
+/** The transparency log's one row of state (id = 1): its origin and how far it has grown. */
+export interface TlogStateTable {
+  id: number;
+  /** The checkpoint origin, fixed when the log is created. */
+  origin: string;
+  size: number;
+  root_hash: Uint8Array;
+}
+
+/** One log entry. `idx` is its position in the Merkle tree; leaves are H(0x00 || body). */
+export interface TlogEntryTable {
+  idx: number;
+  leaf_hash: Uint8Array;
+  kind: string;
+  body: Uint8Array;
+  /** Unix seconds at sequencing. */
+  integrated_time: number;
+  /** The digest the entry is about (`sha256:…`), for lookups by artifact. */
+  subject: string;
+}
+
+/** Every checkpoint the log has signed, one per sequenced batch, in the batch's own transaction. */
+export interface TlogCheckpointTable {
+  size: number;
+  root_hash: Uint8Array;
+  /** The signed note as the log signed it. */
+  note: string;
+  /** Witness cosignature lines collected later, appended to `note` when served. */
+  cosignatures: string;
+  created_at: string;
 }

@@ -39,6 +39,8 @@ export type TlogErrorCode =
   /** A log resource (checkpoint, tile, entry bundle) or witness answer is bigger than the client accepts. */
   | 'TLOG_FETCH_TOO_LARGE'
   /** A checkpoint archive or mirror history file is not in the documented format. */
-  | 'TLOG_ARCHIVE_INVALID';
+  | 'TLOG_ARCHIVE_INVALID'
+  /** An inclusion proof is for a tree size that no archived checkpoint has, so it cannot be checked offline. */
+  | 'TLOG_CHECKPOINT_NOT_ARCHIVED';
 
 export class TlogError extends CustodyError<TlogErrorCode> {}

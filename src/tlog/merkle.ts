@@ -447,6 +447,17 @@ export class MerkleTree implements HashReader {
     return index;
   }
 
+  /**
+   * Forget every leaf from `size` on: the sequencer's undo when a batch it already added here
+   * fails to commit. Range hashes that reached past `size` are dropped from the memo.
+   */
+  truncate(size: number): void {
+    this.checkWithin(size);
+    for (let level = 0; level < this.counts.length; level++)
+      this.counts[level] = Math.floor(size / 2 ** level);
+    this.memo.clear();
+  }
+
   private push(level: number, h: Uint8Array): number {
     let buf = this.levels[level];
     const count = this.counts[level] ?? 0;

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { openServices } from '../../../src/app/services.js';
+import type { SequencedEntryInput } from '../../../src/app/tlog/log.js';
+import { openCheckpoint } from '../../../src/tlog/checkpoint.js';
+import {
+  leafHash,
+  MerkleTree,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../../src/tlog/merkle.js';
+import { parseVerifierKey } from '../../../src/tlog/note.js';
+import { decodeEntryBundle } from '../../../src/tlog/tiles.js';
+import { BACKENDS, freshServices } from '../../helpers/store.js';
+
+function entry(i: number | string): SequencedEntryInput {
+  const body = Buffer.from(JSON.stringify({ kind: 'test', n: i }));
+  return {
+    kind: 'test',
+    body,
+    leafHash: leafHash(body),
+    subject: `sha256:${createHash('sha256').update(String(i)).digest('hex')}`,
+  };
+}
+
+for (const backend of BACKENDS) {
+  describe(`transparency log sequencer (${backend})`, () => {
+    const opened: Array<{ close(): Promise<void> }> = [];
+    after(async () => {
+      for (const s of opened) await s.close();
+    });
+
+    it('sequences concurrent appends into batches, each under a signed checkpoint', async () => {
+      const s = await freshServices(backend);
+      opened.push(s);
+      const log = s.tlog;
+      assert.ok(log);
+      assert.equal(log.size, 0);
+      const verifier = parseVerifierKey(log.vkey);
+      const empty = openCheckpoint(log.checkpoint().note, log.origin, [verifier]);
+      assert.equal(empty.checkpoint.size, 0);
+
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => log.append(entry(i))),
+      );
+      const indices = results.map((r) => r.index).sort((a, b) => a - b);
+      assert.deepEqual(
+        indices,
+        Array.from({ length: 300 }, (_, i) => i),
+      );
+      assert.equal(log.size, 300);
+      const seen = new Set<number>();
+      for (const [i, r] of results.entries()) {
+        assert.equal(r.duplicate, false);
+        const { checkpoint } = openCheckpoint(r.checkpoint.note, log.origin, [verifier]);
+        seen.add(checkpoint.size);
+        verifyInclusion(
+          r.index,
+          checkpoint.size,
+          entry(i).leafHash,
+          log.inclusionProof(r.index, checkpoint.size),
+          checkpoint.rootHash,
+        );
+      }
+      assert.ok(seen.size < 300, 'appends that arrive together share a batch');
+      // Every checkpoint is consistent with the newest.
+      for (const cp of await log.checkpointsSince({ size: 1 })) {
+        verifyConsistency(
+          cp.size,
+          log.size,
+          log.consistencyProof(cp.size),
+          cp.rootHash,
+          log.checkpoint().rootHash,
+        );
+      }
+    });
+
+    it('answers the same entry twice with its first index, in one batch or later', async () => {
+      const s = await freshServices(backend);
+      opened.push(s);
+      const log = s.tlog;
+      assert.ok(log);
+      const [a, b] = await Promise.all([log.append(entry('x')), log.append(entry('x'))]);
+      assert.equal(a?.index, b?.index);
+      assert.equal(a?.duplicate !== b?.duplicate, true);
+      const c = await log.append(entry('x'));
+      assert.equal(c.index, a?.index);
+      assert.equal(c.duplicate, true);
+      assert.equal(c.integratedTime, a?.integratedTime);
+      assert.equal(log.size, 1);
+    });
+
+    it('rebuilds the same tree after a restart, and serves tiles and entry bundles', async () => {
+      const s = await freshServices(backend);
+      opened.push(s);
+      const log = s.tlog;
+      assert.ok(log);
+      const n = 600;
+      for (let i = 0; i < n; i += 100)
+        await Promise.all(Array.from({ length: 100 }, (_, j) => log.append(entry(i + j))));
+      const root = log.checkpoint().rootHash;
+      const origin = log.origin;
+      const reopened = await openServices({
+        dataDir: s.dataDir,
+        databaseUrl: s.databaseUrl,
+      });
+      try {
+        const again = reopened.tlog;
+        assert.ok(again);
+        assert.equal(again.origin, origin);
+        assert.equal(again.size, n);
+        assert.deepEqual(Buffer.from(again.checkpoint().rootHash), Buffer.from(root));
+        const expected = new MerkleTree();
+        for (let i = 0; i < n; i++)
+          expected.append(leafHash((await again.entryAt(i))?.body ?? new Uint8Array()));
+        assert.deepEqual(Buffer.from(expected.root()), Buffer.from(root));
+        assert.equal(again.hashTile(0, 0, 256)?.length, 256 * 32);
+        assert.equal(again.hashTile(0, 2, 88)?.length, 88 * 32);
+        assert.equal(again.hashTile(0, 2, 89), undefined);
+        assert.equal(again.hashTile(0, 3, 1), undefined);
+        assert.equal(again.hashTile(1, 0, 2)?.length, 64);
+        const bundle = await again.entryBundle(2, 88);
+        assert.ok(bundle);
+        const bodies = decodeEntryBundle(bundle);
+        assert.equal(bodies.length, 88);
+        assert.deepEqual(Buffer.from(bodies[0] as Uint8Array), Buffer.from(entry(512).body));
+        assert.equal(await again.entryBundle(2, 89), undefined);
+      } finally {
+        await reopened.close();
+      }
+    });
+
+    it('refuses to open a database that holds another origin', async () => {
+      const s = await freshServices(backend);
+      opened.push(s);
+      await assert.rejects(
+        openServices({
+          dataDir: s.dataDir,
+          databaseUrl: s.databaseUrl,
+          tlog: { origin: 'example.com/other' },
+        }),
+        { code: 'TLOG_ORIGIN_MISMATCH' },
+      );
+    });
+  });
+}
