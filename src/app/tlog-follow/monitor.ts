@@ -22,8 +22,14 @@ import type { LogFetcher } from './ports.js';
  */
 
 export interface MonitorCheck {
-  /** first: nothing seen before; grown, unchanged; stale: an older checkpoint, still consistent. */
-  kind: 'first' | 'grown' | 'unchanged' | 'stale';
+  /**
+   * first: nothing seen before; grown; unchanged; stale: an older checkpoint, proven a prefix of
+   * the one remembered; rollback: an older checkpoint while the log no longer serves the tiles of
+   * the larger tree it signed, so it cannot show it still holds it (both notes are the evidence).
+   */
+  kind: 'first' | 'grown' | 'unchanged' | 'stale' | 'rollback';
+  /** For a rollback: the remembered checkpoint and the one served now. */
+  evidence?: { old: ReturnType<typeof describe>; new: ReturnType<typeof describe> };
   origin: string;
   previousSize: number | undefined;
   size: number;
@@ -62,7 +68,14 @@ export async function checkLog(
     }
     return out('unchanged', last);
   }
-  await proveConsistent(o, small, large, last, next);
+  try {
+    await proveConsistent(o, small, large, last, next);
+  } catch (e) {
+    const missing =
+      e instanceof TlogError && e.code === 'TLOG_FETCH_FAILED' && e.details?.['status'] === 404;
+    if (!missing || next === large) throw e;
+    return { ...out('rollback', last), evidence: { old: describe(last), new: describe(next) } };
+  }
   return next === large ? out('grown', next) : out('stale', last);
 }
 
