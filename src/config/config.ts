@@ -18,6 +18,23 @@ export interface ServeConfig {
   ingestWorkers: number;
   /** Search answers cached until the next write (0: no cache). */
   searchCacheEntries: number;
+  tlog: TlogConfig;
+}
+
+/** The transparency log's settings (CUSTODY_TLOG_*). */
+export interface TlogConfig {
+  /** Checkpoint origin; undefined: the stored one, or `<hostname>/custody-log` for a new log. */
+  origin: string | undefined;
+  /** The log key (PKCS#8 PEM); undefined: `<dataDir>/tlog/log-key.pem`, created on first start. */
+  keyPath: string | undefined;
+  /** The type of a key created on first start. */
+  keyType: 'ed25519' | 'ecdsa-p256';
+  /** Appends need a token with the tlog:append permission. */
+  requireToken: boolean;
+  /** Appends a second per client address (0: no limit). */
+  ratePerClient: number;
+  /** Witnesses to ask for cosignatures: `url=vkey` pairs, comma-separated. */
+  witnesses: Array<{ url: string; vkey: string }>;
 }
 
 export const DEFAULT_DATA_DIR = './.custody';
@@ -51,6 +68,51 @@ export function loadServeConfig(
     logLevel,
     ingestWorkers: workers(env['CUSTODY_INGEST_WORKERS']),
     searchCacheEntries: cacheEntries(env['CUSTODY_SEARCH_CACHE']),
+    tlog: tlogConfig(env),
+  };
+}
+
+function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConfig {
+  const origin = nonEmpty(env['CUSTODY_TLOG_ORIGIN']);
+  if (origin !== undefined && !/^[^\s+]+$/.test(origin))
+    throw new CoreError(
+      'USAGE',
+      'CUSTODY_TLOG_ORIGIN must be a schema-less URL without spaces or "+", e.g. log.example.com/custody',
+    );
+  const keyType = env['CUSTODY_TLOG_KEY_TYPE'] ?? 'ed25519';
+  if (keyType !== 'ed25519' && keyType !== 'ecdsa-p256')
+    throw new CoreError('USAGE', 'CUSTODY_TLOG_KEY_TYPE must be ed25519 or ecdsa-p256');
+  const rateText = env['CUSTODY_TLOG_RATE'] ?? '1000';
+  const rate = Number(rateText);
+  if (!Number.isFinite(rate) || rate < 0)
+    throw new CoreError(
+      'USAGE',
+      'CUSTODY_TLOG_RATE must be a number of appends a second per client (0: no limit)',
+    );
+  const witnesses = (nonEmpty(env['CUSTODY_TLOG_WITNESSES']) ?? '')
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '')
+    .map((w) => {
+      const at = w.indexOf('=');
+      const url = w.slice(0, at);
+      if (at < 1 || !/^https?:\/\//.test(url))
+        throw new CoreError(
+          'USAGE',
+          'CUSTODY_TLOG_WITNESSES is a comma-separated list of <witness URL>=<witness vkey>',
+        );
+      return { url, vkey: w.slice(at + 1) };
+    });
+  const requireToken = env['CUSTODY_TLOG_APPEND_TOKEN'] ?? 'false';
+  if (requireToken !== 'true' && requireToken !== 'false')
+    throw new CoreError('USAGE', 'CUSTODY_TLOG_APPEND_TOKEN must be true or false');
+  return {
+    origin,
+    keyPath: nonEmpty(env['CUSTODY_TLOG_KEY']),
+    keyType,
+    requireToken: requireToken === 'true',
+    ratePerClient: rate,
+    witnesses,
   };
 }
 

@@ -16,6 +16,7 @@ import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
 
 declare module 'fastify' {
   /** OpenAPI annotations, read by OpenApiCollector. */
@@ -49,6 +50,8 @@ export interface ServerOptions {
   maxBodyBytes: number;
   /** Extra facts for /healthz. */
   health?: () => Record<string, unknown>;
+  /** The transparency log's HTTP settings (the log itself is `services.tlog`). */
+  tlog?: Partial<TlogRouteOptions>;
 }
 
 export interface CustodyServer {
@@ -119,6 +122,11 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerSystemRoutes(app, { ...deps, openapi, health: o.health ?? (() => ({})) });
   registerInventoryRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerTlogRoutes(app, deps, {
+    requireToken: o.tlog?.requireToken ?? false,
+    ratePerClient: o.tlog?.ratePerClient ?? 1000,
+    maxEntryBodyBytes: o.tlog?.maxEntryBodyBytes ?? o.maxBodyBytes,
+  });
   await app.ready();
   return { app, metrics, auth };
 }

@@ -13,6 +13,10 @@ const STATUS: Readonly<Record<string, number>> = {
   SBOM_SCHEMA_INVALID: 422,
   SBOM_SUBJECT_MISMATCH: 422,
   STORE_UNAVAILABLE: 503,
+  TLOG_ENTRY_NOT_FOUND: 404,
+  TLOG_ENTRY_TOO_LARGE: 413,
+  TLOG_ENTRY_SIGNATURE_INVALID: 422,
+  TLOG_RATE_LIMITED: 429,
 };
 
 export function statusOf(code: string): number {

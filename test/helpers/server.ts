@@ -6,7 +6,7 @@ import { generateSbom } from '../../src/app/generate-sbom.js';
 import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
 import type { Role } from '../../src/inventory/roles.js';
 import { createLogger } from '../../src/log/logger.js';
-import { buildServer, type CustodyServer } from '../../src/server/app.js';
+import { buildServer, type CustodyServer, type ServerOptions } from '../../src/server/app.js';
 import { conformancePath, REPO_ROOT } from './conformance.js';
 import { type Backend, freshServices, type TestServices } from './store.js';
 
@@ -36,6 +36,7 @@ export interface StartOptions {
   maxSbomBytes?: number;
   maxBodyBytes?: number;
   clock?: () => Date;
+  tlog?: ServerOptions['tlog'];
 }
 
 /** A real Custody server on a fresh store, listening on an ephemeral loopback port. */
@@ -46,6 +47,7 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
     logger: createLogger(process.env['CUSTODY_TEST_LOG'] ?? 'silent'),
     maxSbomBytes: o.maxSbomBytes ?? 8 * 1024 * 1024,
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
+    ...(o.tlog ? { tlog: o.tlog } : {}),
   });
   await custody.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = custody.app.server.address() as AddressInfo;

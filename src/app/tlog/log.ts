@@ -15,6 +15,7 @@ import {
   type TlogEntryRow,
   tlogBodies,
   tlogCheckpointsSince,
+  tlogEntriesBySubject,
   tlogEntryAt,
   tlogEntryByLeafHash,
 } from '../../store/tlog.js';
@@ -384,6 +385,12 @@ export class TransparencyLog {
   async entryByLeafHash(leafHash: Uint8Array): Promise<TlogEntryRow | undefined> {
     const e = await tlogEntryByLeafHash(this.opts.db.read, leafHash);
     return e !== undefined && e.idx < this.latest.size ? e : undefined;
+  }
+
+  /** Published entries about one subject digest, oldest first. */
+  async entriesBySubject(subject: string, limit: number): Promise<TlogEntryRow[]> {
+    const rows = await tlogEntriesBySubject(this.opts.db.read, subject, limit);
+    return rows.filter((r) => r.idx < this.latest.size);
   }
 
   /** Signed checkpoints from a size or a time on (the auditor's archive). */

@@ -41,6 +41,7 @@ export function registerServe(program: Command, io: CliIO): void {
         blobDir: io.env['CUSTODY_BLOB_DIR'],
         ingestWorkers: cfg.ingestWorkers,
         searchCacheEntries: cfg.searchCacheEntries,
+        tlog: { origin: cfg.tlog.origin, keyPath: cfg.tlog.keyPath, keyType: cfg.tlog.keyType },
       });
       const admin = await bootstrapAdminToken(services);
       const { app } = await buildServer({
@@ -49,11 +50,16 @@ export function registerServe(program: Command, io: CliIO): void {
         maxSbomBytes: cfg.maxSbomBytes,
         maxBodyBytes: cfg.maxBodyBytes,
         health: () => ({ dataDir: cfg.dataDir }),
+        tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
       });
       const address = await app.listen({ host: cfg.host, port: cfg.port });
       io.stderr.write(
         `Custody is listening on ${address} (${services.db.dialect}: ${services.db.location})\n`,
       );
+      if (services.tlog)
+        io.stderr.write(
+          `Transparency log ${services.tlog.log.origin} at ${address}/tlog/ (${services.tlog.log.size} entries), verifier key ${services.tlog.log.vkey}\n`,
+        );
       if (admin) {
         io.stdout.write(
           `This is the first start: here is an admin token. It is shown once; store it now.\nexport CUSTODY_URL=${address}\nexport CUSTODY_TOKEN=${admin.token}\n`,

@@ -107,6 +107,7 @@ async function withServices(
     dataDir: resolve(io.cwd, dataDir ?? io.env['CUSTODY_DATA_DIR'] ?? '.custody'),
     databaseUrl: io.env['CUSTODY_DATABASE_URL'] || undefined,
     blobDir: io.env['CUSTODY_BLOB_DIR'],
+    tlog: false,
   });
   try {
     await f(s);

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import type { TlogEntryRow } from '../../store/tlog.js';
+import { parseProposedEntry } from '../../tlog/entries.js';
+import { TlogError } from '../../tlog/errors.js';
+import { encodeBase64 } from '../../tlog/note.js';
+import {
+  entryUuid,
+  formatRekorEntry,
+  type RekorLogEntry,
+  rekorLogId,
+  signEntryTimestamp,
+  type TrustedRootTlog,
+} from '../../tlog/rekor.js';
+import { MAX_ENTRY_SIZE } from '../../tlog/tiles.js';
+import type { LogKey } from './key.js';
+import type { Appended, PublishedCheckpoint, TransparencyLog } from './log.js';
+
+/**
+ * The log's use cases as the HTTP face (and the CLI) need them: check and append a proposed entry,
+ * and the views of entries and proofs, in Custody's own shape and in Rekor's.
+ */
+
+export interface InclusionProofView {
+  logIndex: number;
+  treeSize: number;
+  /** Hex, as Rekor writes hashes. */
+  rootHash: string;
+  hashes: string[];
+  /** The signed checkpoint at `treeSize`. */
+  checkpoint: string;
+}
+
+export interface EntryView {
+  index: number;
+  uuid: string;
+  kind: string;
+  /** The leaf data, base64. */
+  body: string;
+  leafHash: string;
+  subject: string;
+  integratedTime: number;
+  logId: string;
+  inclusionProof: InclusionProofView;
+  /** Rekor's signed entry timestamp over {body, integratedTime, logID, logIndex}, base64. */
+  signedEntryTimestamp: string;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** The log's signing side that the views need: its key and derived IDs. */
+export class LogFace {
+  readonly logId: Uint8Array;
+  /** Rekor's tree ID, for the 80-digit UUIDs and /api/v1/log: fixed per origin. */
+  readonly treeId: bigint;
+
+  constructor(
+    readonly log: TransparencyLog,
+    private readonly key: LogKey,
+  ) {
+    // The signed-note key name is the origin, so sigstore clients find the key by logId[:4].
+    this.logId = rekorLogId(key.publicKey, log.origin);
+    this.treeId =
+      createHash('sha256').update(log.origin).digest().readBigUInt64BE(0) & ((1n << 63n) - 1n);
+  }
+
+  /**
+   * Check a proposed entry (Custody's typed form or Rekor's) and append it.
+   * @throws TlogError TLOG_ENTRY_MALFORMED, TLOG_ENTRY_SIGNATURE_INVALID, TLOG_ENTRY_TOO_LARGE
+   */
+  async append(json: unknown): Promise<{ appended: Appended; view: EntryView }> {
+    const entry = parseProposedEntry(json, { maxBytes: MAX_ENTRY_SIZE });
+    const appended = await this.log.append({
+      kind: entry.kind,
+      body: entry.body,
+      leafHash: entry.leafHash,
+      subject: entry.subjectDigest,
+    });
+    const view = this.view(
+      {
+        idx: appended.index,
+        leafHash: entry.leafHash,
+        kind: entry.kind,
+        body: entry.body,
+        integratedTime: appended.integratedTime,
+        subject: entry.subjectDigest,
+      },
+      appended.checkpoint,
+    );
+    return { appended, view };
+  }
+
+  inclusion(index: number, cp: PublishedCheckpoint = this.log.checkpoint()): InclusionProofView {
+    return {
+      logIndex: index,
+      treeSize: cp.size,
+      rootHash: hex(cp.rootHash),
+      hashes: this.log.inclusionProof(index, cp.size).map(hex),
+      checkpoint: cp.note,
+    };
+  }
+
+  signedEntryTimestamp(row: TlogEntryRow): Uint8Array {
+    return signEntryTimestamp(this.key.privateKey, {
+      body: row.body,
+      integratedTime: row.integratedTime,
+      logID: this.logId,
+      logIndex: row.idx,
+    });
+  }
+
+  /** An entry with a proof under `cp` (default: the newest checkpoint) and its signed timestamp. */
+  view(row: TlogEntryRow, cp: PublishedCheckpoint = this.log.checkpoint()): EntryView {
+    return {
+      index: row.idx,
+      uuid: entryUuid(row.leafHash),
+      kind: row.kind,
+      body: encodeBase64(row.body),
+      leafHash: hex(row.leafHash),
+      subject: row.subject,
+      integratedTime: row.integratedTime,
+      logId: hex(this.logId),
+      inclusionProof: this.inclusion(row.idx, cp),
+      signedEntryTimestamp: encodeBase64(this.signedEntryTimestamp(row)),
+    };
+  }
+
+  /** The same entry in Rekor's v1 response shape: `{ <uuid>: {...} }`. */
+  rekorView(row: TlogEntryRow, cp: PublishedCheckpoint = this.log.checkpoint()) {
+    return formatRekorEntry({
+      body: row.body,
+      integratedTime: row.integratedTime,
+      logID: this.logId,
+      logIndex: row.idx,
+      leafHash: row.leafHash,
+      treeId: this.treeId,
+      signedEntryTimestamp: this.signedEntryTimestamp(row),
+      inclusionProof: {
+        logIndex: row.idx,
+        treeSize: cp.size,
+        rootHash: cp.rootHash,
+        hashes: this.log.inclusionProof(row.idx, cp.size),
+        checkpoint: cp.note,
+      },
+    }) as Record<string, RekorLogEntry>;
+  }
+
+  /**
+   * The `tlogs[]` element of a Sigstore trusted root for this log. sigstore-js matches a
+   * checkpoint signature to a log by key ID and by `baseUrl.match(keyName)`; the key name is the
+   * origin, so the base URL written here is the origin as an https URL.
+   */
+  trustedRootEntry(validFrom: Date): TrustedRootTlog {
+    const pub = this.key.publicKey;
+    return {
+      baseUrl: `https://${this.log.origin}`,
+      hashAlgorithm: 'SHA2_256',
+      publicKey: {
+        rawBytes: encodeBase64(new Uint8Array(pub.export({ format: 'der', type: 'spki' }))),
+        keyDetails: this.key.type === 'ed25519' ? 'PKIX_ED25519' : 'PKIX_ECDSA_P256_SHA_256',
+        validFor: { start: validFrom.toISOString() },
+      },
+      logId: { keyId: encodeBase64(this.logId) },
+    };
+  }
+
+  /** The C2SP tlog-proof text: index, inclusion hashes and the signed checkpoint, for offline use. */
+  tlogProof(index: number, cp: PublishedCheckpoint = this.log.checkpoint()): string {
+    const hashes = this.log.inclusionProof(index, cp.size);
+    return [
+      'c2sp.org/tlog-proof@v1',
+      `index ${index}`,
+      ...hashes.map((h) => Buffer.from(h).toString('base64')),
+      '',
+      cp.note,
+    ].join('\n');
+  }
+}
+
+/** Parse a leaf hash or UUID given as 64 hex digits, 80 (Rekor, with tree ID) or base64. */
+export function parseLeafHash(text: string): Uint8Array {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
+  if (/^[0-9a-fA-F]{80}$/.test(t)) return Buffer.from(t.slice(16), 'hex');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(t)) return Buffer.from(t, 'base64');
+  throw new TlogError(
+    'TLOG_ENTRY_MALFORMED',
+    'A leaf hash is 64 hex digits (or base64 of 32 bytes); an entry UUID is 64 or 80 hex digits.',
+    { details: { given: t.slice(0, 100) } },
+  );
+}
