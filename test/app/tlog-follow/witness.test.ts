@@ -218,7 +218,7 @@ describe('witness config and keys', () => {
       assert.fail('expected an error');
     })();
     assert.equal(e.code, 'USAGE');
-    assert.equal((e.details?.['problems'] as string[]).length, 3);
+    assert.equal((e.details?.['problems'] as string[] | undefined)?.length, 3);
   });
 });
 

@@ -1,0 +1,355 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  exportCheckpoints,
+  parseArchive,
+  parseInclusionClaim,
+  type Since,
+  verifyArchivedInclusion,
+} from '../app/tlog-follow/archive.js';
+import type { LogIdentity } from '../app/tlog-follow/follow.js';
+import { type MirrorResult, mirrorOnce } from '../app/tlog-follow/mirror.js';
+import {
+  checkLog,
+  type MonitorCheck,
+  readMonitorState,
+  writeMonitorState,
+} from '../app/tlog-follow/monitor.js';
+import { CoreError } from '../core/errors.js';
+import { TlogClient } from '../net/tlog-client.js';
+import { TlogError } from '../tlog/errors.js';
+import { parseVerifierKey } from '../tlog/note.js';
+import { CliExit } from './exit.js';
+import { type CliIO, EXIT } from './io.js';
+import { progress, writeOutput } from './output.js';
+
+/**
+ * `custody log mirror|monitor|checkpoints export|verify-inclusion`: follow a C2SP tlog-tiles log
+ * (Custody's `<base>/tlog/` or any other) from outside. Exit codes: 0 ok; 1 the log is
+ * inconsistent (split view, rollback) or the proof does not verify; 2 usage or bad input; 3 internal.
+ */
+export function registerLog(program: Command, io: CliIO): void {
+  const log = program
+    .command('log')
+    .description('mirror, monitor and audit a transparency log (C2SP tlog-tiles)');
+
+  withLogOptions(
+    log
+      .command('mirror')
+      .description('keep a verified static copy of a log in a folder (servable as it is)')
+      .requiredOption('--dir <dir>', 'the mirror folder')
+      .option('--follow', 'keep mirroring every --interval seconds')
+      .option('--interval <s>', 'seconds between checks when following (default 60)'),
+  ).action(async (o: LogFlags & { dir: string; follow?: boolean; interval?: string }) => {
+    const id = identity(o, io);
+    const fetcher = new TlogClient({ url: o.from });
+    const dir = resolve(io.cwd, o.dir);
+    await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
+      const r = await guard(io, o, () =>
+        mirrorOnce({
+          ...id,
+          fetcher,
+          dir,
+          now: () => new Date(),
+          onProgress: progress(io, 'tiles'),
+        }),
+      );
+      report(io, o, { event: 'tlog.mirrored', ...r }, describeMirror(r));
+    });
+  });
+
+  withLogOptions(
+    log
+      .command('monitor')
+      .description('check that each checkpoint of a log is consistent with the last one seen')
+      .option('--state <file>', 'remember the last checkpoint here between runs')
+      .option('--follow', 'keep checking every --interval seconds')
+      .option('--interval <s>', 'seconds between checks when following (default 60)'),
+  ).action(async (o: LogFlags & { state?: string; follow?: boolean; interval?: string }) => {
+    const id = identity(o, io);
+    const fetcher = new TlogClient({ url: o.from });
+    const statePath = o.state === undefined ? undefined : resolve(io.cwd, o.state);
+    let last = statePath === undefined ? undefined : readMonitorState(statePath, id);
+    await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
+      const r = await guard(io, o, () => checkLog({ ...id, fetcher }, last));
+      if (r.kind === 'rollback') {
+        alarm(
+          io,
+          'tlog.rollback',
+          r.origin,
+          r.evidence as NonNullable<MonitorCheck['evidence']>,
+          'the log serves a smaller checkpoint and not the tiles of the larger one it signed',
+        );
+        throw new CliExit(EXIT.no);
+      }
+      last = r.latest;
+      if (statePath !== undefined) writeMonitorState(statePath, r.latest, new Date());
+      const { latest: _latest, ...shown } = r;
+      report(io, o, { event: 'tlog.checked', ...shown }, describeCheck(r));
+    });
+  });
+
+  const checkpoints = log.command('checkpoints').description("a log's signed checkpoints");
+  checkpoints
+    .command('export')
+    .description(
+      "write an auditor's archive: the log's vkey and its signed checkpoints (JSON lines)",
+    )
+    .requiredOption(
+      '--from <url|dir>',
+      "the log's tlog prefix URL, or a mirror folder (its history)",
+    )
+    .requiredOption('--vkey <vkey>', "the log's verifier key (or a file holding it)")
+    .option('--origin <origin>', "the log's origin line (default: the vkey's name)")
+    .option(
+      '--since <date|size>',
+      'only checkpoints seen from this ISO date, or of at least this size',
+    )
+    .option('-o, --output <file>', 'write here instead of stdout')
+    .action(
+      async (o: {
+        from: string;
+        vkey: string;
+        origin?: string;
+        since?: string;
+        output?: string;
+      }) => {
+        const vkey = readVkey(o.vkey, io);
+        const origin = o.origin ?? parseVerifierKey(vkey).name;
+        const dir = resolve(io.cwd, o.from);
+        const isDir = existsSync(dir) && statSync(dir).isDirectory();
+        const text = await exportCheckpoints({
+          source: isDir
+            ? { kind: 'mirror', dir }
+            : { kind: 'log', fetcher: new TlogClient({ url: o.from }) },
+          origin,
+          vkey,
+          since: parseSince(o.since),
+          now: () => new Date(),
+        });
+        writeOutput(io, text, o.output === undefined ? undefined : resolve(io.cwd, o.output));
+        if (o.output !== undefined) {
+          io.stderr.write(
+            `Wrote ${text.trimEnd().split('\n').length - 1} checkpoints to ${o.output}\n`,
+          );
+        }
+      },
+    );
+
+  log
+    .command('verify-inclusion')
+    .description('check offline that an entry is in a tree whose checkpoint is archived')
+    .requiredOption('--archive <file>', 'an archive from `custody log checkpoints export`')
+    .requiredOption('--entry <file|hash>', 'the entry file, or its leaf hash (64 hex digits)')
+    .requiredOption('--proof <file>', "the JSON from the log's /api/v1/tlog/proof endpoint")
+    .option('--vkey <vkey>', 'require the archive to be for this key')
+    .option('--json', 'JSON output')
+    .action(
+      (o: { archive: string; entry: string; proof: string; vkey?: string; json?: boolean }) => {
+        const archive = parseArchive(
+          readText(o.archive, io),
+          o.vkey === undefined ? undefined : readVkey(o.vkey, io),
+        );
+        const claim = parseInclusionClaim(parseJson(readText(o.proof, io), o.proof));
+        const leaf = /^[0-9a-fA-F]{64}$/.test(o.entry)
+          ? { kind: 'leafHash' as const, hash: new Uint8Array(Buffer.from(o.entry, 'hex')) }
+          : { kind: 'entry' as const, bytes: new Uint8Array(readBytes(o.entry, io)) };
+        try {
+          const v = verifyArchivedInclusion(archive, leaf, claim);
+          const out = {
+            event: 'tlog.inclusion_verified',
+            origin: archive.header.origin,
+            index: v.index,
+            size: v.size,
+            leafHash: Buffer.from(v.leafHash).toString('hex'),
+            checkpointSeenAt: v.checkpoint.seenAt,
+          };
+          report(
+            io,
+            o,
+            out,
+            `Entry ${v.index} is in ${archive.header.origin} at size ${v.size} (checkpoint archived ${v.checkpoint.seenAt})\n`,
+          );
+        } catch (e) {
+          const no = ['TLOG_PROOF_INVALID', 'TLOG_RANGE_INVALID', 'TLOG_CHECKPOINT_NOT_ARCHIVED'];
+          if (!(e instanceof TlogError) || !no.includes(e.code)) throw e;
+          if (o.json)
+            io.stdout.write(
+              `${JSON.stringify({ event: 'tlog.inclusion_failed', error: e.toJSON() })}\n`,
+            );
+          io.stderr.write(`custody: ${e.code}: ${e.message}\n`);
+          throw new CliExit(EXIT.no);
+        }
+      },
+    );
+}
+
+interface LogFlags {
+  from: string;
+  vkey: string;
+  origin?: string;
+  json?: boolean;
+}
+
+function withLogOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--from <url>', "the log's tlog prefix, e.g. https://custody.example/tlog/")
+    .requiredOption('--vkey <vkey>', "the log's verifier key (or a file holding it)")
+    .option('--origin <origin>', "the log's origin line (default: the vkey's name)")
+    .option('--json', 'one JSON event per line on stdout');
+}
+
+function identity(o: LogFlags, io: CliIO): LogIdentity {
+  const verifier = parseVerifierKey(readVkey(o.vkey, io));
+  return { origin: o.origin ?? verifier.name, verifiers: [verifier] };
+}
+
+// A vkey has two '+'; anything else is taken as a file holding one.
+function readVkey(v: string, io: CliIO): string {
+  if (v.split('+').length >= 3) return v.trim();
+  return readText(v, io).trim();
+}
+
+// A split view is the one failure that must not be missed: both notes on stderr, a JSON event on
+// stdout whatever the output mode, and exit 1.
+async function guard<T>(io: CliIO, o: LogFlags, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof TlogError && e.code === 'TLOG_CHECKPOINT_INCONSISTENT') {
+      const d = e.details as { origin: string; old: Evidence; new: Evidence };
+      alarm(
+        io,
+        'tlog.split_view',
+        d.origin ?? o.origin ?? '',
+        { old: d.old, new: d.new },
+        e.message,
+      );
+      throw new CliExit(EXIT.no);
+    }
+    throw e;
+  }
+}
+
+interface Evidence {
+  size: number;
+  rootHash: string;
+  note: string;
+}
+
+function alarm(
+  io: CliIO,
+  event: string,
+  origin: string,
+  evidence: { old: Evidence; new: Evidence },
+  message: string,
+): void {
+  io.stderr.write(
+    `\ncustody: ALERT: ${message}\n\n` +
+      `--- checkpoint remembered (size ${evidence.old.size}) ---\n${evidence.old.note}\n` +
+      `--- checkpoint served now (size ${evidence.new.size}) ---\n${evidence.new.note}\n`,
+  );
+  io.stdout.write(`${JSON.stringify({ event, origin, old: evidence.old, new: evidence.new })}\n`);
+}
+
+function report(io: CliIO, o: { json?: boolean }, event: object, human: string): void {
+  io.stdout.write(o.json ? `${JSON.stringify(event)}\n` : human);
+}
+
+function describeMirror(r: MirrorResult): string {
+  switch (r.kind) {
+    case 'grown':
+      return `Mirrored ${r.origin}: ${r.previousSize} → ${r.size} entries (${r.tiles} tiles, ${r.bundles} entry bundles)\n`;
+    case 'unchanged':
+      return `Mirror of ${r.origin} is up to date at ${r.size} entries\n`;
+    case 'stale':
+      return `The log served an older checkpoint (${r.size} < ${r.previousSize}); it is consistent, the mirror keeps ${r.previousSize}\n`;
+    default: {
+      const never: never = r.kind;
+      return never;
+    }
+  }
+}
+
+function describeCheck(r: MonitorCheck): string {
+  switch (r.kind) {
+    case 'first':
+      return `First checkpoint of ${r.origin}: size ${r.size}\n`;
+    case 'grown':
+      return `${r.origin} grew ${r.previousSize} → ${r.size}, consistently\n`;
+    case 'unchanged':
+      return `${r.origin} unchanged at ${r.size}\n`;
+    case 'stale':
+    case 'rollback':
+      return `${r.origin} served an older checkpoint (${r.size} < ${r.previousSize}): ${r.kind}\n`;
+    default: {
+      const never: never = r.kind;
+      return never;
+    }
+  }
+}
+
+async function loop(follow: boolean, seconds: number, step: () => Promise<void>): Promise<void> {
+  await step();
+  if (!follow) return;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const stop = () => {
+    stopped = true;
+    wake?.();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    while (!stopped) {
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, seconds * 1000).unref();
+      });
+      if (!stopped) await step();
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function interval(v: string | undefined): number {
+  const n = v === undefined ? 60 : Number(v);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new CoreError('USAGE', `--interval must be a positive number of seconds, not ${v}`);
+  return n;
+}
+
+function parseSince(v: string | undefined): Since {
+  if (v === undefined) return { kind: 'all' };
+  if (/^(0|[1-9][0-9]*)$/.test(v)) return { kind: 'size', size: Number(v) };
+  const t = Date.parse(v);
+  if (Number.isNaN(t))
+    throw new CoreError(
+      'USAGE',
+      `--since takes an ISO date or a tree size, not ${JSON.stringify(v)}`,
+    );
+  return { kind: 'date', date: new Date(t) };
+}
+
+function readText(path: string, io: CliIO): string {
+  return readBytes(path, io).toString('utf8');
+}
+
+function readBytes(path: string, io: CliIO): Buffer {
+  try {
+    return readFileSync(resolve(io.cwd, path));
+  } catch (e) {
+    throw new CoreError('FILE_NOT_FOUND', `cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CoreError('JSON_PARSE', `${what} is not JSON: ${(e as Error).message}`);
+  }
+}
