@@ -122,7 +122,7 @@ export function registerLog(program: Command, io: CliIO): void {
         const text = await exportCheckpoints({
           source: isDir
             ? { kind: 'mirror', dir }
-            : { kind: 'log', fetcher: new TlogClient({ url: o.from }) },
+            : { kind: 'log', fetcher: new TlogClient({ url: o.from }), list: custodyList(o.from) },
           origin,
           vkey,
           since: parseSince(o.since),
@@ -183,6 +183,36 @@ export function registerLog(program: Command, io: CliIO): void {
         }
       },
     );
+}
+
+/**
+ * Custody's list of every signed checkpoint, beside the tiles: `<base>/tlog/` has it at
+ * `<base>/api/v1/tlog/checkpoints`. Another log (404) is archived by its current checkpoint.
+ */
+function custodyList(prefix: string): (since: Since) => Promise<string[] | undefined> {
+  return async (since) => {
+    const client = new TlogClient({ url: prefix });
+    const notes: string[] = [];
+    let sinceSize = since.kind === 'size' ? since.size : 0;
+    for (;;) {
+      const q = new URLSearchParams({ sinceSize: String(sinceSize), limit: '10000' });
+      if (since.kind === 'date') q.set('since', since.date.toISOString());
+      let page: { checkpoints?: { size: number; note: string }[] };
+      try {
+        const body = await client.readPath(`../api/v1/tlog/checkpoints?${q}`, 64 << 20);
+        page = JSON.parse(Buffer.from(body).toString('utf8'));
+      } catch (e) {
+        if (e instanceof TlogError && e.details?.['status'] === 404) return undefined;
+        if (e instanceof SyntaxError) return undefined;
+        throw e;
+      }
+      const rows = page.checkpoints ?? [];
+      notes.push(...rows.map((r) => r.note));
+      const last = rows[rows.length - 1];
+      if (rows.length < 10000 || last === undefined) return notes;
+      sinceSize = last.size + 1;
+    }
+  };
 }
 
 interface LogFlags {

@@ -3,13 +3,7 @@ import { join } from 'node:path';
 import { TlogError } from '../../tlog/errors.js';
 import { leafHash, verifyInclusion } from '../../tlog/merkle.js';
 import { decodeBase64, parseVerifierKey } from '../../tlog/note.js';
-import {
-  describe,
-  fetchCheckpoint,
-  type LogIdentity,
-  openSeen,
-  type SeenCheckpoint,
-} from './follow.js';
+import { decodeNote, describe, type LogIdentity, openSeen, type SeenCheckpoint } from './follow.js';
 import { HISTORY_FILE, type HistoryLine } from './mirror.js';
 import type { LogFetcher } from './ports.js';
 
@@ -46,7 +40,13 @@ export interface Archive {
 /** Which checkpoints to export: those seen at or after a date, or of at least a size. */
 export type Since = { kind: 'date'; date: Date } | { kind: 'size'; size: number } | { kind: 'all' };
 
-export type ArchiveSource = { kind: 'mirror'; dir: string } | { kind: 'log'; fetcher: LogFetcher };
+/**
+ * A mirror's history; or a live log: its list of signed checkpoints when it has one (`list`, e.g.
+ * Custody's /api/v1/tlog/checkpoints; undefined when the log has no such list), else its current one.
+ */
+export type ArchiveSource =
+  | { kind: 'mirror'; dir: string }
+  | { kind: 'log'; fetcher: LogFetcher; list?: (since: Since) => Promise<string[] | undefined> };
 
 export interface ExportOptions {
   source: ArchiveSource;
@@ -64,18 +64,29 @@ export interface ExportOptions {
  */
 export async function exportCheckpoints(o: ExportOptions): Promise<string> {
   const log: LogIdentity = { origin: o.origin, verifiers: [parseVerifierKey(o.vkey)] };
-  const seen: ArchivedCheckpoint[] =
-    o.source.kind === 'mirror'
-      ? readHistory(o.source.dir, log)
-      : [{ ...(await fetchCheckpoint(o.source.fetcher, log)), seenAt: o.now().toISOString() }];
+  const seen = o.source.kind === 'mirror' ? readHistory(o.source.dir, log) : await fromLog(o, log);
   const header: ArchiveHeader = {
     format: ARCHIVE_FORMAT,
     origin: o.origin,
     vkey: o.vkey,
     exportedAt: o.now().toISOString(),
   };
-  const lines = seen.filter((c) => selected(c, o.since)).map((c) => JSON.stringify(historyLine(c)));
+  // A listed log filtered by itself (its seenAt is the export's time).
+  const listed = o.source.kind === 'log' && o.source.list !== undefined;
+  const lines = seen
+    .filter((c) => (listed && o.since.kind === 'date') || selected(c, o.since))
+    .map((c) => JSON.stringify(historyLine(c)));
   return `${[JSON.stringify(header), ...lines].join('\n')}\n`;
+}
+
+// A listed note that does not verify fails the export: an archive holds only what verifies.
+async function fromLog(o: ExportOptions, log: LogIdentity): Promise<ArchivedCheckpoint[]> {
+  if (o.source.kind !== 'log') return [];
+  const seenAt = o.now().toISOString();
+  const notes = (await o.source.list?.(o.since)) ?? [
+    decodeNote(await o.source.fetcher.readCheckpoint()),
+  ];
+  return notes.map((note) => ({ ...openSeen(note, log), seenAt }));
 }
 
 /**
