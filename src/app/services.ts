@@ -8,6 +8,7 @@ import { PreparePool } from './inventory/prepare-pool.js';
 import { SearchCache } from './inventory/search-cache.js';
 import { type LogKeyType, loadOrCreateLogKey } from './tlog/key.js';
 import { TransparencyLog } from './tlog/log.js';
+import { LogFace } from './tlog/service.js';
 
 export interface OpenServicesOptions {
   dataDir: string;
@@ -41,7 +42,7 @@ export async function openServices(
   const blobs = new BlobStore(o.blobDir ?? join(o.dataDir, 'blobs'));
   const pool = o.ingestWorkers ? new PreparePool(o.ingestWorkers) : undefined;
   const clock = o.clock ?? (() => new Date());
-  let tlog: TransparencyLog | undefined;
+  let tlog: LogFace | undefined;
   if (o.tlog !== false) {
     const t = o.tlog ?? {};
     try {
@@ -51,13 +52,14 @@ export async function openServices(
         t.keyPath ?? join(o.dataDir, 'tlog', 'log-key.pem'),
         t.keyType,
       );
-      tlog = await TransparencyLog.open({
+      const log = await TransparencyLog.open({
         db,
         origin,
         key,
         clock,
         ...(t.maxBatch ? { maxBatch: t.maxBatch } : {}),
       });
+      tlog = new LogFace(log, key);
     } catch (e) {
       await pool?.close();
       await db.close();
@@ -72,7 +74,7 @@ export async function openServices(
     ...(pool ? { prepare: pool.prepare } : {}),
     ...(o.searchCacheEntries ? { searchCache: new SearchCache(o.searchCacheEntries) } : {}),
     async close() {
-      await tlog?.close();
+      await tlog?.log.close();
       await pool?.close();
       await db.close();
     },

@@ -3,7 +3,7 @@ import { recordAudit } from '../../store/audit.js';
 import type { BlobStore } from '../../store/blobs.js';
 import type { Db } from '../../store/db.js';
 import type { Q } from '../../store/inventory.js';
-import type { TransparencyLog } from '../tlog/log.js';
+import type { LogFace } from '../tlog/service.js';
 import type { PrepareSbom } from './prepare.js';
 import type { Page } from './queries.js';
 import type { SearchCache } from './search-cache.js';
@@ -19,7 +19,7 @@ export interface Services {
   /** Recent search answers, checked against the write generation; absent: no caching. */
   searchCache?: SearchCache<Page<ComponentHitView>>;
   /** The transparency log (opened by `openServices` unless turned off). */
-  tlog?: TransparencyLog;
+  tlog?: LogFace;
 }
 
 /** Who is asking and from where; every write records both in the audit trail. */

@@ -34,7 +34,7 @@ for (const backend of BACKENDS) {
     it('sequences concurrent appends into batches, each under a signed checkpoint', async () => {
       const s = await freshServices(backend);
       opened.push(s);
-      const log = s.tlog;
+      const log = s.tlog?.log;
       assert.ok(log);
       assert.equal(log.size, 0);
       const verifier = parseVerifierKey(log.vkey);
@@ -79,7 +79,7 @@ for (const backend of BACKENDS) {
     it('answers the same entry twice with its first index, in one batch or later', async () => {
       const s = await freshServices(backend);
       opened.push(s);
-      const log = s.tlog;
+      const log = s.tlog?.log;
       assert.ok(log);
       const [a, b] = await Promise.all([log.append(entry('x')), log.append(entry('x'))]);
       assert.equal(a?.index, b?.index);
@@ -94,7 +94,7 @@ for (const backend of BACKENDS) {
     it('rebuilds the same tree after a restart, and serves tiles and entry bundles', async () => {
       const s = await freshServices(backend);
       opened.push(s);
-      const log = s.tlog;
+      const log = s.tlog?.log;
       assert.ok(log);
       const n = 600;
       for (let i = 0; i < n; i += 100)
@@ -106,7 +106,7 @@ for (const backend of BACKENDS) {
         databaseUrl: s.databaseUrl,
       });
       try {
-        const again = reopened.tlog;
+        const again = reopened.tlog?.log;
         assert.ok(again);
         assert.equal(again.origin, origin);
         assert.equal(again.size, n);

@@ -1,0 +1,222 @@
+/**
+ * npm run bench -- tlog [--seconds N] [--connections N] [--db sqlite|postgres] [--json]
+ *
+ * The transparency log's speed, each figure beside the physical limit of this machine:
+ * - appends: sustained acknowledged entries/s from 64 concurrent HTTP clients on loopback
+ *   against `custody serve` (a child process), with p50/p99 acknowledgement latency. Every entry
+ *   is a distinct ECDSA P-256 hashedrekord that the log must verify before accepting;
+ * - proofs: inclusion proofs generated in-process over a tree of 1,000,000 entries;
+ * - the limits: raw SHA-256 node hashes/s and ECDSA P-256 verifications/s on one core.
+ * No Rekor runs here to compare with, so each figure is printed as a ratio to its limit.
+ */
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { leafHash, MerkleTree, nodeHash, verifyInclusion } from '../src/tlog/merkle.js';
+import { serve } from '../test/helpers/tlog-crash.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+};
+const seconds = Number(flag('seconds', '15'));
+const connections = Number(flag('connections', '64'));
+const dbKind = flag('db', 'sqlite');
+const asJson = args.includes('--json');
+const log = (s: string) => {
+  if (!asJson) process.stderr.write(`${s}\n`);
+};
+
+function rate(n: number, ms: number): number {
+  return (n * 1000) / ms;
+}
+
+/** SHA-256 of RFC 6962 interior nodes (65 bytes), one core. */
+function sha256Limit(): number {
+  const a = createHash('sha256').update('a').digest();
+  const b = createHash('sha256').update('b').digest();
+  let h = a;
+  const n = 400_000;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) h = nodeHash(h, b);
+  return rate(n, performance.now() - t);
+}
+
+function ecdsaVerifyLimit(): number {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const data = Buffer.from('artifact');
+  const sig = sign('sha256', data, privateKey);
+  const n = 20_000;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) verify('sha256', data, publicKey, sig);
+  return rate(n, performance.now() - t);
+}
+
+function proofRate(): { build: number; proofs: number; verify: number; size: number } {
+  const size = 1_000_000;
+  const tree = new MerkleTree();
+  const t0 = performance.now();
+  const leaves: Uint8Array[] = [];
+  for (let i = 0; i < size; i++) {
+    const l = leafHash(Buffer.from(`entry ${i}`));
+    if (i % 1000 === 0) leaves.push(l);
+    tree.append(l);
+  }
+  const build = rate(size, performance.now() - t0);
+  const n = 200_000;
+  let x = 12345;
+  const t1 = performance.now();
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    tree.inclusionProof(x % size, size);
+  }
+  const proofs = rate(n, performance.now() - t1);
+  const root = tree.root();
+  const m = 20_000;
+  const t2 = performance.now();
+  for (let i = 0; i < m; i++) {
+    const idx = (i % leaves.length) * 1000;
+    verifyInclusion(
+      idx,
+      size,
+      leaves[i % leaves.length] as Uint8Array,
+      tree.inclusionProof(idx, size),
+      root,
+    );
+  }
+  const verifyRate = rate(m, performance.now() - t2);
+  return { build, proofs, verify: verifyRate, size };
+}
+
+/** Distinct signed hashedrekord entries, made before the clock starts. */
+function entries(n: number): string[] {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const out: string[] = [];
+  const run = `${process.pid}-${Date.now()}`;
+  for (let i = 0; i < n; i++) {
+    const artifact = `bench ${run} ${i}`;
+    out.push(
+      JSON.stringify({
+        kind: 'hashedrekord',
+        digest: `sha256:${createHash('sha256').update(artifact).digest('hex')}`,
+        signature: sign('sha256', Buffer.from(artifact), privateKey).toString('base64'),
+        publicKey: pem,
+      }),
+    );
+  }
+  return out;
+}
+
+interface AppendFigures {
+  acknowledged: number;
+  perS: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  errorKinds: string;
+}
+
+async function appends(): Promise<AppendFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'custody-bench-tlog-'));
+  const env: Record<string, string> = { CUSTODY_LOG_LEVEL: 'error' };
+  if (dbKind === 'postgres') {
+    const schema = `bench_tlog_${process.pid}`;
+    const pg = (await import('pg')).default;
+    const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+    await c.end();
+    env['CUSTODY_DATABASE_URL'] =
+      `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
+  }
+  // Enough distinct entries that no connection runs out (a repeat would be a cheap duplicate).
+  const perConnection = Math.ceil((12_000 * seconds) / connections);
+  log(`signing ${perConnection * connections} distinct entries…`);
+  const bodies = entries(perConnection * connections);
+  const s = await serve(dataDir, env);
+  try {
+    const times: number[] = [];
+    let acknowledged = 0;
+    let next = 0;
+    const kinds = new Map<string, number>();
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const inst = autocannon(
+        {
+          url: s.url,
+          connections,
+          duration: seconds,
+          setupClient: (client) => {
+            const start = next++ * perConnection;
+            client.setRequests(
+              bodies.slice(start, start + perConnection).map((body) => ({
+                method: 'POST',
+                path: '/api/v1/tlog/entries',
+                headers: { 'content-type': 'application/json' },
+                body,
+              })),
+            );
+          },
+          requests: [{ method: 'GET', path: '/tlog/checkpoint' }],
+        },
+        (err, r) => (err ? reject(err) : resolve(r)),
+      );
+      inst.on('response', (_c, status, _b, ms) => {
+        if (status === 201) {
+          acknowledged += 1;
+          times.push(ms);
+        } else kinds.set(String(status), (kinds.get(String(status)) ?? 0) + 1);
+      });
+    });
+    const sorted = Float64Array.from(times).sort();
+    const pct = (p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+    // The log must hold exactly what it acknowledged.
+    const info = (await (await fetch(`${s.url}/api/v1/tlog`)).json()) as { size: number };
+    if (info.size !== acknowledged)
+      log(`note: log size ${info.size}, acknowledged ${acknowledged}`);
+    return {
+      acknowledged,
+      perS: acknowledged / (result.duration || seconds),
+      p50Ms: pct(50),
+      p99Ms: pct(99),
+      errors: result.non2xx + result.errors,
+      errorKinds: [...kinds].map(([k, n]) => `${k}: ${n}`).join(', '),
+    };
+  } finally {
+    s.child.kill('SIGTERM');
+    await s.exit;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const sha = sha256Limit();
+const ecdsa = ecdsaVerifyLimit();
+log(
+  `limits: SHA-256 ${Math.round(sha).toLocaleString()} node hashes/s, ECDSA P-256 ${Math.round(ecdsa).toLocaleString()} verifications/s (one core)`,
+);
+const proofs = proofRate();
+log(
+  `proofs: built a ${proofs.size.toLocaleString()}-entry tree at ${Math.round(proofs.build).toLocaleString()} leaves/s; ` +
+    `${Math.round(proofs.proofs).toLocaleString()} inclusion proofs/s generated in-process (target 50,000; ${(proofs.proofs / 50_000).toFixed(1)}x the target); ` +
+    `${Math.round(proofs.verify).toLocaleString()} generated+verified/s`,
+);
+log(
+  `        a proof of a 1M tree needs ~20 node hashes to verify: the SHA-256 limit is ${Math.round(sha / 20).toLocaleString()} verifications/s; generation reads stored hashes (${(proofs.proofs / (sha / 20)).toFixed(1)}x that).`,
+);
+const a = await appends();
+log(
+  `appends (${dbKind}, ${connections} HTTP clients, ${seconds} s): ${Math.round(a.perS).toLocaleString()} acknowledged entries/s, ` +
+    `p50 ${a.p50Ms.toFixed(1)} ms, p99 ${a.p99Ms.toFixed(1)} ms (target ≥ 5,000/s, p99 < 250 ms)` +
+    (a.errors ? `; ${a.errors} other answers (${a.errorKinds})` : ''),
+);
+log(
+  `        ratio to the limits: ${(a.perS / ecdsa).toFixed(2)} of one core's ECDSA verifications, ${((a.perS * 3) / sha).toFixed(3)} of its SHA-256 rate (~3 hashes per entry)`,
+);
+if (asJson)
+  process.stdout.write(
+    `${JSON.stringify({ limits: { sha256PerS: sha, ecdsaVerifyPerS: ecdsa }, proofs, appends: { db: dbKind, connections, seconds, ...a } }, null, 2)}\n`,
+  );
