@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
 import { registerDemo } from './commands/demo.js';
+import { registerLog } from './commands/log.js';
 import { registerPush } from './commands/push.js';
 import { registerRelease } from './commands/release.js';
 import { registerSbom } from './commands/sbom.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
+import { registerWitness } from './commands/witness.js';
 import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
 
@@ -80,5 +82,7 @@ const COMMANDS: Register[] = [
   registerPush,
   registerSearch,
   registerRelease,
+  registerLog,
+  registerWitness,
   registerDemo,
 ];

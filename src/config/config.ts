@@ -35,6 +35,8 @@ export interface TlogConfig {
   ratePerClient: number;
   /** Witnesses to ask for cosignatures: `url=vkey` pairs, comma-separated. */
   witnesses: Array<{ url: string; vkey: string }>;
+  /** How often the newest checkpoint is sent to the witnesses. */
+  witnessIntervalMs: number;
 }
 
 export const DEFAULT_DATA_DIR = './.custody';
@@ -113,7 +115,17 @@ function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConf
     requireToken: requireToken === 'true',
     ratePerClient: rate,
     witnesses,
+    witnessIntervalMs:
+      seconds(env['CUSTODY_TLOG_WITNESS_INTERVAL'], 5, 'CUSTODY_TLOG_WITNESS_INTERVAL') * 1000,
   };
+}
+
+function seconds(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0.05 || n > 86_400)
+    throw new CoreError('USAGE', `${name} must be a number of seconds from 0.05 to 86400`);
+  return n;
 }
 
 /** `host:port`, `[v6]:port`, `:port` or `port`. */

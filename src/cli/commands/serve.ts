@@ -53,6 +53,25 @@ export function registerServe(program: Command, io: CliIO): void {
         tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
       });
       const address = await app.listen({ host: cfg.host, port: cfg.port });
+      let witnessing: { stop(): Promise<void> } | undefined;
+      if (services.tlog && cfg.tlog.witnesses.length > 0) {
+        const { WitnessCollector } = await import('../../app/tlog-follow/witnessing.js');
+        const { startWitnessing } = await import('../../app/tlog/witnessing.js');
+        const { postAddCheckpoint } = await import('../../net/tlog-client.js');
+        const collector = new WitnessCollector({
+          witnesses: cfg.tlog.witnesses,
+          submit: (url, body) => postAddCheckpoint(url, body),
+        });
+        witnessing = startWitnessing(
+          services.tlog.log,
+          collector,
+          cfg.tlog.witnessIntervalMs,
+          (reports) => {
+            for (const r of reports.filter((x) => !x.ok))
+              logger.warn({ witness: r.url, error: r.error }, 'witness did not cosign');
+          },
+        );
+      }
       io.stderr.write(
         `Custody is listening on ${address} (${services.db.dialect}: ${services.db.location})\n`,
       );
@@ -72,6 +91,7 @@ export function registerServe(program: Command, io: CliIO): void {
           process.off('SIGTERM', onTerm);
           void app
             .close()
+            .then(() => witnessing?.stop())
             .then(() => services.close())
             .then(done, (e: unknown) => {
               logger.error({ err: e }, 'shutdown failed');

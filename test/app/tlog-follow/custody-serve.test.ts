@@ -10,7 +10,7 @@ import { createWitnessService } from '../../../src/app/tlog-follow/witness-servi
 import { WitnessCollector } from '../../../src/app/tlog-follow/witnessing.js';
 import { CliExit } from '../../../src/cli/exit.js';
 import type { CliIO } from '../../../src/cli/io.js';
-import { registerLog } from '../../../src/cli/log.js';
+import { registerLog } from '../../../src/cli/commands/log.js';
 import { postAddCheckpoint } from '../../../src/net/tlog-client.js';
 import { openNote, parseVerifierKey } from '../../../src/tlog/note.js';
 import { call, startServer, type TestServer } from '../../helpers/server.js';

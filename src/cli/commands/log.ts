@@ -7,22 +7,22 @@ import {
   parseInclusionClaim,
   type Since,
   verifyArchivedInclusion,
-} from '../app/tlog-follow/archive.js';
-import type { LogIdentity } from '../app/tlog-follow/follow.js';
-import { type MirrorResult, mirrorOnce } from '../app/tlog-follow/mirror.js';
+} from '../../app/tlog-follow/archive.js';
+import type { LogIdentity } from '../../app/tlog-follow/follow.js';
+import { type MirrorResult, mirrorOnce } from '../../app/tlog-follow/mirror.js';
 import {
   checkLog,
   type MonitorCheck,
   readMonitorState,
   writeMonitorState,
-} from '../app/tlog-follow/monitor.js';
-import { CoreError } from '../core/errors.js';
-import { TlogClient } from '../net/tlog-client.js';
-import { TlogError } from '../tlog/errors.js';
-import { parseVerifierKey } from '../tlog/note.js';
-import { CliExit } from './exit.js';
-import { type CliIO, EXIT } from './io.js';
-import { progress, writeOutput } from './output.js';
+} from '../../app/tlog-follow/monitor.js';
+import { CoreError } from '../../core/errors.js';
+import { TlogClient } from '../../net/tlog-client.js';
+import { TlogError } from '../../tlog/errors.js';
+import { parseVerifierKey } from '../../tlog/note.js';
+import { CliExit } from '../exit.js';
+import { type CliIO, EXIT } from '../io.js';
+import { progress, writeOutput } from '../output.js';
 
 /**
  * `custody log mirror|monitor|checkpoints export|verify-inclusion`: follow a C2SP tlog-tiles log

@@ -6,10 +6,10 @@ import {
   createWitnessService,
   generateWitnessKey,
   parseWitnessConfig,
-} from '../app/tlog-follow/witness-service.js';
-import { CoreError } from '../core/errors.js';
-import { TlogError } from '../tlog/errors.js';
-import type { CliIO } from './io.js';
+} from '../../app/tlog-follow/witness-service.js';
+import { CoreError } from '../../core/errors.js';
+import { TlogError } from '../../tlog/errors.js';
+import type { CliIO } from '../io.js';
 
 /**
  * `custody witness serve|key generate`: a C2SP tlog-witness that cosigns checkpoints of the logs

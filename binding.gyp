@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "custody_prehashed",
+      "sources": ["native/prehashed.cc"]
+    }
+  ]
+}
