@@ -258,3 +258,56 @@ describe('transparency log deployment settings', () => {
     }
   });
 });
+
+describe('the log collects witness cosignatures and serves them on its checkpoint', () => {
+  it('a witness cosigns; /tlog/checkpoint then carries both signatures', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createWitnessService } = await import('../../src/app/tlog-follow/witness-service.js');
+    const { WitnessCollector } = await import('../../src/app/tlog-follow/witnessing.js');
+    const { startWitnessing } = await import('../../src/app/tlog/witnessing.js');
+    const { postAddCheckpoint } = await import('../../src/net/tlog-client.js');
+    const { openNote } = await import('../../src/tlog/note.js');
+    const srv = await startServer('sqlite', { tlog: { ratePerClient: 0 } });
+    const dir = mkdtempSync(join(tmpdir(), 'custody-witnessed-'));
+    const log = srv.services.tlog?.log;
+    assert.ok(log);
+    const witness = createWitnessService({
+      name: 'witness.test/w1',
+      key: generateKeyPairSync('ed25519').privateKey,
+      logs: [{ origin: log.origin, verifiers: [parseVerifierKey(log.vkey)] }],
+      statePath: join(dir, 'witness.json'),
+      now: () => Math.floor(Date.now() / 1000),
+    });
+    const addr = await witness.listen('127.0.0.1', 0);
+    const loop = startWitnessing(
+      log,
+      new WitnessCollector({
+        witnesses: [{ url: `http://127.0.0.1:${addr.port}`, vkey: witness.vkey }],
+        submit: (url, body) => postAddCheckpoint(url, body, { retries: 0 }),
+      }),
+      60_000,
+    );
+    try {
+      for (const round of [1, 2]) {
+        for (let i = 0; i < 5; i++)
+          await call(srv, 'POST', '/api/v1/tlog/entries', {
+            body: typed(`witnessed ${round} ${i}`),
+          });
+        const reports = await loop.runOnce();
+        assert.ok(reports[0]?.ok, JSON.stringify(reports));
+        const served = (await call(srv, 'GET', '/tlog/checkpoint')).text;
+        const byWitness = openNote(served, [parseVerifierKey(witness.vkey)]);
+        const byLog = openNote(served, [parseVerifierKey(log.vkey)]);
+        assert.equal(byWitness.note.text, byLog.note.text);
+        assert.equal(byLog.note.signatures.length, 2);
+      }
+    } finally {
+      await loop.stop();
+      await witness.close();
+      await srv.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
