@@ -123,6 +123,9 @@ interface AppendFigures {
 async function appends(): Promise<AppendFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custody-bench-tlog-'));
   const env: Record<string, string> = { CUSTODY_LOG_LEVEL: 'error' };
+  // CUSTODY_BENCH_PROFILE=<dir>: a CPU profile of the server, written when it stops.
+  const profile = process.env['CUSTODY_BENCH_PROFILE'];
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   if (dbKind === 'postgres') {
     const schema = `bench_tlog_${process.pid}`;
     const pg = (await import('pg')).default;
@@ -137,7 +140,7 @@ async function appends(): Promise<AppendFigures> {
   const perConnection = Math.ceil((12_000 * seconds) / connections);
   log(`signing ${perConnection * connections} distinct entries…`);
   const bodies = entries(perConnection * connections);
-  const s = await serve(dataDir, env);
+  const s = await serve(dataDir, env, nodeArgs);
   try {
     const times: number[] = [];
     let acknowledged = 0;

@@ -11,6 +11,7 @@ import { canonicalize } from '../core/canonical-json.js';
 import { TlogError } from './errors.js';
 import { leafHash as merkleLeafHash } from './merkle.js';
 import { decodeBase64, encodeBase64 } from './note.js';
+import { nativeVerifyPrehashed } from './prehashed.js';
 
 /**
  * Entries proposed to Custody's transparency log (untrusted input: a request body). Two shapes are
@@ -335,7 +336,20 @@ function typedVerifier(root: Obj, opts: ParseEntryOptions): Verifier {
   return verifier;
 }
 
+// Signers log many entries with one key: parsing a PEM key costs more than checking a signature.
+const VERIFIER_CACHE_SIZE = 1024;
+const verifierCache = new Map<string, Verifier>();
+
 function parseVerifier(pem: string, path: string): Verifier {
+  const cached = verifierCache.get(pem);
+  if (cached !== undefined) return cached;
+  const verifier = parseVerifierUncached(pem, path);
+  if (verifierCache.size >= VERIFIER_CACHE_SIZE) verifierCache.clear();
+  verifierCache.set(pem, verifier);
+  return verifier;
+}
+
+function parseVerifierUncached(pem: string, path: string): Verifier {
   const blocks = [...pem.matchAll(PEM_BLOCK)];
   const rest = pem.replace(PEM_BLOCK, '').trim();
   if (blocks.length === 0 || rest !== '') {
@@ -469,6 +483,9 @@ const EC_CURVES: Record<string, Curve> = {
  * computed: what Go's ecdsa.VerifyASN1, and so Rekor's hashedrekord, does.
  */
 export function verifyEcdsaPrehashed(key: KeyObject, digest: Uint8Array, sig: Uint8Array): boolean {
+  // The native path (OpenSSL inside Node.js) when the addon is built; this one otherwise.
+  const native = nativeVerifyPrehashed(key, digest, sig);
+  if (native !== undefined) return native;
   const curve = EC_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
   if (curve === undefined) return false;
   const rs = parseDerSignature(sig);

@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 
 interface Addon {
   verify(spki: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean;
+  parseKey(spki: Uint8Array): object | null;
+  verifyWith(key: object, digest: Uint8Array, signature: Uint8Array): boolean;
 }
 
 function load(): Addon | undefined {
@@ -33,7 +35,8 @@ const addon = load();
 /** Whether the native path is in use (reported by the benchmark and /healthz). */
 export const NATIVE_PREHASHED = addon !== undefined;
 
-const spkiCache = new WeakMap<KeyObject, Uint8Array>();
+/** Native key handles per KeyObject (entries.ts caches KeyObjects per PEM). */
+const handles = new WeakMap<KeyObject, object | null>();
 
 /** true/false when the addon decided; undefined when it is not available. */
 export function nativeVerifyPrehashed(
@@ -42,10 +45,11 @@ export function nativeVerifyPrehashed(
   signature: Uint8Array,
 ): boolean | undefined {
   if (addon === undefined) return undefined;
-  let spki = spkiCache.get(key);
-  if (spki === undefined) {
-    spki = new Uint8Array(key.export({ format: 'der', type: 'spki' }));
-    spkiCache.set(key, spki);
+  let handle = handles.get(key);
+  if (handle === undefined) {
+    handle = addon.parseKey(new Uint8Array(key.export({ format: 'der', type: 'spki' })));
+    handles.set(key, handle);
   }
-  return addon.verify(spki, digest, signature);
+  if (handle === null) return undefined;
+  return addon.verifyWith(handle, digest, signature);
 }

@@ -21,10 +21,15 @@ export interface Served {
   exit: Promise<number | null>;
 }
 
-export async function serve(dataDir: string, env: Record<string, string> = {}): Promise<Served> {
+export async function serve(
+  dataDir: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Served> {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       '--import',
       'tsx',
       '--input-type=module',
