@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { BlobStore } from '../store/blobs.js';
 import { openDb } from '../store/db.js';
 import { readTlogState } from '../store/tlog.js';
+import { MAX_ENTRY_SIZE } from '../tlog/tiles.js';
 import type { Services } from './inventory/context.js';
 import { PreparePool } from './inventory/prepare-pool.js';
 import { SearchCache } from './inventory/search-cache.js';
+import { EntryCheckPool } from './tlog/entry-pool.js';
 import { type LogKeyType, loadOrCreateLogKey } from './tlog/key.js';
 import { TransparencyLog } from './tlog/log.js';
 import { LogFace } from './tlog/service.js';
@@ -31,6 +33,8 @@ export interface OpenServicesOptions {
         keyPath?: string | undefined;
         keyType?: LogKeyType;
         maxBatch?: number;
+        /** Worker threads checking entries' signatures (0: on the main thread). */
+        checkWorkers?: number;
       };
 }
 
@@ -59,7 +63,11 @@ export async function openServices(
         clock,
         ...(t.maxBatch ? { maxBatch: t.maxBatch } : {}),
       });
-      tlog = new LogFace(log, key);
+      tlog = new LogFace(
+        log,
+        key,
+        t.checkWorkers ? new EntryCheckPool(t.checkWorkers, MAX_ENTRY_SIZE) : undefined,
+      );
     } catch (e) {
       await pool?.close();
       await db.close();
@@ -74,7 +82,7 @@ export async function openServices(
     ...(pool ? { prepare: pool.prepare } : {}),
     ...(o.searchCacheEntries ? { searchCache: new SearchCache(o.searchCacheEntries) } : {}),
     async close() {
-      await tlog?.log.close();
+      await tlog?.close();
       await pool?.close();
       await db.close();
     },

@@ -37,6 +37,8 @@ export interface TlogConfig {
   witnesses: Array<{ url: string; vkey: string }>;
   /** How often the newest checkpoint is sent to the witnesses. */
   witnessIntervalMs: number;
+  /** Worker threads checking entries' signatures (0: on the main thread). */
+  checkWorkers: number;
 }
 
 export const DEFAULT_DATA_DIR = './.custody';
@@ -117,7 +119,16 @@ function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConf
     witnesses,
     witnessIntervalMs:
       seconds(env['CUSTODY_TLOG_WITNESS_INTERVAL'], 5, 'CUSTODY_TLOG_WITNESS_INTERVAL') * 1000,
+    checkWorkers: count(env['CUSTODY_TLOG_CHECK_WORKERS'], 0, 'CUSTODY_TLOG_CHECK_WORKERS'),
   };
+}
+
+function count(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 64)
+    throw new CoreError('USAGE', `${name} must be a whole number from 0 to 64`);
+  return n;
 }
 
 function seconds(v: string | undefined, fallback: number, name: string): number {

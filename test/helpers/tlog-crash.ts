@@ -48,7 +48,6 @@ export async function serve(
         CUSTODY_DATABASE_URL: '',
         CUSTODY_LOG_LEVEL: 'warn',
         CUSTODY_TLOG_RATE: '0',
-        CUSTODY_INGEST_WORKERS: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,7 @@ import {
   type TrustedRootTlog,
 } from '../../tlog/rekor.js';
 import { MAX_ENTRY_SIZE } from '../../tlog/tiles.js';
+import type { EntryCheckPool } from './entry-pool.js';
 import type { LogKey } from './key.js';
 import type { Appended, PublishedCheckpoint, TransparencyLog } from './log.js';
 
@@ -56,6 +57,8 @@ export class LogFace {
   constructor(
     readonly log: TransparencyLog,
     private readonly key: LogKey,
+    /** Worker threads that check entries; absent: checked on the calling thread. */
+    private readonly checks?: EntryCheckPool,
   ) {
     // The signed-note key name is the origin, so sigstore clients find the key by logId[:4].
     this.logId = rekorLogId(key.publicKey, log.origin);
@@ -68,7 +71,9 @@ export class LogFace {
    * @throws TlogError TLOG_ENTRY_MALFORMED, TLOG_ENTRY_SIGNATURE_INVALID, TLOG_ENTRY_TOO_LARGE
    */
   async append(json: unknown): Promise<{ appended: Appended; view: EntryView }> {
-    const entry = parseProposedEntry(json, { maxBytes: MAX_ENTRY_SIZE });
+    const entry = this.checks
+      ? await this.checks.check(json)
+      : parseProposedEntry(json, { maxBytes: MAX_ENTRY_SIZE });
     const appended = await this.log.append({
       kind: entry.kind,
       body: entry.body,
@@ -87,6 +92,11 @@ export class LogFace {
       appended.checkpoint,
     );
     return { appended, view };
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
+    await this.checks?.close();
   }
 
   inclusion(index: number, cp: PublishedCheckpoint = this.log.checkpoint()): InclusionProofView {

@@ -41,7 +41,12 @@ export function registerServe(program: Command, io: CliIO): void {
         blobDir: io.env['CUSTODY_BLOB_DIR'],
         ingestWorkers: cfg.ingestWorkers,
         searchCacheEntries: cfg.searchCacheEntries,
-        tlog: { origin: cfg.tlog.origin, keyPath: cfg.tlog.keyPath, keyType: cfg.tlog.keyType },
+        tlog: {
+          origin: cfg.tlog.origin,
+          keyPath: cfg.tlog.keyPath,
+          keyType: cfg.tlog.keyType,
+          checkWorkers: cfg.tlog.checkWorkers,
+        },
       });
       const admin = await bootstrapAdminToken(services);
       const { app } = await buildServer({

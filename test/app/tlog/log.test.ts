@@ -131,6 +131,40 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('checks entries in worker threads when asked to, with the same answers and errors', async () => {
+      const s = await freshServices(backend);
+      opened.push(s);
+      const pooled = await openServices({
+        dataDir: s.dataDir,
+        databaseUrl: s.databaseUrl,
+        tlog: { checkWorkers: 2 },
+      });
+      try {
+        const { generateKeyPairSync, sign } = await import('node:crypto');
+        const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+        const typed = (a: string, bad = false) => ({
+          kind: 'hashedrekord',
+          digest: `sha256:${createHash('sha256').update(a).digest('hex')}`,
+          signature: sign('sha256', Buffer.from(bad ? `${a}!` : a), privateKey).toString('base64'),
+          publicKey: pem,
+        });
+        const face = pooled.tlog;
+        assert.ok(face);
+        const done = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => face.append(typed(`p${i}`))),
+        );
+        assert.equal(new Set(done.map((d) => d.appended.index)).size, 20);
+        await assert.rejects(face.append(typed('bad', true)), {
+          code: 'TLOG_ENTRY_SIGNATURE_INVALID',
+        });
+        await assert.rejects(face.append({ kind: 'nope' }), { code: 'TLOG_ENTRY_MALFORMED' });
+        assert.equal(face.log.size, 20);
+      } finally {
+        await pooled.close();
+      }
+    });
+
     it('refuses to open a database that holds another origin', async () => {
       const s = await freshServices(backend);
       opened.push(s);

@@ -1,0 +1,26 @@
+import { parentPort } from 'node:worker_threads';
+import { CustodyError } from '../../core/errors.js';
+import { parseProposedEntry } from '../../tlog/entries.js';
+
+/** A batch of proposed entries from EntryCheckPool, answered in the same order. */
+interface Request {
+  id: number;
+  entries: unknown[];
+  maxBytes: number;
+}
+
+parentPort?.on('message', (m: Request) => {
+  const results = m.entries.map((json) => {
+    try {
+      return { entry: parseProposedEntry(json, { maxBytes: m.maxBytes }) };
+    } catch (e) {
+      return {
+        error:
+          e instanceof CustodyError
+            ? { custody: true, code: e.code, message: e.message, details: e.details }
+            : { custody: false, message: (e as Error)?.stack ?? String(e) },
+      };
+    }
+  });
+  parentPort?.postMessage({ id: m.id, results });
+});
