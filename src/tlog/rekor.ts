@@ -247,17 +247,25 @@ export interface TrustedRootTlog {
 }
 
 /**
- * The trusted-root entry that lets sigstore-js accept this log: `baseUrl` is where clients reach
- * it, and its host is the checkpoint key name (`rekorKeyName`) the log must sign with.
+ * The trusted-root entry that lets sigstore-js accept this log. `keyName` is the checkpoint's
+ * signed-note key name (default: the base URL's host, `rekorKeyName`); sigstore-js requires
+ * `baseUrl.match(keyName)`, so that is checked here. Ed25519 log IDs depend on the key name.
  * @throws TlogError TLOG_KEY_INVALID
  */
 export function trustedRootTlogEntry(
   publicKey: KeyObject,
   baseUrl: string,
   validFrom: Date,
+  keyName: string = rekorKeyName(baseUrl),
 ): TrustedRootTlog {
   const key = toPublicKey(publicKey);
-  const keyName = rekorKeyName(baseUrl);
+  if (!matchesAsSigstoreJs(baseUrl, keyName)) {
+    throw new TlogError(
+      'TLOG_KEY_INVALID',
+      `sigstore-js would not match the key name ${JSON.stringify(keyName)} to ${baseUrl}: ` +
+        'use a base URL that contains the key name',
+    );
+  }
   return {
     baseUrl,
     hashAlgorithm: 'SHA2_256',
@@ -268,6 +276,15 @@ export function trustedRootTlogEntry(
     },
     logId: { keyId: encodeBase64(rekorLogId(key, keyName)) },
   };
+}
+
+// @sigstore/verify 3.1 checkpoint.js: `tlog.baseURL.match(signature.name)`, the name as a RegExp.
+function matchesAsSigstoreJs(baseUrl: string, keyName: string): boolean {
+  try {
+    return new RegExp(keyName).test(baseUrl);
+  } catch {
+    return false;
+  }
 }
 
 function logKeyDetails(key: KeyObject): RekorLogKeyDetails {

@@ -101,6 +101,24 @@ describe('log identity against the public-good Sigstore instance', () => {
       );
     }
     assert.equal(rekorKeyName('http://127.0.0.1:8080/custody'), '127.0.0.1:8080');
+    // An explicit key name (e.g. the log's origin) must occur in the base URL.
+    const entry = trustedRootTlogEntry(
+      ok,
+      'https://custody.example/tlog',
+      new Date(0),
+      'custody.example/tlog',
+    );
+    assert.equal(
+      entry.logId.keyId,
+      Buffer.from(rekorLogId(ok, 'custody.example/tlog')).toString('base64'),
+    );
+    for (const name of ['other.example', 'custody.example/tlog(']) {
+      expectCustodyError(
+        () => trustedRootTlogEntry(ok, 'https://custody.example/tlog', new Date(0), name),
+        TlogError,
+        'TLOG_KEY_INVALID',
+      );
+    }
   });
 });
 
