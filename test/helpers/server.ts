@@ -37,11 +37,13 @@ export interface StartOptions {
   maxBodyBytes?: number;
   clock?: () => Date;
   tlog?: ServerOptions['tlog'];
+  /** How the log itself is opened (key type, origin). */
+  tlogLog?: NonNullable<Parameters<typeof freshServices>[2]>['tlog'];
 }
 
 /** A real Custody server on a fresh store, listening on an ephemeral loopback port. */
 export async function startServer(backend: Backend, o: StartOptions = {}): Promise<TestServer> {
-  const services = await freshServices(backend, o.clock);
+  const services = await freshServices(backend, o.clock, o.tlogLog ? { tlog: o.tlogLog } : {});
   const custody = await buildServer({
     services,
     logger: createLogger(process.env['CUSTODY_TEST_LOG'] ?? 'silent'),

@@ -24,7 +24,11 @@ export interface TestServices extends Services {
  * A fresh, migrated store: a temporary SQLite data directory, or a private schema in the test
  * PostgreSQL database (dropped again on close), so tests never see each other's rows.
  */
-export async function freshServices(backend: Backend, clock?: () => Date): Promise<TestServices> {
+export async function freshServices(
+  backend: Backend,
+  clock?: () => Date,
+  more: Pick<Parameters<typeof openServices>[0], 'tlog'> = {},
+): Promise<TestServices> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custody-store-'));
   let databaseUrl: string | undefined;
   let schema: string | undefined;
@@ -35,7 +39,7 @@ export async function freshServices(backend: Backend, clock?: () => Date): Promi
     u.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = u.toString();
   }
-  const s = await openServices({ dataDir, databaseUrl, ...(clock ? { clock } : {}) });
+  const s = await openServices({ dataDir, databaseUrl, ...(clock ? { clock } : {}), ...more });
   return {
     ...s,
     dataDir,
