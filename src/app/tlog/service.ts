@@ -10,6 +10,7 @@ import {
   rekorLogId,
   signEntryTimestamp,
   type TrustedRootTlog,
+  trustedRootTlogEntry,
 } from '../../tlog/rekor.js';
 import { MAX_ENTRY_SIZE } from '../../tlog/tiles.js';
 import type { EntryCheckPool } from './entry-pool.js';
@@ -160,17 +161,12 @@ export class LogFace {
    * origin, so the base URL written here is the origin as an https URL.
    */
   trustedRootEntry(validFrom: Date): TrustedRootTlog {
-    const pub = this.key.publicKey;
-    return {
-      baseUrl: `https://${this.log.origin}`,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: {
-        rawBytes: encodeBase64(new Uint8Array(pub.export({ format: 'der', type: 'spki' }))),
-        keyDetails: this.key.type === 'ed25519' ? 'PKIX_ED25519' : 'PKIX_ECDSA_P256_SHA_256',
-        validFor: { start: validFrom.toISOString() },
-      },
-      logId: { keyId: encodeBase64(this.logId) },
-    };
+    return trustedRootTlogEntry(
+      this.key.publicKey,
+      `https://${this.log.origin}`,
+      validFrom,
+      this.log.origin,
+    );
   }
 
   /** The C2SP tlog-proof text: index, inclusion hashes and the signed checkpoint, for offline use. */
