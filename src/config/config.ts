@@ -78,10 +78,12 @@ export function loadServeConfig(
 
 function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConfig {
   const origin = nonEmpty(env['CUSTODY_TLOG_ORIGIN']);
-  if (origin !== undefined && !/^[^\s+]+$/.test(origin))
+  // Sigstore clients match the checkpoint's key name (the origin) against a URL as a regular
+  // expression, so the origin keeps to characters that mean themselves there.
+  if (origin !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.:/_~-]*$/.test(origin))
     throw new CoreError(
       'USAGE',
-      'CUSTODY_TLOG_ORIGIN must be a schema-less URL without spaces or "+", e.g. log.example.com/custody',
+      'CUSTODY_TLOG_ORIGIN must be a schema-less URL of letters, digits and . : / _ ~ -, e.g. log.example.com/custody',
     );
   const keyType = env['CUSTODY_TLOG_KEY_TYPE'] ?? 'ed25519';
   if (keyType !== 'ed25519' && keyType !== 'ecdsa-p256')
