@@ -201,7 +201,42 @@ const ROUTES: Route[] = [
 ];
 
 /** Routes anyone may call without a token. */
-const PUBLIC = [{ method: 'GET', path: '/healthz' }];
+/** Routes anyone may call, as in Rekor: the transparency log's reads, and its appends by default. */
+const PUBLIC = [
+  { method: 'GET', path: '/healthz', url: '/healthz' },
+  { method: 'GET', path: '/tlog/checkpoint', url: '/tlog/checkpoint' },
+  { method: 'GET', path: '/tlog/tile/*', url: '/tlog/tile/0/000.p/1' },
+  { method: 'GET', path: '/api/v1/tlog', url: '/api/v1/tlog' },
+  { method: 'POST', path: '/api/v1/tlog/entries', url: '/api/v1/tlog/entries' },
+  {
+    method: 'GET',
+    path: '/api/v1/tlog/entries',
+    url: '/api/v1/tlog/entries?leafHash=' + '0'.repeat(64),
+  },
+  { method: 'GET', path: '/api/v1/tlog/entries/{index}', url: '/api/v1/tlog/entries/0' },
+  {
+    method: 'GET',
+    path: '/api/v1/tlog/proof/inclusion',
+    url: '/api/v1/tlog/proof/inclusion?index=0',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/tlog/proof/consistency',
+    url: '/api/v1/tlog/proof/consistency?from=1',
+  },
+  { method: 'GET', path: '/api/v1/tlog/checkpoints', url: '/api/v1/tlog/checkpoints' },
+  { method: 'GET', path: '/api/v1/log', url: '/api/v1/log' },
+  { method: 'GET', path: '/api/v1/log/publicKey', url: '/api/v1/log/publicKey' },
+  { method: 'POST', path: '/api/v1/log/entries', url: '/api/v1/log/entries' },
+  { method: 'GET', path: '/api/v1/log/entries', url: '/api/v1/log/entries?logIndex=0' },
+  {
+    method: 'GET',
+    path: '/api/v1/log/entries/{uuid}',
+    url: `/api/v1/log/entries/${'0'.repeat(64)}`,
+  },
+  { method: 'POST', path: '/api/v1/log/entries/retrieve', url: '/api/v1/log/entries/retrieve' },
+  { method: 'GET', path: '/api/v1/log/proof', url: '/api/v1/log/proof?lastSize=1' },
+];
 
 const CALLERS = [...ROLES, 'missing', 'invalid', 'malformed'] as const;
 
@@ -295,6 +330,14 @@ for (const backend of BACKENDS) {
         'routes without an access test: add them to ROUTES',
       );
       assert.deepEqual([...tested].filter((x) => !documented.has(x)).sort(), []);
+    });
+
+    it('the public routes answer without a token, and never with 401 or 403', async () => {
+      for (const r of PUBLIC) {
+        const a = await call(srv, r.method, r.url, r.method === 'POST' ? { body: {} } : {});
+        assert.ok(a.status !== 401 && a.status !== 403, `${r.method} ${r.url}: ${a.status}`);
+        assert.ok(a.status < 500, `${r.method} ${r.url}: ${a.status} ${a.text}`);
+      }
     });
 
     it('/healthz answers without a token', async () => {
