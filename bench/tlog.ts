@@ -38,7 +38,7 @@ function rate(n: number, ms: number): number {
 function sha256Limit(): number {
   const a = createHash('sha256').update('a').digest();
   const b = createHash('sha256').update('b').digest();
-  let h = a;
+  let h: Uint8Array = a;
   const n = 400_000;
   const t = performance.now();
   for (let i = 0; i < n; i++) h = nodeHash(h, b);
