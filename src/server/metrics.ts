@@ -13,6 +13,7 @@ export class Metrics {
   readonly requests: Counter<'method' | 'route' | 'status'>;
   readonly latency: Histogram<'method' | 'route'>;
   readonly ingests: Counter<'outcome'>;
+  readonly tlogAppends: Counter<'outcome'>;
 
   constructor(s: Services, portfolioTtlMs = 10_000) {
     const registerers = [this.registry];
@@ -35,6 +36,35 @@ export class Metrics {
       labelNames: ['outcome'],
       registers: registerers,
     });
+    this.tlogAppends = new Counter({
+      name: 'custody_tlog_appends_total',
+      help: 'Transparency log appends by outcome: logged, duplicate, refused',
+      labelNames: ['outcome'],
+      registers: registerers,
+    });
+    const log = s.tlog?.log;
+    if (log !== undefined) {
+      new Gauge({
+        name: 'custody_tlog_size',
+        help: 'Entries in the transparency log (newest published checkpoint)',
+        registers: registerers,
+        collect() {
+          this.set(log.size);
+        },
+      });
+      new Gauge({
+        name: 'custody_tlog_checkpoint_cosignatures',
+        help: 'Witness cosignatures on the newest checkpoint',
+        registers: registerers,
+        collect() {
+          const lines = log
+            .checkpoint()
+            .note.split('\n')
+            .filter((l) => l.startsWith('\u2014 '));
+          this.set(Math.max(0, lines.length - 1));
+        },
+      });
+    }
     let cached: { at: number; figures: Awaited<ReturnType<typeof portfolioFigures>> } | undefined;
     const figures = async () => {
       const now = s.clock().getTime();

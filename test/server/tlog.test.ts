@@ -221,6 +221,28 @@ for (const backend of BACKENDS) {
   });
 }
 
+describe('transparency log metrics', () => {
+  it('/metrics counts appends by outcome and shows the log size', async () => {
+    const srv = await startServer('sqlite', { tlog: { ratePerClient: 0 } });
+    try {
+      await call(srv, 'POST', '/api/v1/tlog/entries', { body: typed('metric one') });
+      await call(srv, 'POST', '/api/v1/tlog/entries', { body: typed('metric one') });
+      await call(srv, 'POST', '/api/v1/tlog/entries', {
+        body: typed('metric two', { badSignature: true }),
+      });
+      const m = await call(srv, 'GET', '/metrics', {
+        token: await tokenFor(srv.services, 'viewer'),
+      });
+      assert.match(m.text, /custody_tlog_appends_total\{outcome="logged"\} 1/);
+      assert.match(m.text, /custody_tlog_appends_total\{outcome="duplicate"\} 1/);
+      assert.match(m.text, /custody_tlog_appends_total\{outcome="refused"\} 1/);
+      assert.match(m.text, /custody_tlog_size 1/);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('transparency log deployment settings', () => {
   it('limits appends per client with 429 and Retry-After', async () => {
     const srv = await startServer('sqlite', { tlog: { ratePerClient: 1 } });

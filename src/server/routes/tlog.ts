@@ -52,6 +52,16 @@ export function registerTlogRoutes(app: FastifyInstance, d: RouteDeps, o: TlogRo
       );
     }
   };
+  const appendCounted = async (body: unknown) => {
+    try {
+      const r = await face.append(body);
+      d.metrics.tlogAppends.inc({ outcome: r.appended.duplicate ? 'duplicate' : 'logged' });
+      return r;
+    } catch (e) {
+      if (e instanceof TlogError) d.metrics.tlogAppends.inc({ outcome: 'refused' });
+      throw e;
+    }
+  };
   const fresh = async (): Promise<void> => {
     await log.refresh();
   };
@@ -142,7 +152,7 @@ export function registerTlogRoutes(app: FastifyInstance, d: RouteDeps, o: TlogRo
     },
     async (req, reply) => {
       limit(req, reply);
-      const { appended, view } = await face.append(req.body);
+      const { appended, view } = await appendCounted(req.body);
       reply.code(appended.duplicate ? 200 : 201);
       return view;
     },
@@ -361,7 +371,7 @@ export function registerTlogRoutes(app: FastifyInstance, d: RouteDeps, o: TlogRo
     },
     async (req, reply) => {
       limit(req, reply);
-      const { appended, view } = await face.append(req.body);
+      const { appended, view } = await appendCounted(req.body);
       if (appended.duplicate) {
         // Rekor answers an existing entry with 409 and its location; clients fetch it from there.
         reply.code(409).header('location', `/api/v1/log/entries/${view.uuid}`);
