@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
 import { parseArchive } from '../../../src/app/tlog-follow/archive.js';
-import { CliExit } from '../../../src/cli/exit.js';
-import type { CliIO } from '../../../src/cli/io.js';
 import { registerLog } from '../../../src/cli/commands/log.js';
 import { registerWitness } from '../../../src/cli/commands/witness.js';
+import { CliExit } from '../../../src/cli/exit.js';
+import type { CliIO } from '../../../src/cli/io.js';
 import { CustodyError } from '../../../src/core/errors.js';
 import { StaticLog, TileServer } from './static-log.js';
 
