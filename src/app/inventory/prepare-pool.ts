@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CustodyError } from '../../core/errors.js';
 import type { GatePolicy } from '../../sbom/quality/index.js';
+import { startWorker } from '../worker-thread.js';
 import type { PreparedSbom } from './prepare.js';
 
 interface Pending {
@@ -50,15 +49,7 @@ export class PreparePool {
   }
 
   private spawn(): Worker {
-    const file = workerFile();
-    // Under tsx only the TypeScript source exists, and a worker needs the loader registered anew.
-    const worker = file.pathname.endsWith('.ts')
-      ? new Worker(
-          `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(file.href)}); })`,
-          { eval: true },
-        )
-      : new Worker(file);
-    worker.unref();
+    const worker = startWorker(import.meta.url, 'prepare-worker');
     worker.on('message', (m: { id: number; result?: PreparedSbom; error?: WorkerError }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -94,10 +85,4 @@ function fromWorker(e: WorkerError): Error {
   if (e.custody)
     return new CustodyError(e.code, e.message, e.details ? { details: e.details } : {});
   return new Error(`ingest worker failed: ${e.message}`);
-}
-
-// The compiled worker sits beside this file; under tsx (tests, benchmarks) only the .ts exists.
-function workerFile(): URL {
-  const js = new URL('./prepare-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js : new URL('./prepare-worker.ts', import.meta.url);
 }

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CustodyError } from '../../core/errors.js';
 import type { LogEntry } from '../../tlog/entries.js';
+import { startWorker } from '../worker-thread.js';
 
 type WorkerError =
   | { custody: true; code: string; message: string; details?: Record<string, unknown> }
@@ -71,14 +70,7 @@ export class EntryCheckPool {
   }
 
   private spawn(): Worker {
-    const file = workerFile();
-    const worker = file.pathname.endsWith('.ts')
-      ? new Worker(
-          `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(file.href)}); })`,
-          { eval: true },
-        )
-      : new Worker(file);
-    worker.unref();
+    const worker = startWorker(import.meta.url, 'entry-worker');
     worker.on('message', (m: { id: number; results: Result[] }) => {
       const job = this.inFlight.get(m.id);
       if (!job) return;
@@ -123,9 +115,4 @@ function fromWorker(e: WorkerError): Error {
   if (e.custody)
     return new CustodyError(e.code, e.message, e.details ? { details: e.details } : {});
   return new Error(`entry check worker failed: ${e.message}`);
-}
-
-function workerFile(): URL {
-  const js = new URL('./entry-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js : new URL('./entry-worker.ts', import.meta.url);
 }
