@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import { demoSbom, SAMPLES } from '../app/inventory/fixtures.js';
 import { conformancePath, REPO_ROOT } from '../helpers/conformance.js';
+import { type Served, serveProcess } from '../helpers/serve-process.js';
 import { freshServices } from '../helpers/store.js';
 
 /** Run the CLI in-process with captured streams. */
@@ -125,56 +125,8 @@ describe('custody token (CLI, in-process, on the data directory)', () => {
 });
 
 /** `custody serve` as a child process, run from the TypeScript sources (dist/ may be older). */
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-const MAIN = `const { main } = await import(${JSON.stringify(join(REPO_ROOT, 'src/cli/main.ts'))}); process.exitCode = await main(process.argv.slice(1));`;
-
-async function serve(dataDir: string): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      MAIN,
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--listen',
-      '127.0.0.1:0',
-    ],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CUSTODY_DATABASE_URL: '', CUSTODY_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 20_000);
-    child.stderr?.on('data', (b: Buffer) => {
-      err += b.toString();
-      const m = /Custody is listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    void exit.then((code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  return { child, url, stdout: () => out, stderr: () => err, exit };
+function serve(dataDir: string): Promise<Served> {
+  return serveProcess(dataDir);
 }
 
 /** Wait for the child's output to show something (its two pipes are read independently). */

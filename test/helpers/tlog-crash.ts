@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { join } from 'node:path';
 import { openCheckpoint } from '../../src/tlog/checkpoint.js';
 import { leafHash, MerkleTree } from '../../src/tlog/merkle.js';
 import { parseVerifierKey } from '../../src/tlog/note.js';
 import { decodeEntryBundle, TILE_WIDTH } from '../../src/tlog/tiles.js';
-import { REPO_ROOT } from './conformance.js';
+import { serveProcess } from './serve-process.js';
 
 /**
  * The log's crash drill: run `custody serve` as a child process, append from concurrent clients,
@@ -13,62 +11,11 @@ import { REPO_ROOT } from './conformance.js';
  * checkpoint ever returned survived. Used by the test (20 rounds) and `npm run bench -- tlog-crash`.
  */
 
-const MAIN = `const { main } = await import(${JSON.stringify(join(REPO_ROOT, 'src/cli/main.ts'))}); process.exitCode = await main(process.argv.slice(1));`;
+export type { Served } from './serve-process.js';
 
-export interface Served {
-  child: ChildProcess;
-  url: string;
-  exit: Promise<number | null>;
-}
-
-export async function serve(
-  dataDir: string,
-  env: Record<string, string> = {},
-  nodeArgs: string[] = [],
-): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      MAIN,
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--listen',
-      '127.0.0.1:0',
-    ],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        CUSTODY_DATABASE_URL: '',
-        CUSTODY_LOG_LEVEL: 'warn',
-        CUSTODY_TLOG_RATE: '0',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let err = '';
-  child.stdout?.resume();
-  const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
-    child.stderr?.on('data', (b: Buffer) => {
-      err += b.toString();
-      const m = /Custody is listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    void exit.then((code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  return { child, url, exit };
+/** `custody serve` with the per-client append limit off (the drill's clients share an address). */
+export function serve(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []) {
+  return serveProcess(dataDir, { CUSTODY_TLOG_RATE: '0', ...env }, nodeArgs);
 }
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
