@@ -1,14 +1,7 @@
+import { decodeBase64, encodeBase64 } from './bytes.js';
 import { TlogError } from './errors.js';
-import {
-  decodeBase64,
-  encodeBase64,
-  hasControlCharacter,
-  type Note,
-  type NoteSigner,
-  type NoteVerifier,
-  openNote,
-  signNote,
-} from './note.js';
+import { type Note, openNote, signNote } from './note.js';
+import { hasControlCharacter, type NoteSigner, type NoteVerifier } from './note-keys.js';
 
 /**
  * C2SP tlog-checkpoint v1.0.0: the note text "<origin>\n<size>\n<base64 root>\n" followed by

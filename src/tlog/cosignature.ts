@@ -1,21 +1,19 @@
 import { createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { concat, encodeBase64, readUint64 } from './bytes.js';
 import { TlogError } from './errors.js';
+import type { NoteSignature } from './note.js';
 import {
-  concat,
   cosignatureV1Verifier,
   cosignedMessage,
-  encodeBase64,
   formatKeyId,
   isValidKeyName,
   keyIdFor,
   MAX_COSIGNATURE_TIME,
   NOTE_SIG_TYPE,
-  type NoteSignature,
   type NoteSigner,
   type NoteVerifier,
   rawEd25519PublicKey,
-  readUint64,
-} from './note.js';
+} from './note-keys.js';
 
 /**
  * C2SP tlog-cosignature v1 with Ed25519 (signature type 0x04). A cosignature line's blob is

@@ -1,11 +1,34 @@
-import {
-  createHash,
-  createPublicKey,
-  sign as cryptoSign,
-  verify as cryptoVerify,
-  type KeyObject,
-} from 'node:crypto';
+import { decodeBase64, encodeBase64 } from './bytes.js';
 import { TlogError } from './errors.js';
+import {
+  formatKeyId,
+  hasControlCharacter,
+  isValidKeyName,
+  isWellFormed,
+  type NoteSigner,
+  type NoteVerifier,
+} from './note-keys.js';
+
+// The byte helpers and the key handling moved out of this module; importers keep these names.
+export { concat, decodeBase64, encodeBase64, readUint64 } from './bytes.js';
+export {
+  cosignatureV1Verifier,
+  cosignedMessage,
+  ecdsaNoteSigner,
+  ed25519NoteSigner,
+  formatKeyId,
+  hasControlCharacter,
+  isValidKeyName,
+  keyIdFor,
+  MAX_COSIGNATURE_TIME,
+  NOTE_SIG_TYPE,
+  type NoteSigner,
+  type NoteVerifier,
+  noteKeyId,
+  noteVerifierFor,
+  rawEd25519PublicKey,
+} from './note-keys.js';
+export { formatVerifierKey, parseVerifierKey } from './vkey.js';
 
 /**
  * C2SP signed-note v1.0.0: a text ending in "\n", a blank line, then one or more lines
@@ -27,22 +50,6 @@ export interface Note {
   text: string;
   signatures: NoteSignature[];
 }
-
-export interface NoteSigner {
-  readonly name: string;
-  readonly keyId: number;
-  sign(message: Uint8Array): Uint8Array;
-}
-
-export interface NoteVerifier {
-  readonly name: string;
-  readonly keyId: number;
-  /** Never throws: a signature of the wrong shape is simply not valid. */
-  verify(message: Uint8Array, signature: Uint8Array): boolean;
-}
-
-/** Signature type bytes assigned by signed-note (the ones this package implements). */
-export const NOTE_SIG_TYPE = { ed25519: 0x01, ecdsa: 0x02, cosignatureV1: 0x04 } as const;
 
 /**
  * Largest note accepted, in UTF-8 bytes. The spec asks verifiers to accept at least 16 signatures
@@ -141,272 +148,6 @@ export function openNote(
   return { note: parsed, verifiedBy };
 }
 
-/**
- * A signer of type 0x01 (Ed25519 over the note text).
- * @throws TlogError TLOG_KEY_INVALID
- */
-export function ed25519NoteSigner(name: string, privateKey: KeyObject): NoteSigner {
-  assertKeyName(name);
-  assertKeyKind(privateKey, 'private', 'ed25519');
-  const keyId = keyIdFor(name, NOTE_SIG_TYPE.ed25519, rawEd25519PublicKey(privateKey));
-  return {
-    name,
-    keyId,
-    sign: (message) => new Uint8Array(cryptoSign(null, message, privateKey)),
-  };
-}
-
-/**
- * A signer of type 0x02 as github.com/transparency-dev/formats and Rekor v1 use it: ASN.1 DER
- * ECDSA over SHA-256(text) on P-256/384/521, key ID = SHA-256(SPKI DER)[:4] (no name, no type).
- * @throws TlogError TLOG_KEY_INVALID
- */
-export function ecdsaNoteSigner(name: string, privateKey: KeyObject): NoteSigner {
-  assertKeyName(name);
-  assertKeyKind(privateKey, 'private', 'ec');
-  assertEcdsaCurve(privateKey);
-  const keyId = ecdsaKeyId(spkiDer(privateKey));
-  return {
-    name,
-    keyId,
-    sign: (message) =>
-      new Uint8Array(cryptoSign('sha256', message, { key: privateKey, dsaEncoding: 'der' })),
-  };
-}
-
-/**
- * A verifier for `publicKey`: type 0x01 for Ed25519 keys, 0x02 for ECDSA keys.
- * @throws TlogError TLOG_KEY_INVALID
- */
-export function noteVerifierFor(name: string, publicKey: KeyObject): NoteVerifier {
-  assertKeyName(name);
-  const key = asPublicKey(publicKey);
-  switch (key.asymmetricKeyType) {
-    case 'ed25519': {
-      const keyId = keyIdFor(name, NOTE_SIG_TYPE.ed25519, rawEd25519PublicKey(key));
-      return { name, keyId, verify: (m, s) => safeVerify(null, m, key, s) };
-    }
-    case 'ec': {
-      assertEcdsaCurve(key);
-      const keyId = ecdsaKeyId(spkiDer(key));
-      return { name, keyId, verify: (m, s) => safeVerify('sha256', m, key, s) };
-    }
-    default:
-      throw new TlogError(
-        'TLOG_KEY_INVALID',
-        `no note signature type for ${key.asymmetricKeyType} keys`,
-      );
-  }
-}
-
-/**
- * Parse a vkey `name+hex(keyID)+base64(type || key)` (types 0x01, 0x02, 0x04). The key ID must be
- * the one the key's type defines.
- * @throws TlogError TLOG_KEY_INVALID
- */
-export function parseVerifierKey(vkey: string): NoteVerifier {
-  const parts = vkey.split('+');
-  // Base64 may itself hold '+', so only the first two separators split.
-  if (parts.length < 3) throw keyInvalid('a vkey is name+keyid+key');
-  const [name = '', hex = ''] = parts;
-  const b64 = parts.slice(2).join('+');
-  if (!isValidKeyName(name)) throw keyInvalid('the key name is empty or has spaces');
-  if (!/^[0-9a-fA-F]{8}$/.test(hex)) throw keyInvalid('the key ID is not 8 hex digits');
-  const claimed = Number.parseInt(hex, 16);
-  const blob = decodeBase64(b64);
-  if (blob === undefined || blob.length < 2) throw keyInvalid('the key is not base64');
-  const type = blob[0] as number;
-  const material = blob.subarray(1);
-  const verifier = verifierFromMaterial(name, type, material);
-  if (verifier.keyId !== claimed) {
-    throw keyInvalid(`the key ID ${hex} is not the key's (${formatKeyId(verifier.keyId)})`);
-  }
-  return verifier;
-}
-
-/**
- * The vkey for a note verifier of `publicKey` (type 0x01 for Ed25519, 0x02 for ECDSA).
- * @throws TlogError TLOG_KEY_INVALID
- */
-export function formatVerifierKey(name: string, publicKey: KeyObject): string {
-  const verifier = noteVerifierFor(name, publicKey);
-  const key = asPublicKey(publicKey);
-  const material =
-    key.asymmetricKeyType === 'ed25519'
-      ? concat([Uint8Array.of(NOTE_SIG_TYPE.ed25519), rawEd25519PublicKey(key)])
-      : concat([Uint8Array.of(NOTE_SIG_TYPE.ecdsa), spkiDer(key)]);
-  return `${name}+${formatKeyId(verifier.keyId)}+${encodeBase64(material)}`;
-}
-
-/**
- * The key ID a note verifier of `publicKey` uses under `name`.
- * @throws TlogError TLOG_KEY_INVALID
- */
-export function noteKeyId(name: string, publicKey: KeyObject): number {
-  return noteVerifierFor(name, publicKey).keyId;
-}
-
-/** signed-note's recommended key ID: SHA-256(name || 0x0A || type || key)[:4], big-endian. */
-export function keyIdFor(name: string, type: number, key: Uint8Array): number {
-  const digest = createHash('sha256')
-    .update(encoder.encode(name))
-    .update(Uint8Array.of(0x0a, type))
-    .update(key)
-    .digest();
-  return digest.readUInt32BE(0);
-}
-
-/** True for a name signed-note allows: non-empty, no Unicode spaces, no '+'. */
-export function isValidKeyName(name: string): boolean {
-  // Control characters would let a name break the note's line structure.
-  return (
-    name !== '' &&
-    !name.includes('+') &&
-    !/\p{White_Space}/u.test(name) &&
-    !hasControlCharacter(name, false) &&
-    isWellFormed(name)
-  );
-}
-
-/** True when `s` holds a character below U+0020 (signed-note's "control characters"), newline aside if allowed. */
-export function hasControlCharacter(s: string, allowNewline: boolean): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 && !(allowNewline && c === 0x0a)) return true;
-  }
-  return false;
-}
-
-/** The 32-byte RFC 8032 encoding of an Ed25519 key (public, or the public half of a private one). */
-export function rawEd25519PublicKey(key: KeyObject): Uint8Array {
-  const der = spkiDer(key);
-  // An Ed25519 SPKI is a fixed 12-byte header followed by the 32-byte key.
-  return der.subarray(der.length - 32);
-}
-
-/** Lowercase 8-digit hex of a key ID, as vkeys carry it. */
-export function formatKeyId(keyId: number): string {
-  return keyId.toString(16).padStart(8, '0');
-}
-
-/** Standard base64 with padding (RFC 4648 §4). */
-export function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-/**
- * Strict standard base64: padded, only the RFC 4648 §4 alphabet, and canonical (zero pad bits),
- * so one value has one spelling. Returns undefined for anything else.
- */
-export function decodeBase64(text: string): Uint8Array | undefined {
-  if (
-    text.length % 4 !== 0 ||
-    !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)
-  ) {
-    return undefined;
-  }
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.toString('base64') !== text) return undefined;
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** Verifier for raw vkey material of a known type. */
-function verifierFromMaterial(name: string, type: number, material: Uint8Array): NoteVerifier {
-  switch (type) {
-    case NOTE_SIG_TYPE.ed25519:
-    case NOTE_SIG_TYPE.cosignatureV1: {
-      if (material.length !== 32) throw keyInvalid('an Ed25519 key is 32 bytes');
-      const key = ed25519PublicKeyFromRaw(material);
-      if (type === NOTE_SIG_TYPE.ed25519) return noteVerifierFor(name, key);
-      return cosignatureV1Verifier(name, key);
-    }
-    case NOTE_SIG_TYPE.ecdsa: {
-      let key: KeyObject;
-      try {
-        key = createPublicKey({ key: Buffer.from(material), format: 'der', type: 'spki' });
-      } catch (e) {
-        throw new TlogError('TLOG_KEY_INVALID', 'the ECDSA key is not an SPKI', { cause: e });
-      }
-      if (key.asymmetricKeyType !== 'ec') throw keyInvalid('the 0x02 key is not an ECDSA key');
-      return noteVerifierFor(name, key);
-    }
-    default:
-      throw keyInvalid(`unsupported signature type 0x${type.toString(16).padStart(2, '0')}`);
-  }
-}
-
-/**
- * The type 0x04 verifier (C2SP tlog-cosignature, Ed25519). It lives here rather than in
- * cosignature.ts so that vkeys of every supported type parse in one place without an import cycle;
- * cosignature.ts re-exports it.
- */
-export function cosignatureV1Verifier(name: string, publicKey: KeyObject): NoteVerifier {
-  assertKeyName(name);
-  const key = asPublicKey(publicKey);
-  assertKeyKind(key, 'public', 'ed25519');
-  const keyId = keyIdFor(name, NOTE_SIG_TYPE.cosignatureV1, rawEd25519PublicKey(key));
-  return {
-    name,
-    keyId,
-    verify(message, signature) {
-      if (signature.length !== 8 + 64) return false;
-      const time = readUint64(signature, 0);
-      if (time > MAX_COSIGNATURE_TIME) return false;
-      return safeVerify(null, cosignedMessage(time, message), key, signature.subarray(8));
-    },
-  };
-}
-
-/** tlog-cosignature: a timestamp MUST NOT exceed 2^63 - 1. */
-export const MAX_COSIGNATURE_TIME = (1n << 63n) - 1n;
-
-/** The Ed25519 cosignature/v1 message: header line, time line, then the checkpoint text. */
-export function cosignedMessage(time: bigint, text: Uint8Array): Uint8Array {
-  return concat([encoder.encode(`cosignature/v1\ntime ${time.toString()}\n`), text]);
-}
-
-/** Big-endian uint64 at `offset`. */
-export function readUint64(bytes: Uint8Array, offset: number): bigint {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function ed25519PublicKeyFromRaw(raw: Uint8Array): KeyObject {
-  try {
-    return createPublicKey({
-      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
-      format: 'jwk',
-    });
-  } catch (e) {
-    throw new TlogError('TLOG_KEY_INVALID', 'not an Ed25519 public key', { cause: e });
-  }
-}
-
-// Both sides of a note signature are untrusted: a malformed signature is just "not valid".
-function safeVerify(
-  algorithm: 'sha256' | null,
-  message: Uint8Array,
-  key: KeyObject,
-  signature: Uint8Array,
-): boolean {
-  try {
-    return algorithm === null
-      ? cryptoVerify(null, message, key, signature)
-      : cryptoVerify(algorithm, message, { key, dsaEncoding: 'der' }, signature);
-  } catch {
-    return false;
-  }
-}
-
 function parseSignatureLine(line: string): NoteSignature {
   if (!line.startsWith(SIG_PREFIX)) throw malformed('a signature line must start with "— "');
   const rest = line.slice(SIG_PREFIX.length);
@@ -452,46 +193,6 @@ function assertNoteText(text: string): void {
   if (!text.endsWith('\n')) throw malformed('note text must end in a newline');
 }
 
-function assertKeyName(name: string): void {
-  if (!isValidKeyName(name)) {
-    throw keyInvalid(`invalid key name ${JSON.stringify(name)}: empty, or has spaces or '+'`);
-  }
-}
-
-function assertKeyKind(key: KeyObject, kind: 'private' | 'public', type: string): void {
-  if (key.type !== kind || key.asymmetricKeyType !== type) {
-    throw keyInvalid(
-      `expected a ${type} ${kind} key, got a ${key.asymmetricKeyType} ${key.type} key`,
-    );
-  }
-}
-
-// signed-note 0x02: P-256, P-384 or P-521 (Node names them by their OpenSSL names).
-function assertEcdsaCurve(key: KeyObject): void {
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (curve !== 'prime256v1' && curve !== 'secp384r1' && curve !== 'secp521r1') {
-    throw keyInvalid(`ECDSA note keys are P-256, P-384 or P-521, not ${curve}`);
-  }
-}
-
-function asPublicKey(key: KeyObject): KeyObject {
-  if (key.type === 'secret') throw keyInvalid('a secret key has no public half');
-  return key.type === 'private' ? createPublicKey(key) : key;
-}
-
-function spkiDer(key: KeyObject): Uint8Array {
-  return new Uint8Array(asPublicKey(key).export({ format: 'der', type: 'spki' }));
-}
-
-function ecdsaKeyId(der: Uint8Array): number {
-  return createHash('sha256').update(der).digest().readUInt32BE(0);
-}
-
-// In a /u regex a surrogate class matches only unpaired halves, which UTF-8 cannot encode.
-function isWellFormed(s: string): boolean {
-  return !/[\uD800-\uDFFF]/u.test(s);
-}
-
 function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
@@ -502,8 +203,4 @@ function describeKey(sig: { name: string; keyId: number }): string {
 
 function malformed(message: string): TlogError {
   return new TlogError('TLOG_NOTE_MALFORMED', message);
-}
-
-function keyInvalid(message: string): TlogError {
-  return new TlogError('TLOG_KEY_INVALID', message);
 }
