@@ -179,3 +179,49 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('transparency log with two replicas on one PostgreSQL database', () => {
+  it('sequences appends from both into one tree: no index twice, every acknowledgement kept', async () => {
+    const a = await freshServices('postgres');
+    const b = await openServices({ dataDir: a.dataDir, databaseUrl: a.databaseUrl });
+    try {
+      const la = a.tlog?.log;
+      const lb = b.tlog?.log;
+      assert.ok(la && lb);
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? la : lb).append(entry(`r${i}`))),
+      );
+      const indices = results.map((r) => r.index).sort((x, y) => x - y);
+      assert.deepEqual(
+        indices,
+        Array.from({ length: 200 }, (_, i) => i),
+      );
+      // Both replicas serve the same tree once they have caught up.
+      await la.refresh(0);
+      await lb.refresh(0);
+      assert.equal(la.size, 200);
+      assert.equal(lb.size, 200);
+      assert.deepEqual(
+        Buffer.from(la.checkpoint().rootHash),
+        Buffer.from(lb.checkpoint().rootHash),
+      );
+      for (const [i, r] of results.entries()) {
+        const root = la.checkpoint().rootHash;
+        verifyInclusion(
+          r.index,
+          200,
+          entry(`r${i}`).leafHash,
+          lb.inclusionProof(r.index, 200),
+          root,
+        );
+      }
+      // An entry appended on one replica is a duplicate on the other.
+      const again = await lb.append(entry('r0'));
+      assert.equal(again.duplicate, true);
+      assert.equal(again.index, results[0]?.index);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
