@@ -263,6 +263,16 @@ export async function latestTlogCheckpoint(q: Q): Promise<TlogCheckpointRow | un
   return r === undefined ? undefined : toCheckpoint(r);
 }
 
+/** The checkpoint signed at exactly `size`, if the log signed one there. */
+export async function tlogCheckpointAt(q: Q, size: number): Promise<TlogCheckpointRow | undefined> {
+  const r = await q
+    .selectFrom('tlog_checkpoints')
+    .selectAll()
+    .where('size', '=', size)
+    .executeTakeFirst();
+  return r === undefined ? undefined : toCheckpoint(r);
+}
+
 /** Checkpoints from a size or a time on, oldest first. */
 export async function tlogCheckpointsSince(
   q: Q,

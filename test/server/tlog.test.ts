@@ -144,6 +144,19 @@ for (const backend of BACKENDS) {
         b64(incl.json.rootHash),
       );
       assert.match(incl.json.tlogProof, /^c2sp\.org\/tlog-proof@v1\nindex 3\n/);
+      // A proof for an older size comes with the checkpoint signed at that size.
+      const older = (await call(srv, 'GET', '/api/v1/tlog/checkpoints?sinceSize=1')).json
+        .checkpoints[0];
+      const atOlder = await call(
+        srv,
+        'GET',
+        `/api/v1/tlog/proof/inclusion?index=0&size=${older.size}`,
+      );
+      assert.equal(
+        openCheckpoint(atOlder.json.checkpoint, origin, [parseVerifierKey(vkey)]).checkpoint.size,
+        older.size,
+      );
+      assert.match(atOlder.json.tlogProof, /^c2sp\.org\/tlog-proof@v1\nindex 0\n/);
       const cps = await call(srv, 'GET', '/api/v1/tlog/checkpoints?sinceSize=0');
       assert.ok(cps.json.checkpoints.length >= 2);
     });

@@ -14,6 +14,7 @@ import {
   type TlogCheckpointRow,
   type TlogEntryRow,
   tlogBodies,
+  tlogCheckpointAt,
   tlogCheckpointsSince,
   tlogEntriesBySubject,
   tlogEntryAt,
@@ -391,6 +392,14 @@ export class TransparencyLog {
   async entriesBySubject(subject: string, limit: number): Promise<TlogEntryRow[]> {
     const rows = await tlogEntriesBySubject(this.opts.db.read, subject, limit);
     return rows.filter((r) => r.idx < this.latest.size);
+  }
+
+  /** The signed checkpoint of a published size, if a batch ended there. */
+  async checkpointAt(size: number): Promise<PublishedCheckpoint | undefined> {
+    if (size === this.latest.size) return this.latest;
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.latest.size) return undefined;
+    const row = await tlogCheckpointAt(this.opts.db.read, size);
+    return row === undefined ? undefined : published(row);
   }
 
   /** Signed checkpoints from a size or a time on (the auditor's archive). */

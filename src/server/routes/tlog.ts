@@ -247,15 +247,16 @@ export function registerTlogRoutes(app: FastifyInstance, d: RouteDeps, o: TlogRo
       }
       const size = q.size ?? log.size;
       const proof = log.inclusionProof(index, size);
-      const latest = log.checkpoint();
+      // The checkpoint signed at that size when a batch ended there; otherwise the newest one,
+      // which a client ties to this root with a consistency proof.
+      const signed = (await log.checkpointAt(size)) ?? log.checkpoint();
       return {
         index,
         treeSize: size,
         rootHash: b64(log.rootAt(size)),
         hashes: proof.map(b64),
-        // The newest checkpoint signs its own size; for an older size, prove consistency too.
-        checkpoint: latest.note,
-        ...(size === latest.size ? { tlogProof: face.tlogProof(index) } : {}),
+        checkpoint: signed.note,
+        ...(signed.size === size ? { tlogProof: face.tlogProof(index, signed) } : {}),
       };
     },
   );
