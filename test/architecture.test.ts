@@ -20,6 +20,7 @@ const FACES = [
   'log',
   'net',
   'tlog',
+  'sign',
 ];
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   core: ['core'],
@@ -28,15 +29,16 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   inventory: ['core', 'formats', 'sbom', 'inventory'],
   store: ['core', 'inventory', 'store', 'tlog'],
   tlog: ['core', 'tlog'],
-  app: ['core', 'formats', 'sbom', 'inventory', 'store', 'app', 'tlog'],
+  sign: ['core', 'tlog', 'sign'],
+  app: ['core', 'formats', 'sbom', 'inventory', 'store', 'app', 'tlog', 'sign'],
   config: ['core', 'config'],
   log: ['log'],
-  net: ['core', 'net', 'tlog'],
-  server: ['core', 'formats', 'sbom', 'inventory', 'app', 'server', 'log', 'config', 'tlog'],
+  net: ['core', 'net', 'tlog', 'sign'],
+  server: ['core', 'formats', 'sbom', 'inventory', 'app', 'server', 'log', 'config', 'tlog', 'sign'],
   cli: [...FACES, 'cli'],
   '.': [...FACES, 'cli'],
 };
-const PURE = new Set(['core', 'formats', 'sbom', 'inventory', 'tlog']);
+const PURE = new Set(['core', 'formats', 'sbom', 'inventory', 'tlog', 'sign']);
 const IMPURE_MODULES = /^node:(fs|fs\/promises|http|https|net|child_process|os)$/;
 const IMPURE_CALLS = /\b(process\.(env|argv|exit|cwd)|console\.|Date\.now\(\))/;
 

@@ -1,0 +1,37 @@
+import { CustodyError } from '../core/errors.js';
+
+/**
+ * Error codes of signing and verification. Public API: never renamed or reused. Add a code with a
+ * one-line comment saying what the user did and what to do.
+ */
+export type SignErrorCode =
+  /** A key file is unreadable, of an unsupported type, or its passphrase is wrong or missing. */
+  | 'SIGN_KEY_INVALID'
+  /** A bundle is not valid JSON or not a Sigstore bundle of a known version. */
+  | 'SIGN_BUNDLE_MALFORMED'
+  /** The signature does not verify over the artifact (or digest, or DSSE payload). */
+  | 'SIGN_SIGNATURE_INVALID'
+  /** The signing certificate does not chain to a trusted certificate authority. */
+  | 'SIGN_CHAIN_INVALID'
+  /** The certificate was not valid (expired, not yet valid) at the trusted time. */
+  | 'SIGN_CERTIFICATE_EXPIRED'
+  /** The certificate's identity (SAN) or issuer does not match the policy given. */
+  | 'SIGN_IDENTITY_MISMATCH'
+  /** The transparency log entry, SET, checkpoint or inclusion proof does not verify. */
+  | 'SIGN_TLOG_INVALID'
+  /** No trusted timestamp (log integrated time, RFC 3161) covers the signature. */
+  | 'SIGN_TIMESTAMP_INVALID'
+  /** An SCT is missing or does not verify against the trusted CT logs. */
+  | 'SIGN_SCT_INVALID'
+  /** A trusted root file is malformed. */
+  | 'SIGN_TRUSTED_ROOT_INVALID'
+  /** An attestation's predicate type or subject digest is not what was asked for. */
+  | 'SIGN_ATTESTATION_MISMATCH'
+  /** An OIDC ID token is malformed, expired, for another audience, from an unknown issuer, or badly signed. */
+  | 'SIGN_TOKEN_INVALID'
+  /** A certificate request is malformed or its proof of possession does not verify. */
+  | 'SIGN_CSR_INVALID'
+  /** A service the signer needs (CA, log, OIDC issuer) failed; details.service names it. */
+  | 'SIGN_SERVICE_FAILED';
+
+export class SignError extends CustodyError<SignErrorCode> {}
