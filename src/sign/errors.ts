@@ -32,6 +32,8 @@ export type SignErrorCode =
   /** A certificate request is malformed or its proof of possession does not verify. */
   | 'SIGN_CSR_INVALID'
   /** A service the signer needs (CA, log, OIDC issuer) failed; details.service names it. */
-  | 'SIGN_SERVICE_FAILED';
+  | 'SIGN_SERVICE_FAILED'
+  /** An attestation's predicate is not a JSON object, its type is not a known alias or a URI, or a subject is malformed. */
+  | 'SIGN_STATEMENT_INVALID';
 
 export class SignError extends CustodyError<SignErrorCode> {}
