@@ -1,4 +1,4 @@
-import { createHash, type KeyObject, webcrypto } from 'node:crypto';
+import { createHash, sign as cryptoSign, type KeyObject, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { SignError } from './errors.js';
@@ -14,6 +14,8 @@ const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const ID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const ID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const ID_SIGNING_TIME = '1.2.840.113549.1.9.5';
+const ID_SHA256 = '2.16.840.1.101.3.4.2.1';
+const ID_ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 
 let engineSet = false;
 function engine(): void {
@@ -32,25 +34,70 @@ const ab = (u: Uint8Array): ArrayBuffer =>
   u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 
 export interface CmsSigner {
-  privateKey: KeyObject;
   /** DER certificates, the signer's first, then its issuers (no root needed). */
   chain: readonly Uint8Array[];
+  /**
+   * ECDSA/SHA-256 over `tbs` (the DER of the signed attributes), ASN.1 DER signature. A function,
+   * so the key can live anywhere: a KeyObject, an HSM, or @sigstore/sign's ephemeral keyless key.
+   */
+  sign(tbs: Uint8Array): Promise<Uint8Array>;
 }
 
-/** A detached SignedData over `data`, DER-encoded ContentInfo. */
+/** A CmsSigner for a private key held in memory. */
+export function keySigner(privateKey: KeyObject, chain: readonly Uint8Array[]): CmsSigner {
+  const curve = privateKey.asymmetricKeyDetails?.namedCurve;
+  if (privateKey.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'secp384r1'))
+    throw new SignError('SIGN_KEY_INVALID', 'CMS signing here takes an ECDSA P-256 or P-384 key.');
+  return {
+    chain,
+    sign: async (tbs) => new Uint8Array(cryptoSign('sha256', tbs, privateKey)),
+  };
+}
+
+export interface CmsSignature {
+  /** DER ContentInfo. */
+  der: Uint8Array;
+  /** What was signed: the DER SET OF signed attributes (a transparency log entry's subject). */
+  signedAttributes: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** A detached SignedData over `data`. */
 export async function signDetached(
   data: Uint8Array,
   signer: CmsSigner,
   signingTime: Date,
-): Promise<Uint8Array> {
+): Promise<CmsSignature> {
   engine();
   const [leafDer, ...rest] = signer.chain;
   if (leafDer === undefined)
     throw new SignError('SIGN_KEY_INVALID', 'A CMS signer needs a certificate.');
   const leaf = pkijs.Certificate.fromBER(ab(leafDer));
   const digest = createHash('sha256').update(data).digest();
+  const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
+    type: 0,
+    attributes: [
+      new pkijs.Attribute({
+        type: ID_CONTENT_TYPE,
+        values: [new asn1js.ObjectIdentifier({ value: ID_DATA })],
+      }),
+      new pkijs.Attribute({
+        type: ID_SIGNING_TIME,
+        values: [new asn1js.UTCTime({ valueDate: signingTime })],
+      }),
+      new pkijs.Attribute({
+        type: ID_MESSAGE_DIGEST,
+        values: [new asn1js.OctetString({ valueHex: ab(digest) })],
+      }),
+    ],
+  });
+  // RFC 5652 §5.4: the signature covers the attributes' DER with the SET OF tag, not [0].
+  const tbs = new Uint8Array(signedAttrs.toSchema().toBER(false));
+  tbs[0] = 0x31;
+  const signature = await signer.sign(tbs);
   const signedData = new pkijs.SignedData({
     version: 1,
+    digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHA256 })],
     encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: ID_DATA }),
     signerInfos: [
       new pkijs.SignerInfo({
@@ -59,53 +106,28 @@ export async function signDetached(
           issuer: leaf.issuer,
           serialNumber: leaf.serialNumber,
         }),
-        signedAttrs: new pkijs.SignedAndUnsignedAttributes({
-          type: 0,
-          attributes: [
-            new pkijs.Attribute({
-              type: ID_CONTENT_TYPE,
-              values: [new asn1js.ObjectIdentifier({ value: ID_DATA })],
-            }),
-            new pkijs.Attribute({
-              type: ID_SIGNING_TIME,
-              values: [new asn1js.UTCTime({ valueDate: signingTime })],
-            }),
-            new pkijs.Attribute({
-              type: ID_MESSAGE_DIGEST,
-              values: [new asn1js.OctetString({ valueHex: ab(digest) })],
-            }),
-          ],
-        }),
+        digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHA256 }),
+        signedAttrs,
+        signatureAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: ID_ECDSA_SHA256 }),
+        signature: new asn1js.OctetString({ valueHex: ab(signature) }),
       }),
     ],
     certificates: [leaf, ...rest.map((d) => pkijs.Certificate.fromBER(ab(d)))],
   });
-  const key = await importSigningKey(signer.privateKey);
-  await signedData.sign(key as unknown as Parameters<pkijs.SignedData['sign']>[0], 0, 'SHA-256');
   const info = new pkijs.ContentInfo({
     contentType: ID_SIGNED_DATA,
     content: signedData.toSchema(true),
   });
-  return new Uint8Array(info.toSchema().toBER(false));
-}
-
-async function importSigningKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'secp384r1'))
-    throw new SignError('SIGN_KEY_INVALID', 'CMS signing here takes an ECDSA P-256 or P-384 key.');
-  return webcrypto.subtle.importKey(
-    'pkcs8',
-    key.export({ type: 'pkcs8', format: 'der' }),
-    { name: 'ECDSA', namedCurve: curve === 'prime256v1' ? 'P-256' : 'P-384' },
-    false,
-    ['sign'],
-  );
+  return { der: new Uint8Array(info.toSchema().toBER(false)), signedAttributes: tbs, signature };
 }
 
 export interface CmsVerified {
   /** DER certificates carried in the signature, signer first. */
   chain: Uint8Array[];
   signingTime: Date | undefined;
+  /** The DER SET OF signed attributes that the signature covers. */
+  signedAttributes: Uint8Array;
+  signature: Uint8Array;
 }
 
 /**
@@ -166,9 +188,14 @@ export async function verifyDetached(
   const ordered = signerCert ? [signerCert, ...certs.filter((c) => c !== signerCert)] : certs;
   const timeAttr = signerInfo.signedAttrs?.attributes.find((a) => a.type === ID_SIGNING_TIME);
   const t = timeAttr?.values[0] as asn1js.UTCTime | asn1js.GeneralizedTime | undefined;
+  const attrs = signerInfo.signedAttrs;
+  const tbs = attrs ? new Uint8Array(attrs.encodedValue) : new Uint8Array();
+  if (tbs.length > 0) tbs[0] = 0x31;
   return {
     chain: ordered.map((c) => new Uint8Array(c.toSchema().toBER(false))),
     signingTime: t?.toDate(),
+    signedAttributes: tbs,
+    signature: new Uint8Array(signerInfo.signature.valueBlock.valueHexView),
   };
 }
 
