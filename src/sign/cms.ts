@@ -34,13 +34,13 @@ const ab = (u: Uint8Array): ArrayBuffer =>
   u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 
 export interface CmsSigner {
-  /** DER certificates, the signer's first, then its issuers (no root needed). */
-  chain: readonly Uint8Array[];
   /**
-   * ECDSA/SHA-256 over `tbs` (the DER of the signed attributes), ASN.1 DER signature. A function,
-   * so the key can live anywhere: a KeyObject, an HSM, or @sigstore/sign's ephemeral keyless key.
+   * ECDSA/SHA-256 over `tbs` (the DER of the signed attributes): the ASN.1 DER signature and the
+   * DER certificates, the signer's first, then its issuers (no root needed). A function, so the
+   * key can live anywhere: a KeyObject, an HSM, or a keyless signer whose certificate is issued
+   * for this very signature.
    */
-  sign(tbs: Uint8Array): Promise<Uint8Array>;
+  sign(tbs: Uint8Array): Promise<{ signature: Uint8Array; chain: Uint8Array[] }>;
 }
 
 /** A CmsSigner for a private key held in memory. */
@@ -49,8 +49,10 @@ export function keySigner(privateKey: KeyObject, chain: readonly Uint8Array[]): 
   if (privateKey.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'secp384r1'))
     throw new SignError('SIGN_KEY_INVALID', 'CMS signing here takes an ECDSA P-256 or P-384 key.');
   return {
-    chain,
-    sign: async (tbs) => new Uint8Array(cryptoSign('sha256', tbs, privateKey)),
+    sign: async (tbs) => ({
+      signature: new Uint8Array(cryptoSign('sha256', tbs, privateKey)),
+      chain: [...chain],
+    }),
   };
 }
 
@@ -60,6 +62,8 @@ export interface CmsSignature {
   /** What was signed: the DER SET OF signed attributes (a transparency log entry's subject). */
   signedAttributes: Uint8Array;
   signature: Uint8Array;
+  /** The certificates the signer used, signer first. */
+  chain: Uint8Array[];
 }
 
 /** A detached SignedData over `data`. */
@@ -69,10 +73,6 @@ export async function signDetached(
   signingTime: Date,
 ): Promise<CmsSignature> {
   engine();
-  const [leafDer, ...rest] = signer.chain;
-  if (leafDer === undefined)
-    throw new SignError('SIGN_KEY_INVALID', 'A CMS signer needs a certificate.');
-  const leaf = pkijs.Certificate.fromBER(ab(leafDer));
   const digest = createHash('sha256').update(data).digest();
   const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
     type: 0,
@@ -94,7 +94,11 @@ export async function signDetached(
   // RFC 5652 §5.4: the signature covers the attributes' DER with the SET OF tag, not [0].
   const tbs = new Uint8Array(signedAttrs.toSchema().toBER(false));
   tbs[0] = 0x31;
-  const signature = await signer.sign(tbs);
+  const { signature, chain } = await signer.sign(tbs);
+  const [leafDer, ...rest] = chain;
+  if (leafDer === undefined)
+    throw new SignError('SIGN_KEY_INVALID', 'A CMS signer needs a certificate.');
+  const leaf = pkijs.Certificate.fromBER(ab(leafDer));
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: ID_SHA256 })],
@@ -118,7 +122,12 @@ export async function signDetached(
     contentType: ID_SIGNED_DATA,
     content: signedData.toSchema(true),
   });
-  return { der: new Uint8Array(info.toSchema().toBER(false)), signedAttributes: tbs, signature };
+  return {
+    der: new Uint8Array(info.toSchema().toBER(false)),
+    signedAttributes: tbs,
+    signature,
+    chain,
+  };
 }
 
 export interface CmsVerified {
