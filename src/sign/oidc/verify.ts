@@ -1,0 +1,164 @@
+import { type KeyObject, verify } from 'node:crypto';
+import { SignError } from '../errors.js';
+import { JWS_ALGORITHMS, type Jwks, type JwsAlgorithm, keyFromJwk, selectJwk } from './jwks.js';
+import { parseJwt } from './jwt.js';
+
+/** Why a token was refused: `details.reason` of its SIGN_TOKEN_INVALID error. */
+export type TokenRefusal =
+  | 'malformed'
+  | 'alg-none'
+  | 'alg-unsupported'
+  | 'kid-unknown'
+  | 'signature'
+  | 'issuer-unknown'
+  | 'audience'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'issued-in-future'
+  | 'subject-refused'
+  | 'email-unverified'
+  | 'subject-unsupported'
+  | 'jwks-malformed';
+
+export interface VerifyIdTokenOptions {
+  /** The issuer's keys; the caller chose them by the token's `iss` (see `peekIssuer`). */
+  jwks: Jwks;
+  /** The issuers accepted (exact `iss`). */
+  issuers: readonly string[];
+  /** One of these must be in `aud`. */
+  audience: string | readonly string[];
+  now: Date;
+  /** Clock skew allowed on `exp`, `nbf` and `iat`; default 60 s. */
+  skewSeconds?: number;
+}
+
+export interface VerifiedIdToken {
+  issuer: string;
+  subject: string;
+  claims: Readonly<Record<string, unknown>>;
+  algorithm: JwsAlgorithm;
+  expiresAt: Date;
+}
+
+/**
+ * Verifies an OIDC ID token (untrusted): algorithm, key, signature, then issuer, audience and
+ * times. Each refusal is SIGN_TOKEN_INVALID with its own `details.reason` (TokenRefusal).
+ */
+export function verifyIdToken(token: string, o: VerifyIdTokenOptions): VerifiedIdToken {
+  const jwt = parseJwt(token);
+  const alg = jwt.header['alg'];
+  if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
+    throw refuse('alg-none', 'The ID token is unsigned (alg "none"); tokens must be signed.');
+  }
+  if (!(JWS_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw refuse(
+      'alg-unsupported',
+      `The ID token is signed with ${alg}; accepted: ${JWS_ALGORITHMS.join(', ')}.`,
+    );
+  }
+  const kid = typeof jwt.header['kid'] === 'string' ? jwt.header['kid'] : undefined;
+  const jwk = selectJwk(o.jwks, kid);
+  const key = jwk === undefined ? undefined : keyFromJwk(jwk);
+  if (key === undefined) {
+    throw refuse('kid-unknown', `The issuer publishes no usable key ${kid ?? '(no kid)'}.`, {
+      kid,
+    });
+  }
+  if (!signatureVerifies(alg as JwsAlgorithm, key, jwt.signingInput, jwt.signature)) {
+    throw refuse('signature', "The ID token's signature does not verify with the issuer's key.", {
+      kid,
+    });
+  }
+  return checkClaims(jwt.claims, alg as JwsAlgorithm, o);
+}
+
+/**
+ * The `iss` of a token before it is verified, to choose whose keys to verify it with; nothing
+ * else may be read from an unverified token.
+ */
+export function peekIssuer(token: string): string {
+  const iss = parseJwt(token).claims['iss'];
+  if (typeof iss !== 'string' || iss === '') {
+    throw refuse('malformed', 'The ID token has no issuer (iss).');
+  }
+  return iss;
+}
+
+function checkClaims(
+  c: Readonly<Record<string, unknown>>,
+  algorithm: JwsAlgorithm,
+  o: VerifyIdTokenOptions,
+): VerifiedIdToken {
+  const iss = c['iss'];
+  if (typeof iss !== 'string' || !o.issuers.includes(iss)) {
+    throw refuse('issuer-unknown', `The ID token's issuer ${JSON.stringify(iss)} is not trusted.`, {
+      issuer: iss,
+    });
+  }
+  const wanted = typeof o.audience === 'string' ? [o.audience] : o.audience;
+  const aud = c['aud'];
+  const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (!auds.some((a) => wanted.includes(a))) {
+    throw refuse(
+      'audience',
+      `The ID token is for ${JSON.stringify(aud)}, not ${wanted.join(' or ')}.`,
+      {
+        audience: aud,
+        expected: wanted,
+      },
+    );
+  }
+  const sub = c['sub'];
+  if (typeof sub !== 'string' || sub === '')
+    throw refuse('malformed', 'The ID token has no subject.');
+  const now = o.now.getTime() / 1000;
+  const skew = o.skewSeconds ?? 60;
+  const exp = c['exp'];
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw refuse('malformed', 'The ID token has no expiry (exp).');
+  }
+  if (now - skew >= exp) {
+    throw refuse('expired', `The ID token expired at ${new Date(exp * 1000).toISOString()}.`, {
+      exp,
+    });
+  }
+  const nbf = c['nbf'];
+  if (nbf !== undefined && (typeof nbf !== 'number' || now + skew < nbf)) {
+    throw refuse('not-yet-valid', 'The ID token is not valid yet (nbf).', { nbf });
+  }
+  const iat = c['iat'];
+  if (iat !== undefined && (typeof iat !== 'number' || now + skew < iat)) {
+    throw refuse('issued-in-future', 'The ID token was issued in the future (iat).', { iat });
+  }
+  return { issuer: iss, subject: sub, claims: c, algorithm, expiresAt: new Date(exp * 1000) };
+}
+
+// The key must fit the algorithm as well as verify: an RSA key never checks an ES256 token.
+function signatureVerifies(alg: JwsAlgorithm, key: KeyObject, input: string, sig: Uint8Array) {
+  const data = Buffer.from(input, 'ascii');
+  try {
+    switch (alg) {
+      case 'RS256':
+        return key.asymmetricKeyType === 'rsa' && verify('sha256', data, key, sig);
+      case 'ES256':
+        return (
+          key.asymmetricKeyType === 'ec' &&
+          key.asymmetricKeyDetails?.namedCurve === 'prime256v1' &&
+          sig.length === 64 &&
+          verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
+        );
+      case 'EdDSA':
+        return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig);
+      default: {
+        const never: never = alg;
+        return never;
+      }
+    }
+  } catch {
+    return false;
+  }
+}
+
+function refuse(reason: TokenRefusal, message: string, more: Record<string, unknown> = {}) {
+  return new SignError('SIGN_TOKEN_INVALID', message, { details: { reason, ...more } });
+}
