@@ -1,0 +1,17 @@
+export {
+  addCertificateAuthority,
+  addTransparencyLog,
+  type CertificateAuthorityInput,
+  type CertificateAuthorityJson,
+  certificateAuthorityJson,
+  emptyTrustedRoot,
+  listTrust,
+  parseTrustedRootJson,
+  removeTrust,
+  retireTrust,
+  TRUSTED_ROOT_MEDIA_TYPE,
+  type TransparencyLogJson,
+  type TrustEntry,
+  type TrustedRootJson,
+  type ValidForJson,
+} from './trusted-root-json.js';
