@@ -23,6 +23,12 @@ export type SignErrorCode =
   | 'SIGN_TIMESTAMP_INVALID'
   /** An SCT is missing or does not verify against the trusted CT logs. */
   | 'SIGN_SCT_INVALID'
+  /** The artifact (or its digest, or the in-toto subject) is not the one the bundle signs. */
+  | 'SIGN_ARTIFACT_MISMATCH'
+  /** The transparency log entry's body names another signature, key or digest than the bundle. */
+  | 'SIGN_TLOG_ENTRY_MISMATCH'
+  /** A file named for verification (bundle, artifact, key, trusted root) cannot be read. */
+  | 'SIGN_INPUT_UNREADABLE'
   /** A trusted root file is malformed. */
   | 'SIGN_TRUSTED_ROOT_INVALID'
   /** An attestation's predicate type or subject digest is not what was asked for. */

@@ -1,0 +1,133 @@
+import type { KeyObject } from 'node:crypto';
+import type { Command } from 'commander';
+import {
+  readArtifactArg,
+  readBundleFile,
+  readPublicKeyFile,
+  readTrustedRoots,
+} from '../../app/verify/inputs.js';
+import { SignError } from '../../sign/errors.js';
+import type { ArtifactInput, IdentityPolicy, TrustMaterialInput } from '../../sign/verify/index.js';
+import { CliExit } from '../exit.js';
+import { type CliIO, EXIT } from '../io.js';
+
+interface VerifyBundleFlags {
+  bundle: string;
+  key?: string;
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  trustedRoot: string[];
+  json?: boolean;
+}
+
+/**
+ * `custody verify-bundle`: the argument shape of the Sigstore conformance harness.
+ *
+ *     custody verify-bundle --bundle FILE --certificate-identity ID --certificate-oidc-issuer URL [--trusted-root FILE] FILE_OR_DIGEST
+ *     custody verify-bundle --bundle FILE --key PEM [--trusted-root FILE] FILE_OR_DIGEST
+ *
+ * Offline. Without --trusted-root, the public-good root shipped with Custody. Exit 0 verified,
+ * 1 not verified (the reason on stderr), 2 an input could not be read.
+ */
+export function registerVerifyBundle(program: Command, io: CliIO): void {
+  program
+    .command('verify-bundle <artifact>')
+    .description('verify a Sigstore bundle offline against a file or sha256:<hex> digest')
+    .requiredOption('--bundle <file>', 'the Sigstore bundle (.sigstore.json)')
+    .option('--key <pem>', 'the public key that must have signed')
+    .option('--certificate-identity <id>', "the certificate's SAN (URI or email), exactly")
+    .option(
+      '--certificate-identity-regexp <re>',
+      "a regular expression the certificate's SAN matches",
+    )
+    .option('--certificate-oidc-issuer <url>', "the certificate's OIDC issuer, exactly")
+    .option('--certificate-oidc-issuer-regexp <re>', 'a regular expression the OIDC issuer matches')
+    .option(
+      '--trusted-root <file>',
+      'trusted_root.json to trust (repeatable; default: the public-good instance)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--json', 'print what verified as JSON')
+    .action(async (artifactArg: string, o: VerifyBundleFlags) => {
+      const inputs = readInputs(artifactArg, o, io);
+      const { verifyBundle } = await import('../../sign/verify/index.js');
+      try {
+        const v = verifyBundle(inputs.bundle, inputs.artifact, inputs.policy, inputs.trust);
+        if (o.json) {
+          const out = {
+            verified: true,
+            signer: v.signer,
+            times: v.times.map((t) => t.toISOString()),
+            tlogIndices: v.tlogIndices,
+            ...(v.dsse ? { payloadType: v.dsse.payloadType } : {}),
+          };
+          io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        } else {
+          const who = v.signer.identity
+            ? `${v.signer.identity} (${v.signer.issuer ?? 'no issuer'})`
+            : `key sha256:${v.signer.key}`;
+          io.stdout.write(`Verified OK: signed by ${who}\n`);
+        }
+      } catch (e) {
+        if (!(e instanceof SignError)) throw e;
+        io.stderr.write(`custody: not verified: ${e.code}: ${e.message}\n`);
+        throw new CliExit(EXIT.no);
+      }
+    });
+}
+
+function readInputs(
+  artifactArg: string,
+  o: VerifyBundleFlags,
+  io: CliIO,
+): { bundle: unknown; artifact: ArtifactInput; policy: IdentityPolicy; trust: TrustMaterialInput } {
+  try {
+    const policy = policyFrom(o, io);
+    return {
+      bundle: readBundleFile(o.bundle, io.cwd),
+      artifact: readArtifactArg(artifactArg, io.cwd),
+      policy,
+      trust: readTrustedRoots(o.trustedRoot, io.cwd),
+    };
+  } catch (e) {
+    if (!(e instanceof SignError)) throw e;
+    io.stderr.write(`custody: ${e.code}: ${e.message}\n`);
+    throw new CliExit(EXIT.usage);
+  }
+}
+
+function policyFrom(o: VerifyBundleFlags, io: CliIO): IdentityPolicy {
+  const hasIdentity =
+    o.certificateIdentity !== undefined || o.certificateIdentityRegexp !== undefined;
+  if (o.key !== undefined) {
+    if (hasIdentity) usage(io, '--key and --certificate-identity[-regexp] exclude each other');
+    const key: KeyObject = readPublicKeyFile(o.key, io.cwd);
+    return { key };
+  }
+  if (!hasIdentity)
+    usage(
+      io,
+      'give --key, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]',
+    );
+  if (o.certificateOidcIssuer === undefined && o.certificateOidcIssuerRegexp === undefined) {
+    usage(io, '--certificate-oidc-issuer[-regexp] is required with a certificate identity');
+  }
+  return {
+    ...(o.certificateIdentity !== undefined ? { identity: o.certificateIdentity } : {}),
+    ...(o.certificateIdentityRegexp !== undefined
+      ? { identityRegexp: o.certificateIdentityRegexp }
+      : {}),
+    ...(o.certificateOidcIssuer !== undefined ? { issuer: o.certificateOidcIssuer } : {}),
+    ...(o.certificateOidcIssuerRegexp !== undefined
+      ? { issuerRegexp: o.certificateOidcIssuerRegexp }
+      : {}),
+  };
+}
+
+function usage(io: CliIO, message: string): never {
+  io.stderr.write(`custody verify-bundle: ${message}\n`);
+  throw new CliExit(EXIT.usage);
+}

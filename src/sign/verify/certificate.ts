@@ -1,0 +1,191 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  ASN1Obj,
+  ByteStream,
+  crypto as coreCrypto,
+  EXTENSION_OID_SCT,
+  X509Certificate,
+  X509SCTExtension,
+} from '@sigstore/core';
+import { SignError } from '../errors.js';
+import { type CertificateAuthority, inTimeRange } from '../trusted-root.js';
+import type { CertificateKey } from './bundle.js';
+import { logIdKey, type TrustMaterial } from './material.js';
+
+/**
+ * Signing certificates: the chain to a trusted CA, the SCTs, the identity fields. Modelled on
+ * @sigstore/verify's CertificateChainVerifier and verifySCTs, restructured so that everything
+ * that does not depend on the trusted time (parsing, chain signatures, SCTs) is done once per
+ * certificate and cached: a CI job signs many artifacts with one short-lived certificate.
+ */
+export interface VerifiedLeaf {
+  cert: X509Certificate;
+  key: KeyObject;
+  /** Each way the leaf chains into the trusted root: its CA and the certificates above it. */
+  paths: { ca: CertificateAuthority; chain: X509Certificate[] }[];
+  identity: string | undefined;
+  issuer: string | undefined;
+}
+
+/** Fulcio's OIDC issuer extensions: v2 (DER UTF8String) and the legacy v1 (raw bytes). */
+const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
+const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+
+/**
+ * @throws SignError SIGN_BUNDLE_MALFORMED (not a certificate), SIGN_CHAIN_INVALID, SIGN_SCT_INVALID
+ */
+export function verifyLeaf(m: TrustMaterial, leaf: CertificateKey): VerifiedLeaf {
+  const cached = m.leaves.get(leaf.base64) as VerifiedLeaf | SignError | undefined;
+  if (cached instanceof SignError) throw cached;
+  if (cached !== undefined) return cached;
+  try {
+    const v = verifyLeafUncached(m, leaf);
+    m.leaves.set(leaf.base64, v);
+    return v;
+  } catch (e) {
+    if (e instanceof SignError) m.leaves.set(leaf.base64, e);
+    throw e;
+  }
+}
+
+/**
+ * The leaf, its chain and its CA were all valid at every trusted time (ends inclusive).
+ * @throws SignError SIGN_CERTIFICATE_EXPIRED (the leaf), SIGN_CHAIN_INVALID (no CA valid then)
+ */
+export function assertValidAt(leaf: VerifiedLeaf, times: readonly Date[]): void {
+  for (const t of times) {
+    if (!leaf.cert.validForDate(t)) {
+      throw new SignError(
+        'SIGN_CERTIFICATE_EXPIRED',
+        `The signing certificate was not valid at ${t.toISOString()} (valid ${leaf.cert.notBefore.toISOString()} to ${leaf.cert.notAfter.toISOString()}).`,
+        { details: { time: t.toISOString() } },
+      );
+    }
+  }
+  const ok = leaf.paths.some((p) =>
+    times.every((t) => inTimeRange(p.ca.validFor, t) && p.chain.every((c) => c.validForDate(t))),
+  );
+  if (!ok) {
+    throw new SignError(
+      'SIGN_CHAIN_INVALID',
+      `No trusted certificate authority was valid at ${times.map((t) => t.toISOString()).join(', ')}.`,
+    );
+  }
+}
+
+function verifyLeafUncached(m: TrustMaterial, leaf: CertificateKey): VerifiedLeaf {
+  let cert: X509Certificate;
+  let key: KeyObject;
+  try {
+    cert = X509Certificate.parse(Buffer.from(leaf.der));
+    key = createPublicKey({ key: cert.publicKey, format: 'der', type: 'spki' });
+  } catch (e) {
+    throw new SignError(
+      'SIGN_BUNDLE_MALFORMED',
+      'Bundle: the signing certificate is not DER X.509.',
+      {
+        cause: e,
+      },
+    );
+  }
+  // A CA certificate in the signer's place is a trust anchor smuggled in as a leaf.
+  if (cert.isCA) {
+    throw new SignError('SIGN_CHAIN_INVALID', 'The signing certificate is a CA certificate.');
+  }
+  const paths = chainsFor(m, cert);
+  if (paths.length === 0) {
+    throw new SignError(
+      'SIGN_CHAIN_INVALID',
+      'The signing certificate does not chain to a certificate authority of the trusted root.',
+    );
+  }
+  verifyScts(m, cert, paths[0]?.chain[0] as X509Certificate);
+  return { cert, key, paths, identity: cert.subjectAltName, issuer: oidcIssuer(cert) };
+}
+
+// The trusted root lists each CA issuer-first; the leaf may hang below any certificate in it.
+function chainsFor(m: TrustMaterial, cert: X509Certificate): VerifiedLeaf['paths'] {
+  const out: VerifiedLeaf['paths'] = [];
+  for (const ca of m.root.certificateAuthorities) {
+    if (!caChainOk(m, ca)) continue;
+    ca.certChain.forEach((issuer, i) => {
+      if (!issuer.subject.equals(cert.issuer) || !issuer.isCA) return;
+      if (verifiesUnder(cert, issuer)) out.push({ ca, chain: ca.certChain.slice(i) });
+    });
+  }
+  return out;
+}
+
+function caChainOk(m: TrustMaterial, ca: CertificateAuthority): boolean {
+  let ok = m.chainOk.get(ca);
+  if (ok === undefined) {
+    const c = ca.certChain;
+    ok = c.every((cert, i) => {
+      const next = c[i + 1];
+      // The last one is the root: self-signed, or an intermediate trusted as an anchor.
+      return next === undefined
+        ? true
+        : cert.issuer.equals(next.subject) && verifiesUnder(cert, next);
+    });
+    m.chainOk.set(ca, ok);
+  }
+  return ok;
+}
+
+function verifiesUnder(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return cert.verify(issuer);
+  } catch {
+    return false;
+  }
+}
+
+// RFC 6962 §3.2: the SCT signs the precertificate, i.e. the TBS without the SCT extension, and
+// the issuer key hash. When the trusted root names CT logs, at least one SCT must verify and
+// none may fail; a root without CT logs (a private CA) asks for none.
+function verifyScts(m: TrustMaterial, cert: X509Certificate, issuer: X509Certificate): void {
+  if (m.root.ctlogs.length === 0) return;
+  const clone = cert.clone();
+  const i = clone.extensions.findIndex((e) => e.subs[0]?.toOID() === EXTENSION_OID_SCT);
+  const ext = i >= 0 ? new X509SCTExtension(clone.extensions[i] as ASN1Obj) : undefined;
+  const scts = ext?.signedCertificateTimestamps ?? [];
+  if (scts.length === 0) {
+    throw new SignError('SIGN_SCT_INVALID', 'The signing certificate carries no SCT.');
+  }
+  clone.extensions.splice(i, 1);
+  const preCert = new ByteStream();
+  preCert.appendView(coreCrypto.digest('sha256', issuer.publicKey));
+  const tbs = clone.tbsCertificate.toDER();
+  preCert.appendUint24(tbs.length);
+  preCert.appendView(tbs);
+  for (const sct of scts) {
+    const logs = (m.ctlogsById.get(logIdKey(sct.logID)) ?? []).filter((l) =>
+      inTimeRange(l.validFor, sct.datetime),
+    );
+    const ok = logs.some((l) => {
+      try {
+        return sct.verify(preCert.buffer, l.publicKey);
+      } catch {
+        return false;
+      }
+    });
+    if (!ok) {
+      throw new SignError(
+        'SIGN_SCT_INVALID',
+        `An SCT (log ${sct.logID.toString('base64')}) does not verify against a trusted CT log.`,
+      );
+    }
+  }
+}
+
+function oidcIssuer(cert: X509Certificate): string | undefined {
+  const v2 = cert.extension(OID_ISSUER_V2);
+  if (v2 !== undefined) {
+    try {
+      return ASN1Obj.parseBuffer(v2.value as Buffer<ArrayBuffer>).value.toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  return cert.extension(OID_ISSUER_V1)?.value.toString('utf8');
+}
