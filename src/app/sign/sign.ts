@@ -83,7 +83,7 @@ function witnessesFor(o: KeyedSigningOptions): Witness[] {
 }
 
 function outcome(bundle: SerializedBundle, digest: string): SignOutcome {
-  // proto3 JSON leaves out an empty list, whatever SerializedBundle's type says.
-  const logIndex = (bundle.verificationMaterial.tlogEntries ?? [])[0]?.logIndex;
-  return { bundle, digest, ...(logIndex !== undefined ? { logIndex } : {}) };
+  // proto3 JSON leaves out an empty list and a zero log index, whatever SerializedBundle's type says.
+  const entry = (bundle.verificationMaterial.tlogEntries ?? [])[0];
+  return { bundle, digest, ...(entry !== undefined ? { logIndex: entry.logIndex ?? '0' } : {}) };
 }

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+import { type KeyedFlags, keyedOptions, withKeyedOptions, writeBundle } from './sign.js';
+
+/**
+ * `custody attest <subject> --predicate <file> --type <type> --key <pem>`: an in-toto Statement v1
+ * about a file or a `sha256:` digest, in a DSSE envelope, in a Sigstore bundle (v0.3).
+ */
+export function registerAttest(program: Command, io: CliIO): void {
+  withKeyedOptions(
+    program
+      .command('attest <subject>')
+      .description('sign an in-toto attestation about a file or a sha256:<hex> digest')
+      .requiredOption('--predicate <file>', 'the predicate, a JSON object')
+      .requiredOption(
+        '--type <type>',
+        'predicate type: slsaprovenance1, cyclonedx, spdx, openvex, or a URI',
+      )
+      .option('--subject-name <name>', 'the subject’s name (default: the file’s base name)'),
+  ).action(
+    async (
+      subject: string,
+      o: KeyedFlags & { predicate: string; type: string; subjectName?: string },
+    ) => {
+      const { attestSubject } = await import('../../app/sign/sign.js');
+      const r = await attestSubject({
+        ...keyedOptions(o, io),
+        subject: subject.startsWith('sha256:') ? subject : resolve(io.cwd, subject),
+        predicateFile: resolve(io.cwd, o.predicate),
+        predicateType: o.type,
+        ...(o.subjectName !== undefined ? { subjectName: o.subjectName } : {}),
+      });
+      writeBundle(io, o, r, `Attested ${r.statement.predicateType} about ${subject} (${r.digest})`);
+    },
+  );
+}

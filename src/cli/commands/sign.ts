@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeOutput } from '../../app/sign/files.js';
+import type { KeyedSigningOptions, SignOutcome } from '../../app/sign/sign.js';
+import type { CliIO } from '../io.js';
+
+export interface KeyedFlags {
+  key: string;
+  passphraseEnv?: string;
+  output?: string;
+  url?: string;
+  log: boolean;
+}
+
+/**
+ * `custody sign <file> --key <pem>`: a Sigstore bundle (v0.3) with a message signature, logged in
+ * Custody's transparency log when a server is given (--url or CUSTODY_URL; --no-log opts out).
+ */
+export function registerSign(program: Command, io: CliIO): void {
+  withKeyedOptions(
+    program
+      .command('sign <file>')
+      .description('sign a file with a key: a Sigstore bundle with a message signature'),
+  ).action(async (file: string, o: KeyedFlags) => {
+    const { signFile } = await import('../../app/sign/sign.js');
+    const r = await signFile(resolve(io.cwd, file), keyedOptions(o, io));
+    writeBundle(io, o, r, `Signed ${file} (${r.digest})`);
+  });
+}
+
+/** The options `sign` and `attest` share. */
+export function withKeyedOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--key <pem>', 'private key file (PKCS#8 PEM, from custody keys generate)')
+    .option(
+      '--passphrase-env <VAR>',
+      'the key’s passphrase is in $VAR (default CUSTODY_KEY_PASSPHRASE)',
+    )
+    .option('-o, --output <file>', 'write the bundle here (default: stdout)')
+    .option(
+      '--url <url>',
+      'log the signature in this Custody server’s transparency log (env CUSTODY_URL)',
+    )
+    .option('--no-log', 'do not log the signature, even when CUSTODY_URL is set');
+}
+
+export function keyedOptions(o: KeyedFlags, io: CliIO): KeyedSigningOptions {
+  const url = o.log ? (o.url ?? io.env['CUSTODY_URL']) : undefined;
+  return {
+    keyFile: resolve(io.cwd, o.key),
+    env: io.env,
+    ...(o.passphraseEnv !== undefined ? { passphraseEnv: o.passphraseEnv } : {}),
+    ...(url !== undefined && url !== '' ? { url } : {}),
+    log: {
+      onRetry: (attempt, delayMs, reason) =>
+        io.stderr.write(
+          `custody: the transparency log did not answer (${reason}); retry ${attempt} in ${delayMs} ms\n`,
+        ),
+    },
+  };
+}
+
+/** The bundle to -o or stdout; what happened to stderr. */
+export function writeBundle(io: CliIO, o: KeyedFlags, r: SignOutcome, what: string): void {
+  const json = `${JSON.stringify(r.bundle)}\n`;
+  const logged = r.logIndex !== undefined ? `; logged at index ${r.logIndex}` : '; not logged';
+  if (o.output !== undefined) {
+    writeOutput(resolve(io.cwd, o.output), json);
+    io.stderr.write(`${what}${logged}; bundle in ${o.output}\n`);
+  } else {
+    io.stdout.write(json);
+    io.stderr.write(`${what}${logged}\n`);
+  }
+}
