@@ -19,6 +19,8 @@ export class SessionPool {
     private readonly max: number,
     /** Logs in on the given session of the token in `slot`. */
     private readonly login: (session: Handle, slot: Handle) => void,
+    /** Closing the last session logs out, and tokens may then forget private objects' handles. */
+    private readonly loggedOut: () => void = () => {},
   ) {}
 
   /** A logged-in session for the caller's sole use until `release` or `discard`. */
@@ -80,6 +82,7 @@ export class SessionPool {
     this.slot = slot;
     for (const s of this.idle.splice(0)) this.discard(s);
     this.loggedIn = false;
+    this.loggedOut();
   }
 
   get size(): number {
@@ -94,7 +97,10 @@ export class SessionPool {
 
   private slotFreed(): void {
     this.open--;
-    if (this.open === 0) this.loggedIn = false;
+    if (this.open === 0 && this.loggedIn) {
+      this.loggedIn = false;
+      this.loggedOut();
+    }
     // A waiter may now open a session of its own.
     const waiter = this.waiters.shift();
     if (waiter !== undefined) waiter(undefined);

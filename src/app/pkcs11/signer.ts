@@ -100,6 +100,9 @@ class SignerState {
           findSlot(this.module, this.uri),
           this.o.sessions ?? 4,
           (s, slot) => this.login(s, slot),
+          () => {
+            this.key = undefined;
+          },
         );
         await this.withSession((s) => {
           this.desc = describeKey(this.module, s, this.keyHandle(s));
