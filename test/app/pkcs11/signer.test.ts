@@ -139,6 +139,15 @@ describe('openPkcs11Signer with SoftHSM2', { skip: SKIP }, () => {
     assert.ok(verify('sha256', DATA, k.publicKey, (await s.sign(DATA)).signature));
   });
 
+  it('refuses to hand out a signature that does not verify with the public key found beside the key', async () => {
+    token = createToken();
+    token.importKey(ecKey().privateKey, { label: 'mixed', id: '08', noPublicKey: true });
+    token.createEcPublicKey(ecKey().publicKey, { label: 'mixed', id: '08' });
+    const s = await open(token.uri('object=mixed'));
+    const e = await expectCustodyErrorAsync(() => s.sign(DATA), SignError, 'SIGN_KEY_INVALID');
+    assert.match(e.message, /do not belong together/);
+  });
+
   it('after close, signing fails and closing again is harmless', async () => {
     token = createToken();
     token.importKey(ecKey().privateKey, { label: 'x', id: '07' });

@@ -30,6 +30,8 @@ export interface TestToken {
   importKey(key: KeyObject, o: { label: string; id: string; noPublicKey?: boolean }): void;
   /** Generates an EC P-256 key pair on the token itself, through pkcs11js. */
   generateEcKey(o: { label: string; id: string }): void;
+  /** Stores only a public EC P-256 key object (e.g. one that does not match the private key). */
+  createEcPublicKey(key: KeyObject, o: { label: string; id: string }): void;
   remove(): void;
 }
 
@@ -67,7 +69,27 @@ export function createToken(label = 'custody-test', pin = '123456'): TestToken {
       ]);
     },
     generateEcKey(o) {
-      generateOnToken(label, pin, o);
+      withSession(label, pin, (p, s) => generateOnToken(p, s, o));
+    },
+    createEcPublicKey(key, o) {
+      const jwk = key.export({ format: 'jwk' });
+      const point = Buffer.concat([
+        Buffer.from([0x04]),
+        Buffer.from(jwk.x as string, 'base64url'),
+        Buffer.from(jwk.y as string, 'base64url'),
+      ]);
+      withSession(label, pin, (p, s) =>
+        p.C_CreateObject(s, [
+          { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+          { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
+          { type: pkcs11js.CKA_TOKEN, value: true },
+          { type: pkcs11js.CKA_LABEL, value: o.label },
+          { type: pkcs11js.CKA_ID, value: Buffer.from(o.id, 'hex') },
+          { type: pkcs11js.CKA_EC_PARAMS, value: P256_PARAMS },
+          // DER OCTET STRING around the point, as PKCS#11 2.40 §2.3.3 says.
+          { type: pkcs11js.CKA_EC_POINT, value: Buffer.concat([Buffer.from([0x04, 65]), point]) },
+        ]),
+      );
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });
@@ -85,8 +107,15 @@ function run(args: string[]): void {
     throw new Error(`softhsm2-util ${args[0]} failed: ${r.stderr || r.stdout || r.error}`);
 }
 
+// P-256 (RFC 5480 secp256r1) as a DER OID.
+const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
+
 // Its own load, initialize and finalize: call it before opening signers on the token.
-function generateOnToken(label: string, pin: string, o: { label: string; id: string }): void {
+function withSession(
+  label: string,
+  pin: string,
+  f: (p: pkcs11js.PKCS11, session: Buffer) => void,
+): void {
   const p = new pkcs11js.PKCS11();
   p.load(SOFTHSM_MODULE);
   p.C_Initialize();
@@ -95,31 +124,34 @@ function generateOnToken(label: string, pin: string, o: { label: string; id: str
     if (slot === undefined) throw new Error(`no token ${label}`);
     const s = p.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
     p.C_Login(s, pkcs11js.CKU_USER, pin);
-    const common = [
-      { type: pkcs11js.CKA_TOKEN, value: true },
-      { type: pkcs11js.CKA_LABEL, value: o.label },
-      { type: pkcs11js.CKA_ID, value: Buffer.from(o.id, 'hex') },
-    ];
-    p.C_GenerateKeyPair(
-      s,
-      { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
-      [
-        ...common,
-        { type: pkcs11js.CKA_VERIFY, value: true },
-        // P-256 (RFC 5480 secp256r1) as DER OID.
-        { type: pkcs11js.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') },
-      ],
-      [
-        ...common,
-        { type: pkcs11js.CKA_SIGN, value: true },
-        { type: pkcs11js.CKA_PRIVATE, value: true },
-        { type: pkcs11js.CKA_SENSITIVE, value: true },
-        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-      ],
-    );
+    f(p, s);
     p.C_CloseSession(s);
   } finally {
     p.C_Finalize();
     p.close();
   }
+}
+
+function generateOnToken(p: pkcs11js.PKCS11, s: Buffer, o: { label: string; id: string }): void {
+  const common = [
+    { type: pkcs11js.CKA_TOKEN, value: true },
+    { type: pkcs11js.CKA_LABEL, value: o.label },
+    { type: pkcs11js.CKA_ID, value: Buffer.from(o.id, 'hex') },
+  ];
+  p.C_GenerateKeyPair(
+    s,
+    { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
+    [
+      ...common,
+      { type: pkcs11js.CKA_VERIFY, value: true },
+      { type: pkcs11js.CKA_EC_PARAMS, value: P256_PARAMS },
+    ],
+    [
+      ...common,
+      { type: pkcs11js.CKA_SIGN, value: true },
+      { type: pkcs11js.CKA_PRIVATE, value: true },
+      { type: pkcs11js.CKA_SENSITIVE, value: true },
+      { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+    ],
+  );
 }
