@@ -1,0 +1,361 @@
+/**
+ * npm run bench -- verify [--count N] [--leaves N] [--sigstore-js N] [--workers N]
+ *
+ * Sigstore bundle verification: Custody's verifier (src/sign/verify) beside @sigstore/verify 3.1
+ * called once per bundle, on the same bundles of one trusted root, with the same verdict required
+ * for every bundle. The bundles are synthesised here, as a private Sigstore would make them: a
+ * root and an intermediate CA, `--leaves` short-lived signing certificates (a CI job signs many
+ * artifacts with one), a Rekor v1-style log (ECDSA P-256) with a signed entry timestamp and an
+ * inclusion proof to one signed checkpoint per bundle; one bundle in 50 has a tampered signature
+ * and must be refused by both. Custody runs on one core, then on `--workers` worker threads.
+ */
+import { createHash, generateKeyPairSync, type KeyObject, sign, webcrypto } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { TrustedRoot as ProtoTrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { parseTrustedRoot } from '../src/sign/trusted-root.js';
+import { verifyBundle } from '../src/sign/verify/index.js';
+import { formatCheckpoint } from '../src/tlog/checkpoint.js';
+import { inclusionProof, leafHash, MerkleTree, rootAt } from '../src/tlog/merkle.js';
+import { signNote } from '../src/tlog/note.js';
+import { ecdsaNoteSigner } from '../src/tlog/note-keys.js';
+import { signEntryTimestamp } from '../src/tlog/rekor.js';
+
+const IDENTITY = 'https://github.com/example/app/.github/workflows/release.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const POLICY = { identity: IDENTITY, issuer: ISSUER };
+
+interface Job {
+  root: unknown;
+  bundles: string[];
+  artifacts: string[];
+}
+
+if (!isMainThread) {
+  // A worker: say it is loaded, then verify the share it is sent and answer the verdicts.
+  parentPort?.once('message', (job: Job) => {
+    parentPort?.postMessage(custodyVerdicts(job, parseTrustedRoot(job.root)));
+  });
+  parentPort?.postMessage('ready');
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string, fallback: number): number => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  const count = flag('count', 10_000);
+  const leaves = flag('leaves', 100);
+  const sigstoreCount = flag('sigstore-js', count);
+  const workers = flag('workers', Math.min(2, availableParallelism()));
+
+  const t0 = performance.now();
+  const job = await synthesise(count, leaves);
+  process.stderr.write(
+    `synthesised ${count} bundles (${leaves} signing certificates) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+
+  // @sigstore/verify, once per bundle, as an application calling it would.
+  const sj = {
+    ...job,
+    bundles: job.bundles.slice(0, sigstoreCount),
+    artifacts: job.artifacts.slice(0, sigstoreCount),
+  };
+  let t = performance.now();
+  const sigstoreVerdicts = sigstoreJsVerdicts(sj);
+  const sigstoreRate = sigstoreCount / ((performance.now() - t) / 1000);
+
+  // Custody, one core (a fresh parse of the root: caches start cold).
+  t = performance.now();
+  const oneCore = custodyVerdicts(job, parseTrustedRoot(job.root));
+  const oneCoreRate = count / ((performance.now() - t) / 1000);
+
+  // Custody, on worker threads, each with its share: timed from dispatch to the pool, started
+  // beforehand as a service keeps it (loading TypeScript under tsx takes a second per worker).
+  const pool = await Promise.all(Array.from({ length: workers }, () => startBenchWorker()));
+  t = performance.now();
+  const parallel = (
+    await Promise.all(
+      pool.map((w, n) => {
+        const share = (xs: string[]) => xs.filter((_, i) => i % workers === n);
+        return runJob(w, {
+          root: job.root,
+          bundles: share(job.bundles),
+          artifacts: share(job.artifacts),
+        });
+      }),
+    )
+  ).reduce<boolean[]>((all, v, n) => {
+    v.forEach((verdict, i) => {
+      all[i * workers + n] = verdict;
+    });
+    return all;
+  }, []);
+  const parallelRate = count / ((performance.now() - t) / 1000);
+  for (const w of pool) void w.terminate();
+
+  const disagreements = sigstoreVerdicts.filter(
+    (v, i) => v !== oneCore[i] || v !== parallel[i],
+  ).length;
+  const refused = oneCore.filter((v) => !v).length;
+  const rows = [
+    ['@sigstore/verify 3.1, once per bundle (1 core)', sigstoreRate, 1],
+    ['Custody verifyBundle (1 core)', oneCoreRate, oneCoreRate / sigstoreRate],
+    [`Custody verifyBundle (${workers} worker threads)`, parallelRate, parallelRate / sigstoreRate],
+  ] as const;
+  console.log(
+    `\nSigstore bundle verification: ${count} bundles, one trusted root, ${refused} must be refused`,
+  );
+  for (const [name, rate, ratio] of rows) {
+    console.log(
+      `  ${name.padEnd(48)} ${rate.toFixed(0).padStart(7)} bundles/s  ${ratio.toFixed(1)}x`,
+    );
+  }
+  console.log(
+    `  verdicts: ${disagreements === 0 ? 'identical' : `${disagreements} DIFFER`} on the ${sigstoreCount} bundles both verified`,
+  );
+  if (disagreements !== 0) process.exitCode = 1;
+}
+
+function custodyVerdicts(job: Job, trust: ReturnType<typeof parseTrustedRoot>): boolean[] {
+  return job.bundles.map((b, i) => {
+    try {
+      verifyBundle(JSON.parse(b), { data: Buffer.from(job.artifacts[i] ?? '') }, POLICY, trust);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function sigstoreJsVerdicts(job: Job): boolean[] {
+  const verifier = new Verifier(toTrustMaterial(ProtoTrustedRoot.fromJSON(job.root)), {
+    ctlogThreshold: 0,
+  });
+  return job.bundles.map((b, i) => {
+    try {
+      const entity = toSignedEntity(
+        bundleFromJSON(JSON.parse(b)),
+        Buffer.from(job.artifacts[i] ?? ''),
+      );
+      verifier.verify(entity, { subjectAlternativeName: IDENTITY, extensions: { issuer: ISSUER } });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function startBenchWorker(): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    // Under tsx a worker registers the loader anew (as src/app/worker-thread.ts does).
+    const w = new Worker(
+      `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); })`,
+      { eval: true },
+    );
+    w.once('message', () => resolve(w));
+    w.once('error', reject);
+  });
+}
+
+function runJob(w: Worker, job: Job): Promise<boolean[]> {
+  return new Promise((resolve, reject) => {
+    w.once('message', (v: boolean[]) => resolve(v));
+    w.once('error', reject);
+    w.postMessage(job);
+  });
+}
+
+async function synthesise(count: number, leafCount: number): Promise<Job> {
+  // Loaded here only: the workers do not need it, and it needs Reflect metadata first.
+  await import('../src/sign/ca/reflect-metadata.js');
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as Crypto);
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const now = new Date();
+  const day = 86_400_000;
+  const rootKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=bench-root, O=custody',
+    notBefore: new Date(now.getTime() - day),
+    notAfter: new Date(now.getTime() + 365 * day),
+    keys: rootKeys,
+    signingAlgorithm: alg,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 1, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+  const interKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const inter = await x509.X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: 'CN=bench-intermediate, O=custody',
+    issuer: root.subject,
+    notBefore: new Date(now.getTime() - day),
+    notAfter: new Date(now.getTime() + 180 * day),
+    publicKey: interKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: alg,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(interKeys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+  // Fulcio's issuer extension (v2): a DER UTF8String.
+  const issuerExt = Buffer.concat([Buffer.from([0x0c, ISSUER.length]), Buffer.from(ISSUER)]);
+  const leaves: { der: Buffer; key: KeyObject }[] = [];
+  for (let i = 0; i < leafCount; i++) {
+    const kp = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pub = await webcrypto.subtle.importKey(
+      'spki',
+      kp.publicKey.export({ format: 'der', type: 'spki' }),
+      alg,
+      true,
+      ['verify'],
+    );
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: (1000 + i).toString(16).padStart(4, '0'),
+      subject: '',
+      issuer: inter.subject,
+      notBefore: new Date(now.getTime() - 600_000),
+      notAfter: new Date(now.getTime() + 600_000),
+      publicKey: pub,
+      signingKey: interKeys.privateKey,
+      signingAlgorithm: alg,
+      extensions: [
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.3']),
+        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: IDENTITY }], true),
+        new x509.Extension('1.3.6.1.4.1.57264.1.8', false, issuerExt),
+        await x509.AuthorityKeyIdentifierExtension.create(interKeys.publicKey),
+      ],
+    });
+    leaves.push({ der: Buffer.from(cert.rawData), key: kp.privateKey });
+  }
+
+  const log = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const logSpki = log.publicKey.export({ format: 'der', type: 'spki' });
+  const logId = createHash('sha256').update(logSpki).digest();
+  const integratedTime = Math.floor(now.getTime() / 1000);
+  const tree = new MerkleTree();
+  const pending: {
+    body: Buffer;
+    artifact: string;
+    sig: Buffer;
+    digest: Buffer;
+    leaf: Buffer;
+    bad: boolean;
+  }[] = [];
+  for (let i = 0; i < count; i++) {
+    const artifact = `artifact ${i}\n`;
+    const leaf = leaves[i % leafCount] as { der: Buffer; key: KeyObject };
+    const digest = createHash('sha256').update(artifact).digest();
+    const sig = sign('sha256', Buffer.from(artifact), leaf.key);
+    const pem = `-----BEGIN CERTIFICATE-----\n${leaf.der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+    const body = Buffer.from(
+      JSON.stringify({
+        apiVersion: '0.0.1',
+        kind: 'hashedrekord',
+        spec: {
+          data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } },
+          signature: {
+            content: sig.toString('base64'),
+            publicKey: { content: Buffer.from(pem).toString('base64') },
+          },
+        },
+      }),
+    );
+    tree.append(leafHash(body));
+    pending.push({ body, artifact, sig, digest, leaf: leaf.der, bad: i % 50 === 49 });
+  }
+  const size = tree.size;
+  const rootHash = rootAt(tree, size);
+  const envelope = signNote(
+    formatCheckpoint({ origin: 'bench.custody.example - 1', size, rootHash, extensions: [] }),
+    [ecdsaNoteSigner('bench.custody.example', log.privateKey)],
+  );
+  const bundles = pending.map((p, i) => {
+    const set = signEntryTimestamp(log.privateKey, {
+      body: p.body,
+      integratedTime,
+      logID: logId,
+      logIndex: i,
+    });
+    const signature = Buffer.from(p.sig);
+    if (p.bad) signature[signature.length - 1] ^= 1;
+    return JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {
+        certificate: { rawBytes: p.leaf.toString('base64') },
+        tlogEntries: [
+          {
+            logIndex: String(i),
+            logId: { keyId: logId.toString('base64') },
+            kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
+            integratedTime: String(integratedTime),
+            inclusionPromise: { signedEntryTimestamp: Buffer.from(set).toString('base64') },
+            inclusionProof: {
+              logIndex: String(i),
+              rootHash: Buffer.from(rootHash).toString('base64'),
+              treeSize: String(size),
+              hashes: inclusionProof(tree, i, size).map((h) => Buffer.from(h).toString('base64')),
+              checkpoint: { envelope },
+            },
+            canonicalizedBody: p.body.toString('base64'),
+          },
+        ],
+      },
+      messageSignature: {
+        messageDigest: { algorithm: 'SHA2_256', digest: p.digest.toString('base64') },
+        signature: signature.toString('base64'),
+      },
+    });
+  });
+  const start = new Date(now.getTime() - day).toISOString();
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: 'https://bench.custody.example',
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: logSpki.toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start },
+        },
+        logId: { keyId: logId.toString('base64') },
+      },
+    ],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'custody', commonName: 'bench-root' },
+        uri: 'https://ca.custody.example',
+        certChain: {
+          certificates: [
+            { rawBytes: Buffer.from(inter.rawData).toString('base64') },
+            { rawBytes: Buffer.from(root.rawData).toString('base64') },
+          ],
+        },
+        validFor: { start },
+      },
+    ],
+    ctlogs: [],
+    timestampAuthorities: [],
+  };
+  return { root: trustedRoot, bundles, artifacts: pending.map((p) => p.artifact) };
+}
