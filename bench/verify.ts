@@ -175,7 +175,7 @@ async function synthesise(count: number, leafCount: number): Promise<Job> {
   // Loaded here only: the workers do not need it, and it needs Reflect metadata first.
   await import('../src/sign/ca/reflect-metadata.js');
   const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as Crypto);
+  x509.cryptoProvider.set(webcrypto as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const now = new Date();
   const day = 86_400_000;
@@ -297,7 +297,7 @@ async function synthesise(count: number, leafCount: number): Promise<Job> {
       logIndex: i,
     });
     const signature = Buffer.from(p.sig);
-    if (p.bad) signature[signature.length - 1] ^= 1;
+    if (p.bad) signature.writeUInt8((signature.at(-1) ?? 0) ^ 1, signature.length - 1);
     return JSON.stringify({
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
       verificationMaterial: {
