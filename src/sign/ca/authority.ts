@@ -225,9 +225,7 @@ export async function openCertificateAuthority(o: {
 }
 
 /** A CA private key as a WebCrypto signing key, with the ECDSA digest matching its curve. */
-async function importSigningKey(
-  key: KeyObject,
-): Promise<{
+async function importSigningKey(key: KeyObject): Promise<{
   key: webcrypto.CryptoKey;
   algorithm: { name: string; namedCurve: string; hash: string };
 }> {

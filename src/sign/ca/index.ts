@@ -11,6 +11,11 @@ export {
   openCertificateAuthority,
 } from './authority.js';
 export {
+  parseSigningCertRequest,
+  type SigningCertRequest,
+  type SigningCertResponse,
+} from './fulcio-api.js';
+export {
   type CertificateIdentity,
   identityFromClaims,
   identityValue,

@@ -107,6 +107,6 @@ describe('trusted_root.json', () => {
       SignError,
       'SIGN_TRUSTED_ROOT_INVALID',
     );
-    assert.equal((e.details?.['problems'] as string[]).length, 6);
+    assert.equal((e.details as { problems: string[] }).problems.length, 6);
   });
 });
