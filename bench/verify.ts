@@ -175,7 +175,7 @@ async function synthesise(count: number, leafCount: number): Promise<Job> {
   // Loaded here only: the workers do not need it, and it needs Reflect metadata first.
   await import('../src/sign/ca/reflect-metadata.js');
   const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as globalThis.Crypto);
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const now = new Date();
   const day = 86_400_000;
