@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
 import { registerDemo } from './commands/demo.js';
+import { registerGit } from './commands/git.js';
 import { registerLog } from './commands/log.js';
 import { registerPush } from './commands/push.js';
 import { registerRelease } from './commands/release.js';
@@ -8,6 +9,7 @@ import { registerSbom } from './commands/sbom.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
+import { registerVerifyBundle } from './commands/verify-bundle.js';
 import { registerWitness } from './commands/witness.js';
 import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
@@ -82,7 +84,10 @@ const COMMANDS: Register[] = [
   registerPush,
   registerSearch,
   registerRelease,
+  registerVerifyBundle,
   registerLog,
   registerWitness,
+  (program: Command, io: CliIO) =>
+    registerGit(program, io, async () => (await import('./commands/git-ports.js')).gitPorts(io)),
   registerDemo,
 ];

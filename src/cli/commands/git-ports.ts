@@ -1,0 +1,187 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CIContextProvider, FulcioSigner } from '@sigstore/sign';
+import { SignError } from '../../sign/errors.js';
+import { parseTrustedRoot } from '../../sign/trusted-root.js';
+import { verifyBundle } from '../../sign/verify/index.js';
+import type { CliIO } from '../io.js';
+import type { GitPorts, GitSettings } from './git.js';
+
+/**
+ * The git commands' outside world: the OIDC token (an ambient CI token, SIGSTORE_ID_TOKEN, or the
+ * dev issuer of `custody serve --dev-oidc`), Custody's certificate authority (Fulcio's v2 API),
+ * and its transparency log (Custody's API).
+ */
+
+function need(url: string | undefined, what: string): string {
+  if (url === undefined)
+    throw new SignError(
+      'SIGN_SERVICE_FAILED',
+      `${what} needs the Custody service: set CUSTODY_URL (or git config custody.url).`,
+      { details: { service: 'custody' } },
+    );
+  return url;
+}
+
+async function json(res: Response, service: string): Promise<unknown> {
+  const text = await res.text();
+  if (!res.ok)
+    throw new SignError(
+      'SIGN_SERVICE_FAILED',
+      `${service} answered ${res.status}: ${text.slice(0, 300)}`,
+      {
+        details: { service, status: res.status },
+      },
+    );
+  return JSON.parse(text) as unknown;
+}
+
+/** An ID token: the CI's (GitHub Actions, SIGSTORE_ID_TOKEN), else the dev issuer's. */
+async function idToken(io: CliIO, url: string): Promise<string> {
+  if (io.env['SIGSTORE_ID_TOKEN']) return io.env['SIGSTORE_ID_TOKEN'];
+  if (io.env['ACTIONS_ID_TOKEN_REQUEST_URL'] && io.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'])
+    return new CIContextProvider('sigstore').getToken();
+  const subject = io.env['CUSTODY_DEV_OIDC_SUBJECT'];
+  if (subject) {
+    const res = await fetch(`${url}/dev-oidc/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject, email: subject.includes('@') ? subject : undefined }),
+    });
+    const body = (await json(res, 'the dev OIDC issuer')) as {
+      id_token?: string;
+      access_token?: string;
+    };
+    const token = body.id_token ?? body.access_token;
+    if (token) return token;
+  }
+  throw new SignError(
+    'SIGN_TOKEN_INVALID',
+    'No OIDC identity token: run in CI with id-token permission, set SIGSTORE_ID_TOKEN, or (one machine) run custody serve --dev-oidc and set CUSTODY_DEV_OIDC_SUBJECT.',
+  );
+}
+
+const derOfPem = (pemText: string): Uint8Array => new X509Certificate(pemText).raw;
+
+export function gitPorts(io: CliIO): GitPorts {
+  return {
+    async keylessSigner(settings: GitSettings) {
+      const url = need(settings.url, 'Keyless signing');
+      const token = await idToken(io, url);
+      const signer = new FulcioSigner({
+        fulcioBaseURL: url,
+        identityProvider: { getToken: async () => token },
+      });
+      return {
+        async sign(tbs: Uint8Array) {
+          const r = await signer.sign(Buffer.from(tbs));
+          if (r.key.$case !== 'x509Certificate')
+            throw new SignError(
+              'SIGN_CSR_INVALID',
+              'The certificate authority returned no certificate.',
+            );
+          return { signature: new Uint8Array(r.signature), chain: [derOfPem(r.key.certificate)] };
+        },
+      };
+    },
+
+    async logSignature(settings, entry) {
+      const url = need(settings.url, 'Logging the signature');
+      const res = await fetch(`${url}/api/v1/tlog/entries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          kind: 'hashedrekord',
+          digest: `sha256:${entry.digestHex}`,
+          signature: Buffer.from(entry.signature).toString('base64'),
+          certificate: entry.certificatePem,
+        }),
+      });
+      const body = (await json(res, 'the transparency log')) as { index: number };
+      return body.index;
+    },
+
+    async verifyLogged(settings, signed) {
+      if (settings.trustedRoot === undefined)
+        throw new SignError(
+          'SIGN_TRUSTED_ROOT_INVALID',
+          'Verifying needs a trusted root: set CUSTODY_TRUSTED_ROOT (or git config custody.trustedRoot, or --trusted-root) to the trusted_root.json of `custody ca init`.',
+        );
+      if (!settings.policy || Object.keys(settings.policy).length === 0)
+        throw new SignError(
+          'SIGN_IDENTITY_MISMATCH',
+          'Give the identity to require: --certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp] (or CUSTODY_GIT_IDENTITY/CUSTODY_GIT_ISSUER, or git config custody.identity/custody.issuer).',
+        );
+      const trust = parseTrustedRoot(JSON.parse(readFileSync(settings.trustedRoot, 'utf8')));
+      const url = need(settings.url, 'Finding the log entry');
+      const res = await fetch(`${url}/api/v1/tlog/entries?subject=sha256:${signed.digestHex}`);
+      const found = (await json(res, 'the transparency log')) as {
+        entries: Array<{
+          index: number;
+          body: string;
+          integratedTime: number;
+          logId: string;
+          signedEntryTimestamp: string;
+          inclusionProof: {
+            logIndex: number;
+            treeSize: number;
+            rootHash: string;
+            hashes: string[];
+            checkpoint: string;
+          };
+        }>;
+      };
+      const sigB64 = Buffer.from(signed.signature).toString('base64');
+      const entry = found.entries.find((e) =>
+        Buffer.from(e.body, 'base64').toString().includes(sigB64),
+      );
+      if (entry === undefined)
+        throw new SignError(
+          'SIGN_TLOG_INVALID',
+          'The signature is not in the transparency log: it was never logged, or logged in another log.',
+        );
+      const leaf = signed.chain[0] as Uint8Array;
+      const hex2b64 = (h: string) => Buffer.from(h, 'hex').toString('base64');
+      const bundle = {
+        mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        verificationMaterial: {
+          certificate: { rawBytes: Buffer.from(leaf).toString('base64') },
+          tlogEntries: [
+            {
+              logIndex: String(entry.index),
+              logId: { keyId: hex2b64(entry.logId) },
+              kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
+              integratedTime: String(entry.integratedTime),
+              inclusionPromise: { signedEntryTimestamp: entry.signedEntryTimestamp },
+              inclusionProof: {
+                logIndex: String(entry.inclusionProof.logIndex),
+                rootHash: hex2b64(entry.inclusionProof.rootHash),
+                treeSize: String(entry.inclusionProof.treeSize),
+                hashes: entry.inclusionProof.hashes.map(hex2b64),
+                checkpoint: { envelope: entry.inclusionProof.checkpoint },
+              },
+              canonicalizedBody: entry.body,
+            },
+          ],
+          timestampVerificationData: { rfc3161Timestamps: [] },
+        },
+        messageSignature: {
+          messageDigest: { algorithm: 'SHA2_256', digest: hex2b64(signed.digestHex) },
+          signature: sigB64,
+        },
+      };
+      const v = verifyBundle(
+        bundle,
+        { digest: { algorithm: 'sha256', hex: signed.digestHex } },
+        settings.policy,
+        trust,
+      );
+      return {
+        identity: v.signer.identity ?? '(unknown)',
+        issuer: v.signer.issuer,
+        index: entry.index,
+        time: v.times[0] ?? new Date(entry.integratedTime * 1000),
+      };
+    },
+  };
+}
