@@ -172,3 +172,36 @@ function isAbsoluteUri(s: string): boolean {
     return false;
   }
 }
+
+/**
+ * An attestation is about what was asked: its predicate type is `predicateType` (alias or URI) and
+ * one of its subjects has the SHA-256 `sha256` (hex), when given.
+ * @throws SignError SIGN_ATTESTATION_MISMATCH naming what was found; SIGN_STATEMENT_INVALID for a
+ *   predicate type that is neither alias nor URI
+ */
+export function assertAttestation(
+  statement: Statement,
+  expected: { predicateType?: string; sha256?: string },
+): void {
+  if (expected.predicateType !== undefined) {
+    const want = resolvePredicateType(expected.predicateType);
+    if (statement.predicateType !== want) {
+      throw new SignError(
+        'SIGN_ATTESTATION_MISMATCH',
+        `the attestation's predicate type is ${statement.predicateType}, not ${want}`,
+        { details: { expected: want, found: statement.predicateType } },
+      );
+    }
+  }
+  if (expected.sha256 !== undefined) {
+    const want = expected.sha256.toLowerCase();
+    const found = statement.subject.map((s) => s.digest['sha256']);
+    if (!found.some((d) => d?.toLowerCase() === want)) {
+      throw new SignError(
+        'SIGN_ATTESTATION_MISMATCH',
+        `no subject of the attestation has sha256:${want}`,
+        { details: { expected: want, found: found.filter((d) => d !== undefined) } },
+      );
+    }
+  }
+}

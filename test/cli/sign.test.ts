@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAttest } from '../../src/cli/commands/attest.js';
 import { registerKeys } from '../../src/cli/commands/keys.js';
 import { registerSign } from '../../src/cli/commands/sign.js';
+import { registerVerify } from '../../src/cli/commands/verify.js';
 import { CliExit } from '../../src/cli/exit.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { CustodyError } from '../../src/core/errors.js';
@@ -40,6 +41,7 @@ async function cli(dir: string, argv: string[], env: Record<string, string> = {}
   registerKeys(program, io);
   registerSign(program, io);
   registerAttest(program, io);
+  registerVerify(program, io);
   const down = (c: Command): void => {
     c.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -399,6 +401,303 @@ describe('custody keys generate / sign / attest (CLI, in-process)', () => {
         assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, re);
       }
+    });
+  });
+  describe('verify and verify-attestation', () => {
+    const env = { CUSTODY_KEY_PASSPHRASE: PASS_ENV.SIGNING_PASS };
+    const ok = async (argv: string[], re: RegExp) => {
+      const r = await cli(dir, argv);
+      assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, re);
+    };
+    const no = async (argv: string[], code: 1 | 2, re: RegExp) => {
+      const r = await cli(dir, argv);
+      assert.equal(r.code, code, `${argv.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, re);
+    };
+    before(async () => {
+      // Custody's log as a trusted root holding just the log entry the server publishes.
+      const tlog = (await call(srv, 'GET', '/api/v1/tlog')).json.trustedRootTlog;
+      writeFileSync(
+        join(dir, 'custody-root.json'),
+        JSON.stringify({
+          mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+          tlogs: [tlog],
+          certificateAuthorities: [],
+          ctlogs: [],
+          timestampAuthorities: [],
+        }),
+      );
+      writeFileSync(join(dir, 'other.tgz'), 'another artifact\n');
+      for (const [argv, e] of [
+        [['sign', 'artifact.tgz', '--key', 'custody.key', '-o', 'plain.json'], env],
+        [
+          ['sign', 'artifact.tgz', '--key', 'custody.key', '--url', srv.base, '-o', 'logged.json'],
+          env,
+        ],
+        [
+          [
+            'attest',
+            'artifact.tgz',
+            '--predicate',
+            'provenance.json',
+            '--type',
+            'slsaprovenance1',
+            '--key',
+            'ed25519.key',
+            '--url',
+            srv.base,
+            '-o',
+            'att-logged.json',
+          ],
+          {},
+        ],
+      ] as const) {
+        const r = await cli(dir, [...argv], e);
+        assert.equal(r.code, 0, r.stderr);
+      }
+    });
+
+    it('a keyed bundle made without a log verifies on the key, from the file or its digest', async () => {
+      await ok(
+        ['verify', 'artifact.tgz', '--bundle', 'plain.json', '--key', 'custody.pub'],
+        /^Verified OK: artifact\.tgz, signed by key \S+; not logged\n$/,
+      );
+      const digest = `sha256:${createHash('sha256').update(readFileSync(artifact())).digest('hex')}`;
+      await ok(['verify', digest, '--bundle', 'plain.json', '--key', 'custody.pub'], /Verified OK/);
+      const j = await cli(dir, [
+        'verify',
+        'artifact.tgz',
+        '--bundle',
+        'plain.json',
+        '--key',
+        'custody.pub',
+        '--json',
+      ]);
+      assert.equal(
+        JSON.parse(j.stdout).signer.key,
+        loadVerificationKey(readFileSync(join(dir, 'custody.pub'))).hint,
+      );
+    });
+
+    it('a logged bundle verifies with Custody’s log as the trusted root, and its entry is checked', async () => {
+      await ok(
+        [
+          'verify',
+          'artifact.tgz',
+          '--bundle',
+          'logged.json',
+          '--key',
+          'custody.pub',
+          '--trusted-root',
+          'custody-root.json',
+          '--require-tlog',
+        ],
+        /logged at index \d+ at \d{4}-/,
+      );
+      // The public-good root does not know Custody's log, so the entry the bundle carries fails.
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'logged.json', '--key', 'custody.pub'],
+        1,
+        /not verified: SIGN_TLOG_INVALID/,
+      );
+      await no(
+        [
+          'verify',
+          'artifact.tgz',
+          '--bundle',
+          'plain.json',
+          '--key',
+          'custody.pub',
+          '--require-tlog',
+        ],
+        1,
+        /not verified: SIGN_TLOG_INVALID: .*0 transparency log entries/,
+      );
+    });
+
+    it('another artifact, another key, a tampered signature or a key bundle checked for an identity: exit 1 with the reason', async () => {
+      await no(
+        ['verify', 'other.tgz', '--bundle', 'plain.json', '--key', 'custody.pub'],
+        1,
+        /not verified: SIGN_ARTIFACT_MISMATCH/,
+      );
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'plain.json', '--key', 'ecdsa-p384.pub'],
+        1,
+        /not verified: SIGN_SIGNATURE_INVALID/,
+      );
+      const b = JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8'));
+      const sig = Buffer.from(b.messageSignature.signature, 'base64');
+      sig[sig.length - 1] = (sig[sig.length - 1] as number) ^ 1;
+      b.messageSignature.signature = sig.toString('base64');
+      writeFileSync(join(dir, 'tampered.json'), JSON.stringify(b));
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'tampered.json', '--key', 'custody.pub'],
+        1,
+        /not verified: SIGN_SIGNATURE_INVALID/,
+      );
+      await no(
+        [
+          'verify',
+          'artifact.tgz',
+          '--bundle',
+          'plain.json',
+          '--certificate-identity',
+          'me@example.com',
+          '--certificate-oidc-issuer',
+          'https://issuer.example',
+        ],
+        1,
+        /not verified: SIGN_IDENTITY_MISMATCH: .*signed with a key/,
+      );
+      writeFileSync(join(dir, 'junk.json'), '{"mediaType":"nope"}');
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'junk.json', '--key', 'custody.pub'],
+        1,
+        /not verified: SIGN_BUNDLE_MALFORMED/,
+      );
+    });
+
+    it('usage and unreadable inputs: exit 2', async () => {
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'plain.json'],
+        2,
+        /give --key <pub>, or --certificate-identity/,
+      );
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'plain.json', '--certificate-identity', 'x'],
+        2,
+        /--certificate-oidc-issuer/,
+      );
+      await no(
+        [
+          'verify',
+          'artifact.tgz',
+          '--bundle',
+          'plain.json',
+          '--key',
+          'custody.pub',
+          '--certificate-identity',
+          'x',
+        ],
+        2,
+        /exclude each other/,
+      );
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'plain.json', '--key', 'custody.key'],
+        2,
+        /SIGN_KEY_INVALID: .*private key/,
+      );
+      await no(
+        ['verify', 'artifact.tgz', '--bundle', 'nope.json', '--key', 'custody.pub'],
+        2,
+        /SIGN_INPUT_UNREADABLE/,
+      );
+      await no(
+        ['verify', 'nope.tgz', '--bundle', 'plain.json', '--key', 'custody.pub'],
+        2,
+        /SIGN_INPUT_UNREADABLE/,
+      );
+      await no(
+        ['verify', 'artifact.tgz', '--key', 'custody.pub'],
+        2,
+        /required option '--bundle <file>'/,
+      );
+    });
+
+    it('verify-attestation checks the signature, the log entry, the predicate type and the subject', async () => {
+      const base = [
+        '--bundle',
+        'att-logged.json',
+        '--key',
+        'ed25519.pub',
+        '--trusted-root',
+        'custody-root.json',
+      ];
+      await ok(
+        ['verify-attestation', 'artifact.tgz', '--type', 'slsaprovenance1', ...base],
+        /^Verified OK: https:\/\/slsa\.dev\/provenance\/v1 attestation about artifact\.tgz, signed by key .* logged at index/,
+      );
+      const digest = `sha256:${createHash('sha256').update(readFileSync(artifact())).digest('hex')}`;
+      await ok(
+        ['verify-attestation', digest, '--type', 'https://slsa.dev/provenance/v1', ...base],
+        /Verified OK/,
+      );
+      await no(
+        ['verify-attestation', 'artifact.tgz', '--type', 'spdx', ...base],
+        1,
+        /not verified: SIGN_ATTESTATION_MISMATCH: .*predicate type is https:\/\/slsa\.dev\/provenance\/v1, not https:\/\/spdx\.dev\/Document/,
+      );
+      await no(
+        ['verify-attestation', 'other.tgz', '--type', 'slsaprovenance1', ...base],
+        1,
+        /not verified: SIGN_ATTESTATION_MISMATCH: no subject .* has sha256:/,
+      );
+      await no(
+        [
+          'verify-attestation',
+          'artifact.tgz',
+          '--type',
+          'slsaprovenance1',
+          '--bundle',
+          'plain.json',
+          '--key',
+          'custody.pub',
+        ],
+        1,
+        /SIGN_ATTESTATION_MISMATCH: the bundle holds a message signature/,
+      );
+      await no(
+        [
+          'verify-attestation',
+          'artifact.tgz',
+          '--type',
+          'slsaprovenance1',
+          '--bundle',
+          'att-logged.json',
+          '--key',
+          'custody.pub',
+          '--trusted-root',
+          'custody-root.json',
+        ],
+        1,
+        // The logged entry names the real signer, so the other key fails there first.
+        /not verified: SIGN_TLOG_ENTRY_MISMATCH: .*not the bundle.s signer/,
+      );
+      await no(
+        ['verify-attestation', 'artifact.tgz', '--type', 'bogus', ...base],
+        2,
+        /SIGN_STATEMENT_INVALID: predicate type "bogus"/,
+      );
+      // `custody verify` takes an attestation too: the file must be one of its subjects.
+      await ok(['verify', 'artifact.tgz', ...base], /Verified OK: artifact\.tgz/);
+      await no(['verify', 'other.tgz', ...base], 1, /SIGN_ARTIFACT_MISMATCH/);
+    });
+
+    // BUG: src/sign/verify/crypto.ts checks an ECDSA P-384 DSSE signature over SHA-384 only, but
+    // keyed P-384 DSSE signatures are over SHA-256 wherever they are made or checked: sigstore-js's
+    // builder and @sigstore/verify (no digest given, OpenSSL's default), cosign
+    // (LoadSignerVerifier(key, SHA256)) and Rekor v1's dsse type (LoadVerifier(key, SHA256)) —
+    // which Custody's own log (src/tlog/entry-dsse.ts) follows. A P-384 key signs here with SHA-256
+    // so the bundle can be logged; the verifier should accept SHA-256 for P-384 keys too.
+    it('verify-attestation of an ECDSA P-384 attestation (SHA-256, as Rekor v1 logs it)', {
+      todo: 'BUG: the verifier expects SHA-384 for P-384 DSSE signatures',
+    }, async () => {
+      // An unlogged attestation about a digest, made by `attest` above.
+      await ok(
+        [
+          'verify-attestation',
+          `sha256:${'c0'.repeat(32)}`,
+          '--type',
+          'https://example.com/p/v1',
+          '--bundle',
+          'att.json',
+          '--key',
+          'ecdsa-p384.pub',
+        ],
+        /Verified OK: https:\/\/example\.com\/p\/v1 attestation about sha256:c0c0.*; not logged/,
+      );
     });
   });
 });

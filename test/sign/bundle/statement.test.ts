@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SignError } from '../../../src/sign/errors.js';
 import {
+  assertAttestation,
   buildStatement,
   PREDICATE_TYPE_ALIASES,
   parsePredicate,
@@ -184,5 +185,45 @@ describe('parseStatement', () => {
         'SIGN_STATEMENT_INVALID',
       );
     }
+  });
+});
+
+describe('assertAttestation', () => {
+  const st = buildStatement({
+    subjects: [subjectFromDigest(`sha256:${HEX}`, 'a'), subjectFromBytes('b', Buffer.from('b'))],
+    predicateType: 'slsaprovenance1',
+    predicate: {},
+  });
+
+  it('accepts the predicate type by alias or URI and any subject by digest', () => {
+    assertAttestation(st, { predicateType: 'slsaprovenance1', sha256: HEX.toUpperCase() });
+    assertAttestation(st, {
+      predicateType: 'https://slsa.dev/provenance/v1',
+      sha256: createHash('sha256').update('b').digest('hex'),
+    });
+    assertAttestation(st, {});
+  });
+
+  it('refuses another predicate type or an absent subject, with what was found', () => {
+    const t = expectCustodyError(
+      () => assertAttestation(st, { predicateType: 'spdx' }),
+      SignError,
+      'SIGN_ATTESTATION_MISMATCH',
+    );
+    assert.deepEqual(t.details, {
+      expected: 'https://spdx.dev/Document',
+      found: 'https://slsa.dev/provenance/v1',
+    });
+    const s = expectCustodyError(
+      () => assertAttestation(st, { sha256: '00'.repeat(32) }),
+      SignError,
+      'SIGN_ATTESTATION_MISMATCH',
+    );
+    assert.equal((s.details as { found: string[] }).found.length, 2);
+    expectCustodyError(
+      () => assertAttestation(st, { predicateType: 'nope' }),
+      SignError,
+      'SIGN_STATEMENT_INVALID',
+    );
   });
 });
