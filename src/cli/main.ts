@@ -1,14 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
+import { registerAttest } from './commands/attest.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGit } from './commands/git.js';
+import { registerKeys } from './commands/keys.js';
 import { registerLog } from './commands/log.js';
 import { registerPush } from './commands/push.js';
 import { registerRelease } from './commands/release.js';
 import { registerSbom } from './commands/sbom.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
+import { registerSign } from './commands/sign.js';
 import { registerToken } from './commands/token.js';
+import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
 import { registerWitness } from './commands/witness.js';
 import { CliExit } from './exit.js';
@@ -84,6 +88,10 @@ const COMMANDS: Register[] = [
   registerPush,
   registerSearch,
   registerRelease,
+  registerKeys,
+  registerSign,
+  registerAttest,
+  registerVerify,
   registerVerifyBundle,
   registerLog,
   registerWitness,
