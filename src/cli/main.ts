@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/errors.js';
 import { registerAttest } from './commands/attest.js';
+import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
@@ -12,6 +13,7 @@ import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerSign } from './commands/sign.js';
 import { registerToken } from './commands/token.js';
+import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
 import { registerWitness } from './commands/witness.js';
@@ -89,6 +91,8 @@ const COMMANDS: Register[] = [
   registerSearch,
   registerRelease,
   registerKeys,
+  registerCa,
+  registerTrust,
   registerSign,
   registerAttest,
   registerVerify,

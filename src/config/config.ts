@@ -19,6 +19,18 @@ export interface ServeConfig {
   /** Search answers cached until the next write (0: no cache). */
   searchCacheEntries: number;
   tlog: TlogConfig;
+  /** The URL clients reach this service at (certificate and dev-issuer URLs). */
+  publicUrl: string;
+  /** OIDC issuers whose ID tokens the CA accepts (CUSTODY_OIDC_ISSUERS, JSON). */
+  oidcIssuers: OidcIssuerSetting[];
+}
+
+export interface OidcIssuerSetting {
+  issuer: string;
+  jwksUrl?: string;
+  jwksFile?: string;
+  audience?: string | string[];
+  subjects?: string[];
 }
 
 /** The transparency log's settings (CUSTODY_TLOG_*). */
@@ -73,7 +85,37 @@ export function loadServeConfig(
     ingestWorkers: workers(env['CUSTODY_INGEST_WORKERS']),
     searchCacheEntries: cacheEntries(env['CUSTODY_SEARCH_CACHE']),
     tlog: tlogConfig(env),
+    publicUrl: (
+      nonEmpty(env['CUSTODY_PUBLIC_URL']) ??
+      `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`
+    ).replace(/\/+$/, ''),
+    oidcIssuers: oidcIssuers(env['CUSTODY_OIDC_ISSUERS']),
   };
+}
+
+function oidcIssuers(v: string | undefined): OidcIssuerSetting[] {
+  if (v === undefined || v.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    parsed = undefined;
+  }
+  const ok =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (i) =>
+        typeof i === 'object' &&
+        i !== null &&
+        typeof (i as { issuer?: unknown }).issuer === 'string' &&
+        /^https?:\/\//.test((i as { issuer: string }).issuer),
+    );
+  if (!ok)
+    throw new CoreError(
+      'USAGE',
+      'CUSTODY_OIDC_ISSUERS is a JSON list like [{"issuer":"https://token.actions.githubusercontent.com","audience":"sigstore","subjects":["https://github.com/acme/.*"]}]',
+    );
+  return parsed as OidcIssuerSetting[];
 }
 
 function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConfig {

@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import { requirePermission } from '../app/inventory/access.js';
 import type { Caller, Services } from '../app/inventory/context.js';
 import { TokenAuthenticator } from '../app/tokens.js';
@@ -14,6 +15,8 @@ import { errorBody, fromFastifyError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerDevOidcRoutes } from './routes/dev-oidc.js';
+import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
@@ -52,6 +55,13 @@ export interface ServerOptions {
   health?: () => Record<string, unknown>;
   /** The transparency log's HTTP settings (the log itself is `services.tlog`). */
   tlog?: Partial<TlogRouteOptions>;
+  /** Keyless signing: the certificate authority (Fulcio's API) and, for one machine, a dev issuer. */
+  keyless?: {
+    ca: CaService;
+    devOidc?: DevOidcIssuer;
+    /** The trusted root clients verify with (served at /api/v1/trusted-root). */
+    trustedRoot?: () => unknown;
+  };
 }
 
 export interface CustodyServer {
@@ -127,6 +137,24 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     ratePerClient: o.tlog?.ratePerClient ?? 1000,
     maxEntryBodyBytes: o.tlog?.maxEntryBodyBytes ?? o.maxBodyBytes,
   });
+  if (o.keyless) {
+    registerFulcioRoutes(app, { ca: o.keyless.ca });
+    if (o.keyless.devOidc) registerDevOidcRoutes(app, { devOidc: o.keyless.devOidc });
+    const trustedRoot = o.keyless.trustedRoot;
+    if (trustedRoot)
+      app.get(
+        '/api/v1/trusted-root',
+        {
+          config: { public: true },
+          schema: {
+            summary:
+              "The Sigstore trusted root: this service's CA and log (verify offline with it)",
+            tags: ['keyless'],
+          },
+        },
+        async () => trustedRoot(),
+      );
+  }
   await app.ready();
   return { app, metrics, auth };
 }

@@ -17,6 +17,8 @@ const STATUS: Readonly<Record<string, number>> = {
   TLOG_ENTRY_TOO_LARGE: 413,
   TLOG_ENTRY_SIGNATURE_INVALID: 422,
   TLOG_RATE_LIMITED: 429,
+  SIGN_TOKEN_INVALID: 401,
+  SIGN_SERVICE_FAILED: 503,
 };
 
 export function statusOf(code: string): number {

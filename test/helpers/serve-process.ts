@@ -18,6 +18,7 @@ export async function serveProcess(
   dataDir: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  serveArgs: string[] = [],
 ): Promise<Served> {
   const child = spawn(
     process.execPath,
@@ -33,6 +34,7 @@ export async function serveProcess(
       dataDir,
       '--listen',
       '127.0.0.1:0',
+      ...serveArgs,
     ],
     {
       cwd: REPO_ROOT,

@@ -46,7 +46,10 @@ async function idToken(io: CliIO, url: string): Promise<string> {
     const res = await fetch(`${url}/dev-oidc/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ subject, email: subject.includes('@') ? subject : undefined }),
+      body: JSON.stringify({
+        subject,
+        ...(subject.includes('@') ? { claims: { email: subject, email_verified: true } } : {}),
+      }),
     });
     const body = (await json(res, 'the dev OIDC issuer')) as {
       id_token?: string;

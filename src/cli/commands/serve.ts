@@ -19,7 +19,11 @@ export function registerServe(program: Command, io: CliIO): void {
       '--listen <host:port>',
       'address to listen on (env CUSTODY_LISTEN, default 127.0.0.1:8080)',
     )
-    .action(async (o: { dataDir?: string; listen?: string }) => {
+    .option(
+      '--dev-oidc',
+      'run a local OIDC issuer for keyless signing on one machine (it signs any subject: never in production)',
+    )
+    .action(async (o: { dataDir?: string; listen?: string; devOidc?: boolean }) => {
       const { loadServeConfig } = await import('../../config/config.js');
       const { createLogger } = await import('../../log/logger.js');
       const { openServices } = await import('../../app/services.js');
@@ -49,6 +53,15 @@ export function registerServe(program: Command, io: CliIO): void {
         },
       });
       const admin = await bootstrapAdminToken(services);
+      const { openKeyless } = await import('../../app/ca/keyless.js');
+      const keyless = await openKeyless({
+        dataDir: cfg.dataDir,
+        publicUrl: cfg.publicUrl,
+        devOidc: o.devOidc === true,
+        issuers: cfg.oidcIssuers,
+        ...(services.tlog ? { logEntry: () => services.tlog?.trustedRootEntry(new Date(0)) } : {}),
+        onIssued: (e) => logger.info({ issued: e }, 'certificate issued'),
+      });
       const { app } = await buildServer({
         services,
         logger,
@@ -56,6 +69,7 @@ export function registerServe(program: Command, io: CliIO): void {
         maxBodyBytes: cfg.maxBodyBytes,
         health: () => ({ dataDir: cfg.dataDir }),
         tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
+        ...(keyless ? { keyless } : {}),
       });
       const address = await app.listen({ host: cfg.host, port: cfg.port });
       let witnessing: { stop(): Promise<void> } | undefined;
@@ -83,6 +97,14 @@ export function registerServe(program: Command, io: CliIO): void {
       if (services.tlog)
         io.stderr.write(
           `Transparency log ${services.tlog.log.origin} at ${address}/tlog/ (${services.tlog.log.size} entries), verifier key ${services.tlog.log.vkey}\n`,
+        );
+      if (keyless?.devOidc)
+        io.stderr.write(
+          `WARNING: --dev-oidc: a development OIDC issuer at ${keyless.devOidc.issuer} signs ID tokens for any subject. Use it on one machine only.\n`,
+        );
+      if (keyless)
+        io.stderr.write(
+          `Keyless signing: Fulcio v2 API at ${address}/api/v2/, trusted root at ${address}/api/v1/trusted-root\n`,
         );
       if (admin) {
         io.stdout.write(
