@@ -40,15 +40,26 @@ export function keySigner(key: SigningKey): Signer {
 }
 
 /**
+ * Who signs: a private key held here, or any sigstore-js Signer (a keyless FulcioSigner, an HSM)
+ * with its key type when known.
+ */
+export type BundleSigner = SigningKey | { signer: Signer; type?: string };
+
+function signerOf(s: BundleSigner): { signer: Signer; type: string | undefined } {
+  return 'signer' in s ? { signer: s.signer, type: s.type } : { signer: keySigner(s), type: s.type };
+}
+
+/**
  * A bundle with a message signature over `artifact` (SHA-256 digest in the bundle).
  * @throws SignError SIGN_KEY_INVALID for an Ed25519 key, SIGN_SERVICE_FAILED or whatever a witness
  *   throws
  */
 export async function buildMessageSignatureBundle(
   artifact: Uint8Array,
-  key: SigningKey,
+  who: BundleSigner,
   o: BundleOptions = {},
 ): Promise<SerializedBundle> {
+  const key = signerOf(who);
   // A message signature is checked against the bundle's SHA-256 digest: by @sigstore/verify, which
   // hands 'sha256' to crypto.verify (OpenSSL refuses a digest with pure Ed25519), and by the log's
   // hashedrekord entry, which holds only the digest. Ed25519ph is not in Node. So refuse up front.
@@ -62,7 +73,7 @@ export async function buildMessageSignatureBundle(
   }
   const witnesses = [...(o.witnesses ?? [])];
   const bundle = await new MessageSignatureBundleBuilder({
-    signer: keySigner(key),
+    signer: key.signer,
     witnesses,
   }).create({ data: asBuffer(artifact) });
   return toV03(bundle);
@@ -75,11 +86,11 @@ export async function buildMessageSignatureBundle(
 export async function buildDsseBundle(
   payload: Uint8Array,
   payloadType: string,
-  key: SigningKey,
+  who: BundleSigner,
   o: BundleOptions = {},
 ): Promise<SerializedBundle> {
   const bundle = await new DSSEBundleBuilder({
-    signer: keySigner(key),
+    signer: signerOf(who).signer,
     witnesses: [...(o.witnesses ?? [])],
   }).create({ data: asBuffer(payload), type: payloadType });
   return toV03(bundle);
@@ -88,16 +99,30 @@ export async function buildDsseBundle(
 /** A DSSE bundle of an in-toto statement (payloadType application/vnd.in-toto+json). */
 export function buildAttestationBundle(
   statement: Statement,
-  key: SigningKey,
+  who: BundleSigner,
   o: BundleOptions = {},
 ): Promise<SerializedBundle> {
-  return buildDsseBundle(statementToBytes(statement), IN_TOTO_PAYLOAD_TYPE, key, o);
+  return buildDsseBundle(statementToBytes(statement), IN_TOTO_PAYLOAD_TYPE, who, o);
 }
 
 // sigstore-js's message builder labels every bundle v0.2 (it assumes a certificate chain). With a
 // public key, v0.2 and v0.3 differ only in that label, and v0.3 is what the issue asks for.
 function toV03(bundle: Bundle): SerializedBundle {
-  return bundleToJSON({ ...bundle, mediaType: BUNDLE_V03_MEDIA_TYPE });
+  // v0.3 carries the signing certificate alone (verifiers take the chain from their trusted root);
+  // sigstore-js's message builder writes a v0.2 chain.
+  const content = bundle.verificationMaterial.content;
+  const certificate =
+    content?.$case === 'x509CertificateChain'
+      ? content.x509CertificateChain.certificates[0]
+      : undefined;
+  const verificationMaterial =
+    certificate !== undefined
+      ? {
+          ...bundle.verificationMaterial,
+          content: { $case: 'certificate' as const, certificate },
+        }
+      : bundle.verificationMaterial;
+  return bundleToJSON({ ...bundle, mediaType: BUNDLE_V03_MEDIA_TYPE, verificationMaterial });
 }
 
 function asBuffer(b: Uint8Array): Buffer {

@@ -73,7 +73,10 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
     organization: o.organization ?? 'Custody',
     commonName: o.commonName ?? 'custody',
   };
-  const certs = await createCaCertificates({ rootKey, intermediateKey, subject, now: o.now });
+  // Backdated a minute and to whole seconds: a log's integrated time is in whole seconds (rounded
+  // down), so a signature made in the CA's first second would otherwise predate its CA.
+  const start = new Date(Math.floor(o.now.getTime() / 1000) * 1000 - 60_000);
+  const certs = await createCaCertificates({ rootKey, intermediateKey, subject, now: start });
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   writeSecret(p.rootKey, rootKey.export({ type: 'pkcs8', format: 'pem' }) as string);
   writeSecret(
@@ -88,7 +91,7 @@ export async function initCa(o: InitCaOptions): Promise<InitCaResult> {
       chain: [certs.intermediate, certs.root],
       uri: o.uri,
       subject,
-      validFrom: o.now,
+      validFrom: start,
     }),
   );
   writeTrustStore(p.trustedRoot, root);

@@ -1,7 +1,13 @@
 import { basename } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
-import type { Witness } from '@sigstore/sign';
-import { buildAttestationBundle, buildMessageSignatureBundle } from '../../sign/bundle-builder.js';
+import { FulcioSigner, type Witness } from '@sigstore/sign';
+import { CoreError } from '../../core/errors.js';
+import {
+  type BundleSigner,
+  buildAttestationBundle,
+  buildMessageSignatureBundle,
+} from '../../sign/bundle-builder.js';
+import { SignError } from '../../sign/errors.js';
 import {
   buildStatement,
   parsePredicate,
@@ -14,8 +20,15 @@ import { type Env, readInput, readSigningKey } from './files.js';
 import { custodyLogWitness, type LogWitnessOptions, type RetryOptions } from './log-witness.js';
 
 export interface KeyedSigningOptions {
-  /** Private key PEM file. */
-  keyFile: string;
+  /** Private key PEM file. One of keyFile, pkcs11 or keyless. */
+  keyFile?: string;
+  /** A PKCS#11 URI (RFC 7512) naming a key in a hardware security module. */
+  pkcs11?: string;
+  /**
+   * Keyless: an ephemeral key and a 10-minute certificate for the caller's OIDC identity from a
+   * Fulcio-compatible CA (Custody's own), logged in `url`'s transparency log.
+   */
+  keyless?: { caUrl: string; idToken: () => Promise<string> };
   /** The variable holding the key's passphrase (default CUSTODY_KEY_PASSPHRASE). */
   passphraseEnv?: string;
   env: Env;
@@ -38,11 +51,57 @@ export interface SignOutcome {
  * @throws CoreError FILE_NOT_FOUND, FILE_UNREADABLE; SignError SIGN_KEY_INVALID, SIGN_SERVICE_FAILED
  */
 export async function signFile(file: string, o: KeyedSigningOptions): Promise<SignOutcome> {
-  const key = readSigningKey(o.keyFile, o.env, o.passphraseEnv);
   const data = readInput(file, 'file');
-  const bundle = await buildMessageSignatureBundle(data, key, { witnesses: witnessesFor(o) });
-  const subject = subjectFromBytes(basename(file), data);
-  return outcome(bundle, `sha256:${subject.digest['sha256']}`);
+  const who = await openSigner(o);
+  try {
+    const bundle = await buildMessageSignatureBundle(data, who.signer, {
+      witnesses: witnessesFor(o),
+    });
+    const subject = subjectFromBytes(basename(file), data);
+    return outcome(bundle, `sha256:${subject.digest['sha256']}`);
+  } finally {
+    await who.close();
+  }
+}
+
+/**
+ * The signer the options name: a key file, an HSM key (closed after use), or keyless. Keyless
+ * signatures must be logged: the certificate expires in minutes, and the log's time is what
+ * proves it was valid when used.
+ * @throws SignError SIGN_KEY_INVALID, SIGN_SERVICE_FAILED
+ */
+export async function openSigner(
+  o: KeyedSigningOptions,
+): Promise<{ signer: BundleSigner; close(): Promise<void> }> {
+  if (o.keyFile !== undefined)
+    return { signer: readSigningKey(o.keyFile, o.env, o.passphraseEnv), close: async () => {} };
+  if (o.pkcs11 !== undefined) {
+    const { openPkcs11Signer } = await import('../pkcs11/index.js');
+    const hsm = await openPkcs11Signer(o.pkcs11, {
+      ...(o.env['CUSTODY_PKCS11_MODULE']
+        ? { CUSTODY_PKCS11_MODULE: o.env['CUSTODY_PKCS11_MODULE'] }
+        : {}),
+      ...(o.env['CUSTODY_PKCS11_PIN'] ? { CUSTODY_PKCS11_PIN: o.env['CUSTODY_PKCS11_PIN'] } : {}),
+    });
+    return { signer: { signer: hsm, type: hsm.type }, close: () => hsm.close() };
+  }
+  if (o.keyless !== undefined) {
+    if (o.url === undefined || o.keyless.caUrl === '')
+      throw new CoreError(
+        'USAGE',
+        'Sign with --key <pem|pkcs11:…>, or keylessly: keyless signatures come from a Custody server (--url or CUSTODY_URL) and are always logged there.',
+      );
+    const keyless = o.keyless;
+    const signer = new FulcioSigner({
+      fulcioBaseURL: keyless.caUrl,
+      identityProvider: { getToken: () => keyless.idToken() },
+    });
+    return { signer: { signer, type: 'ecdsa-p256' }, close: async () => {} };
+  }
+  throw new SignError(
+    'SIGN_KEY_INVALID',
+    'Say how to sign: --key <pem>, --key pkcs11:…, or keyless (an OIDC identity and a Custody server).',
+  );
 }
 
 export interface AttestOptions extends KeyedSigningOptions {
@@ -68,9 +127,15 @@ export async function attestSubject(
     predicateType: o.predicateType,
     predicate: parsePredicate(readInput(o.predicateFile, 'predicate file'), o.predicateFile),
   });
-  const key = readSigningKey(o.keyFile, o.env, o.passphraseEnv);
-  const bundle = await buildAttestationBundle(statement, key, { witnesses: witnessesFor(o) });
-  return { ...outcome(bundle, `sha256:${statement.subject[0]?.digest['sha256']}`), statement };
+  const who = await openSigner(o);
+  try {
+    const bundle = await buildAttestationBundle(statement, who.signer, {
+      witnesses: witnessesFor(o),
+    });
+    return { ...outcome(bundle, `sha256:${statement.subject[0]?.digest['sha256']}`), statement };
+  } finally {
+    await who.close();
+  }
 }
 
 function subjectOf(subject: string, name: string | undefined): Subject {

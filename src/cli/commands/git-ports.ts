@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CIContextProvider, FulcioSigner } from '@sigstore/sign';
+import { FulcioSigner } from '@sigstore/sign';
 import { SignError } from '../../sign/errors.js';
 import { parseTrustedRoot } from '../../sign/trusted-root.js';
 import { verifyBundle } from '../../sign/verify/index.js';
 import type { CliIO } from '../io.js';
 import type { GitPorts, GitSettings } from './git.js';
+import { idToken } from './identity-token.js';
 
 /**
  * The git commands' outside world: the OIDC token (an ambient CI token, SIGSTORE_ID_TOKEN, or the
@@ -34,34 +35,6 @@ async function json(res: Response, service: string): Promise<unknown> {
       },
     );
   return JSON.parse(text) as unknown;
-}
-
-/** An ID token: the CI's (GitHub Actions, SIGSTORE_ID_TOKEN), else the dev issuer's. */
-async function idToken(io: CliIO, url: string): Promise<string> {
-  if (io.env['SIGSTORE_ID_TOKEN']) return io.env['SIGSTORE_ID_TOKEN'];
-  if (io.env['ACTIONS_ID_TOKEN_REQUEST_URL'] && io.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'])
-    return new CIContextProvider('sigstore').getToken();
-  const subject = io.env['CUSTODY_DEV_OIDC_SUBJECT'];
-  if (subject) {
-    const res = await fetch(`${url}/dev-oidc/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        subject,
-        ...(subject.includes('@') ? { claims: { email: subject, email_verified: true } } : {}),
-      }),
-    });
-    const body = (await json(res, 'the dev OIDC issuer')) as {
-      id_token?: string;
-      access_token?: string;
-    };
-    const token = body.id_token ?? body.access_token;
-    if (token) return token;
-  }
-  throw new SignError(
-    'SIGN_TOKEN_INVALID',
-    'No OIDC identity token: run in CI with id-token permission, set SIGSTORE_ID_TOKEN, or (one machine) run custody serve --dev-oidc and set CUSTODY_DEV_OIDC_SUBJECT.',
-  );
 }
 
 const derOfPem = (pemText: string): Uint8Array => new X509Certificate(pemText).raw;

@@ -5,7 +5,7 @@ import type { KeyedSigningOptions, SignOutcome } from '../../app/sign/sign.js';
 import type { CliIO } from '../io.js';
 
 export interface KeyedFlags {
-  key: string;
+  key?: string;
   passphraseEnv?: string;
   output?: string;
   url?: string;
@@ -31,7 +31,10 @@ export function registerSign(program: Command, io: CliIO): void {
 /** The options `sign` and `attest` share. */
 export function withKeyedOptions(cmd: Command): Command {
   return cmd
-    .requiredOption('--key <pem>', 'private key file (PKCS#8 PEM, from custody keys generate)')
+    .option(
+      '--key <pem|pkcs11:…>',
+      'private key file (PKCS#8 PEM, from custody keys generate) or a PKCS#11 URI; none: keyless (an OIDC identity gets a 10-minute certificate from the Custody server)',
+    )
     .option(
       '--passphrase-env <VAR>',
       'the key’s passphrase is in $VAR (default CUSTODY_KEY_PASSPHRASE)',
@@ -46,8 +49,20 @@ export function withKeyedOptions(cmd: Command): Command {
 
 export function keyedOptions(o: KeyedFlags, io: CliIO): KeyedSigningOptions {
   const url = o.log ? (o.url ?? io.env['CUSTODY_URL']) : undefined;
+  const server = (o.url ?? io.env['CUSTODY_URL'] ?? '').replace(/\/+$/, '');
+  const how: Pick<KeyedSigningOptions, 'keyFile' | 'pkcs11' | 'keyless'> =
+    o.key === undefined
+      ? {
+          keyless: {
+            caUrl: server,
+            idToken: async () => (await import('./identity-token.js')).idToken(io, server),
+          },
+        }
+      : o.key.startsWith('pkcs11:')
+        ? { pkcs11: o.key }
+        : { keyFile: resolve(io.cwd, o.key) };
   return {
-    keyFile: resolve(io.cwd, o.key),
+    ...how,
     env: io.env,
     ...(o.passphraseEnv !== undefined ? { passphraseEnv: o.passphraseEnv } : {}),
     ...(url !== undefined && url !== '' ? { url } : {}),

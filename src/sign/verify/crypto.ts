@@ -15,7 +15,14 @@ export function verifyData(
 ): boolean {
   try {
     if (key.asymmetricKeyType === 'ed25519') return verify(null, data, key, signature);
-    return verify(hash ?? defaultHash(key), data, key, signature);
+    if (hash !== undefined) return verify(hash, data, key, signature);
+    const natural = defaultHash(key);
+    if (verify(natural, data, key, signature)) return true;
+    // sigstore-js (and so Custody's own signer) and Rekor v1 sign with SHA-256 whatever the
+    // curve; Sigstore's key details pair P-384 with SHA-384. Accept both for ECDSA.
+    return key.asymmetricKeyType === 'ec' && natural !== 'sha256'
+      ? verify('sha256', data, key, signature)
+      : false;
   } catch {
     return false;
   }
