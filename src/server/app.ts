@@ -16,6 +16,7 @@ import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
+import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -139,6 +140,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   });
   if (o.keyless) {
     registerFulcioRoutes(app, { ca: o.keyless.ca });
+    registerEmergencyRoutes(app, { ...deps, ca: o.keyless.ca });
     if (o.keyless.devOidc) registerDevOidcRoutes(app, { devOidc: o.keyless.devOidc });
     const trustedRoot = o.keyless.trustedRoot;
     if (trustedRoot)

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
   type CertificateAuthority,
+  type CertificateIdentity,
   claimExtensions,
   type IssuedCertificate,
   identityFromClaims,
@@ -61,7 +62,31 @@ export interface CaService {
   configuration(): {
     issuers: { issuerUrl: string; audience: string; challengeClaim: string }[];
   };
+  /**
+   * An emergency certificate (Brief 3: the OIDC provider is down and a release must ship): longer
+   * lived, issued without a token on an approver's sign-off, and marked as such in the certificate
+   * (approver and reason) so verifiers and auditors can single it out.
+   * @throws SignError SIGN_CSR_INVALID (key, proof of possession), SIGN_IDENTITY_MISMATCH
+   */
+  emergencyCertificate(req: EmergencyRequest): Promise<IssuedCertificate & { identity: string }>;
 }
+
+export interface EmergencyRequest {
+  /** An email address or a URI (e.g. a CI workflow's). */
+  identity: string;
+  /** The OIDC issuer the identity belongs to (recorded in the certificate's issuer extension). */
+  issuer: string;
+  /** PEM public key of the signer. */
+  publicKey: string;
+  /** base64 signature by that key over the identity string (proof of possession). */
+  proofOfPossession: string;
+  lifetimeSeconds: number;
+  approver: string;
+  reason: string;
+}
+
+/** The longest an emergency certificate may live. */
+export const EMERGENCY_MAX_SECONDS = 72 * 3600;
 
 export function createCaService(o: CaServiceOptions): CaService {
   const clock = o.clock ?? (() => new Date());
@@ -152,6 +177,48 @@ export function createCaService(o: CaServiceOptions): CaService {
     },
     trustBundle() {
       return { chains: [{ certificates: [...o.ca.chainPem] }] };
+    },
+    async emergencyCertificate(req) {
+      if (!(req.lifetimeSeconds > 0 && req.lifetimeSeconds <= EMERGENCY_MAX_SECONDS))
+        throw new SignError(
+          'SIGN_CSR_INVALID',
+          `An emergency certificate lives at most ${EMERGENCY_MAX_SECONDS / 3600} hours.`,
+        );
+      if (req.reason.trim() === '')
+        throw new SignError('SIGN_CSR_INVALID', 'Say why the emergency certificate is needed.');
+      const identity: CertificateIdentity =
+        req.identity.includes('@') && !req.identity.includes('://')
+          ? { kind: 'email', email: req.identity }
+          : /^[a-z][a-z0-9+.-]*:\/\//i.test(req.identity)
+            ? { kind: 'uri', uri: req.identity }
+            : (() => {
+                throw new SignError(
+                  'SIGN_IDENTITY_MISMATCH',
+                  `An identity is an email address or a URI, not ${JSON.stringify(req.identity)}.`,
+                );
+              })();
+      const publicKey = parseClientPublicKey(req.publicKey);
+      verifyProofOfPossession(
+        publicKey,
+        req.identity,
+        Buffer.from(req.proofOfPossession, 'base64'),
+      );
+      const issued = await o.ca.issue({
+        publicKey,
+        identity,
+        extensions: claimExtensions(req.issuer, {}),
+        now: clock(),
+        lifetimeSeconds: req.lifetimeSeconds,
+        emergency: { approver: req.approver, reason: req.reason },
+      });
+      o.onIssued?.({
+        identity: identityValue(identity),
+        issuer: req.issuer,
+        serialNumber: issued.serialNumber,
+        notBefore: issued.notBefore,
+        notAfter: issued.notAfter,
+      });
+      return { ...issued, identity: identityValue(identity) };
     },
     configuration() {
       return {
