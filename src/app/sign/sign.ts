@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
-import { FulcioSigner, type Witness } from '@sigstore/sign';
+import { FulcioSigner, type Signer, type Witness } from '@sigstore/sign';
 import { CoreError } from '../../core/errors.js';
 import {
   type BundleSigner,
@@ -92,10 +92,13 @@ export async function openSigner(
         'Sign with --key <pem|pkcs11:…>, or keylessly: keyless signatures come from a Custody server (--url or CUSTODY_URL) and are always logged there.',
       );
     const keyless = o.keyless;
-    const signer = new FulcioSigner({
+    const fulcio = new FulcioSigner({
       fulcioBaseURL: keyless.caUrl,
       identityProvider: { getToken: () => keyless.idToken() },
     });
+    const signer: Signer = {
+      sign: (data) => withServiceRetries(keyless.caUrl, () => fulcio.sign(data)),
+    };
     return { signer: { signer, type: 'ecdsa-p256' }, close: async () => {} };
   }
   throw new SignError(
@@ -151,4 +154,36 @@ function outcome(bundle: SerializedBundle, digest: string): SignOutcome {
   // proto3 JSON leaves out an empty list and a zero log index, whatever SerializedBundle's type says.
   const entry = (bundle.verificationMaterial.tlogEntries ?? [])[0];
   return { bundle, digest, ...(entry !== undefined ? { logIndex: entry.logIndex ?? '0' } : {}) };
+}
+
+/**
+ * Keyless signing asks two services, the OIDC provider and the certificate authority. Transient
+ * failures (network, 5xx) are retried with backoff; what finally fails is named, so a release
+ * engineer knows whom to call (Brief 3).
+ */
+async function withServiceRetries<T>(caUrl: string, f: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      const err = e as {
+        code?: string;
+        message?: string;
+        cause?: { statusCode?: number; message?: string };
+      };
+      const identity = err.code?.startsWith('IDENTITY') === true;
+      const status = err.cause?.statusCode;
+      const transient = !identity && (status === undefined || status >= 500 || status === 429);
+      if (transient && attempt < attempts) {
+        await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+        continue;
+      }
+      const service = identity ? 'OIDC identity provider' : 'certificate authority';
+      throw new SignError(
+        'SIGN_SERVICE_FAILED',
+        `The ${service}${identity ? '' : ` at ${caUrl}`} failed${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${err.cause?.message ?? err.message ?? String(e)}`,
+        { cause: e, details: { service, ...(status !== undefined ? { status } : {}) } },
+      );
+    }
+  }
 }
