@@ -46,7 +46,9 @@ export function keySigner(key: SigningKey): Signer {
 export type BundleSigner = SigningKey | { signer: Signer; type?: string };
 
 function signerOf(s: BundleSigner): { signer: Signer; type: string | undefined } {
-  return 'signer' in s ? { signer: s.signer, type: s.type } : { signer: keySigner(s), type: s.type };
+  return 'signer' in s
+    ? { signer: s.signer, type: s.type }
+    : { signer: keySigner(s), type: s.type };
 }
 
 /**
