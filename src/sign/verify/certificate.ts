@@ -92,6 +92,7 @@ function verifyLeafUncached(m: TrustMaterial, leaf: CertificateKey): VerifiedLea
   if (cert.isCA) {
     throw new SignError('SIGN_CHAIN_INVALID', 'The signing certificate is a CA certificate.');
   }
+  assertCodeSigning(cert);
   const paths = chainsFor(m, cert);
   if (paths.length === 0) {
     throw new SignError(
@@ -101,6 +102,44 @@ function verifyLeafUncached(m: TrustMaterial, leaf: CertificateKey): VerifiedLea
   }
   verifyScts(m, cert, paths[0]?.chain[0] as X509Certificate);
   return { cert, key, paths, identity: cert.subjectAltName, issuer: oidcIssuer(cert) };
+}
+
+const EKU_OID = '2.5.29.37';
+const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
+
+/**
+ * What the certificate may be used for (RFC 5280 §4.2.1.3 and §4.2.1.12): when it states a key
+ * usage, digitalSignature must be in it; when it states extended key usages, code signing must be
+ * one of them. Fulcio's leaves state both.
+ */
+function assertCodeSigning(cert: X509Certificate): void {
+  const ku = cert.extKeyUsage;
+  if (ku !== undefined && !ku.digitalSignature)
+    throw new SignError(
+      'SIGN_CHAIN_INVALID',
+      'The signing certificate is not for digital signatures (its key usage leaves out digitalSignature).',
+    );
+  const eku = cert.extension(EKU_OID);
+  if (eku === undefined) return;
+  let oids: string[];
+  try {
+    // extnValue is an OCTET STRING holding SEQUENCE OF KeyPurposeId.
+    const seq = eku.valueObj.subs[0];
+    oids = (seq?.subs ?? []).map((s) => s.toOID());
+  } catch (e) {
+    throw new SignError(
+      'SIGN_BUNDLE_MALFORMED',
+      'The signing certificate has a malformed extended key usage.',
+      {
+        cause: e,
+      },
+    );
+  }
+  if (!oids.includes(CODE_SIGNING))
+    throw new SignError(
+      'SIGN_CHAIN_INVALID',
+      `The signing certificate is not for code signing (extended key usages: ${oids.join(', ')}).`,
+    );
 }
 
 // The trusted root lists each CA issuer-first; the leaf may hang below any certificate in it.
