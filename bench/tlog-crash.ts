@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkLog, crashRound, type DrillState, serve } from '../test/helpers/tlog-crash.js';
+import { freshPgSchema } from './_pg-schema.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -21,14 +22,7 @@ const clients = Number(flag('clients', '32'));
 const maxRunMs = Number(flag('max-run-ms', '1500'));
 const env: Record<string, string> = {};
 if (flag('db', 'sqlite') === 'postgres') {
-  const schema = `crash_${process.pid}`;
-  const pg = (await import('pg')).default;
-  const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  await c.end();
-  env['CUSTODY_DATABASE_URL'] =
-    `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
+  env['CUSTODY_DATABASE_URL'] = await freshPgSchema(`crash_${process.pid}`);
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'custody-crash-bench-'));

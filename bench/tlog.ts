@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { leafHash, MerkleTree, nodeHash, verifyInclusion } from '../src/tlog/merkle.js';
 import { serve } from '../test/helpers/tlog-crash.js';
+import { freshPgSchema } from './_pg-schema.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -127,14 +128,7 @@ async function appends(): Promise<AppendFigures> {
   const profile = process.env['CUSTODY_BENCH_PROFILE'];
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   if (dbKind === 'postgres') {
-    const schema = `bench_tlog_${process.pid}`;
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-    await c.end();
-    env['CUSTODY_DATABASE_URL'] =
-      `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
+    env['CUSTODY_DATABASE_URL'] = await freshPgSchema(`bench_tlog_${process.pid}`);
   }
   // Enough distinct entries that no connection runs out (a repeat would be a cheap duplicate).
   const perConnection = Math.ceil((12_000 * seconds) / connections);

@@ -19,7 +19,7 @@ import {
  * C2SP tlog-cosignature v1 with Ed25519 (signature type 0x04). A cosignature line's blob is
  * keyID[4] || timestamp u64 BE || Ed25519 signature[64], the signature being over
  * "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint's note text.
- * ML-DSA-44 (type 0x06) is not implemented: Node 20's crypto has no ML-DSA.
+ * ML-DSA-44 (type 0x06) is left out: Node 20's crypto has no ML-DSA, so such lines are unknown keys.
  */
 
 /** Bytes of a type 0x04 signature after the key ID: the timestamp and the Ed25519 signature. */

@@ -6,7 +6,7 @@ import { parseTrustedRoot } from '../../sign/trusted-root.js';
 import { verifyBundle } from '../../sign/verify/index.js';
 import type { CliIO } from '../io.js';
 import type { GitPorts, GitSettings } from './git.js';
-import { idToken } from './identity-token.js';
+import { idToken, json } from './identity-token.js';
 
 /**
  * The git commands' outside world: the OIDC token (an ambient CI token, SIGSTORE_ID_TOKEN, or the
@@ -22,19 +22,6 @@ function need(url: string | undefined, what: string): string {
       { details: { service: 'custody' } },
     );
   return url;
-}
-
-async function json(res: Response, service: string): Promise<unknown> {
-  const text = await res.text();
-  if (!res.ok)
-    throw new SignError(
-      'SIGN_SERVICE_FAILED',
-      `${service} answered ${res.status}: ${text.slice(0, 300)}`,
-      {
-        details: { service, status: res.status },
-      },
-    );
-  return JSON.parse(text) as unknown;
 }
 
 const derOfPem = (pemText: string): Uint8Array => new X509Certificate(pemText).raw;

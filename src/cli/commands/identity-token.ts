@@ -2,7 +2,8 @@ import { CIContextProvider } from '@sigstore/sign';
 import { SignError } from '../../sign/errors.js';
 import type { CliIO } from '../io.js';
 
-async function json(res: Response, service: string): Promise<unknown> {
+/** A service's JSON answer, or SIGN_SERVICE_FAILED naming the service and its status. */
+export async function json(res: Response, service: string): Promise<unknown> {
   const text = await res.text();
   if (!res.ok)
     throw new SignError(

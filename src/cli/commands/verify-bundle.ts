@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   readArtifactArg,
@@ -10,6 +9,7 @@ import { SignError } from '../../sign/errors.js';
 import type { ArtifactInput, IdentityPolicy, TrustMaterialInput } from '../../sign/verify/index.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
+import { policyFromFlags } from './verify-policy.js';
 
 interface VerifyBundleFlags {
   bundle: string;
@@ -100,31 +100,11 @@ function readInputs(
 }
 
 function policyFrom(o: VerifyBundleFlags, io: CliIO): IdentityPolicy {
-  const hasIdentity =
-    o.certificateIdentity !== undefined || o.certificateIdentityRegexp !== undefined;
-  if (o.key !== undefined) {
-    if (hasIdentity) usage(io, '--key and --certificate-identity[-regexp] exclude each other');
-    const key: KeyObject = readPublicKeyFile(o.key, io.cwd);
-    return { key };
-  }
-  if (!hasIdentity)
-    usage(
-      io,
-      'give --key, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]',
-    );
-  if (o.certificateOidcIssuer === undefined && o.certificateOidcIssuerRegexp === undefined) {
-    usage(io, '--certificate-oidc-issuer[-regexp] is required with a certificate identity');
-  }
-  return {
-    ...(o.certificateIdentity !== undefined ? { identity: o.certificateIdentity } : {}),
-    ...(o.certificateIdentityRegexp !== undefined
-      ? { identityRegexp: o.certificateIdentityRegexp }
-      : {}),
-    ...(o.certificateOidcIssuer !== undefined ? { issuer: o.certificateOidcIssuer } : {}),
-    ...(o.certificateOidcIssuerRegexp !== undefined
-      ? { issuerRegexp: o.certificateOidcIssuerRegexp }
-      : {}),
-  };
+  return policyFromFlags(
+    o,
+    (path) => readPublicKeyFile(path, io.cwd),
+    (m) => usage(io, m),
+  );
 }
 
 function usage(io: CliIO, message: string): never {

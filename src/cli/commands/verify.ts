@@ -13,6 +13,7 @@ import type {
 } from '../../sign/verify/index.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
+import { policyFromFlags } from './verify-policy.js';
 
 interface VerifyFlags {
   bundle: string;
@@ -179,32 +180,11 @@ function readInputs(artifactArg: string, o: VerifyFlags, io: CliIO): Inputs {
 }
 
 function policyFrom(o: VerifyFlags, io: CliIO): IdentityPolicy {
-  const hasIdentity =
-    o.certificateIdentity !== undefined || o.certificateIdentityRegexp !== undefined;
-  const hasIssuer =
-    o.certificateOidcIssuer !== undefined || o.certificateOidcIssuerRegexp !== undefined;
-  if (o.key !== undefined) {
-    if (hasIdentity || hasIssuer) {
-      usage(io, '--key and --certificate-identity/--certificate-oidc-issuer exclude each other');
-    }
-    return { key: readVerificationKey(resolve(io.cwd, o.key)).publicKey };
-  }
-  if (!hasIdentity || !hasIssuer) {
-    usage(
-      io,
-      'give --key <pub>, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]',
-    );
-  }
-  return {
-    ...(o.certificateIdentity !== undefined ? { identity: o.certificateIdentity } : {}),
-    ...(o.certificateIdentityRegexp !== undefined
-      ? { identityRegexp: o.certificateIdentityRegexp }
-      : {}),
-    ...(o.certificateOidcIssuer !== undefined ? { issuer: o.certificateOidcIssuer } : {}),
-    ...(o.certificateOidcIssuerRegexp !== undefined
-      ? { issuerRegexp: o.certificateOidcIssuerRegexp }
-      : {}),
-  };
+  return policyFromFlags(
+    o,
+    (path) => readVerificationKey(resolve(io.cwd, path)).publicKey,
+    (m) => usage(io, m),
+  );
 }
 
 function sha256Of(a: ArtifactInput): string {
