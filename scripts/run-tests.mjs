@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Node 20's --test takes no glob: list test files ourselves and hand them to node's runner via tsx.
 // Usage: npm test [-- <path filter>...]   e.g. npm test -- sbom/catalogers
+//        npm run test:coverage [-- <path filter>...]   the same, with node's own coverage of src/
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const coverage = args.includes('--coverage');
+const filters = args.filter((a) => a !== '--coverage');
 
 function walk(dir) {
   const out = [];
@@ -27,9 +30,57 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(2);
 }
+const lcovFile = join(root, 'coverage', 'lcov.info');
+// Node 20's coverage has no include filter: write lcov for everything, then sum up src/ below.
+const coverageArgs = coverage
+  ? [
+      '--experimental-test-coverage',
+      '--test-reporter=lcov',
+      `--test-reporter-destination=${lcovFile}`,
+    ]
+  : [];
+if (coverage) mkdirSync(join(root, 'coverage'), { recursive: true });
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    ...coverageArgs,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
+if (coverage) summariseCoverage();
 process.exit(r.status ?? 1);
+
+/** Line and branch coverage of src/, in all and per top-level folder, from node's lcov output. */
+function summariseCoverage() {
+  const folders = new Map();
+  let file;
+  for (const line of readFileSync(lcovFile, 'utf8').split('\n')) {
+    if (line.startsWith('SF:')) {
+      const rel = relative(root, line.slice(3));
+      file = rel.startsWith('src/') ? rel.split('/').slice(0, 2).join('/') : undefined;
+      if (file && !folders.has(file)) folders.set(file, { lh: 0, lf: 0, bh: 0, bf: 0 });
+    } else if (file) {
+      const [key, value] = line.split(':');
+      const f = folders.get(file);
+      if (key === 'LH') f.lh += Number(value);
+      else if (key === 'LF') f.lf += Number(value);
+      else if (key === 'BRH') f.bh += Number(value);
+      else if (key === 'BRF') f.bf += Number(value);
+    }
+  }
+  const pct = (h, n) => (n === 0 ? '   -  ' : `${((100 * h) / n).toFixed(1).padStart(5)}%`);
+  const total = { lh: 0, lf: 0, bh: 0, bf: 0 };
+  console.log('\ncoverage of src/ (lines, branches):');
+  for (const [name, f] of [...folders].sort()) {
+    for (const k of Object.keys(total)) total[k] += f[k];
+    console.log(`  ${name.padEnd(20)} ${pct(f.lh, f.lf)}  ${pct(f.bh, f.bf)}`);
+  }
+  console.log(`  ${'all'.padEnd(20)} ${pct(total.lh, total.lf)}  ${pct(total.bh, total.bf)}`);
+  console.log(`lcov: ${relative(root, lcovFile)}`);
+}
