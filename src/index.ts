@@ -22,51 +22,64 @@ export {
   computeDigest,
   formatPurl,
   isCustodyError,
+  normalizePurl,
   parseJson,
   parsePurl,
+  purlEquals,
   sha256Digest,
+  validatePurl,
 } from './core/index.js';
-export { normalizePurl, purlEquals, validatePurl } from './core/purl/index.js';
-export type { DetectedFormat, SchemaError, ValidationResult } from './formats/index.js';
+export type {
+  ConvertResult,
+  ConvertTarget,
+  DetectedFormat,
+  SbomRead,
+  SchemaError,
+  ValidationResult,
+} from './formats/index.js';
 export {
+  convertSbom,
   detectSbomFormat,
   parseSbom,
+  readSbom,
   toCycloneDx,
   toSpdx,
   validateSbom,
   writeCycloneDxJson,
   writeSpdxJson,
 } from './formats/index.js';
-export type { AlignReport } from './sbom/align/index.js';
-export { alignSbom, formatAlignText } from './sbom/align/index.js';
-export { buildSbom } from './sbom/builder.js';
-export {
-  CATALOGER_FAMILIES,
-  CATALOGERS,
-  findCatalogTargets,
-  loadCatalogers,
-  sniffCataloger,
-} from './sbom/catalogers/index.js';
-export type { ConvertResult, ConvertTarget } from './sbom/convert.js';
-export { convertSbom } from './sbom/convert.js';
-export type { SbomDiff } from './sbom/diff/index.js';
-export { diffSboms, formatDiffText } from './sbom/diff/index.js';
-export type { SbomErrorCode } from './sbom/errors.js';
-export { SbomError } from './sbom/errors.js';
-export { readImageFromLayout, readImageFromTar } from './sbom/image/index.js';
-export { normalizeLicense } from './sbom/license.js';
+// The eager list of every cataloger: the library entry loads them all, the CLI per family.
+export { CATALOGERS } from './sbom/catalogers/index.js';
 export type {
+  AlignReport,
   Cataloger,
   CatalogResult,
   Component,
   FileTree,
+  GatePolicy,
+  GateResult,
+  QualityReport,
+  SbomDiff,
   SbomDocument,
-} from './sbom/model.js';
-export type { GatePolicy, GateResult, QualityReport } from './sbom/quality/index.js';
+  SbomErrorCode,
+} from './sbom/index.js';
 export {
+  alignSbom,
+  buildSbom,
+  CATALOGER_FAMILIES,
   DEFAULT_GATE_POLICY,
+  diffSboms,
   evaluateGate,
+  findCatalogTargets,
+  formatAlignText,
+  formatDiffText,
   formatQualityText,
+  loadCatalogers,
+  normalizeLicense,
   parseGatePolicy,
+  readImageFromLayout,
+  readImageFromTar,
+  SbomError,
   scoreSbom,
-} from './sbom/quality/index.js';
+  sniffCataloger,
+} from './sbom/index.js';

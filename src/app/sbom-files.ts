@@ -1,23 +1,28 @@
 import { readFileSync, statSync } from 'node:fs';
 import { CoreError } from '../core/errors.js';
 import { DEFAULT_JSON_LIMITS } from '../core/json.js';
-import { cycloneDxToModel } from '../formats/cyclonedx/read.js';
-import { loadSbom } from '../formats/load.js';
-import { spdxToModel } from '../formats/spdx/read.js';
-import { type ValidationResult, validateSbom } from '../formats/validate.js';
-import { type AlignReport, alignSbom } from '../sbom/align/index.js';
-import { type ConvertResult, type ConvertTarget, convertSbom } from '../sbom/convert.js';
-import { diffSboms, type SbomDiff } from '../sbom/diff/index.js';
-import type { SbomDocument } from '../sbom/model.js';
 import {
+  type ConvertResult,
+  type ConvertTarget,
+  convertSbom,
+  readSbom,
+  type ValidationResult,
+  validateSbom,
+} from '../formats/index.js';
+import {
+  type AlignReport,
+  alignSbom,
   DEFAULT_GATE_POLICY,
+  diffSboms,
   evaluateGate,
   type GatePolicy,
   type GateResult,
   parseGatePolicy,
   type QualityReport,
+  type SbomDiff,
+  type SbomDocument,
   scoreSbom,
-} from '../sbom/quality/index.js';
+} from '../sbom/index.js';
 import { catalogPath } from './generate-sbom.js';
 
 /** An SBOM file read once: its bytes validated against the schema and parsed into the model. */
@@ -33,13 +38,9 @@ export interface SbomFile {
  */
 export async function readSbomFile(path: string): Promise<SbomFile> {
   const bytes = readInput(path);
-  const loaded = loadSbom(bytes, path);
-  const validation = await validateSbom(loaded.data, { what: path });
-  const document =
-    loaded.format === 'cyclonedx'
-      ? cycloneDxToModel(loaded.data, loaded.specVersion)
-      : spdxToModel(loaded.data, loaded.specVersion);
-  return { path, document, validation };
+  const read = readSbom(bytes, path);
+  const validation = await validateSbom(read.data, { what: path });
+  return { path, document: read.document, validation };
 }
 
 export async function validateFile(path: string): Promise<ValidationResult> {

@@ -12,7 +12,6 @@ import { rekorHashedrekord, typedCustodyKind, typedHashedrekord } from './entry-
 import { leafHash as merkleLeafHash } from './merkle.js';
 
 export { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
-export { preAuthEncoding } from './entry-dsse.js';
 export {
   CUSTODY_ENTRY_API_VERSION,
   type EntryKind,
