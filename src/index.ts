@@ -4,7 +4,7 @@
  */
 export type { GenerateOptions, GenerateResult, OutputFormat } from './app/generate-sbom.js';
 export { catalogPath, generateSbom, OUTPUT_FORMATS, serialize } from './app/generate-sbom.js';
-export type { CheckOutcome, SbomFile } from './app/sbom-files.js';
+export type { CheckOutcome, SbomFile } from './app/sbom/index.js';
 export {
   alignFiles,
   checkFile,
@@ -13,7 +13,7 @@ export {
   readSbomFile,
   scoreFile,
   validateFile,
-} from './app/sbom-files.js';
+} from './app/sbom/index.js';
 export type { CoreErrorCode, HashAlgorithm, PurlParts } from './core/index.js';
 export {
   CoreError,
