@@ -1,5 +1,5 @@
+import type { Component, SbomDocument } from '../../sbom/index.js';
 import { normalizeLicense } from '../../sbom/license.js';
-import type { Component, SbomDocument } from '../../sbom/model.js';
 import {
   CYCLONEDX_HASH_ALGS,
   CYCLONEDX_SPEC,

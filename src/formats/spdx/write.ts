@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Component, SbomDocument } from '../../sbom/index.js';
 import { normalizeLicense } from '../../sbom/license.js';
-import type { Component, SbomDocument } from '../../sbom/model.js';
 
 import { MODEL_TO_SPDX_ALG as SPDX_CHECKSUM } from './checksum.js';
 
