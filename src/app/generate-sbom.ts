@@ -166,17 +166,11 @@ async function discover(tree: FileTree): Promise<{ path: string; cataloger: Cata
 // The image, described as the SBOM's subject (its file's name names an untagged image).
 async function fromImage(input: ImageInput): Promise<Input> {
   const image = await readImage(input);
-  const img = {
-    tree: image.tree,
-    ...imageSubject(image, basename(input.path).replace(/\.(tar|tgz|tar\.gz)$/, '')),
-  };
-  return {
-    tree: img.tree,
-    targets: await discover(img.tree),
-    name: img.name,
-    subject: img.subject,
-    properties: img.properties,
-  };
+  const { name, subject, properties } = imageSubject(
+    image,
+    basename(input.path).replace(/\.(tar|tgz|tar\.gz)$/, ''),
+  );
+  return { tree: image.tree, targets: await discover(image.tree), name, subject, properties };
 }
 
 /**
