@@ -48,38 +48,36 @@ export {
   writeCycloneDxJson,
   writeSpdxJson,
 } from './formats/index.js';
+export type { AlignReport } from './sbom/align/index.js';
+export { alignSbom, formatAlignText } from './sbom/align/index.js';
 // The eager list of every cataloger: the library entry loads them all, the CLI per family.
 export { CATALOGERS } from './sbom/catalogers/index.js';
+export type { SbomDiff } from './sbom/diff/index.js';
+export { diffSboms, formatDiffText } from './sbom/diff/index.js';
 export type {
-  AlignReport,
   Cataloger,
   CatalogResult,
   Component,
   FileTree,
-  GatePolicy,
-  GateResult,
-  QualityReport,
-  SbomDiff,
   SbomDocument,
   SbomErrorCode,
 } from './sbom/index.js';
 export {
-  alignSbom,
   buildSbom,
   CATALOGER_FAMILIES,
-  DEFAULT_GATE_POLICY,
-  diffSboms,
-  evaluateGate,
   findCatalogTargets,
-  formatAlignText,
-  formatDiffText,
-  formatQualityText,
   loadCatalogers,
   normalizeLicense,
-  parseGatePolicy,
   readImageFromLayout,
   readImageFromTar,
   SbomError,
-  scoreSbom,
   sniffCataloger,
 } from './sbom/index.js';
+export type { GatePolicy, GateResult, QualityReport } from './sbom/quality/index.js';
+export {
+  DEFAULT_GATE_POLICY,
+  evaluateGate,
+  formatQualityText,
+  parseGatePolicy,
+  scoreSbom,
+} from './sbom/quality/index.js';

@@ -1,6 +1,7 @@
 /**
- * core/: what every layer shares — bytes and digests, canonical JSON, the error base, purl and
- * vers. Pure. Heavy libraries (node-semver) load on first use, so importing this stays cheap.
+ * core/: what every layer shares — bytes and digests, canonical JSON, the error base, purl. Pure.
+ * Version ordering and ranges have their own surface, core/vers/index.ts: two dozen comparators
+ * that only the code ordering versions should load at start-up.
  */
 export { canonicalize } from './canonical-json.js';
 export type { HashAlgorithm } from './digest.js';
@@ -32,28 +33,3 @@ export {
   validatePurl,
 } from './purl/index.js';
 export { CUSTODY_NAMESPACE, uuidV4, uuidV5 } from './uuid.js';
-export type {
-  NativeScheme,
-  ParseVersOptions,
-  VersComparator,
-  VersConstraint,
-  VersErrorCode,
-  VersionScheme,
-  VersRange,
-} from './vers/index.js';
-export {
-  assertVersRange,
-  compareVersions,
-  ecosystemScheme,
-  formatVers,
-  isSupportedScheme,
-  MAX_VERS_CONSTRAINTS,
-  MAX_VERS_LENGTH,
-  NATIVE_SCHEMES,
-  parseVers,
-  VersError,
-  versContains,
-  versFromNative,
-  versionScheme,
-  versRangeProblems,
-} from './vers/index.js';

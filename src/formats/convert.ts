@@ -1,6 +1,5 @@
-import { uuidV5 } from '../core/uuid.js';
-import { SbomError } from '../sbom/errors.js';
-import type { SbomDocument } from '../sbom/index.js';
+import { uuidV5 } from '../core/index.js';
+import { type SbomDocument, SbomError } from '../sbom/index.js';
 import { writeCycloneDxJson } from './cyclonedx/write.js';
 import { MODEL_TO_SPDX_ALG } from './spdx/checksum.js';
 import { writeSpdxJson } from './spdx/write.js';

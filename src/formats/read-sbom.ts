@@ -1,6 +1,5 @@
-import { isCustodyError } from '../core/errors.js';
-import { SbomError } from '../sbom/errors.js';
-import type { SbomDocument } from '../sbom/index.js';
+import { isCustodyError } from '../core/index.js';
+import { type SbomDocument, SbomError } from '../sbom/index.js';
 import { cycloneDxToModel } from './cyclonedx/read.js';
 import type { DetectedFormat } from './detect.js';
 import { loadSbom } from './load.js';

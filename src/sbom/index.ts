@@ -1,46 +1,18 @@
 /**
- * sbom/: catalogers, the SBOM builder, quality checks and score, SBOM↔lockfile alignment and diff
- * over the format-neutral model (formats/ reads and writes documents; sbom/ never imports it).
+ * sbom/: the format-neutral SBOM model, its errors and licences, the catalogers, the builder and
+ * container images (formats/ reads and writes documents; sbom/ never imports it).
  *
- * Importing this stays cheap: catalogers load per family (loadCatalogers), the image readers and
- * the gate policy's YAML parser on first use. CATALOGERS, the eager list of every cataloger, is in
- * catalogers/index.ts for the package entry alone.
+ * The analyses over documents have their own surfaces, so that generating an SBOM does not load
+ * them: quality/index.ts (checks, score, gate), align/index.ts (SBOM against lockfiles),
+ * diff/index.ts (two SBOMs). Importing this stays cheap: catalogers load per family
+ * (loadCatalogers), the image readers on the first image. CATALOGERS, the eager list of every
+ * cataloger, is in catalogers/index.ts for the package entry alone.
  */
-export type {
-  AlignedPackage,
-  AlignReport,
-  DigestConflict,
-  HashMismatch,
-  IndexedPackage,
-  PackageIdentity,
-  VersionMismatch,
-} from './align/index.js';
-export {
-  alignSbom,
-  compareStrings,
-  digestConflicts,
-  formatAlignText,
-  hashesByAlg,
-  identityOf,
-  indexPackages,
-  normalizeHashAlg,
-  versionOf,
-} from './align/index.js';
 export type { BuildOptions } from './builder.js';
 export { buildSbom } from './builder.js';
 export { findCatalogTargets, sniffCataloger } from './catalogers/find.js';
 export type { CatalogerFamily } from './catalogers/registry.js';
 export { CATALOGER_FAMILIES, loadCatalogers } from './catalogers/registry.js';
-export type {
-  DiffPackage,
-  EdgeChange,
-  HashChange,
-  LicenseChange,
-  SbomDiff,
-  VersionChange,
-  VersionPairing,
-} from './diff/index.js';
-export { compareVersionsOf, diffSboms, formatDiffText, pairVersions } from './diff/index.js';
 export type { SbomErrorCode } from './errors.js';
 export { SbomError } from './errors.js';
 export { isImageArchive, isOciLayout, OCI_LAYOUT_FILE } from './image/detect.js';
@@ -69,29 +41,3 @@ export type {
   SbomDocument,
   Scope,
 } from './model.js';
-export type {
-  CategoryId,
-  CategoryResult,
-  CheckId,
-  CheckResult,
-  FailingComponent,
-  GateFailure,
-  GatePolicy,
-  GateResult,
-  QualityReport,
-  ScoreOptions,
-} from './quality/index.js';
-export {
-  allChecks,
-  CATEGORY_WEIGHTS,
-  CHECK_IDS,
-  DEFAULT_GATE_POLICY,
-  evaluateGate,
-  FRESH_DAYS,
-  formatGateText,
-  formatQualityText,
-  isExactVersion,
-  parseGatePolicy,
-  STALE_DAYS,
-  scoreSbom,
-} from './quality/index.js';

@@ -1,5 +1,6 @@
-import type { CoreErrorCode, VersErrorCode } from '../core/index.js';
+import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
+import type { VersErrorCode } from '../core/vers/index.js';
 import type { InventoryErrorCode } from '../inventory/errors.js';
 import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/errors.js';

@@ -1,4 +1,4 @@
-import { canonicalize } from '../core/canonical-json.js';
+import { canonicalize } from '../core/index.js';
 import { rekorDsse, typedDsse } from './entry-dsse.js';
 import {
   asObject,

@@ -1,5 +1,5 @@
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { canonicalize } from '../core/canonical-json.js';
+import { canonicalize } from '../core/index.js';
 import { preAuthEncoding } from '../formats/dsse.js';
 import { decodeBase64 } from './bytes.js';
 import {

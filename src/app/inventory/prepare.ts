@@ -1,7 +1,6 @@
 import { readSbom, validateSbom } from '../../formats/index.js';
 import { type IndexedComponent, indexRows } from '../../inventory/index-rows.js';
-import { SbomError } from '../../sbom/errors.js';
-import type { SbomDocument } from '../../sbom/model.js';
+import { type SbomDocument, SbomError } from '../../sbom/index.js';
 import {
   evaluateGate,
   type GatePolicy,

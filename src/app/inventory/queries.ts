@@ -3,7 +3,7 @@ import { readSbom } from '../../formats/index.js';
 import { InventoryError } from '../../inventory/errors.js';
 import { type ComponentQuery, encodeCursor } from '../../inventory/query.js';
 import { diffSboms, type SbomDiff } from '../../sbom/diff/index.js';
-import type { SbomDocument } from '../../sbom/model.js';
+import type { SbomDocument } from '../../sbom/index.js';
 import {
   currentSbomsOfRelease,
   findProduct,

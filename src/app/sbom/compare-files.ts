@@ -1,4 +1,5 @@
-import { type AlignReport, alignSbom, diffSboms, type SbomDiff } from '../../sbom/index.js';
+import { type AlignReport, alignSbom } from '../../sbom/align/index.js';
+import { diffSboms, type SbomDiff } from '../../sbom/diff/index.js';
 import { catalogPath } from '../generate-sbom.js';
 import { readSbomFile } from './read-sbom-file.js';
 

@@ -7,7 +7,7 @@ import {
   parseGatePolicy,
   type QualityReport,
   scoreSbom,
-} from '../../sbom/index.js';
+} from '../../sbom/quality/index.js';
 import { readSbomFile, type SbomFile } from './read-sbom-file.js';
 
 /** The 0–10 quality score of an SBOM file with its per-check breakdown. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CustodyError } from '../../core/errors.js';
+import { CustodyError } from '../../core/index.js';
 import type { ApiError } from '../../net/custody-client.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { XMLParser } from 'fast-xml-parser';
-import { SbomError } from '../../sbom/errors.js';
+import { SbomError } from '../../sbom/index.js';
 
 type Json = Record<string, unknown>;
 type XmlNode = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { SbomError } from '../../sbom/errors.js';
+import { SbomError } from '../../sbom/index.js';
 
 // The yaml package takes ~30 ms to load and only SPDX YAML needs it here: it loads on first use
 // (through require, as the readers are synchronous), so importing formats/ stays cheap.

@@ -1,4 +1,4 @@
-import { compareVersions, ecosystemScheme } from '../../core/index.js';
+import { compareVersions, ecosystemScheme } from '../../core/vers/index.js';
 
 export interface VersionPairing {
   /** [old, new] pairs: the same package before and after. */
