@@ -4,7 +4,7 @@
  */
 export type { GenerateOptions, GenerateResult, OutputFormat } from './app/generate-sbom.js';
 export { catalogPath, generateSbom, OUTPUT_FORMATS, serialize } from './app/generate-sbom.js';
-export type { CheckOutcome, SbomFile } from './app/sbom-files.js';
+export type { CheckOutcome, SbomFile } from './app/sbom/index.js';
 export {
   alignFiles,
   checkFile,
@@ -13,7 +13,7 @@ export {
   readSbomFile,
   scoreFile,
   validateFile,
-} from './app/sbom-files.js';
+} from './app/sbom/index.js';
 export type { CoreErrorCode, HashAlgorithm, PurlParts } from './core/index.js';
 export {
   CoreError,
@@ -22,15 +22,26 @@ export {
   computeDigest,
   formatPurl,
   isCustodyError,
+  normalizePurl,
   parseJson,
   parsePurl,
+  purlEquals,
   sha256Digest,
+  validatePurl,
 } from './core/index.js';
-export { normalizePurl, purlEquals, validatePurl } from './core/purl/index.js';
-export type { DetectedFormat, SchemaError, ValidationResult } from './formats/index.js';
+export type {
+  ConvertResult,
+  ConvertTarget,
+  DetectedFormat,
+  SbomRead,
+  SchemaError,
+  ValidationResult,
+} from './formats/index.js';
 export {
+  convertSbom,
   detectSbomFormat,
   parseSbom,
+  readSbom,
   toCycloneDx,
   toSpdx,
   validateSbom,
@@ -39,29 +50,29 @@ export {
 } from './formats/index.js';
 export type { AlignReport } from './sbom/align/index.js';
 export { alignSbom, formatAlignText } from './sbom/align/index.js';
-export { buildSbom } from './sbom/builder.js';
-export {
-  CATALOGER_FAMILIES,
-  CATALOGERS,
-  findCatalogTargets,
-  loadCatalogers,
-  sniffCataloger,
-} from './sbom/catalogers/index.js';
-export type { ConvertResult, ConvertTarget } from './sbom/convert.js';
-export { convertSbom } from './sbom/convert.js';
+// The eager list of every cataloger: the library entry loads them all, the CLI per family.
+export { CATALOGERS } from './sbom/catalogers/index.js';
 export type { SbomDiff } from './sbom/diff/index.js';
 export { diffSboms, formatDiffText } from './sbom/diff/index.js';
-export type { SbomErrorCode } from './sbom/errors.js';
-export { SbomError } from './sbom/errors.js';
-export { readImageFromLayout, readImageFromTar } from './sbom/image/index.js';
-export { normalizeLicense } from './sbom/license.js';
 export type {
   Cataloger,
   CatalogResult,
   Component,
   FileTree,
   SbomDocument,
-} from './sbom/model.js';
+  SbomErrorCode,
+} from './sbom/index.js';
+export {
+  buildSbom,
+  CATALOGER_FAMILIES,
+  findCatalogTargets,
+  loadCatalogers,
+  normalizeLicense,
+  readImageFromLayout,
+  readImageFromTar,
+  SbomError,
+  sniffCataloger,
+} from './sbom/index.js';
 export type { GatePolicy, GateResult, QualityReport } from './sbom/quality/index.js';
 export {
   DEFAULT_GATE_POLICY,

@@ -1,19 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
-import { basename, dirname, resolve } from 'node:path';
-import { sha256Hex } from '../core/digest.js';
-import { CoreError } from '../core/errors.js';
-import { uuidV4, uuidV5 } from '../core/uuid.js';
-import { writeCycloneDxJson } from '../formats/cyclonedx/write.js';
-import { writeSpdxJson } from '../formats/spdx/write.js';
-import { buildSbom } from '../sbom/builder.js';
-import { findCatalogTargets, sniffCataloger } from '../sbom/catalogers/find.js';
-import { loadCatalogers } from '../sbom/catalogers/registry.js';
-import { SbomError } from '../sbom/errors.js';
-import type { Cataloger, CatalogResult, Component, FileTree, SbomDocument } from '../sbom/model.js';
-import { directoryTree } from './fs-tree.js';
-import { type ImageInput, openImage, sniffImage } from './image-input.js';
+import { basename, dirname } from 'node:path';
+import { CoreError, sha256Hex, uuidV4, uuidV5 } from '../core/index.js';
+import { writeCycloneDxJson, writeSpdxJson } from '../formats/index.js';
+import { directoryTree } from '../fs/file-tree.js';
+import { type ImageInput, readImage, sniffImage } from '../fs/image-files.js';
+import { readFileHead, statInputPath } from '../fs/sbom-input-files.js';
+import {
+  buildSbom,
+  type Cataloger,
+  type CatalogResult,
+  type Component,
+  type FileTree,
+  findCatalogTargets,
+  imageSubject,
+  loadCatalogers,
+  type SbomDocument,
+  SbomError,
+  sniffCataloger,
+} from '../sbom/index.js';
 import { CUSTODY_VERSION } from './version.js';
 
 export const OUTPUT_FORMATS = [
@@ -124,20 +129,16 @@ interface Input {
 }
 
 async function openInput(path: string): Promise<Input> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) {
-    throw new CoreError('FILE_NOT_FOUND', `${path} does not exist`, { details: { path } });
-  }
-  const st = statSync(abs);
-  const image: ImageInput | undefined = await sniffImage(abs, st.isDirectory());
-  if (image) return fromImage(await openImage(image));
-  if (st.isDirectory()) {
+  const { abs, isDirectory } = statInputPath(path);
+  const image: ImageInput | undefined = await sniffImage(abs, isDirectory);
+  if (image) return fromImage(image);
+  if (isDirectory) {
     const tree = directoryTree(abs);
     return { tree, targets: await discover(tree), name: basename(abs), properties: {} };
   }
   const tree = directoryTree(dirname(abs));
   const file = basename(abs);
-  const head = readHead(abs);
+  const head = readFileHead(abs);
   // A file named as its format is read by name; any other name needs every family's sniff.
   const byName = await loadCatalogers([file]);
   const cataloger =
@@ -162,14 +163,14 @@ async function discover(tree: FileTree): Promise<{ path: string; cataloger: Cata
   return findCatalogTargets(paths, await loadCatalogers(paths));
 }
 
-async function fromImage(img: Awaited<ReturnType<typeof openImage>>): Promise<Input> {
-  return {
-    tree: img.tree,
-    targets: await discover(img.tree),
-    name: img.name,
-    subject: img.subject,
-    properties: img.properties,
-  };
+// The image, described as the SBOM's subject (its file's name names an untagged image).
+async function fromImage(input: ImageInput): Promise<Input> {
+  const image = await readImage(input);
+  const { name, subject, properties } = imageSubject(
+    image,
+    basename(input.path).replace(/\.(tar|tgz|tar\.gz)$/, ''),
+  );
+  return { tree: image.tree, targets: await discover(image.tree), name, subject, properties };
 }
 
 /**
@@ -207,11 +208,6 @@ function catalogAll(input: Input, onProgress: GenerateOptions['onProgress']): Ca
   });
   onProgress?.(input.targets.length, input.targets.length, '');
   return out;
-}
-
-function readHead(abs: string): string {
-  const buf = readFileSync(abs, { flag: 'r' }).subarray(0, 4096);
-  return buf.toString('utf8');
 }
 
 function timestampOf(

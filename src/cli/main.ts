@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 import { registerAttest } from './commands/attest.js';
 import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';

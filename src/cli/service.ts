@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 import { CustodyClient } from '../net/custody-client.js';
 import type { CliIO } from './io.js';
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { CoreError } from '../core/errors.js';
+import { CoreError } from '../core/index.js';
 
 /** What `custody serve` runs with: flags first, then CUSTODY_* variables, then the embedded defaults. */
 export interface ServeConfig {

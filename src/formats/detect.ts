@@ -1,6 +1,5 @@
-import { isCustodyError } from '../core/errors.js';
-import { decodeUtf8, parseJson } from '../core/json.js';
-import { SbomError } from '../sbom/errors.js';
+import { decodeUtf8, isCustodyError, parseJson } from '../core/index.js';
+import { SbomError } from '../sbom/index.js';
 
 export type SbomFormat = 'cyclonedx' | 'spdx';
 export type SbomEncoding = 'json' | 'xml' | 'tag-value' | 'yaml';

@@ -1,15 +1,17 @@
-export { cycloneDxToModel } from './cyclonedx/read.js';
+/**
+ * formats/: reading, writing and validating standard documents (CycloneDX, SPDX, DSSE). Pure:
+ * bytes in, values or CustodyErrors out. The one way to turn bytes into an SBOM is readSbom.
+ */
+export type { ConvertResult, ConvertTarget } from './convert.js';
+export { CONVERT_TARGETS, convertSbom } from './convert.js';
 export type { CycloneDxCapabilities, CycloneDxWriteVersion } from './cyclonedx/spec.js';
 export { CYCLONEDX_SPEC } from './cyclonedx/spec.js';
 export { toCycloneDx, writeCycloneDxJson } from './cyclonedx/write.js';
-export { cycloneDxXmlToJson } from './cyclonedx/xml.js';
 export type { DetectedFormat, SbomEncoding, SbomFormat } from './detect.js';
 export { detectSbomFormat, SUPPORTED_VERSIONS } from './detect.js';
-export type { LoadedSbom } from './load.js';
-export { loadSbom } from './load.js';
-export { parseSbom } from './parse.js';
-export { spdxToModel } from './spdx/read.js';
-export { parseSpdxTagValue } from './spdx/tag-value.js';
+export { preAuthEncoding } from './dsse.js';
+export type { SbomRead } from './read-sbom.js';
+export { parseSbom, readSbom } from './read-sbom.js';
 export { toSpdx, writeSpdxJson } from './spdx/write.js';
 export type { SchemaError, ValidateOptions, ValidationResult } from './validate.js';
 export { validateSbom } from './validate.js';

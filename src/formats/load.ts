@@ -1,6 +1,5 @@
-import { CoreError } from '../core/errors.js';
-import { DEFAULT_JSON_LIMITS, decodeUtf8 } from '../core/json.js';
-import { SbomError } from '../sbom/errors.js';
+import { CoreError, DEFAULT_JSON_LIMITS, decodeUtf8 } from '../core/index.js';
+import { SbomError } from '../sbom/index.js';
 import { cycloneDxXmlToJson } from './cyclonedx/xml.js';
 import { type DetectedFormat, detectNonJson, detectParsed, parseSbomJson } from './detect.js';
 import { parseSpdxTagValue } from './spdx/tag-value.js';

@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 
 export type InventoryErrorCode =
   /** A search or listing was asked with missing, conflicting or malformed parameters. */

@@ -1,7 +1,5 @@
-import { isCustodyError } from '../core/errors.js';
-import { formatPurl, parsePurl } from '../core/purl/index.js';
-import { licenseIds } from '../sbom/license.js';
-import type { Component, SbomDocument } from '../sbom/model.js';
+import { formatPurl, isCustodyError, parsePurl } from '../core/index.js';
+import { type Component, licenseIds, type SbomDocument } from '../sbom/index.js';
 
 /** One component of an SBOM as the index stores it. */
 export interface IndexedComponent {

@@ -1,7 +1,6 @@
-import { isCustodyError } from '../core/errors.js';
-import { formatPurl, parsePurl } from '../core/purl/index.js';
+import { formatPurl, isCustodyError, parsePurl } from '../core/index.js';
 import { parseVers, type VersRange } from '../core/vers/index.js';
-import { licenseIds } from '../sbom/license.js';
+import { licenseIds } from '../sbom/index.js';
 import { InventoryError } from './errors.js';
 import { packageKey } from './index-rows.js';
 

@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 
 /** An error the service answered with (its code and message), or the service being unreachable. */
 export class ApiError extends CustodyError {

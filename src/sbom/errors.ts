@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 
 export type SbomErrorCode =
   /** A lockfile, manifest or package database could not be read as its format. */

@@ -8,7 +8,7 @@ import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import { requirePermission } from '../app/inventory/access.js';
 import type { Caller, Services } from '../app/inventory/context.js';
 import { TokenAuthenticator } from '../app/tokens.js';
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 import type { Permission } from '../inventory/roles.js';
 import type { Logger } from '../log/logger.js';
 import { errorBody, fromFastifyError } from './errors.js';

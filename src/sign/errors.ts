@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 
 /**
  * Error codes of signing and verification. Public API: never renamed or reused. Add a code with a

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CustodyError } from '../core/errors.js';
-import { parseJson } from '../core/json.js';
+import { CustodyError, parseJson } from '../core/index.js';
 import { SignError } from './errors.js';
 
 /** in-toto Statement v1 (https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md). */

@@ -1,4 +1,4 @@
-import { canonicalize } from '../core/canonical-json.js';
+import { canonicalize } from '../core/index.js';
 import { rekorDsse, typedDsse } from './entry-dsse.js';
 import {
   asObject,
@@ -12,7 +12,6 @@ import { rekorHashedrekord, typedCustodyKind, typedHashedrekord } from './entry-
 import { leafHash as merkleLeafHash } from './merkle.js';
 
 export { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
-export { preAuthEncoding } from './entry-dsse.js';
 export {
   CUSTODY_ENTRY_API_VERSION,
   type EntryKind,

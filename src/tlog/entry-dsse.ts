@@ -1,5 +1,6 @@
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { canonicalize } from '../core/canonical-json.js';
+import { canonicalize } from '../core/index.js';
+import { preAuthEncoding } from '../formats/dsse.js';
 import { decodeBase64 } from './bytes.js';
 import {
   asObject,
@@ -119,13 +120,6 @@ function parseEnvelope(text: string): Envelope {
     return { text: sig, bytes };
   });
   return { payloadType, payload, signatures };
-}
-
-/** DSSE v1 pre-authentication encoding: what each envelope signature covers. */
-export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
-  const type = Buffer.from(payloadType, 'utf8');
-  const head = Buffer.from(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `, 'utf8');
-  return new Uint8Array(Buffer.concat([head, payload]));
 }
 
 // sigstore's LoadVerifier(key, SHA-256): ECDSA and RSA PKCS#1 v1.5 over SHA-256, Ed25519 pure.

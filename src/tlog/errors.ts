@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 
 /** Error codes of the transparency log. Public API: never renamed or reused. */
 export type TlogErrorCode =

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { canonicalize } from '../core/canonical-json.js';
+import { canonicalize } from '../core/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import { TlogError } from './errors.js';
 import { encodeBase64, isValidKeyName, NOTE_SIG_TYPE, rawEd25519PublicKey } from './note.js';

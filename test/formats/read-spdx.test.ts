@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseSbom, parseSpdxTagValue } from '../../src/formats/index.js';
+import { parseSbom } from '../../src/formats/index.js';
+import { parseSpdxTagValue } from '../../src/formats/spdx/tag-value.js';
 import { SbomError } from '../../src/sbom/errors.js';
 import { readConformance } from '../helpers/conformance.js';
 import { expectCustodyError } from '../helpers/expect-error.js';

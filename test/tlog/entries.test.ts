@@ -9,12 +9,8 @@ import {
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  type LogEntry,
-  parseProposedEntry,
-  preAuthEncoding,
-  verifyEcdsaPrehashed,
-} from '../../src/tlog/entries.js';
+import { preAuthEncoding } from '../../src/formats/dsse.js';
+import { type LogEntry, parseProposedEntry, verifyEcdsaPrehashed } from '../../src/tlog/entries.js';
 import { TlogError } from '../../src/tlog/errors.js';
 import { leafHash } from '../../src/tlog/merkle.js';
 import { conformancePath, listConformance } from '../helpers/conformance.js';

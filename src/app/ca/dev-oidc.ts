@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import { type Jwks, jwkFromKey, signJwt } from '../../sign/oidc/index.js';
 import { caPaths, loadOrCreateKey } from './files.js';
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import {
   type CertificateAuthority,
   createCaCertificates,

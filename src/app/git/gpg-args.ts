@@ -1,4 +1,4 @@
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 
 /**
  * How git calls the program configured as `gpg.x509.program` (git's gpg-interface.c): to sign,

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { CustodyError } from '../../core/errors.js';
+import { CustodyError } from '../../core/index.js';
 import type { GatePolicy } from '../../sbom/quality/index.js';
 import { startWorker } from '../worker-thread.js';
 import type { PreparedSbom } from './prepare.js';

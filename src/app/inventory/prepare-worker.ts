@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { CustodyError } from '../../core/errors.js';
+import { CustodyError } from '../../core/index.js';
 import { prepareSbom } from './prepare.js';
 
 /** One prepare request from PreparePool, answered with the same id. */

@@ -1,11 +1,6 @@
-import { isCustodyError } from '../../core/errors.js';
-import { cycloneDxToModel } from '../../formats/cyclonedx/read.js';
-import { loadSbom } from '../../formats/load.js';
-import { spdxToModel } from '../../formats/spdx/read.js';
-import { validateSbom } from '../../formats/validate.js';
+import { readSbom, validateSbom } from '../../formats/index.js';
 import { type IndexedComponent, indexRows } from '../../inventory/index-rows.js';
-import { SbomError } from '../../sbom/errors.js';
-import type { SbomDocument } from '../../sbom/model.js';
+import { type SbomDocument, SbomError } from '../../sbom/index.js';
 import {
   evaluateGate,
   type GatePolicy,
@@ -77,7 +72,7 @@ async function readDocument(
   now: Date,
 ): Promise<{ doc: SbomDocument; quality: QualityReport; mediaType: string }> {
   const what = 'the SBOM';
-  const loaded = loadSbom(bytes, what);
+  const loaded = readSbom(bytes, what);
   const validation = await validateSbom(loaded.data, { what });
   if (!validation.valid) {
     throw new SbomError(
@@ -86,16 +81,7 @@ async function readDocument(
       { details: { errors: validation.errors.slice(0, 20) } },
     );
   }
-  let doc: SbomDocument;
-  try {
-    doc =
-      loaded.format === 'cyclonedx'
-        ? cycloneDxToModel(loaded.data, loaded.specVersion)
-        : spdxToModel(loaded.data, loaded.specVersion);
-  } catch (e) {
-    if (isCustodyError(e)) throw e;
-    throw new SbomError('SBOM_PARSE', `${what} could not be read: ${(e as Error).message}`);
-  }
+  const doc = loaded.document;
   const quality = scoreSbom(doc, { now, schemaValid: true, schemaErrors: 0 });
   const mediaType =
     loaded.format === 'cyclonedx'

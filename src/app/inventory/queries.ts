@@ -1,11 +1,9 @@
 import { versContains } from '../../core/vers/index.js';
-import { cycloneDxToModel } from '../../formats/cyclonedx/read.js';
-import { loadSbom } from '../../formats/load.js';
-import { spdxToModel } from '../../formats/spdx/read.js';
+import { readSbom } from '../../formats/index.js';
 import { InventoryError } from '../../inventory/errors.js';
 import { type ComponentQuery, encodeCursor } from '../../inventory/query.js';
 import { diffSboms, type SbomDiff } from '../../sbom/diff/index.js';
-import type { SbomDocument } from '../../sbom/model.js';
+import type { SbomDocument } from '../../sbom/index.js';
 import {
   currentSbomsOfRelease,
   findProduct,
@@ -252,12 +250,7 @@ async function releaseDocument(s: Services, r: ReleaseRow): Promise<SbomDocument
   if (sboms.length === 0) {
     throw notFound(`an SBOM for release ${r.product} ${r.version}`);
   }
-  const docs = sboms.map((x) => {
-    const loaded = loadSbom(s.blobs.get(x.digest), `SBOM ${x.id}`);
-    return loaded.format === 'cyclonedx'
-      ? cycloneDxToModel(loaded.data, loaded.specVersion)
-      : spdxToModel(loaded.data, loaded.specVersion);
-  });
+  const docs = sboms.map((x) => readSbom(s.blobs.get(x.digest), `SBOM ${x.id}`).document);
   const first = docs[0] as SbomDocument;
   if (docs.length === 1) return first;
   const seen = new Set<string>();

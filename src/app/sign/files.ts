@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import { SignError } from '../../sign/errors.js';
 import {
   type GeneratedKey,

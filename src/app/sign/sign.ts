@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { FulcioSigner, type Signer, type Witness } from '@sigstore/sign';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import {
   type BundleSigner,
   buildAttestationBundle,

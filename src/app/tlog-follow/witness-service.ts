@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import {
   cosignatureSigner,
   cosignatureVerifier,

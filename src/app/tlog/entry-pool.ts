@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { CustodyError } from '../../core/errors.js';
+import { CustodyError } from '../../core/index.js';
 import type { LogEntry } from '../../tlog/entries.js';
 import { startWorker } from '../worker-thread.js';
 

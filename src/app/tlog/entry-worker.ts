@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { CustodyError } from '../../core/errors.js';
+import { CustodyError } from '../../core/index.js';
 import { parseProposedEntry } from '../../tlog/entries.js';
 
 /** A batch of proposed entries from EntryCheckPool, answered in the same order. */

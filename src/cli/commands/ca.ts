@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import type { CliIO } from '../io.js';
 
 const DATA_DIR_HELP = 'data directory (env CUSTODY_DATA_DIR, default ./.custody)';

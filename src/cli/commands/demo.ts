@@ -27,8 +27,8 @@ export function registerDemo(program: Command, io: CliIO): void {
     .option('--examples <dir>', 'folder holding demo-app and demo-app-1.1', EXAMPLES)
     .action(async (o: { out: string; examples: string }) => {
       const { generateSbom } = await import('../../app/generate-sbom.js');
-      const files = await import('../../app/sbom-files.js');
-      const { formatDiffText } = await import('../../sbom/diff/index.js');
+      const files = await import('../../app/sbom/index.js');
+      const { formatDiffText } = await import('../../app/sbom/index.js');
       const out = resolve(io.cwd, o.out);
       mkdirSync(out, { recursive: true });
       const say = (s: string) => io.stdout.write(`${s}\n`);

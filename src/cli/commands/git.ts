@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { splitSignedCommit } from '../../app/git/commit.js';
 import { type GpgInvocation, gpgStatus, parseGpgArgs } from '../../app/git/gpg-args.js';
-import { CoreError, isCustodyError } from '../../core/errors.js';
+import { CoreError, isCustodyError } from '../../core/index.js';
 import type { CmsSigner } from '../../sign/cms.js';
 import { SignError } from '../../sign/errors.js';
 import type { IdentityPolicy } from '../../sign/verify/index.js';

@@ -16,7 +16,7 @@ import {
   readMonitorState,
   writeMonitorState,
 } from '../../app/tlog-follow/monitor.js';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import { TlogClient } from '../../net/tlog-client.js';
 import { TlogError } from '../../tlog/errors.js';
 import { parseVerifierKey } from '../../tlog/note.js';

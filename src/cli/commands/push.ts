@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CustodyError } from '../../core/errors.js';
+import { CustodyError } from '../../core/index.js';
 import type { ApiError } from '../../net/custody-client.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
@@ -160,14 +160,8 @@ async function subjectOf(
   bytes: Buffer,
   what: string,
 ): Promise<{ name?: string; version?: string }> {
-  const { loadSbom } = await import('../../formats/load.js');
-  const { cycloneDxToModel } = await import('../../formats/cyclonedx/read.js');
-  const { spdxToModel } = await import('../../formats/spdx/read.js');
-  const l = loadSbom(bytes, what);
-  const doc =
-    l.format === 'cyclonedx'
-      ? cycloneDxToModel(l.data, l.specVersion)
-      : spdxToModel(l.data, l.specVersion);
+  const { readSbom } = await import('../../formats/index.js');
+  const doc = readSbom(bytes, what).document;
   return {
     ...(doc.subject?.name ? { name: doc.subject.name.replace(/^@/, '').replace(/\//g, '-') } : {}),
     ...(doc.subject?.version ? { version: doc.subject.version } : {}),

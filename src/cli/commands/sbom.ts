@@ -61,7 +61,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
     .argument('<file>', 'CycloneDX (JSON/XML) or SPDX (JSON/tag-value/YAML) document')
     .option('--json', 'machine-readable result')
     .action(async (file: string, o: { json?: boolean }) => {
-      const { validateFile } = await import('../../app/sbom-files.js');
+      const { validateFile } = await import('../../app/sbom/index.js');
       const r = await validateFile(file);
       if (o.json) json(r);
       else {
@@ -81,8 +81,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
     .argument('<file>', 'SBOM document')
     .option('--json', 'machine-readable report')
     .action(async (file: string, o: { json?: boolean }) => {
-      const { scoreFile } = await import('../../app/sbom-files.js');
-      const { formatQualityText } = await import('../../sbom/quality/index.js');
+      const { scoreFile, formatQualityText } = await import('../../app/sbom/index.js');
       const report = await scoreFile(file);
       if (o.json) json(report);
       else io.stdout.write(formatQualityText(report));
@@ -98,8 +97,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
     )
     .option('--json', 'machine-readable result')
     .action(async (file: string, o: { policy?: string; json?: boolean }) => {
-      const { checkFile } = await import('../../app/sbom-files.js');
-      const { formatGateText } = await import('../../sbom/quality/index.js');
+      const { checkFile, formatGateText } = await import('../../app/sbom/index.js');
       const r = await checkFile(file, o.policy);
       if (o.json)
         json({
@@ -124,8 +122,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
     .argument('<lockfile-or-dir>', 'lockfile, package database, project folder or image')
     .option('--json', 'machine-readable report')
     .action(async (file: string, lock: string, o: { json?: boolean }) => {
-      const { alignFiles } = await import('../../app/sbom-files.js');
-      const { formatAlignText } = await import('../../sbom/align/index.js');
+      const { alignFiles, formatAlignText } = await import('../../app/sbom/index.js');
       const r = await alignFiles(file, lock);
       if (o.json) json(r);
       else io.stdout.write(formatAlignText(r));
@@ -145,8 +142,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
       'exit 1 when a component changed its hash without changing its version',
     )
     .action(async (a: string, b: string, o: { json?: boolean; failOnHashChange?: boolean }) => {
-      const { diffFiles } = await import('../../app/sbom-files.js');
-      const { formatDiffText } = await import('../../sbom/diff/index.js');
+      const { diffFiles, formatDiffText } = await import('../../app/sbom/index.js');
       const d = await diffFiles(a, b);
       if (o.json) json(d);
       else io.stdout.write(formatDiffText(d));
@@ -166,7 +162,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
     )
     .option('-o, --output <file>', 'write here instead of stdout')
     .action(async (file: string, o: { to: 'cyclonedx-json' | 'spdx-json'; output?: string }) => {
-      const { convertFile } = await import('../../app/sbom-files.js');
+      const { convertFile } = await import('../../app/sbom/index.js');
       const r = await convertFile(file, o.to);
       writeOutput(io, r.text, o.output);
       if (r.lost.length > 0) {

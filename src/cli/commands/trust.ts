@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import type { CertificateAuthorityJson, TransparencyLogJson } from '../../sign/trust/index.js';
 import type { CliIO } from '../io.js';
 

@@ -7,7 +7,7 @@ import {
   generateWitnessKey,
   parseWitnessConfig,
 } from '../../app/tlog-follow/witness-service.js';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import { TlogError } from '../../tlog/errors.js';
 import type { CliIO } from '../io.js';
 

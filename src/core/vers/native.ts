@@ -1,7 +1,8 @@
-import semver from 'semver';
+import type { Range } from 'semver';
 import { VersError } from './errors.js';
 import { formatVers } from './format.js';
 import { MAX_VERS_LENGTH, type VersComparator, type VersConstraint } from './range.js';
+import { semverLibrary } from './semver-library.js';
 
 /** Schemes versFromNative can read. */
 export const NATIVE_SCHEMES = ['npm', 'pypi', 'gem', 'nuget'] as const;
@@ -49,9 +50,9 @@ function nativeError(scheme: string, native: string, why: string): VersError {
 
 /** node-semver desugars the sugar (x-ranges, ~, ^, hyphens) into primitive comparators. */
 function fromNpm(native: string): VersConstraint[] {
-  let range: semver.Range;
+  let range: Range;
   try {
-    range = new semver.Range(native.trim() === '' ? '*' : native, { loose: true });
+    range = new (semverLibrary().Range)(native.trim() === '' ? '*' : native, { loose: true });
   } catch (cause) {
     throw nativeError('npm', native, `not a node-semver range (${(cause as Error).message})`);
   }

@@ -1,5 +1,4 @@
-import { normalizeLicense } from '../../sbom/license.js';
-import type { Component, SbomDocument } from '../../sbom/model.js';
+import { type Component, normalizeLicense, type SbomDocument } from '../../sbom/index.js';
 import {
   CYCLONEDX_HASH_ALGS,
   CYCLONEDX_SPEC,

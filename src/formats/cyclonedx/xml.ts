@@ -1,5 +1,6 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { SbomError } from '../../sbom/errors.js';
+import { createRequire } from 'node:module';
+import type { XMLParser } from 'fast-xml-parser';
+import { SbomError } from '../../sbom/index.js';
 
 type Json = Record<string, unknown>;
 type XmlNode = Record<string, unknown>;
@@ -15,7 +16,7 @@ type XmlNode = Record<string, unknown>;
  * @throws SbomError SBOM_PARSE when the XML is not well formed or has no `<bom>` root
  */
 export function cycloneDxXmlToJson(text: string, what: string, specVersion: string): Json {
-  const checked = XMLValidator.validate(text, { allowBooleanAttributes: true });
+  const checked = fastXmlParser().XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (checked !== true) {
     const { msg, line, col } = checked.err;
     throw new SbomError(
@@ -28,7 +29,7 @@ export function cycloneDxXmlToJson(text: string, what: string, specVersion: stri
   }
   let root: XmlNode;
   try {
-    root = PARSER.parse(text) as XmlNode;
+    root = xmlParser().parse(text) as XmlNode;
   } catch (cause) {
     throw new SbomError(
       'SBOM_PARSE',
@@ -51,7 +52,24 @@ export function cycloneDxXmlToJson(text: string, what: string, specVersion: stri
   return out;
 }
 
-const PARSER = new XMLParser({
+// fast-xml-parser takes ~30 ms to load and only XML documents need it: it loads on first use
+// (through require, as the readers are synchronous), so importing formats/ stays cheap for the
+// many callers that never see XML.
+const requireOnUse = createRequire(import.meta.url);
+let library: typeof import('fast-xml-parser') | undefined;
+let parser: XMLParser | undefined;
+
+function fastXmlParser(): typeof import('fast-xml-parser') {
+  library ??= requireOnUse('fast-xml-parser') as typeof import('fast-xml-parser');
+  return library;
+}
+
+function xmlParser(): XMLParser {
+  parser ??= new (fastXmlParser().XMLParser)(PARSER_OPTIONS);
+  return parser;
+}
+
+const PARSER_OPTIONS: ConstructorParameters<typeof XMLParser>[0] = {
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   removeNSPrefix: true,
@@ -62,7 +80,7 @@ const PARSER = new XMLParser({
   isArray: (_name: string, _path: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute,
   processEntities: true,
   htmlEntities: false,
-});
+};
 
 /** Wrapper elements whose children form a JSON array: wrapper → child element name. */
 const LISTS: Readonly<Record<string, string>> = {

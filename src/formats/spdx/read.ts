@@ -1,5 +1,5 @@
-import { parsePurl } from '../../core/purl/index.js';
-import type { Component, ComponentType, Hash, SbomDocument } from '../../sbom/model.js';
+import { parsePurl } from '../../core/index.js';
+import type { Component, ComponentType, Hash, SbomDocument } from '../../sbom/index.js';
 
 import { SPDX_TO_MODEL_ALG as ALGORITHMS } from './checksum.js';
 

@@ -1,4 +1,4 @@
-import { SbomError } from '../../sbom/errors.js';
+import { SbomError } from '../../sbom/index.js';
 
 type Json = Record<string, unknown>;
 type Section = 'document' | 'package' | 'file' | 'snippet' | 'license' | 'annotation' | 'review';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeLicense } from '../../sbom/license.js';
-import type { Component, SbomDocument } from '../../sbom/model.js';
+import { type Component, normalizeLicense, type SbomDocument } from '../../sbom/index.js';
 
 import { MODEL_TO_SPDX_ALG as SPDX_CHECKSUM } from './checksum.js';
 

@@ -1,5 +1,10 @@
-import { parse } from 'yaml';
-import { SbomError } from '../../sbom/errors.js';
+import { createRequire } from 'node:module';
+import { SbomError } from '../../sbom/index.js';
+
+// The yaml package takes ~30 ms to load and only SPDX YAML needs it here: it loads on first use
+// (through require, as the readers are synchronous), so importing formats/ stays cheap.
+const requireOnUse = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
 
 /**
  * Read SPDX YAML (untrusted): the same structure as SPDX JSON, in YAML 1.2. Aliases are capped
@@ -10,7 +15,8 @@ import { SbomError } from '../../sbom/errors.js';
 export function parseSpdxYaml(text: string, what: string): Record<string, unknown> {
   let data: unknown;
   try {
-    data = parse(text, { maxAliasCount: 100, prettyErrors: false });
+    yaml ??= requireOnUse('yaml') as typeof import('yaml');
+    data = yaml.parse(text, { maxAliasCount: 100, prettyErrors: false });
   } catch (cause) {
     throw new SbomError('SBOM_PARSE', `${what} is not valid YAML: ${(cause as Error).message}`, {
       cause,

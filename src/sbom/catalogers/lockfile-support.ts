@@ -1,5 +1,4 @@
-import { CustodyError } from '../../core/errors.js';
-import { decodeUtf8, parseJson } from '../../core/json.js';
+import { CustodyError, decodeUtf8, parseJson } from '../../core/index.js';
 import { SbomError } from '../errors.js';
 import type { CatalogResult, Component, FileTree, Hash, Scope } from '../model.js';
 

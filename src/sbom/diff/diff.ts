@@ -7,8 +7,7 @@ import {
 } from '../align/index.js';
 import { normalizeLicense } from '../license.js';
 import type { Component, SbomDocument } from '../model.js';
-import { pairVersions } from './pair-versions.js';
-import { compareVersions } from './version-compare.js';
+import { compareVersionsOf, pairVersions } from './pair-versions.js';
 
 /** A package at one version. */
 export interface DiffPackage {
@@ -76,7 +75,7 @@ export interface SbomDiff {
 /**
  * What changed from `before` to `after`. Components match by identity (not by ref, which differs
  * between generators), then versions pair up (see pairVersions); a paired version change is an
- * upgrade or downgrade (see compareVersions). A hash that changed while the version did not is
+ * upgrade or downgrade (see compareVersionsOf). A hash that changed while the version did not is
  * reported in `hashChanged`: the bytes behind a version should never change.
  */
 export function diffSboms(before: SbomDocument, after: SbomDocument): SbomDiff {
@@ -124,7 +123,7 @@ function diffPackage(
   for (const [from, to] of pairs) {
     const oldComps = before?.versions.get(from) ?? [];
     const newComps = after?.versions.get(to) ?? [];
-    const order = compareVersions(from, to, identity.type);
+    const order = compareVersionsOf(identity.type, from, to);
     if (order < 0) diff.upgraded.push({ identity: identity.key, from, to });
     else if (order > 0) diff.downgraded.push({ identity: identity.key, from, to });
     else {

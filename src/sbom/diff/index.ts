@@ -9,5 +9,4 @@ export type {
 export { diffSboms } from './diff.js';
 export { formatDiffText } from './format.js';
 export type { VersionPairing } from './pair-versions.js';
-export { pairVersions } from './pair-versions.js';
-export { compareVersions } from './version-compare.js';
+export { compareVersionsOf, pairVersions } from './pair-versions.js';

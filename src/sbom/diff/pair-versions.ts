@@ -1,4 +1,4 @@
-import { compareVersions } from './version-compare.js';
+import { compareVersions, ecosystemScheme } from '../../core/vers/index.js';
 
 export interface VersionPairing {
   /** [old, new] pairs: the same package before and after. */
@@ -19,7 +19,7 @@ export function pairVersions(
   ecosystem: string,
 ): VersionPairing {
   const desc = (a: string, b: string) =>
-    compareVersions(b, a, ecosystem) || (a < b ? 1 : a > b ? -1 : 0);
+    compareVersionsOf(ecosystem, b, a) || (a < b ? 1 : a > b ? -1 : 0);
   const newSet = new Set(newVersions);
   const pairs: [string, string][] = [];
   const oldLeft: string[] = [];
@@ -45,6 +45,15 @@ export function pairVersions(
   const n = Math.min(stillOld.length, newLeft.length);
   for (let i = 0; i < n; i++) pairs.push([stillOld[i] ?? '', newLeft[i] ?? '']);
   return { pairs, removed: stillOld.slice(n), added: newLeft.slice(n) };
+}
+
+/**
+ * Order two versions of one package (negative, 0, positive) by the vers scheme of its purl type
+ * (core/vers: npm, pypi, maven, deb, rpm, apk, … and "generic" for the rest), the same order that
+ * vulnerability ranges use.
+ */
+export function compareVersionsOf(purlType: string, a: string, b: string): number {
+  return compareVersions(ecosystemScheme(purlType), a, b);
 }
 
 function major(v: string): string {

@@ -1,4 +1,4 @@
-import { sha256Digest } from '../../core/digest.js';
+import { sha256Digest } from '../../core/index.js';
 import { applyLayer } from './apply-layer.js';
 import { decompressLayer } from './decompress.js';
 import { imageInvalid } from './image-error.js';

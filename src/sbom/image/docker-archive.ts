@@ -1,4 +1,4 @@
-import { sha256Digest } from '../../core/digest.js';
+import { sha256Digest } from '../../core/index.js';
 import type { ArchiveFiles } from './archive-files.js';
 import { buildImageTree, type LayerBlob } from './build-tree.js';
 import { parseImageConfig } from './image-config.js';

@@ -1,5 +1,4 @@
-import { CustodyError } from '../../core/errors.js';
-import { parseJson } from '../../core/json.js';
+import { CustodyError, parseJson } from '../../core/index.js';
 import { imageInvalid } from './image-error.js';
 
 export type JsonObject = { readonly [key: string]: unknown };

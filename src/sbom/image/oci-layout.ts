@@ -1,4 +1,4 @@
-import { computeDigest, type HashAlgorithm } from '../../core/digest.js';
+import { computeDigest, type HashAlgorithm } from '../../core/index.js';
 import { buildImageTree, type LayerBlob } from './build-tree.js';
 import { parseImageConfig } from './image-config.js';
 import { imageInvalid } from './image-error.js';

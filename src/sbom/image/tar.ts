@@ -1,5 +1,5 @@
 import { extract } from 'tar-stream';
-import { CustodyError } from '../../core/errors.js';
+import { CustodyError } from '../../core/index.js';
 import { imageInvalid } from './image-error.js';
 
 /** One member of a tar archive, contents in memory (regular files only; empty otherwise). */

@@ -1,4 +1,4 @@
-import { parsePurl } from '../../core/purl/index.js';
+import { parsePurl } from '../../core/index.js';
 import type { SbomDocument } from '../model.js';
 import { componentCheck } from './check-helpers.js';
 import { nonEmpty } from './check-ntia.js';

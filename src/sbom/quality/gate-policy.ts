@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { SbomError } from '../errors.js';
 import { normalizeLicense } from '../license.js';
 import { CHECK_IDS, type CheckId } from './types.js';
@@ -53,9 +53,14 @@ export function parseGatePolicy(yamlText: string, path: string): GatePolicy {
   return policy;
 }
 
+// The yaml package takes ~30 ms to load and only gate policy files need it: it loads on first use.
+const requireOnUse = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
+
 function readYaml(text: string, path: string): unknown {
   try {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    yaml ??= requireOnUse('yaml') as typeof import('yaml');
+    const doc = yaml.parseDocument(text, { uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) {
       throw invalid(
         path,

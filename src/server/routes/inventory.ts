@@ -12,7 +12,7 @@ import {
   sbomById,
   searchInventory,
 } from '../../app/inventory/queries.js';
-import { isCustodyError } from '../../core/errors.js';
+import { isCustodyError } from '../../core/index.js';
 import {
   type ComponentQueryParams,
   MAX_LIMIT,

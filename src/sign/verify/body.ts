@@ -1,5 +1,5 @@
 import type { TransparencyLogEntry } from '@sigstore/bundle';
-import { preAuthEncoding } from '../../tlog/entries.js';
+import { preAuthEncoding } from '../../formats/dsse.js';
 import { SignError } from '../errors.js';
 import type { DsseContent, MessageContent } from './bundle.js';
 import { bytesEqual, digestOf } from './crypto.js';

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { preAuthEncoding } from '../../tlog/entries.js';
+import { preAuthEncoding } from '../../formats/dsse.js';
 import { SignError } from '../errors.js';
 import type { DsseContent, MessageContent } from './bundle.js';
 import { bytesEqual, digestOf, verifyData, verifyDigest } from './crypto.js';

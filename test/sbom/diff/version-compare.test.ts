@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { compareVersions, pairVersions } from '../../../src/sbom/diff/index.js';
+import { compareVersionsOf, pairVersions } from '../../../src/sbom/diff/index.js';
 
 /** [lower, higher, ecosystem] */
 const ORDERED: [string, string, string][] = [
@@ -27,19 +27,19 @@ const ORDERED: [string, string, string][] = [
   ['r9', 'r10', 'generic'],
 ];
 
-describe('compareVersions', () => {
+describe('compareVersionsOf (core/vers by purl type)', () => {
   for (const [lo, hi, eco] of ORDERED) {
     it(`${eco}: ${lo} < ${hi}`, () => {
-      assert.equal(compareVersions(lo, hi, eco), -1);
-      assert.equal(compareVersions(hi, lo, eco), 1);
+      assert.equal(compareVersionsOf(eco, lo, hi), -1);
+      assert.equal(compareVersionsOf(eco, hi, lo), 1);
     });
   }
 
   it('treats missing segments as 0, a leading v and build metadata as nothing', () => {
-    assert.equal(compareVersions('1.0', '1.0.0', 'npm'), 0);
-    assert.equal(compareVersions('v1.2.3', '1.2.3', 'golang'), 0);
-    assert.equal(compareVersions('1.2.3+build.5', '1.2.3+build.7', 'npm'), 0);
-    assert.equal(compareVersions('0:1.0-1', '1.0-1', 'deb'), 0);
+    assert.equal(compareVersionsOf('npm', '1.0', '1.0.0'), 0);
+    assert.equal(compareVersionsOf('golang', 'v1.2.3', '1.2.3'), 0);
+    assert.equal(compareVersionsOf('npm', '1.2.3+build.5', '1.2.3+build.7'), 0);
+    assert.equal(compareVersionsOf('deb', '0:1.0-1', '1.0-1'), 0);
   });
 
   it('is antisymmetric', () => {
@@ -51,7 +51,7 @@ describe('compareVersions', () => {
     );
     fc.assert(
       fc.property(v, v, fc.constantFrom('npm', 'deb', 'generic'), (a, b, eco) => {
-        assert.equal(compareVersions(a, b, eco), -compareVersions(b, a, eco) || 0);
+        assert.equal(compareVersionsOf(eco, a, b), -compareVersionsOf(eco, b, a) || 0);
       }),
     );
   });

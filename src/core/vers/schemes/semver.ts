@@ -1,8 +1,9 @@
-import semver from 'semver';
+import type { SemVer } from 'semver';
+import { semverLibrary } from '../semver-library.js';
 import { genericScheme } from './generic.js';
 import { defineScheme, type VersionScheme } from './scheme.js';
 
-type SemverKey = { sv: semver.SemVer | null; raw: unknown };
+type SemverKey = { sv: SemVer | null; raw: unknown };
 
 const generic = genericScheme as VersionScheme<unknown>;
 
@@ -15,6 +16,7 @@ function semverScheme(loose: boolean, prefix: 'v' | null): VersionScheme<unknown
   return defineScheme<SemverKey>({
     parse(version) {
       const text = prefix !== null && version.startsWith(prefix) ? version.slice(1) : version;
+      const semver = semverLibrary();
       let sv = semver.parse(text, options);
       // npm accepts partial versions in ranges ("1.2"); coerce keeps their prerelease.
       if (sv === null && loose) sv = semver.coerce(text, { includePrerelease: true });

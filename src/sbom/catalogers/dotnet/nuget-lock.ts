@@ -1,5 +1,4 @@
-import { base64ToHex } from '../../../core/digest.js';
-import { formatPurl } from '../../../core/purl/index.js';
+import { base64ToHex, formatPurl } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, FileTree, Hash } from '../../model.js';
 import {
   basename,

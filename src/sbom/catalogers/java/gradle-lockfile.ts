@@ -1,4 +1,4 @@
-import { formatPurl } from '../../../core/purl/index.js';
+import { formatPurl } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, FileTree, Scope } from '../../model.js';
 import {
   basename,

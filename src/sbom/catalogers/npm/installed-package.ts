@@ -1,4 +1,4 @@
-import { parseJson } from '../../../core/json.js';
+import { parseJson } from '../../../core/index.js';
 import type { FileTree } from '../../model.js';
 import { asRecord, asString } from './json-guards.js';
 

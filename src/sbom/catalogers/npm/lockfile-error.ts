@@ -1,4 +1,4 @@
-import { isCustodyError } from '../../../core/errors.js';
+import { isCustodyError } from '../../../core/index.js';
 import { SbomError } from '../../errors.js';
 
 /** A SBOM_LOCKFILE_PARSE error naming the file and what is wrong with it. */

@@ -1,4 +1,4 @@
-import { parseJson } from '../../../core/json.js';
+import { parseJson } from '../../../core/index.js';
 import type { FileTree, Scope } from '../../model.js';
 import { asRecord, asString, type Json } from './json-guards.js';
 

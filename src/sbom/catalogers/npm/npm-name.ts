@@ -1,4 +1,4 @@
-import { formatPurl } from '../../../core/purl/index.js';
+import { formatPurl } from '../../../core/index.js';
 
 /** An npm package name split into purl parts: `@babel/core` → namespace `@babel`, name `core`. */
 export interface NpmName {

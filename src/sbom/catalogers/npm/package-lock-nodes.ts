@@ -1,4 +1,4 @@
-import { parseIntegrity } from '../../../core/digest.js';
+import { parseIntegrity } from '../../../core/index.js';
 import type { Hash } from '../../model.js';
 import { asRecord, asString, type Json, keysOf } from './json-guards.js';
 import { LockIndex } from './node-resolve.js';

@@ -1,4 +1,4 @@
-import { parseJson } from '../../../core/json.js';
+import { parseJson } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, FileTree, Scope } from '../../model.js';
 import { ComponentSet } from './component-set.js';
 import { createInstalledReader } from './installed-reader.js';

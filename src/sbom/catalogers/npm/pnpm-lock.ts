@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { decodeUtf8 } from '../../../core/json.js';
+import { decodeUtf8 } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, FileTree, Scope } from '../../model.js';
 import { ComponentSet } from './component-set.js';
 import { createInstalledReader } from './installed-reader.js';

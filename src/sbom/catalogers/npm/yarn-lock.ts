@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../../../core/json.js';
+import { decodeUtf8 } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, FileTree, Scope } from '../../model.js';
 import { ComponentSet } from './component-set.js';
 import type { InstalledPackage } from './installed-package.js';

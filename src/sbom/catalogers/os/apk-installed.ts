@@ -1,4 +1,4 @@
-import { formatPurl } from '../../../core/purl/index.js';
+import { formatPurl } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, Component, FileTree } from '../../model.js';
 import { type ApkPackage, parseApkInstalled } from './apk-parse.js';
 import { licenseExpressionToSpdx, licenseNameToSpdx } from './license-names.js';

@@ -1,5 +1,4 @@
-import { base64ToHex } from '../../../core/digest.js';
-import { decodeUtf8 } from '../../../core/json.js';
+import { base64ToHex, decodeUtf8 } from '../../../core/index.js';
 import { SbomError } from '../../errors.js';
 import type { Hash } from '../../model.js';
 

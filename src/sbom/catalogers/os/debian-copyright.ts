@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../../../core/json.js';
+import { decodeUtf8 } from '../../../core/index.js';
 import { licenseExpressionToSpdx, licenseNameToSpdx } from './license-names.js';
 
 /**

@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../../../core/json.js';
+import { decodeUtf8 } from '../../../core/index.js';
 import { parseControlParagraphs } from './deb-control.js';
 
 /** One installed package of a dpkg database. */

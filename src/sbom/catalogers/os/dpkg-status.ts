@@ -1,4 +1,4 @@
-import { formatPurl } from '../../../core/purl/index.js';
+import { formatPurl } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, Component, FileTree } from '../../model.js';
 import { parseDebianCopyrightLicenses } from './debian-copyright.js';
 import { type DpkgPackage, parseDpkgStatus } from './dpkg-parse.js';

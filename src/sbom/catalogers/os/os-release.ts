@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../../../core/json.js';
+import { decodeUtf8 } from '../../../core/index.js';
 import type { CatalogResult, FileTree } from '../../model.js';
 
 /** The distribution an OS package database belongs to, from `os-release(5)`. */

@@ -1,4 +1,4 @@
-import { CoreError } from '../../../core/errors.js';
+import { CoreError } from '../../../core/index.js';
 import type { FileTree } from '../../model.js';
 
 /**

@@ -1,4 +1,4 @@
-import { formatPurl } from '../../../core/purl/index.js';
+import { formatPurl } from '../../../core/index.js';
 import type { Cataloger, CatalogResult, Component, FileTree, Hash } from '../../model.js';
 import { licenseExpressionToSpdx } from './license-names.js';
 import { distroQualifier, findOsRelease, type OsRelease, osRoot } from './os-release.js';

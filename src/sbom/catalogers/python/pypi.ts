@@ -1,4 +1,4 @@
-import { formatPurl } from '../../../core/purl/index.js';
+import { formatPurl } from '../../../core/index.js';
 import type { Hash, Scope } from '../../model.js';
 import type { ComponentDraft } from '../lockfile-support.js';
 

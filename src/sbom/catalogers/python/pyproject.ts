@@ -1,5 +1,4 @@
-import { decodeUtf8 } from '../../../core/json.js';
-import { formatPurl } from '../../../core/purl/index.js';
+import { decodeUtf8, formatPurl } from '../../../core/index.js';
 import type { CatalogResult, FileTree } from '../../model.js';
 import { arr, dirname, isRecord, joinPath, rec, str } from '../lockfile-support.js';
 import { parseTomlFile } from '../toml-file.js';

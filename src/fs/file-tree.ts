@@ -1,7 +1,7 @@
 import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { CoreError } from '../core/errors.js';
-import type { FileTree } from '../sbom/model.js';
+import { CoreError } from '../core/index.js';
+import type { FileTree } from '../sbom/index.js';
 
 export interface DirectoryTreeOptions {
   /** Folder names not descended into when listing (they are still readable by path). */

@@ -1,9 +1,8 @@
-import { uuidV5 } from '../core/uuid.js';
-import { writeCycloneDxJson } from '../formats/cyclonedx/write.js';
-import { MODEL_TO_SPDX_ALG } from '../formats/spdx/checksum.js';
-import { writeSpdxJson } from '../formats/spdx/write.js';
-import { SbomError } from './errors.js';
-import type { SbomDocument } from './model.js';
+import { uuidV5 } from '../core/index.js';
+import { type SbomDocument, SbomError } from '../sbom/index.js';
+import { writeCycloneDxJson } from './cyclonedx/write.js';
+import { MODEL_TO_SPDX_ALG } from './spdx/checksum.js';
+import { writeSpdxJson } from './spdx/write.js';
 
 export const CONVERT_TARGETS = ['cyclonedx-json', 'spdx-json'] as const;
 export type ConvertTarget = (typeof CONVERT_TARGETS)[number];
