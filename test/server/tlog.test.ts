@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { openCheckpoint } from '../../src/tlog/checkpoint.js';
-import { leafHash, verifyConsistency, verifyInclusion } from '../../src/tlog/merkle.js';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../src/tlog/index.js';
 import { parseVerifierKey } from '../../src/tlog/note.js';
 import { decodeEntryBundle } from '../../src/tlog/tiles.js';
 import { BACKENDS, call, startServer, type TestServer, tokenFor } from '../helpers/server.js';

@@ -16,7 +16,7 @@ import {
   verifyEcdsaPrehashed,
 } from '../../src/tlog/entries.js';
 import { TlogError } from '../../src/tlog/errors.js';
-import { leafHash } from '../../src/tlog/merkle.js';
+import { leafHash } from '../../src/tlog/index.js';
 import { conformancePath, listConformance } from '../helpers/conformance.js';
 import { expectCustodyError } from '../helpers/expect-error.js';
 

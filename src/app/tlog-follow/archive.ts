@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TlogError } from '../../tlog/errors.js';
-import { leafHash, verifyInclusion } from '../../tlog/merkle.js';
+import { leafHash, verifyInclusion } from '../../tlog/index.js';
 import { decodeBase64, parseVerifierKey } from '../../tlog/note.js';
 import { decodeNote, describe, type LogIdentity, openSeen, type SeenCheckpoint } from './follow.js';
 import { HISTORY_FILE, type HistoryLine } from './mirror.js';

@@ -1,6 +1,6 @@
 import { type Checkpoint, openCheckpoint } from '../../tlog/checkpoint.js';
 import { TlogError } from '../../tlog/errors.js';
-import type { HashReader } from '../../tlog/merkle.js';
+import type { HashReader } from '../../tlog/index.js';
 import { encodeBase64, type NoteVerifier } from '../../tlog/note.js';
 import { TileHashReader } from '../../tlog/tiles.js';
 import type { LogFetcher } from './ports.js';

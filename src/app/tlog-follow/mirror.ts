@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { TlogError } from '../../tlog/errors.js';
-import { consistencyProof, leafHash, rootAt, verifyConsistency } from '../../tlog/merkle.js';
+import { consistencyProof, leafHash, rootAt, verifyConsistency } from '../../tlog/index.js';
 import { encodeBase64 } from '../../tlog/note.js';
 import {
   decodeEntryBundle,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { TlogError } from '../../tlog/errors.js';
-import { consistencyProof, EMPTY_ROOT, rootAt, verifyConsistency } from '../../tlog/merkle.js';
+import { consistencyProof, EMPTY_ROOT, rootAt, verifyConsistency } from '../../tlog/index.js';
 import { writeFileAtomic } from './files.js';
 import {
   describe,

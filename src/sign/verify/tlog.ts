@@ -1,6 +1,6 @@
 import type { TransparencyLogEntry } from '@sigstore/bundle';
 import { parseCheckpoint } from '../../tlog/checkpoint.js';
-import { leafHash, rootFromInclusionProof } from '../../tlog/merkle.js';
+import { leafHash, rootFromInclusionProof } from '../../tlog/index.js';
 import { parseNote } from '../../tlog/note.js';
 import { setPayload } from '../../tlog/rekor.js';
 import { SignError } from '../errors.js';

@@ -14,7 +14,7 @@ import { WitnessCollector } from '../../../src/app/tlog-follow/witnessing.js';
 import { CustodyError } from '../../../src/core/errors.js';
 import { postAddCheckpoint } from '../../../src/net/tlog-client.js';
 import { signCheckpoint } from '../../../src/tlog/checkpoint.js';
-import { EMPTY_ROOT } from '../../../src/tlog/merkle.js';
+import { EMPTY_ROOT } from '../../../src/tlog/index.js';
 import { openNote, parseVerifierKey } from '../../../src/tlog/note.js';
 import { formatAddCheckpoint } from '../../../src/tlog/witness.js';
 import { StaticLog } from './static-log.js';
