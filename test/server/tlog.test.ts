@@ -299,9 +299,9 @@ describe('the log collects witness cosignatures and serves them on its checkpoin
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { createWitnessService } = await import('../../src/app/tlog-follow/witness-service.js');
-    const { WitnessCollector } = await import('../../src/app/tlog-follow/witnessing.js');
-    const { startWitnessing } = await import('../../src/app/tlog/witnessing.js');
+    const { createWitnessService } = await import('../../src/server/witness-server.js');
+    const { WitnessCollector } = await import('../../src/app/tlog-follow/witness-collector.js');
+    const { startWitnessing } = await import('../../src/app/tlog/periodic-witnessing.js');
     const { postAddCheckpoint } = await import('../../src/net/tlog-client.js');
     const { openNote } = await import('../../src/tlog/note.js');
     const srv = await startServer('sqlite', { tlog: { ratePerClient: 0 } });

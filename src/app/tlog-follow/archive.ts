@@ -1,8 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TlogError } from '../../tlog/errors.js';
-import { leafHash, verifyInclusion } from '../../tlog/index.js';
-import { decodeBase64, parseVerifierKey } from '../../tlog/note.js';
+import {
+  decodeBase64,
+  leafHash,
+  parseVerifierKey,
+  TlogError,
+  verifyInclusion,
+} from '../../tlog/index.js';
 import { decodeNote, describe, type LogIdentity, openSeen, type SeenCheckpoint } from './follow.js';
 import { HISTORY_FILE, type HistoryLine } from './mirror.js';
 import type { LogFetcher } from './ports.js';
@@ -265,4 +269,10 @@ function invalid(message: string, details?: Record<string, unknown>, cause?: unk
     ...(details ? { details } : {}),
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/** Whether an error of `verifyArchivedInclusion` is the answer "not included" rather than bad input. */
+export function isInclusionRefusal(e: unknown): e is TlogError {
+  const no = ['TLOG_PROOF_INVALID', 'TLOG_RANGE_INVALID', 'TLOG_CHECKPOINT_NOT_ARCHIVED'];
+  return e instanceof TlogError && no.includes(e.code);
 }

@@ -1,17 +1,20 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { TlogError } from '../../tlog/errors.js';
-import { consistencyProof, leafHash, rootAt, verifyConsistency } from '../../tlog/index.js';
-import { encodeBase64 } from '../../tlog/note.js';
+import { appendLineDurable, writeFileAtomic } from '../../fs/durable-write.js';
 import {
+  consistencyProof,
   decodeEntryBundle,
+  encodeBase64,
   entryTilesBetween,
+  leafHash,
   newTiles,
+  rootAt,
   TileHashReader,
   type TileRef,
+  TlogError,
   tilePath,
-} from '../../tlog/tiles.js';
-import { appendLineDurable, writeFileAtomic } from './files.js';
+  verifyConsistency,
+} from '../../tlog/index.js';
 import {
   describe,
   equalBytes,

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { TlogError } from '../../tlog/errors.js';
-import { consistencyProof, EMPTY_ROOT, rootAt, verifyConsistency } from '../../tlog/index.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../../fs/durable-write.js';
+import {
+  consistencyProof,
+  EMPTY_ROOT,
+  rootAt,
+  TlogError,
+  verifyConsistency,
+} from '../../tlog/index.js';
 import {
   describe,
   equalBytes,

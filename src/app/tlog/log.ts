@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { LogKey } from '../../fs/log-key-file.js';
 import type { Db } from '../../store/db.js';
 import { createTlogStore } from '../../store/tlog.js';
 import {
@@ -21,7 +22,6 @@ import {
   type TlogEntryStore,
   TlogError,
 } from '../../tlog/index.js';
-import type { LogKey } from './key.js';
 
 /** A checkpoint the log has published (committed and signed). */
 export interface PublishedCheckpoint {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { LogKey } from '../../fs/log-key-file.js';
 import {
   encodeBase64,
   entryUuid,
@@ -14,7 +15,6 @@ import {
   trustedRootTlogEntry,
 } from '../../tlog/index.js';
 import type { EntryCheckPool } from './entry-pool.js';
-import type { LogKey } from './key.js';
 import type { Appended, PublishedCheckpoint, TransparencyLog } from './log.js';
 
 /**

@@ -1,7 +1,12 @@
-import { parseCheckpoint } from '../../tlog/checkpoint.js';
-import { TlogError } from '../../tlog/errors.js';
-import { type NoteVerifier, openNote, parseNote, parseVerifierKey } from '../../tlog/note.js';
-import { formatAddCheckpoint } from '../../tlog/witness.js';
+import {
+  formatAddCheckpoint,
+  type NoteVerifier,
+  openNote,
+  parseCheckpoint,
+  parseNote,
+  parseVerifierKey,
+  TlogError,
+} from '../../tlog/index.js';
 import type { SubmitToWitness } from './ports.js';
 
 /**
