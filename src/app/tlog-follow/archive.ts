@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { historyPath, readHistoryText } from '../../fs/tile-directory.js';
 import {
   decodeBase64,
   leafHash,
@@ -8,7 +7,7 @@ import {
   verifyInclusion,
 } from '../../tlog/index.js';
 import { decodeNote, describe, type LogIdentity, openSeen, type SeenCheckpoint } from './follow.js';
-import { HISTORY_FILE, type HistoryLine } from './mirror.js';
+import type { HistoryLine } from './mirror.js';
 import type { LogFetcher } from './ports.js';
 
 /**
@@ -207,9 +206,10 @@ export function verifyArchivedInclusion(
 
 /** A mirror's history, every line verified. */
 export function readHistory(dir: string, log: LogIdentity): ArchivedCheckpoint[] {
-  const path = join(dir, HISTORY_FILE);
-  if (!existsSync(path)) throw invalid(`${path} does not exist: is ${dir} a mirror folder?`);
-  return readFileSync(path, 'utf8')
+  const text = readHistoryText(dir);
+  if (text === undefined)
+    throw invalid(`${historyPath(dir)} does not exist: is ${dir} a mirror folder?`);
+  return text
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l, i) => toArchived(parseLine(l, i + 1), log, i + 1));

@@ -1,5 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../fs/durable-write.js';
+import {
+  monitorStateExists,
+  readMonitorStateText,
+  writeMonitorStateText,
+} from '../../fs/monitor-state-file.js';
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -133,10 +136,10 @@ export interface MonitorStateFile {
  * @throws TlogError TLOG_ARCHIVE_INVALID for a file that is not a state file
  */
 export function readMonitorState(path: string, log: LogIdentity): SeenCheckpoint | undefined {
-  if (!existsSync(path)) return undefined;
+  if (!monitorStateExists(path)) return undefined;
   let parsed: Partial<MonitorStateFile>;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<MonitorStateFile>;
+    parsed = JSON.parse(readMonitorStateText(path)) as Partial<MonitorStateFile>;
   } catch (e) {
     throw new TlogError('TLOG_ARCHIVE_INVALID', `${path} is not a monitor state file`, {
       cause: e,
@@ -155,5 +158,5 @@ export function writeMonitorState(path: string, latest: SeenCheckpoint, now: Dat
     ...describe(latest),
     checkedAt: now.toISOString(),
   };
-  writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+  writeMonitorStateText(path, `${JSON.stringify(state, null, 2)}\n`);
 }
