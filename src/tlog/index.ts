@@ -45,12 +45,15 @@ export {
 } from './note-keys.js';
 export type {
   EntryPosition,
+  LogFetcher,
   LogState,
   StoredCheckpoint,
   StoredEntry,
+  SubmitToWitness,
   TlogBatchWriter,
   TlogEntryStore,
   TlogReader,
+  WitnessAnswer,
 } from './ports.js';
 export { NATIVE_PREHASHED } from './prehashed.js';
 export {

@@ -117,3 +117,29 @@ export interface TlogEntryStore {
   /** Append cosignature lines (already verified) to the checkpoint of `size`; none there: no-op. */
   addCosignatures(size: number, lines: string): Promise<void>;
 }
+
+// --- Following a log from outside, and witnessing ----------------------------------------------
+
+/**
+ * What following a log (mirror, monitor, archive) needs from the network. `TlogClient`
+ * (src/net/tlog-client.ts) implements it; tests may pass anything that does. Every byte returned is untrusted until checked against a
+ * verified checkpoint.
+ */
+export interface LogFetcher {
+  /** The signed checkpoint as served. */
+  readCheckpoint(): Promise<Uint8Array>;
+  /** Hash tile `level/index` of `width` hashes (256 = full), exactly `width * 32` bytes. */
+  readTile(level: number, index: number, width: number): Promise<Uint8Array>;
+  /** Entry bundle `index` holding `width` entries (256 = full). */
+  readEntryBundle(index: number, width: number): Promise<Uint8Array>;
+}
+
+/** The answer of a witness to an add-checkpoint request, whatever its status. */
+export interface WitnessAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Sends an add-checkpoint body to the witness at `url` (`postAddCheckpoint` in src/net). */
+export type SubmitToWitness = (url: string, body: string) => Promise<WitnessAnswer>;

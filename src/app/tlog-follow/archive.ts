@@ -1,4 +1,5 @@
 import { historyPath, readHistoryText } from '../../fs/tile-directory.js';
+import type { LogFetcher } from '../../tlog/index.js';
 import {
   decodeBase64,
   leafHash,
@@ -8,7 +9,6 @@ import {
 } from '../../tlog/index.js';
 import { decodeNote, describe, type LogIdentity, openSeen, type SeenCheckpoint } from './follow.js';
 import type { HistoryLine } from './mirror.js';
-import type { LogFetcher } from './ports.js';
 
 /**
  * An auditor's archive of a log's checkpoints, in JSON lines (one JSON object per line, UTF-8):

@@ -1,3 +1,4 @@
+import type { LogFetcher } from '../../tlog/index.js';
 import {
   type Checkpoint,
   encodeBase64,
@@ -7,7 +8,6 @@ import {
   TileHashReader,
   TlogError,
 } from '../../tlog/index.js';
-import type { LogFetcher } from './ports.js';
 
 /** A checkpoint whose signature verified, with the exact note it came in. */
 export interface SeenCheckpoint {

@@ -4,6 +4,7 @@ import {
   readMirrorFile,
   writeMirrorFile,
 } from '../../fs/tile-directory.js';
+import type { LogFetcher } from '../../tlog/index.js';
 import {
   consistencyProof,
   decodeEntryBundle,
@@ -30,7 +31,6 @@ import {
   tilesMismatch,
   withFetchedTiles,
 } from './follow.js';
-import type { LogFetcher } from './ports.js';
 
 /**
  * A verified static copy of a tlog-tiles log in a folder laid out as the log serves it

@@ -3,6 +3,7 @@ import {
   readMonitorStateText,
   writeMonitorStateText,
 } from '../../fs/monitor-state-file.js';
+import type { LogFetcher } from '../../tlog/index.js';
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -21,7 +22,6 @@ import {
   tilesMismatch,
   withFetchedTiles,
 } from './follow.js';
-import type { LogFetcher } from './ports.js';
 
 /**
  * A monitor's check of a log: each new checkpoint must be consistent with the largest one seen

@@ -1,8 +1,8 @@
 import { TlogClient } from '../../net/tlog-client.js';
+import type { LogFetcher } from '../../tlog/index.js';
 import { parseVerifierKey, TlogError } from '../../tlog/index.js';
 import type { Since } from './archive.js';
 import type { LogIdentity } from './follow.js';
-import type { LogFetcher } from './ports.js';
 
 /**
  * A log followed over HTTP: where the network client (src/net) is wired to the follower's port,

@@ -1,3 +1,4 @@
+import type { SubmitToWitness } from '../../tlog/index.js';
 import {
   formatAddCheckpoint,
   type NoteVerifier,
@@ -7,7 +8,6 @@ import {
   parseVerifierKey,
   TlogError,
 } from '../../tlog/index.js';
-import type { SubmitToWitness } from './ports.js';
 
 /**
  * The log's side of C2SP tlog-witness: submit each new checkpoint to the configured witnesses,
