@@ -119,7 +119,7 @@ export function registerLog(program: Command, io: CliIO): void {
         output?: string;
       }) => {
         const vkey = readVkey(o.vkey, io);
-        const { origin } = logIdentity(vkey, o.origin);
+        const origin = o.origin ?? logIdentity(vkey).origin;
         const dir = resolve(io.cwd, o.from);
         const isDir = existsSync(dir) && statSync(dir).isDirectory();
         const text = await exportCheckpoints({
