@@ -8,28 +8,15 @@ import {
   EMPTY_ROOT,
   ecdsaNoteSigner,
   ed25519NoteSigner,
-  encodeEntryBundle,
   formatVerifierKey,
-  hashTile,
   integrateBatch,
-  MerkleTree,
   type NoteSigner,
   type SequencedEntryInput,
-  type StoredCheckpoint,
-  type StoredEntry,
   signCheckpoint,
-  TILE_WIDTH,
   type TlogEntryStore,
   TlogError,
 } from '../../tlog/index.js';
-
-/** A checkpoint the log has published (committed and signed). */
-export interface PublishedCheckpoint {
-  size: number;
-  rootHash: Uint8Array;
-  /** The signed note, with any witness cosignatures appended. */
-  note: string;
-}
+import { type PublishedCheckpoint, PublishedLog, published } from './published-log.js';
 
 export interface Appended {
   index: number;
@@ -59,7 +46,7 @@ interface Pending {
 
 /**
  * The transparency log: an RFC 6962 tree over the stored entries, a sequencer that commits
- * appends in batches with one signed checkpoint per batch, and the reads (proofs, tiles, entries).
+ * appends in batches with one signed checkpoint per batch, and (from PublishedLog) the reads.
  * The batch step itself is `integrateBatch` (src/tlog/sequence.ts); storage is the log's port,
  * implemented in src/store/tlog.ts.
  *
@@ -72,17 +59,15 @@ interface Pending {
  * start. Several replicas may share one PostgreSQL database: each batch locks the state row and
  * first catches up with what other replicas sequenced.
  */
-export class TransparencyLog {
+export class TransparencyLog extends PublishedLog {
   readonly origin: string;
   readonly publicKey: KeyObject;
   readonly keyType: LogKey['type'];
   /** The C2SP verifier key: `origin+keyid+base64(type||key)`. */
   readonly vkey: string;
   private readonly signer: NoteSigner;
-  private readonly tree = new MerkleTree();
   private readonly clock: () => Date;
   private readonly maxBatch: number;
-  private latest: PublishedCheckpoint;
   private queue: Pending[] = [];
   private sequencing: Promise<void> | undefined;
   private lastRefresh = 0;
@@ -90,9 +75,10 @@ export class TransparencyLog {
 
   private constructor(
     private readonly opts: TransparencyLogOptions,
-    private readonly store: TlogEntryStore,
+    store: TlogEntryStore,
     latest: PublishedCheckpoint,
   ) {
+    super(store, latest);
     this.origin = opts.origin;
     this.publicKey = opts.key.publicKey;
     this.keyType = opts.key.type;
@@ -100,7 +86,6 @@ export class TransparencyLog {
     this.vkey = formatVerifierKey(opts.origin, opts.key.publicKey);
     this.clock = opts.clock ?? (() => new Date());
     this.maxBatch = opts.maxBatch ?? 1024;
-    this.latest = latest;
   }
 
   /**
@@ -138,15 +123,6 @@ export class TransparencyLog {
     await catchUp(log.tree, store.primary, cp.size);
     assertTreeMatches(log.tree, cp);
     return log;
-  }
-
-  /** The newest published checkpoint. */
-  checkpoint(): PublishedCheckpoint {
-    return this.latest;
-  }
-
-  get size(): number {
-    return this.latest.size;
   }
 
   /**
@@ -226,83 +202,6 @@ export class TransparencyLog {
     this.latest = published(cp);
   }
 
-  // --- Reads ------------------------------------------------------------------------------------
-
-  private checkSize(size: number): void {
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.latest.size)
-      throw new TlogError(
-        'TLOG_RANGE_INVALID',
-        `The log has published a tree of ${this.latest.size} entries; size ${size} is not one of its trees.`,
-        { details: { size, published: this.latest.size } },
-      );
-  }
-
-  inclusionProof(index: number, size = this.latest.size): Uint8Array[] {
-    this.checkSize(size);
-    return this.tree.inclusionProof(index, size);
-  }
-
-  consistencyProof(size1: number, size2 = this.latest.size): Uint8Array[] {
-    this.checkSize(size2);
-    return this.tree.consistencyProof(size1, size2);
-  }
-
-  rootAt(size: number): Uint8Array {
-    this.checkSize(size);
-    return this.tree.root(size);
-  }
-
-  /**
-   * The body of hash tile (level, index) at `width`, if the published tree holds it: a full tile
-   * once complete, or the partial tile of exactly the published width.
-   */
-  hashTile(level: number, index: number, width: number): Uint8Array | undefined {
-    // Nodes at Merkle level 8·level that the published tree holds. A tile of any width up to
-    // that count is immutable (an older partial width included), so any of them may be served.
-    const count = Math.floor(this.latest.size / TILE_WIDTH ** level);
-    if (width < 1 || width > TILE_WIDTH || index * TILE_WIDTH + width > count) return undefined;
-    return hashTile(this.tree, level, index, width);
-  }
-
-  /** Entry bundle `index` of `width` entries, if the published tree holds them. */
-  async entryBundle(index: number, width: number): Promise<Uint8Array | undefined> {
-    const from = index * TILE_WIDTH;
-    if (width < 1 || width > TILE_WIDTH || from + width > this.latest.size) return undefined;
-    const bodies = await this.store.reader.bodies(from, from + width);
-    if (bodies.length !== width) return undefined;
-    return encodeEntryBundle(bodies);
-  }
-
-  async entryAt(index: number): Promise<StoredEntry | undefined> {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= this.latest.size) return undefined;
-    return this.store.reader.entryAt(index);
-  }
-
-  async entryByLeafHash(leafHash: Uint8Array): Promise<StoredEntry | undefined> {
-    const e = await this.store.reader.entryByLeafHash(leafHash);
-    return e !== undefined && e.idx < this.latest.size ? e : undefined;
-  }
-
-  /** Published entries about one subject digest, oldest first. */
-  async entriesBySubject(subject: string, limit: number): Promise<StoredEntry[]> {
-    const rows = await this.store.reader.entriesBySubject(subject, limit);
-    return rows.filter((r) => r.idx < this.latest.size);
-  }
-
-  /** The signed checkpoint of a published size, if a batch ended there. */
-  async checkpointAt(size: number): Promise<PublishedCheckpoint | undefined> {
-    if (size === this.latest.size) return this.latest;
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.latest.size) return undefined;
-    const row = await this.store.reader.checkpointAt(size);
-    return row === undefined ? undefined : published(row);
-  }
-
-  /** Signed checkpoints from a size or a time on (the auditor's archive). */
-  async checkpointsSince(since: { size?: number; at?: string }, limit = 10_000) {
-    const rows = await this.store.reader.checkpointsSince(since, limit);
-    return rows.map(published);
-  }
-
   /** Append witness cosignature lines (already verified) to a published checkpoint. */
   async addCosignatures(size: number, lines: string): Promise<void> {
     if (lines === '') return;
@@ -315,10 +214,6 @@ export class TransparencyLog {
     this.closed = true;
     while (this.sequencing !== undefined) await this.sequencing;
   }
-}
-
-function published(cp: StoredCheckpoint): PublishedCheckpoint {
-  return { size: cp.size, rootHash: cp.rootHash, note: cp.note + cp.cosignatures };
 }
 
 function noteSigner(o: Pick<TransparencyLogOptions, 'origin' | 'key'>): NoteSigner {

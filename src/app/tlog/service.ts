@@ -15,7 +15,8 @@ import {
   trustedRootTlogEntry,
 } from '../../tlog/index.js';
 import type { EntryCheckPool } from './entry-pool.js';
-import type { Appended, PublishedCheckpoint, TransparencyLog } from './log.js';
+import type { Appended, TransparencyLog } from './log.js';
+import type { PublishedCheckpoint } from './published-log.js';
 
 /**
  * The log's use cases as the HTTP face (and the CLI) need them: check and append a proposed entry,
