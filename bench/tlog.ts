@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { leafHash, MerkleTree, nodeHash, verifyInclusion } from '../src/tlog/merkle.js';
+import { leafHash, MerkleTree, nodeHash, verifyInclusion } from '../src/tlog/index.js';
 import { serve } from '../test/helpers/tlog-crash.js';
 import { freshPgSchema } from './_pg-schema.js';
 

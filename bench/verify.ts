@@ -18,7 +18,7 @@ import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { parseTrustedRoot } from '../src/sign/trusted-root.js';
 import { verifyBundle } from '../src/sign/verify/index.js';
 import { formatCheckpoint } from '../src/tlog/checkpoint.js';
-import { inclusionProof, leafHash, MerkleTree, rootAt } from '../src/tlog/merkle.js';
+import { inclusionProof, leafHash, MerkleTree, rootAt } from '../src/tlog/index.js';
 import { signNote } from '../src/tlog/note.js';
 import { ecdsaNoteSigner } from '../src/tlog/note-keys.js';
 import { signEntryTimestamp } from '../src/tlog/rekor.js';

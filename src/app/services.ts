@@ -1,14 +1,14 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { type LogKeyType, loadOrCreateLogKey } from '../fs/log-key-file.js';
 import { BlobStore } from '../store/blobs.js';
 import { openDb } from '../store/db.js';
 import { readTlogState } from '../store/tlog.js';
-import { MAX_ENTRY_SIZE } from '../tlog/tiles.js';
+import { MAX_ENTRY_SIZE } from '../tlog/index.js';
 import type { Services } from './inventory/context.js';
 import { PreparePool } from './inventory/prepare-pool.js';
 import { SearchCache } from './inventory/search-cache.js';
 import { EntryCheckPool } from './tlog/entry-pool.js';
-import { type LogKeyType, loadOrCreateLogKey } from './tlog/key.js';
 import { TransparencyLog } from './tlog/log.js';
 import { LogFace } from './tlog/service.js';
 

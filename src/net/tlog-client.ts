@@ -1,5 +1,4 @@
-import { TlogError } from '../tlog/errors.js';
-import { formatTileIndex } from '../tlog/tiles.js';
+import { formatTileIndex, TlogError } from '../tlog/index.js';
 
 /**
  * Outbound HTTP to tlog-tiles logs and tlog-witness witnesses: time-outs, retries with backoff on

@@ -9,7 +9,7 @@ import {
   tooLarge,
 } from './entry-fields.js';
 import { rekorHashedrekord, typedCustodyKind, typedHashedrekord } from './entry-hashedrekord.js';
-import { leafHash as merkleLeafHash } from './merkle.js';
+import { leafHash as merkleLeafHash } from './hashing.js';
 
 export { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
 export {

@@ -1,5 +1,6 @@
 import { TlogError } from './errors.js';
-import { type HashReader, nodeHash } from './merkle.js';
+import { nodeHash } from './hashing.js';
+import type { HashReader } from './proofs.js';
 
 /**
  * C2SP tlog-tiles: the tree served as tiles of height 8 (up to 256 hashes each) and the entries

@@ -1,6 +1,6 @@
 import { parseCheckpoint } from './checkpoint.js';
 import { TlogError } from './errors.js';
-import { EMPTY_ROOT, verifyConsistency } from './merkle.js';
+import { EMPTY_ROOT } from './hashing.js';
 import {
   decodeBase64,
   encodeBase64,
@@ -10,6 +10,7 @@ import {
   openNote,
   parseNote,
 } from './note.js';
+import { verifyConsistency } from './proof-verify.js';
 
 /**
  * C2SP tlog-witness v1.0.0, add-checkpoint, as pure logic: the edge parses the body, looks the

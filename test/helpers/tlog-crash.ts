@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { openCheckpoint } from '../../src/tlog/checkpoint.js';
-import { leafHash, MerkleTree } from '../../src/tlog/merkle.js';
+import { leafHash, MerkleTree } from '../../src/tlog/index.js';
 import { parseVerifierKey } from '../../src/tlog/note.js';
 import { decodeEntryBundle, TILE_WIDTH } from '../../src/tlog/tiles.js';
 import { serveProcess } from './serve-process.js';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   createHash,
   sign as cryptoSign,
+  verify as cryptoVerify,
   generateKeyPairSync,
   type KeyObject,
   X509Certificate,
@@ -10,9 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { preAuthEncoding } from '../../src/formats/dsse.js';
+import { verifyEcdsaPrehashedJs } from '../../src/tlog/ecdsa-prehashed.js';
 import { type LogEntry, parseProposedEntry, verifyEcdsaPrehashed } from '../../src/tlog/entries.js';
 import { TlogError } from '../../src/tlog/errors.js';
-import { leafHash } from '../../src/tlog/merkle.js';
+import { leafHash } from '../../src/tlog/index.js';
 import { conformancePath, listConformance } from '../helpers/conformance.js';
 import { expectCustodyError } from '../helpers/expect-error.js';
 
@@ -655,3 +657,84 @@ describe('verifyEcdsaPrehashed', () => {
     );
   });
 });
+
+describe('verifyEcdsaPrehashedJs (the @noble/curves path, used when the addon is absent)', () => {
+  const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+  it('agrees with Node on random messages and with the native path, and catches bit flips', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.constantFrom('p256', 'p384'),
+        fc.constantFrom('sha1', 'sha256', 'sha384', 'sha512'),
+        fc.nat(),
+        (msg, curve, hash, bit) => {
+          const k = keys[curve as 'p256' | 'p384'];
+          const sig = cryptoSign(hash, msg, k.privateKey);
+          const digest = createHash(hash).update(msg).digest();
+          assert.ok(verifyEcdsaPrehashedJs(k.publicKey, digest, sig));
+          assert.ok(verifyEcdsaPrehashed(k.publicKey, digest, sig));
+          const flipped = Buffer.from(digest);
+          const at = (bit >> 3) % Math.min(flipped.length, curve === 'p256' ? 32 : 48);
+          flipped.writeUInt8((flipped.readUInt8(at) ^ (1 << (bit & 7))) & 0xff, at);
+          assert.ok(!verifyEcdsaPrehashedJs(k.publicKey, flipped, sig));
+          const badSig = Buffer.from(sig);
+          badSig.writeUInt8(badSig.readUInt8(badSig.length - 1) ^ 1, badSig.length - 1);
+          assert.equal(
+            verifyEcdsaPrehashedJs(k.publicKey, digest, badSig),
+            verifyEcdsaPrehashed(k.publicKey, digest, badSig),
+          );
+          assert.ok(!verifyEcdsaPrehashedJs(k.publicKey, digest, badSig));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('accepts high-S signatures as OpenSSL does, and refuses non-DER encodings', () => {
+    const digest = createHash('sha256').update(ARTIFACT).digest();
+    const der = cryptoSign('sha256', ARTIFACT, keys.p256.privateKey);
+    // Re-encode (r, n − s): the same signature with the other S, valid for OpenSSL and Go.
+    const p1363 = cryptoSign('sha256', ARTIFACT, {
+      key: keys.p256.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
+    const r = BigInt(`0x${p1363.subarray(0, 32).toString('hex')}`);
+    const s = BigInt(`0x${p1363.subarray(32).toString('hex')}`);
+    const flippedS = derSignature(r, P256_N - s);
+    assert.equal(verifyEcdsaPrehashedJs(keys.p256.publicKey, digest, flippedS), true);
+    assert.equal(verifyEcdsaPrehashed(keys.p256.publicKey, digest, flippedS), true);
+    assert.equal(cryptoVerify('sha256', ARTIFACT, keys.p256.publicKey, flippedS), true);
+    assert.ok(!verifyEcdsaPrehashedJs(keys.p256.publicKey, digest, p1363));
+    assert.ok(
+      !verifyEcdsaPrehashedJs(keys.p256.publicKey, digest, Buffer.concat([der, Buffer.from([0])])),
+    );
+    assert.ok(!verifyEcdsaPrehashedJs(keys.p256.publicKey, digest, derSignature(0n, s)));
+    assert.ok(!verifyEcdsaPrehashedJs(keys.p256.publicKey, digest, derSignature(r, P256_N)));
+  });
+
+  it('refuses keys on other curves', () => {
+    const k = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+    const sig = cryptoSign('sha256', ARTIFACT, k.privateKey);
+    const digest = createHash('sha256').update(ARTIFACT).digest();
+    assert.equal(verifyEcdsaPrehashedJs(k.publicKey, digest, sig), false);
+  });
+});
+
+// A minimal DER ECDSA-Sig-Value of (r, s).
+function derSignature(r: bigint, s: bigint): Buffer {
+  const int = (v: bigint): Buffer => {
+    let b = Buffer.from(
+      v
+        .toString(16)
+        .padStart(2, '0')
+        .replace(/^(.(..)*)$/, '0$1'),
+      'hex',
+    );
+    while (b.length > 1 && b[0] === 0 && !((b[1] as number) & 0x80)) b = b.subarray(1);
+    if ((b[0] as number) & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
+    return Buffer.concat([Buffer.from([0x02, b.length]), b]);
+  };
+  const body = Buffer.concat([int(r), int(s)]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}

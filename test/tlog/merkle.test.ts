@@ -15,7 +15,7 @@ import {
   verifyInclusion,
   verifySubtreeConsistency,
   verifySubtreeInclusion,
-} from '../../src/tlog/merkle.js';
+} from '../../src/tlog/index.js';
 import { conformancePath } from '../helpers/conformance.js';
 
 const MERKLE = conformancePath('merkle');

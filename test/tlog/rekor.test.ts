@@ -18,7 +18,7 @@ import { verifyTLogSET } from '@sigstore/verify/dist/tlog/set.js';
 import { formatCheckpoint, openCheckpoint, signCheckpoint } from '../../src/tlog/checkpoint.js';
 import { parseProposedEntry } from '../../src/tlog/entries.js';
 import { TlogError } from '../../src/tlog/errors.js';
-import { MerkleTree } from '../../src/tlog/merkle.js';
+import { MerkleTree } from '../../src/tlog/index.js';
 import { ecdsaNoteSigner, ed25519NoteSigner, noteVerifierFor } from '../../src/tlog/note.js';
 import {
   entryUuid,

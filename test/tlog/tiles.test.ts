@@ -8,7 +8,7 @@ import {
   leafHash,
   MerkleTree,
   rootAt,
-} from '../../src/tlog/merkle.js';
+} from '../../src/tlog/index.js';
 import {
   decodeEntryBundle,
   encodeEntryBundle,

@@ -10,7 +10,7 @@ import {
   cosignatureVerifier,
 } from '../../src/tlog/cosignature.js';
 import { TlogError } from '../../src/tlog/errors.js';
-import { EMPTY_ROOT, leafHash, MerkleTree } from '../../src/tlog/merkle.js';
+import { EMPTY_ROOT, leafHash, MerkleTree } from '../../src/tlog/index.js';
 import {
   ed25519NoteSigner,
   noteVerifierFor,

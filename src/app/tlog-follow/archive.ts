@@ -1,11 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { TlogError } from '../../tlog/errors.js';
-import { leafHash, verifyInclusion } from '../../tlog/merkle.js';
-import { decodeBase64, parseVerifierKey } from '../../tlog/note.js';
+import { historyPath, readHistoryText } from '../../fs/tile-directory.js';
+import type { LogFetcher } from '../../tlog/index.js';
+import {
+  decodeBase64,
+  leafHash,
+  parseVerifierKey,
+  TlogError,
+  verifyInclusion,
+} from '../../tlog/index.js';
 import { decodeNote, describe, type LogIdentity, openSeen, type SeenCheckpoint } from './follow.js';
-import { HISTORY_FILE, type HistoryLine } from './mirror.js';
-import type { LogFetcher } from './ports.js';
+import type { HistoryLine } from './mirror.js';
 
 /**
  * An auditor's archive of a log's checkpoints, in JSON lines (one JSON object per line, UTF-8):
@@ -203,9 +206,10 @@ export function verifyArchivedInclusion(
 
 /** A mirror's history, every line verified. */
 export function readHistory(dir: string, log: LogIdentity): ArchivedCheckpoint[] {
-  const path = join(dir, HISTORY_FILE);
-  if (!existsSync(path)) throw invalid(`${path} does not exist: is ${dir} a mirror folder?`);
-  return readFileSync(path, 'utf8')
+  const text = readHistoryText(dir);
+  if (text === undefined)
+    throw invalid(`${historyPath(dir)} does not exist: is ${dir} a mirror folder?`);
+  return text
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l, i) => toArchived(parseLine(l, i + 1), log, i + 1));
@@ -265,4 +269,10 @@ function invalid(message: string, details?: Record<string, unknown>, cause?: unk
     ...(details ? { details } : {}),
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/** Whether an error of `verifyArchivedInclusion` is the answer "not included" rather than bad input. */
+export function isInclusionRefusal(e: unknown): e is TlogError {
+  const no = ['TLOG_PROOF_INVALID', 'TLOG_RANGE_INVALID', 'TLOG_CHECKPOINT_NOT_ARCHIVED'];
+  return e instanceof TlogError && no.includes(e.code);
 }

@@ -1,9 +1,13 @@
-import { type Checkpoint, openCheckpoint } from '../../tlog/checkpoint.js';
-import { TlogError } from '../../tlog/errors.js';
-import type { HashReader } from '../../tlog/merkle.js';
-import { encodeBase64, type NoteVerifier } from '../../tlog/note.js';
-import { TileHashReader } from '../../tlog/tiles.js';
-import type { LogFetcher } from './ports.js';
+import type { LogFetcher } from '../../tlog/index.js';
+import {
+  type Checkpoint,
+  encodeBase64,
+  type HashReader,
+  type NoteVerifier,
+  openCheckpoint,
+  TileHashReader,
+  TlogError,
+} from '../../tlog/index.js';
 
 /** A checkpoint whose signature verified, with the exact note it came in. */
 export interface SeenCheckpoint {
@@ -126,4 +130,25 @@ export async function runPool<T>(
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+/** A checkpoint as split-view evidence carries it. */
+export interface CheckpointEvidence {
+  size: number;
+  rootHash: string;
+  note: string;
+}
+
+/** The evidence of a split view when `e` is one (TLOG_CHECKPOINT_INCONSISTENT), else undefined. */
+export function splitViewOf(e: unknown):
+  | {
+      origin: string | undefined;
+      old: CheckpointEvidence;
+      new: CheckpointEvidence;
+      message: string;
+    }
+  | undefined {
+  if (!(e instanceof TlogError) || e.code !== 'TLOG_CHECKPOINT_INCONSISTENT') return undefined;
+  const d = e.details as { origin?: string; old: CheckpointEvidence; new: CheckpointEvidence };
+  return { origin: d.origin, old: d.old, new: d.new, message: e.message };
 }

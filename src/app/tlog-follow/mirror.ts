@@ -1,17 +1,24 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { TlogError } from '../../tlog/errors.js';
-import { consistencyProof, leafHash, rootAt, verifyConsistency } from '../../tlog/merkle.js';
-import { encodeBase64 } from '../../tlog/note.js';
 import {
+  appendHistoryLine,
+  readLastHistoryLine,
+  readMirrorFile,
+  writeMirrorFile,
+} from '../../fs/tile-directory.js';
+import type { LogFetcher } from '../../tlog/index.js';
+import {
+  consistencyProof,
   decodeEntryBundle,
+  encodeBase64,
   entryTilesBetween,
+  leafHash,
   newTiles,
+  rootAt,
   TileHashReader,
   type TileRef,
+  TlogError,
   tilePath,
-} from '../../tlog/tiles.js';
-import { appendLineDurable, writeFileAtomic } from './files.js';
+  verifyConsistency,
+} from '../../tlog/index.js';
 import {
   describe,
   equalBytes,
@@ -24,16 +31,12 @@ import {
   tilesMismatch,
   withFetchedTiles,
 } from './follow.js';
-import type { LogFetcher } from './ports.js';
 
 /**
  * A verified static copy of a tlog-tiles log in a folder laid out as the log serves it
  * (`checkpoint`, `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]`), so the folder can be served
  * as it is, plus `checkpoints.jsonl`: every checkpoint accepted, one JSON line each, append-only.
  */
-
-/** The mirror's history file, next to the tiles. */
-export const HISTORY_FILE = 'checkpoints.jsonl';
 
 /** One line of the history (and of an archive): what was seen, when, and the exact signed note. */
 export interface HistoryLine {
@@ -90,7 +93,7 @@ export async function mirrorOnce(o: MirrorOptions): Promise<MirrorResult> {
     if (next.note !== prev.note) recordHistory(o, next);
     if (next.checkpoint.size < prevSize) return result('stale');
     // Same tree, maybe more cosignatures: serve the newer note.
-    if (next.note !== prev.note) writeFileAtomic(join(o.dir, 'checkpoint'), next.note);
+    if (next.note !== prev.note) writeMirrorFile(o.dir, 'checkpoint', next.note);
     return result('unchanged');
   }
 
@@ -101,7 +104,7 @@ export async function mirrorOnce(o: MirrorOptions): Promise<MirrorResult> {
 
   const reader = new TileHashReader(next.checkpoint.size, (level, index, width) => {
     const path = tilePath({ kind: 'hash', level, index, width });
-    return fetched.get(path) ?? readIfExists(join(o.dir, path));
+    return fetched.get(path) ?? readMirrorFile(o.dir, path);
   });
   const root = rootAt(reader, next.checkpoint.size);
   if (!equalBytes(root, next.checkpoint.rootHash)) {
@@ -116,9 +119,9 @@ export async function mirrorOnce(o: MirrorOptions): Promise<MirrorResult> {
     }
   }
 
-  for (const [path, body] of fetched) writeFileAtomic(join(o.dir, path), body);
+  for (const [path, body] of fetched) writeMirrorFile(o.dir, path, body);
   recordHistory(o, next);
-  writeFileAtomic(join(o.dir, 'checkpoint'), next.note);
+  writeMirrorFile(o.dir, 'checkpoint', next.note);
   return result('grown', tileRefs.length, bundleRefs.length);
 }
 
@@ -127,33 +130,21 @@ export async function mirrorOnce(o: MirrorOptions): Promise<MirrorResult> {
  * @throws TlogError TLOG_NOTE_*, TLOG_CHECKPOINT_*
  */
 export function readMirrorCheckpoint(dir: string, log: LogIdentity): SeenCheckpoint | undefined {
-  const bytes = readIfExists(join(dir, 'checkpoint'));
+  const bytes = readMirrorFile(dir, 'checkpoint');
   return bytes === undefined ? undefined : openSeen(Buffer.from(bytes).toString('utf8'), log);
 }
 
 /** The last line of the history file, or undefined (reads only the file's tail). */
 export function lastHistoryLine(dir: string): HistoryLine | undefined {
-  const path = join(dir, HISTORY_FILE);
-  if (!existsSync(path)) return undefined;
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, 1 << 20);
-    const buf = Buffer.alloc(length);
-    readSync(fd, buf, 0, length, size - length);
-    const lines = buf.toString('utf8').trimEnd().split('\n');
-    const last = lines[lines.length - 1];
-    return last ? (JSON.parse(last) as HistoryLine) : undefined;
-  } finally {
-    closeSync(fd);
-  }
+  const last = readLastHistoryLine(dir);
+  return last ? (JSON.parse(last) as HistoryLine) : undefined;
 }
 
 // A checkpoint no larger than the mirror's must be a prefix of what the mirror holds; the mirror's
 // own tiles (verified when stored) compute its root without asking the log anything.
 function checkPrefixOfMirror(o: MirrorOptions, prev: SeenCheckpoint, next: SeenCheckpoint): void {
   const reader = new TileHashReader(prev.checkpoint.size, (level, index, width) =>
-    readIfExists(join(o.dir, tilePath({ kind: 'hash', level, index, width }))),
+    readMirrorFile(o.dir, tilePath({ kind: 'hash', level, index, width })),
   );
   const root = rootAt(reader, next.checkpoint.size);
   if (!equalBytes(root, next.checkpoint.rootHash)) {
@@ -223,14 +214,5 @@ function checkBundles(refs: TileRef[], fetched: Map<string, Uint8Array>): void {
 
 function recordHistory(o: MirrorOptions, seen: SeenCheckpoint): void {
   const line: HistoryLine = { seenAt: o.now().toISOString(), ...describe(seen) };
-  appendLineDurable(join(o.dir, HISTORY_FILE), JSON.stringify(line));
-}
-
-function readIfExists(path: string): Uint8Array | undefined {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  appendHistoryLine(o.dir, JSON.stringify(line));
 }

@@ -1,7 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { TlogError } from '../../tlog/errors.js';
-import { consistencyProof, EMPTY_ROOT, rootAt, verifyConsistency } from '../../tlog/merkle.js';
-import { writeFileAtomic } from './files.js';
+import {
+  monitorStateExists,
+  readMonitorStateText,
+  writeMonitorStateText,
+} from '../../fs/monitor-state-file.js';
+import type { LogFetcher } from '../../tlog/index.js';
+import {
+  consistencyProof,
+  EMPTY_ROOT,
+  rootAt,
+  TlogError,
+  verifyConsistency,
+} from '../../tlog/index.js';
 import {
   describe,
   equalBytes,
@@ -13,7 +22,6 @@ import {
   tilesMismatch,
   withFetchedTiles,
 } from './follow.js';
-import type { LogFetcher } from './ports.js';
 
 /**
  * A monitor's check of a log: each new checkpoint must be consistent with the largest one seen
@@ -128,10 +136,10 @@ export interface MonitorStateFile {
  * @throws TlogError TLOG_ARCHIVE_INVALID for a file that is not a state file
  */
 export function readMonitorState(path: string, log: LogIdentity): SeenCheckpoint | undefined {
-  if (!existsSync(path)) return undefined;
+  if (!monitorStateExists(path)) return undefined;
   let parsed: Partial<MonitorStateFile>;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<MonitorStateFile>;
+    parsed = JSON.parse(readMonitorStateText(path)) as Partial<MonitorStateFile>;
   } catch (e) {
     throw new TlogError('TLOG_ARCHIVE_INVALID', `${path} is not a monitor state file`, {
       cause: e,
@@ -150,5 +158,5 @@ export function writeMonitorState(path: string, latest: SeenCheckpoint, now: Dat
     ...describe(latest),
     checkedAt: now.toISOString(),
   };
-  writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+  writeMonitorStateText(path, `${JSON.stringify(state, null, 2)}\n`);
 }

@@ -1,54 +1,22 @@
 import type { KeyObject } from 'node:crypto';
+import type { LogKey } from '../../fs/log-key-file.js';
 import type { Db } from '../../store/db.js';
+import { createTlogStore } from '../../store/tlog.js';
 import {
-  addTlogCosignatures,
-  createTlogState,
-  indicesOfLeafHashes,
-  insertTlogCheckpoint,
-  insertTlogEntries,
-  latestTlogCheckpoint,
-  leafHashesFrom,
-  lockTlogState,
-  readTlogState,
-  setTlogSize,
-  type TlogCheckpointRow,
-  type TlogEntryRow,
-  tlogBodies,
-  tlogCheckpointAt,
-  tlogCheckpointsSince,
-  tlogEntriesBySubject,
-  tlogEntryAt,
-  tlogEntryByLeafHash,
-} from '../../store/tlog.js';
-import { signCheckpoint } from '../../tlog/checkpoint.js';
-import { TlogError } from '../../tlog/errors.js';
-import { EMPTY_ROOT, MerkleTree } from '../../tlog/merkle.js';
-import {
+  assertTreeMatches,
+  catchUp,
+  EMPTY_ROOT,
   ecdsaNoteSigner,
   ed25519NoteSigner,
   formatVerifierKey,
+  integrateBatch,
   type NoteSigner,
-} from '../../tlog/note.js';
-import { encodeEntryBundle, hashTile, TILE_WIDTH } from '../../tlog/tiles.js';
-import type { LogKey } from './key.js';
-
-/** What the sequencer needs of an entry that has been checked. */
-export interface SequencedEntryInput {
-  kind: string;
-  /** The leaf data: what the tree hashes (H(0x00 || body)) and the entry bundle carries. */
-  body: Uint8Array;
-  leafHash: Uint8Array;
-  /** `sha256:…` of what the entry is about. */
-  subject: string;
-}
-
-/** A checkpoint the log has published (committed and signed). */
-export interface PublishedCheckpoint {
-  size: number;
-  rootHash: Uint8Array;
-  /** The signed note, with any witness cosignatures appended. */
-  note: string;
-}
+  type SequencedEntryInput,
+  signCheckpoint,
+  type TlogEntryStore,
+  TlogError,
+} from '../../tlog/index.js';
+import { type PublishedCheckpoint, PublishedLog, published } from './published-log.js';
 
 export interface Appended {
   index: number;
@@ -76,11 +44,11 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
 /**
- * The transparency log: an RFC 6962 tree over the entries table, a sequencer that commits
- * appends in batches with one signed checkpoint per batch, and the reads (proofs, tiles, entries).
+ * The transparency log: an RFC 6962 tree over the stored entries, a sequencer that commits
+ * appends in batches with one signed checkpoint per batch, and (from PublishedLog) the reads.
+ * The batch step itself is `integrateBatch` (src/tlog/sequence.ts); storage is the log's port,
+ * implemented in src/store/tlog.ts.
  *
  * Sequencing is group commit: appends that arrive while a batch is being written wait for the
  * next one, so an idle log answers at once and a busy one pays one transaction and one signature
@@ -91,17 +59,15 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
  * start. Several replicas may share one PostgreSQL database: each batch locks the state row and
  * first catches up with what other replicas sequenced.
  */
-export class TransparencyLog {
+export class TransparencyLog extends PublishedLog {
   readonly origin: string;
   readonly publicKey: KeyObject;
   readonly keyType: LogKey['type'];
   /** The C2SP verifier key: `origin+keyid+base64(type||key)`. */
   readonly vkey: string;
   private readonly signer: NoteSigner;
-  private readonly tree = new MerkleTree();
   private readonly clock: () => Date;
   private readonly maxBatch: number;
-  private latest: PublishedCheckpoint;
   private queue: Pending[] = [];
   private sequencing: Promise<void> | undefined;
   private lastRefresh = 0;
@@ -109,19 +75,17 @@ export class TransparencyLog {
 
   private constructor(
     private readonly opts: TransparencyLogOptions,
+    store: TlogEntryStore,
     latest: PublishedCheckpoint,
   ) {
+    super(store, latest);
     this.origin = opts.origin;
     this.publicKey = opts.key.publicKey;
     this.keyType = opts.key.type;
-    this.signer =
-      opts.key.type === 'ed25519'
-        ? ed25519NoteSigner(opts.origin, opts.key.privateKey)
-        : ecdsaNoteSigner(opts.origin, opts.key.privateKey);
+    this.signer = noteSigner(opts);
     this.vkey = formatVerifierKey(opts.origin, opts.key.publicKey);
     this.clock = opts.clock ?? (() => new Date());
     this.maxBatch = opts.maxBatch ?? 1024;
-    this.latest = latest;
   }
 
   /**
@@ -129,29 +93,22 @@ export class TransparencyLog {
    * @throws TlogError TLOG_ORIGIN_MISMATCH when the database holds a log of another origin
    */
   static async open(opts: TransparencyLogOptions): Promise<TransparencyLog> {
-    const { db } = opts;
-    let state = await readTlogState(db.kysely);
+    const store = createTlogStore(opts.db);
+    let state = await store.primary.readState();
     if (state === undefined) {
-      const signer =
-        opts.key.type === 'ed25519'
-          ? ed25519NoteSigner(opts.origin, opts.key.privateKey)
-          : ecdsaNoteSigner(opts.origin, opts.key.privateKey);
       const now = (opts.clock ?? (() => new Date()))();
-      await db.kysely.transaction().execute(async (trx) => {
-        await createTlogState(trx, opts.origin, EMPTY_ROOT);
-        if ((await latestTlogCheckpoint(trx)) === undefined)
-          await insertTlogCheckpoint(trx, {
-            size: 0,
-            rootHash: EMPTY_ROOT,
-            note: signCheckpoint(
-              { origin: opts.origin, size: 0, rootHash: EMPTY_ROOT, extensions: [] },
-              [signer],
-            ),
-            cosignatures: '',
-            createdAt: now.toISOString(),
-          });
+      const note = signCheckpoint(
+        { origin: opts.origin, size: 0, rootHash: EMPTY_ROOT, extensions: [] },
+        [noteSigner(opts)],
+      );
+      await store.createLog(opts.origin, {
+        size: 0,
+        rootHash: EMPTY_ROOT,
+        note,
+        cosignatures: '',
+        createdAt: now.toISOString(),
       });
-      state = await readTlogState(db.kysely);
+      state = await store.primary.readState();
     }
     if (state === undefined) throw new Error('the transparency log state could not be created');
     if (state.origin !== opts.origin)
@@ -160,44 +117,12 @@ export class TransparencyLog {
         `This database holds the log "${state.origin}", not "${opts.origin}". A log's origin never changes: set CUSTODY_TLOG_ORIGIN=${state.origin}, or use another database for a new log.`,
         { details: { stored: state.origin, configured: opts.origin } },
       );
-    const cp = await latestTlogCheckpoint(db.kysely);
+    const cp = await store.primary.latestCheckpoint();
     if (cp === undefined) throw new Error('the transparency log has no checkpoint');
-    const log = new TransparencyLog(opts, published(cp));
-    await log.catchUp(db.kysely, cp.size);
-    log.checkRoot(cp);
+    const log = new TransparencyLog(opts, store, published(cp));
+    await catchUp(log.tree, store.primary, cp.size);
+    assertTreeMatches(log.tree, cp);
     return log;
-  }
-
-  /** Fail loudly if the stored entries do not produce the stored checkpoint: damage, not input. */
-  private checkRoot(cp: TlogCheckpointRow): void {
-    const root = this.tree.root(cp.size);
-    if (Buffer.compare(root, cp.rootHash) !== 0)
-      throw new Error(
-        `The log's entries do not produce its checkpoint at size ${cp.size}: the database is damaged. Restore it from a backup; do not sign anything with it.`,
-      );
-  }
-
-  private async catchUp(q: Db['kysely'], size: number): Promise<void> {
-    if (size <= this.tree.size) return;
-    for await (const page of leafHashesFrom(q, this.tree.size)) {
-      for (const h of page) {
-        if (this.tree.size >= size) return;
-        this.tree.append(h);
-      }
-    }
-    if (this.tree.size < size)
-      throw new Error(
-        `The log's state says ${size} entries, but only ${this.tree.size} are stored.`,
-      );
-  }
-
-  /** The newest published checkpoint. */
-  checkpoint(): PublishedCheckpoint {
-    return this.latest;
-  }
-
-  get size(): number {
-    return this.latest.size;
   }
 
   /**
@@ -233,75 +158,22 @@ export class TransparencyLog {
   }
 
   private async sequence(batch: Pending[]): Promise<void> {
-    const { db } = this.opts;
-    const now = this.clock();
-    const integratedTime = Math.floor(now.getTime() / 1000);
-    const firstOf = new Map<string, number>(); // leaf hex → position in `fresh`
-    const fresh: SequencedEntryInput[] = [];
-    for (const p of batch) {
-      const k = hex(p.entry.leafHash);
-      if (!firstOf.has(k)) {
-        firstOf.set(k, fresh.length);
-        fresh.push(p.entry);
-      }
-    }
-    let base = this.tree.size;
-    let existing = new Map<string, { idx: number; integratedTime: number }>();
-    const rows: TlogEntryRow[] = [];
-    let cp: TlogCheckpointRow | undefined;
-    try {
-      await db.kysely.transaction().execute(async (trx) => {
-        const state = await lockTlogState(trx, db.dialect);
-        if (state === undefined) throw new Error('the transparency log state is missing');
-        if (state.size < this.tree.size) this.tree.truncate(state.size);
-        await this.catchUp(trx, state.size);
-        base = this.tree.size;
-        existing = await indicesOfLeafHashes(
-          trx,
-          fresh.map((e) => e.leafHash),
-        );
-        for (const e of fresh) {
-          if (existing.has(hex(e.leafHash))) continue;
-          const idx = this.tree.append(e.leafHash);
-          rows.push({
-            idx,
-            leafHash: e.leafHash,
-            kind: e.kind,
-            body: e.body,
-            integratedTime,
-            subject: e.subject,
-          });
-        }
-        if (rows.length === 0) return;
-        const size = this.tree.size;
-        const rootHash = this.tree.root();
-        const note = signCheckpoint({ origin: this.origin, size, rootHash, extensions: [] }, [
-          this.signer,
-        ]);
-        cp = { size, rootHash, note, cosignatures: '', createdAt: now.toISOString() };
-        await insertTlogEntries(trx, rows, db.sqlite);
-        await setTlogSize(trx, size, rootHash);
-        await insertTlogCheckpoint(trx, cp);
-      });
-    } catch (e) {
-      this.tree.truncate(base);
-      throw e;
-    }
-    if (cp !== undefined) {
-      this.latest = published(cp);
+    const { entries, checkpoint } = await integrateBatch(
+      this.store,
+      this.tree,
+      batch.map((p) => p.entry),
+      { origin: this.origin, signer: this.signer, now: this.clock() },
+    );
+    if (checkpoint !== undefined) {
+      this.latest = published(checkpoint);
       this.opts.onCheckpoint?.(this.latest);
     } else if (this.tree.size > this.latest.size) {
       // Caught up with another replica's entries: its newest checkpoint is ours to serve.
-      const newest = await latestTlogCheckpoint(db.kysely);
+      const newest = await this.store.primary.latestCheckpoint();
       if (newest !== undefined && newest.size > this.latest.size) this.latest = published(newest);
     }
-    const byLeaf = new Map<string, { idx: number; integratedTime: number }>(existing);
-    for (const r of rows) byLeaf.set(hex(r.leafHash), { idx: r.idx, integratedTime });
-    const created = new Set(rows.map((r) => hex(r.leafHash)));
-    const answered = new Set<string>();
-    for (const p of batch) {
-      const k = hex(p.entry.leafHash);
-      const at = byLeaf.get(k);
+    for (const [i, p] of batch.entries()) {
+      const at = entries[i];
       if (at === undefined) {
         p.reject(new Error('the sequencer lost an entry'));
         continue;
@@ -309,10 +181,9 @@ export class TransparencyLog {
       p.resolve({
         index: at.idx,
         integratedTime: at.integratedTime,
-        duplicate: !created.has(k) || answered.has(k),
+        duplicate: at.duplicate,
         checkpoint: this.latest,
       });
-      answered.add(k);
     }
   }
 
@@ -324,94 +195,17 @@ export class TransparencyLog {
     const now = Date.now();
     if (now - this.lastRefresh < everyMs) return;
     this.lastRefresh = now;
-    const cp = await latestTlogCheckpoint(this.opts.db.read);
+    const cp = await this.store.reader.latestCheckpoint();
     if (cp === undefined || cp.size <= this.latest.size) return;
     if (this.sequencing !== undefined) return; // the sequencer catches up itself
-    await this.catchUp(this.opts.db.read, cp.size);
+    await catchUp(this.tree, this.store.reader, cp.size);
     this.latest = published(cp);
-  }
-
-  // --- Reads ------------------------------------------------------------------------------------
-
-  private checkSize(size: number): void {
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.latest.size)
-      throw new TlogError(
-        'TLOG_RANGE_INVALID',
-        `The log has published a tree of ${this.latest.size} entries; size ${size} is not one of its trees.`,
-        { details: { size, published: this.latest.size } },
-      );
-  }
-
-  inclusionProof(index: number, size = this.latest.size): Uint8Array[] {
-    this.checkSize(size);
-    return this.tree.inclusionProof(index, size);
-  }
-
-  consistencyProof(size1: number, size2 = this.latest.size): Uint8Array[] {
-    this.checkSize(size2);
-    return this.tree.consistencyProof(size1, size2);
-  }
-
-  rootAt(size: number): Uint8Array {
-    this.checkSize(size);
-    return this.tree.root(size);
-  }
-
-  /**
-   * The body of hash tile (level, index) at `width`, if the published tree holds it: a full tile
-   * once complete, or the partial tile of exactly the published width.
-   */
-  hashTile(level: number, index: number, width: number): Uint8Array | undefined {
-    // Nodes at Merkle level 8·level that the published tree holds. A tile of any width up to
-    // that count is immutable (an older partial width included), so any of them may be served.
-    const count = Math.floor(this.latest.size / TILE_WIDTH ** level);
-    if (width < 1 || width > TILE_WIDTH || index * TILE_WIDTH + width > count) return undefined;
-    return hashTile(this.tree, level, index, width);
-  }
-
-  /** Entry bundle `index` of `width` entries, if the published tree holds them. */
-  async entryBundle(index: number, width: number): Promise<Uint8Array | undefined> {
-    const from = index * TILE_WIDTH;
-    if (width < 1 || width > TILE_WIDTH || from + width > this.latest.size) return undefined;
-    const bodies = await tlogBodies(this.opts.db.read, from, from + width);
-    if (bodies.length !== width) return undefined;
-    return encodeEntryBundle(bodies);
-  }
-
-  async entryAt(index: number): Promise<TlogEntryRow | undefined> {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= this.latest.size) return undefined;
-    return tlogEntryAt(this.opts.db.read, index);
-  }
-
-  async entryByLeafHash(leafHash: Uint8Array): Promise<TlogEntryRow | undefined> {
-    const e = await tlogEntryByLeafHash(this.opts.db.read, leafHash);
-    return e !== undefined && e.idx < this.latest.size ? e : undefined;
-  }
-
-  /** Published entries about one subject digest, oldest first. */
-  async entriesBySubject(subject: string, limit: number): Promise<TlogEntryRow[]> {
-    const rows = await tlogEntriesBySubject(this.opts.db.read, subject, limit);
-    return rows.filter((r) => r.idx < this.latest.size);
-  }
-
-  /** The signed checkpoint of a published size, if a batch ended there. */
-  async checkpointAt(size: number): Promise<PublishedCheckpoint | undefined> {
-    if (size === this.latest.size) return this.latest;
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.latest.size) return undefined;
-    const row = await tlogCheckpointAt(this.opts.db.read, size);
-    return row === undefined ? undefined : published(row);
-  }
-
-  /** Signed checkpoints from a size or a time on (the auditor's archive). */
-  async checkpointsSince(since: { size?: number; at?: string }, limit = 10_000) {
-    const rows = await tlogCheckpointsSince(this.opts.db.read, since, limit);
-    return rows.map(published);
   }
 
   /** Append witness cosignature lines (already verified) to a published checkpoint. */
   async addCosignatures(size: number, lines: string): Promise<void> {
     if (lines === '') return;
-    await addTlogCosignatures(this.opts.db.kysely, size, lines);
+    await this.store.addCosignatures(size, lines);
     if (this.latest.size === size) this.latest = { ...this.latest, note: this.latest.note + lines };
   }
 
@@ -422,6 +216,8 @@ export class TransparencyLog {
   }
 }
 
-function published(cp: TlogCheckpointRow): PublishedCheckpoint {
-  return { size: cp.size, rootHash: cp.rootHash, note: cp.note + cp.cosignatures };
+function noteSigner(o: Pick<TransparencyLogOptions, 'origin' | 'key'>): NoteSigner {
+  return o.key.type === 'ed25519'
+    ? ed25519NoteSigner(o.origin, o.key.privateKey)
+    : ecdsaNoteSigner(o.origin, o.key.privateKey);
 }

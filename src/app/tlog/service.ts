@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
-import type { TlogEntryRow } from '../../store/tlog.js';
-import { parseProposedEntry } from '../../tlog/entries.js';
-import { TlogError } from '../../tlog/errors.js';
-import { encodeBase64 } from '../../tlog/note.js';
+import type { LogKey } from '../../fs/log-key-file.js';
 import {
+  encodeBase64,
   entryUuid,
   formatRekorEntry,
+  MAX_ENTRY_SIZE,
+  parseProposedEntry,
   type RekorLogEntry,
   rekorLogId,
+  type StoredEntry,
   signEntryTimestamp,
+  TlogError,
   type TrustedRootTlog,
   trustedRootTlogEntry,
-} from '../../tlog/rekor.js';
-import { MAX_ENTRY_SIZE } from '../../tlog/tiles.js';
+} from '../../tlog/index.js';
 import type { EntryCheckPool } from './entry-pool.js';
-import type { LogKey } from './key.js';
-import type { Appended, PublishedCheckpoint, TransparencyLog } from './log.js';
+import type { Appended, TransparencyLog } from './log.js';
+import type { PublishedCheckpoint } from './published-log.js';
 
 /**
  * The log's use cases as the HTTP face (and the CLI) need them: check and append a proposed entry,
@@ -110,7 +111,7 @@ export class LogFace {
     };
   }
 
-  signedEntryTimestamp(row: TlogEntryRow): Uint8Array {
+  signedEntryTimestamp(row: StoredEntry): Uint8Array {
     return signEntryTimestamp(this.key.privateKey, {
       body: row.body,
       integratedTime: row.integratedTime,
@@ -120,7 +121,7 @@ export class LogFace {
   }
 
   /** An entry with a proof under `cp` (default: the newest checkpoint) and its signed timestamp. */
-  view(row: TlogEntryRow, cp: PublishedCheckpoint = this.log.checkpoint()): EntryView {
+  view(row: StoredEntry, cp: PublishedCheckpoint = this.log.checkpoint()): EntryView {
     return {
       index: row.idx,
       uuid: entryUuid(row.leafHash),
@@ -136,7 +137,7 @@ export class LogFace {
   }
 
   /** The same entry in Rekor's v1 response shape: `{ <uuid>: {...} }`. */
-  rekorView(row: TlogEntryRow, cp: PublishedCheckpoint = this.log.checkpoint()) {
+  rekorView(row: StoredEntry, cp: PublishedCheckpoint = this.log.checkpoint()) {
     return formatRekorEntry({
       body: row.body,
       integratedTime: row.integratedTime,

@@ -3,12 +3,17 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   exportCheckpoints,
+  isInclusionRefusal,
   parseArchive,
   parseInclusionClaim,
   type Since,
   verifyArchivedInclusion,
 } from '../../app/tlog-follow/archive.js';
-import type { LogIdentity } from '../../app/tlog-follow/follow.js';
+import {
+  type CheckpointEvidence,
+  type LogIdentity,
+  splitViewOf,
+} from '../../app/tlog-follow/follow.js';
 import { type MirrorResult, mirrorOnce } from '../../app/tlog-follow/mirror.js';
 import {
   checkLog,
@@ -16,10 +21,8 @@ import {
   readMonitorState,
   writeMonitorState,
 } from '../../app/tlog-follow/monitor.js';
+import { custodyCheckpointList, logIdentity, remoteLog } from '../../app/tlog-follow/remote-log.js';
 import { CoreError } from '../../core/index.js';
-import { TlogClient } from '../../net/tlog-client.js';
-import { TlogError } from '../../tlog/errors.js';
-import { parseVerifierKey } from '../../tlog/note.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
 import { progress, writeOutput } from '../output.js';
@@ -43,7 +46,7 @@ export function registerLog(program: Command, io: CliIO): void {
       .option('--interval <s>', 'seconds between checks when following (default 60)'),
   ).action(async (o: LogFlags & { dir: string; follow?: boolean; interval?: string }) => {
     const id = identity(o, io);
-    const fetcher = new TlogClient({ url: o.from });
+    const fetcher = remoteLog(o.from);
     const dir = resolve(io.cwd, o.dir);
     await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
       const r = await guard(io, o, () =>
@@ -68,7 +71,7 @@ export function registerLog(program: Command, io: CliIO): void {
       .option('--interval <s>', 'seconds between checks when following (default 60)'),
   ).action(async (o: LogFlags & { state?: string; follow?: boolean; interval?: string }) => {
     const id = identity(o, io);
-    const fetcher = new TlogClient({ url: o.from });
+    const fetcher = remoteLog(o.from);
     const statePath = o.state === undefined ? undefined : resolve(io.cwd, o.state);
     let last = statePath === undefined ? undefined : readMonitorState(statePath, id);
     await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
@@ -116,13 +119,13 @@ export function registerLog(program: Command, io: CliIO): void {
         output?: string;
       }) => {
         const vkey = readVkey(o.vkey, io);
-        const origin = o.origin ?? parseVerifierKey(vkey).name;
+        const origin = o.origin ?? logIdentity(vkey).origin;
         const dir = resolve(io.cwd, o.from);
         const isDir = existsSync(dir) && statSync(dir).isDirectory();
         const text = await exportCheckpoints({
           source: isDir
             ? { kind: 'mirror', dir }
-            : { kind: 'log', fetcher: new TlogClient({ url: o.from }), list: custodyList(o.from) },
+            : { kind: 'log', fetcher: remoteLog(o.from), list: custodyCheckpointList(o.from) },
           origin,
           vkey,
           since: parseSince(o.since),
@@ -172,8 +175,7 @@ export function registerLog(program: Command, io: CliIO): void {
             `Entry ${v.index} is in ${archive.header.origin} at size ${v.size} (checkpoint archived ${v.checkpoint.seenAt})\n`,
           );
         } catch (e) {
-          const no = ['TLOG_PROOF_INVALID', 'TLOG_RANGE_INVALID', 'TLOG_CHECKPOINT_NOT_ARCHIVED'];
-          if (!(e instanceof TlogError) || !no.includes(e.code)) throw e;
+          if (!isInclusionRefusal(e)) throw e;
           if (o.json)
             io.stdout.write(
               `${JSON.stringify({ event: 'tlog.inclusion_failed', error: e.toJSON() })}\n`,
@@ -183,36 +185,6 @@ export function registerLog(program: Command, io: CliIO): void {
         }
       },
     );
-}
-
-/**
- * Custody's list of every signed checkpoint, beside the tiles: `<base>/tlog/` has it at
- * `<base>/api/v1/tlog/checkpoints`. Another log (404) is archived by its current checkpoint.
- */
-function custodyList(prefix: string): (since: Since) => Promise<string[] | undefined> {
-  return async (since) => {
-    const client = new TlogClient({ url: prefix });
-    const notes: string[] = [];
-    let sinceSize = since.kind === 'size' ? since.size : 0;
-    for (;;) {
-      const q = new URLSearchParams({ sinceSize: String(sinceSize), limit: '10000' });
-      if (since.kind === 'date') q.set('since', since.date.toISOString());
-      let page: { checkpoints?: { size: number; note: string }[] };
-      try {
-        const body = await client.readPath(`../api/v1/tlog/checkpoints?${q}`, 64 << 20);
-        page = JSON.parse(Buffer.from(body).toString('utf8'));
-      } catch (e) {
-        if (e instanceof TlogError && e.details?.['status'] === 404) return undefined;
-        if (e instanceof SyntaxError) return undefined;
-        throw e;
-      }
-      const rows = page.checkpoints ?? [];
-      notes.push(...rows.map((r) => r.note));
-      const last = rows[rows.length - 1];
-      if (rows.length < 10000 || last === undefined) return notes;
-      sinceSize = last.size + 1;
-    }
-  };
 }
 
 interface LogFlags {
@@ -231,8 +203,7 @@ function withLogOptions(cmd: Command): Command {
 }
 
 function identity(o: LogFlags, io: CliIO): LogIdentity {
-  const verifier = parseVerifierKey(readVkey(o.vkey, io));
-  return { origin: o.origin ?? verifier.name, verifiers: [verifier] };
+  return logIdentity(readVkey(o.vkey, io), o.origin);
 }
 
 // A vkey has two '+'; anything else is taken as a file holding one.
@@ -247,32 +218,24 @@ async function guard<T>(io: CliIO, o: LogFlags, f: () => Promise<T>): Promise<T>
   try {
     return await f();
   } catch (e) {
-    if (e instanceof TlogError && e.code === 'TLOG_CHECKPOINT_INCONSISTENT') {
-      const d = e.details as { origin: string; old: Evidence; new: Evidence };
-      alarm(
-        io,
-        'tlog.split_view',
-        d.origin ?? o.origin ?? '',
-        { old: d.old, new: d.new },
-        e.message,
-      );
-      throw new CliExit(EXIT.no);
-    }
-    throw e;
+    const split = splitViewOf(e);
+    if (split === undefined) throw e;
+    alarm(
+      io,
+      'tlog.split_view',
+      split.origin ?? o.origin ?? '',
+      { old: split.old, new: split.new },
+      split.message,
+    );
+    throw new CliExit(EXIT.no);
   }
-}
-
-interface Evidence {
-  size: number;
-  rootHash: string;
-  note: string;
 }
 
 function alarm(
   io: CliIO,
   event: string,
   origin: string,
-  evidence: { old: Evidence; new: Evidence },
+  evidence: { old: CheckpointEvidence; new: CheckpointEvidence },
   message: string,
 ): void {
   io.stderr.write(

@@ -74,8 +74,8 @@ export function registerServe(program: Command, io: CliIO): void {
       const address = await app.listen({ host: cfg.host, port: cfg.port });
       let witnessing: { stop(): Promise<void> } | undefined;
       if (services.tlog && cfg.tlog.witnesses.length > 0) {
-        const { WitnessCollector } = await import('../../app/tlog-follow/witnessing.js');
-        const { startWitnessing } = await import('../../app/tlog/witnessing.js');
+        const { WitnessCollector } = await import('../../app/tlog-follow/witness-collector.js');
+        const { startWitnessing } = await import('../../app/tlog/periodic-witnessing.js');
         const { postAddCheckpoint } = await import('../../net/tlog-client.js');
         const collector = new WitnessCollector({
           witnesses: cfg.tlog.witnesses,

@@ -1,14 +1,12 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
-  createWitnessService,
-  generateWitnessKey,
-  parseWitnessConfig,
-} from '../../app/tlog-follow/witness-service.js';
+  generateWitnessKeyFile,
+  openWitness,
+  readWitnessConfig,
+} from '../../app/tlog-follow/witness-cosigner.js';
 import { CoreError } from '../../core/index.js';
-import { TlogError } from '../../tlog/errors.js';
+import { serveWitness } from '../../server/witness-server.js';
 import type { CliIO } from '../io.js';
 
 /**
@@ -37,22 +35,22 @@ export function registerWitness(program: Command, io: CliIO): void {
       'state file (overrides the config; default witness-state.json beside it)',
     )
     .action(async (o: { config: string; key: string; listen: string; state?: string }) => {
-      const configPath = resolve(io.cwd, o.config);
-      const { config, logs } = parseWitnessConfig(readText(configPath));
-      const statePath =
-        o.state !== undefined
-          ? resolve(io.cwd, o.state)
-          : resolve(dirname(configPath), config.state ?? 'witness-state.json');
+      const { config, logs, statePath } = readWitnessConfig(
+        resolve(io.cwd, o.config),
+        o.state === undefined ? undefined : resolve(io.cwd, o.state),
+      );
       const { host, port } = parseListen(o.listen);
-      const service = createWitnessService({
-        name: config.name,
-        key: readPrivateKey(resolve(io.cwd, o.key)),
-        logs,
-        statePath,
-        now: () => Math.floor(Date.now() / 1000),
-        onEvent: (e) =>
-          io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`),
-      });
+      const service = serveWitness(
+        openWitness({
+          name: config.name,
+          keyPath: resolve(io.cwd, o.key),
+          logs,
+          statePath,
+          now: () => Math.floor(Date.now() / 1000),
+          onEvent: (e) =>
+            io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`),
+        }),
+      );
       const addr = await service.listen(host, port);
       io.stderr.write(
         `Witness ${config.name} listening on http://${addr.address}:${addr.port} for ${logs.length} log(s); vkey:\n`,
@@ -80,11 +78,7 @@ export function registerWitness(program: Command, io: CliIO): void {
       'where to write the private key (created 0600, never overwritten)',
     )
     .action((o: { name: string; output: string }) => {
-      const path = resolve(io.cwd, o.output);
-      if (existsSync(path))
-        throw new CoreError('USAGE', `${o.output} exists; a witness key is never overwritten`);
-      const { privateKeyPem, vkey } = generateWitnessKey(o.name);
-      writeFileSync(path, privateKeyPem, { mode: 0o600, flag: 'wx' });
+      const vkey = generateWitnessKeyFile(o.name, resolve(io.cwd, o.output), o.output);
       io.stderr.write(`Wrote the private key to ${o.output}; the vkey is:\n`);
       io.stdout.write(`${vkey}\n`);
     });
@@ -96,29 +90,4 @@ function parseListen(v: string): { host: string; port: number } {
   if (m === null || port > 65535)
     throw new CoreError('USAGE', `--listen takes host:port, not ${v}`);
   return { host: (m[1] as string).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port };
-}
-
-function readPrivateKey(path: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(readText(path));
-  } catch (e) {
-    if (e instanceof CoreError) throw e;
-    throw new TlogError('TLOG_KEY_INVALID', `${path} is not a PEM private key`, { cause: e });
-  }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new TlogError(
-      'TLOG_KEY_INVALID',
-      `${path} is a ${key.asymmetricKeyType} key; a witness key is Ed25519`,
-    );
-  }
-  return key;
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CoreError('FILE_NOT_FOUND', `cannot read ${path}: ${(e as Error).message}`);
-  }
 }

@@ -1,5 +1,5 @@
 import { constants, createHash, type KeyObject, publicDecrypt, verify } from 'node:crypto';
-import { verifyEcdsaPrehashed } from '../../tlog/entries.js';
+import { verifyEcdsaPrehashed } from '../../tlog/index.js';
 
 export type DigestAlgorithm = 'sha256' | 'sha384' | 'sha512';
 

@@ -1,8 +1,11 @@
 import type { TransparencyLogEntry } from '@sigstore/bundle';
-import { parseCheckpoint } from '../../tlog/checkpoint.js';
-import { leafHash, rootFromInclusionProof } from '../../tlog/merkle.js';
-import { parseNote } from '../../tlog/note.js';
-import { setPayload } from '../../tlog/rekor.js';
+import {
+  leafHash,
+  parseCheckpoint,
+  parseNote,
+  rootFromInclusionProof,
+  setPayload,
+} from '../../tlog/index.js';
 import { SignError } from '../errors.js';
 import { inTimeRange, type TransparencyLogInstance } from '../trusted-root.js';
 import { bytesEqual, verifyData } from './crypto.js';

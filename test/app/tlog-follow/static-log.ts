@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { signCheckpoint } from '../../../src/tlog/checkpoint.js';
-import { leafHash, MerkleTree } from '../../../src/tlog/merkle.js';
+import { leafHash, MerkleTree } from '../../../src/tlog/index.js';
 import { ed25519NoteSigner, formatVerifierKey, type NoteSigner } from '../../../src/tlog/note.js';
 import {
   encodeEntryBundle,

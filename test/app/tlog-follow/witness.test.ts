@@ -4,17 +4,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { WitnessCollector } from '../../../src/app/tlog-follow/witness-collector.js';
 import {
-  createWitnessService,
   generateWitnessKey,
   parseWitnessConfig,
-  type WitnessService,
-} from '../../../src/app/tlog-follow/witness-service.js';
-import { WitnessCollector } from '../../../src/app/tlog-follow/witnessing.js';
+} from '../../../src/app/tlog-follow/witness-cosigner.js';
 import { CustodyError } from '../../../src/core/errors.js';
 import { postAddCheckpoint } from '../../../src/net/tlog-client.js';
+import { createWitnessService, type WitnessService } from '../../../src/server/witness-server.js';
 import { signCheckpoint } from '../../../src/tlog/checkpoint.js';
-import { EMPTY_ROOT } from '../../../src/tlog/merkle.js';
+import { EMPTY_ROOT } from '../../../src/tlog/index.js';
 import { openNote, parseVerifierKey } from '../../../src/tlog/note.js';
 import { formatAddCheckpoint } from '../../../src/tlog/witness.js';
 import { StaticLog } from './static-log.js';

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { openServices } from '../../../src/app/services.js';
-import type { SequencedEntryInput } from '../../../src/app/tlog/log.js';
 import { openCheckpoint } from '../../../src/tlog/checkpoint.js';
 import {
   leafHash,
   MerkleTree,
   verifyConsistency,
   verifyInclusion,
-} from '../../../src/tlog/merkle.js';
+} from '../../../src/tlog/index.js';
 import { parseVerifierKey } from '../../../src/tlog/note.js';
+import type { SequencedEntryInput } from '../../../src/tlog/sequence.js';
 import { decodeEntryBundle } from '../../../src/tlog/tiles.js';
 import { BACKENDS, freshServices } from '../../helpers/store.js';
 

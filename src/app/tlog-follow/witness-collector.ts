@@ -1,8 +1,13 @@
-import { parseCheckpoint } from '../../tlog/checkpoint.js';
-import { TlogError } from '../../tlog/errors.js';
-import { type NoteVerifier, openNote, parseNote, parseVerifierKey } from '../../tlog/note.js';
-import { formatAddCheckpoint } from '../../tlog/witness.js';
-import type { SubmitToWitness } from './ports.js';
+import type { SubmitToWitness } from '../../tlog/index.js';
+import {
+  formatAddCheckpoint,
+  type NoteVerifier,
+  openNote,
+  parseCheckpoint,
+  parseNote,
+  parseVerifierKey,
+  TlogError,
+} from '../../tlog/index.js';
 
 /**
  * The log's side of C2SP tlog-witness: submit each new checkpoint to the configured witnesses,

@@ -1,35 +1,35 @@
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { CoreError } from '../../core/index.js';
 import {
-  cosignatureSigner,
-  cosignatureVerifier,
-  formatCosignatureVerifierKey,
-} from '../../tlog/cosignature.js';
-import { TlogError } from '../../tlog/errors.js';
-import {
-  decodeBase64,
-  encodeBase64,
-  formatNote,
-  parseNote,
-  parseVerifierKey,
-} from '../../tlog/note.js';
+  readWitnessKey,
+  readWitnessState,
+  readWitnessText,
+  type WitnessStateFile,
+  writeNewWitnessKey,
+  writeWitnessState,
+} from '../../fs/witness-files.js';
 import {
   type AddCheckpointRequest,
   addCheckpoint,
+  cosignatureSigner,
+  cosignatureVerifier,
+  decodeBase64,
+  encodeBase64,
+  formatCosignatureVerifierKey,
+  formatNote,
   parseAddCheckpoint,
+  parseNote,
+  parseVerifierKey,
   type WitnessedLog,
   type WitnessState,
-} from '../../tlog/witness.js';
-import { writeFileAtomic } from './files.js';
+} from '../../tlog/index.js';
 
 /**
- * A C2SP tlog-witness (v1.0.0) over node:http: `POST /add-checkpoint` cosigns checkpoints of the
- * configured logs with an Ed25519 tlog-cosignature/v1 key, and `GET /<hex sha256(origin)>/checkpoint`
- * serves the latest cosigned checkpoint (the monitoring API). The decision is `addCheckpoint`
- * (src/tlog/witness.ts); this file adds the state file and HTTP.
+ * A C2SP tlog-witness (v1.0.0): cosign checkpoints of the configured logs with an Ed25519
+ * tlog-cosignature/v1 key, and keep the latest cosigned checkpoint per log for monitors. The
+ * decision is `addCheckpoint` (src/tlog/witness.ts); this file adds the state and the config; its
+ * HTTP face is src/server/witness-server.ts.
  */
 
 /** `custody witness serve --config`: the witness's name and the logs it follows. */
@@ -41,79 +41,56 @@ export interface WitnessConfig {
   logs: { origin: string; vkeys: string[] }[];
 }
 
-export interface WitnessServiceOptions {
+export interface WitnessOptions {
   name: string;
   key: KeyObject;
   logs: readonly WitnessedLog[];
   statePath: string;
   /** POSIX seconds, stamped into cosignatures. */
   now: () => number;
-  /** Largest request body accepted. Default 1 MiB. */
-  maxBodyBytes?: number;
   /** One structured event per request (the CLI writes them as JSON lines on stderr). */
   onEvent?: (event: Record<string, unknown>) => void;
 }
 
-/** Per origin: the latest cosigned checkpoint, and the note served to monitors. */
-interface StoredLog {
-  size: number;
-  rootHash: string;
-  note: string;
-  updatedAt: number;
+/** What to answer a request: status, plain-text body and any headers beyond the content type. */
+export interface WitnessReply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
 }
 
-interface StateFile {
-  logs: Record<string, StoredLog>;
-}
-
-export interface WitnessService {
-  readonly server: Server;
+export interface Witness {
   /** The vkey clients verify this witness's cosignatures with. */
   readonly vkey: string;
-  listen(host: string, port: number): Promise<AddressInfo>;
-  close(): Promise<void>;
+  /** `POST /add-checkpoint`: decide, persist, and answer. */
+  addCheckpoint(body: string): WitnessReply;
+  /** `GET /<hex sha256(origin)>/checkpoint`: the latest cosigned note, if any. */
+  cosignedCheckpoint(originHash: string): string | undefined;
+  /** Report an event (an internal error of the HTTP face, too). */
+  emit(event: Record<string, unknown>): void;
 }
 
 /**
- * Build the witness. Every request is decided and persisted synchronously, between two awaits of
+ * Open the witness. Every request is decided and persisted synchronously, between two awaits of
  * nothing: Node runs one at a time, so the read of the latest size, the check and the write are
  * atomic per the spec's race (a request for N cannot roll back a concurrent one for N+K).
  * @throws TlogError TLOG_KEY_INVALID for a bad name or key, TLOG_ARCHIVE_INVALID for a bad state file
  */
-export function createWitnessService(o: WitnessServiceOptions): WitnessService {
+export function createWitness(o: WitnessOptions): Witness {
   const cosigner = cosignatureSigner(o.name, o.key, o.now);
   const vkey = formatCosignatureVerifierKey(o.name, o.key);
   const logs = new Map(o.logs.map((l) => [l.origin, l]));
   const byHash = new Map(o.logs.map((l) => [sha256Hex(l.origin), l.origin]));
-  let state = readState(o.statePath);
+  let state: WitnessStateFile = readWitnessState(o.statePath);
   const emit = o.onEvent ?? (() => {});
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://witness');
-    if (url.pathname === '/add-checkpoint') {
-      if (req.method !== 'POST') return reply(res, 405, 'use POST\n', { allow: 'POST' });
-      const body = await readBody(req, o.maxBodyBytes ?? 1 << 20);
-      if (body === undefined) return reply(res, 413, 'request body too large\n');
-      return addOne(body, res);
-    }
-    const m = /^\/([0-9a-f]{64})\/checkpoint$/.exec(url.pathname);
-    if (m !== null && (req.method === 'GET' || req.method === 'HEAD')) {
-      const origin = byHash.get(m[1] as string);
-      const stored = origin === undefined ? undefined : state.logs[origin];
-      if (stored === undefined) return reply(res, 404, 'no checkpoint cosigned for that log\n');
-      return reply(res, 200, stored.note, { 'cache-control': 'no-cache' });
-    }
-    return reply(res, 404, 'not found\n');
-  };
-
-  const addOne = (body: string, res: ServerResponse): void => {
+  const add = (body: string): WitnessReply => {
     let req: AddCheckpointRequest;
     try {
       req = parseAddCheckpoint(body);
     } catch (e) {
       emit({ event: 'witness.refused', status: 400, message: (e as Error).message });
-      reply(res, 400, `${(e as Error).message}\n`);
-      return;
+      return { status: 400, body: `${(e as Error).message}\n` };
     }
     const origin = req.checkpoint.slice(0, Math.max(0, req.checkpoint.indexOf('\n')));
     const log = logs.get(origin);
@@ -133,14 +110,15 @@ export function createWitnessService(o: WitnessServiceOptions): WitnessService {
         message: outcome.message,
         ...(outcome.status === 422 ? { checkpoint: req.checkpoint } : {}),
       });
-      if (outcome.status === 409) {
-        reply(res, 409, `${outcome.size ?? 0}\n`, { 'content-type': 'text/x.tlog.size' });
-        return;
-      }
-      reply(res, outcome.status, `${outcome.message}\n`);
-      return;
+      if (outcome.status === 409)
+        return {
+          status: 409,
+          body: `${outcome.size ?? 0}\n`,
+          headers: { 'content-type': 'text/x.tlog.size' },
+        };
+      return { status: outcome.status, body: `${outcome.message}\n` };
     }
-    const next: StateFile = {
+    const next: WitnessStateFile = {
       logs: {
         ...state.logs,
         [origin]: {
@@ -152,38 +130,53 @@ export function createWitnessService(o: WitnessServiceOptions): WitnessService {
       },
     };
     // Persist before answering: a cosignature must never be given for a state a crash could lose.
-    writeFileAtomic(o.statePath, `${JSON.stringify(next, null, 2)}\n`);
+    writeWitnessState(o.statePath, next);
     state = next;
     emit({ event: 'witness.cosigned', origin, oldSize: req.oldSize, size: outcome.state.size });
-    reply(res, 200, outcome.body);
+    return { status: 200, body: outcome.body };
   };
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      emit({ event: 'witness.error', message: (e as Error)?.message ?? String(e) });
-      if (!res.headersSent) reply(res, 500, 'internal error\n');
-      else res.destroy();
-    });
-  });
-  server.keepAliveTimeout = 30_000;
 
   return {
-    server,
     vkey,
-    listen: (host, port) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    addCheckpoint: add,
+    cosignedCheckpoint(originHash) {
+      const origin = byHash.get(originHash);
+      return origin === undefined ? undefined : state.logs[origin]?.note;
+    },
+    emit,
   };
+}
+
+/**
+ * `custody witness serve`: the config at `configPath` and where the state lives (`stateOverride`,
+ * else the config's `state` beside it, else `witness-state.json` beside it).
+ * @throws CoreError FILE_NOT_FOUND, USAGE
+ */
+export function readWitnessConfig(
+  configPath: string,
+  stateOverride?: string,
+): { config: WitnessConfig; logs: WitnessedLog[]; statePath: string } {
+  const { config, logs } = parseWitnessConfig(readWitnessText(configPath));
+  const statePath =
+    stateOverride ?? resolvePath(dirname(configPath), config.state ?? 'witness-state.json');
+  return { config, logs, statePath };
+}
+
+/** Open the witness of a config with the key at `keyPath`. */
+export function openWitness(o: Omit<WitnessOptions, 'key'> & { keyPath: string }): Witness {
+  const { keyPath, ...rest } = o;
+  return createWitness({ ...rest, key: readWitnessKey(keyPath) });
+}
+
+/** `custody witness key generate`: write a new key to `path` and answer its vkey. */
+export function generateWitnessKeyFile(name: string, path: string, shownAs: string): string {
+  let vkey = '';
+  writeNewWitnessKey(path, shownAs, () => {
+    const made = generateWitnessKey(name);
+    vkey = made.vkey;
+    return made.privateKeyPem;
+  });
+  return vkey;
 }
 
 /**
@@ -255,52 +248,6 @@ function monitoringNote(submitted: string, log: WitnessedLog, cosignatureLines: 
     log.verifiers.some((v) => v.name === s.name && v.keyId === s.keyId),
   );
   return formatNote({ text: parsed.text, signatures: logSignatures }) + cosignatureLines;
-}
-
-function readState(path: string): StateFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { logs: {} };
-    throw e;
-  }
-  try {
-    const parsed = JSON.parse(text) as StateFile;
-    if (typeof parsed?.logs !== 'object' || parsed.logs === null) throw new Error('no "logs"');
-    for (const [origin, l] of Object.entries(parsed.logs)) {
-      if (!Number.isSafeInteger(l.size) || decodeBase64(l.rootHash)?.length !== 32) {
-        throw new Error(`bad entry for ${origin}`);
-      }
-    }
-    return parsed;
-  } catch (e) {
-    throw new TlogError('TLOG_ARCHIVE_INVALID', `${path} is not a witness state file`, {
-      cause: e,
-    });
-  }
-}
-
-async function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  // Drained to the end even when too large, so the 413 reaches the client on a live connection
-  // (node's requestTimeout bounds a body that never ends).
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total <= max) chunks.push(chunk);
-  }
-  return total > max ? undefined : Buffer.concat(chunks).toString('utf8');
-}
-
-function reply(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-  res.end(body);
 }
 
 function sha256Hex(s: string): string {

@@ -6,7 +6,7 @@ import {
 } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TlogError } from '../../tlog/errors.js';
+import { TlogError } from '../tlog/index.js';
 
 export type LogKeyType = 'ed25519' | 'ecdsa-p256';
 

@@ -1,4 +1,4 @@
-import type { WitnessCollector, WitnessReport } from '../tlog-follow/witnessing.js';
+import type { WitnessCollector, WitnessReport } from '../tlog-follow/witness-collector.js';
 import type { TransparencyLog } from './log.js';
 
 export interface WitnessingLoop {
