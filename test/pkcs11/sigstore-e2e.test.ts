@@ -4,8 +4,8 @@ import { bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { DSSEBundleBuilder, MessageSignatureBundleBuilder } from '@sigstore/sign';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
-import { openPkcs11Signer, type Pkcs11Signer } from '../../../src/app/pkcs11/index.js';
-import { publicKeyDetails } from '../../../src/sign/keys.js';
+import { openPkcs11Signer, type Pkcs11Signer } from '../../src/pkcs11/index.js';
+import { publicKeyDetails } from '../../src/sign/keys.js';
 import { createToken, SKIP, type TestToken } from './softhsm.js';
 
 /**

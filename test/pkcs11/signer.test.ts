@@ -3,10 +3,10 @@ import { createHash, generateKeyPairSync, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { openPkcs11Signer, type Pkcs11Signer } from '../../../src/app/pkcs11/index.js';
-import { SignError } from '../../../src/sign/errors.js';
-import { keyHint } from '../../../src/sign/keys.js';
-import { expectCustodyErrorAsync } from '../../helpers/expect-error.js';
+import { openPkcs11Signer, type Pkcs11Signer } from '../../src/pkcs11/index.js';
+import { SignError } from '../../src/sign/errors.js';
+import { keyHint } from '../../src/sign/keys.js';
+import { expectCustodyErrorAsync } from '../helpers/expect-error.js';
 import { createToken, ecKey, SKIP, SOFTHSM_MODULE, type TestToken } from './softhsm.js';
 
 /**

@@ -1,15 +1,17 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { CoreError } from '../../core/errors.js';
-import { SignError } from '../../sign/errors.js';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync } from 'node:fs';
+import { CoreError } from '../core/errors.js';
 import {
   type GeneratedKey,
   generateKey,
   type KeyType,
   loadSigningKey,
   loadVerificationKey,
+  SignError,
   type SigningKey,
   type VerificationKey,
-} from '../../sign/keys.js';
+} from '../sign/index.js';
+import { readBytes, readInput, writeOutput } from './bundle-files.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -97,38 +99,25 @@ export function publicPathFor(privatePath: string): string {
   return privatePath.endsWith('.key') ? `${privatePath.slice(0, -4)}.pub` : `${privatePath}.pub`;
 }
 
-/** @throws CoreError FILE_NOT_FOUND, FILE_UNREADABLE */
-export function readInput(path: string, what: string): Buffer {
+/**
+ * A PEM (or DER SPKI) public key file, for verification.
+ * @throws SignError SIGN_INPUT_UNREADABLE, SIGN_KEY_INVALID
+ */
+export function readPublicKeyFile(path: string, cwd: string): KeyObject {
+  const bytes = readBytes(path, cwd, 'public key');
   try {
-    return readFileSync(path);
+    const text = bytes.toString('utf8');
+    return text.includes('-----BEGIN')
+      ? createPublicKey(text)
+      : createPublicKey({ key: bytes, format: 'der', type: 'spki' });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new CoreError('FILE_NOT_FOUND', `${what} ${path} does not exist`, {
-        details: { path },
-      });
-    }
-    throw new CoreError('FILE_UNREADABLE', `cannot read ${what} ${path}: ${(e as Error).message}`, {
-      cause: e,
-      details: { path },
-    });
-  }
-}
-
-/** @throws CoreError USAGE (exists and flag is wx), FILE_UNREADABLE */
-export function writeOutput(path: string, data: string, flag = 'w', mode = 0o644): void {
-  try {
-    writeFileSync(path, data, { flag, mode });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CoreError('USAGE', `${path} exists; pass --force to overwrite it`, {
-        details: { path },
-      });
-    }
-    throw new CoreError('FILE_UNREADABLE', `cannot write ${path}: ${(e as Error).message}`, {
-      cause: e,
-      details: { path },
-    });
+    throw new SignError(
+      'SIGN_KEY_INVALID',
+      `${path} is not a public key: ${(e as Error).message}.`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 

@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs';
-import { addTransparencyLog, type TransparencyLogJson } from '../../sign/trust/index.js';
-import type { DevOidcIssuer } from './dev-oidc.js';
-import { openDevOidcIssuer } from './dev-oidc.js';
-import { caPaths, initCa, loadCa, readTrustStore, writeTrustStore } from './files.js';
+import { caExists, caPaths } from '../../fs/ca-files.js';
+import { readTrustStore, writeTrustStore } from '../../fs/trusted-root-files.js';
+import { addTransparencyLog, type TransparencyLogJson } from '../../sign/index.js';
 import {
   type CaService,
   createCaService,
   type IssuedEvent,
   type OidcIssuerConfig,
-} from './service.js';
+} from './certificate-issuer.js';
+import { type DevOidcIssuer, openDevOidcIssuer } from './dev-oidc-issuer.js';
+import { initCa, loadCa } from './init-ca.js';
 
 export interface Keyless {
   ca: CaService;
@@ -34,7 +34,7 @@ export async function openKeyless(o: {
 }): Promise<Keyless | undefined> {
   const paths = caPaths(o.dataDir);
   const now = o.now ?? (() => new Date());
-  const haveCa = existsSync(paths.intermediateCert) && existsSync(paths.intermediateKey);
+  const haveCa = caExists(o.dataDir);
   if (!haveCa && !o.devOidc) return undefined;
   if (!haveCa) await initCa({ dataDir: o.dataDir, uri: o.publicUrl, now: now() });
   const entry = o.logEntry?.();

@@ -9,9 +9,9 @@ import {
   type Pkcs11SignerOptions,
   transientRecovery,
   withRetry,
-} from '../../../src/app/pkcs11/index.js';
-import { SignError } from '../../../src/sign/errors.js';
-import { expectCustodyErrorAsync } from '../../helpers/expect-error.js';
+} from '../../src/pkcs11/index.js';
+import { SignError } from '../../src/sign/errors.js';
+import { expectCustodyErrorAsync } from '../helpers/expect-error.js';
 import { createToken, ecKey, SKIP, type TestToken } from './softhsm.js';
 
 /**

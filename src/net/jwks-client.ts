@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { SignError } from '../../sign/errors.js';
-import { type Jwks, parseJwks } from '../../sign/oidc/index.js';
+import { type Jwks, parseJwks, SignError } from '../sign/index.js';
+import { HttpClient, underlyingError } from './http.js';
 
 export interface JwksSourceOptions {
   issuer: string;
@@ -15,6 +15,8 @@ export interface JwksSourceOptions {
   /** An unknown kid triggers a refetch at most this often; default 30 s. */
   minRefreshMs?: number;
   timeoutMs?: number;
+  /** Retries of a fetch that found the issuer unreachable or busy. Default 2. */
+  retries?: number;
 }
 
 /** An issuer's keys, fetched once and cached; the file form is read on every refresh. */
@@ -28,7 +30,14 @@ export function createJwksSource(o: JwksSourceOptions): JwksSource {
   const clock = o.clock ?? (() => new Date());
   const ttl = o.ttlMs ?? 5 * 60_000;
   const minRefresh = o.minRefreshMs ?? 30_000;
-  const doFetch = o.fetch ?? fetch;
+  // One client per issuer: its circuit breaker keeps a down issuer from being asked on every
+  // signing request. A signing request waits for this, so retries are few and short.
+  const http = new HttpClient({
+    timeoutMs: o.timeoutMs ?? 10_000,
+    retries: o.retries ?? 2,
+    backoffMs: 100,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  });
   let cached: { jwks: Jwks; at: number } | undefined;
   let inflight: Promise<Jwks> | undefined;
 
@@ -56,9 +65,9 @@ export function createJwksSource(o: JwksSourceOptions): JwksSource {
   const getJson = async (url: string): Promise<unknown> => {
     let res: Response;
     try {
-      res = await doFetch(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
+      res = (await http.request(url)).response;
     } catch (e) {
-      throw failed(`Cannot reach ${url} for ${o.issuer}'s keys.`, e);
+      throw failed(`Cannot reach ${url} for ${o.issuer}'s keys.`, underlyingError(e));
     }
     if (!res.ok) throw failed(`${url} answered ${res.status} for ${o.issuer}'s keys.`);
     try {

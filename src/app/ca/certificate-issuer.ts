@@ -1,26 +1,18 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  type CertificateAuthority,
-  type CertificateIdentity,
-  claimExtensions,
-  type IssuedCertificate,
-  identityFromClaims,
-  identityValue,
-  parseClientPublicKey,
-  parseSigningCertRequest,
-  publicKeyFromCsr,
-  type SigningCertResponse,
-  verifyProofOfPossession,
-} from '../../sign/ca/index.js';
-import { SignError } from '../../sign/errors.js';
+import { createJwksSource, type JwksSource } from '../../net/jwks-client.js';
 import {
   assertSubjectAllowed,
+  type CertificateAuthority,
+  type CertificateIdentity,
+  type IssuedCertificate,
+  loadCertificateAuthority,
   peekIssuer,
+  SignError,
+  type SigningCertResponse,
   type VerifiedIdToken,
   verifyIdToken,
-} from '../../sign/oidc/index.js';
-import type { DevOidcIssuer } from './dev-oidc.js';
-import { createJwksSource, type JwksSource } from './jwks-source.js';
+} from '../../sign/index.js';
+import type { DevOidcIssuer } from './dev-oidc-issuer.js';
 
 /** One trusted OIDC issuer, from configuration. */
 export interface OidcIssuerConfig {
@@ -133,7 +125,7 @@ export function createCaService(o: CaServiceOptions): CaService {
       ...(o.skewSeconds !== undefined ? { skewSeconds: o.skewSeconds } : {}),
     });
     try {
-      return { t: verifyIdToken(token, opts(await entry.keys.get())), cfg: entry.cfg };
+      return { t: await verifyIdToken(token, opts(await entry.keys.get())), cfg: entry.cfg };
     } catch (e) {
       // An unknown kid may be a key the issuer rotated in since the keys were fetched.
       if (
@@ -141,7 +133,7 @@ export function createCaService(o: CaServiceOptions): CaService {
         e.details?.['reason'] === 'kid-unknown' &&
         (await entry.keys.refreshIfStale())
       ) {
-        return { t: verifyIdToken(token, opts(await entry.keys.get())), cfg: entry.cfg };
+        return { t: await verifyIdToken(token, opts(await entry.keys.get())), cfg: entry.cfg };
       }
       throw e;
     }
@@ -149,6 +141,15 @@ export function createCaService(o: CaServiceOptions): CaService {
 
   return {
     async signingCertificate(body, bearer) {
+      const {
+        claimExtensions,
+        identityFromClaims,
+        identityValue,
+        parseClientPublicKey,
+        parseSigningCertRequest,
+        publicKeyFromCsr,
+        verifyProofOfPossession,
+      } = await loadCertificateAuthority();
       const req = parseSigningCertRequest(body, bearer);
       const { t, cfg } = await verifyToken(req.token);
       const { identity, challenge } = identityFromClaims(t.claims);
@@ -179,6 +180,8 @@ export function createCaService(o: CaServiceOptions): CaService {
       return { chains: [{ certificates: [...o.ca.chainPem] }] };
     },
     async emergencyCertificate(req) {
+      const { claimExtensions, identityValue, parseClientPublicKey, verifyProofOfPossession } =
+        await loadCertificateAuthority();
       if (!(req.lifetimeSeconds > 0 && req.lifetimeSeconds <= EMERGENCY_MAX_SECONDS))
         throw new SignError(
           'SIGN_CSR_INVALID',

@@ -1,5 +1,6 @@
 import { RekorWitness, type Witness } from '@sigstore/sign';
-import { SignError } from '../../sign/errors.js';
+import { SignError } from '../sign/index.js';
+import { backoffDelay } from './http.js';
 
 export interface LogWitnessOptions {
   /** The Custody server, e.g. `https://custody.example` (its Rekor v1 API is under /api/v1/log). */
@@ -28,6 +29,9 @@ export interface RetryOptions {
 const MAX_BACKOFF_MS = 10_000;
 
 /**
+ * @sigstore/sign's RekorWitness sends its own HTTP requests, so it cannot go through net/http's
+ * client; its retries here follow the same rules (backoffDelay) and name the service on failure.
+ *
  * A witness that logs a bundle's signature in Custody's transparency log through its Rekor v1 API,
  * with retries. sigstore-js's own retries are off so that ours name the service when they give up;
  * an entry that a timed-out attempt already created comes back as 409 and is fetched, not doubled.
@@ -83,9 +87,7 @@ export function withRetries(witness: Witness, o: RetryOptions): Witness {
               },
             );
           }
-          const delay = Math.min(MAX_BACKOFF_MS, backoffMs * 2 ** (attempt - 1));
-          // Jitter in [½, 1] of the delay keeps clients that failed together from retrying together.
-          const jittered = Math.round(delay * (0.5 + Math.random() / 2));
+          const jittered = backoffDelay(attempt, backoffMs, MAX_BACKOFF_MS);
           o.onRetry?.(attempt, jittered, failure.reason);
           await sleep(jittered);
         }

@@ -1,4 +1,4 @@
-import { SignError } from '../../sign/errors.js';
+import { SignError } from '../sign/index.js';
 import { CK, ckrName, ckrOf } from './module.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { CoreError } from '../../core/errors.js';
-import { type Jwks, jwkFromKey, signJwt } from '../../sign/oidc/index.js';
-import { caPaths, loadOrCreateKey } from './files.js';
+import { caPaths, loadOrCreateKey } from '../../fs/ca-files.js';
+import { type Jwks, jwkFromKey, signJwt } from '../../sign/index.js';
 
 /** Claims a dev token may carry besides its subject: the GitHub Actions ones, to try CI identities. */
 const PASS_THROUGH = new Set([

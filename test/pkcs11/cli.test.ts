@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { run } from '../../../src/cli/main.js';
+import { run } from '../../src/cli/main.js';
 import { createToken, ecKey, SKIP, type TestToken } from './softhsm.js';
 
 /** `custody sign --key pkcs11:…` and `custody verify --key` on the exported public key. */

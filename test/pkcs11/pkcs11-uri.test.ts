@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CustodyError } from '../../../src/core/errors.js';
-import { SignError } from '../../../src/sign/errors.js';
+import { CustodyError } from '../../src/core/errors.js';
+import { SignError } from '../../src/sign/errors.js';
 import {
   formatPkcs11Uri,
   type Pkcs11Uri,
   parsePkcs11Uri,
   redactPkcs11Uri,
-} from '../../../src/sign/pkcs11-uri.js';
-import { expectCustodyError } from '../../helpers/expect-error.js';
+} from '../../src/sign/pkcs11-uri.js';
+import { expectCustodyError } from '../helpers/expect-error.js';
 
 /** src/sign/pkcs11-uri.ts (pure); kept beside the signer's tests, which use it. */
 

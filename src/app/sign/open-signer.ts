@@ -1,23 +1,8 @@
-import { basename } from 'node:path';
-import type { SerializedBundle } from '@sigstore/bundle';
-import { FulcioSigner, type Signer, type Witness } from '@sigstore/sign';
+import { FulcioSigner, type Signer } from '@sigstore/sign';
 import { CoreError } from '../../core/errors.js';
-import {
-  type BundleSigner,
-  buildAttestationBundle,
-  buildMessageSignatureBundle,
-} from '../../sign/bundle-builder.js';
-import { SignError } from '../../sign/errors.js';
-import {
-  buildStatement,
-  parsePredicate,
-  type Statement,
-  type Subject,
-  subjectFromBytes,
-  subjectFromDigest,
-} from '../../sign/statement.js';
-import { type Env, readInput, readSigningKey } from './files.js';
-import { custodyLogWitness, type LogWitnessOptions, type RetryOptions } from './log-witness.js';
+import { type Env, readSigningKey } from '../../fs/key-files.js';
+import type { LogWitnessOptions, RetryOptions } from '../../net/log-witness.js';
+import { type BundleSigner, SignError } from '../../sign/index.js';
 
 export interface KeyedSigningOptions {
   /** Private key PEM file. One of keyFile, pkcs11 or keyless. */
@@ -38,32 +23,6 @@ export interface KeyedSigningOptions {
   log?: Omit<LogWitnessOptions, 'url'> & Pick<RetryOptions, 'onRetry'>;
 }
 
-export interface SignOutcome {
-  bundle: SerializedBundle;
-  /** `sha256:<hex>` of what was signed (the artifact, or the attestation's first subject). */
-  digest: string;
-  /** The log index, when logged. */
-  logIndex?: string;
-}
-
-/**
- * `custody sign`: a v0.3 bundle with a message signature over a file, logged when a URL is given.
- * @throws CoreError FILE_NOT_FOUND, FILE_UNREADABLE; SignError SIGN_KEY_INVALID, SIGN_SERVICE_FAILED
- */
-export async function signFile(file: string, o: KeyedSigningOptions): Promise<SignOutcome> {
-  const data = readInput(file, 'file');
-  const who = await openSigner(o);
-  try {
-    const bundle = await buildMessageSignatureBundle(data, who.signer, {
-      witnesses: witnessesFor(o),
-    });
-    const subject = subjectFromBytes(basename(file), data);
-    return outcome(bundle, `sha256:${subject.digest['sha256']}`);
-  } finally {
-    await who.close();
-  }
-}
-
 /**
  * The signer the options name: a key file, an HSM key (closed after use), or keyless. Keyless
  * signatures must be logged: the certificate expires in minutes, and the log's time is what
@@ -76,7 +35,7 @@ export async function openSigner(
   if (o.keyFile !== undefined)
     return { signer: readSigningKey(o.keyFile, o.env, o.passphraseEnv), close: async () => {} };
   if (o.pkcs11 !== undefined) {
-    const { openPkcs11Signer } = await import('../pkcs11/index.js');
+    const { openPkcs11Signer } = await import('../../pkcs11/index.js');
     const hsm = await openPkcs11Signer(o.pkcs11, {
       ...(o.env['CUSTODY_PKCS11_MODULE']
         ? { CUSTODY_PKCS11_MODULE: o.env['CUSTODY_PKCS11_MODULE'] }
@@ -105,55 +64,6 @@ export async function openSigner(
     'SIGN_KEY_INVALID',
     'Say how to sign: --key <pem>, --key pkcs11:…, or keyless (an OIDC identity and a Custody server).',
   );
-}
-
-export interface AttestOptions extends KeyedSigningOptions {
-  /** A file path, or `sha256:<hex>`. */
-  subject: string;
-  /** Overrides the subject's name (a file's base name; none for a digest). */
-  subjectName?: string;
-  predicateFile: string;
-  /** An alias (slsaprovenance1, cyclonedx, spdx, openvex) or a URI. */
-  predicateType: string;
-}
-
-/**
- * `custody attest`: an in-toto Statement v1 about the subject, in a DSSE envelope, in a v0.3 bundle.
- * @throws CoreError FILE_NOT_FOUND, FILE_UNREADABLE; SignError SIGN_STATEMENT_INVALID,
- *   SIGN_KEY_INVALID, SIGN_SERVICE_FAILED
- */
-export async function attestSubject(
-  o: AttestOptions,
-): Promise<SignOutcome & { statement: Statement }> {
-  const statement = buildStatement({
-    subjects: [subjectOf(o.subject, o.subjectName)],
-    predicateType: o.predicateType,
-    predicate: parsePredicate(readInput(o.predicateFile, 'predicate file'), o.predicateFile),
-  });
-  const who = await openSigner(o);
-  try {
-    const bundle = await buildAttestationBundle(statement, who.signer, {
-      witnesses: witnessesFor(o),
-    });
-    return { ...outcome(bundle, `sha256:${statement.subject[0]?.digest['sha256']}`), statement };
-  } finally {
-    await who.close();
-  }
-}
-
-function subjectOf(subject: string, name: string | undefined): Subject {
-  if (subject.startsWith('sha256:')) return subjectFromDigest(subject, name);
-  return subjectFromBytes(name ?? basename(subject), readInput(subject, 'subject file'));
-}
-
-function witnessesFor(o: KeyedSigningOptions): Witness[] {
-  return o.url === undefined ? [] : [custodyLogWitness({ ...o.log, url: o.url })];
-}
-
-function outcome(bundle: SerializedBundle, digest: string): SignOutcome {
-  // proto3 JSON leaves out an empty list and a zero log index, whatever SerializedBundle's type says.
-  const entry = (bundle.verificationMaterial.tlogEntries ?? [])[0];
-  return { bundle, digest, ...(entry !== undefined ? { logIndex: entry.logIndex ?? '0' } : {}) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import pkcs11js from 'pkcs11js';
-import { SignError } from '../../sign/errors.js';
+import { SignError } from '../sign/index.js';
 
 /** A PKCS#11 handle (slot, session or object) as pkcs11js passes it: a CK_ULONG in a Buffer. */
 export type Handle = Buffer;

@@ -1,8 +1,8 @@
 import { createHash, type KeyObject, verify } from 'node:crypto';
 import type { Signer } from '@sigstore/sign';
-import { SignError } from '../../sign/errors.js';
-import { keyHint, type SigningKeyType } from '../../sign/keys.js';
-import { type Pkcs11Uri, parsePkcs11Uri, redactPkcs11Uri } from '../../sign/pkcs11-uri.js';
+import { SignError } from '../sign/index.js';
+import { keyHint, type SigningKeyType } from '../sign/index.js';
+import { type Pkcs11Uri, parsePkcs11Uri, redactPkcs11Uri } from '../sign/index.js';
 import { ecdsaRawToDer } from './ecdsa-der.js';
 import { acquireModule, CK, ckrName, ckrOf, type Handle, type Pkcs11Module } from './module.js';
 import { resolveModulePath, resolvePin } from './resolve.js';

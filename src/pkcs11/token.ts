@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { SignError } from '../../sign/errors.js';
-import { keyTypeOf, type SigningKeyType } from '../../sign/keys.js';
-import type { Pkcs11Uri } from '../../sign/pkcs11-uri.js';
+import { SignError } from '../sign/index.js';
+import { keyTypeOf, type SigningKeyType } from '../sign/index.js';
+import type { Pkcs11Uri } from '../sign/index.js';
 import { type Attribute, CK, type Handle, type Pkcs11Module } from './module.js';
 
 /** How to find things on a token that a URI names. */
