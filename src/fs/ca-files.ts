@@ -36,7 +36,12 @@ export function caExists(dataDir: string): boolean {
 /** Writes a new CA's keys (0600) and certificates (DER in, PEM out) into `<dataDir>/ca/`. */
 export function writeCaFiles(
   dataDir: string,
-  ca: { rootKey: KeyObject; intermediateKey: KeyObject; root: Uint8Array; intermediate: Uint8Array },
+  ca: {
+    rootKey: KeyObject;
+    intermediateKey: KeyObject;
+    root: Uint8Array;
+    intermediate: Uint8Array;
+  },
 ): void {
   const p = caPaths(dataDir);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });

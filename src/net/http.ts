@@ -166,7 +166,8 @@ export class HttpClient {
     const href = typeof url === 'string' ? url : url.href;
     const origin = originOf(href);
     const method = (rest.method ?? 'GET').toUpperCase();
-    const maxRetries = (idempotent ?? IDEMPOTENT.has(method)) ? (retries ?? this.o.retries ?? 4) : 0;
+    const maxRetries =
+      (idempotent ?? IDEMPOTENT.has(method)) ? (retries ?? this.o.retries ?? 4) : 0;
     const retryStatus = this.o.retryStatus ?? DEFAULT_RETRY_STATUS;
     for (let attempt = 1; ; attempt++) {
       if (this.breakers && !this.breakers.allow(origin)) {

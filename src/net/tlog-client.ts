@@ -1,6 +1,6 @@
 import { TlogError } from '../tlog/errors.js';
-import { type HttpAnswer, HttpClient, NetError, underlyingError } from './http.js';
 import { formatTileIndex } from '../tlog/tiles.js';
+import { type HttpAnswer, HttpClient, NetError, underlyingError } from './http.js';
 
 /**
  * Outbound HTTP to tlog-tiles logs and tlog-witness witnesses: time-outs, retries with backoff on
@@ -116,7 +116,10 @@ export async function postAddCheckpoint(
   const base = parseBase(witnessUrl);
   // Witnesses are asked every few seconds for as long as the service runs: they share one set of
   // circuit breakers, so a witness that is down is left alone until its cool-down is over.
-  const http = new HttpGetter(o, o.http ?? (Object.keys(o).length === 0 ? witnessHttp() : undefined));
+  const http = new HttpGetter(
+    o,
+    o.http ?? (Object.keys(o).length === 0 ? witnessHttp() : undefined),
+  );
   const r = await http.send(new URL('add-checkpoint', base), 64 << 10, {
     method: 'POST',
     body,

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SignError } from '../sign/index.js';
 import type { Pkcs11Uri } from '../sign/index.js';
+import { SignError } from '../sign/index.js';
 
 /** Where `module-name=` is looked for: p11-kit's module directories and SoftHSM2's (Debian, Fedora). */
 export const MODULE_DIRS = [

@@ -1,8 +1,13 @@
 import { createHash, type KeyObject, verify } from 'node:crypto';
 import type { Signer } from '@sigstore/sign';
-import { SignError } from '../sign/index.js';
-import { keyHint, type SigningKeyType } from '../sign/index.js';
-import { type Pkcs11Uri, parsePkcs11Uri, redactPkcs11Uri } from '../sign/index.js';
+import {
+  keyHint,
+  type Pkcs11Uri,
+  parsePkcs11Uri,
+  redactPkcs11Uri,
+  SignError,
+  type SigningKeyType,
+} from '../sign/index.js';
 import { ecdsaRawToDer } from './ecdsa-der.js';
 import { acquireModule, CK, ckrName, ckrOf, type Handle, type Pkcs11Module } from './module.js';
 import { resolveModulePath, resolvePin } from './resolve.js';

@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { SignError } from '../sign/index.js';
-import { keyTypeOf, type SigningKeyType } from '../sign/index.js';
 import type { Pkcs11Uri } from '../sign/index.js';
+import { keyTypeOf, SignError, type SigningKeyType } from '../sign/index.js';
 import { type Attribute, CK, type Handle, type Pkcs11Module } from './module.js';
 
 /** How to find things on a token that a URI names. */

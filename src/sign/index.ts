@@ -7,6 +7,7 @@
  * Their types are exported here directly.
  */
 
+export type { BundleOptions, BundleSigner } from './bundle-builder.js';
 export type {
   CaCertificates,
   CaSubject,
@@ -20,7 +21,6 @@ export type {
   SigningCertResponse,
   TokenIdentity,
 } from './ca/index.js';
-export type { BundleOptions, BundleSigner } from './bundle-builder.js';
 export type { CmsSignature, CmsSigner, CmsVerified } from './cms.js';
 export { isSignError, SignError, type SignErrorCode } from './errors.js';
 export {

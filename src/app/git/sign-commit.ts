@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { loadCms, SignError } from '../../sign/index.js';
-import { gpgStatus } from './gpg-args.js';
 import type { GitSettings } from './git-settings.js';
+import { gpgStatus } from './gpg-args.js';
 import type { GitPorts } from './ports.js';
 
 /**

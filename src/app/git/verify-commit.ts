@@ -29,4 +29,3 @@ export async function gitVerify(
   });
   return { ...logged, fingerprint: fingerprint(leaf) };
 }
-

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { CoreError } from '../../core/errors.js';
 import { caPaths, readPemChain } from '../../fs/ca-files.js';
 import {
+  readTrustFile as readOtherTrustedRoot,
   readTrustStore,
   writeTrustStore,
-  readTrustFile as readOtherTrustedRoot,
 } from '../../fs/trusted-root-files.js';
 import { fetchLogTrustEntry } from '../../net/log-trust-entry.js';
 import {

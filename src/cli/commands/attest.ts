@@ -31,7 +31,12 @@ export function registerAttest(program: Command, io: CliIO): void {
         predicateType: o.type,
         ...(o.subjectName !== undefined ? { subjectName: o.subjectName } : {}),
       });
-      await writeBundle(io, o, r, `Attested ${r.statement.predicateType} about ${subject} (${r.digest})`);
+      await writeBundle(
+        io,
+        o,
+        r,
+        `Attested ${r.statement.predicateType} about ${subject} (${r.digest})`,
+      );
     },
   );
 }

@@ -74,11 +74,7 @@ export function registerVerifyBundle(program: Command, io: CliIO): void {
     });
 }
 
-function readInputs(
-  artifactArg: string,
-  o: VerifyBundleFlags,
-  io: CliIO,
-): VerifyRequest {
+function readInputs(artifactArg: string, o: VerifyBundleFlags, io: CliIO): VerifyRequest {
   try {
     const policy = policyFrom(o, io);
     return {

@@ -1,8 +1,8 @@
 import {
   createLocalJWKSet,
-  errors as joseErrors,
-  type JWTVerifyGetKey,
   type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
   jwtVerify,
 } from 'jose';
 import { SignError } from '../errors.js';

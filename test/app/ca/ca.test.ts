@@ -10,11 +10,11 @@ import { registerCa } from '../../../src/cli/commands/ca.js';
 import { registerTrust } from '../../../src/cli/commands/trust.js';
 import type { CliIO } from '../../../src/cli/io.js';
 import { CoreError } from '../../../src/core/errors.js';
-import { SignError } from '../../../src/sign/errors.js';
-import { jwkFromKey, parseJwt, verifyIdToken } from '../../../src/sign/oidc/index.js';
 import { caPaths } from '../../../src/fs/ca-files.js';
 import { readTrustStore } from '../../../src/fs/trusted-root-files.js';
 import { createJwksSource } from '../../../src/net/jwks-client.js';
+import { SignError } from '../../../src/sign/errors.js';
+import { jwkFromKey, parseJwt, verifyIdToken } from '../../../src/sign/oidc/index.js';
 import { expectCustodyErrorAsync } from '../../helpers/expect-error.js';
 import { call, startServer } from '../../helpers/server.js';
 

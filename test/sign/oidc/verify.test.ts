@@ -118,7 +118,10 @@ describe('verifyIdToken', () => {
       await refusal(signJwt(KEYS.p256, 'p256', claims({ iss: 'https://evil.example' }))),
       'issuer-unknown',
     );
-    assert.equal(await refusal(signJwt(KEYS.p256, 'p256', claims({ aud: 'someone-else' }))), 'audience');
+    assert.equal(
+      await refusal(signJwt(KEYS.p256, 'p256', claims({ aud: 'someone-else' }))),
+      'audience',
+    );
     assert.equal(await refusal(signJwt(KEYS.p256, 'p256', claims({ aud: undefined }))), 'audience');
   });
 
