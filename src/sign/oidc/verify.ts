@@ -1,10 +1,4 @@
-import {
-  createLocalJWKSet,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { SignError } from '../errors.js';
 import { JWS_ALGORITHMS, type Jwks, type JwsAlgorithm, keyFromJwk, selectJwk } from './jwks.js';
 import { parseJwt } from './jwt.js';
@@ -76,10 +70,13 @@ export async function verifyIdToken(
       kid,
     });
   }
+  // jose takes ~30 ms to load: only when a token is verified, not with every import of sign/.
+  const jose = await import('jose');
+  const joseErrors = jose.errors;
   let payload: JWTPayload;
   try {
     payload = (
-      await jwtVerify(token.trim(), keySetOf(o.jwks), {
+      await jose.jwtVerify(token.trim(), keySetOf(o.jwks, jose.createLocalJWKSet), {
         algorithms: [...JWS_ALGORITHMS],
         currentDate: o.now,
         clockTolerance: o.skewSeconds ?? 60,
@@ -111,7 +108,10 @@ export async function verifyIdToken(
 
 // createLocalJWKSet imports each key once; a JWKS object is reused until its source refetches.
 const keySets = new WeakMap<Jwks, JWTVerifyGetKey>();
-function keySetOf(jwks: Jwks): JWTVerifyGetKey {
+function keySetOf(
+  jwks: Jwks,
+  createLocalJWKSet: typeof import('jose').createLocalJWKSet,
+): JWTVerifyGetKey {
   let set = keySets.get(jwks);
   if (set === undefined) {
     set = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
