@@ -1,4 +1,5 @@
 import { CustodyError } from '../core/index.js';
+import { HttpClient, NetError, underlyingError } from './http.js';
 
 /** An error the service answered with (its code and message), or the service being unreachable. */
 export class ApiError extends CustodyError {
@@ -17,6 +18,8 @@ export interface ClientOptions {
   url: string;
   token: string;
   timeoutMs?: number;
+  /** Retries of idempotent requests (GET) that found the service unreachable or busy. Default 2. */
+  retries?: number;
 }
 
 export interface RequestOptions {
@@ -28,8 +31,10 @@ export interface RequestOptions {
 /** A small client for Custody's own HTTP API, used by the CLI's service commands. */
 export class CustodyClient {
   private readonly base: URL;
+  private readonly http: HttpClient;
 
   constructor(private readonly o: ClientOptions) {
+    this.http = new HttpClient({ timeoutMs: o.timeoutMs ?? 120_000, retries: o.retries ?? 2 });
     try {
       this.base = new URL(o.url.endsWith('/') ? o.url : `${o.url}/`);
     } catch {
@@ -65,16 +70,25 @@ export class CustodyClient {
     }
     let res: Response;
     try {
-      res = await fetch(url, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 120_000),
-      });
+      res = (
+        await this.http.request(url, {
+          method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+        })
+      ).response;
     } catch (e) {
+      if (!(e instanceof NetError)) throw e;
+      const cause = underlyingError(e) as Error;
+      const why =
+        e.code === 'NET_CIRCUIT_OPEN'
+          ? e.message
+          : cause.cause instanceof Error
+            ? cause.cause.message
+            : cause.message;
       throw new ApiError(
         'SERVICE_UNREACHABLE',
-        `Cannot reach Custody at ${this.base.origin}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}; is custody serve running there?`,
+        `Cannot reach Custody at ${this.base.origin}: ${why}; is custody serve running there?`,
         0,
       );
     }

@@ -1,4 +1,5 @@
 import { formatTileIndex, TlogError } from '../tlog/index.js';
+import { type HttpAnswer, HttpClient, NetError, underlyingError } from './http.js';
 
 /**
  * Outbound HTTP to tlog-tiles logs and tlog-witness witnesses: time-outs, retries with backoff on
@@ -21,6 +22,8 @@ export interface TlogClientOptions {
   /** For tests: the fetch and sleep to use. */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** The client to send with (its circuit breakers included); default: one of its own. */
+  http?: HttpClient;
 }
 
 const FULL_TILE_BYTES = 256 * 32;
@@ -32,7 +35,7 @@ export class TlogClient {
 
   constructor(private readonly o: TlogClientOptions) {
     this.base = parseBase(o.url);
-    this.http = new HttpGetter(o);
+    this.http = new HttpGetter(o, o.http);
   }
 
   /** The signed checkpoint, exactly as served (verify it before trusting anything in it). */
@@ -110,13 +113,24 @@ export async function postAddCheckpoint(
   o: Omit<TlogClientOptions, 'url'> = {},
 ): Promise<WitnessAnswer> {
   const base = parseBase(witnessUrl);
-  const http = new HttpGetter(o);
+  // Witnesses are asked every few seconds for as long as the service runs: they share one set of
+  // circuit breakers, so a witness that is down is left alone until its cool-down is over.
+  const http = new HttpGetter(
+    o,
+    o.http ?? (Object.keys(o).length === 0 ? witnessHttp() : undefined),
+  );
   const r = await http.send(new URL('add-checkpoint', base), 64 << 10, {
     method: 'POST',
     body,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   });
   return { status: r.status, contentType: r.contentType, body: new TextDecoder().decode(r.body) };
+}
+
+let witnessClient: HttpClient | undefined;
+function witnessHttp(): HttpClient {
+  witnessClient ??= new HttpClient({ retries: 4, retryStatus: (s) => s === 429 || s >= 500 });
+  return witnessClient;
 }
 
 function parseBase(url: string): URL {
@@ -150,14 +164,22 @@ interface Got {
   body: Uint8Array;
 }
 
-// Retrying GET/POST with a byte limit; shared by the log reader and the witness client.
+// GET/POST with a byte limit over the shared HTTP client; used by the log reader and the witness
+// client. The log's rules: every 5xx and 429 is worth a retry, and add-checkpoint is safe to repeat.
 class HttpGetter {
-  private readonly fetchFn: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly http: HttpClient;
 
-  constructor(private readonly o: Omit<TlogClientOptions, 'url'>) {
-    this.fetchFn = o.fetch ?? fetch;
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  constructor(o: Omit<TlogClientOptions, 'url'>, http?: HttpClient) {
+    this.http =
+      http ??
+      new HttpClient({
+        timeoutMs: o.timeoutMs ?? 30_000,
+        retries: o.retries ?? 4,
+        backoffMs: o.backoffMs ?? 250,
+        retryStatus: (s) => s === 429 || s >= 500,
+        ...(o.fetch ? { fetch: o.fetch } : {}),
+        ...(o.sleep ? { sleep: o.sleep } : {}),
+      });
   }
 
   /** `required`: a 404 throws; otherwise it is returned as a status for the caller's fallback. */
@@ -173,42 +195,30 @@ class HttpGetter {
   }
 
   async send(url: URL, maxBytes: number, init: RequestInit): Promise<Got> {
-    const retries = this.o.retries ?? 4;
-    let delay = this.o.backoffMs ?? 250;
-    for (let attempt = 0; ; attempt++) {
-      let retryAfterMs: number | undefined;
-      let failure: string;
-      try {
-        const res = await this.fetchFn(url, {
-          ...init,
-          redirect: 'follow',
-          signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000),
-        });
-        if (res.status < 500 && res.status !== 429) {
-          const body = await readLimited(res, maxBytes, url);
-          return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
-        }
-        await res.body?.cancel();
-        failure = `${url.href} answered ${res.status}`;
-        retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-        if (attempt >= retries) {
-          throw new TlogError('TLOG_FETCH_FAILED', `${failure} (after ${attempt + 1} attempts)`, {
-            details: { url: url.href, status: res.status, attempts: attempt + 1 },
-          });
-        }
-      } catch (e) {
-        if (e instanceof TlogError) throw e;
-        failure = `${url.href}: ${describeNetworkError(e)}`;
-        if (attempt >= retries) {
-          throw new TlogError('TLOG_FETCH_FAILED', `${failure} (after ${attempt + 1} attempts)`, {
-            cause: e,
-            details: { url: url.href, status: 0, attempts: attempt + 1 },
-          });
-        }
-      }
-      await this.sleep(Math.min(10_000, retryAfterMs ?? delay * (0.5 + Math.random())));
-      delay *= 2;
+    let answer: HttpAnswer;
+    try {
+      answer = await this.http.request(url, { ...init, redirect: 'follow', idempotent: true });
+    } catch (e) {
+      if (!(e instanceof NetError)) throw e;
+      const attempts = Number(e.details?.['attempts'] ?? 1);
+      const why =
+        e.code === 'NET_CIRCUIT_OPEN' ? e.message : describeNetworkError(underlyingError(e));
+      throw new TlogError('TLOG_FETCH_FAILED', `${url.href}: ${why} (after ${attempts} attempts)`, {
+        cause: e.cause ?? e,
+        details: { url: url.href, status: 0, attempts },
+      });
     }
+    const res = answer.response;
+    if (res.status >= 500 || res.status === 429) {
+      await res.body?.cancel();
+      throw new TlogError(
+        'TLOG_FETCH_FAILED',
+        `${url.href} answered ${res.status} (after ${answer.attempts} attempts)`,
+        { details: { url: url.href, status: res.status, attempts: answer.attempts } },
+      );
+    }
+    const body = await readLimited(res, maxBytes, url);
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
   }
 }
 
@@ -245,12 +255,6 @@ async function readLimited(res: Response, maxBytes: number, url: URL): Promise<U
     off += c.length;
   }
   return out;
-}
-
-function parseRetryAfter(v: string | null): number | undefined {
-  if (v === null) return undefined;
-  const s = Number(v);
-  return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
 }
 
 function describeNetworkError(e: unknown): string {

@@ -43,3 +43,8 @@ export type SignErrorCode =
   | 'SIGN_STATEMENT_INVALID';
 
 export class SignError extends CustodyError<SignErrorCode> {}
+
+/** A signing or verification failure (as opposed to an I/O or usage error). */
+export function isSignError(e: unknown): e is SignError {
+  return e instanceof SignError;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { openKeyless } from '../../src/app/ca/keyless.js';
+import { openKeyless } from '../../src/app/ca/open-keyless.js';
 import { createLogger } from '../../src/log/logger.js';
 import { buildServer } from '../../src/server/app.js';
 import { emergencyMarkOf } from '../../src/sign/ca/index.js';

@@ -17,14 +17,14 @@ import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   type CaService,
-  caPaths,
   createCaService,
   type DevOidcIssuer,
   initCa,
   loadCa,
   openDevOidcIssuer,
-  readTrustStore,
 } from '../../src/app/ca/index.js';
+import { caPaths } from '../../src/fs/ca-files.js';
+import { readTrustStore } from '../../src/fs/trusted-root-files.js';
 import { fromFastifyError } from '../../src/server/errors.js';
 import { registerDevOidcRoutes } from '../../src/server/routes/dev-oidc.js';
 import { registerFulcioRoutes } from '../../src/server/routes/fulcio.js';

@@ -23,7 +23,7 @@ export function registerAttest(program: Command, io: CliIO): void {
       subject: string,
       o: KeyedFlags & { predicate: string; type: string; subjectName?: string },
     ) => {
-      const { attestSubject } = await import('../../app/sign/sign.js');
+      const { attestSubject } = await import('../../app/sign/sign-artifact.js');
       const r = await attestSubject({
         ...keyedOptions(o, io),
         subject: subject.startsWith('sha256:') ? subject : resolve(io.cwd, subject),
@@ -31,7 +31,12 @@ export function registerAttest(program: Command, io: CliIO): void {
         predicateType: o.type,
         ...(o.subjectName !== undefined ? { subjectName: o.subjectName } : {}),
       });
-      writeBundle(io, o, r, `Attested ${r.statement.predicateType} about ${subject} (${r.digest})`);
+      await writeBundle(
+        io,
+        o,
+        r,
+        `Attested ${r.statement.predicateType} about ${subject} (${r.digest})`,
+      );
     },
   );
 }

@@ -45,7 +45,7 @@ export function registerCa(program: Command, io: CliIO): void {
           throw new CoreError('USAGE', `--key-type is ecdsa-p256 or ecdsa-p384, not ${o.keyType}`);
         }
         const { resolve } = await import('node:path');
-        const { initCa, readTrustStore, writeTrustStore } = await import('../../app/ca/index.js');
+        const { initCa } = await import('../../app/ca/init-ca.js');
         const dataDir = resolve(io.cwd, o.dataDir ?? io.env['CUSTODY_DATA_DIR'] ?? '.custody');
         const r = await initCa({
           dataDir,
@@ -57,13 +57,8 @@ export function registerCa(program: Command, io: CliIO): void {
           ...(o.force ? { force: true } : {}),
         });
         if (o.logUrl !== undefined) {
-          const { fetchLogTrustEntry } = await import('./trust.js');
-          const { addTransparencyLog } = await import('../../sign/trust/index.js');
-          const entry = await fetchLogTrustEntry(o.logUrl);
-          writeTrustStore(
-            r.trustedRootPath,
-            addTransparencyLog(readTrustStore(r.trustedRootPath), entry),
-          );
+          const { trustLogAt } = await import('../../app/trust/edit-trust-store.js');
+          await trustLogAt(r.trustedRootPath, o.logUrl);
         }
         io.stderr.write(
           `Created a CA in ${r.paths.dir} (keys 0600; keep root-key.pem offline once the intermediate is made).\nTrusted root: ${r.trustedRootPath}\n`,

@@ -25,11 +25,10 @@ export function registerKeys(program: Command, io: CliIO): void {
         force?: boolean;
         json?: boolean;
       }) => {
-        const { parseKeyType } = await import('../../sign/keys.js');
-        const { writeKeyPair } = await import('../../app/sign/files.js');
-        const k = writeKeyPair({
+        const { generateKeyPairFiles } = await import('../../app/sign/generate-key-pair.js');
+        const k = generateKeyPairFiles({
           path: resolve(io.cwd, o.output),
-          type: parseKeyType(o.type),
+          type: o.type,
           env: io.env,
           ...(o.passphraseEnv !== undefined ? { passphraseEnv: o.passphraseEnv } : {}),
           ...(o.force ? { force: true } : {}),

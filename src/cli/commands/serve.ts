@@ -53,7 +53,7 @@ export function registerServe(program: Command, io: CliIO): void {
         },
       });
       const admin = await bootstrapAdminToken(services);
-      const { openKeyless } = await import('../../app/ca/keyless.js');
+      const { openKeyless } = await import('../../app/ca/open-keyless.js');
       const keyless = await openKeyless({
         dataDir: cfg.dataDir,
         publicUrl: cfg.publicUrl,

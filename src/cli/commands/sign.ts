@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeOutput } from '../../app/sign/files.js';
-import type { KeyedSigningOptions, SignOutcome } from '../../app/sign/sign.js';
+import type { KeyedSigningOptions } from '../../app/sign/open-signer.js';
+import type { SignOutcome } from '../../app/sign/sign-artifact.js';
 import type { CliIO } from '../io.js';
 
 export interface KeyedFlags {
@@ -22,9 +22,9 @@ export function registerSign(program: Command, io: CliIO): void {
       .command('sign <file>')
       .description('sign a file with a key: a Sigstore bundle with a message signature'),
   ).action(async (file: string, o: KeyedFlags) => {
-    const { signFile } = await import('../../app/sign/sign.js');
+    const { signFile } = await import('../../app/sign/sign-artifact.js');
     const r = await signFile(resolve(io.cwd, file), keyedOptions(o, io));
-    writeBundle(io, o, r, `Signed ${file} (${r.digest})`);
+    await writeBundle(io, o, r, `Signed ${file} (${r.digest})`);
   });
 }
 
@@ -55,7 +55,8 @@ export function keyedOptions(o: KeyedFlags, io: CliIO): KeyedSigningOptions {
       ? {
           keyless: {
             caUrl: server,
-            idToken: async () => (await import('./identity-token.js')).idToken(io, server),
+            idToken: async () =>
+              (await import('../../app/sign/identity-token.js')).idToken(io.env, server),
           },
         }
       : o.key.startsWith('pkcs11:')
@@ -76,14 +77,19 @@ export function keyedOptions(o: KeyedFlags, io: CliIO): KeyedSigningOptions {
 }
 
 /** The bundle to -o or stdout; what happened to stderr. */
-export function writeBundle(io: CliIO, o: KeyedFlags, r: SignOutcome, what: string): void {
-  const json = `${JSON.stringify(r.bundle)}\n`;
+export async function writeBundle(
+  io: CliIO,
+  o: KeyedFlags,
+  r: SignOutcome,
+  what: string,
+): Promise<void> {
   const logged = r.logIndex !== undefined ? `; logged at index ${r.logIndex}` : '; not logged';
   if (o.output !== undefined) {
-    writeOutput(resolve(io.cwd, o.output), json);
+    const { writeBundleFile } = await import('../../app/sign/sign-artifact.js');
+    writeBundleFile(resolve(io.cwd, o.output), r.bundle);
     io.stderr.write(`${what}${logged}; bundle in ${o.output}\n`);
   } else {
-    io.stdout.write(json);
+    io.stdout.write(`${JSON.stringify(r.bundle)}\n`);
     io.stderr.write(`${what}${logged}\n`);
   }
 }

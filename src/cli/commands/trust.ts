@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { CoreError } from '../../core/index.js';
-import type { CertificateAuthorityJson, TransparencyLogJson } from '../../sign/trust/index.js';
 import type { CliIO } from '../io.js';
 
 /**
@@ -8,6 +6,8 @@ import type { CliIO } from '../io.js';
  * `<dataDir>/trusted_root.json`). Several CAs and logs are trusted at once, so a new authority is
  * added before the old one is retired (`remove --at`) or removed — pipelines keep verifying.
  */
+const trustStore = () => import('../../app/trust/edit-trust-store.js');
+
 export function registerTrust(program: Command, io: CliIO): void {
   const trust = program
     .command('trust')
@@ -28,9 +28,8 @@ export function registerTrust(program: Command, io: CliIO): void {
     .option(...dirOpt)
     .option('--json', 'JSON output')
     .action(async (o: { trustedRoot?: string; dataDir?: string; json?: boolean }) => {
-      const { listTrust } = await import('../../sign/trust/index.js');
-      const { readTrustStore } = await import('../../app/ca/index.js');
-      const rows = listTrust(readTrustStore(await storePath(io, o)));
+      const { listTrusted, trustStorePath } = await trustStore();
+      const rows = listTrusted(trustStorePath(io.cwd, io.env, o));
       if (o.json) {
         io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
@@ -68,57 +67,16 @@ export function registerTrust(program: Command, io: CliIO): void {
         trustedRoot?: string;
         dataDir?: string;
       }) => {
-        const { readFileSync } = await import('node:fs');
-        const { resolve } = await import('node:path');
-        const t = await import('../../sign/trust/index.js');
-        const { readTrustStore, writeTrustStore, fromPem } = await import('../../app/ca/index.js');
-        if ([o.ca, o.logUrl, o.from].filter((x) => x !== undefined).length !== 1) {
-          throw new CoreError('USAGE', 'Give one of --ca, --log-url and --from.');
-        }
-        const path = await storePath(io, o);
-        let root = readTrustStore(path);
-        const added: string[] = [];
-        if (o.ca !== undefined) {
-          if (o.uri === undefined) throw new CoreError('USAGE', '--ca needs --uri.');
-          const pem = readFileSync(resolve(io.cwd, o.ca), 'utf8');
-          const chain = pem
-            .split(/(?=-----BEGIN CERTIFICATE-----)/)
-            .filter((s) => s.includes('BEGIN'))
-            .map(fromPem);
-          const { X509Certificate } = await import('node:crypto');
-          const first = new X509Certificate(Buffer.from(chain[0] as Uint8Array));
-          const ca: CertificateAuthorityJson = t.certificateAuthorityJson({
-            chain,
-            uri: o.uri,
-            subject: subjectOf(first.subject),
-            validFrom: o.validFrom ? parseTime(o.validFrom) : new Date(first.validFrom),
-          });
-          root = t.addCertificateAuthority(root, ca);
-          added.push(`CA ${o.uri}`);
-        } else if (o.logUrl !== undefined) {
-          const entry = await fetchLogTrustEntry(o.logUrl);
-          root = t.addTransparencyLog(root, entry);
-          added.push(`log ${entry.baseUrl}`);
-        } else if (o.from !== undefined) {
-          const other = t.parseTrustedRootJson(readFileSync(resolve(io.cwd, o.from), 'utf8'));
-          for (const c of other.certificateAuthorities) root = t.addCertificateAuthority(root, c);
-          for (const l of other.tlogs) root = t.addTransparencyLog(root, l);
-          root = {
-            ...root,
-            ctlogs: [
-              ...root.ctlogs,
-              ...other.ctlogs.filter(
-                (c) => !root.ctlogs.some((x) => x.logId.keyId === c.logId.keyId),
-              ),
-            ],
-            timestampAuthorities: [...root.timestampAuthorities, ...other.timestampAuthorities],
-          };
-          added.push(
-            `${other.certificateAuthorities.length} CA(s), ${other.tlogs.length} log(s) from ${o.from}`,
-          );
-        }
-        writeTrustStore(path, root);
-        io.stderr.write(`Trusted ${added.join(', ')} in ${path}\n`);
+        const { addTrust, trustStorePath } = await trustStore();
+        const path = trustStorePath(io.cwd, io.env, o);
+        const added = await addTrust(path, io.cwd, {
+          ...(o.ca !== undefined ? { ca: o.ca } : {}),
+          ...(o.uri !== undefined ? { uri: o.uri } : {}),
+          ...(o.validFrom !== undefined ? { validFrom: o.validFrom } : {}),
+          ...(o.logUrl !== undefined ? { logUrl: o.logUrl } : {}),
+          ...(o.from !== undefined ? { from: o.from } : {}),
+        });
+        io.stderr.write(`Trusted ${added} in ${path}\n`);
       },
     );
 
@@ -132,57 +90,9 @@ export function registerTrust(program: Command, io: CliIO): void {
     .option(...fileOpt)
     .option(...dirOpt)
     .action(async (id: string, o: { at?: string; trustedRoot?: string; dataDir?: string }) => {
-      const { removeTrust, retireTrust } = await import('../../sign/trust/index.js');
-      const { readTrustStore, writeTrustStore } = await import('../../app/ca/index.js');
-      const path = await storePath(io, o);
-      const root = readTrustStore(path);
-      writeTrustStore(path, o.at ? retireTrust(root, id, parseTime(o.at)) : removeTrust(root, id));
+      const { removeTrusted, trustStorePath } = await trustStore();
+      const path = trustStorePath(io.cwd, io.env, o);
+      removeTrusted(path, id, o.at);
       io.stderr.write(`${o.at ? `Retired ${id} at ${o.at}` : `Removed ${id}`} in ${path}\n`);
     });
-}
-
-/**
- * The `tlogs[]` entry a running `custody serve` publishes for its log.
- * @throws CoreError USAGE when the server cannot be read
- */
-export async function fetchLogTrustEntry(baseUrl: string): Promise<TransparencyLogJson> {
-  const url = `${baseUrl.replace(/\/+$/, '')}/api/v1/tlog`;
-  let body: { trustedRootTlog?: TransparencyLogJson };
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`status ${res.status}`);
-    body = (await res.json()) as typeof body;
-  } catch (e) {
-    throw new CoreError(
-      'USAGE',
-      `Cannot read the log's trust entry from ${url}: ${(e as Error).message}`,
-      { cause: e },
-    );
-  }
-  if (body.trustedRootTlog === undefined)
-    throw new CoreError('USAGE', `${url} has no trustedRootTlog.`);
-  return body.trustedRootTlog;
-}
-
-async function storePath(
-  io: CliIO,
-  o: { trustedRoot?: string; dataDir?: string },
-): Promise<string> {
-  const { resolve } = await import('node:path');
-  if (o.trustedRoot !== undefined) return resolve(io.cwd, o.trustedRoot);
-  const { caPaths } = await import('../../app/ca/index.js');
-  return caPaths(resolve(io.cwd, o.dataDir ?? io.env['CUSTODY_DATA_DIR'] ?? '.custody'))
-    .trustedRoot;
-}
-
-function parseTime(s: string): Date {
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new CoreError('USAGE', `Not a time: ${s} (use RFC 3339).`);
-  return d;
-}
-
-// Node prints a subject as "CN=…\nO=…"; the trusted root wants organization and common name.
-function subjectOf(dn: string): { organization: string; commonName: string } {
-  const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(dn)?.[1] ?? '';
-  return { organization: get('O'), commonName: get('CN') };
 }

@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
-import {
-  readArtifactArg,
-  readBundleFile,
-  readPublicKeyFile,
-  readTrustedRoots,
-} from '../../app/verify/inputs.js';
-import { SignError } from '../../sign/errors.js';
-import type { ArtifactInput, IdentityPolicy, TrustMaterialInput } from '../../sign/verify/index.js';
+import { isSignError, type VerifyRequest } from '../../app/verify/verify-artifact.js';
+import { readPublicKey, readVerifyInputs } from '../../app/verify/verify-inputs.js';
+import type { IdentityPolicy } from '../../sign/index.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
 import { policyFromFlags } from './verify-policy.js';
@@ -53,9 +48,9 @@ export function registerVerifyBundle(program: Command, io: CliIO): void {
     .option('--json', 'print what verified as JSON')
     .action(async (artifactArg: string, o: VerifyBundleFlags) => {
       const inputs = readInputs(artifactArg, o, io);
-      const { verifyBundle } = await import('../../sign/verify/index.js');
+      const { verifyArtifact } = await import('../../app/verify/verify-artifact.js');
       try {
-        const v = verifyBundle(inputs.bundle, inputs.artifact, inputs.policy, inputs.trust);
+        const v = await verifyArtifact(inputs);
         if (o.json) {
           const out = {
             verified: true,
@@ -72,28 +67,27 @@ export function registerVerifyBundle(program: Command, io: CliIO): void {
           io.stdout.write(`Verified OK: signed by ${who}\n`);
         }
       } catch (e) {
-        if (!(e instanceof SignError)) throw e;
+        if (!isSignError(e)) throw e;
         io.stderr.write(`custody: not verified: ${e.code}: ${e.message}\n`);
         throw new CliExit(EXIT.no);
       }
     });
 }
 
-function readInputs(
-  artifactArg: string,
-  o: VerifyBundleFlags,
-  io: CliIO,
-): { bundle: unknown; artifact: ArtifactInput; policy: IdentityPolicy; trust: TrustMaterialInput } {
+function readInputs(artifactArg: string, o: VerifyBundleFlags, io: CliIO): VerifyRequest {
   try {
     const policy = policyFrom(o, io);
     return {
-      bundle: readBundleFile(o.bundle, io.cwd),
-      artifact: readArtifactArg(artifactArg, io.cwd),
+      ...readVerifyInputs({
+        bundle: o.bundle,
+        artifact: artifactArg,
+        trustedRoots: o.trustedRoot,
+        cwd: io.cwd,
+      }),
       policy,
-      trust: readTrustedRoots(o.trustedRoot, io.cwd),
     };
   } catch (e) {
-    if (!(e instanceof SignError)) throw e;
+    if (!isSignError(e)) throw e;
     io.stderr.write(`custody: ${e.code}: ${e.message}\n`);
     throw new CliExit(EXIT.usage);
   }
@@ -102,7 +96,7 @@ function readInputs(
 function policyFrom(o: VerifyBundleFlags, io: CliIO): IdentityPolicy {
   return policyFromFlags(
     o,
-    (path) => readPublicKeyFile(path, io.cwd),
+    (path) => readPublicKey(path, io.cwd),
     (m) => usage(io, m),
   );
 }

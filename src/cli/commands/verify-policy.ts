@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { IdentityPolicy } from '../../sign/verify/index.js';
+import type { IdentityPolicy } from '../../sign/index.js';
 
 /** The signer flags `verify`, `verify-attestation` and `verify-bundle` share. */
 export interface PolicyFlags {

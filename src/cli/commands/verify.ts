@@ -1,16 +1,7 @@
-import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readVerificationKey } from '../../app/sign/files.js';
-import { readArtifactArg, readBundleFile, readTrustedRoots } from '../../app/verify/inputs.js';
-import { SignError } from '../../sign/errors.js';
-import type {
-  ArtifactInput,
-  IdentityPolicy,
-  TrustMaterialInput,
-  VerifiedBundle,
-  VerifyOptions,
-} from '../../sign/verify/index.js';
+import type { VerifyRequest } from '../../app/verify/verify-artifact.js';
+import { readVerifyInputs, readVerifyKey } from '../../app/verify/verify-inputs.js';
+import type { IdentityPolicy, VerifiedBundle } from '../../sign/index.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
 import { policyFromFlags } from './verify-policy.js';
@@ -27,14 +18,6 @@ interface VerifyFlags {
   json?: boolean;
 }
 
-interface Inputs {
-  bundle: unknown;
-  artifact: ArtifactInput;
-  policy: IdentityPolicy;
-  trust: TrustMaterialInput;
-  options: VerifyOptions;
-}
-
 /**
  * `custody verify <file> --bundle <b> (--key <pub> | --certificate-identity[-regexp] …
  * --certificate-oidc-issuer[-regexp] …) [--trusted-root <json>]` and `custody verify-attestation`,
@@ -48,9 +31,8 @@ export function registerVerify(program: Command, io: CliIO): void {
       .description('verify a Sigstore bundle over a file (or sha256:<hex>) with a key or identity'),
   ).action(async (artifactArg: string, o: VerifyFlags) => {
     const inputs = readInputs(artifactArg, o, io);
-    const v = await verified(io, (verifyBundle) =>
-      verifyBundle(inputs.bundle, inputs.artifact, inputs.policy, inputs.trust, inputs.options),
-    );
+    const { verifyArtifact } = await import('../../app/verify/verify-artifact.js');
+    const v = await verified(io, () => verifyArtifact(inputs));
     report(io, o, v, artifactArg);
   });
 
@@ -64,33 +46,16 @@ export function registerVerify(program: Command, io: CliIO): void {
       ),
   ).action(async (subjectArg: string, o: VerifyFlags & { type: string }) => {
     const inputs = readInputs(subjectArg, o, io);
-    const { parseStatement, assertAttestation, resolvePredicateType, IN_TOTO_PAYLOAD_TYPE } =
-      await import('../../sign/statement.js');
+    const { checkPredicateType, verifyAttestation } = await import(
+      '../../app/verify/verify-attestation.js'
+    );
     // A typo in --type is a usage error, not a failed verification.
-    resolvePredicateType(o.type);
+    checkPredicateType(o.type);
     let predicateType = '';
-    const v = await verified(io, (verifyBundle) => {
-      // The verifier checks the signature; the statement is checked here, so a wrong subject
-      // reads as an attestation mismatch rather than an artifact mismatch.
-      // Without an artifact the verifier refuses a message signature for want of one; say why.
-      if (
-        (inputs.bundle as { messageSignature?: unknown } | null)?.messageSignature !== undefined
-      ) {
-        throw notAnAttestation();
-      }
-      const r = verifyBundle(inputs.bundle, undefined, inputs.policy, inputs.trust, inputs.options);
-      if (r.dsse === undefined || r.dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-        throw r.dsse === undefined
-          ? notAnAttestation()
-          : new SignError(
-              'SIGN_ATTESTATION_MISMATCH',
-              `the DSSE payload is ${r.dsse.payloadType}, not an in-toto statement`,
-            );
-      }
-      const statement = parseStatement(r.dsse.payload);
-      assertAttestation(statement, { predicateType: o.type, sha256: sha256Of(inputs.artifact) });
-      predicateType = statement.predicateType;
-      return r;
+    const v = await verified(io, async () => {
+      const r = await verifyAttestation({ ...inputs, predicateType: o.type });
+      predicateType = r.predicateType;
+      return r.verified;
     });
     report(io, o, v, subjectArg, predicateType);
   });
@@ -117,18 +82,13 @@ function withVerifyOptions(cmd: Command): Command {
     .option('--json', 'print what verified as JSON');
 }
 
-type VerifyBundleFn = typeof import('../../sign/verify/index.js').verifyBundle;
-
-// Loads the verifier lazily and maps a SignError from it to exit 1, with the reason.
-async function verified(
-  io: CliIO,
-  fn: (verifyBundle: VerifyBundleFn) => VerifiedBundle,
-): Promise<VerifiedBundle> {
-  const { verifyBundle } = await import('../../sign/verify/index.js');
+// Maps a SignError from verifying to exit 1, with the reason.
+async function verified(io: CliIO, fn: () => Promise<VerifiedBundle>): Promise<VerifiedBundle> {
+  const { isSignError } = await import('../../app/verify/verify-artifact.js');
   try {
-    return fn(verifyBundle);
+    return await fn();
   } catch (e) {
-    if (!(e instanceof SignError)) throw e;
+    if (!isSignError(e)) throw e;
     io.stderr.write(`custody: not verified: ${e.code}: ${e.message}\n`);
     throw new CliExit(EXIT.no);
   }
@@ -164,15 +124,18 @@ function report(
 }
 
 // Input errors propagate as CustodyErrors (exit 2); flag misuse exits 2 with a usage line.
-function readInputs(artifactArg: string, o: VerifyFlags, io: CliIO): Inputs {
+function readInputs(artifactArg: string, o: VerifyFlags, io: CliIO): Required<VerifyRequest> {
   const policy = policyFrom(o, io);
   const keyed = 'key' in policy;
   const n = keyed && !o.requireTlog ? 0 : 1;
   return {
-    bundle: readBundleFile(o.bundle, io.cwd),
-    artifact: readArtifactArg(artifactArg, io.cwd),
+    ...readVerifyInputs({
+      bundle: o.bundle,
+      artifact: artifactArg,
+      trustedRoots: o.trustedRoot,
+      cwd: io.cwd,
+    }),
     policy,
-    trust: readTrustedRoots(o.trustedRoot, io.cwd),
     // A keyed bundle made without a log (custody sign without --url) verifies on the key alone;
     // log entries it does carry are verified all the same.
     options: { tlogThreshold: n, timestampThreshold: n },
@@ -182,19 +145,8 @@ function readInputs(artifactArg: string, o: VerifyFlags, io: CliIO): Inputs {
 function policyFrom(o: VerifyFlags, io: CliIO): IdentityPolicy {
   return policyFromFlags(
     o,
-    (path) => readVerificationKey(resolve(io.cwd, path)).publicKey,
+    (path) => readVerifyKey(path, io.cwd),
     (m) => usage(io, m),
-  );
-}
-
-function sha256Of(a: ArtifactInput): string {
-  return 'data' in a ? createHash('sha256').update(a.data).digest('hex') : a.digest.hex;
-}
-
-function notAnAttestation(): SignError {
-  return new SignError(
-    'SIGN_ATTESTATION_MISMATCH',
-    'the bundle holds a message signature, not an attestation (verify it with custody verify)',
   );
 }
 

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { CaService } from '../../app/ca/index.js';
-import { EMERGENCY_MAX_SECONDS } from '../../app/ca/service.js';
-import { audit, nowIso } from '../../app/inventory/context.js';
+import { type CaService, EMERGENCY_MAX_SECONDS } from '../../app/ca/certificate-issuer.js';
+import { issueEmergencyCertificate } from '../../app/ca/issue-emergency-certificate.js';
 import type { RouteDeps } from '../app.js';
 
 /**
  * Emergency certificates (Brief 3): when the OIDC provider is down and a release must still be
  * signed, an approver signs off on a longer-lived certificate for a named identity. It needs a
  * token with `decision:write` (approver, admin), carries the approver and the reason inside the
- * certificate, and is recorded in the audit trail and the service log as what it is.
+ * certificate, and is recorded in the audit trail (in the same transaction) and the service log.
  */
 export function registerEmergencyRoutes(
   app: FastifyInstance,
@@ -51,32 +50,15 @@ export function registerEmergencyRoutes(
         reason: string;
         lifetimeHours: number;
       };
-      const approver = req.caller.principal.actor;
-      const issued = await d.ca.emergencyCertificate({
+      const issued = await issueEmergencyCertificate(d.services, d.ca, req.caller, {
         identity: b.identity,
         issuer: b.issuer,
         publicKey: b.publicKey,
         proofOfPossession: b.proofOfPossession,
         reason: b.reason,
         lifetimeSeconds: Math.round(b.lifetimeHours * 3600),
-        approver,
       });
-      await audit(
-        d.services.db.kysely,
-        req.caller,
-        {
-          action: 'ca.emergency-certificate',
-          target: issued.identity,
-          details: {
-            serialNumber: issued.serialNumber,
-            issuer: b.issuer,
-            reason: b.reason,
-            notBefore: issued.notBefore.toISOString(),
-            notAfter: issued.notAfter.toISOString(),
-          },
-        },
-        nowIso(d.services),
-      );
+      const approver = issued.approver;
       req.log.warn(
         {
           identity: issued.identity,

@@ -5,18 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
-import {
-  caPaths,
-  createJwksSource,
-  initCa,
-  loadCa,
-  openDevOidcIssuer,
-  readTrustStore,
-} from '../../../src/app/ca/index.js';
+import { initCa, loadCa, openDevOidcIssuer } from '../../../src/app/ca/index.js';
 import { registerCa } from '../../../src/cli/commands/ca.js';
 import { registerTrust } from '../../../src/cli/commands/trust.js';
 import type { CliIO } from '../../../src/cli/io.js';
 import { CoreError } from '../../../src/core/errors.js';
+import { caPaths } from '../../../src/fs/ca-files.js';
+import { readTrustStore } from '../../../src/fs/trusted-root-files.js';
+import { createJwksSource } from '../../../src/net/jwks-client.js';
 import { SignError } from '../../../src/sign/errors.js';
 import { jwkFromKey, parseJwt, verifyIdToken } from '../../../src/sign/oidc/index.js';
 import { expectCustodyErrorAsync } from '../../helpers/expect-error.js';
@@ -148,7 +144,7 @@ describe('JWKS source', () => {
 });
 
 describe('dev OIDC issuer', () => {
-  it('mints labelled tokens its own JWKS verifies, keeps its key across opens, and passes only CI claims', () => {
+  it('mints labelled tokens its own JWKS verifies, keeps its key across opens, and passes only CI claims', async () => {
     const dataDir = tmp();
     const dev = openDevOidcIssuer({ dataDir, issuer: 'http://127.0.0.1:8080/dev-oidc/' });
     assert.equal(dev.issuer, 'http://127.0.0.1:8080/dev-oidc');
@@ -156,7 +152,7 @@ describe('dev OIDC issuer', () => {
       subject: 'alice@example.com',
       claims: { repository: 'o/r', email: 'root@evil', is_admin: 'true' },
     });
-    const v = verifyIdToken(idToken, {
+    const v = await verifyIdToken(idToken, {
       jwks: dev.jwks(),
       issuers: [dev.issuer],
       audience: 'sigstore',

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { InternalError, type Witness } from '@sigstore/sign';
-import { custodyLogWitness, withRetries } from '../../../src/app/sign/log-witness.js';
+import { custodyLogWitness, withRetries } from '../../../src/net/log-witness.js';
 import { SignError } from '../../../src/sign/errors.js';
 import { expectCustodyErrorAsync } from '../../helpers/expect-error.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { publicGoodTrustedRoot } from '../../../src/app/verify/inputs.js';
+import { publicGoodTrustedRoot } from '../../../src/fs/trusted-root-files.js';
 import { verifyBundle } from '../../../src/sign/verify/index.js';
 import { conformancePath } from '../../helpers/conformance.js';
 

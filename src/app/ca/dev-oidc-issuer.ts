@@ -1,0 +1,109 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { CoreError } from '../../core/index.js';
+import { caPaths, loadOrCreateKey } from '../../fs/ca-files.js';
+import { type Jwks, jwkFromKey, signJwt } from '../../sign/index.js';
+
+/** Claims a dev token may carry besides its subject: the GitHub Actions ones, to try CI identities. */
+const PASS_THROUGH = new Set([
+  'server_url',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'repository_visibility',
+  'ref',
+  'sha',
+  'run_id',
+  'run_attempt',
+  'workflow',
+  'workflow_ref',
+  'workflow_sha',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'event_name',
+  'runner_environment',
+]);
+
+export interface DevTokenRequest {
+  subject: string;
+  audience?: string;
+  ttlSeconds?: number;
+  claims?: Record<string, unknown>;
+}
+
+/**
+ * A local OIDC issuer for one-machine use and tests (`custody serve --dev-oidc`): it signs any
+ * subject it is asked for, so it proves nothing about anyone. Its tokens say so
+ * (`custody_dev_issuer: true`, a `dev` kid), and a CA must be told to trust its issuer URL.
+ */
+export interface DevOidcIssuer {
+  readonly issuer: string;
+  jwks(): Jwks;
+  discovery(): Record<string, unknown>;
+  /** @throws CoreError USAGE for an empty subject or a lifetime over an hour */
+  mintToken(req: DevTokenRequest): { idToken: string; expiresIn: number };
+}
+
+export const DEV_OIDC_WARNING =
+  'Custody development OIDC issuer: it signs any subject asked for. Never trust it outside one machine or a test.';
+
+/** The issuer's ES256 key is `<dataDir>/ca/dev-oidc-key.pem`, created on first use. */
+export function openDevOidcIssuer(o: {
+  dataDir: string;
+  /** Its `iss`: the URL its routes are served under, e.g. `http://127.0.0.1:8080/dev-oidc`. */
+  issuer: string;
+  clock?: () => Date;
+}): DevOidcIssuer {
+  const key = loadOrCreateKey(
+    caPaths(o.dataDir).devOidcKey,
+    () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+  );
+  const jwk = jwkFromKey(key, 'pending');
+  const kid = `dev-${createHash('sha256')
+    .update(JSON.stringify([jwk.x, jwk.y]))
+    .digest('hex')
+    .slice(0, 16)}`;
+  const clock = o.clock ?? (() => new Date());
+  const issuer = o.issuer.replace(/\/+$/, '');
+  return {
+    issuer,
+    jwks: () => ({ keys: [jwkFromKey(key, kid)] }),
+    discovery: () => ({
+      issuer,
+      jwks_uri: `${issuer}/jwks`,
+      token_endpoint: `${issuer}/token`,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      custody_dev_issuer: true,
+      warning: DEV_OIDC_WARNING,
+    }),
+    mintToken(req) {
+      const subject = typeof req.subject === 'string' ? req.subject.trim() : '';
+      if (subject === '') throw new CoreError('USAGE', 'A dev token needs a subject.');
+      const ttl = req.ttlSeconds ?? 600;
+      if (!(ttl > 0 && ttl <= 3600)) {
+        throw new CoreError('USAGE', 'A dev token lives between 1 second and an hour.');
+      }
+      const now = Math.floor(clock().getTime() / 1000);
+      const extra = Object.fromEntries(
+        Object.entries(req.claims ?? {}).filter(
+          ([k, v]) => PASS_THROUGH.has(k) && typeof v === 'string',
+        ),
+      );
+      const isEmail = /^[^@\s]+@[^@\s]+$/.test(subject);
+      const idToken = signJwt(key, kid, {
+        ...extra,
+        iss: issuer,
+        sub: subject,
+        aud: req.audience ?? 'sigstore',
+        iat: now,
+        nbf: now,
+        exp: now + ttl,
+        ...(isEmail ? { email: subject, email_verified: true } : {}),
+        custody_dev_issuer: true,
+      });
+      return { idToken, expiresIn: ttl };
+    },
+  };
+}

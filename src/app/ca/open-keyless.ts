@@ -1,0 +1,60 @@
+import { caExists, caPaths } from '../../fs/ca-files.js';
+import { readTrustStore, writeTrustStore } from '../../fs/trusted-root-files.js';
+import { addTransparencyLog, type TransparencyLogJson } from '../../sign/index.js';
+import {
+  type CaService,
+  createCaService,
+  type IssuedEvent,
+  type OidcIssuerConfig,
+} from './certificate-issuer.js';
+import { type DevOidcIssuer, openDevOidcIssuer } from './dev-oidc-issuer.js';
+import { initCa, loadCa } from './init-ca.js';
+
+export interface Keyless {
+  ca: CaService;
+  devOidc?: DevOidcIssuer;
+  /** The trust store as it is on disk now (`custody trust` may edit it while serving). */
+  trustedRoot: () => unknown;
+}
+
+/**
+ * What `custody serve` runs for keyless signing: the CA of the data directory (created on first
+ * start when `--dev-oidc` asks for the one-machine setup), the OIDC issuers it trusts, and the
+ * trust store, to which the service's own log is added once. Without a CA and without
+ * `--dev-oidc`, keyless signing stays off.
+ */
+export async function openKeyless(o: {
+  dataDir: string;
+  publicUrl: string;
+  devOidc: boolean;
+  issuers: readonly OidcIssuerConfig[];
+  logEntry?: () => TransparencyLogJson | undefined;
+  onIssued?: (e: IssuedEvent) => void;
+  now?: () => Date;
+}): Promise<Keyless | undefined> {
+  const paths = caPaths(o.dataDir);
+  const now = o.now ?? (() => new Date());
+  const haveCa = caExists(o.dataDir);
+  if (!haveCa && !o.devOidc) return undefined;
+  if (!haveCa) await initCa({ dataDir: o.dataDir, uri: o.publicUrl, now: now() });
+  const entry = o.logEntry?.();
+  if (entry !== undefined) {
+    const root = readTrustStore(paths.trustedRoot);
+    const known = (root.tlogs ?? []).some((t) => t.logId.keyId === entry.logId.keyId);
+    if (!known) writeTrustStore(paths.trustedRoot, addTransparencyLog(root, entry));
+  }
+  const devOidc = o.devOidc
+    ? openDevOidcIssuer({ dataDir: o.dataDir, issuer: `${o.publicUrl}/dev-oidc` })
+    : undefined;
+  const ca = createCaService({
+    ca: await loadCa(o.dataDir),
+    issuers: o.issuers,
+    ...(devOidc ? { devOidc } : {}),
+    ...(o.onIssued ? { onIssued: o.onIssued } : {}),
+  });
+  return {
+    ca,
+    ...(devOidc ? { devOidc } : {}),
+    trustedRoot: () => readTrustStore(paths.trustedRoot),
+  };
+}
