@@ -13,7 +13,7 @@ import {
   trustedRootTlogEntry,
 } from '../../tlog/rekor.js';
 import { MAX_ENTRY_SIZE } from '../../tlog/tiles.js';
-import type { EntryCheckPool } from './entry-pool.js';
+import type { EntryCheckPool } from '../../workers/entry-pool.js';
 import type { LogKey } from './key.js';
 import type { Appended, PublishedCheckpoint, TransparencyLog } from './log.js';
 

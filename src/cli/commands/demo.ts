@@ -28,7 +28,7 @@ export function registerDemo(program: Command, io: CliIO): void {
     .action(async (o: { out: string; examples: string }) => {
       const { generateSbom } = await import('../../app/generate-sbom.js');
       const files = await import('../../app/sbom-files.js');
-      const { formatDiffText } = await import('../../sbom/diff/index.js');
+      const { sbomDiffText } = await import('../../app/sbom-diff-text.js');
       const out = resolve(io.cwd, o.out);
       mkdirSync(out, { recursive: true });
       const say = (s: string) => io.stdout.write(`${s}\n`);
@@ -65,7 +65,7 @@ export function registerDemo(program: Command, io: CliIO): void {
       say(`5. convert   → ${rel(spdx)} (SPDX 2.3)`);
       const d = await files.diffFiles(v10, v11);
       say('6. diff      1.0.0 → 1.1.0:\n');
-      io.stdout.write(formatDiffText(d).replace(/^/gm, '   '));
+      io.stdout.write(sbomDiffText(d).replace(/^/gm, '   '));
       say(`\nTry: npx custody sbom score ${rel(v10)}   ·   npx custody --help`);
     });
 }

@@ -3,7 +3,7 @@ import { cycloneDxToModel } from '../../formats/cyclonedx/read.js';
 import { loadSbom } from '../../formats/load.js';
 import { spdxToModel } from '../../formats/spdx/read.js';
 import { validateSbom } from '../../formats/validate.js';
-import { type IndexedComponent, indexRows } from '../../inventory/index-rows.js';
+import { type IndexedComponent, indexRows } from '../../inventory/index.js';
 import { SbomError } from '../../sbom/errors.js';
 import type { SbomDocument } from '../../sbom/model.js';
 import {
@@ -36,7 +36,7 @@ export interface PreparedSbom {
   rows: IndexedComponent[];
 }
 
-/** The signature ingest calls: in-process by default, or a worker pool (prepare-pool.ts). */
+/** The signature ingest calls: in-process by default, or a worker pool (workers/prepare-pool.ts). */
 export type PrepareSbom = (
   bytes: Uint8Array,
   nowIso: string,

@@ -1,0 +1,14 @@
+export { InventoryError } from './errors.js';
+export type { InventoryErrorCode } from './errors.js';
+export { indexRows, packageKey, purlKey } from './index-rows.js';
+export type { IndexedComponent, PurlKey } from './index-rows.js';
+export type {
+  InventoryStore,
+  ProductRecord,
+  RecordedSbom,
+  SbomRecord,
+  SbomRecordInput,
+  TeamRecord,
+} from './ports.js';
+export { decodeCursor, encodeCursor, MAX_LIMIT, parseComponentQuery } from './query.js';
+export type { ComponentMatch, ComponentQuery, ComponentQueryParams } from './query.js';
