@@ -1,7 +1,7 @@
-export { InventoryError } from './errors.js';
 export type { InventoryErrorCode } from './errors.js';
-export { indexRows, packageKey, purlKey } from './index-rows.js';
+export { InventoryError } from './errors.js';
 export type { IndexedComponent, PurlKey } from './index-rows.js';
+export { indexRows, packageKey, purlKey } from './index-rows.js';
 export type {
   InventoryStore,
   ProductRecord,
@@ -10,5 +10,5 @@ export type {
   SbomRecordInput,
   TeamRecord,
 } from './ports.js';
-export { decodeCursor, encodeCursor, MAX_LIMIT, parseComponentQuery } from './query.js';
 export type { ComponentMatch, ComponentQuery, ComponentQueryParams } from './query.js';
+export { decodeCursor, encodeCursor, MAX_LIMIT, parseComponentQuery } from './query.js';

@@ -4,8 +4,8 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import { AccessError, type Caller, type Permission, requirePermission } from '../access/index.js';
+import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
 import type { Logger } from '../log/logger.js';

@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
+import type { PreparedSbom } from '../app/inventory/prepare-sbom.js';
 import { CustodyError } from '../core/errors.js';
 import type { GatePolicy } from '../sbom/quality/index.js';
 import { startWorker } from './worker-thread.js';
-import type { PreparedSbom } from '../app/inventory/prepare-sbom.js';
 
 interface Pending {
   resolve: (r: PreparedSbom) => void;

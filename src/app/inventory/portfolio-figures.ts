@@ -1,5 +1,5 @@
-import { coverageCounts, deployedReleases, qualityHistogram } from '../../store/portfolio.js';
 import { type Caller, requirePermission } from '../../access/index.js';
+import { coverageCounts, deployedReleases, qualityHistogram } from '../../store/portfolio.js';
 import type { Services } from '../services.js';
 import { visibleTeamIds } from './team-scope.js';
 

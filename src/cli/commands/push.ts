@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CustodyError } from '../../core/errors.js';
 import type { ApiError } from '../../app/remote.js';
+import { CustodyError } from '../../core/errors.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
 import { progress } from '../output.js';

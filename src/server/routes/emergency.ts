@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { audit } from '../../app/audit-trail.js';
 import type { CaService } from '../../app/ca/index.js';
 import { EMERGENCY_MAX_SECONDS } from '../../app/ca/service.js';
-import { audit } from '../../app/audit-trail.js';
 import { nowIso } from '../../app/services.js';
 import type { RouteDeps } from '../app.js';
 
