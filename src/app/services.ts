@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { InventoryStore } from '../inventory/index.js';
+import type { InventoryStore, PrepareSbom } from '../inventory/index.js';
 import { BlobStore } from '../store/blobs.js';
 import { type Db, openDb } from '../store/db.js';
 import { createInventoryStore } from '../store/inventory-store.js';
@@ -8,7 +8,6 @@ import { readTlogState } from '../store/tlog.js';
 import { MAX_ENTRY_SIZE } from '../tlog/tiles.js';
 import { EntryCheckPool } from '../workers/entry-pool.js';
 import { PreparePool } from '../workers/prepare-pool.js';
-import type { PrepareSbom } from './inventory/prepare-sbom.js';
 import { SearchCache } from './inventory/search-cache.js';
 import type { ComponentHitView, Page } from './inventory/views.js';
 import { type LogKeyType, loadOrCreateLogKey } from './tlog/key.js';

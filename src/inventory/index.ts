@@ -10,5 +10,7 @@ export type {
   SbomRecordInput,
   TeamRecord,
 } from './ports.js';
+export type { PreparedSbom, PrepareSbom } from './prepare-sbom.js';
+export { prepareSbom } from './prepare-sbom.js';
 export type { ComponentMatch, ComponentQuery, ComponentQueryParams } from './query.js';
 export { decodeCursor, encodeCursor, MAX_LIMIT, parseComponentQuery } from './query.js';

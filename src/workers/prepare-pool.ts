@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import type { PreparedSbom } from '../app/inventory/prepare-sbom.js';
 import { CustodyError } from '../core/errors.js';
+import type { PreparedSbom } from '../inventory/index.js';
 import type { GatePolicy } from '../sbom/quality/index.js';
 import { startWorker } from './worker-thread.js';
 

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { prepareSbom } from '../app/inventory/prepare-sbom.js';
 import { CustodyError } from '../core/errors.js';
+import { prepareSbom } from '../inventory/index.js';
 
 /** One prepare request from PreparePool, answered with the same id. */
 interface Request {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { generateSbom } from '../../src/app/generate-sbom.js';
-import { prepareSbom } from '../../src/app/inventory/prepare-sbom.js';
 import { CustodyError } from '../../src/core/errors.js';
+import { prepareSbom } from '../../src/inventory/prepare-sbom.js';
 import { DEFAULT_GATE_POLICY } from '../../src/sbom/quality/index.js';
 import { PreparePool } from '../../src/workers/prepare-pool.js';
 

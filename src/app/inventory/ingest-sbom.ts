@@ -1,5 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import { InventoryError } from '../../inventory/index.js';
+import { InventoryError, type PreparedSbom, prepareSbom } from '../../inventory/index.js';
 import {
   DEFAULT_GATE_POLICY,
   type GatePolicy,
@@ -8,7 +8,6 @@ import {
 } from '../../sbom/quality/index.js';
 import { BlobStore } from '../../store/blobs.js';
 import type { Services } from '../services.js';
-import { type PreparedSbom, prepareSbom } from './prepare-sbom.js';
 import { requireTeam } from './team-scope.js';
 import { type SbomView, sbomView } from './views.js';
 

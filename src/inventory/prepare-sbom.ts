@@ -1,18 +1,18 @@
-import { isCustodyError } from '../../core/errors.js';
-import { cycloneDxToModel } from '../../formats/cyclonedx/read.js';
-import { loadSbom } from '../../formats/load.js';
-import { spdxToModel } from '../../formats/spdx/read.js';
-import { validateSbom } from '../../formats/validate.js';
-import { type IndexedComponent, indexRows } from '../../inventory/index.js';
-import { SbomError } from '../../sbom/errors.js';
-import type { SbomDocument } from '../../sbom/model.js';
+import { isCustodyError } from '../core/errors.js';
+import { cycloneDxToModel } from '../formats/cyclonedx/read.js';
+import { loadSbom } from '../formats/load.js';
+import { spdxToModel } from '../formats/spdx/read.js';
+import { validateSbom } from '../formats/validate.js';
+import { SbomError } from '../sbom/errors.js';
+import type { SbomDocument } from '../sbom/model.js';
 import {
   evaluateGate,
   type GatePolicy,
   type GateResult,
   type QualityReport,
   scoreSbom,
-} from '../../sbom/quality/index.js';
+} from '../sbom/quality/index.js';
+import { type IndexedComponent, indexRows } from './index-rows.js';
 
 /**
  * Everything ingest needs from a document, computed without the database: what it is, its quality
