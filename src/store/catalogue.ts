@@ -3,6 +3,9 @@ import type { ProductRecord, TeamRecord } from '../inventory/index.js';
 import type { Q } from './db.js';
 import type { Database } from './schema.js';
 
+// The catalogue: teams → products → releases → artifacts → SBOM versions. The component index
+// behind searches is component-index.ts; the one write of an SBOM is inventory-store.ts.
+
 export type TeamRow = TeamRecord;
 
 export async function findTeam(q: Q, name: string): Promise<TeamRow | undefined> {

@@ -3,6 +3,10 @@ import type { IndexedComponent } from '../inventory/index.js';
 import type { Q } from './db.js';
 import type { Database } from './schema.js';
 
+// The component index: one row per component of each SBOM, pointing into the package and licence
+// dictionaries, and its hashes keyed by their first 52 bits, so that search.ts finds components
+// by purl, name, hash or licence through an index. SQLite writes it with component-index-sqlite.ts.
+
 // SQLite allows 32,766 bound parameters per statement, PostgreSQL 65,535; 7 columns × 500 rows
 // stays well under both while keeping the number of round trips low.
 const CHUNK = 500;
