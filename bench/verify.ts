@@ -153,7 +153,7 @@ function sigstoreJsVerdicts(job: Job): boolean[] {
 
 function startBenchWorker(): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    // Under tsx a worker registers the loader anew (as src/app/worker-thread.ts does).
+    // Under tsx a worker registers the loader anew (as src/workers/worker-thread.ts does).
     const w = new Worker(
       `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); })`,
       { eval: true },

@@ -1,59 +1,63 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from './helpers/conformance.js';
 
 /**
- * The layers of DESIGN.md, checked on every import in src/: a folder may import only the folders
- * listed for it. Pure domains also may not touch the file system, processes or the clock.
+ * The layers of DESIGN.md, checked on every import in src/. Each top-level folder of src/ may
+ * value-import only the folders listed for it; the faces may import anything as types, because a
+ * type import leaves no trace at run time. README.md's "Code map" says the same in words.
  */
-const FACES = [
-  'core',
-  'formats',
-  'sbom',
-  'inventory',
-  'app',
-  'store',
-  'server',
-  'config',
-  'log',
-  'net',
-  'tlog',
-  'sign',
-];
+const DOMAINS = ['formats', 'sbom', 'sign', 'tlog', 'inventory', 'access'] as const;
+const ADAPTERS = ['store', 'net', 'fs', 'pkcs11', 'workers'] as const;
+/** What a face may call: the use cases and the few cross-cutting folders (DESIGN.md, "Layers"). */
+const FACE_MAY_IMPORT = ['app', 'core', 'config', 'log', 'access'] as const;
+
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  // Pure domains: core, and the one-way edges between domains that DESIGN.md draws.
   core: ['core'],
+  access: ['core', 'access'],
   formats: ['core', 'formats', 'sbom'],
-  sbom: ['core', 'sbom', 'formats'],
-  inventory: ['core', 'formats', 'sbom', 'inventory'],
-  store: ['core', 'inventory', 'store', 'tlog'],
-  tlog: ['core', 'tlog'],
-  sign: ['core', 'tlog', 'sign'],
-  app: ['core', 'formats', 'sbom', 'inventory', 'store', 'app', 'tlog', 'sign'],
+  sbom: ['core', 'sbom'],
+  tlog: ['core', 'formats', 'tlog'],
+  sign: ['core', 'formats', 'tlog', 'sign'],
+  inventory: ['core', 'formats', 'sbom', 'access', 'inventory'],
+  // Cross-cutting: configuration and the logger sit on core alone.
   config: ['core', 'config'],
-  log: ['log'],
-  net: ['core', 'net', 'tlog', 'sign'],
-  server: [
-    'core',
-    'formats',
-    'sbom',
-    'inventory',
-    'app',
-    'server',
-    'log',
-    'config',
-    'tlog',
-    'sign',
-  ],
-  cli: [...FACES, 'cli'],
-  '.': [...FACES, 'cli'],
+  log: ['core', 'log'],
+  // Adapters implement the domains' ports; none reaches up into app/ or a face.
+  store: ['core', 'config', 'log', ...DOMAINS, 'store'],
+  net: ['core', 'config', 'log', ...DOMAINS, 'net'],
+  fs: ['core', ...DOMAINS, 'fs'],
+  pkcs11: ['core', 'sign', 'pkcs11'],
+  workers: ['core', 'log', ...DOMAINS, 'workers'],
+  // Use cases combine domains and adapters.
+  app: ['core', 'config', 'log', ...DOMAINS, ...ADAPTERS, 'app'],
+  // Faces.
+  cli: [...FACE_MAY_IMPORT, 'cli'],
+  server: [...FACE_MAY_IMPORT, 'server'],
+  // The package entry (src/index.ts) is the library's surface for other programs.
+  '.': ['core', ...DOMAINS, 'app', 'cli'],
 };
-const PURE = new Set(['core', 'formats', 'sbom', 'inventory', 'tlog', 'sign']);
-const IMPURE_MODULES = /^node:(fs|fs\/promises|http|https|net|child_process|os)$/;
+const FACES = new Set(['cli', 'server']);
+const PURE = new Set<string>(['core', ...DOMAINS]);
+const IMPURE_MODULES = /^node:(fs|fs\/promises|http|https|net|child_process|os|worker_threads)$/;
 const IMPURE_CALLS = /\b(process\.(env|argv|exit|cwd)|console\.|Date\.now\(\))/;
+/** The only places that read the process environment: the configuration and the CLI's I/O. */
+const ENV_READERS = new Set(['src/config', 'src/cli/io.ts']);
 
 const SRC = join(REPO_ROOT, 'src');
+/**
+ * `custody serve` and `custody witness serve` start HTTP servers, so the CLI may call the server's
+ * composition root: this one file, nothing else of server/.
+ */
+const SERVER_ENTRY = join(SRC, 'server', 'main.js');
+
+interface Import {
+  spec: string;
+  typeOnly: boolean;
+}
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -67,18 +71,53 @@ function layerOf(file: string): string {
   return rel.includes('/') ? (rel.split('/')[0] as string) : '.';
 }
 
+/** Static imports and re-exports (with whether they are type-only) and dynamic `import()`s. */
+function importsOf(text: string): Import[] {
+  const out: Import[] = [];
+  const statement = /^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*'([^']+)'/gm;
+  for (const m of text.matchAll(statement)) {
+    const clause = (m[3] as string).trim();
+    // `import { type A, type B } from` is as type-only as `import type { A, B } from`.
+    const names = /^\{([^}]*)\}$/.exec(clause)?.[1];
+    const allNamesTyped =
+      names !== undefined &&
+      names
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .every((s) => s.startsWith('type '));
+    out.push({ spec: m[4] as string, typeOnly: m[2] !== undefined || allNamesTyped });
+  }
+  for (const m of text.matchAll(/^\s*import\s+'([^']+)'/gm))
+    out.push({ spec: m[1] as string, typeOnly: false });
+  for (const m of text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g))
+    out.push({ spec: m[1] as string, typeOnly: false });
+  return out;
+}
+
+/** The folder index a cross-folder import must go through, if that folder has one. */
+function indexOf(target: string): string | undefined {
+  const rel = relative(SRC, target);
+  const top = rel.split('/')[0] as string;
+  const index = join(SRC, top, 'index.ts');
+  return existsSync(index) ? index : undefined;
+}
+
+const ALL = files(SRC);
+const IMPORTS = new Map(ALL.map((f) => [f, importsOf(readFileSync(f, 'utf8'))]));
+
 describe('architecture', () => {
-  for (const file of files(SRC)) {
+  for (const file of ALL) {
     const rel = relative(REPO_ROOT, file);
+    const layer = layerOf(file);
     it(`${rel} imports only from the layers below it`, () => {
-      const text = readFileSync(file, 'utf8');
-      const layer = layerOf(file);
       const allowed = ALLOWED[layer];
       assert.ok(allowed, `${rel}: folder ${layer} has no layer rule`);
-      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
-        const spec = m[1] as string;
+      for (const { spec, typeOnly } of IMPORTS.get(file) ?? []) {
         if (spec.startsWith('.')) {
           const target = layerOf(resolve(dirname(file), spec));
+          if (typeOnly && FACES.has(layer)) continue;
+          if (layer === 'cli' && resolve(dirname(file), spec) === SERVER_ENTRY) continue;
           assert.ok(
             allowed.includes(target),
             `${rel} imports ${spec} (${target}), not allowed from ${layer}`,
@@ -87,13 +126,76 @@ describe('architecture', () => {
           assert.ok(!IMPURE_MODULES.test(spec), `${rel} is pure domain code but imports ${spec}`);
         }
       }
+      const code = readFileSync(file, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
       if (PURE.has(layer)) {
-        const code = text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
         assert.ok(
           !IMPURE_CALLS.test(code),
           `${rel} is pure domain code but uses ${code.match(IMPURE_CALLS)?.[0]}`,
         );
       }
+      const readsEnv = /\bprocess\.env\b|\bio\.env\b/.test(code);
+      const mayReadEnv = [...ENV_READERS].some((p) => rel.startsWith(p));
+      assert.ok(!readsEnv || mayReadEnv, `${rel} reads the environment; take it from config/`);
     });
+
+    if (layer !== '.') {
+      it(`${rel} reaches other folders through their index.ts`, () => {
+        for (const { spec } of IMPORTS.get(file) ?? []) {
+          if (!spec.startsWith('.')) continue;
+          const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
+          if (layerOf(target) === layer) continue;
+          const index = indexOf(target);
+          if (index === undefined) continue;
+          assert.equal(
+            relative(SRC, target),
+            relative(SRC, index),
+            `${rel} imports ${spec}: import ${relative(SRC, index)} (the folder's public surface)`,
+          );
+        }
+      });
+    }
   }
+
+  it('has no import cycle between the folders of src/', () => {
+    const edges = new Map<string, Set<string>>();
+    for (const [file, imports] of IMPORTS) {
+      const from = layerOf(file);
+      for (const { spec, typeOnly } of imports) {
+        if (typeOnly || !spec.startsWith('.')) continue;
+        const to = layerOf(resolve(dirname(file), spec));
+        if (to === from) continue;
+        if (!edges.has(from)) edges.set(from, new Set());
+        edges.get(from)?.add(to);
+      }
+    }
+    const cycle = findCycle(edges);
+    assert.equal(cycle, undefined, `folders import each other: ${cycle?.join(' → ')}`);
+  });
 });
+
+/** Depth-first search for a back edge; returns the cycle's folders, or undefined. */
+function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    state.set(n, 'open');
+    stack.push(n);
+    for (const m of edges.get(n) ?? []) {
+      if (state.get(m) === 'open') return [...stack.slice(stack.indexOf(m)), m];
+      if (state.get(m) === undefined) {
+        const c = visit(m);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const n of edges.keys()) {
+    if (state.get(n) === undefined) {
+      const c = visit(n);
+      if (c) return c;
+    }
+  }
+  return undefined;
+}

@@ -1,16 +1,37 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type LogKeyType, loadOrCreateLogKey } from '../fs/log-key-file.js';
+import type { InventoryStore, PrepareSbom } from '../inventory/index.js';
 import { BlobStore } from '../store/blobs.js';
-import { openDb } from '../store/db.js';
+import { type Db, openDb } from '../store/db.js';
+import { createInventoryStore } from '../store/inventory-store.js';
 import { readTlogState } from '../store/tlog.js';
 import { MAX_ENTRY_SIZE } from '../tlog/index.js';
-import type { Services } from './inventory/context.js';
-import { PreparePool } from './inventory/prepare-pool.js';
+import { EntryCheckPool } from '../workers/entry-pool.js';
+import { PreparePool } from '../workers/prepare-pool.js';
 import { SearchCache } from './inventory/search-cache.js';
-import { EntryCheckPool } from './tlog/entry-pool.js';
+import type { ComponentHitView, Page } from './inventory/views.js';
 import { TransparencyLog } from './tlog/log.js';
 import { LogFace } from './tlog/service.js';
+
+/** What every use case runs against: the database, the blob store, the adapters and a clock. */
+export interface Services {
+  db: Db;
+  blobs: BlobStore;
+  /** The inventory's catalogue and component index (inventory/ports.ts). */
+  inventory: InventoryStore;
+  clock: () => Date;
+  /** How ingest reads and checks documents: in-process when absent, else a worker pool. */
+  prepare?: PrepareSbom;
+  /** Recent search answers, checked against the write generation; absent: no caching. */
+  searchCache?: SearchCache<Page<ComponentHitView>>;
+  /** The transparency log (opened by `openServices` unless turned off). */
+  tlog?: LogFace;
+}
+
+export function nowIso(s: Pick<Services, 'clock'>): string {
+  return s.clock().toISOString();
+}
 
 export interface OpenServicesOptions {
   dataDir: string;
@@ -77,6 +98,7 @@ export async function openServices(
   return {
     db,
     blobs,
+    inventory: createInventoryStore(db, blobs),
     clock,
     ...(tlog ? { tlog } : {}),
     ...(pool ? { prepare: pool.prepare } : {}),

@@ -1,7 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { InventoryError } from '../inventory/errors.js';
-import { isRole, type Principal, ROLES, type Role } from '../inventory/roles.js';
-import { ensureTeam } from '../store/inventory.js';
+import {
+  AccessError,
+  type Caller,
+  isRole,
+  type Principal,
+  ROLES,
+  type Role,
+  requirePermission,
+} from '../access/index.js';
+import { InventoryError } from '../inventory/index.js';
+import { ensureTeam } from '../store/catalogue.js';
 import {
   countTokens,
   findTokenByHash,
@@ -9,10 +17,9 @@ import {
   listTokens,
   revokeToken as revokeRow,
 } from '../store/tokens.js';
-import { requirePermission } from './inventory/access.js';
-import { checkTeamName } from './inventory/admin.js';
-import type { Caller, Services } from './inventory/context.js';
-import { audit } from './inventory/context.js';
+import { audit } from './audit-trail.js';
+import { checkTeamName } from './inventory/manage-teams.js';
+import type { Services } from './services.js';
 
 /** Tokens look like `cust_<43 base64url characters>`: 256 random bits, recognisable in logs and by secret scanners. */
 const PREFIX = 'cust_';
@@ -43,14 +50,14 @@ export const CLI_CALLER: Caller = {
 /**
  * Create an API token. Teams it names are created when missing, so one command sets up a team and
  * its first publisher.
- * @throws InventoryError INVENTORY_INPUT_INVALID, AUTH_FORBIDDEN
+ * @throws InventoryError INVENTORY_INPUT_INVALID; AccessError AUTH_FORBIDDEN
  */
 export async function createToken(
   s: Services,
   caller: Caller,
   req: TokenRequest,
 ): Promise<CreatedToken> {
-  requirePermission(caller, 'admin');
+  requirePermission(caller.principal, 'admin');
   if (!isRole(req.role)) {
     throw new InventoryError('INVENTORY_INPUT_INVALID', `role must be one of ${ROLES.join(', ')}`, {
       details: { role: req.role },
@@ -123,7 +130,7 @@ export class TokenAuthenticator {
     private readonly ttlMs = 5_000,
   ) {}
 
-  /** @throws InventoryError AUTH_TOKEN_INVALID */
+  /** @throws AccessError AUTH_TOKEN_INVALID */
   async authenticate(token: string): Promise<Principal> {
     const hash = hashToken(token);
     const nowMs = this.s.clock().getTime();
@@ -134,7 +141,7 @@ export class TokenAuthenticator {
       this.cache.set(hash, hit);
     }
     if (!hit.principal) {
-      throw new InventoryError(
+      throw new AccessError(
         'AUTH_TOKEN_INVALID',
         'The token is unknown, expired or revoked; create a new one with custody token create',
       );
@@ -173,7 +180,7 @@ export interface TokenView {
 }
 
 export async function listTokenViews(s: Services, caller: Caller): Promise<TokenView[]> {
-  requirePermission(caller, 'admin');
+  requirePermission(caller.principal, 'admin');
   return (await listTokens(s.db.kysely)).map((r) => {
     const teams = JSON.parse(r.teams) as string[];
     return {
@@ -190,7 +197,7 @@ export async function listTokenViews(s: Services, caller: Caller): Promise<Token
 }
 
 export async function revokeToken(s: Services, caller: Caller, id: number): Promise<void> {
-  requirePermission(caller, 'admin');
+  requirePermission(caller.principal, 'admin');
   const at = s.clock().toISOString();
   await s.db.kysely.transaction().execute(async (trx) => {
     if (!(await revokeRow(trx, id, at))) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { type CustodyClient, connectToService } from '../app/remote.js';
 import { CustodyError } from '../core/index.js';
-import { CustodyClient } from '../net/custody-client.js';
 import type { CliIO } from './io.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -26,5 +26,5 @@ export function clientFor(o: ServiceFlags, io: CliIO): CustodyClient {
       'No API token: pass --token or set CUSTODY_TOKEN (custody token create --role publisher makes one)',
     );
   }
-  return new CustodyClient({ url: o.url ?? io.env['CUSTODY_URL'] ?? DEFAULT_URL, token });
+  return connectToService({ url: o.url ?? io.env['CUSTODY_URL'] ?? DEFAULT_URL, token });
 }

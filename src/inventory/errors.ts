@@ -10,10 +10,6 @@ export type InventoryErrorCode =
   /** The SBOM's subject digest is not the artifact it was pushed for. */
   | 'SBOM_SUBJECT_MISMATCH'
   /** A name, version or digest given for the inventory is malformed. */
-  | 'INVENTORY_INPUT_INVALID'
-  /** The caller's token is missing, unknown, expired or revoked. */
-  | 'AUTH_TOKEN_INVALID'
-  /** The caller's role or teams do not allow this. */
-  | 'AUTH_FORBIDDEN';
+  | 'INVENTORY_INPUT_INVALID';
 
 export class InventoryError extends CustodyError<InventoryErrorCode> {}

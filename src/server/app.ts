@@ -4,12 +4,10 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { AccessError, type Caller, type Permission, requirePermission } from '../access/index.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
-import { requirePermission } from '../app/inventory/access.js';
-import type { Caller, Services } from '../app/inventory/context.js';
+import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
-import { CustodyError } from '../core/index.js';
-import type { Permission } from '../inventory/roles.js';
 import type { Logger } from '../log/logger.js';
 import { errorBody, fromFastifyError } from './errors.js';
 import { Metrics } from './metrics.js';
@@ -94,7 +92,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     if (req.routeOptions.config.public || req.routeOptions.url === undefined) return;
     req.caller = { principal: await auth.authenticate(bearer(req)), source: req.ip };
     const requires = req.routeOptions.config.requires;
-    if (requires !== undefined) requirePermission(req.caller, requires);
+    if (requires !== undefined) requirePermission(req.caller.principal, requires);
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -165,7 +163,7 @@ function bearer(req: FastifyRequest): string {
   const h = req.headers.authorization;
   const m = h === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(h);
   if (!m) {
-    throw new CustodyError(
+    throw new AccessError(
       'AUTH_TOKEN_MISSING',
       'This endpoint needs a token: send Authorization: Bearer <token> (custody token create makes one)',
     );

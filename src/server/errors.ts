@@ -1,7 +1,9 @@
+import type { AccessErrorCode } from '../access/index.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
 import type { InventoryErrorCode } from '../inventory/errors.js';
+import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/errors.js';
 import type { StoreErrorCode } from '../store/errors.js';
@@ -21,6 +23,8 @@ export type ServerErrorCode =
  */
 export type AllErrorCodes =
   | CoreErrorCode
+  | AccessErrorCode
+  | NetErrorCode
   | VersErrorCode
   | SbomErrorCode
   | InventoryErrorCode
@@ -86,6 +90,10 @@ const OVERRIDES = {
   TLOG_FETCH_FAILED: 400,
   // Ruled codes whose status differs from their suffix's.
   AUTH_TOKEN_INVALID: 401,
+  // An upstream that did not answer (the JWKS of an OIDC issuer, a witness, another log).
+  NET_UNREACHABLE: 503,
+  NET_TIMEOUT: 503,
+  NET_CIRCUIT_OPEN: 503,
   SIGN_TOKEN_INVALID: 401,
   SBOM_SCHEMA_INVALID: 422,
   SBOM_SUBJECT_MISMATCH: 422,

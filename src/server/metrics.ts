@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Services } from '../app/inventory/context.js';
-import { portfolioFigures } from '../app/inventory/portfolio.js';
+import { portfolioFigures } from '../app/inventory/portfolio-figures.js';
+import type { Services } from '../app/services.js';
 import { CLI_CALLER } from '../app/tokens.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Q } from './inventory.js';
+import type { Q } from './db.js';
 import type { Database } from './schema.js';
 
 export type AuditRow = Selectable<Database['audit_events']>;

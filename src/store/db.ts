@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import { type Dialect, migrate } from './migrations.js';
@@ -9,6 +9,9 @@ import type { Database } from './schema.js';
 import { WriteQueue } from './write-queue.js';
 
 export type { Dialect };
+
+/** Either the database or a transaction on it. */
+export type Q = Kysely<Database> | Transaction<Database>;
 
 /** An open database: Kysely over SQLite (embedded default) or PostgreSQL, migrated. */
 export interface Db {
@@ -206,4 +209,9 @@ class StatsRefresher {
   async idle(): Promise<void> {
     await this.running;
   }
+}
+
+/** Resolves when the database answers a trivial query; rejects when it cannot be reached. */
+export async function pingDb(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
 }

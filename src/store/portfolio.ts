@@ -1,4 +1,4 @@
-import type { Q } from './inventory.js';
+import type { Q } from './db.js';
 
 export interface CoverageCounts {
   products: number;

@@ -1,5 +1,6 @@
-import type { ComponentMatch } from '../inventory/query.js';
-import { hashKey, type Q } from './inventory.js';
+import type { ComponentMatch } from '../inventory/index.js';
+import { hashKey } from './component-index.js';
+import type { Q } from './db.js';
 
 /** One hit of a component search: the component and where it ships. */
 export interface ComponentHit {

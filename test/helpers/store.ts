@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Services } from '../../src/app/inventory/context.js';
+import type { Services } from '../../src/app/services.js';
 import { openServices } from '../../src/app/services.js';
 
 /** PostgreSQL for the store tests: the machine's server, database `test` (trust auth). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ROLES, type Role } from '../../src/access/index.js';
 import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
-import { ROLES, type Role } from '../../src/inventory/roles.js';
 import {
   BACKENDS,
   call,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setGatePolicy } from '../../src/app/inventory/admin.js';
-import { ingestSbom } from '../../src/app/inventory/ingest.js';
-import { portfolioFigures } from '../../src/app/inventory/portfolio.js';
-import { searchInventory } from '../../src/app/inventory/queries.js';
+import { ingestSbom } from '../../src/app/inventory/ingest-sbom.js';
+import { setGatePolicy } from '../../src/app/inventory/manage-teams.js';
+import { portfolioFigures } from '../../src/app/inventory/portfolio-figures.js';
+import { searchInventory } from '../../src/app/inventory/search-components.js';
 import { bootstrapAdminToken, CLI_CALLER } from '../../src/app/tokens.js';
 import { parseComponentQuery } from '../../src/inventory/query.js';
 import { demoSbom, SAMPLES, sample } from '../app/inventory/fixtures.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ingestSbom } from '../../src/app/inventory/ingest.js';
+import { ingestSbom } from '../../src/app/inventory/ingest-sbom.js';
 import { bootstrapAdminToken, CLI_CALLER } from '../../src/app/tokens.js';
 import { openDb } from '../../src/store/db.js';
 import { StoreError } from '../../src/store/errors.js';

@@ -1,7 +1,7 @@
+import type { Caller } from '../../access/index.js';
 import type { IssuedCertificate } from '../../sign/index.js';
 import { recordAudit } from '../../store/audit.js';
 import type { Db } from '../../store/db.js';
-import type { Caller } from '../inventory/context.js';
 import type { CaService, EmergencyRequest } from './certificate-issuer.js';
 
 /**

@@ -4,8 +4,14 @@ import type {
   ReleaseRow,
   SbomRow,
   TeamRow,
-} from '../../store/inventory.js';
+} from '../../store/catalogue.js';
 import type { ComponentHit } from '../../store/search.js';
+
+/** One page of a listing, newest first; `nextCursor` asks for the next. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 /** The API's shapes: camelCase, booleans as booleans, the quality score back to 0–10. */
 export interface SbomView {

@@ -14,7 +14,7 @@ import {
   type TrustedRootTlog,
   trustedRootTlogEntry,
 } from '../../tlog/index.js';
-import type { EntryCheckPool } from './entry-pool.js';
+import type { EntryCheckPool } from '../../workers/entry-pool.js';
 import type { Appended, TransparencyLog } from './log.js';
 import type { PublishedCheckpoint } from './published-log.js';
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { ApiError } from '../../app/remote.js';
 import { CustodyError } from '../../core/index.js';
-import type { ApiError } from '../../net/custody-client.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
 import { progress } from '../output.js';
@@ -111,7 +111,8 @@ async function pushOne(
     const bytes = readFileSync(file);
     let { product, release } = o;
     if (product === undefined || release === undefined) {
-      const subject = await subjectOf(bytes, name);
+      const { sbomSubject } = await import('../../app/inventory/sbom-subject.js');
+      const subject = sbomSubject(bytes, name);
       product ??= subject.name;
       release ??= subject.version;
       if (product === undefined || release === undefined) {
@@ -154,18 +155,6 @@ async function pushOne(
     }
     throw e;
   }
-}
-
-async function subjectOf(
-  bytes: Buffer,
-  what: string,
-): Promise<{ name?: string; version?: string }> {
-  const { readSbom } = await import('../../formats/index.js');
-  const doc = readSbom(bytes, what).document;
-  return {
-    ...(doc.subject?.name ? { name: doc.subject.name.replace(/^@/, '').replace(/\//g, '-') } : {}),
-    ...(doc.subject?.version ? { version: doc.subject.version } : {}),
-  };
 }
 
 function report(io: CliIO, outcomes: Outcome[], json: boolean): void {

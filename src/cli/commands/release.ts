@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PortfolioFigures } from '../../app/inventory/portfolio.js';
+import type { PortfolioFigures } from '../../app/inventory/portfolio-figures.js';
 import type { SbomDiff } from '../../sbom/diff/index.js';
 import type { CliIO } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
@@ -45,7 +45,7 @@ export function registerRelease(program: Command, io: CliIO): void {
         io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
         return;
       }
-      const { formatDiffText } = await import('../../sbom/diff/index.js');
+      const { formatDiffText } = await import('../../app/sbom/index.js');
       io.stdout.write(`${o.product} ${a.version} → ${b.version}\n`);
       io.stdout.write(formatDiffText(body.diff));
     },

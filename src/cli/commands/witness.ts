@@ -6,7 +6,7 @@ import {
   readWitnessConfig,
 } from '../../app/tlog-follow/witness-cosigner.js';
 import { CoreError } from '../../core/index.js';
-import { serveWitness } from '../../server/witness-server.js';
+import { serveWitness } from '../../server/main.js';
 import type { CliIO } from '../io.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { createTeam, setGatePolicy } from '../../app/inventory/admin.js';
-import { auditTrail } from '../../app/inventory/audit.js';
-import { listTeamViews } from '../../app/inventory/queries.js';
+import { ROLES } from '../../access/index.js';
+import { auditTrail } from '../../app/audit-trail.js';
+import { createTeam, setGatePolicy } from '../../app/inventory/manage-teams.js';
+import { listTeamViews } from '../../app/inventory/read-catalogue.js';
 import { createToken, listTokenViews, revokeToken } from '../../app/tokens.js';
-import { ROLES } from '../../inventory/roles.js';
 import type { RouteDeps } from '../app.js';
 
 export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {

@@ -1,23 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import { patchRelease } from '../../app/inventory/admin.js';
-import { ingestSbom } from '../../app/inventory/ingest.js';
-import { portfolioFigures } from '../../app/inventory/portfolio.js';
+import { diffReleases } from '../../app/inventory/diff-releases.js';
+import { ingestSbom } from '../../app/inventory/ingest-sbom.js';
+import { portfolioFigures } from '../../app/inventory/portfolio-figures.js';
 import {
-  diffReleases,
   listProductViews,
   productByName,
   releaseByVersion,
   releaseDetail,
   releasesOfProduct,
   sbomById,
-  searchInventory,
-} from '../../app/inventory/queries.js';
+} from '../../app/inventory/read-catalogue.js';
+import { findComponents, MAX_SEARCH_LIMIT } from '../../app/inventory/search-components.js';
+import { patchRelease } from '../../app/inventory/update-release.js';
 import { isCustodyError } from '../../core/index.js';
-import {
-  type ComponentQueryParams,
-  MAX_LIMIT,
-  parseComponentQuery,
-} from '../../inventory/query.js';
+import type { ComponentQueryParams } from '../../inventory/index.js';
 import type { RouteDeps } from '../app.js';
 
 const id = { type: 'integer', minimum: 1 } as const;
@@ -181,7 +177,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             limit: {
               type: 'string',
               maxLength: 10,
-              description: `Page size, 1–${MAX_LIMIT} (default 50)`,
+              description: `Page size, 1–${MAX_SEARCH_LIMIT} (default 50)`,
             },
             cursor: str('nextCursor of the previous page', 200),
           },
@@ -190,7 +186,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
     },
     // Cache-Control: no-cache asks for a search of the index itself, not a cached answer.
     async (req) =>
-      searchInventory(s, req.caller, parseComponentQuery(req.query), {
+      findComponents(s, req.caller, req.query, {
         fresh: /no-cache/i.test(req.headers['cache-control'] ?? ''),
       }),
   );

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import { requirePermission } from '../../app/inventory/access.js';
+import { requireOrganisationWide, requirePermission } from '../../access/index.js';
+import { databaseHealth } from '../../app/health.js';
 import { CUSTODY_VERSION } from '../../app/version.js';
-import { InventoryError } from '../../inventory/errors.js';
 import type { RouteDeps } from '../app.js';
 import type { OpenApiCollector } from '../openapi.js';
 
@@ -17,21 +16,15 @@ export function registerSystemRoutes(
       schema: { summary: 'Liveness and database reachability', tags: ['system'] },
     },
     async (_req, reply) => {
-      try {
-        await sql`select 1`.execute(d.services.db.kysely);
-        return {
-          status: 'ok',
-          version: CUSTODY_VERSION,
-          database: d.services.db.dialect,
-          ...d.health(),
-        };
-      } catch {
-        return reply.code(503).send({
-          status: 'unavailable',
-          version: CUSTODY_VERSION,
-          database: d.services.db.dialect,
-        });
+      const db = await databaseHealth(d.services);
+      if (db.reachable) {
+        return { status: 'ok', version: CUSTODY_VERSION, database: db.dialect, ...d.health() };
       }
+      return reply.code(503).send({
+        status: 'unavailable',
+        version: CUSTODY_VERSION,
+        database: db.dialect,
+      });
     },
   );
 
@@ -56,14 +49,11 @@ export function registerSystemRoutes(
       },
     },
     async (req, reply) => {
-      requirePermission(req.caller, 'inventory:read');
-      if (req.caller.principal.teams !== undefined) {
-        // Portfolio-wide figures would tell a team-scoped token about other teams.
-        throw new InventoryError(
-          'AUTH_FORBIDDEN',
-          'Metrics cover every team; scrape them with a token that has no --team',
-        );
-      }
+      requirePermission(req.caller.principal, 'inventory:read');
+      requireOrganisationWide(
+        req.caller.principal,
+        'Metrics cover every team; scrape them with a token that has no --team',
+      );
       reply.header('content-type', d.metrics.registry.contentType);
       return d.metrics.registry.metrics();
     },

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { Caller, Role } from '../../../src/access/index.js';
 import { createCaService, initCa, loadCa } from '../../../src/app/ca/index.js';
 import { issueEmergencyCertificate } from '../../../src/app/ca/issue-emergency-certificate.js';
-import type { Caller } from '../../../src/app/inventory/context.js';
-import type { Role } from '../../../src/inventory/roles.js';
 import { SignError } from '../../../src/sign/errors.js';
 import { expectCustodyErrorAsync } from '../../helpers/expect-error.js';
 import { BACKENDS, freshServices, type TestServices } from '../../helpers/store.js';

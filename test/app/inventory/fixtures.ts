@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Caller, Role } from '../../../src/access/index.js';
 import { generateSbom, type OutputFormat } from '../../../src/app/generate-sbom.js';
-import type { Caller } from '../../../src/app/inventory/context.js';
-import type { Role } from '../../../src/inventory/roles.js';
 import { conformancePath, REPO_ROOT } from '../../helpers/conformance.js';
 
 /** Shared inputs of the inventory use-case tests: real SBOMs and callers. */

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import * as CDX from '@cyclonedx/cyclonedx-library';
-import { setGatePolicy } from '../../../src/app/inventory/admin.js';
-import { auditTrail } from '../../../src/app/inventory/audit.js';
-import { ingestSbom } from '../../../src/app/inventory/ingest.js';
-import { searchInventory } from '../../../src/app/inventory/queries.js';
+import { AccessError } from '../../../src/access/index.js';
+import { auditTrail } from '../../../src/app/audit-trail.js';
+import { ingestSbom } from '../../../src/app/inventory/ingest-sbom.js';
+import { setGatePolicy } from '../../../src/app/inventory/manage-teams.js';
+import { searchInventory } from '../../../src/app/inventory/search-components.js';
 import { bootstrapAdminToken, CLI_CALLER, createToken } from '../../../src/app/tokens.js';
 import { InventoryError } from '../../../src/inventory/errors.js';
 import { parseComponentQuery } from '../../../src/inventory/query.js';
@@ -488,7 +489,7 @@ for (const backend of BACKENDS) {
       for (const role of ['viewer', 'auditor', 'approver'] as const) {
         await expectCustodyErrorAsync(
           () => ingestSbom(s, caller(role), { bytes, product: 'demo', release: '1' }),
-          InventoryError,
+          AccessError,
           'AUTH_FORBIDDEN',
         );
       }
@@ -569,7 +570,7 @@ for (const backend of BACKENDS) {
       );
       await expectCustodyErrorAsync(
         () => auditTrail(s, caller('viewer'), {}),
-        InventoryError,
+        AccessError,
         'AUTH_FORBIDDEN',
       );
     });

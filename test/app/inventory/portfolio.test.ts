@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { patchRelease } from '../../../src/app/inventory/admin.js';
-import { auditTrail } from '../../../src/app/inventory/audit.js';
-import { ingestSbom } from '../../../src/app/inventory/ingest.js';
-import { portfolioFigures } from '../../../src/app/inventory/portfolio.js';
-import { diffReleases, releaseDetail } from '../../../src/app/inventory/queries.js';
+import { AccessError } from '../../../src/access/index.js';
+import { auditTrail } from '../../../src/app/audit-trail.js';
+import { diffReleases } from '../../../src/app/inventory/diff-releases.js';
+import { ingestSbom } from '../../../src/app/inventory/ingest-sbom.js';
+import { portfolioFigures } from '../../../src/app/inventory/portfolio-figures.js';
+import { releaseDetail } from '../../../src/app/inventory/read-catalogue.js';
+import { patchRelease } from '../../../src/app/inventory/update-release.js';
 import { bootstrapAdminToken, CLI_CALLER, createToken } from '../../../src/app/tokens.js';
 import { parseSbom } from '../../../src/formats/index.js';
 import { InventoryError } from '../../../src/inventory/errors.js';
@@ -185,7 +187,7 @@ for (const backend of BACKENDS) {
       );
       await expectCustodyErrorAsync(
         () => patchRelease(s, caller('viewer'), id, { deployed: true }),
-        InventoryError,
+        AccessError,
         'AUTH_FORBIDDEN',
       );
       await expectCustodyErrorAsync(

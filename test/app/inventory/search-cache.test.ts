@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { patchRelease } from '../../../src/app/inventory/admin.js';
-import { ingestSbom } from '../../../src/app/inventory/ingest.js';
-import { searchInventory } from '../../../src/app/inventory/queries.js';
+import { ingestSbom } from '../../../src/app/inventory/ingest-sbom.js';
 import { SearchCache } from '../../../src/app/inventory/search-cache.js';
+import { searchInventory } from '../../../src/app/inventory/search-components.js';
+import { patchRelease } from '../../../src/app/inventory/update-release.js';
 import { bootstrapAdminToken, CLI_CALLER, createToken } from '../../../src/app/tokens.js';
 import { parseComponentQuery } from '../../../src/inventory/query.js';
 import { BACKENDS, freshServices, type TestServices } from '../../helpers/store.js';

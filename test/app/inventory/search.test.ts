@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setGatePolicy } from '../../../src/app/inventory/admin.js';
-import type { Caller } from '../../../src/app/inventory/context.js';
-import { ingestSbom } from '../../../src/app/inventory/ingest.js';
-import { type Page, searchInventory } from '../../../src/app/inventory/queries.js';
-import type { ComponentHitView } from '../../../src/app/inventory/views.js';
+import type { Caller } from '../../../src/access/index.js';
+import { ingestSbom } from '../../../src/app/inventory/ingest-sbom.js';
+import { setGatePolicy } from '../../../src/app/inventory/manage-teams.js';
+import { searchInventory } from '../../../src/app/inventory/search-components.js';
+import type { ComponentHitView, Page } from '../../../src/app/inventory/views.js';
 import { bootstrapAdminToken, CLI_CALLER, createToken } from '../../../src/app/tokens.js';
 import { parseSbom } from '../../../src/formats/index.js';
 import { InventoryError } from '../../../src/inventory/errors.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { auditTrail } from '../../../src/app/inventory/audit.js';
-import { listTeamViews } from '../../../src/app/inventory/queries.js';
+import { AccessError } from '../../../src/access/index.js';
+import { auditTrail } from '../../../src/app/audit-trail.js';
+import { listTeamViews } from '../../../src/app/inventory/read-catalogue.js';
 import {
   bootstrapAdminToken,
   CLI_CALLER,
@@ -29,7 +30,7 @@ for (const backend of BACKENDS) {
     afterEach(() => s.close());
 
     const invalid = (auth: TokenAuthenticator, token: string) =>
-      expectCustodyErrorAsync(() => auth.authenticate(token), InventoryError, 'AUTH_TOKEN_INVALID');
+      expectCustodyErrorAsync(() => auth.authenticate(token), AccessError, 'AUTH_TOKEN_INVALID');
 
     it('bootstrapAdminToken: an admin token on the first start only, and the default team', async () => {
       const first = await bootstrapAdminToken(s);
@@ -92,7 +93,12 @@ for (const backend of BACKENDS) {
         req: Parameters<typeof createToken>[2],
         code = 'INVENTORY_INPUT_INVALID',
         who = CLI_CALLER,
-      ) => expectCustodyErrorAsync(() => createToken(s, who, req), InventoryError, code);
+      ) =>
+        expectCustodyErrorAsync(
+          () => createToken(s, who, req),
+          code.startsWith('AUTH_') ? AccessError : InventoryError,
+          code,
+        );
       await bad({ role: 'root' });
       await bad({ role: 'Admin' });
       await bad({ role: 'viewer', teams: ['Web'] });
@@ -154,7 +160,7 @@ for (const backend of BACKENDS) {
       );
       await expectCustodyErrorAsync(
         () => revokeToken(s, caller('publisher'), t.id),
-        InventoryError,
+        AccessError,
         'AUTH_FORBIDDEN',
       );
       // forget() drops the cache at once.

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { CustodyError } from '../../core/index.js';
-import { prepareSbom } from './prepare.js';
+import { CustodyError } from '../core/index.js';
+import { prepareSbom } from '../inventory/index.js';
 
 /** One prepare request from PreparePool, answered with the same id. */
 interface Request {

@@ -1,10 +1,10 @@
-import { InventoryError } from '../../inventory/errors.js';
+import { type Caller, requirePermission } from '../../access/index.js';
+import { InventoryError } from '../../inventory/index.js';
 import { parseGatePolicy } from '../../sbom/quality/index.js';
-import { ensureTeam, findTeam, updateRelease } from '../../store/inventory.js';
-import { requirePermission } from './access.js';
-import { audit, type Caller, nowIso, type Services } from './context.js';
-import { visibleRelease } from './queries.js';
-import { type ReleaseView, releaseView, type TeamView, teamView } from './views.js';
+import { ensureTeam, findTeam } from '../../store/catalogue.js';
+import { audit } from '../audit-trail.js';
+import { nowIso, type Services } from '../services.js';
+import { type TeamView, teamView } from './views.js';
 
 const TEAM = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
@@ -24,7 +24,7 @@ export async function createTeam(
   caller: Caller,
   name: string,
 ): Promise<{ team: TeamView; created: boolean }> {
-  requirePermission(caller, 'admin');
+  requirePermission(caller.principal, 'admin');
   checkTeamName(name);
   const now = nowIso(s);
   return s.db.kysely.transaction().execute(async (trx) => {
@@ -57,7 +57,7 @@ export async function setGatePolicy(
   team: string,
   text: string,
 ): Promise<TeamView> {
-  requirePermission(caller, 'admin');
+  requirePermission(caller.principal, 'admin');
   const policy = parseGatePolicy(text, `gate policy of team ${team}`);
   const now = nowIso(s);
   return s.db.kysely.transaction().execute(async (trx) => {
@@ -81,51 +81,4 @@ export async function setGatePolicy(
     );
     return teamView({ ...t, gate_policy: JSON.stringify(policy) });
   });
-}
-
-export interface ReleasePatch {
-  deployed?: boolean;
-  /** ISO 8601; `now` records a rebuild at the current time. */
-  rebuiltAt?: string;
-  tag?: string;
-  commit?: string;
-}
-
-/** Record what happened to a release: deployed or withdrawn, rebuilt, tagged. */
-export async function patchRelease(
-  s: Services,
-  caller: Caller,
-  id: number,
-  patch: ReleasePatch,
-): Promise<ReleaseView> {
-  requirePermission(caller, 'inventory:write');
-  const r = await visibleRelease(s, caller, id);
-  const now = nowIso(s);
-  let rebuiltAt: string | undefined;
-  if (patch.rebuiltAt !== undefined) {
-    const t = patch.rebuiltAt === 'now' ? now : patch.rebuiltAt;
-    const d = new Date(t);
-    if (Number.isNaN(d.getTime())) {
-      throw new InventoryError(
-        'INVENTORY_INPUT_INVALID',
-        'rebuiltAt must be an ISO 8601 time or "now"',
-      );
-    }
-    rebuiltAt = d.toISOString();
-  }
-  await s.db.kysely.transaction().execute(async (trx) => {
-    await updateRelease(trx, id, { ...patch, ...(rebuiltAt !== undefined ? { rebuiltAt } : {}) });
-    await audit(
-      trx,
-      caller,
-      {
-        action: 'release.update',
-        target: `release:${id}`,
-        team: r.team,
-        details: { ...patch, ...(rebuiltAt ? { rebuiltAt } : {}) },
-      },
-      now,
-    );
-  });
-  return releaseView(await visibleRelease(s, caller, id));
 }

@@ -1,16 +1,12 @@
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import type { IndexedComponent } from '../inventory/index-rows.js';
+import type { Selectable } from 'kysely';
+import type { ProductRecord, TeamRecord } from '../inventory/index.js';
+import type { Q } from './db.js';
 import type { Database } from './schema.js';
 
-/** Either the database or a transaction on it. */
-export type Q = Kysely<Database> | Transaction<Database>;
+// The catalogue: teams → products → releases → artifacts → SBOM versions. The component index
+// behind searches is component-index.ts; the one write of an SBOM is inventory-store.ts.
 
-export interface TeamRow {
-  id: number;
-  name: string;
-  gate_policy: string | null;
-  created_at: string;
-}
+export type TeamRow = TeamRecord;
 
 export async function findTeam(q: Q, name: string): Promise<TeamRow | undefined> {
   return q.selectFrom('teams').selectAll().where('name', '=', name).executeTakeFirst();
@@ -43,13 +39,7 @@ export async function listTeams(q: Q, only?: readonly string[]): Promise<TeamRow
   return s.execute();
 }
 
-export interface ProductRow {
-  id: number;
-  team_id: number;
-  name: string;
-  created_at: string;
-  team: string;
-}
+export type ProductRow = ProductRecord;
 
 export async function findProduct(q: Q, name: string): Promise<ProductRow | undefined> {
   return q
@@ -300,133 +290,4 @@ export async function sbomDigestStored(q: Q, digest: string): Promise<boolean> {
 /** Mark an SBOM as superseded; the document and its index rows stay (history=true finds them). */
 export async function supersede(q: Q, sbomId: number): Promise<void> {
   await q.updateTable('sboms').set({ current: 0 }).where('id', '=', sbomId).execute();
-}
-
-// SQLite allows 32,766 bound parameters per statement, PostgreSQL 65,535; 7 columns × 500 rows
-// stays well under both while keeping the number of round trips low.
-const CHUNK = 500;
-
-/** The dictionary key of a component: its package key, or `~ecosystem/name` without a purl. */
-export function packageKeyOf(c: IndexedComponent): string {
-  return c.package ?? `~${c.ecosystem ?? ''}/${c.name}`;
-}
-
-/**
- * Insert the index rows of one SBOM: components (pointing into the package dictionary), their
- * hashes and their licences.
- */
-export async function insertComponents(
-  q: Q,
-  sbomId: number,
-  rows: readonly IndexedComponent[],
-): Promise<void> {
-  const packages = await dictionaryIds(
-    q,
-    'packages',
-    'package',
-    new Map(rows.map((c) => [packageKeyOf(c), { name: c.name, ecosystem: c.ecosystem }])),
-  );
-  const licenseNames = new Map<string, Record<string, never>>();
-  for (const c of rows) for (const l of c.licenses) licenseNames.set(l, {});
-  const licenses = await dictionaryIds(q, 'licenses', 'name', licenseNames);
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    const values = chunk.map((c) => ({
-      sbom_id: sbomId,
-      package_id: packages.get(packageKeyOf(c)) as number,
-      version: c.version,
-      purl: c.purl,
-      scope: c.scope,
-      direct: c.direct ? 1 : 0,
-      licenses: c.licenseText,
-    }));
-    const ids = await insertReturningIds(q, values);
-    const hashes: Insertable<Database['component_hashes']>[] = [];
-    const links: Insertable<Database['component_licenses']>[] = [];
-    chunk.forEach((c, j) => {
-      const componentId = ids[j] as number;
-      const seen = new Set<string>();
-      for (const h of c.hashes) {
-        if (!/^[0-9a-f]{13,}$/.test(h.value) || seen.has(h.alg)) continue;
-        seen.add(h.alg);
-        hashes.push({
-          key: hashKey(h.value),
-          component_id: componentId,
-          alg: h.alg,
-          value: h.value,
-        });
-      }
-      for (const l of c.licenses) {
-        links.push({ license_id: licenses.get(l) as number, component_id: componentId });
-      }
-    });
-    for (let k = 0; k < hashes.length; k += CHUNK) {
-      await q
-        .insertInto('component_hashes')
-        .values(hashes.slice(k, k + CHUNK))
-        .execute();
-    }
-    for (let k = 0; k < links.length; k += CHUNK * 2) {
-      await q
-        .insertInto('component_licenses')
-        .values(links.slice(k, k + CHUNK * 2))
-        .execute();
-    }
-  }
-}
-
-/** The index key of a hex digest: its first 52 bits, exact in a JavaScript number and a BIGINT. */
-export function hashKey(hex: string): number {
-  return Number.parseInt(hex.slice(0, 13), 16);
-}
-
-/**
- * Ids of dictionary entries (packages or licences), inserting the missing ones. Runs inside the
- * ingest transaction, so a failed ingest leaves no new entries behind.
- */
-async function dictionaryIds<E extends Record<string, unknown>>(
-  q: Q,
-  table: 'packages' | 'licenses',
-  column: 'package' | 'name',
-  entries: ReadonlyMap<string, E>,
-): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  const keys = [...entries.keys()];
-  // biome-ignore lint/suspicious/noExplicitAny: one code path for two dictionary tables
-  const db = q as Kysely<any>;
-  const lookup = async (wanted: string[]) => {
-    for (let i = 0; i < wanted.length; i += CHUNK) {
-      const rows = await db
-        .selectFrom(table)
-        .select(['id', `${column} as k`])
-        .where(column, 'in', wanted.slice(i, i + CHUNK))
-        .execute();
-      for (const r of rows as { id: number; k: string }[]) ids.set(r.k, r.id);
-    }
-  };
-  await lookup(keys);
-  const missing = keys.filter((k) => !ids.has(k));
-  if (missing.length > 0) {
-    for (let i = 0; i < missing.length; i += CHUNK) {
-      const values = missing.slice(i, i + CHUNK).map((k) => ({ [column]: k, ...entries.get(k) }));
-      await db
-        .insertInto(table)
-        .values(values)
-        .onConflict((oc) => oc.column(column).doNothing())
-        .execute();
-    }
-    await lookup(missing);
-  }
-  return ids;
-}
-
-async function insertReturningIds(
-  q: Q,
-  values: Insertable<Database['components']>[],
-): Promise<number[]> {
-  // Neither database promises RETURNING rows in VALUES order, but both hand out the ids of one
-  // statement's rows in increasing order (SQLite's rowid, PostgreSQL's sequence), so sorting maps
-  // them back to the rows.
-  const rows = await q.insertInto('components').values(values).returning('id').execute();
-  return rows.map((r) => r.id).sort((a, b) => a - b);
 }

@@ -1,6 +1,7 @@
+import { type Caller, requirePermission } from '../../access/index.js';
 import { coverageCounts, deployedReleases, qualityHistogram } from '../../store/portfolio.js';
-import { requirePermission, visibleTeamIds } from './access.js';
-import type { Caller, Services } from './context.js';
+import type { Services } from '../services.js';
+import { visibleTeamIds } from './team-scope.js';
 
 export interface PortfolioFigures {
   generatedAt: string;
@@ -44,7 +45,7 @@ const LIST_LIMIT = 100;
 
 /** Coverage, freshness and quality across the caller's portfolio (Brief 4's metrics). */
 export async function portfolioFigures(s: Services, caller: Caller): Promise<PortfolioFigures> {
-  requirePermission(caller, 'inventory:read');
+  requirePermission(caller.principal, 'inventory:read');
   const ids = await visibleTeamIds(s, caller);
   const db = s.db.read;
   const [c, deployed, q] = await Promise.all([

@@ -1,6 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { IndexedComponent } from '../inventory/index-rows.js';
-import { hashKey, packageKeyOf } from './inventory.js';
+import type { IndexedComponent } from '../inventory/index.js';
+import { hashKey, packageKeyOf } from './component-index.js';
 
 interface Statements {
   findPackage: SqliteDatabase.Statement<[string], { id: number }>;

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { CustodyError } from '../../core/index.js';
-import type { LogEntry } from '../../tlog/entries.js';
-import { startWorker } from '../worker-thread.js';
+import { CustodyError } from '../core/index.js';
+import type { LogEntry } from '../tlog/entries.js';
+import { startWorker } from './worker-thread.js';
 
 type WorkerError =
   | { custody: true; code: string; message: string; details?: Record<string, unknown> }

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  can,
-  inScope,
-  isRole,
-  type Permission,
-  ROLES,
-  type Role,
-} from '../../src/inventory/roles.js';
+import { can, inScope, isRole, type Permission, ROLES, type Role } from '../../src/access/index.js';
 
 const PERMISSIONS: Permission[] = [
   'inventory:read',

@@ -1,13 +1,13 @@
-import { readSbom, validateSbom } from '../../formats/index.js';
-import { type IndexedComponent, indexRows } from '../../inventory/index-rows.js';
-import { type SbomDocument, SbomError } from '../../sbom/index.js';
+import { readSbom, validateSbom } from '../formats/index.js';
+import { type SbomDocument, SbomError } from '../sbom/index.js';
 import {
   evaluateGate,
   type GatePolicy,
   type GateResult,
   type QualityReport,
   scoreSbom,
-} from '../../sbom/quality/index.js';
+} from '../sbom/quality/index.js';
+import { type IndexedComponent, indexRows } from './index-rows.js';
 
 /**
  * Everything ingest needs from a document, computed without the database: what it is, its quality
@@ -31,7 +31,7 @@ export interface PreparedSbom {
   rows: IndexedComponent[];
 }
 
-/** The signature ingest calls: in-process by default, or a worker pool (prepare-pool.ts). */
+/** The signature ingest calls: in-process by default, or a worker pool (workers/prepare-pool.ts). */
 export type PrepareSbom = (
   bytes: Uint8Array,
   nowIso: string,

@@ -1,8 +1,31 @@
-import { decodeCursor, encodeCursor } from '../../inventory/query.js';
-import { listAudit } from '../../store/audit.js';
-import { requirePermission } from './access.js';
-import type { Caller, Services } from './context.js';
-import type { Page } from './queries.js';
+import { type Caller, requirePermission } from '../access/index.js';
+import { decodeCursor, encodeCursor } from '../inventory/index.js';
+import { listAudit, recordAudit } from '../store/audit.js';
+import type { Q } from '../store/db.js';
+import type { Page } from './inventory/views.js';
+import type { Services } from './services.js';
+
+/** What a caller wrote, for the audit trail; who and from where come from the caller. */
+export interface WriteRecord {
+  action: string;
+  target: string;
+  team?: string;
+  details: Record<string, unknown>;
+}
+
+/** Record a write in the audit trail, inside the write's own transaction. */
+export async function audit(q: Q, caller: Caller, w: WriteRecord, at: string): Promise<void> {
+  await recordAudit(
+    q,
+    {
+      actor: caller.principal.actor,
+      role: caller.principal.role,
+      source: caller.source,
+      ...w,
+    },
+    at,
+  );
+}
 
 export interface AuditEntry {
   id: number;
@@ -22,7 +45,7 @@ export async function auditTrail(
   caller: Caller,
   o: { limit?: number; cursor?: string; action?: string; since?: string },
 ): Promise<Page<AuditEntry>> {
-  requirePermission(caller, 'audit:read');
+  requirePermission(caller.principal, 'audit:read');
   const limit = o.limit ?? 100;
   const before = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
   const rows = await listAudit(s.db.read, {

@@ -41,17 +41,3 @@ export function isRole(s: string): s is Role {
 export function can(role: Role, permission: Permission): boolean {
   return GRANTS[role].includes(permission);
 }
-
-/** What a caller is: the token's identity, role and team scope. */
-export interface Principal {
-  /** `token:<id>:<name>` or `cli` */
-  actor: string;
-  role: Role;
-  /** Team names the principal is limited to; undefined means organisation-wide. */
-  teams: readonly string[] | undefined;
-}
-
-/** Whether the principal may see (or act within) `team`. */
-export function inScope(p: Principal, team: string): boolean {
-  return p.teams === undefined || p.teams.includes(team);
-}

@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
-import { CustodyError } from '../../core/index.js';
-import type { GatePolicy } from '../../sbom/quality/index.js';
-import { startWorker } from '../worker-thread.js';
-import type { PreparedSbom } from './prepare.js';
+import { CustodyError } from '../core/index.js';
+import type { PreparedSbom } from '../inventory/index.js';
+import type { GatePolicy } from '../sbom/quality/index.js';
+import { startWorker } from './worker-thread.js';
 
 interface Pending {
   resolve: (r: PreparedSbom) => void;

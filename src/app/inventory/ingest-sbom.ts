@@ -1,4 +1,5 @@
-import { InventoryError } from '../../inventory/errors.js';
+import { type Caller, requirePermission } from '../../access/index.js';
+import { InventoryError, type PreparedSbom, prepareSbom } from '../../inventory/index.js';
 import {
   DEFAULT_GATE_POLICY,
   type GatePolicy,
@@ -6,27 +7,8 @@ import {
   type QualityReport,
 } from '../../sbom/quality/index.js';
 import { BlobStore } from '../../store/blobs.js';
-import { insertComponentsSqlite } from '../../store/bulk-sqlite.js';
-import {
-  currentSbomOfArtifact,
-  findArtifact,
-  findProduct,
-  findRelease,
-  findSbomOfArtifact,
-  findTeam,
-  insertArtifact,
-  insertComponents,
-  insertProduct,
-  insertRelease,
-  insertSbom,
-  type SbomRow,
-  sbomDigestStored,
-  supersede,
-} from '../../store/inventory.js';
-import { requirePermission, requireTeam } from './access.js';
-import type { Caller, Services } from './context.js';
-import { audit } from './context.js';
-import { type PreparedSbom, prepareSbom } from './prepare.js';
+import type { Services } from '../services.js';
+import { requireTeam } from './team-scope.js';
 import { type SbomView, sbomView } from './views.js';
 
 export interface IngestInput {
@@ -53,21 +35,21 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+:-]{0,199}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
- * Ingest one SBOM: validate, score and gate it, then in one transaction file it under its
- * product, release and artifact, supersede the artifact's previous SBOM, index every component,
- * write the document to the blob store and record the audit event. Nothing is written unless all
- * of it succeeds; a blob written by a transaction that then fails is removed again.
+ * Ingest one SBOM: validate, score and gate it, then record it in the inventory store, which in
+ * one transaction files it under its product, release and artifact, supersedes the artifact's
+ * previous SBOM, indexes every component, writes the document to the blob store and records the
+ * audit event (the contract is InventoryStore.recordSbom's).
  *
  * @throws SbomError SBOM_PARSE, SBOM_FORMAT_UNKNOWN, SBOM_SCHEMA_INVALID; InventoryError
  *   SBOM_GATE_FAILED, SBOM_SUBJECT_MISMATCH, INVENTORY_INPUT_INVALID, INVENTORY_NOT_FOUND,
- *   AUTH_FORBIDDEN; CoreError INPUT_TOO_LARGE, INPUT_TOO_DEEP
+ *   AccessError AUTH_FORBIDDEN; CoreError INPUT_TOO_LARGE, INPUT_TOO_DEEP
  */
 export async function ingestSbom(
   s: Services,
   caller: Caller,
   input: IngestInput,
 ): Promise<IngestResult> {
-  requirePermission(caller, 'inventory:write');
+  requirePermission(caller.principal, 'inventory:write');
   checkName(input.product, 'product');
   checkName(input.release, 'release');
   if (input.artifact !== undefined && !DIGEST.test(input.artifact)) {
@@ -76,13 +58,12 @@ export async function ingestSbom(
       `artifact must be sha256:<64 lower-case hex digits>, got ${JSON.stringify(input.artifact.slice(0, 80))}`,
     );
   }
-  const db = s.db.read;
   // The team decides the gate, so it is resolved first (read-only); nothing is written before the
   // document has passed.
-  const existing = await findProduct(db, input.product);
+  const existing = await s.inventory.findProduct(input.product);
   const teamName = existing?.team ?? chooseTeam(caller, input.team);
   requireTeam(caller, teamName, existing ? `product ${input.product}` : `team ${teamName}`);
-  const team = await findTeam(db, teamName);
+  const team = await s.inventory.findTeam(teamName);
   if (!team) {
     throw new InventoryError(
       'INVENTORY_NOT_FOUND',
@@ -113,94 +94,28 @@ export async function ingestSbom(
     );
   }
 
-  const digest = BlobStore.digestOf(input.bytes);
-  const now = s.clock().toISOString();
-  let blobCreated = false;
-  const undo = async () => {
-    // Another push of the same bytes may have committed meanwhile; only an orphan is removed.
-    if (blobCreated && !(await sbomDigestStored(s.db.kysely, digest))) s.blobs.discard(digest);
-    blobCreated = false;
-  };
-  const outcome = await retryOnUniqueViolation(() =>
-    s.db.writes.run(async (trx) => {
-      // Looked up again inside the transaction: another request may have created it meanwhile.
-      const productId =
-        (await findProduct(trx, input.product))?.id ??
-        (await insertProduct(trx, team.id, input.product, now));
-      const release = await findRelease(trx, productId, input.release);
-      const releaseId =
-        release?.id ??
-        (await insertRelease(trx, {
-          productId,
-          version: input.release,
-          ...(input.tag !== undefined ? { tag: input.tag } : {}),
-          ...(input.commit !== undefined ? { commit: input.commit } : {}),
-          now,
-        }));
-      const art = await findArtifact(trx, releaseId, artifact.digest);
-      const artifactId =
-        art?.id ??
-        (await insertArtifact(trx, {
-          releaseId,
-          digest: artifact.digest,
-          name: artifact.name,
-          now,
-        }));
-      const same = await findSbomOfArtifact(trx, artifactId, digest);
-      if (same) return { created: false, row: same };
-      const previous = await currentSbomOfArtifact(trx, artifactId);
-      if (previous) await supersede(trx, previous.id);
-      const row: Omit<SbomRow, 'id'> = {
-        artifact_id: artifactId,
-        release_id: releaseId,
-        product_id: productId,
-        team_id: team.id,
-        digest,
-        format: prepared.format,
-        spec_version: prepared.specVersion,
-        serial_number: prepared.serialNumber,
-        media_type: prepared.mediaType,
-        size: input.bytes.byteLength,
-        version_no: (previous?.version_no ?? 0) + 1,
-        supersedes_id: previous?.id ?? null,
-        current: 1,
-        quality_score: Math.round(quality.score * 10),
-        component_count: rows.length,
-        signed: 0,
-        document_created: prepared.timestamp,
-        created_at: now,
-        created_by: caller.principal.actor,
-      };
-      const sbomId = await insertSbom(trx, row);
-      if (s.db.sqlite) insertComponentsSqlite(s.db.sqlite, sbomId, rows);
-      else await insertComponents(trx, sbomId, rows);
-      await audit(
-        trx,
-        caller,
-        {
-          action: 'sbom.ingest',
-          target: `sbom:${sbomId}`,
-          team: teamName,
-          details: {
-            product: input.product,
-            release: input.release,
-            artifact: artifact.digest,
-            digest,
-            components: rows.length,
-            ...(previous ? { supersedes: previous.id } : {}),
-          },
-        },
-        now,
-      );
-      // The blob goes in last: if writing it fails, the savepoint rolls back and nothing stays.
-      blobCreated = s.blobs.put(input.bytes).created || blobCreated;
-      return { created: true, row: { ...row, id: sbomId } };
-    }, undo),
-  );
-  if (outcome.created) s.db.noteIngest();
+  const outcome = await s.inventory.recordSbom({
+    team: teamName,
+    product: input.product,
+    release: input.release,
+    ...(input.tag !== undefined ? { tag: input.tag } : {}),
+    ...(input.commit !== undefined ? { commit: input.commit } : {}),
+    artifact,
+    document: input.bytes,
+    digest: BlobStore.digestOf(input.bytes),
+    format: prepared.format,
+    specVersion: prepared.specVersion,
+    serialNumber: prepared.serialNumber,
+    mediaType: prepared.mediaType,
+    qualityScore: quality.score,
+    documentCreated: prepared.timestamp,
+    rows,
+    by: { actor: caller.principal.actor, role: caller.principal.role, source: caller.source },
+    now: s.clock().toISOString(),
+  });
   return {
     created: outcome.created,
-    sbom: sbomView(outcome.row, {
+    sbom: sbomView(outcome.sbom, {
       product: input.product,
       release: input.release,
       artifact: artifact.digest,
@@ -260,21 +175,5 @@ function checkName(v: string | undefined, what: string): void {
       `${what} must be 1–200 characters of letters, digits and . _ @ + : - (starting with a letter or digit)`,
       { details: { [what]: v ?? null } },
     );
-  }
-}
-
-/**
- * Two first pushes for the same new product or release can race to create it; the loser's
- * transaction fails on the unique key and, retried, finds the winner's row.
- */
-async function retryOnUniqueViolation<T>(f: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await f();
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      const unique = code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-      if (!unique || attempt >= 3) throw e;
-    }
   }
 }

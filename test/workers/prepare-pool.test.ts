@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { generateSbom } from '../../../src/app/generate-sbom.js';
-import { prepareSbom } from '../../../src/app/inventory/prepare.js';
-import { PreparePool } from '../../../src/app/inventory/prepare-pool.js';
-import { CustodyError } from '../../../src/core/errors.js';
-import { DEFAULT_GATE_POLICY } from '../../../src/sbom/quality/index.js';
+import { generateSbom } from '../../src/app/generate-sbom.js';
+import { CustodyError } from '../../src/core/errors.js';
+import { prepareSbom } from '../../src/inventory/prepare-sbom.js';
+import { DEFAULT_GATE_POLICY } from '../../src/sbom/quality/index.js';
+import { PreparePool } from '../../src/workers/prepare-pool.js';
 
 describe('PreparePool (worker threads)', () => {
   const pool = new PreparePool(2);

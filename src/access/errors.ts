@@ -1,0 +1,11 @@
+import { CustodyError } from '../core/errors.js';
+
+export type AccessErrorCode =
+  /** The request carries no bearer token where one is needed. */
+  | 'AUTH_TOKEN_MISSING'
+  /** The caller's token is missing, unknown, expired or revoked. */
+  | 'AUTH_TOKEN_INVALID'
+  /** The caller's role or teams do not allow this. */
+  | 'AUTH_FORBIDDEN';
+
+export class AccessError extends CustodyError<AccessErrorCode> {}

@@ -1,0 +1,108 @@
+import { type Caller, requirePermission } from '../../access/index.js';
+import { versContains } from '../../core/vers/index.js';
+import {
+  type ComponentQuery,
+  type ComponentQueryParams,
+  encodeCursor,
+  MAX_LIMIT,
+  parseComponentQuery,
+} from '../../inventory/index.js';
+import {
+  packageIdsFor,
+  searchComponents,
+  versionsOf,
+  writeGeneration,
+} from '../../store/search.js';
+import type { Services } from '../services.js';
+import { visibleTeamIds } from './team-scope.js';
+import { type ComponentHitView, hitView, type Page } from './views.js';
+
+/** The largest page a search answers. */
+export const MAX_SEARCH_LIMIT = MAX_LIMIT;
+
+/**
+ * A search as the API asks for it: query-string parameters, validated here.
+ * @throws InventoryError INVENTORY_QUERY_INVALID naming the parameter at fault
+ */
+export async function findComponents(
+  s: Services,
+  caller: Caller,
+  params: ComponentQueryParams,
+  opts: { fresh?: boolean } = {},
+): Promise<Page<ComponentHitView>> {
+  return searchInventory(s, caller, parseComponentQuery(params), opts);
+}
+
+/**
+ * "Where do we ship X?": the components matching the query across every product the caller may
+ * see. A version range is resolved against the distinct versions recorded for the package (tens,
+ * not millions), and the rows are then fetched by exact version through the index.
+ */
+export async function searchInventory(
+  s: Services,
+  caller: Caller,
+  query: ComponentQuery,
+  opts: { fresh?: boolean } = {},
+): Promise<Page<ComponentHitView>> {
+  requirePermission(caller.principal, 'inventory:read');
+  const db = s.db.read;
+  const cache = opts.fresh ? undefined : s.searchCache;
+  let key: string | undefined;
+  let generation = 0;
+  if (cache) {
+    key = JSON.stringify([caller.principal.teams ?? null, query]);
+    generation = await writeGeneration(db);
+    const hit = cache.get(key, generation);
+    if (hit) return hit;
+  }
+  const page = await runSearch(s, caller, query);
+  if (cache && key !== undefined) cache.set(key, generation, page);
+  return page;
+}
+
+async function runSearch(
+  s: Services,
+  caller: Caller,
+  query: ComponentQuery,
+): Promise<Page<ComponentHitView>> {
+  const db = s.db.read;
+  const m = query.match;
+  let versions: string[] | undefined;
+  let packageIds: number[] | undefined;
+  if (m.by === 'purl' || m.by === 'name') {
+    packageIds = await packageIdsFor(db, m);
+    if (m.range !== undefined) {
+      const range = m.range;
+      versions = (await versionsOf(db, packageIds)).filter((v) => safeContains(range, v));
+    }
+  }
+  const teamIds = await visibleTeamIds(s, caller);
+  const rows = await searchComponents(
+    db,
+    {
+      match: m,
+      ...(versions !== undefined ? { versions } : {}),
+      ...(query.direct !== undefined ? { direct: query.direct } : {}),
+      history: query.history,
+      ...(teamIds !== undefined ? { teamIds } : {}),
+      limit: query.limit,
+      ...(query.before !== undefined ? { before: query.before } : {}),
+    },
+    packageIds,
+  );
+  const more = rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  return {
+    items: page.map(hitView),
+    nextCursor: more ? encodeCursor((page[page.length - 1] as { id: number }).id) : null,
+  };
+}
+
+// A version the scheme cannot read is simply not in the range (it is reported, not fatal).
+function safeContains(range: Parameters<typeof versContains>[0], v: string): boolean {
+  try {
+    return versContains(range, v);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+import { openKeyless } from '../app/ca/open-keyless.js';
+import { startCosigning } from '../app/collect-cosignatures.js';
+import { openServices } from '../app/services.js';
+import { bootstrapAdminToken } from '../app/tokens.js';
+import type { ServeConfig } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
+import { buildServer } from './app.js';
+
+export interface StartServiceOptions {
+  /** Run the development OIDC issuer (signs any subject: one machine only). */
+  devOidc?: boolean;
+  /** Blob store root; default `<dataDir>/blobs`. */
+  blobDir?: string | undefined;
+  /** Where the start-up lines go: the address on stderr, a first admin token on stdout. */
+  out: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } };
+}
+
+export interface RunningService {
+  /** `http://host:port` */
+  address: string;
+  /** Resolves once SIGINT or SIGTERM has shut the service down. */
+  stopped: Promise<void>;
+}
+
+/**
+ * The service's composition root: open the store, the log and the worker pools, the keyless CA,
+ * the witness collector and the HTTP server, listen, and on SIGINT/SIGTERM stop taking requests,
+ * let the ones in flight finish and close everything.
+ */
+export async function startService(
+  cfg: ServeConfig,
+  logger: Logger,
+  o: StartServiceOptions,
+): Promise<RunningService> {
+  const services = await openServices({
+    dataDir: cfg.dataDir,
+    databaseUrl: cfg.databaseUrl,
+    blobDir: o.blobDir,
+    ingestWorkers: cfg.ingestWorkers,
+    searchCacheEntries: cfg.searchCacheEntries,
+    tlog: {
+      origin: cfg.tlog.origin,
+      keyPath: cfg.tlog.keyPath,
+      keyType: cfg.tlog.keyType,
+      checkWorkers: cfg.tlog.checkWorkers,
+    },
+  });
+  const admin = await bootstrapAdminToken(services);
+  const keyless = await openKeyless({
+    dataDir: cfg.dataDir,
+    publicUrl: cfg.publicUrl,
+    devOidc: o.devOidc === true,
+    issuers: cfg.oidcIssuers,
+    ...(services.tlog ? { logEntry: () => services.tlog?.trustedRootEntry(new Date(0)) } : {}),
+    onIssued: (e) => logger.info({ issued: e }, 'certificate issued'),
+  });
+  const { app } = await buildServer({
+    services,
+    logger,
+    maxSbomBytes: cfg.maxSbomBytes,
+    maxBodyBytes: cfg.maxBodyBytes,
+    health: () => ({ dataDir: cfg.dataDir }),
+    tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
+    ...(keyless ? { keyless } : {}),
+  });
+  const address = await app.listen({ host: cfg.host, port: cfg.port });
+  let witnessing: { stop(): Promise<void> } | undefined;
+  if (services.tlog && cfg.tlog.witnesses.length > 0) {
+    witnessing = await startCosigning(services.tlog.log, {
+      witnesses: cfg.tlog.witnesses,
+      intervalMs: cfg.tlog.witnessIntervalMs,
+      onRefusal: (witness, error) => logger.warn({ witness, error }, 'witness did not cosign'),
+    });
+  }
+  const { stdout, stderr } = o.out;
+  stderr.write(
+    `Custody is listening on ${address} (${services.db.dialect}: ${services.db.location})\n`,
+  );
+  if (services.tlog)
+    stderr.write(
+      `Transparency log ${services.tlog.log.origin} at ${address}/tlog/ (${services.tlog.log.size} entries), verifier key ${services.tlog.log.vkey}\n`,
+    );
+  if (keyless?.devOidc)
+    stderr.write(
+      `WARNING: --dev-oidc: a development OIDC issuer at ${keyless.devOidc.issuer} signs ID tokens for any subject. Use it on one machine only.\n`,
+    );
+  if (keyless)
+    stderr.write(
+      `Keyless signing: Fulcio v2 API at ${address}/api/v2/, trusted root at ${address}/api/v1/trusted-root\n`,
+    );
+  if (admin) {
+    stdout.write(
+      `This is the first start: here is an admin token. It is shown once; store it now.\nexport CUSTODY_URL=${address}\nexport CUSTODY_TOKEN=${admin.token}\n`,
+    );
+  }
+  const stopped = new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      void app
+        .close()
+        .then(() => witnessing?.stop())
+        .then(() => services.close())
+        .then(done, (e: unknown) => {
+          logger.error({ err: e }, 'shutdown failed');
+          done();
+        });
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  return { address, stopped };
+}
+
+/** `custody witness serve`: the witness's own HTTP face, started by the CLI as the service is. */
+export { serveWitness } from './witness-server.js';
