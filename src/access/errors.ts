@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 
 export type AccessErrorCode =
   /** The request carries no bearer token where one is needed. */

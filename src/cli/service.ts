@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type CustodyClient, connectToService } from '../app/remote.js';
 import { CustodyError } from '../core/index.js';
-import type { CliIO } from './io.js';
+import { type CliIO, settingsOf } from './io.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -19,12 +19,12 @@ export function withServiceOptions(cmd: Command): Command {
 
 /** @throws CustodyError USAGE when no token is given */
 export function clientFor(o: ServiceFlags, io: CliIO): CustodyClient {
-  const token = o.token ?? io.env['CUSTODY_TOKEN'];
+  const token = o.token ?? settingsOf(io).token;
   if (!token) {
     throw new CustodyError(
       'USAGE',
       'No API token: pass --token or set CUSTODY_TOKEN (custody token create --role publisher makes one)',
     );
   }
-  return connectToService({ url: o.url ?? io.env['CUSTODY_URL'] ?? DEFAULT_URL, token });
+  return connectToService({ url: o.url ?? settingsOf(io).url ?? DEFAULT_URL, token });
 }

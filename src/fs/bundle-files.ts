@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { CoreError } from '../core/errors.js';
+import { CoreError } from '../core/index.js';
 import { type ArtifactInput, SignError } from '../sign/index.js';
 
 /*

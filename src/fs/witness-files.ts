@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { CoreError } from '../core/errors.js';
+import { CoreError } from '../core/index.js';
 import { decodeBase64, TlogError } from '../tlog/index.js';
 import { writeFileAtomic } from './durable-write.js';
 

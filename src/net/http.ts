@@ -1,4 +1,4 @@
-import { CustodyError } from '../core/errors.js';
+import { CustodyError } from '../core/index.js';
 
 /**
  * Custody's one outbound HTTP client: a time-out on every attempt, retries with exponential

@@ -1,4 +1,4 @@
-import { CoreError } from '../core/errors.js';
+import { CoreError } from '../core/index.js';
 import type { TransparencyLogJson } from '../sign/index.js';
 import { sharedHttpClient, underlyingError } from './http.js';
 

@@ -2,12 +2,12 @@ import type { AccessErrorCode } from '../access/index.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
-import type { InventoryErrorCode } from '../inventory/errors.js';
+import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
-import type { SignErrorCode } from '../sign/errors.js';
+import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
-import type { TlogErrorCode } from '../tlog/errors.js';
+import type { TlogErrorCode } from '../tlog/index.js';
 
 /** Codes only the HTTP face answers with (Fastify's own refusals, a missing bearer token). */
 export type ServerErrorCode =

@@ -2,7 +2,7 @@ import { openKeyless } from '../app/ca/open-keyless.js';
 import { startCosigning } from '../app/collect-cosignatures.js';
 import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
-import type { ServeConfig } from '../config/config.js';
+import type { ServeConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { buildServer } from './app.js';
 

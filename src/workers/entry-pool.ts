@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { CustodyError } from '../core/index.js';
-import type { LogEntry } from '../tlog/entries.js';
+import type { LogEntry } from '../tlog/index.js';
 import { startWorker } from './worker-thread.js';
 
 type WorkerError =

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { CustodyError } from '../core/index.js';
-import { parseProposedEntry } from '../tlog/entries.js';
+import { parseProposedEntry } from '../tlog/index.js';
 
 /** A batch of proposed entries from EntryCheckPool, answered in the same order. */
 interface Request {

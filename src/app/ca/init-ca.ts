@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import {
   type CaKeyType,
   type CaPaths,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 
 /**
  * A git commit object split the way git verifies it: the signature is the `gpgsig` header (its

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { resolve } from 'node:path';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/index.js';
 import { caPaths, readPemChain } from '../../fs/ca-files.js';
 import {
   readTrustFile as readOtherTrustedRoot,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CoreError } from '../../core/index.js';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 
 const DATA_DIR_HELP = 'data directory (env CUSTODY_DATA_DIR, default ./.custody)';
 
@@ -46,7 +46,7 @@ export function registerCa(program: Command, io: CliIO): void {
         }
         const { resolve } = await import('node:path');
         const { initCa } = await import('../../app/ca/init-ca.js');
-        const dataDir = resolve(io.cwd, o.dataDir ?? io.env['CUSTODY_DATA_DIR'] ?? '.custody');
+        const dataDir = resolve(io.cwd, o.dataDir ?? settingsOf(io).dataDir ?? '.custody');
         const r = await initCa({
           dataDir,
           uri: o.uri,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 
 // The package's examples/ folder: three levels up from src/cli/commands, four from dist/src/….
 const EXAMPLES = findExamples(dirname(new URL(import.meta.url).pathname));
@@ -41,7 +41,7 @@ export function registerDemo(program: Command, io: CliIO): void {
         ['demo-app', v10],
         ['demo-app-1.1', v11],
       ] as const) {
-        const r = await generateSbom(join(o.examples, dir), { env: io.env });
+        const r = await generateSbom(join(o.examples, dir), { env: settingsOf(io).environment });
         writeFileSync(file, r.text);
         say(
           `1. generate  ${dir} → ${rel(file)}: ${r.document.components.length} components, CycloneDX 1.6`,

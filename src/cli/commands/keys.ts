@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 
 /**
  * `custody keys generate`: a key pair for keyed signing, as PKCS#8 PEM. The private key is
@@ -29,7 +29,7 @@ export function registerKeys(program: Command, io: CliIO): void {
         const k = generateKeyPairFiles({
           path: resolve(io.cwd, o.output),
           type: o.type,
-          env: io.env,
+          env: settingsOf(io).environment,
           ...(o.passphraseEnv !== undefined ? { passphraseEnv: o.passphraseEnv } : {}),
           ...(o.force ? { force: true } : {}),
         });

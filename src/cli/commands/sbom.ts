@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { CliExit } from '../exit.js';
-import { type CliIO, EXIT } from '../io.js';
+import { type CliIO, EXIT, settingsOf } from '../io.js';
 import { progress, writeOutput } from '../output.js';
 
 /** `custody sbom …`: generate, validate, score, check, align, diff, convert. */
@@ -34,7 +34,7 @@ export function registerSbom(program: Command, io: CliIO): void {
         const result = await generateSbom(path, {
           format: o.format as 'cyclonedx-json',
           deterministic: o.deterministic === true,
-          env: io.env,
+          env: settingsOf(io).environment,
           onProgress: progress(io, 'cataloging'),
         });
         writeOutput(io, result.text, o.output);

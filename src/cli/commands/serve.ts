@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import { type CliIO, serveConfigOf, settingsOf } from '../io.js';
 
 /**
  * `custody serve`: the service. Runs until SIGINT/SIGTERM, then stops taking requests, lets the
@@ -24,23 +24,19 @@ export function registerServe(program: Command, io: CliIO): void {
       'run a local OIDC issuer for keyless signing on one machine (it signs any subject: never in production)',
     )
     .action(async (o: { dataDir?: string; listen?: string; devOidc?: boolean }) => {
-      const { loadServeConfig } = await import('../../config/config.js');
       const { createLogger } = await import('../../log/logger.js');
       // The service's composition root: the one place the CLI reaches into server/.
       const { startService } = await import('../../server/main.js');
       const { resolve } = await import('node:path');
 
-      const cfg = loadServeConfig(
-        {
-          ...(o.dataDir ? { dataDir: resolve(io.cwd, o.dataDir) } : {}),
-          ...(o.listen ? { listen: o.listen } : {}),
-        },
-        io.env,
-      );
+      const cfg = serveConfigOf(io, {
+        ...(o.dataDir ? { dataDir: resolve(io.cwd, o.dataDir) } : {}),
+        ...(o.listen ? { listen: o.listen } : {}),
+      });
       const logger = createLogger(cfg.logLevel);
       const service = await startService(cfg, logger, {
         devOidc: o.devOidc === true,
-        blobDir: io.env['CUSTODY_BLOB_DIR'],
+        blobDir: settingsOf(io).blobDir,
         out: { stdout: io.stdout, stderr: io.stderr },
       });
       await service.stopped;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { KeyedSigningOptions } from '../../app/sign/open-signer.js';
 import type { SignOutcome } from '../../app/sign/sign-artifact.js';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 
 export interface KeyedFlags {
   key?: string;
@@ -48,15 +48,18 @@ export function withKeyedOptions(cmd: Command): Command {
 }
 
 export function keyedOptions(o: KeyedFlags, io: CliIO): KeyedSigningOptions {
-  const url = o.log ? (o.url ?? io.env['CUSTODY_URL']) : undefined;
-  const server = (o.url ?? io.env['CUSTODY_URL'] ?? '').replace(/\/+$/, '');
+  const url = o.log ? (o.url ?? settingsOf(io).url) : undefined;
+  const server = (o.url ?? settingsOf(io).url ?? '').replace(/\/+$/, '');
   const how: Pick<KeyedSigningOptions, 'keyFile' | 'pkcs11' | 'keyless'> =
     o.key === undefined
       ? {
           keyless: {
             caUrl: server,
             idToken: async () =>
-              (await import('../../app/sign/identity-token.js')).idToken(io.env, server),
+              (await import('../../app/sign/identity-token.js')).idToken(
+                settingsOf(io).environment,
+                server,
+              ),
           },
         }
       : o.key.startsWith('pkcs11:')
@@ -64,7 +67,7 @@ export function keyedOptions(o: KeyedFlags, io: CliIO): KeyedSigningOptions {
         : { keyFile: resolve(io.cwd, o.key) };
   return {
     ...how,
-    env: io.env,
+    env: settingsOf(io).environment,
     ...(o.passphraseEnv !== undefined ? { passphraseEnv: o.passphraseEnv } : {}),
     ...(url !== undefined && url !== '' ? { url } : {}),
     log: {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliExit } from '../exit.js';
-import { type CliIO, EXIT } from '../io.js';
+import { type CliIO, EXIT, settingsOf } from '../io.js';
 
 /**
  * `custody token create|list|revoke`: works on the data directory (or CUSTODY_DATABASE_URL)
@@ -104,9 +104,9 @@ async function withServices(
   const { resolve } = await import('node:path');
   const { openServices } = await import('../../app/services.js');
   const s = await openServices({
-    dataDir: resolve(io.cwd, dataDir ?? io.env['CUSTODY_DATA_DIR'] ?? '.custody'),
-    databaseUrl: io.env['CUSTODY_DATABASE_URL'] || undefined,
-    blobDir: io.env['CUSTODY_BLOB_DIR'],
+    dataDir: resolve(io.cwd, dataDir ?? settingsOf(io).dataDir ?? '.custody'),
+    databaseUrl: settingsOf(io).databaseUrl,
+    blobDir: settingsOf(io).blobDir,
     tlog: false,
   });
   try {

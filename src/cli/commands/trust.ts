@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 
 /**
  * `custody trust add|remove|list`: edits a Sigstore trusted root (default
@@ -29,7 +29,7 @@ export function registerTrust(program: Command, io: CliIO): void {
     .option('--json', 'JSON output')
     .action(async (o: { trustedRoot?: string; dataDir?: string; json?: boolean }) => {
       const { listTrusted, trustStorePath } = await trustStore();
-      const rows = listTrusted(trustStorePath(io.cwd, io.env, o));
+      const rows = listTrusted(trustStorePath(io.cwd, settingsOf(io).environment, o));
       if (o.json) {
         io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
@@ -68,7 +68,7 @@ export function registerTrust(program: Command, io: CliIO): void {
         dataDir?: string;
       }) => {
         const { addTrust, trustStorePath } = await trustStore();
-        const path = trustStorePath(io.cwd, io.env, o);
+        const path = trustStorePath(io.cwd, settingsOf(io).environment, o);
         const added = await addTrust(path, io.cwd, {
           ...(o.ca !== undefined ? { ca: o.ca } : {}),
           ...(o.uri !== undefined ? { uri: o.uri } : {}),
@@ -91,7 +91,7 @@ export function registerTrust(program: Command, io: CliIO): void {
     .option(...dirOpt)
     .action(async (id: string, o: { at?: string; trustedRoot?: string; dataDir?: string }) => {
       const { removeTrusted, trustStorePath } = await trustStore();
-      const path = trustStorePath(io.cwd, io.env, o);
+      const path = trustStorePath(io.cwd, settingsOf(io).environment, o);
       removeTrusted(path, id, o.at);
       io.stderr.write(`${o.at ? `Retired ${id} at ${o.at}` : `Removed ${id}`} in ${path}\n`);
     });

@@ -1,0 +1,11 @@
+export { type CliSettings, loadCliSettings } from './cli-settings.js';
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_LISTEN,
+  loadServeConfig,
+  type OidcIssuerSetting,
+  parseListen,
+  type ServeConfig,
+  type ServeFlags,
+  type TlogConfig,
+} from './config.js';
