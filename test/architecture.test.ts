@@ -80,12 +80,11 @@ function importsOf(text: string): Import[] {
     // `import { type A, type B } from` is as type-only as `import type { A, B } from`.
     const names = /^\{([^}]*)\}$/.exec(clause)?.[1];
     const allNamesTyped =
-      names !== undefined &&
       names
-        .split(',')
+        ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-        .every((s) => s.startsWith('type '));
+        .every((s) => s.startsWith('type ')) === true;
     out.push({ spec: m[4] as string, typeOnly: m[2] !== undefined || allNamesTyped });
   }
   for (const m of text.matchAll(/^\s*import\s+'([^']+)'/gm))
