@@ -32,13 +32,7 @@ export async function freshServices(
   const dataDir = mkdtempSync(join(tmpdir(), 'custody-store-'));
   let databaseUrl: string | undefined;
   let schema: string | undefined;
-  if (backend === 'postgres') {
-    schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    await adminQuery(`CREATE SCHEMA ${schema}`);
-    const u = new URL(TEST_PG_URL);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    databaseUrl = u.toString();
-  }
+  if (backend === 'postgres') ({ schema, url: databaseUrl } = await privatePgSchema());
   const s = await openServices({ dataDir, databaseUrl, ...(clock ? { clock } : {}), ...more });
   return {
     ...s,
@@ -47,10 +41,23 @@ export async function freshServices(
     databaseUrl,
     async close() {
       await s.close();
-      if (schema) await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
+      if (schema) await dropPgSchema(schema);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A new schema of its own in the test database, and a URL whose connections use it. */
+export async function privatePgSchema(): Promise<{ schema: string; url: string }> {
+  const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await adminQuery(`CREATE SCHEMA ${schema}`);
+  const u = new URL(TEST_PG_URL);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return { schema, url: u.toString() };
+}
+
+export async function dropPgSchema(schema: string): Promise<void> {
+  await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
 }
 
 async function adminQuery(sql: string): Promise<void> {

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openDb } from '../../src/store/db.js';
 import { createTlogStore } from '../../src/store/tlog.js';
 import { runTlogStoreContract } from '../contract/tlog-store.js';
-import { TEST_PG_URL } from '../helpers/store.js';
+import { dropPgSchema, privatePgSchema } from '../helpers/store.js';
 
 runTlogStoreContract('SQLite', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'custody-tlog-contract-'));
@@ -20,28 +19,15 @@ runTlogStoreContract('SQLite', async () => {
 });
 
 runTlogStoreContract('PostgreSQL', async () => {
-  const schema = `tc_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  await admin(`CREATE SCHEMA ${schema}`);
-  const u = new URL(TEST_PG_URL);
-  u.searchParams.set('options', `-c search_path=${schema}`);
+  const { schema, url } = await privatePgSchema();
   const dataDir = mkdtempSync(join(tmpdir(), 'custody-tlog-contract-'));
-  const db = await openDb({ dataDir, databaseUrl: u.toString() });
+  const db = await openDb({ dataDir, databaseUrl: url });
   return {
     store: createTlogStore(db),
     async close() {
       await db.close();
-      await admin(`DROP SCHEMA ${schema} CASCADE`);
+      await dropPgSchema(schema);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 });
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
