@@ -1,7 +1,7 @@
-import type { Caller } from '../../access/index.js';
+import { type Caller, requirePermission } from '../../access/index.js';
 import type { IssuedCertificate } from '../../sign/index.js';
-import { recordAudit } from '../../store/audit.js';
 import type { Db } from '../../store/db.js';
+import { audit } from '../audit-trail.js';
 import type { CaService, EmergencyRequest } from './certificate-issuer.js';
 
 /**
@@ -17,15 +17,15 @@ export async function issueEmergencyCertificate(
   caller: Caller,
   req: Omit<EmergencyRequest, 'approver'>,
 ): Promise<IssuedCertificate & { identity: string; approver: string }> {
+  // Checked here, where the certificate is issued, whatever face the request came through.
+  requirePermission(caller.principal, 'decision:write');
   const approver = caller.principal.actor;
   return s.db.kysely.transaction().execute(async (trx) => {
     const issued = await ca.emergencyCertificate({ ...req, approver });
-    await recordAudit(
+    await audit(
       trx,
+      caller,
       {
-        actor: caller.principal.actor,
-        role: caller.principal.role,
-        source: caller.source,
         action: 'ca.emergency-certificate',
         target: issued.identity,
         details: {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Caller, Role } from '../../../src/access/index.js';
+import { AccessError, type Caller, type Role } from '../../../src/access/index.js';
 import { createCaService, initCa, loadCa } from '../../../src/app/ca/index.js';
 import { issueEmergencyCertificate } from '../../../src/app/ca/issue-emergency-certificate.js';
 import { SignError } from '../../../src/sign/errors.js';
@@ -18,9 +18,9 @@ const request = {
   reason: 'OIDC provider outage INC-4711',
   lifetimeSeconds: 3600,
 };
-const caller = (role: Role | null): Caller => ({
-  principal: { actor: 'token:7:alice', role: role as Role, teams: undefined },
-  source: '127.0.0.1',
+const caller = (role: Role, source: string | null = '127.0.0.1'): Caller => ({
+  principal: { actor: 'token:7:alice', role, teams: undefined },
+  source: source as string,
 });
 
 for (const backend of BACKENDS) {
@@ -57,11 +57,24 @@ for (const backend of BACKENDS) {
 
     it('when the audit record cannot be written, no certificate is returned', async () => {
       const before = issued;
-      // A principal without a role violates the audit table's NOT NULL: the write fails inside
-      // the transaction, after the certificate was made.
-      await assert.rejects(() => issueEmergencyCertificate(s, ca, caller(null), request));
+      // A caller without a source address violates the audit table's NOT NULL: the write fails
+      // inside the transaction, after the certificate was made.
+      await assert.rejects(() =>
+        issueEmergencyCertificate(s, ca, caller('approver', null), request),
+      );
       assert.equal(issued, before + 1, 'the certificate was made, then dropped');
       assert.equal((await auditRows()).length, 1, 'nothing more in the audit trail');
+    });
+
+    it('a caller without decision:write is refused here, whatever face it came through', async () => {
+      const before = issued;
+      await expectCustodyErrorAsync(
+        () => issueEmergencyCertificate(s, ca, caller('publisher'), request),
+        AccessError,
+        'AUTH_FORBIDDEN',
+      );
+      assert.equal(issued, before, 'no certificate was made');
+      assert.equal((await auditRows()).length, 1);
     });
 
     it('a refused request writes nothing', async () => {
