@@ -39,6 +39,8 @@ export type SignErrorCode =
   | 'SIGN_CSR_INVALID'
   /** A service the signer needs (CA, log, OIDC issuer) failed; details.service names it. */
   | 'SIGN_SERVICE_FAILED'
+  /** A team's signing-identity list is malformed (an entry is not {issuer, subject} or {publicKey}). */
+  | 'SIGN_IDENTITY_LIST_INVALID'
   /** An attestation's predicate is not a JSON object, its type is not a known alias or a URI, or a subject is malformed. */
   | 'SIGN_STATEMENT_INVALID';
 

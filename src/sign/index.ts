@@ -58,6 +58,12 @@ export {
   redactPkcs11Uri,
 } from './pkcs11-uri.js';
 export {
+  admittedIdentity,
+  admittedKey,
+  parseSigningIdentities,
+  type SigningIdentity,
+} from './signing-identities.js';
+export {
   assertAttestation,
   buildStatement,
   IN_TOTO_PAYLOAD_TYPE,

@@ -69,8 +69,9 @@ export async function tokenFor(
   s: TestServices,
   role: Role,
   teams?: readonly string[],
+  person = `${role}-person`,
 ): Promise<string> {
-  return (await createToken(s, CLI_CALLER, { role, ...(teams ? { teams } : {}) })).token;
+  return (await createToken(s, CLI_CALLER, { role, person, ...(teams ? { teams } : {}) })).token;
 }
 
 export interface CallOptions {

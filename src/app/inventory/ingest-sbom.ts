@@ -110,7 +110,12 @@ export async function ingestSbom(
     qualityScore: quality.score,
     documentCreated: prepared.timestamp,
     rows,
-    by: { actor: caller.principal.actor, role: caller.principal.role, source: caller.source },
+    by: {
+      actor: caller.principal.actor,
+      person: caller.principal.person,
+      role: caller.principal.role,
+      source: caller.source,
+    },
     now: s.clock().toISOString(),
   });
   return {
