@@ -80,6 +80,7 @@ const OVERRIDES = {
   // No suffix rule, other statuses.
   NOT_FOUND: 404,
   AUTH_TOKEN_MISSING: 401,
+  AUTH_SAME_PERSON: 403,
   REQUEST_UNSUPPORTED_MEDIA_TYPE: 415,
   SBOM_GATE_FAILED: 422,
   // Failures of the server's own storage and outbound fetches have answered 400 so far; kept
