@@ -47,6 +47,26 @@ export function verifyEcdsaPrehashedJs(
   }
 }
 
+/**
+ * The other encoding of the same ECDSA signature: (r, n − s) as strict DER. ECDSA is malleable,
+ * so whoever holds a valid signature can make its twin without the key; the log treats both as one
+ * entry (entry-hashedrekord.ts). Undefined when the key is not on P-256/P-384 or `sig` is not a
+ * strict DER encoding of 0 < r, s < n (such a signature does not verify anyway).
+ */
+export function ecdsaSignatureTwin(key: KeyObject, sig: Uint8Array): Uint8Array | undefined {
+  const curve = CURVES[(key.asymmetricKeyDetails?.namedCurve ?? '') as keyof typeof CURVES];
+  if (curve === undefined) return undefined;
+  try {
+    const parsed = curve.Signature.fromBytes(sig, 'der');
+    // Only the encoding the signer sent, byte for byte: BER leniency gives no twins.
+    if (!Buffer.from(parsed.toBytes('der')).equals(Buffer.from(sig))) return undefined;
+    const n = curve.Point.CURVE().n;
+    return new curve.Signature(parsed.r, n - parsed.s).toBytes('der');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether `namedCurve` (Node's OpenSSL name) is one this module can verify on. */
 export function isPrehashedCurve(namedCurve: string): boolean {
   return namedCurve in CURVES;
