@@ -23,7 +23,16 @@ export interface ServeConfig {
   publicUrl: string;
   /** OIDC issuers whose ID tokens the CA accepts (CUSTODY_OIDC_ISSUERS, JSON). */
   oidcIssuers: OidcIssuerSetting[];
+  /**
+   * Longest ID-token lifetime (exp − iat) the CA accepts, in seconds
+   * (CUSTODY_OIDC_MAX_TOKEN_LIFETIME; default 600, Brief 2's "≤ 10 min"). The dev issuer's
+   * tokens live no longer.
+   */
+  oidcMaxTokenLifetimeSeconds: number;
 }
+
+/** The default of CUSTODY_OIDC_MAX_TOKEN_LIFETIME (sign/oidc's DEFAULT_MAX_TOKEN_LIFETIME_SECONDS). */
+export const DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS = 600;
 
 export interface OidcIssuerSetting {
   issuer: string;
@@ -90,6 +99,7 @@ export function loadServeConfig(
       `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`
     ).replace(/\/+$/, ''),
     oidcIssuers: oidcIssuers(env['CUSTODY_OIDC_ISSUERS']),
+    oidcMaxTokenLifetimeSeconds: tokenLifetime(env['CUSTODY_OIDC_MAX_TOKEN_LIFETIME']),
   };
 }
 
@@ -116,6 +126,17 @@ function oidcIssuers(v: string | undefined): OidcIssuerSetting[] {
       'CUSTODY_OIDC_ISSUERS is a JSON list like [{"issuer":"https://token.actions.githubusercontent.com","audience":"sigstore","subjects":["https://github.com/acme/.*"]}]',
     );
   return parsed as OidcIssuerSetting[];
+}
+
+function tokenLifetime(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 86_400)
+    throw new CoreError(
+      'USAGE',
+      'CUSTODY_OIDC_MAX_TOKEN_LIFETIME is the longest ID-token lifetime (exp − iat) accepted, a whole number of seconds from 1 to 86400 (default 600)',
+    );
+  return n;
 }
 
 function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConfig {

@@ -2,6 +2,7 @@ export { type CliSettings, loadCliSettings } from './cli-settings.js';
 export {
   DEFAULT_DATA_DIR,
   DEFAULT_LISTEN,
+  DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS,
   loadServeConfig,
   type OidcIssuerSetting,
   parseListen,

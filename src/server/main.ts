@@ -51,6 +51,7 @@ export async function startService(
     publicUrl: cfg.publicUrl,
     devOidc: o.devOidc === true,
     issuers: cfg.oidcIssuers,
+    maxTokenLifetimeSeconds: cfg.oidcMaxTokenLifetimeSeconds,
     ...(services.tlog ? { logEntry: () => services.tlog?.trustedRootEntry(new Date(0)) } : {}),
     onIssued: (e) => logger.info({ issued: e }, 'certificate issued'),
   });

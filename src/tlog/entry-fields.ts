@@ -26,6 +26,11 @@ export interface BuiltEntry {
   kind: EntryKind;
   body: unknown;
   subjectDigest: string;
+  /**
+   * Other bodies that log the same signature (an ECDSA signature's high-s/low-s twin): the log
+   * answers the entry already there if one of them is stored, instead of a new index.
+   */
+  aliases?: unknown[];
 }
 
 // Reads fields of an untrusted JSON object; own properties only, so "__proto__" or "constructor"

@@ -108,7 +108,12 @@ export class EntryCheckPool {
 
 // Structured clone turns Buffers into plain Uint8Arrays; the store wants Buffers for blobs.
 function revive(e: LogEntry): LogEntry {
-  return { ...e, body: Buffer.from(e.body), leafHash: Buffer.from(e.leafHash) };
+  return {
+    ...e,
+    body: Buffer.from(e.body),
+    leafHash: Buffer.from(e.leafHash),
+    aliasLeafHashes: e.aliasLeafHashes.map((h) => Buffer.from(h)),
+  };
 }
 
 function fromWorker(e: WorkerError): Error {

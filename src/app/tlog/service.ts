@@ -81,9 +81,12 @@ export class LogFace {
       body: entry.body,
       leafHash: entry.leafHash,
       subject: entry.subjectDigest,
+      aliases: entry.aliasLeafHashes,
     });
+    // A duplicate may have been logged in another spelling (an ECDSA twin): answer what is stored.
+    const stored = appended.duplicate ? await this.log.entryAt(appended.index) : undefined;
     const view = this.view(
-      {
+      stored ?? {
         idx: appended.index,
         leafHash: entry.leafHash,
         kind: entry.kind,
