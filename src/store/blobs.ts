@@ -42,21 +42,18 @@ export class BlobStore {
     try {
       bytes = readFileSync(path);
     } catch {
+      // The answer goes to API callers: it names the digest, not where the store lives.
       throw new StoreError(
         'BLOB_MISSING',
-        `Blob ${digest} is not in the blob store at ${this.root}`,
-        {
-          details: { digest },
-        },
+        `Blob ${digest} is missing from the blob store; restore it from a backup`,
+        { details: { digest } },
       );
     }
     if (BlobStore.digestOf(bytes) !== digest) {
       throw new StoreError(
         'BLOB_CORRUPT',
         `Blob ${digest} does not match its digest; restore it from a backup`,
-        {
-          details: { digest, path },
-        },
+        { details: { digest } },
       );
     }
     return bytes;

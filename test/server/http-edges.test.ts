@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { preAuthEncoding } from '../../src/formats/dsse.js';
 import {
   BACKENDS,
   call,
@@ -196,6 +198,54 @@ for (const backend of BACKENDS) {
       const a = await call(srv, 'GET', '/healthz');
       assert.equal(a.status, 200);
       assert.deepEqual(a.json, { status: 'ok', database: backend });
+    });
+  });
+}
+
+/** A DSSE entry, signed with a fresh P-256 key, whose payload is `size` bytes. */
+function bigDsseEntry(size: number) {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const payloadType = 'application/vnd.in-toto+json';
+  const payload = Buffer.from(JSON.stringify({ _type: 'x', pad: 'x'.repeat(size) }));
+  const sig = sign('sha256', preAuthEncoding(payloadType, payload), privateKey);
+  return {
+    kind: 'dsse',
+    envelope: JSON.stringify({
+      payloadType,
+      payload: payload.toString('base64'),
+      signatures: [{ keyid: '', sig: sig.toString('base64') }],
+    }),
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+for (const checkWorkers of [0, 1]) {
+  describe(`log appends take envelopes up to the SBOM limit (entry checks on ${checkWorkers ? 'a worker' : 'the main thread'})`, () => {
+    let srv: TestServer;
+    before(async () => {
+      srv = await startServer('sqlite', {
+        maxSbomBytes: 4 * 1024 * 1024,
+        tlogLog: { checkWorkers },
+      });
+    });
+    after(async () => srv?.close());
+
+    it('a 2 MiB DSSE envelope is logged; its leaf keeps only hashes', async () => {
+      const a = await call(srv, 'POST', '/api/v1/tlog/entries', { body: bigDsseEntry(2 << 20) });
+      assert.equal(a.status, 201, a.text.slice(0, 300));
+      const leaf = await call(
+        srv,
+        'GET',
+        `/api/v1/tlog/entries/${a.json.index ?? a.json.logIndex}`,
+      );
+      assert.equal(leaf.status, 200, leaf.text.slice(0, 300));
+      assert.ok(leaf.text.length < 64 * 1024, `${leaf.text.length} bytes`);
+    });
+
+    it('over the SBOM limit: 413 INPUT_TOO_LARGE', async () => {
+      const a = await call(srv, 'POST', '/api/v1/tlog/entries', { body: bigDsseEntry(4 << 20) });
+      assert.equal(a.status, 413);
+      assert.equal(errorCode(a), 'INPUT_TOO_LARGE');
     });
   });
 }
