@@ -8,5 +8,6 @@ export {
   parseListen,
   type ServeConfig,
   type ServeFlags,
+  type TimeoutConfig,
   type TlogConfig,
 } from './config.js';

@@ -60,9 +60,9 @@ export async function startService(
     logger,
     maxSbomBytes: cfg.maxSbomBytes,
     maxBodyBytes: cfg.maxBodyBytes,
-    health: () => ({ dataDir: cfg.dataDir }),
+    timeouts: cfg.timeouts,
     tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
-    ...(keyless ? { keyless } : {}),
+    ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
   });
   const address = await app.listen({ host: cfg.host, port: cfg.port });
   let witnessing: { stop(): Promise<void> } | undefined;
