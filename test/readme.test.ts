@@ -162,6 +162,16 @@ describe('README.md, followed literally', () => {
     // resolves to the package (in your own project, `npm link custody` makes the same link).
     symlinkSync(join(REPO_ROOT, 'examples'), join(folder, 'examples'));
     symlinkSync(REPO_ROOT, join(folder, 'node_modules', 'custody'));
+    // A real npm project's lockfile to catalog, as in the clone: Custody's own. (Not its
+    // package.json: the folder would then be the package, and `import 'custody'` would look for
+    // dist/ here.)
+    symlinkSync(join(REPO_ROOT, 'package-lock.json'), join(folder, 'package-lock.json'));
+    for (const tool of ['bash', 'curl', 'jq', 'git', 'sha256sum'])
+      assert.equal(
+        spawnSync(tool, ['--version']).status,
+        0,
+        `the README's examples need ${tool} on PATH`,
+      );
 
     const ports = new Map<string, string>();
     for (const p of NAMED_PORTS) ports.set(p, `127.0.0.1:${await freePort()}`);
