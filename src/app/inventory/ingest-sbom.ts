@@ -2,8 +2,8 @@ import { type Caller, requirePermission } from '../../access/index.js';
 import { InventoryError, type PreparedSbom, prepareSbom } from '../../inventory/index.js';
 import {
   DEFAULT_GATE_POLICY,
-  type GatePolicy,
   type GateResult,
+  gatePolicyFromJSON,
   type QualityReport,
 } from '../../sbom/quality/index.js';
 import { BlobStore } from '../../store/blobs.js';
@@ -70,9 +70,7 @@ export async function ingestSbom(
       `team ${teamName} does not exist; an admin creates it (POST /api/v1/teams or custody token create --team ${teamName})`,
     );
   }
-  const policy = team.gate_policy
-    ? (JSON.parse(team.gate_policy) as GatePolicy)
-    : DEFAULT_GATE_POLICY;
+  const policy = team.gate_policy ? gatePolicyFromJSON(team.gate_policy) : DEFAULT_GATE_POLICY;
   const prepared = await (s.prepare ?? prepareSbom)(input.bytes, s.clock().toISOString(), policy);
   const { quality, gate, rows } = prepared;
   const artifact = artifactOf(prepared.subject, input);

@@ -89,11 +89,13 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
 
   sbom
     .command('check')
-    .description('apply a gate policy; exit 1 listing every failing check and component')
+    .description(
+      'apply a gate policy; exit 1 listing every blocking failure (warnings are listed, exit 0)',
+    )
     .argument('<file>', 'SBOM document')
     .option(
       '--policy <file>',
-      'YAML gate policy (default: versions, hashes and valid licences required)',
+      'YAML gate policy (default: blocks on schema errors, missing versions, identities and recorded hashes; warns on licences)',
     )
     .option('--json', 'machine-readable result')
     .action(async (file: string, o: { policy?: string; json?: boolean }) => {
@@ -104,6 +106,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
           passed: r.gate.passed,
           score: r.report.score,
           failures: r.gate.failures,
+          warnings: r.gate.warnings,
           report: r.report,
         });
       else
