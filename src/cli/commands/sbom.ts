@@ -56,7 +56,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
   sbom
     .command('validate')
     .description(
-      'detect format and version, validate against the official schema (exit 1 when invalid)',
+      'detect format and version, validate against the official schema and the spec’s rules (exit 1 when invalid)',
     )
     .argument('<file>', 'CycloneDX (JSON/XML) or SPDX (JSON/tag-value/YAML) document')
     .option('--json', 'machine-readable result')
@@ -71,6 +71,9 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
         );
         for (const e of r.errors)
           io.stdout.write(`  ${e.pointer || '/'}: ${e.message} [${e.keyword}]\n`);
+        if (r.warnings.length > 0) io.stdout.write(`${r.warnings.length} warning(s):\n`);
+        for (const w of r.warnings)
+          io.stdout.write(`  warning ${w.pointer || '/'}: ${w.message} [${w.keyword}]\n`);
       }
       if (!r.valid) throw new CliExit(EXIT.no);
     });
