@@ -1,4 +1,5 @@
 export { FRESH_DAYS, STALE_DAYS } from './check-freshness.js';
+export { followUpMessage } from './follow-up.js';
 export { formatQualityText } from './format.js';
 export { formatGateText } from './format-gate.js';
 export type { GateFailure, GateResult } from './gate.js';
