@@ -143,7 +143,7 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
         artifact: input.artifact.digest,
         digest: input.digest,
         components: input.rows.length,
-        followUps: input.followUps?.items.length ?? 0,
+        ...(input.followUps?.items.length ? { followUps: input.followUps.items.length } : {}),
         ...(previous ? { supersedes: previous.id } : {}),
       },
     },
