@@ -74,7 +74,7 @@ function cdxList(v: unknown, pointer: string, key: 'components' | 'services', ou
 
 function cdxComponent(c: Json, pointer: string, out: Out): void {
   uniqueBomRef(c, pointer, out);
-  for (const field of CDX_NAME_FIELDS) controlChars(c[field], `${pointer}/${escape(field)}`, out);
+  for (const field of CDX_NAME_FIELDS) controlChars(c[field], `${pointer}/${pointerToken(field)}`, out);
   if (isObject(c['supplier'])) controlChars(c['supplier']['name'], `${pointer}/supplier/name`, out);
   const purl = c['purl'];
   if (typeof purl === 'string' && purl !== '') checkPurl(purl, `${pointer}/purl`, out);
@@ -158,7 +158,7 @@ function checkPurl(purl: string, pointer: string, out: Out): void {
 }
 
 // JSON pointer escaping (RFC 6901).
-function escape(key: string): string {
+function pointerToken(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
