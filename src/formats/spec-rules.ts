@@ -74,7 +74,8 @@ function cdxList(v: unknown, pointer: string, key: 'components' | 'services', ou
 
 function cdxComponent(c: Json, pointer: string, out: Out): void {
   uniqueBomRef(c, pointer, out);
-  for (const field of CDX_NAME_FIELDS) controlChars(c[field], `${pointer}/${pointerToken(field)}`, out);
+  for (const field of CDX_NAME_FIELDS)
+    controlChars(c[field], `${pointer}/${pointerToken(field)}`, out);
   if (isObject(c['supplier'])) controlChars(c['supplier']['name'], `${pointer}/supplier/name`, out);
   const purl = c['purl'];
   if (typeof purl === 'string' && purl !== '') checkPurl(purl, `${pointer}/purl`, out);
