@@ -263,6 +263,8 @@ describe('parseGatePolicy', () => {
     const p = parseGatePolicy(readFileSync(path, 'utf8'), path);
     assert.equal(p.minScore, 8);
     assert.equal(p.require.length, 3);
+    assert.deepEqual(p.warn, ['licensing.no-deprecated', 'gate.max-age']);
+    assert.equal(p.followUpSlaDays, 14);
     assert.equal(gate(goodDoc(), p).passed, true);
     const bad = doc([comp('gpl', '1.0.0', { licenses: ['GPL-3.0-only'] })]);
     assert.deepEqual(
