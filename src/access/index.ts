@@ -1,7 +1,7 @@
 export type { AccessErrorCode } from './errors.js';
 export { AccessError } from './errors.js';
 export type { Caller, Principal } from './principal.js';
-export { inScope } from './principal.js';
+export { inScope, samePerson } from './principal.js';
 export { requireOrganisationWide, requirePermission } from './require-permission.js';
 export type { Permission, Role } from './roles.js';
 export { can, isRole, ROLES } from './roles.js';

@@ -4,6 +4,11 @@ import type { Role } from './roles.js';
 export interface Principal {
   /** `token:<id>:<name>` or `cli` */
   actor: string;
+  /**
+   * The person behind the credential. Separation of duties compares this, never the token: two
+   * tokens of one person are one person. `cli` for commands run on the data directory.
+   */
+  person: string;
   role: Role;
   /** Team names the principal is limited to; undefined means organisation-wide. */
   teams: readonly string[] | undefined;
@@ -19,4 +24,10 @@ export interface Caller {
   principal: Principal;
   /** Client address, or `cli` for commands run on the data directory. */
   source: string;
+}
+
+/** Whether two principals are the same person (separation of duties). */
+export function samePerson(a: Principal, b: Principal | string): boolean {
+  const other = typeof b === 'string' ? b : b.person;
+  return a.person.trim().toLowerCase() === other.trim().toLowerCase();
 }

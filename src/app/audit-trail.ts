@@ -19,6 +19,7 @@ export async function audit(q: Q, caller: Caller, w: WriteRecord, at: string): P
     q,
     {
       actor: caller.principal.actor,
+      person: caller.principal.person,
       role: caller.principal.role,
       source: caller.source,
       ...w,
@@ -31,6 +32,7 @@ export interface AuditEntry {
   id: number;
   at: string;
   actor: string;
+  person: string | null;
   role: string;
   action: string;
   target: string;

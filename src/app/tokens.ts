@@ -29,6 +29,8 @@ export interface CreatedToken {
   /** The secret, shown once; only its hash is stored. */
   token: string;
   name: string;
+  /** The person the token belongs to. */
+  person: string;
   role: Role;
   teams: string[] | undefined;
   expiresAt: string | null;
@@ -38,12 +40,17 @@ export interface TokenRequest {
   role: string;
   teams?: readonly string[];
   name?: string;
+  /**
+   * The person the token belongs to; decisions that need two people compare this. The API and the
+   * CLI require it; library callers that omit it get the token's name.
+   */
+  person?: string;
   expiresInDays?: number;
 }
 
 /** The caller that commands on the data directory act as (bootstrap: no token exists yet). */
 export const CLI_CALLER: Caller = {
-  principal: { actor: 'cli', role: 'admin', teams: undefined },
+  principal: { actor: 'cli', person: 'cli', role: 'admin', teams: undefined },
   source: 'cli',
 };
 
@@ -75,11 +82,13 @@ export async function createToken(
       : new Date(now.getTime() + req.expiresInDays * 86_400_000).toISOString();
   const token = PREFIX + randomBytes(32).toString('base64url');
   const name = req.name?.slice(0, 100) || `${req.role}${teams ? `@${teams.join(',')}` : ''}`;
+  const person = req.person === undefined ? name : checkPersonName(req.person);
   const at = now.toISOString();
   const id = await s.db.kysely.transaction().execute(async (trx) => {
     for (const t of teams ?? []) await ensureTeam(trx, t, at);
     const id = await insertToken(trx, {
       name,
+      person,
       secretHash: hashToken(token),
       role: req.role,
       teams,
@@ -93,20 +102,43 @@ export async function createToken(
       {
         action: 'token.create',
         target: `token:${id}`,
-        details: { name, role: req.role, teams: teams ?? null, expiresAt },
+        details: { name, person, role: req.role, teams: teams ?? null, expiresAt },
       },
       at,
     );
     return id;
   });
-  return { id, token, name, role: req.role, teams, expiresAt };
+  return { id, token, name, person, role: req.role, teams, expiresAt };
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control and bidi characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * A person's name as tokens carry it: 1–100 printable characters, compared case-insensitively.
+ * @throws InventoryError INVENTORY_INPUT_INVALID
+ */
+export function checkPersonName(person: string): string {
+  const p = person.trim();
+  if (p.length === 0 || p.length > 100 || UNPRINTABLE.test(p)) {
+    throw new InventoryError(
+      'INVENTORY_INPUT_INVALID',
+      "person must name the token's owner: 1–100 printable characters, e.g. an email address",
+      { details: { person } },
+    );
+  }
+  return p;
 }
 
 /** On the first start: an admin token when there is no token at all, else nothing. */
 export async function bootstrapAdminToken(s: Services): Promise<CreatedToken | undefined> {
   await ensureTeam(s.db.kysely, 'default', s.clock().toISOString());
   if ((await countTokens(s.db.kysely)) > 0) return undefined;
-  return createToken(s, CLI_CALLER, { role: 'admin', name: 'bootstrap admin' });
+  return createToken(s, CLI_CALLER, {
+    role: 'admin',
+    name: 'bootstrap admin',
+    person: 'bootstrap admin',
+  });
 }
 
 export function hashToken(token: string): string {
@@ -162,6 +194,7 @@ export class TokenAuthenticator {
     const teams = JSON.parse(row.teams) as string[];
     return {
       actor: `token:${row.id}:${row.name}`,
+      person: row.person,
       role: row.role,
       teams: teams.length === 0 ? undefined : teams,
     };
@@ -171,6 +204,7 @@ export class TokenAuthenticator {
 export interface TokenView {
   id: number;
   name: string;
+  person: string;
   role: string;
   teams: string[] | null;
   createdAt: string;
@@ -186,6 +220,7 @@ export async function listTokenViews(s: Services, caller: Caller): Promise<Token
     return {
       id: r.id,
       name: r.name,
+      person: r.person,
       role: r.role,
       teams: teams.length === 0 ? null : teams,
       createdAt: r.created_at,

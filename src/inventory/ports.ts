@@ -7,6 +7,8 @@ export interface TeamRecord {
   /** The team's gate policy as JSON; null: the default gate. */
   gate_policy: string | null;
   created_at: string;
+  /** JSON list of the team's signing identities (sign/signing-identities.ts). */
+  signing_identities: string;
 }
 
 /** A product and the name of the team that owns it. */
@@ -68,7 +70,7 @@ export interface SbomRecordInput {
   /** The gate's warnings to keep for follow-up, and their SLA; absent or empty: none. */
   followUps?: { slaDays: number; items: readonly FollowUpInput[] };
   /** Who wrote it, for the row and the audit record. */
-  by: { actor: string; role: string; source: string };
+  by: { actor: string; person: string; role: string; source: string };
   /** ISO 8601 time of the write. */
   now: string;
 }

@@ -40,6 +40,7 @@ export {
 } from './keys.js';
 export {
   assertSubjectAllowed,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type Jwks,
   jwkFromKey,
   parseJwks,
@@ -57,6 +58,12 @@ export {
   parsePkcs11Uri,
   redactPkcs11Uri,
 } from './pkcs11-uri.js';
+export {
+  admittedIdentity,
+  admittedKey,
+  parseSigningIdentities,
+  type SigningIdentity,
+} from './signing-identities.js';
 export {
   assertAttestation,
   buildStatement,

@@ -7,6 +7,7 @@ export type AuditRow = Selectable<Database['audit_events']>;
 /** What one write did, recorded in the same transaction as the write itself. */
 export interface AuditEvent {
   actor: string;
+  person: string;
   role: string;
   /** `sbom.ingest`, `team.create`, `token.create`, … */
   action: string;
@@ -25,6 +26,7 @@ export async function recordAudit(q: Q, e: AuditEvent, at: string): Promise<void
     .values({
       at,
       actor: e.actor,
+      person: e.person,
       role: e.role,
       action: e.action,
       target: e.target,

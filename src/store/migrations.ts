@@ -189,6 +189,23 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_people_and_identities': {
+      async up(db: Db) {
+        // Decisions compare people, not tokens: every token names the person it belongs to.
+        // Tokens made before this carried only a label, which is the best name they have.
+        await db.schema
+          .alterTable('tokens')
+          .addColumn('person', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.updateTable('tokens').set({ person: sql`name` }).execute();
+        await db.schema.alterTable('audit_events').addColumn('person', 'text').execute();
+        // Who may sign for a team: JSON list of {issuer, subject} patterns and registered keys.
+        await db.schema
+          .alterTable('teams')
+          .addColumn('signing_identities', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+      },
+    },
     '0005_follow_ups': {
       async up(db: Db) {
         // Gate warnings kept for follow-up: one row per SBOM, component and check.

@@ -30,6 +30,8 @@ export interface TeamTable {
   /** The team's SBOM gate policy as JSON (GatePolicy); null means the default gate. */
   gate_policy: string | null;
   created_at: string;
+  /** JSON list of SigningIdentity (sign/): who may sign for the team. */
+  signing_identities: Generated<string>;
 }
 
 export interface ProductTable {
@@ -144,6 +146,8 @@ export interface TokenTable {
   /** sha256 hex of the whole token; the token itself is shown once and never stored. */
   secret_hash: string;
   role: string;
+  /** The person the token belongs to; two tokens of one person carry the same name. */
+  person: string;
   /** JSON array of team names; empty means organisation-wide. */
   teams: string;
   created_at: string;
@@ -157,6 +161,8 @@ export interface AuditEventTable {
   at: string;
   /** `token:<id>:<name>` or `cli` for bootstrap writes on the data directory. */
   actor: string;
+  /** The person behind the token (null before people were recorded). */
+  person: string | null;
   role: string;
   action: string;
   target: string;

@@ -8,6 +8,7 @@ export async function insertToken(
   q: Q,
   t: {
     name: string;
+    person: string;
     secretHash: string;
     role: string;
     teams: readonly string[] | undefined;
@@ -20,6 +21,7 @@ export async function insertToken(
     .insertInto('tokens')
     .values({
       name: t.name,
+      person: t.person,
       secret_hash: t.secretHash,
       role: t.role,
       teams: JSON.stringify(t.teams ?? []),

@@ -34,9 +34,12 @@ describe('roles', () => {
   }
 
   it('inScope: organisation-wide sees every team, a scoped principal only its own', () => {
-    assert.equal(inScope({ actor: 'a', role: 'viewer', teams: undefined }, 'web'), true);
-    assert.equal(inScope({ actor: 'a', role: 'viewer', teams: ['web'] }, 'web'), true);
-    assert.equal(inScope({ actor: 'a', role: 'admin', teams: ['web'] }, 'ops'), false);
-    assert.equal(inScope({ actor: 'a', role: 'admin', teams: [] }, 'ops'), false);
+    assert.equal(
+      inScope({ actor: 'a', person: 'a', role: 'viewer', teams: undefined }, 'web'),
+      true,
+    );
+    assert.equal(inScope({ actor: 'a', person: 'a', role: 'viewer', teams: ['web'] }, 'web'), true);
+    assert.equal(inScope({ actor: 'a', person: 'a', role: 'admin', teams: ['web'] }, 'ops'), false);
+    assert.equal(inScope({ actor: 'a', person: 'a', role: 'admin', teams: [] }, 'ops'), false);
   });
 });

@@ -40,6 +40,8 @@ describe('custody token (CLI, in-process, on the data directory)', () => {
       'create',
       '--role',
       'publisher',
+      '--person',
+      'pat@example.com',
       '--team',
       'web',
       '--data-dir',
@@ -49,7 +51,7 @@ describe('custody token (CLI, in-process, on the data directory)', () => {
     const out = lines(r.stdout);
     assert.equal(out.length, 1);
     assert.match(out[out.length - 1] ?? '', /^cust_[A-Za-z0-9_-]{43}$/);
-    assert.match(r.stderr, /role publisher, teams web/);
+    assert.match(r.stderr, /for pat@example.com: role publisher, teams web/);
     assert.match(r.stderr, /shown once/);
   });
 
@@ -59,6 +61,8 @@ describe('custody token (CLI, in-process, on the data directory)', () => {
       'create',
       '--role',
       'viewer',
+      '--person',
+      'pat@example.com',
       '--name',
       'dash',
       '--expires-days',
@@ -92,23 +96,59 @@ describe('custody token (CLI, in-process, on the data directory)', () => {
   });
 
   it('a bad role, team name or missing --role is exit 2', async () => {
-    const bad = await cli(['token', 'create', '--role', 'root', '--data-dir', dir]);
+    const bad = await cli([
+      'token',
+      'create',
+      '--role',
+      'root',
+      '--person',
+      'pat',
+      '--data-dir',
+      dir,
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /INVENTORY_INPUT_INVALID.*role must be one of/);
     assert.equal(bad.stdout, '');
     assert.equal(
-      (await cli(['token', 'create', '--role', 'viewer', '--team', 'Web!', '--data-dir', dir]))
-        .code,
+      (
+        await cli([
+          'token',
+          'create',
+          '--role',
+          'viewer',
+          '--person',
+          'pat',
+          '--team',
+          'Web!',
+          '--data-dir',
+          dir,
+        ])
+      ).code,
       2,
     );
     assert.equal((await cli(['token', 'create', '--data-dir', dir])).code, 2);
+    // Every token names its person: decisions that need two people compare it.
+    const noPerson = await cli(['token', 'create', '--role', 'viewer', '--data-dir', dir]);
+    assert.equal(noPerson.code, 2);
+    assert.match(noPerson.stderr, /--person/);
   });
 
   it('CUSTODY_DATABASE_URL selects PostgreSQL', async () => {
     const s = await freshServices('postgres');
     try {
       const r = await cli(
-        ['token', 'create', '--role', 'auditor', '--team', 'ops', '--data-dir', dir],
+        [
+          'token',
+          'create',
+          '--role',
+          'auditor',
+          '--person',
+          'pat',
+          '--team',
+          'ops',
+          '--data-dir',
+          dir,
+        ],
         {
           CUSTODY_DATABASE_URL: s.databaseUrl as string,
         },
@@ -304,6 +344,19 @@ describe('custody serve, push and search (service as a child process)', () => {
       (await cli(['search', 'pkg:npm/lodash', '--direct', '--transitive'], env)).code,
       2,
     );
+    // The program-level --version must not swallow search's own --version (README's example).
+    const byName = await cli(['search', '--name', 'lodash', '--version', '4.17.21', '--json'], env);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.deepEqual(
+      (JSON.parse(byName.stdout) as { purl: string; product: { name: string } }[]).map((h) => [
+        h.product.name,
+        h.purl,
+      ]),
+      [['demo-app', 'pkg:npm/lodash@4.17.21']],
+    );
+    const own = await cli(['--version']);
+    assert.equal(own.code, 0);
+    assert.match(own.stdout, /^\d+\.\d+\.\d+\n$/);
     const bad = await cli(['search', 'pkg:npm/lodash', '--range', 'npm/>=1'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /INVENTORY_QUERY_INVALID/);

@@ -75,7 +75,7 @@ function input(text: string, o: Partial<SbomRecordInput> = {}): SbomRecordInput 
     qualityScore: 8.5,
     documentCreated: null,
     rows: [component('lodash', '4.17.21'), component('express', '4.19.2')],
-    by: { actor: 'token:1:ci', role: 'publisher', source: '127.0.0.1' },
+    by: { actor: 'token:1:ci', person: 'ci', role: 'publisher', source: '127.0.0.1' },
     now: NOW,
     ...o,
   };

@@ -38,6 +38,7 @@ export interface StartOptions {
   maxBodyBytes?: number;
   clock?: () => Date;
   tlog?: ServerOptions['tlog'];
+  timeouts?: ServerOptions['timeouts'];
   /** How the log itself is opened (key type, origin). */
   tlogLog?: NonNullable<Parameters<typeof freshServices>[2]>['tlog'];
 }
@@ -51,6 +52,7 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
     maxSbomBytes: o.maxSbomBytes ?? 8 * 1024 * 1024,
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
     ...(o.tlog ? { tlog: o.tlog } : {}),
+    ...(o.timeouts ? { timeouts: o.timeouts } : {}),
   });
   await custody.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = custody.app.server.address() as AddressInfo;
@@ -70,8 +72,9 @@ export async function tokenFor(
   s: TestServices,
   role: Role,
   teams?: readonly string[],
+  person = `${role}-person`,
 ): Promise<string> {
-  return (await createToken(s, CLI_CALLER, { role, ...(teams ? { teams } : {}) })).token;
+  return (await createToken(s, CLI_CALLER, { role, person, ...(teams ? { teams } : {}) })).token;
 }
 
 export interface CallOptions {

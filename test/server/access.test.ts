@@ -178,6 +178,16 @@ const ROUTES: Route[] = [
     }),
   },
   {
+    method: 'PUT',
+    path: '/api/v1/teams/{name}/signing-identities',
+    allowed: ADMIN,
+    ok: 200,
+    req: () => ({
+      path: '/api/v1/teams/gated/signing-identities',
+      body: { identities: [{ issuer: 'https://issuer.example', subject: '.*@example\\.com' }] },
+    }),
+  },
+  {
     method: 'GET',
     path: '/api/v1/tokens',
     allowed: ADMIN,
@@ -189,7 +199,10 @@ const ROUTES: Route[] = [
     path: '/api/v1/tokens',
     allowed: ADMIN,
     ok: 201,
-    req: () => ({ path: '/api/v1/tokens', body: { role: 'viewer', teams: ['alpha'] } }),
+    req: () => ({
+      path: '/api/v1/tokens',
+      body: { role: 'viewer', person: 'pat', teams: ['alpha'] },
+    }),
   },
   {
     method: 'DELETE',
@@ -214,6 +227,7 @@ const PUBLIC = [
   { method: 'GET', path: '/tlog/checkpoint', url: '/tlog/checkpoint' },
   { method: 'GET', path: '/tlog/tile/*', url: '/tlog/tile/0/000.p/1' },
   { method: 'GET', path: '/api/v1/tlog', url: '/api/v1/tlog' },
+  { method: 'GET', path: '/api/v1/trusted-root', url: '/api/v1/trusted-root' },
   { method: 'POST', path: '/api/v1/tlog/entries', url: '/api/v1/tlog/entries' },
   {
     method: 'GET',
@@ -377,7 +391,7 @@ for (const backend of BACKENDS) {
     it('a revoked token is refused at once (DELETE clears the cache)', async () => {
       const created = await call(srv, 'POST', '/api/v1/tokens', {
         token: tokens.admin,
-        body: { role: 'viewer', name: 'short-lived' },
+        body: { role: 'viewer', person: 'pat', name: 'short-lived' },
       });
       assert.equal(created.status, 201);
       const t = created.json.token as string;

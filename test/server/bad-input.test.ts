@@ -327,7 +327,7 @@ for (const backend of BACKENDS) {
             srv,
             'POST',
             '/api/v1/tokens',
-            as({ body: { role: 'viewer', name: 'y'.repeat(MAX_BODY) } }),
+            as({ body: { role: 'viewer', person: 'pat', name: 'y'.repeat(MAX_BODY) } }),
           ),
           413,
           'INPUT_TOO_LARGE',
@@ -402,11 +402,14 @@ for (const backend of BACKENDS) {
 
       it('POST /api/v1/tokens: bad roles, teams and expiries are 400', async () => {
         for (const body of [
-          { role: 'root' },
-          { role: 'viewer', teams: ['Bad Team'] },
-          { role: 'viewer', expiresInDays: 0 },
-          { role: 'viewer', expiresInDays: 99999 },
-          { role: 'viewer', teams: [5, 'Bad'] },
+          { role: 'root', person: 'pat' },
+          { role: 'viewer', person: 'pat', teams: ['Bad Team'] },
+          { role: 'viewer', person: 'pat', expiresInDays: 0 },
+          { role: 'viewer', person: 'pat', expiresInDays: 99999 },
+          { role: 'viewer', person: 'pat', teams: [5, 'Bad'] },
+          { role: 'viewer' },
+          { role: 'viewer', person: '' },
+          { role: 'viewer', person: 'pat\u202e' },
           {},
         ]) {
           const a = await call(srv, 'POST', '/api/v1/tokens', as({ body }));

@@ -123,7 +123,12 @@ export async function ingestSbom(
     documentCreated: prepared.timestamp,
     rows,
     followUps: { slaDays, items: followUpItems(gate) },
-    by: { actor: caller.principal.actor, role: caller.principal.role, source: caller.source },
+    by: {
+      actor: caller.principal.actor,
+      person: caller.principal.person,
+      role: caller.principal.role,
+      source: caller.source,
+    },
     now: s.clock().toISOString(),
   });
   const open = await countFollowUps(

@@ -1,6 +1,7 @@
-import { type Caller, requirePermission } from '../../access/index.js';
+import { AccessError, type Caller, requirePermission } from '../../access/index.js';
 import { InventoryError } from '../../inventory/index.js';
 import { parseGatePolicy } from '../../sbom/quality/index.js';
+import { parseSigningIdentities, type SigningIdentity } from '../../sign/index.js';
 import { ensureTeam, findTeam } from '../../store/catalogue.js';
 import { audit } from '../audit-trail.js';
 import { nowIso, type Services } from '../services.js';
@@ -81,4 +82,58 @@ export async function setGatePolicy(
     );
     return teamView({ ...t, gate_policy: JSON.stringify(policy) });
   });
+}
+
+/**
+ * Set who may sign for a team (issuer + subject patterns, registered public keys). Only an
+ * organisation-wide admin may: a team-scoped admin setting its own team's list could admit any
+ * identity to sign for it, which is what the list exists to prevent.
+ * @throws SignError SIGN_IDENTITY_LIST_INVALID; AccessError AUTH_FORBIDDEN; InventoryError INVENTORY_NOT_FOUND
+ */
+export async function setSigningIdentities(
+  s: Services,
+  caller: Caller,
+  team: string,
+  input: unknown,
+): Promise<TeamView> {
+  requirePermission(caller.principal, 'admin');
+  if (caller.principal.teams !== undefined) {
+    throw new AccessError(
+      'AUTH_FORBIDDEN',
+      "Only an organisation-wide admin sets a team's signing identities; ask one to do it",
+    );
+  }
+  const identities = parseSigningIdentities(input);
+  const now = nowIso(s);
+  return s.db.kysely.transaction().execute(async (trx) => {
+    const t = await findTeam(trx, team);
+    if (!t) throw new InventoryError('INVENTORY_NOT_FOUND', `team ${team} does not exist`);
+    const json = JSON.stringify(identities);
+    await trx
+      .updateTable('teams')
+      .set({ signing_identities: json })
+      .where('id', '=', t.id)
+      .execute();
+    await audit(
+      trx,
+      caller,
+      {
+        action: 'team.signing-identities',
+        target: `team:${team}`,
+        team,
+        details: { identities },
+      },
+      now,
+    );
+    return teamView({ ...t, signing_identities: json });
+  });
+}
+
+/** A team's signing identities; an unknown team has none. */
+export async function signingIdentitiesOf(
+  q: Pick<Services['db'], 'read'>['read'],
+  team: string,
+): Promise<SigningIdentity[]> {
+  const t = await findTeam(q, team);
+  return t ? (JSON.parse(t.signing_identities) as SigningIdentity[]) : [];
 }

@@ -70,6 +70,8 @@ export interface TeamView {
   name: string;
   createdAt: string;
   gatePolicy: unknown;
+  /** Who may sign for the team (sign/signing-identities.ts). */
+  signingIdentities: unknown[];
 }
 
 export function teamView(t: TeamRow): TeamView {
@@ -77,6 +79,7 @@ export function teamView(t: TeamRow): TeamView {
     name: t.name,
     createdAt: t.created_at,
     gatePolicy: t.gate_policy === null ? null : JSON.parse(t.gate_policy),
+    signingIdentities: JSON.parse(t.signing_identities) as unknown[],
   };
 }
 

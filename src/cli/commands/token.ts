@@ -19,6 +19,10 @@ export function registerToken(program: Command, io: CliIO): void {
     .command('create')
     .description('create an API token and print it (shown once)')
     .requiredOption('--role <role>', 'admin, publisher, approver, auditor or viewer')
+    .requiredOption(
+      '--person <name>',
+      'the person the token belongs to (e.g. an email); give every token of one person the same name',
+    )
     .option(
       '--team <team...>',
       'limit the token to these teams (created if missing); none: organisation-wide',
@@ -30,6 +34,7 @@ export function registerToken(program: Command, io: CliIO): void {
     .action(
       async (o: {
         role: string;
+        person: string;
         team?: string[];
         name?: string;
         expiresDays?: number;
@@ -40,6 +45,7 @@ export function registerToken(program: Command, io: CliIO): void {
           const { createToken, CLI_CALLER } = await import('../../app/tokens.js');
           const t = await createToken(s, CLI_CALLER, {
             role: o.role,
+            person: o.person,
             ...(o.team ? { teams: o.team } : {}),
             ...(o.name ? { name: o.name } : {}),
             ...(o.expiresDays !== undefined ? { expiresInDays: o.expiresDays } : {}),
@@ -49,7 +55,7 @@ export function registerToken(program: Command, io: CliIO): void {
             return;
           }
           io.stderr.write(
-            `Created token ${t.id} (${t.name}): role ${t.role}, ${t.teams ? `teams ${t.teams.join(', ')}` : 'organisation-wide'}${t.expiresAt ? `, expires ${t.expiresAt}` : ''}. It is shown once:\n`,
+            `Created token ${t.id} (${t.name}) for ${t.person}: role ${t.role}, ${t.teams ? `teams ${t.teams.join(', ')}` : 'organisation-wide'}${t.expiresAt ? `, expires ${t.expiresAt}` : ''}. It is shown once:\n`,
           );
           io.stdout.write(`${t.token}\n`);
         });
@@ -71,7 +77,7 @@ export function registerToken(program: Command, io: CliIO): void {
         }
         for (const r of rows) {
           io.stdout.write(
-            `${String(r.id).padStart(4)}  ${r.role.padEnd(9)}  ${(r.teams?.join(',') ?? '*').padEnd(20)}  ${r.revokedAt ? 'revoked' : r.expiresAt && r.expiresAt < new Date().toISOString() ? 'expired' : 'active '}  ${r.name}\n`,
+            `${String(r.id).padStart(4)}  ${r.role.padEnd(9)}  ${(r.teams?.join(',') ?? '*').padEnd(20)}  ${r.revokedAt ? 'revoked' : r.expiresAt && r.expiresAt < new Date().toISOString() ? 'expired' : 'active '}  ${r.name} (${r.person})\n`,
           );
         }
       });

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { ROLES } from '../../access/index.js';
 import { auditTrail } from '../../app/audit-trail.js';
-import { createTeam, setGatePolicy } from '../../app/inventory/manage-teams.js';
+import {
+  createTeam,
+  setGatePolicy,
+  setSigningIdentities,
+} from '../../app/inventory/manage-teams.js';
 import { listTeamViews } from '../../app/inventory/read-catalogue.js';
 import { createToken, listTokenViews, revokeToken } from '../../app/tokens.js';
 import type { RouteDeps } from '../app.js';
@@ -70,6 +74,31 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
     );
   });
 
+  app.put<{ Params: { name: string }; Body: { identities: unknown } }>(
+    '/api/v1/teams/:name/signing-identities',
+    {
+      config: { requires: 'admin', permission: 'admin' },
+      schema: {
+        summary: 'Set who may sign for a team (organisation-wide admins only)',
+        description:
+          'A list of `{issuer, subject}` (subject: a regular expression over the whole certificate identity) and `{publicKey, name?}` (PEM). Emergency certificates, signed-SBOM intake and admission check signatures against it.',
+        tags: ['admin'],
+        params: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', maxLength: 63 } },
+        },
+        body: {
+          type: 'object',
+          required: ['identities'],
+          additionalProperties: false,
+          properties: { identities: { type: 'array', maxItems: 100 } },
+        },
+      },
+    },
+    async (req) => setSigningIdentities(s, req.caller, req.params.name, req.body.identities),
+  );
+
   app.get(
     '/api/v1/tokens',
     {
@@ -79,7 +108,9 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
     async (req) => ({ items: await listTokenViews(s, req.caller) }),
   );
 
-  app.post<{ Body: { role: string; teams?: string[]; name?: string; expiresInDays?: number } }>(
+  app.post<{
+    Body: { role: string; person: string; teams?: string[]; name?: string; expiresInDays?: number };
+  }>(
     '/api/v1/tokens',
     {
       config: { requires: 'admin', permission: 'admin' },
@@ -88,10 +119,17 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
         tags: ['admin'],
         body: {
           type: 'object',
-          required: ['role'],
+          required: ['role', 'person'],
           additionalProperties: false,
           properties: {
             role: { type: 'string', enum: [...ROLES] },
+            person: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 100,
+              description:
+                'The person the token belongs to (e.g. an email); decisions that need two people compare this, so give every token of one person the same name',
+            },
             teams: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 63 } },
             name: { type: 'string', maxLength: 100 },
             expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },

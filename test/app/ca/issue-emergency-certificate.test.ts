@@ -19,7 +19,7 @@ const request = {
   lifetimeSeconds: 3600,
 };
 const caller = (role: Role, source: string | null = '127.0.0.1'): Caller => ({
-  principal: { actor: 'token:7:alice', role, teams: undefined },
+  principal: { actor: 'token:7:alice', person: 'alice', role, teams: undefined },
   source: source as string,
 });
 

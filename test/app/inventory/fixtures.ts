@@ -36,7 +36,10 @@ export function sample(...parts: string[]): Uint8Array {
 }
 
 export function caller(role: Role, teams?: string[], name: string = role): Caller {
-  return { principal: { actor: `token:0:${name}`, role, teams }, source: '192.0.2.1' };
+  return {
+    principal: { actor: `token:0:${name}`, person: name, role, teams },
+    source: '192.0.2.1',
+  };
 }
 
 /** The same document with a JSON edit: new bytes, same content otherwise. */

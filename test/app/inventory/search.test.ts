@@ -351,7 +351,10 @@ for (const backend of BACKENDS) {
     });
 
     it('needs inventory:read', async () => {
-      const nobody: Caller = { principal: { actor: 'x', role: 'viewer', teams: [] }, source: 't' };
+      const nobody: Caller = {
+        principal: { actor: 'x', person: 'x', role: 'viewer', teams: [] },
+        source: 't',
+      };
       assert.deepEqual((await search({ purl: 'pkg:npm/lodash' }, nobody)).items, []);
       // Every role can read; the permission check itself is covered by the roles table.
       for (const role of ['admin', 'publisher', 'approver', 'auditor', 'viewer'] as const) {

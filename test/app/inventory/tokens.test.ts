@@ -45,6 +45,7 @@ for (const backend of BACKENDS) {
       const p = await new TokenAuthenticator(s).authenticate(first.token);
       assert.deepEqual(p, {
         actor: `token:${first.id}:bootstrap admin`,
+        person: 'bootstrap admin',
         role: 'admin',
         teams: undefined,
       });
@@ -118,6 +119,7 @@ for (const backend of BACKENDS) {
       const t = await createToken(s, CLI_CALLER, { role: 'publisher', teams: ['web'], name: 'ci' });
       assert.deepEqual(await auth.authenticate(t.token), {
         actor: `token:${t.id}:ci`,
+        person: 'ci',
         role: 'publisher',
         teams: ['web'],
       });
