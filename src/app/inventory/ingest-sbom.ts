@@ -131,8 +131,9 @@ export async function ingestSbom(
     },
     now: s.clock().toISOString(),
   });
+  // Read after the commit, on the read connection: not queued behind the next group commit.
   const open = await countFollowUps(
-    s.db.kysely,
+    s.db.read,
     undefined,
     s.clock().toISOString(),
     outcome.sbom.id,
