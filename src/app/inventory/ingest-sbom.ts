@@ -132,12 +132,7 @@ export async function ingestSbom(
     now: s.clock().toISOString(),
   });
   // Read after the commit, on the read connection: not queued behind the next group commit.
-  const open = await countFollowUps(
-    s.db.read,
-    undefined,
-    s.clock().toISOString(),
-    outcome.sbom.id,
-  );
+  const open = await countFollowUps(s.db.read, undefined, s.clock().toISOString(), outcome.sbom.id);
   return {
     created: outcome.created,
     sbom: sbomView(outcome.sbom, {
