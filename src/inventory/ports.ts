@@ -45,7 +45,7 @@ export interface SbomRecord {
 
 /** Everything one SBOM adds to the inventory, read and checked beforehand. */
 export interface SbomRecordInput {
-  /** The team a new product is created in; an existing product must already belong to it. */
+  /** The team a new product is created in; an existing product must belong to it. */
   team: string;
   product: string;
   release: string;
@@ -104,10 +104,14 @@ export interface InventoryStore {
    *   count and the id superseded) and the document's blob are written in one transaction.
    *   When any of it fails, none of it stays: no row, and no blob unless a committed SBOM
    *   refers to the same bytes.
-   * - Errors: InventoryError INVENTORY_NOT_FOUND when the team does not exist, or when the
-   *   product exists in another team (as "product … does not exist", so that a write cannot
-   *   learn other teams' product names); StoreError STORE_UNAVAILABLE when the database cannot
-   *   be reached. Anything else is a bug.
+   * - Ownership: a product name belongs to one team. Whether the product exists, and in which
+   *   team, is decided inside the write's transaction, where its row is written; two teams'
+   *   concurrent first pushes to one name leave the product in one team, with only that team's
+   *   SBOMs.
+   * - Errors: InventoryError INVENTORY_NOT_FOUND when the team does not exist;
+   *   INVENTORY_CONFLICT when the product belongs to another team (the message does not name
+   *   it); StoreError STORE_UNAVAILABLE when the database cannot be reached. Anything else is a
+   *   bug.
    */
   recordSbom(input: SbomRecordInput): Promise<RecordedSbom>;
 }

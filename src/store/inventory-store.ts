@@ -1,6 +1,7 @@
 import {
   InventoryError,
   type InventoryStore,
+  productOfAnotherTeam,
   type RecordedSbom,
   type SbomRecordInput,
 } from '../inventory/index.js';
@@ -65,12 +66,11 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
   // Looked up inside the transaction: another request may have created them meanwhile.
   const team = await findTeam(trx, input.team);
   if (!team) throw new InventoryError('INVENTORY_NOT_FOUND', `team ${input.team} does not exist`);
+  // The product's owner is decided here, in the transaction that writes its rows: a check before
+  // it (in the use case) cannot see another team's concurrent first push of the same name, and
+  // the unique product name makes the later of two such transactions find the earlier's row.
   const product = await findProduct(trx, input.product);
-  if (product && product.team_id !== team.id) {
-    throw new InventoryError('INVENTORY_NOT_FOUND', `product ${input.product} does not exist`, {
-      details: { what: `product ${input.product}` },
-    });
-  }
+  if (product && product.team_id !== team.id) throw productOfAnotherTeam(input.product);
   const productId = product?.id ?? (await insertProduct(trx, team.id, input.product, now));
   const release = await findRelease(trx, productId, input.release);
   const releaseId =

@@ -455,15 +455,17 @@ for (const backend of BACKENDS) {
       assert.equal(again.sbom.team, 'web');
     });
 
-    it('team scope: another team’s product or team is not found; unknown teams are not created', async () => {
+    it('team scope: another team’s product is a conflict, its team not found; unknown teams are not created', async () => {
       await createToken(s, CLI_CALLER, { role: 'publisher', teams: ['web', 'ops'] });
       const bytes = await demoSbom('demo-app');
       await ingestSbom(s, caller('publisher', ['web']), { bytes, product: 'w', release: '1' });
-      await expectCustodyErrorAsync(
+      const e = await expectCustodyErrorAsync(
         () => ingestSbom(s, caller('publisher', ['ops']), { bytes, product: 'w', release: '2' }),
         InventoryError,
-        'INVENTORY_NOT_FOUND',
+        'INVENTORY_CONFLICT',
       );
+      assert.match(e.message, /belongs to another team's scope/);
+      assert.doesNotMatch(e.message, /\bweb\b/);
       await expectCustodyErrorAsync(
         () =>
           ingestSbom(s, caller('publisher', ['web']), {
