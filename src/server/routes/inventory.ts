@@ -16,7 +16,8 @@ import { isCustodyError } from '../../core/index.js';
 import type { ComponentQueryParams } from '../../inventory/index.js';
 import type { RouteDeps } from '../app.js';
 
-const id = { type: 'integer', minimum: 1 } as const;
+// Ids are digits only. As `integer`, Fastify's coercion took "1e0", "0x1" and "+1" as 1.
+const id = { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id } } as const;
 const str = (description: string, maxLength = 1000) =>
   ({ type: 'string', maxLength, description }) as const;
@@ -111,16 +112,16 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
     );
   });
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: string } }>(
     '/api/v1/sboms/:id',
     {
       config: { requires: 'inventory:read' },
       schema: { summary: 'An SBOM’s record', tags: ['inventory'], params: idParams },
     },
-    async (req) => (await sbomById(s, req.caller, req.params.id)).view,
+    async (req) => (await sbomById(s, req.caller, Number(req.params.id))).view,
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: string } }>(
     '/api/v1/sboms/:id/document',
     {
       config: { requires: 'inventory:read' },
@@ -131,7 +132,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
       },
     },
     async (req, reply) => {
-      const { view, document } = await sbomById(s, req.caller, req.params.id);
+      const { view, document } = await sbomById(s, req.caller, Number(req.params.id));
       reply.header('content-type', view.mediaType);
       reply.header('etag', `"${view.digest}"`);
       reply.header(
@@ -240,7 +241,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: string } }>(
     '/api/v1/releases/:id',
     {
       config: { requires: 'inventory:read' },
@@ -250,11 +251,11 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         params: idParams,
       },
     },
-    async (req) => releaseDetail(s, req.caller, req.params.id),
+    async (req) => releaseDetail(s, req.caller, Number(req.params.id)),
   );
 
   app.patch<{
-    Params: { id: number };
+    Params: { id: string };
     Body: { deployed?: boolean; rebuiltAt?: string; tag?: string; commit?: string };
   }>(
     '/api/v1/releases/:id',
@@ -279,10 +280,10 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         },
       },
     },
-    async (req) => patchRelease(s, req.caller, req.params.id, req.body),
+    async (req) => patchRelease(s, req.caller, Number(req.params.id), req.body),
   );
 
-  app.get<{ Params: { id: number }; Querystring: { against: number; format?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { against: string; format?: string } }>(
     '/api/v1/releases/:id/diff',
     {
       config: { requires: 'inventory:read' },
@@ -295,7 +296,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         querystring: { type: 'object', required: ['against'], properties: { against: id } },
       },
     },
-    async (req) => diffReleases(s, req.caller, req.params.id, req.query.against),
+    async (req) => diffReleases(s, req.caller, Number(req.params.id), Number(req.query.against)),
   );
 
   app.get(
