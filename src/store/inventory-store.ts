@@ -5,7 +5,7 @@ import {
   type RecordedSbom,
   type SbomRecordInput,
 } from '../inventory/index.js';
-import { recordAudit } from './audit.js';
+import { insertAuditEvent } from './audit.js';
 import type { BlobStore } from './blobs.js';
 import {
   currentSbomOfArtifact,
@@ -119,7 +119,8 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
   const sbomId = await insertSbom(trx, row);
   if (db.sqlite) insertComponentsSqlite(db.sqlite, sbomId, input.rows);
   else await insertComponents(trx, sbomId, input.rows);
-  await recordAudit(
+  // The queue moves the write generation once per batch, just before it commits.
+  await insertAuditEvent(
     trx,
     {
       ...input.by,
