@@ -94,9 +94,12 @@ export interface InventoryStore {
    * - Idempotency: a document whose digest is already stored for the same artifact writes
    *   nothing and answers `{ created: false, sbom: <the existing row> }` (the API's 200 instead
    *   of 201). The same bytes for another artifact are a new SBOM (the blob is shared).
-   * - Versioning: a new document for an artifact that has one becomes version n + 1, supersedes
-   *   version n (whose `current` turns 0; its rows stay, for history searches) and is the only
-   *   current one. Two concurrent first pushes, or two new versions, that collide on a unique
+   * - Versioning: a new document for an artifact that has one in the same format becomes the
+   *   artifact's next version (n + 1), supersedes that format's current document (whose `current`
+   *   turns 0; its rows stay, for history searches) and is its format's only current one. A
+   *   document in another format (SPDX after CycloneDX, or the reverse) is a format migration:
+   *   stored beside the original as the next version number, superseding nothing, and both stay
+   *   current. Two concurrent first pushes, or two new versions, that collide on a unique
    *   key ((artifact, version), (release, digest), product or release name) are retried, so the
    *   loser files after the winner instead of failing.
    * - Atomicity: the product, release, artifact, SBOM and component rows, the `sbom.ingest`

@@ -18,6 +18,7 @@ import {
   insertProduct,
   insertRelease,
   insertSbom,
+  lastSbomVersionOfArtifact,
   type SbomRow,
   sbomDigestStored,
   supersede,
@@ -93,7 +94,12 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
     }));
   const same = await findSbomOfArtifact(trx, artifactId, input.digest);
   if (same) return { created: false, sbom: same };
-  const previous = await currentSbomOfArtifact(trx, artifactId);
+  // Versions follow one format. A document in another format than the artifact's current one is
+  // a format migration (seed 001: "treat as new artifact, retain original"): it is stored beside
+  // the original, which stays current; only a document of the same format supersedes.
+  const previous = await currentSbomOfArtifact(trx, artifactId, input.format);
+  // Numbered across the artifact, so that two concurrent writes collide on (artifact, version).
+  const versionNo = (await lastSbomVersionOfArtifact(trx, artifactId)) + 1;
   if (previous) await supersede(trx, previous.id);
   const row: Omit<SbomRow, 'id'> = {
     artifact_id: artifactId,
@@ -106,7 +112,7 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
     serial_number: input.serialNumber,
     media_type: input.mediaType,
     size: input.document.byteLength,
-    version_no: (previous?.version_no ?? 0) + 1,
+    version_no: versionNo,
     supersedes_id: previous?.id ?? null,
     current: 1,
     quality_score: Math.round(input.qualityScore * 10),

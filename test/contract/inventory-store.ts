@@ -147,6 +147,30 @@ export function runInventoryStoreContract(
       assert.equal(old.sbom.id, v1.id);
     });
 
+    it('a document in another format is a format migration: stored beside, both current', async () => {
+      const art = { digest: `sha256:${'e5'.repeat(32)}`, name: null };
+      const cdx = (await h.store.recordSbom(input('{"fmt":"cdx"}', { artifact: art }))).sbom;
+      const spdx = await h.store.recordSbom(
+        input('{"fmt":"spdx"}', {
+          artifact: art,
+          format: 'spdx',
+          specVersion: '2.3',
+          mediaType: 'application/spdx+json',
+        }),
+      );
+      assert.equal(spdx.created, true);
+      assert.equal(spdx.sbom.artifact_id, cdx.artifact_id);
+      assert.equal(spdx.sbom.supersedes_id, null);
+      assert.equal(spdx.sbom.version_no, cdx.version_no + 1);
+      const both = (await h.componentsOf('pkg:npm/express')).filter((c) =>
+        [cdx.id, spdx.sbom.id].includes(c.sbomId),
+      );
+      assert.deepEqual(
+        both.map((c) => c.current),
+        [true, true],
+      );
+    });
+
     it('concurrent new versions of one artifact all land, numbered one after another', async () => {
       const art = { digest: `sha256:${'b2'.repeat(32)}`, name: null };
       const results = await Promise.all(
