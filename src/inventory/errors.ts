@@ -10,6 +10,20 @@ export type InventoryErrorCode =
   /** The SBOM's subject digest is not the artifact it was pushed for. */
   | 'SBOM_SUBJECT_MISMATCH'
   /** A name, version or digest given for the inventory is malformed. */
-  | 'INVENTORY_INPUT_INVALID';
+  | 'INVENTORY_INPUT_INVALID'
+  /** The product name belongs to another team's scope (which team is not said). */
+  | 'INVENTORY_CONFLICT';
 
 export class InventoryError extends CustodyError<InventoryErrorCode> {}
+
+/**
+ * A push into a product another team owns. The owner is not named: a write must not learn which
+ * team holds a name. What to do is said instead.
+ */
+export function productOfAnotherTeam(product: string): InventoryError {
+  return new InventoryError(
+    'INVENTORY_CONFLICT',
+    `product ${product} belongs to another team's scope; push under a product name your team owns (or a new one), or ask an organisation admin to push it for the team that owns it`,
+    { details: { product } },
+  );
+}

@@ -206,6 +206,18 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_inventory_generation': {
+      async up(db: Db) {
+        // One row: a counter every write that changes search answers increments in its own
+        // transaction, so it moves when the write commits (an id from a sequence does not).
+        await db.schema
+          .createTable('inventory_generation')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('value', 'bigint', notNull)
+          .execute();
+        await db.insertInto('inventory_generation').values({ id: 1, value: 0 }).execute();
+      },
+    },
     '0005_follow_ups': {
       async up(db: Db) {
         // Gate warnings kept for follow-up: one row per SBOM, component and check.

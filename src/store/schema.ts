@@ -18,6 +18,7 @@ export interface Database {
   component_licenses: ComponentLicenseTable;
   tokens: TokenTable;
   audit_events: AuditEventTable;
+  inventory_generation: InventoryGenerationTable;
   tlog_state: TlogStateTable;
   tlog_entries: TlogEntryTable;
   tlog_checkpoints: TlogCheckpointTable;
@@ -154,6 +155,12 @@ export interface TokenTable {
   created_by: string;
   expires_at: string | null;
   revoked_at: string | null;
+}
+
+/** One row (id 1): the write generation that search caches are checked against. */
+export interface InventoryGenerationTable {
+  id: number;
+  value: number;
 }
 
 export interface AuditEventTable {

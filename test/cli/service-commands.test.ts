@@ -232,6 +232,32 @@ describe('custody serve, push and search (service as a child process)', () => {
     assert.match(table.stderr, /2 of 2 SBOMs pushed/);
   });
 
+  // Regression test: a team's push into a product of another team said "product demo-app does
+  // not exist", sending the user looking for a typo.
+  it('push sbom <dir> with a token of another team: the product belongs to another team’s scope', async () => {
+    const created = await cli([
+      'token',
+      'create',
+      '--role',
+      'publisher',
+      '--team',
+      'elsewhere',
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const token = lines(created.stdout).at(-1) as string;
+    const r = await cli(['push', 'sbom', files], { ...env, CUSTODY_TOKEN: token });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /failed {2}.*demo-app\.cdx\.json: INVENTORY_CONFLICT: product demo-app belongs to another team's scope; /,
+    );
+    assert.doesNotMatch(r.stderr, /does not exist/);
+    assert.doesNotMatch(r.stderr, /\bdefault\b/, 'the owner team is not named');
+    assert.match(r.stderr, /0 of 2 SBOMs pushed/);
+  });
+
   it('a gate failure is exit 1 with the failing checks on stderr', async () => {
     // A real CycloneDX 1.4 document whose components carry no hashes (and nothing says why).
     const laravel = conformancePath(SAMPLES, 'laravel-7.12.0/bom.1.4.json');

@@ -1,10 +1,11 @@
-import { type Caller, requirePermission } from '../../access/index.js';
+import { type Caller, inScope, requirePermission } from '../../access/index.js';
 import type { SchemaError } from '../../formats/index.js';
 import {
   type FollowUpInput,
   InventoryError,
   type PreparedSbom,
   prepareSbom,
+  productOfAnotherTeam,
 } from '../../inventory/index.js';
 import {
   DEFAULT_FOLLOW_UP_SLA_DAYS,
@@ -54,7 +55,8 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
  * audit event (the contract is InventoryStore.recordSbom's).
  *
  * @throws SbomError SBOM_PARSE, SBOM_FORMAT_UNKNOWN, SBOM_SCHEMA_INVALID; InventoryError
- *   SBOM_GATE_FAILED, SBOM_SUBJECT_MISMATCH, INVENTORY_INPUT_INVALID, INVENTORY_NOT_FOUND,
+ *   SBOM_GATE_FAILED, SBOM_SUBJECT_MISMATCH, INVENTORY_INPUT_INVALID, INVENTORY_NOT_FOUND (team),
+ *   INVENTORY_CONFLICT (the product belongs to another team),
  *   AccessError AUTH_FORBIDDEN; CoreError INPUT_TOO_LARGE, INPUT_TOO_DEEP
  */
 export async function ingestSbom(
@@ -73,9 +75,13 @@ export async function ingestSbom(
   }
   // The team decides the gate, so it is resolved first (read-only); nothing is written before the
   // document has passed.
+  // This read only chooses the gate; the store decides ownership again inside its transaction.
   const existing = await s.inventory.findProduct(input.product);
+  if (existing && !inScope(caller.principal, existing.team)) {
+    throw productOfAnotherTeam(input.product);
+  }
   const teamName = existing?.team ?? chooseTeam(caller, input.team);
-  requireTeam(caller, teamName, existing ? `product ${input.product}` : `team ${teamName}`);
+  requireTeam(caller, teamName, `team ${teamName}`);
   const team = await s.inventory.findTeam(teamName);
   if (!team) {
     throw new InventoryError(

@@ -205,6 +205,61 @@ for (const backend of BACKENDS) {
       assert.equal(await count('sboms'), 3);
     });
 
+    // Regression test: an SPDX document of the artifact pushed after its CycloneDX superseded it,
+    // though seed 001 says a format migration is a new artifact that retains the original.
+    it('a format migration is stored beside the original: both current, each superseded only by its own format', async () => {
+      const input = { product: 'demo', release: '1.0.0' };
+      const cdx = await ingestSbom(s, CLI_CALLER, {
+        ...input,
+        bytes: await demoSbom('demo-app'),
+      });
+      const spdx = await ingestSbom(s, CLI_CALLER, {
+        ...input,
+        bytes: await demoSbom('demo-app', 'spdx-json'),
+      });
+      assert.equal(spdx.sbom.format, 'spdx');
+      assert.equal(spdx.sbom.artifactId, cdx.sbom.artifactId, 'the same artifact');
+      assert.equal(spdx.sbom.supersedes, null);
+      assert.equal(spdx.sbom.current, true);
+      const rows = async () =>
+        (
+          await s.db.kysely
+            .selectFrom('sboms')
+            .select(['id', 'format', 'current', 'version_no', 'supersedes_id'])
+            .orderBy('id')
+            .execute()
+        ).map((x) => [x.format, x.version_no, x.current, x.supersedes_id]);
+      assert.deepEqual(await rows(), [
+        ['cyclonedx', 1, 1, null],
+        ['spdx', 2, 1, null],
+      ]);
+      // Both are current and searchable.
+      const lodash = parseComponentQuery({ purl: 'pkg:npm/lodash' });
+      const hits = await searchInventory(s, CLI_CALLER, lodash);
+      assert.deepEqual(
+        hits.items.map((h) => [h.sbom.id, h.current]).sort(),
+        [
+          [cdx.sbom.id, true],
+          [spdx.sbom.id, true],
+        ].sort(),
+      );
+      // A new CycloneDX document supersedes the CycloneDX one only; the SPDX stays current.
+      const cdx2 = await ingestSbom(s, CLI_CALLER, {
+        ...input,
+        bytes: edited(await demoSbom('demo-app'), (d) => {
+          d['serialNumber'] = 'urn:uuid:8a2b6c4e-0d1f-4a3b-9c5d-6e7f8a9b0c1e';
+        }),
+      });
+      assert.equal(cdx2.sbom.supersedes, cdx.sbom.id);
+      assert.deepEqual(await rows(), [
+        ['cyclonedx', 1, 0, null],
+        ['spdx', 2, 1, null],
+        ['cyclonedx', 3, 1, cdx.sbom.id],
+      ]);
+      const now = await searchInventory(s, CLI_CALLER, lodash);
+      assert.deepEqual(now.items.map((h) => h.sbom.id).sort(), [spdx.sbom.id, cdx2.sbom.id].sort());
+    });
+
     it('artifact: given, else the subject SHA-256, else the OCI purl digest of the subject', async () => {
       const bytes = await demoSbom('demo-app');
       const given = `sha256:${'1'.repeat(64)}`;
@@ -478,15 +533,17 @@ for (const backend of BACKENDS) {
       assert.equal(again.sbom.team, 'web');
     });
 
-    it('team scope: another team’s product or team is not found; unknown teams are not created', async () => {
+    it('team scope: another team’s product is a conflict, its team not found; unknown teams are not created', async () => {
       await createToken(s, CLI_CALLER, { role: 'publisher', teams: ['web', 'ops'] });
       const bytes = await demoSbom('demo-app');
       await ingestSbom(s, caller('publisher', ['web']), { bytes, product: 'w', release: '1' });
-      await expectCustodyErrorAsync(
+      const e = await expectCustodyErrorAsync(
         () => ingestSbom(s, caller('publisher', ['ops']), { bytes, product: 'w', release: '2' }),
         InventoryError,
-        'INVENTORY_NOT_FOUND',
+        'INVENTORY_CONFLICT',
       );
+      assert.match(e.message, /belongs to another team's scope/);
+      assert.doesNotMatch(e.message, /\bweb\b/);
       await expectCustodyErrorAsync(
         () =>
           ingestSbom(s, caller('publisher', ['web']), {
