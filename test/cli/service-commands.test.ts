@@ -240,6 +240,8 @@ describe('custody serve, push and search (service as a child process)', () => {
       'create',
       '--role',
       'publisher',
+      '--person',
+      'erin@example.com',
       '--team',
       'elsewhere',
       '--data-dir',

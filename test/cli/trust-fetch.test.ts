@@ -110,7 +110,7 @@ describe('keyed signing against a local service, verified with its fetched trust
     const r = await cli(work, ['trust', 'fetch', served.url, '-o', 'x.json', '--vkey', other]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /TLOG_KEY_INVALID/); // the key ID is not the key's
-    const wrongKey = `${vkey.split('+')[0]}+${'0'.repeat(8)}+AQ${'A'.repeat(42)}=`;
+    const wrongKey = `${vkey.split('+')[0]}+${'0'.repeat(8)}+AQ${'A'.repeat(42)}`;
     const r2 = await cli(work, ['trust', 'fetch', served.url, '-o', 'x.json', '--vkey', wrongKey]);
     assert.equal(r2.code, 2, r2.stderr);
     assert.match(r2.stderr, /SIGN_TRUSTED_ROOT_INVALID: .* not with the --vkey given/);
