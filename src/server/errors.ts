@@ -73,6 +73,7 @@ const OVERRIDES = {
   SBOM_FORMAT_UNKNOWN: 400,
   IMAGE_PATH_ESCAPE: 400,
   SIGN_CERTIFICATE_EXPIRED: 400,
+  SIGN_EMERGENCY_CERTIFICATE: 400,
   TLOG_NOTE_UNVERIFIED: 400,
   TLOG_CHECKPOINT_INCONSISTENT: 400,
   TLOG_CHECKPOINT_NOT_ARCHIVED: 400,
@@ -82,6 +83,10 @@ const OVERRIDES = {
   AUTH_TOKEN_MISSING: 401,
   REQUEST_UNSUPPORTED_MEDIA_TYPE: 415,
   SBOM_GATE_FAILED: 422,
+  // An emergency certificate for an identity the team does not trust to sign.
+  SIGN_IDENTITY_NOT_ADMITTED: 403,
+  // Too late to approve: the request must be made again.
+  SIGN_EMERGENCY_REQUEST_EXPIRED: 409,
   // Failures of the server's own storage and outbound fetches have answered 400 so far; kept
   // as they are (a 5xx would be truer: for the next issue).
   STORE_MIGRATION_FAILED: 400,
