@@ -3,8 +3,8 @@ import { createJwksSource, type JwksSource } from '../../net/jwks-client.js';
 import {
   assertSubjectAllowed,
   type CertificateAuthority,
-  type EmergencyMark,
   type CertificateIdentity,
+  type EmergencyMark,
   type IssuedCertificate,
   loadCertificateAuthority,
   parseEmergencyIdentity,
@@ -68,7 +68,11 @@ export interface CaService {
    * of possession (its signature over the identity). Returns the key as PEM.
    * @throws SignError SIGN_CSR_INVALID
    */
-  checkEmergencyKey(publicKey: string, identity: string, proofOfPossession: string): Promise<string>;
+  checkEmergencyKey(
+    publicKey: string,
+    identity: string,
+    proofOfPossession: string,
+  ): Promise<string>;
   /**
    * An emergency certificate (Brief 3: the OIDC provider is down and a release must ship) for an
    * approved request: longer lived, issued by Custody's emergency issuer, and marked as such in

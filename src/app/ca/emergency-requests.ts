@@ -9,8 +9,8 @@ import { InventoryError } from '../../inventory/index.js';
 import {
   emergencyAdmission,
   parseEmergencyIdentity,
-  type SigningIdentity,
   SignError,
+  type SigningIdentity,
 } from '../../sign/index.js';
 import { findTeam } from '../../store/catalogue.js';
 import {
