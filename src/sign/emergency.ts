@@ -29,11 +29,16 @@ const URI_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
  * The identity an emergency certificate may name: an email address, or an absolute URI with a
  * host (a CI workflow's, a SPIFFE ID), as keyless certificates name them. Anything else (a bare
  * name, whitespace, control characters, credentials in a URI) is refused, so the SAN says exactly
- * what a verifier's `--certificate-identity` will be compared with.
+ * what a verifier's `--certificate-identity` will be compared with (no bidi or zero-width
+ * characters that would make it read as another).
  * @throws SignError SIGN_IDENTITY_INVALID
  */
 export function parseEmergencyIdentity(identity: string): CertificateIdentity {
-  if (identity.length > 0 && identity.length <= MAX_IDENTITY && !/[\s\p{Cc}]/u.test(identity)) {
+  if (
+    identity.length > 0 &&
+    identity.length <= MAX_IDENTITY &&
+    !/[\s\p{Cc}\p{Cf}]/u.test(identity)
+  ) {
     if (EMAIL.test(identity)) return { kind: 'email', email: identity };
     if (URI_SCHEME.test(identity) && isUriWithHost(identity)) return { kind: 'uri', uri: identity };
   }
