@@ -66,7 +66,7 @@ describe('emergency-certificate log entries', () => {
   });
 
   it('are refused from anyone but the CA, and a leaf that is not one does not parse', async () => {
-    expectCustodyError(
+    const refused = expectCustodyError(
       () =>
         parseProposedEntry(
           { kind: 'emergency-certificate', certificate: 'x' },
@@ -75,6 +75,7 @@ describe('emergency-certificate log entries', () => {
       TlogError,
       'TLOG_ENTRY_MALFORMED',
     );
+    assert.match(refused.message, /written by Custody's certificate authority/);
     expectCustodyError(
       () => parseEmergencyCertificateEntry(new TextEncoder().encode('{"kind":"sbom"}')),
       TlogError,

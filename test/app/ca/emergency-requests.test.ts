@@ -91,6 +91,22 @@ for (const backend of BACKENDS) {
       assert.equal(await issuedEvents(), 1);
     });
 
+    it('an identity dropped from the team’s list after the request is not issued', async () => {
+      const r = await requestEmergencyCertificate(s, ca, caller('alice', 'publisher'), input);
+      const list = [{ issuer: 'https://accounts.example.com', subject: 'releaser@example\\.com' }];
+      await setSigningIdentities(s, CLI_CALLER, 'web', []);
+      try {
+        await assert.rejects(
+          () => approveEmergencyRequest(s, ca, caller('bob', 'approver'), Number(r.id)),
+          { code: 'SIGN_IDENTITY_NOT_ADMITTED' },
+        );
+      } finally {
+        await setSigningIdentities(s, CLI_CALLER, 'web', list);
+      }
+      const seen = await getEmergencyRequest(s, ca, caller('alice', 'publisher'), Number(r.id));
+      assert.equal(seen.status, 'pending');
+    });
+
     it('when the transparency log does not take it, there is no certificate', async () => {
       const r = await requestEmergencyCertificate(s, ca, caller('alice', 'publisher'), input);
       await s.tlog?.log.close();
