@@ -3,6 +3,7 @@ export { InventoryError } from './errors.js';
 export type { IndexedComponent, PurlKey } from './index-rows.js';
 export { indexRows, packageKey, purlKey } from './index-rows.js';
 export type {
+  FollowUpInput,
   InventoryStore,
   ProductRecord,
   RecordedSbom,

@@ -67,10 +67,21 @@ export interface SbomRecordInput {
   qualityScore: number;
   documentCreated: string | null;
   rows: readonly IndexedComponent[];
+  /** The gate's warnings to keep for follow-up, and their SLA; absent or empty: none. */
+  followUps?: { slaDays: number; items: readonly FollowUpInput[] };
   /** Who wrote it, for the row and the audit record. */
   by: { actor: string; person: string; role: string; source: string };
   /** ISO 8601 time of the write. */
   now: string;
+}
+
+/** One gate warning about one component (or the document: ref and label ''). */
+export interface FollowUpInput {
+  check: string;
+  ref: string;
+  label: string;
+  purl: string | null;
+  message: string;
 }
 
 export interface RecordedSbom {
@@ -101,7 +112,11 @@ export interface InventoryStore {
    *   current one. Two concurrent first pushes, or two new versions, that collide on a unique
    *   key ((artifact, version), (release, digest), product or release name) are retried, so the
    *   loser files after the winner instead of failing.
-   * - Atomicity: the product, release, artifact, SBOM and component rows, the `sbom.ingest`
+   * - Follow-ups: each of `followUps.items` becomes an open follow-up of the new SBOM, due
+   *   `slaDays` after it was opened. One the superseded version had open (same check and
+   *   component purl, else label) keeps its opening time and the old row closes as `carried`;
+   *   the old version's others close as `fixed`.
+   * - Atomicity: the product, release, artifact, SBOM, component and follow-up rows, the `sbom.ingest`
    *   audit record (target `sbom:<id>`, with product, release, artifact, digest, component
    *   count and the id superseded) and the document's blob are written in one transaction.
    *   When any of it fails, none of it stays: no row, and no blob unless a committed SBOM

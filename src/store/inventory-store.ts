@@ -24,6 +24,7 @@ import {
 import { insertComponents } from './component-index.js';
 import { insertComponentsSqlite } from './component-index-sqlite.js';
 import type { Db, Q } from './db.js';
+import { recordFollowUps } from './follow-ups.js';
 
 /** The blob store as recordSbom uses it: put inside the transaction, discard when it fails. */
 export type SbomBlobs = Pick<BlobStore, 'put' | 'discard'>;
@@ -119,6 +120,16 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
   const sbomId = await insertSbom(trx, row);
   if (db.sqlite) insertComponentsSqlite(db.sqlite, sbomId, input.rows);
   else await insertComponents(trx, sbomId, input.rows);
+  if (previous || input.followUps?.items.length) {
+    await recordFollowUps(trx, {
+      teamId: team.id,
+      sbomId,
+      supersedes: previous?.id ?? null,
+      slaDays: input.followUps?.slaDays ?? 30,
+      items: input.followUps?.items ?? [],
+      now,
+    });
+  }
   await recordAudit(
     trx,
     {
@@ -132,6 +143,7 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
         artifact: input.artifact.digest,
         digest: input.digest,
         components: input.rows.length,
+        ...(input.followUps?.items.length ? { followUps: input.followUps.items.length } : {}),
         ...(previous ? { supersedes: previous.id } : {}),
       },
     },

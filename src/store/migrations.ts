@@ -206,6 +206,31 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_follow_ups': {
+      async up(db: Db) {
+        // Gate warnings kept for follow-up: one row per SBOM, component and check.
+        await id(db.schema.createTable('follow_ups'))
+          .addColumn('team_id', 'integer', notNull)
+          .addColumn('sbom_id', 'integer', notNull)
+          .addColumn('check_id', 'text', notNull)
+          .addColumn('component_ref', 'text', notNull)
+          .addColumn('component', 'text', notNull)
+          .addColumn('purl', 'text')
+          .addColumn('message', 'text', notNull)
+          .addColumn('opened_at', 'text', notNull)
+          .addColumn('sla_days', 'integer', notNull)
+          .addColumn('due_at', 'text', notNull)
+          .addColumn('resolved_at', 'text')
+          .addColumn('resolution', 'text')
+          .execute();
+        await db.schema
+          .createIndex('follow_ups_team_open')
+          .on('follow_ups')
+          .columns(['team_id', 'resolved_at', 'due_at'])
+          .execute();
+        await db.schema.createIndex('follow_ups_sbom').on('follow_ups').column('sbom_id').execute();
+      },
+    },
     '0007_emergency': {
       async up(db: Db) {
         // Emergency certificates in two steps: one person asks, another approves (Brief 3).

@@ -44,6 +44,7 @@ export function emergencyCertificateEntry(e: EmergencyCertificateEntry): {
   body: Uint8Array;
   leafHash: Uint8Array;
   subjectDigest: string;
+  aliasLeafHashes: Uint8Array[];
 } {
   assertCertificate(e.certificate);
   const body = {
@@ -68,6 +69,8 @@ export function emergencyCertificateEntry(e: EmergencyCertificateEntry): {
     body: bytes,
     leafHash: leafHash(bytes),
     subjectDigest: `sha256:${createHash('sha256').update(e.certificate).digest('hex')}`,
+    // One certificate, one body: no other spelling of it to catch as a duplicate.
+    aliasLeafHashes: [],
   };
 }
 

@@ -116,7 +116,7 @@ describe('custody ca emergency request / approve / fetch → sign → verify', (
 
     const self = await cli(tokens['aliceApprover'], 'ca', 'emergency', 'approve', id);
     assert.equal(self.code, 2);
-    assert.match(self.err, /AUTH_FORBIDDEN/);
+    assert.match(self.err, /AUTH_SAME_PERSON/);
 
     const ok = await cli(tokens['bob'], 'ca', 'emergency', 'approve', id);
     assert.equal(ok.code, 0, ok.err);

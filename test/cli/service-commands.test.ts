@@ -233,15 +233,32 @@ describe('custody serve, push and search (service as a child process)', () => {
   });
 
   it('a gate failure is exit 1 with the failing checks on stderr', async () => {
+    // A real CycloneDX 1.4 document whose components carry no hashes (and nothing says why).
+    const laravel = conformancePath(SAMPLES, 'laravel-7.12.0/bom.1.4.json');
+    const r = await cli(
+      ['push', 'sbom', laravel, '--product', 'laravel', '--release', '7.12.0'],
+      env,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /failed {2}.*bom\.1\.4\.json: SBOM_GATE_FAILED/);
+    assert.match(r.stderr, /^ {2}- integrity\.source-hash: .* \(\d+ components\)$/m);
+    assert.equal(r.stdout, '');
+  });
+
+  it('gate warnings pass (exit 0) and are listed with the follow-ups they opened', async () => {
     const keycloak = conformancePath(SAMPLES, 'keycloak-10.0.2/bom.json');
     const r = await cli(
       ['push', 'sbom', keycloak, '--product', 'keycloak', '--release', '10.0.2'],
       env,
     );
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /failed {2}.*bom\.json: SBOM_GATE_FAILED/);
-    assert.match(r.stderr, /^ {2}- licensing\.valid-spdx: .* \(\d+ components\)$/m);
-    assert.equal(r.stdout, '');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^stored {2}.*bom\.json → SBOM \d+ of keycloak 10\.0\.2/);
+    assert.match(
+      r.stdout,
+      /warnings \(flagged for follow-up, due within 30 days; they did not block the push\)/,
+    );
+    assert.match(r.stdout, /^ {2}! licensing\.valid-spdx: 80 components to follow up/m);
+    assert.match(r.stdout, /^ {2}80 follow-up\(s\) open: GET \/api\/v1\/follow-ups\?sbom=\d+$/m);
   });
 
   it('usage errors and an unreachable service are exit 2', async () => {
@@ -327,6 +344,19 @@ describe('custody serve, push and search (service as a child process)', () => {
       (await cli(['search', 'pkg:npm/lodash', '--direct', '--transitive'], env)).code,
       2,
     );
+    // The program-level --version must not swallow search's own --version (README's example).
+    const byName = await cli(['search', '--name', 'lodash', '--version', '4.17.21', '--json'], env);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.deepEqual(
+      (JSON.parse(byName.stdout) as { purl: string; product: { name: string } }[]).map((h) => [
+        h.product.name,
+        h.purl,
+      ]),
+      [['demo-app', 'pkg:npm/lodash@4.17.21']],
+    );
+    const own = await cli(['--version']);
+    assert.equal(own.code, 0);
+    assert.match(own.stdout, /^\d+\.\d+\.\d+\n$/);
     const bad = await cli(['search', 'pkg:npm/lodash', '--range', 'npm/>=1'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /INVENTORY_QUERY_INVALID/);

@@ -98,6 +98,13 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/follow-ups',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/follow-ups' }),
+  },
+  {
+    method: 'GET',
     path: '/api/v1/products',
     allowed: READERS,
     ok: 200,
@@ -220,6 +227,7 @@ const PUBLIC = [
   { method: 'GET', path: '/tlog/checkpoint', url: '/tlog/checkpoint' },
   { method: 'GET', path: '/tlog/tile/*', url: '/tlog/tile/0/000.p/1' },
   { method: 'GET', path: '/api/v1/tlog', url: '/api/v1/tlog' },
+  { method: 'GET', path: '/api/v1/trusted-root', url: '/api/v1/trusted-root' },
   { method: 'POST', path: '/api/v1/tlog/entries', url: '/api/v1/tlog/entries' },
   {
     method: 'GET',

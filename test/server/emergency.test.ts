@@ -190,8 +190,8 @@ describe('emergency certificates: requested by one person, approved by another, 
     const size = await logSize();
     const self = await approve(asked.json.id, t.aliceApprover);
     assert.equal(self.status, 403, self.text);
-    assert.equal(self.json.error.code, 'AUTH_FORBIDDEN');
-    assert.equal(self.json.error.details.reason, 'same-person');
+    assert.equal(self.json.error.code, 'AUTH_SAME_PERSON');
+    assert.equal(self.json.error.details.person, 'alice@example.com');
     assert.equal(await logSize(), size, 'nothing logged');
     const still = await call(srv, 'GET', `/api/v1/ca/emergency-requests/${asked.json.id}`, {
       token: t.bob,

@@ -1,9 +1,8 @@
 import {
-  AccessError,
   type Caller,
   inScope,
   requirePermission,
-  samePerson,
+  requireSecondPerson,
 } from '../../access/index.js';
 import { InventoryError } from '../../inventory/index.js';
 import {
@@ -153,7 +152,7 @@ export async function requestEmergencyCertificate(
 
 /**
  * Step 2: a second person approves; the certificate is issued, logged, stored and recorded.
- * @throws AccessError AUTH_FORBIDDEN (role, or the requester approving); SignError
+ * @throws AccessError AUTH_FORBIDDEN (role), AUTH_SAME_PERSON (the requester approving); SignError
  *   SIGN_EMERGENCY_REQUEST_NOT_FOUND, SIGN_EMERGENCY_REQUEST_CONFLICT,
  *   SIGN_EMERGENCY_REQUEST_EXPIRED, SIGN_IDENTITY_NOT_ADMITTED (the team's list changed),
  *   SIGN_SERVICE_FAILED (no transparency log); whatever the CA or the log throws
@@ -178,12 +177,8 @@ export async function approveEmergencyRequest(
     if (!row || !inScope(caller.principal, row.team)) throw requestNotFound(id);
     if (row.status !== 'pending') throw alreadyDecided(row);
     if (row.expires_at <= now.toISOString()) throw expired(row);
-    if (samePerson(caller.principal, row.requester_person))
-      throw new AccessError(
-        'AUTH_FORBIDDEN',
-        `${caller.principal.person} asked for this emergency certificate and so cannot approve it; another approver must (people are compared, not tokens)`,
-        { details: { reason: 'same-person', requester: row.requester_person } },
-      );
+    // People are compared, not tokens: the requester's second token is the requester.
+    requireSecondPerson(caller.principal, row.requester_person);
     // The list may have changed since the request: an identity no longer trusted is not issued.
     const team = await findTeam(trx, row.team);
     admit(JSON.parse(team?.signing_identities ?? '[]'), row.team, row.identity);

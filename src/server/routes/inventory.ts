@@ -102,6 +102,8 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             sbom: r.sbom,
             quality: { score: r.quality.score, grade: r.quality.grade },
             gate: r.gate,
+            followUps: r.followUps,
+            validation: { warnings: r.validationWarnings },
           });
         } catch (e) {
           if (isCustodyError(e)) d.metrics.ingests.inc({ outcome: 'rejected' });

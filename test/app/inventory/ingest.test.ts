@@ -60,7 +60,9 @@ for (const backend of BACKENDS) {
     });
     afterEach(() => s.close());
 
-    const count = async (table: 'sboms' | 'components' | 'products' | 'releases' | 'artifacts') =>
+    const count = async (
+      table: 'sboms' | 'components' | 'products' | 'releases' | 'artifacts' | 'follow_ups',
+    ) =>
       Number(
         (
           await s.db.kysely
@@ -292,8 +294,15 @@ for (const backend of BACKENDS) {
       assert.equal(r.sbom.specVersion, '2.2');
     });
 
-    it('the default gate refuses keycloak (free-text licences); the team policy {} lets it in', async () => {
+    it('a policy requiring valid licences refuses keycloak (free-text licences) and leaves no trace', async () => {
       const bytes = sample(SAMPLES, 'keycloak-10.0.2/bom.json');
+      // The pre-tier default, as a team policy: licences block.
+      await setGatePolicy(
+        s,
+        CLI_CALLER,
+        'default',
+        'require: [ntia.version, integrity.hash, licensing.valid-spdx]',
+      );
       const e = await expectCustodyErrorAsync(
         () => ingestSbom(s, CLI_CALLER, { bytes, product: 'keycloak', release: '10.0.2' }),
         InventoryError,
@@ -307,15 +316,29 @@ for (const backend of BACKENDS) {
         ['licensing.valid-spdx'],
       );
       assert.ok((details.failures[0]?.components.length ?? 0) <= 20);
-      // A refused SBOM leaves no trace: no product, no blob, no audit event.
+      // A refused SBOM leaves no trace: no product, no blob, no follow-up, no audit event.
       assert.equal(await count('products'), 0);
       assert.equal(await count('sboms'), 0);
+      assert.equal(await count('follow_ups'), 0);
       const audit = await auditTrail(s, CLI_CALLER, { action: 'sbom.ingest' });
       assert.equal(audit.items.length, 0);
       await setGatePolicy(s, CLI_CALLER, 'default', '{}');
       const r = await ingestSbom(s, CLI_CALLER, { bytes, product: 'keycloak', release: '10.0.2' });
       assert.equal(r.sbom.componentCount, 903);
       assert.equal(await count('components'), 903);
+      assert.equal(r.followUps.open, 0);
+    });
+
+    it('the default gate lets keycloak in, its free-text licences flagged for follow-up', async () => {
+      const bytes = sample(SAMPLES, 'keycloak-10.0.2/bom.json');
+      const r = await ingestSbom(s, CLI_CALLER, { bytes, product: 'keycloak', release: '10.0.2' });
+      assert.equal(r.gate.passed, true);
+      assert.deepEqual(
+        r.gate.warnings.map((w) => [w.check, w.components.length]),
+        [['licensing.valid-spdx', 80]],
+      );
+      assert.equal(r.followUps.open, 80);
+      assert.equal(await count('follow_ups'), 80);
     });
 
     it("a team's own gate policy applies to its products", async () => {
