@@ -96,6 +96,7 @@ const OVERRIDES = {
   SBOM_FORMAT_UNKNOWN: 400,
   IMAGE_PATH_ESCAPE: 400,
   SIGN_CERTIFICATE_EXPIRED: 400,
+  SIGN_EMERGENCY_CERTIFICATE: 400,
   TLOG_NOTE_UNVERIFIED: 400,
   TLOG_CHECKPOINT_INCONSISTENT: 400,
   TLOG_CHECKPOINT_NOT_ARCHIVED: 400,
@@ -108,6 +109,10 @@ const OVERRIDES = {
   REQUEST_TIMEOUT: 408,
   REQUEST_URI_TOO_LONG: 414,
   SBOM_GATE_FAILED: 422,
+  // An emergency certificate for an identity the team does not trust to sign.
+  SIGN_IDENTITY_NOT_ADMITTED: 403,
+  // Too late to approve: the request must be made again.
+  SIGN_EMERGENCY_REQUEST_EXPIRED: 409,
   // The server's own failures, not the caller's: its database could not be migrated, or a blob
   // it stored is gone or damaged (500); another log it reads from failed or sent too much (502).
   STORE_MIGRATION_FAILED: 500,

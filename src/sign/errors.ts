@@ -46,6 +46,18 @@ export type SignErrorCode =
   | 'SIGN_SERVICE_FAILED'
   /** A team's signing-identity list is malformed (an entry is not {issuer, subject} or {publicKey}). */
   | 'SIGN_IDENTITY_LIST_INVALID'
+  /** An identity asked for (an emergency certificate's) is neither an email address nor a URI. */
+  | 'SIGN_IDENTITY_INVALID'
+  /** The identity is not in the team's signing identities: ask an organisation admin to add it. */
+  | 'SIGN_IDENTITY_NOT_ADMITTED'
+  /** The signing certificate is an emergency certificate and the policy does not allow them (--allow-emergency). */
+  | 'SIGN_EMERGENCY_CERTIFICATE'
+  /** No emergency certificate request has this id (or it belongs to another team). */
+  | 'SIGN_EMERGENCY_REQUEST_NOT_FOUND'
+  /** The emergency request was already approved (or is being approved): fetch its certificate. */
+  | 'SIGN_EMERGENCY_REQUEST_CONFLICT'
+  /** The emergency request was not approved in time: request again. */
+  | 'SIGN_EMERGENCY_REQUEST_EXPIRED'
   /** An attestation's predicate is not a JSON object, its type is not a known alias or a URI, or a subject is malformed. */
   | 'SIGN_STATEMENT_INVALID';
 

@@ -22,6 +22,12 @@ export type {
   TokenIdentity,
 } from './ca/index.js';
 export type { CmsSignature, CmsSigner, CmsVerified } from './cms.js';
+export {
+  type EmergencyMark,
+  emergencyAdmission,
+  parseEmergencyIdentity,
+  parseEmergencyMark,
+} from './emergency.js';
 export { isSignError, SignError, type SignErrorCode } from './errors.js';
 export {
   type GeneratedKey,

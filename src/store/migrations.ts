@@ -243,6 +243,36 @@ function all(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('follow_ups_sbom').on('follow_ups').column('sbom_id').execute();
       },
     },
+    '0007_emergency': {
+      async up(db: Db) {
+        // Emergency certificates in two steps: one person asks, another approves (Brief 3).
+        await id(db.schema.createTable('emergency_requests'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('identity', 'text', notNull)
+          .addColumn('public_key', 'text', notNull)
+          .addColumn('reason', 'text', notNull)
+          .addColumn('lifetime_seconds', 'integer', notNull)
+          .addColumn('requester_actor', 'text', notNull)
+          .addColumn('requester_person', 'text', notNull)
+          .addColumn('requested_at', 'text', notNull)
+          .addColumn('expires_at', 'text', notNull)
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+          .addColumn('approver_actor', 'text')
+          .addColumn('approver_person', 'text')
+          .addColumn('decided_at', 'text')
+          .addColumn('serial_number', 'text')
+          .addColumn('not_before', 'text')
+          .addColumn('not_after', 'text')
+          .addColumn('certificate_chain', 'text')
+          .addColumn('tlog_index', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('emergency_requests_team_status')
+          .on('emergency_requests')
+          .columns(['team_id', 'status'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -23,6 +23,36 @@ export interface Database {
   tlog_entries: TlogEntryTable;
   tlog_checkpoints: TlogCheckpointTable;
   follow_ups: FollowUpTable;
+  emergency_requests: EmergencyRequestTable;
+}
+
+/** An emergency certificate request: asked by one person, approved by another (or expired). */
+export interface EmergencyRequestTable {
+  id: Generated<number>;
+  team_id: number;
+  /** The identity (email or URI) the certificate is to name. */
+  identity: string;
+  /** PEM SPKI of the requester's key, whose possession was proven at request time. */
+  public_key: string;
+  reason: string;
+  lifetime_seconds: number;
+  requester_actor: string;
+  requester_person: string;
+  requested_at: string;
+  /** After this, a request not yet issued can no longer be approved. */
+  expires_at: string;
+  /** `pending`, `issuing` (an approver claimed it; certificate being made and logged), `issued`. */
+  status: Generated<string>;
+  approver_actor: string | null;
+  approver_person: string | null;
+  decided_at: string | null;
+  serial_number: string | null;
+  not_before: string | null;
+  not_after: string | null;
+  /** JSON array of PEM certificates: leaf, intermediate, root. */
+  certificate_chain: string | null;
+  /** The certificate's entry in the transparency log. */
+  tlog_index: number | null;
 }
 
 export interface TeamTable {

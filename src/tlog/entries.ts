@@ -1,5 +1,6 @@
 import { canonicalize } from '../core/index.js';
 import { rekorDsse, typedDsse } from './entry-dsse.js';
+import { EMERGENCY_CERTIFICATE_KIND } from './entry-emergency.js';
 import {
   asObject,
   type BuiltEntry,
@@ -12,6 +13,12 @@ import { rekorHashedrekord, typedCustodyKind, typedHashedrekord } from './entry-
 import { leafHash as merkleLeafHash } from './hashing.js';
 
 export { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
+export {
+  EMERGENCY_CERTIFICATE_KIND,
+  type EmergencyCertificateEntry,
+  emergencyCertificateEntry,
+  parseEmergencyCertificateEntry,
+} from './entry-emergency.js';
 export {
   CUSTODY_ENTRY_API_VERSION,
   type EntryKind,
@@ -34,6 +41,8 @@ export {
  *       {kind:'hashedrekord', digest:'sha256:<hex>', signature: base64, publicKey|certificate: PEM}
  *       {kind:'dsse', envelope: <DSSE JSON text or object>, publicKey|certificate: PEM}
  *       {kind:'sbom'|'vex'|'attestation', digest, signature, publicKey|certificate}
+ *     (`emergency-certificate` entries are Custody's own kind too, but only its CA writes them:
+ *     entry-emergency.ts builds them; proposed ones are refused.)
  *     Typed hashedrekord and dsse entries become the same leaf as their Rekor form, so sigstore
  *     clients can check them. A dsse envelope given as an object is hashed as its RFC 8785 form
  *     (given as text, as those exact bytes, which is what Rekor does).
@@ -77,6 +86,11 @@ export function parseProposedEntry(json: unknown, opts: ParseEntryOptions): LogE
     built = isRekor ? rekorDsse(root, opts) : typedDsse(root, opts);
   } else if (!isRekor && (CUSTODY_KINDS as readonly unknown[]).includes(kind)) {
     built = typedCustodyKind(kind as (typeof CUSTODY_KINDS)[number], root, opts);
+  } else if (kind === EMERGENCY_CERTIFICATE_KIND) {
+    throw malformed(
+      `${EMERGENCY_CERTIFICATE_KIND} entries are written by Custody's certificate authority when ` +
+        'it issues an approved emergency certificate; they cannot be appended',
+    );
   } else {
     throw malformed(
       `unsupported entry kind ${JSON.stringify(kind)}: use hashedrekord or dsse (Rekor apiVersion ` +

@@ -6,7 +6,14 @@ import { TlogError } from './errors.js';
  * an untrusted JSON object whose errors name the offending path.
  */
 
-export type EntryKind = 'hashedrekord' | 'dsse' | 'sbom' | 'vex' | 'attestation';
+export type EntryKind =
+  | 'hashedrekord'
+  | 'dsse'
+  | 'sbom'
+  | 'vex'
+  | 'attestation'
+  /** Written by Custody's CA only (entry-emergency.ts); never accepted from a request. */
+  | 'emergency-certificate';
 
 export interface ParseEntryOptions {
   /** Largest leaf body (and largest single input string) accepted, in bytes. */

@@ -19,7 +19,14 @@ export {
   formatCosignatureVerifierKey,
 } from './cosignature.js';
 export { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
-export { type LogEntry, parseProposedEntry } from './entries.js';
+export {
+  EMERGENCY_CERTIFICATE_KIND,
+  type EmergencyCertificateEntry,
+  emergencyCertificateEntry,
+  type LogEntry,
+  parseEmergencyCertificateEntry,
+  parseProposedEntry,
+} from './entries.js';
 export type { EntryKind } from './entry-fields.js';
 export { TlogError, type TlogErrorCode } from './errors.js';
 export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash } from './hashing.js';

@@ -4,8 +4,10 @@ import {
   assertSubjectAllowed,
   type CertificateAuthority,
   type CertificateIdentity,
+  type EmergencyMark,
   type IssuedCertificate,
   loadCertificateAuthority,
+  parseEmergencyIdentity,
   peekIssuer,
   SignError,
   type SigningCertResponse,
@@ -38,6 +40,11 @@ export interface CaServiceOptions {
   maxTokenLifetimeSeconds?: number;
   /** Told of every certificate issued (for the audit log). */
   onIssued?: (e: IssuedEvent) => void;
+  /**
+   * The issuer URL written into emergency certificates (`<service URL>/emergency`): fixed by the
+   * service, never chosen by a request. Absent: no emergency certificates.
+   */
+  emergencyIssuer?: string;
 }
 
 export interface IssuedEvent {
@@ -56,27 +63,39 @@ export interface CaService {
   configuration(): {
     issuers: { issuerUrl: string; audience: string; challengeClaim: string }[];
   };
+  /** The issuer URL of emergency certificates (`<service URL>/emergency`); undefined: none. */
+  readonly emergencyIssuer: string | undefined;
   /**
-   * An emergency certificate (Brief 3: the OIDC provider is down and a release must ship): longer
-   * lived, issued without a token on an approver's sign-off, and marked as such in the certificate
-   * (approver and reason) so verifiers and auditors can single it out.
-   * @throws SignError SIGN_CSR_INVALID (key, proof of possession), SIGN_IDENTITY_MISMATCH
+   * Check an emergency request's key before it is stored: a certifiable public key, and a proof
+   * of possession (its signature over the identity). Returns the key as PEM.
+   * @throws SignError SIGN_CSR_INVALID
    */
-  emergencyCertificate(req: EmergencyRequest): Promise<IssuedCertificate & { identity: string }>;
+  checkEmergencyKey(
+    publicKey: string,
+    identity: string,
+    proofOfPossession: string,
+  ): Promise<string>;
+  /**
+   * An emergency certificate (Brief 3: the OIDC provider is down and a release must ship) for an
+   * approved request: longer lived, issued by Custody's emergency issuer, and marked as such in
+   * the certificate (approver, requester, reason) so verifiers and auditors can single it out.
+   * The caller has checked the approval; this only makes the certificate.
+   * @throws SignError SIGN_CSR_INVALID (lifetime, reason, key), SIGN_IDENTITY_INVALID,
+   *   SIGN_SERVICE_FAILED (no emergency issuer, CA expired)
+   */
+  emergencyCertificate(
+    req: EmergencyIssue,
+  ): Promise<IssuedCertificate & { identity: string; issuer: string }>;
 }
 
-export interface EmergencyRequest {
+/** What an approved emergency request asks the CA for. */
+export interface EmergencyIssue {
   /** An email address or a URI (e.g. a CI workflow's). */
   identity: string;
-  /** The OIDC issuer the identity belongs to (recorded in the certificate's issuer extension). */
-  issuer: string;
-  /** PEM public key of the signer. */
+  /** PEM public key of the requester, whose possession was checked at request time. */
   publicKey: string;
-  /** base64 signature by that key over the identity string (proof of possession). */
-  proofOfPossession: string;
   lifetimeSeconds: number;
-  approver: string;
-  reason: string;
+  mark: EmergencyMark;
 }
 
 /** The longest an emergency certificate may live. */
@@ -184,49 +203,47 @@ export function createCaService(o: CaServiceOptions): CaService {
     trustBundle() {
       return { chains: [{ certificates: [...o.ca.chainPem] }] };
     },
+    emergencyIssuer: o.emergencyIssuer,
+    async checkEmergencyKey(publicKey, identity, proofOfPossession) {
+      const { parseClientPublicKey, verifyProofOfPossession } = await loadCertificateAuthority();
+      const key = parseClientPublicKey(publicKey);
+      verifyProofOfPossession(key, identity, Buffer.from(proofOfPossession, 'base64'));
+      return key.export({ format: 'pem', type: 'spki' }).toString();
+    },
     async emergencyCertificate(req) {
-      const { claimExtensions, identityValue, parseClientPublicKey, verifyProofOfPossession } =
+      const { claimExtensions, identityValue, parseClientPublicKey } =
         await loadCertificateAuthority();
+      const issuer = o.emergencyIssuer;
+      if (issuer === undefined)
+        throw new SignError(
+          'SIGN_SERVICE_FAILED',
+          'This certificate authority has no emergency issuer configured.',
+          { details: { service: 'ca', reason: 'no-emergency-issuer' } },
+        );
       if (!(req.lifetimeSeconds > 0 && req.lifetimeSeconds <= EMERGENCY_MAX_SECONDS))
         throw new SignError(
           'SIGN_CSR_INVALID',
           `An emergency certificate lives at most ${EMERGENCY_MAX_SECONDS / 3600} hours.`,
         );
-      if (req.reason.trim() === '')
+      if (req.mark.reason.trim() === '')
         throw new SignError('SIGN_CSR_INVALID', 'Say why the emergency certificate is needed.');
-      const identity: CertificateIdentity =
-        req.identity.includes('@') && !req.identity.includes('://')
-          ? { kind: 'email', email: req.identity }
-          : /^[a-z][a-z0-9+.-]*:\/\//i.test(req.identity)
-            ? { kind: 'uri', uri: req.identity }
-            : (() => {
-                throw new SignError(
-                  'SIGN_IDENTITY_MISMATCH',
-                  `An identity is an email address or a URI, not ${JSON.stringify(req.identity)}.`,
-                );
-              })();
-      const publicKey = parseClientPublicKey(req.publicKey);
-      verifyProofOfPossession(
-        publicKey,
-        req.identity,
-        Buffer.from(req.proofOfPossession, 'base64'),
-      );
+      const identity: CertificateIdentity = parseEmergencyIdentity(req.identity);
       const issued = await o.ca.issue({
-        publicKey,
+        publicKey: parseClientPublicKey(req.publicKey),
         identity,
-        extensions: claimExtensions(req.issuer, {}),
+        extensions: claimExtensions(issuer, {}),
         now: clock(),
         lifetimeSeconds: req.lifetimeSeconds,
-        emergency: { approver: req.approver, reason: req.reason },
+        emergency: req.mark,
       });
       o.onIssued?.({
         identity: identityValue(identity),
-        issuer: req.issuer,
+        issuer,
         serialNumber: issued.serialNumber,
         notBefore: issued.notBefore,
         notAfter: issued.notAfter,
       });
-      return { ...issued, identity: identityValue(identity) };
+      return { ...issued, identity: identityValue(identity), issuer };
     },
     configuration() {
       return {

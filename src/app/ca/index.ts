@@ -3,7 +3,7 @@ export {
   type CaServiceOptions,
   createCaService,
   EMERGENCY_MAX_SECONDS,
-  type EmergencyRequest,
+  type EmergencyIssue,
   type IssuedEvent,
   type OidcIssuerConfig,
 } from './certificate-issuer.js';

@@ -62,10 +62,19 @@ export async function openKeyless(o: {
       : {}),
     ...(devOidc ? { devOidc } : {}),
     ...(o.onIssued ? { onIssued: o.onIssued } : {}),
+    emergencyIssuer: emergencyIssuerUrl(o.publicUrl),
   });
   return {
     ca,
     ...(devOidc ? { devOidc } : {}),
     trustedRoot: () => readTrustStore(paths.trustedRoot),
   };
+}
+
+/**
+ * The issuer URL of Custody's emergency certificates: the service's own URL under `/emergency`,
+ * so a verifier can tell them from any OIDC issuer's (`--certificate-oidc-issuer` names it).
+ */
+export function emergencyIssuerUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/emergency`;
 }

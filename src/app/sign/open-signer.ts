@@ -1,5 +1,7 @@
+import { sign as cryptoSign, X509Certificate } from 'node:crypto';
 import { FulcioSigner, type Signer } from '@sigstore/sign';
 import { CoreError } from '../../core/index.js';
+import { readInput } from '../../fs/bundle-files.js';
 import { type Env, readSigningKey } from '../../fs/key-files.js';
 import type { LogWitnessOptions, RetryOptions } from '../../net/log-witness.js';
 import { type BundleSigner, SignError } from '../../sign/index.js';
@@ -7,6 +9,12 @@ import { type BundleSigner, SignError } from '../../sign/index.js';
 export interface KeyedSigningOptions {
   /** Private key PEM file. One of keyFile, pkcs11 or keyless. */
   keyFile?: string;
+  /**
+   * With keyFile: a PEM certificate for that key (an emergency certificate from
+   * `custody ca emergency fetch`); the bundle carries it instead of the bare key, and the
+   * signature must be logged (the log's time is when the certificate must have been valid).
+   */
+  certificateFile?: string;
   /** A PKCS#11 URI (RFC 7512) naming a key in a hardware security module. */
   pkcs11?: string;
   /**
@@ -32,6 +40,13 @@ export interface KeyedSigningOptions {
 export async function openSigner(
   o: KeyedSigningOptions,
 ): Promise<{ signer: BundleSigner; close(): Promise<void> }> {
+  if (o.keyFile !== undefined && o.certificateFile !== undefined)
+    return { signer: certificateSigner(o, o.keyFile, o.certificateFile), close: async () => {} };
+  if (o.certificateFile !== undefined)
+    throw new CoreError(
+      'USAGE',
+      '--certificate names the certificate of a key file: give that key with --key <pem>.',
+    );
   if (o.keyFile !== undefined)
     return { signer: readSigningKey(o.keyFile, o.env, o.passphraseEnv), close: async () => {} };
   if (o.pkcs11 !== undefined) {
@@ -64,6 +79,51 @@ export async function openSigner(
     'SIGN_KEY_INVALID',
     'Say how to sign: --key <pem>, --key pkcs11:…, or keyless (an OIDC identity and a Custody server).',
   );
+}
+
+/**
+ * A key file signing under a certificate issued for it: the bundle names the certificate.
+ * @throws CoreError USAGE (not logged), FILE_NOT_FOUND; SignError SIGN_KEY_INVALID (not a
+ *   certificate, or not for this key)
+ */
+function certificateSigner(
+  o: KeyedSigningOptions,
+  keyFile: string,
+  certificateFile: string,
+): BundleSigner {
+  if (o.url === undefined)
+    throw new CoreError(
+      'USAGE',
+      'A signature made with a certificate must be logged: set CUSTODY_URL (or --url), and leave out --no-log.',
+    );
+  const key = readSigningKey(keyFile, o.env, o.passphraseEnv);
+  const text = readInput(certificateFile, 'certificate file').toString('utf8');
+  const leafPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
+  let cert: X509Certificate | undefined;
+  try {
+    cert = leafPem === undefined ? undefined : new X509Certificate(leafPem);
+  } catch {
+    cert = undefined;
+  }
+  if (cert === undefined || leafPem === undefined)
+    throw new SignError(
+      'SIGN_KEY_INVALID',
+      `${certificateFile} holds no PEM certificate (custody ca emergency fetch <id> -o cert.pem writes one).`,
+    );
+  const spki = (k: typeof key.publicKey) => k.export({ type: 'spki', format: 'der' });
+  if (!spki(cert.publicKey).equals(spki(key.publicKey)))
+    throw new SignError(
+      'SIGN_KEY_INVALID',
+      `The certificate in ${certificateFile} is not for the key in ${keyFile}.`,
+    );
+  const material = { $case: 'x509Certificate' as const, certificate: `${leafPem}\n` };
+  const signer: Signer = {
+    sign: async (data) => ({
+      signature: cryptoSign(key.digest, data, key.privateKey),
+      key: material,
+    }),
+  };
+  return { signer, type: key.type };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   encodeBase64,
   entryUuid,
   formatRekorEntry,
+  type LogEntry,
   MAX_ENTRY_SIZE,
   parseProposedEntry,
   type RekorLogEntry,
@@ -85,6 +86,14 @@ export class LogFace {
     const entry = this.checks
       ? await this.checks.check(json, opts.maxEnvelopeBytes)
       : parseProposedEntry(json, opts);
+    return this.appendChecked(entry);
+  }
+
+  /**
+   * Append an entry Custody built and checked itself (an emergency certificate's): the same
+   * sequencer and group commit as proposed entries; answered once durable.
+   */
+  async appendChecked(entry: LogEntry): Promise<{ appended: Appended; view: EntryView }> {
     const appended = await this.log.append({
       kind: entry.kind,
       body: entry.body,

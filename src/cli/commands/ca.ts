@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CoreError } from '../../core/index.js';
 import { type CliIO, settingsOf } from '../io.js';
+import { registerCaEmergency } from './ca-emergency.js';
 
 const DATA_DIR_HELP = 'data directory (env CUSTODY_DATA_DIR, default ./.custody)';
 
@@ -66,4 +67,5 @@ export function registerCa(program: Command, io: CliIO): void {
         io.stdout.write(r.chainPem.join(''));
       },
     );
+  registerCaEmergency(ca, io);
 }

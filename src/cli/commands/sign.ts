@@ -6,6 +6,7 @@ import { type CliIO, settingsOf } from '../io.js';
 
 export interface KeyedFlags {
   key?: string;
+  certificate?: string;
   passphraseEnv?: string;
   output?: string;
   url?: string;
@@ -34,6 +35,10 @@ export function withKeyedOptions(cmd: Command): Command {
     .option(
       '--key <pem|pkcs11:…>',
       'private key file (PKCS#8 PEM, from custody keys generate) or a PKCS#11 URI; none: keyless (an OIDC identity gets a 10-minute certificate from the Custody server)',
+    )
+    .option(
+      '--certificate <pem>',
+      'with --key: sign under this certificate for the key (an emergency certificate from `custody ca emergency fetch`); the signature is logged',
     )
     .option(
       '--passphrase-env <VAR>',
@@ -67,6 +72,7 @@ export function keyedOptions(o: KeyedFlags, io: CliIO): KeyedSigningOptions {
         : { keyFile: resolve(io.cwd, o.key) };
   return {
     ...how,
+    ...(o.certificate !== undefined ? { certificateFile: resolve(io.cwd, o.certificate) } : {}),
     env: settingsOf(io).environment,
     ...(o.passphraseEnv !== undefined ? { passphraseEnv: o.passphraseEnv } : {}),
     ...(url !== undefined && url !== '' ? { url } : {}),

@@ -14,6 +14,7 @@ interface VerifyBundleFlags {
   certificateOidcIssuer?: string;
   certificateOidcIssuerRegexp?: string;
   trustedRoot: string[];
+  allowEmergency?: boolean;
   json?: boolean;
 }
 
@@ -45,6 +46,10 @@ export function registerVerifyBundle(program: Command, io: CliIO): void {
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
+    .option(
+      '--allow-emergency',
+      "accept an emergency certificate (issued on a second person's approval during an OIDC outage); refused without it",
+    )
     .option('--json', 'print what verified as JSON')
     .action(async (artifactArg: string, o: VerifyBundleFlags) => {
       const inputs = readInputs(artifactArg, o, io);
@@ -64,7 +69,10 @@ export function registerVerifyBundle(program: Command, io: CliIO): void {
           const who = v.signer.identity
             ? `${v.signer.identity} (${v.signer.issuer ?? 'no issuer'})`
             : `key sha256:${v.signer.key}`;
-          io.stdout.write(`Verified OK: signed by ${who}\n`);
+          const e = v.signer.emergency;
+          io.stdout.write(
+            `Verified OK: signed by ${who}${e ? `\nEMERGENCY certificate: approved by ${e.approver}${e.requester ? `, requested by ${e.requester}` : ''}; reason: ${e.reason}` : ''}\n`,
+          );
         }
       } catch (e) {
         if (!isSignError(e)) throw e;
@@ -85,6 +93,7 @@ function readInputs(artifactArg: string, o: VerifyBundleFlags, io: CliIO): Verif
         cwd: io.cwd,
       }),
       policy,
+      ...(o.allowEmergency ? { options: { allowEmergency: true } } : {}),
     };
   } catch (e) {
     if (!isSignError(e)) throw e;

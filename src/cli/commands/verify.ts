@@ -15,6 +15,7 @@ interface VerifyFlags {
   certificateOidcIssuerRegexp?: string;
   trustedRoot: string[];
   requireTlog?: boolean;
+  allowEmergency?: boolean;
   json?: boolean;
 }
 
@@ -79,6 +80,10 @@ function withVerifyOptions(cmd: Command): Command {
       '--require-tlog',
       'with --key: require a verified transparency log entry (certificates always need one)',
     )
+    .option(
+      '--allow-emergency',
+      'accept an emergency certificate (issued on a second person’s approval during an OIDC outage); refused without it',
+    )
     .option('--json', 'print what verified as JSON');
 }
 
@@ -115,12 +120,16 @@ function report(
   const who = v.signer.identity
     ? `${v.signer.identity} (issuer ${v.signer.issuer ?? 'unknown'})`
     : `key ${v.signer.key}`;
+  const e = v.signer.emergency;
+  const emergency = e
+    ? `\nEMERGENCY certificate: approved by ${e.approver}${e.requester ? `, requested by ${e.requester}` : ''}; reason: ${e.reason}`
+    : '';
   const logged =
     v.tlogIndices.length > 0
       ? `; logged at index ${v.tlogIndices.join(', ')}${v.times[0] ? ` at ${v.times[0].toISOString()}` : ''}`
       : '; not logged';
   const about = predicateType !== undefined ? `${predicateType} attestation about ${what}` : what;
-  io.stdout.write(`Verified OK: ${about}, signed by ${who}${logged}\n`);
+  io.stdout.write(`Verified OK: ${about}, signed by ${who}${logged}${emergency}\n`);
 }
 
 // Input errors propagate as CustodyErrors (exit 2); flag misuse exits 2 with a usage line.
@@ -138,7 +147,11 @@ function readInputs(artifactArg: string, o: VerifyFlags, io: CliIO): Required<Ve
     policy,
     // A keyed bundle made without a log (custody sign without --url) verifies on the key alone;
     // log entries it does carry are verified all the same.
-    options: { tlogThreshold: n, timestampThreshold: n },
+    options: {
+      tlogThreshold: n,
+      timestampThreshold: n,
+      ...(o.allowEmergency ? { allowEmergency: true } : {}),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject, randomBytes, type webcrypto } from 'node:crypto';
+import { type EmergencyMark, parseEmergencyMark } from '../emergency.js';
 import { SignError } from '../errors.js';
 import { type CertificateIdentity, identityValue } from './identity.js';
 import { type ClaimExtension, CUSTODY_EMERGENCY_OID, encodeClaimValue } from './oids.js';
@@ -105,8 +106,8 @@ export interface LeafRequest {
   now: Date;
   /** Default LEAF_LIFETIME_SECONDS. */
   lifetimeSeconds?: number;
-  /** An emergency certificate: marked with CUSTODY_EMERGENCY_OID. */
-  emergency?: { approver: string; reason: string };
+  /** An emergency certificate: marked with CUSTODY_EMERGENCY_OID (approver, requester, reason). */
+  emergency?: EmergencyMark;
 }
 
 export interface IssuedCertificate {
@@ -267,18 +268,13 @@ function toArrayBuffer(b: Uint8Array): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
-/** The approver and reason of an emergency certificate (DER), or undefined for an ordinary one. */
-export function emergencyMarkOf(der: Uint8Array): { approver: string; reason: string } | undefined {
+/** The mark of an emergency certificate (DER), or undefined for an ordinary one. */
+export function emergencyMarkOf(der: Uint8Array): EmergencyMark | undefined {
   const cert = new x509.X509Certificate(toArrayBuffer(der));
   const ext = cert.getExtension(CUSTODY_EMERGENCY_OID);
   if (ext === null) return undefined;
   const v = new Uint8Array(ext.value);
   // A UTF8String under 128 bytes has a 2-byte header; longer ones give their length's size.
   const header = (v[1] as number) < 0x80 ? 2 : 2 + ((v[1] as number) & 0x7f);
-  try {
-    const mark = JSON.parse(Buffer.from(v.subarray(header)).toString('utf8'));
-    return { approver: String(mark.approver), reason: String(mark.reason) };
-  } catch {
-    return undefined;
-  }
+  return parseEmergencyMark(Buffer.from(v.subarray(header)).toString('utf8'));
 }

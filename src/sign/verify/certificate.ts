@@ -7,6 +7,8 @@ import {
   X509Certificate,
   X509SCTExtension,
 } from '@sigstore/core';
+import { CUSTODY_EMERGENCY_OID } from '../ca/oids.js';
+import { type EmergencyMark, parseEmergencyMark } from '../emergency.js';
 import { SignError } from '../errors.js';
 import { type CertificateAuthority, inTimeRange } from '../trusted-root.js';
 import type { CertificateKey } from './bundle.js';
@@ -25,6 +27,8 @@ export interface VerifiedLeaf {
   paths: { ca: CertificateAuthority; chain: X509Certificate[] }[];
   identity: string | undefined;
   issuer: string | undefined;
+  /** Custody's emergency mark (approver, reason), when the certificate carries one. */
+  emergency: EmergencyMark | undefined;
 }
 
 /** Fulcio's OIDC issuer extensions: v2 (DER UTF8String) and the legacy v1 (raw bytes). */
@@ -138,7 +142,14 @@ function verifyLeafUncached(m: TrustMaterial, leaf: CertificateKey): VerifiedLea
     );
   }
   verifyScts(m, cert, paths[0]?.chain[0] as X509Certificate);
-  return { cert, key, paths, identity: cert.subjectAltName, issuer: oidcIssuer(cert) };
+  return {
+    cert,
+    key,
+    paths,
+    identity: cert.subjectAltName,
+    issuer: oidcIssuer(cert),
+    emergency: emergencyMark(cert),
+  };
 }
 
 const EKU_OID = '2.5.29.37';
@@ -252,6 +263,20 @@ function verifyScts(m: TrustMaterial, cert: X509Certificate, issuer: X509Certifi
       );
     }
   }
+}
+
+// The extension holds a DER UTF8String of JSON. Present but unreadable still marks the
+// certificate as an emergency one: parseEmergencyMark says the fields could not be read.
+function emergencyMark(cert: X509Certificate): EmergencyMark | undefined {
+  const ext = cert.extension(CUSTODY_EMERGENCY_OID);
+  if (ext === undefined) return undefined;
+  let text = '';
+  try {
+    text = ASN1Obj.parseBuffer(ext.value as Buffer<ArrayBuffer>).value.toString('utf8');
+  } catch {
+    text = '';
+  }
+  return parseEmergencyMark(text);
 }
 
 function oidcIssuer(cert: X509Certificate): string | undefined {

@@ -1,4 +1,5 @@
 import { createHash, type KeyObject } from 'node:crypto';
+import type { EmergencyMark } from '../emergency.js';
 import { SignError } from '../errors.js';
 import { inTimeRange } from '../trusted-root.js';
 import { assertEntryMatches, type EntryKeyMaterial } from './body.js';
@@ -35,6 +36,11 @@ export interface VerifiedBundle {
     issuer?: string;
     /** For key policies: base64 SHA-256 of the key's SPKI (how Sigstore hints keys). */
     key?: string;
+    /**
+     * Set when the certificate is one of Custody's emergency certificates (approver, requester
+     * and reason from its extension); such a bundle verifies only with `allowEmergency`.
+     */
+    emergency?: EmergencyMark;
   };
   /** Trusted times: verified integrated times, then RFC 3161 times. */
   times: Date[];
@@ -47,13 +53,20 @@ export interface VerifyOptions {
   tlogThreshold?: number;
   /** Trusted times required (default 1); 0 only makes sense with a key policy. */
   timestampThreshold?: number;
+  /**
+   * Accept an emergency certificate (issued on a second person's approval during an OIDC outage,
+   * longer-lived than a keyless one). Default false: such a bundle is refused with
+   * SIGN_EMERGENCY_CERTIFICATE once everything else about it has verified.
+   */
+  allowEmergency?: boolean;
 }
 
 /**
  * Verify a Sigstore bundle (its parsed JSON) against an artifact, a policy and trust material.
  * @throws SignError SIGN_BUNDLE_MALFORMED, SIGN_BUNDLE_CHAIN_INVALID, SIGN_TLOG_INVALID, SIGN_TLOG_ENTRY_MISMATCH,
  *   SIGN_TIMESTAMP_INVALID, SIGN_CHAIN_INVALID, SIGN_SCT_INVALID, SIGN_CERTIFICATE_EXPIRED,
- *   SIGN_ARTIFACT_MISMATCH, SIGN_SIGNATURE_INVALID, SIGN_IDENTITY_MISMATCH
+ *   SIGN_ARTIFACT_MISMATCH, SIGN_SIGNATURE_INVALID, SIGN_IDENTITY_MISMATCH,
+ *   SIGN_EMERGENCY_CERTIFICATE
  */
 export function verifyBundle(
   bundleJson: unknown,
@@ -70,11 +83,20 @@ export function verifyBundle(
   if (signer.leaf !== undefined) assertValidAt(signer.leaf, times);
   verifyContent(bundle.content, signer.key, artifact);
   if (signer.leaf !== undefined && !('key' in policy)) assertIdentity(policy, signer.leaf);
+  const emergency = signer.leaf?.emergency;
+  if (emergency !== undefined && options.allowEmergency !== true) {
+    throw new SignError(
+      'SIGN_EMERGENCY_CERTIFICATE',
+      `The bundle is signed with an emergency certificate (approved by ${emergency.approver}${emergency.requester ? `, requested by ${emergency.requester}` : ''}: ${emergency.reason}); verify with --allow-emergency to accept it.`,
+      { details: { emergency: { ...emergency } } },
+    );
+  }
   return {
     signer: signer.leaf
       ? {
           ...(signer.leaf.identity !== undefined ? { identity: signer.leaf.identity } : {}),
           ...(signer.leaf.issuer !== undefined ? { issuer: signer.leaf.issuer } : {}),
+          ...(emergency !== undefined ? { emergency } : {}),
         }
       : { key: keyFingerprint(signer.key) },
     times,
