@@ -10,6 +10,10 @@ export type InventoryErrorCode =
   /** The SBOM's subject digest is not the artifact it was pushed for. */
   | 'SBOM_SUBJECT_MISMATCH'
   /** A name, version or digest given for the inventory is malformed. */
-  | 'INVENTORY_INPUT_INVALID';
+  | 'INVENTORY_INPUT_INVALID'
+  /** A Sigstore bundle pushed for an SBOM does not verify over it under the service's trusted root. */
+  | 'SBOM_BUNDLE_UNVERIFIED'
+  /** A bundle over an SBOM verifies, but its signer is not one of the owning team's signing identities. */
+  | 'SBOM_SIGNER_NOT_ADMITTED';
 
 export class InventoryError extends CustodyError<InventoryErrorCode> {}

@@ -17,6 +17,7 @@ import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
+import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
 
@@ -130,6 +131,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   const deps = { services: o.services, metrics, auth, maxSbomBytes: o.maxSbomBytes };
   registerSystemRoutes(app, { ...deps, openapi, health: o.health ?? (() => ({})) });
   registerInventoryRoutes(app, deps);
+  registerSbomBundleRoutes(app, deps, { trustedRoot: o.keyless?.trustedRoot });
   registerAdminRoutes(app, deps);
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,

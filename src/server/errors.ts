@@ -82,6 +82,8 @@ const OVERRIDES = {
   AUTH_TOKEN_MISSING: 401,
   REQUEST_UNSUPPORTED_MEDIA_TYPE: 415,
   SBOM_GATE_FAILED: 422,
+  SBOM_BUNDLE_UNVERIFIED: 422,
+  SBOM_SIGNER_NOT_ADMITTED: 422,
   // Failures of the server's own storage and outbound fetches have answered 400 so far; kept
   // as they are (a 5xx would be truer: for the next issue).
   STORE_MIGRATION_FAILED: 400,

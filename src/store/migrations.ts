@@ -206,6 +206,27 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_sbom_signatures': {
+      async up(db: Db) {
+        // Verified Sigstore bundles over SBOMs: the bundle itself is a blob (bundle_digest), the
+        // row says who signed (a certificate identity or a registered key) and where it is logged.
+        await id(db.schema.createTable('sbom_signatures'))
+          .addColumn('sbom_id', 'integer', (c) => c.notNull().references('sboms.id'))
+          .addColumn('bundle_digest', 'text', notNull)
+          .addColumn('content', 'text', notNull)
+          .addColumn('signer_kind', 'text', notNull)
+          .addColumn('identity', 'text')
+          .addColumn('issuer', 'text')
+          .addColumn('key_name', 'text')
+          .addColumn('key_hint', 'text')
+          .addColumn('log_index', 'bigint')
+          .addColumn('logged_by', 'text')
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addUniqueConstraint('sbom_signatures_sbom_bundle', ['sbom_id', 'bundle_digest'])
+          .execute();
+      },
+    },
   };
 }
 
