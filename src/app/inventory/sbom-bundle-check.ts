@@ -157,7 +157,9 @@ function unverified(e: Error & { code: string }): InventoryError {
 function assertAboutSbom(v: VerifiedBundle, sbom: BundleCheckInput['sbom']): void {
   const dsse = v.dsse;
   if (dsse === undefined || dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw mismatch(`the DSSE payload is ${dsse?.payloadType ?? 'missing'}, not an in-toto statement`);
+    throw mismatch(
+      `the DSSE payload is ${dsse?.payloadType ?? 'missing'}, not an in-toto statement`,
+    );
   }
   const statement = attempt(() => parseStatement(dsse.payload));
   const has = (digest: string) =>
@@ -172,15 +174,19 @@ function assertAboutSbom(v: VerifiedBundle, sbom: BundleCheckInput['sbom']): voi
       same = false;
     }
     if (same) return;
-    throw mismatch("the attestation is about the artifact, but its predicate is not this SBOM");
+    throw mismatch('the attestation is about the artifact, but its predicate is not this SBOM');
   }
   throw mismatch(`no subject of the attestation is the SBOM (${sbom.digest}) or its artifact`);
 }
 
 function mismatch(why: string): InventoryError {
-  return new InventoryError('SBOM_BUNDLE_UNVERIFIED', `The bundle does not verify over this SBOM: ${why}`, {
-    details: { reason: 'SIGN_ATTESTATION_MISMATCH' },
-  });
+  return new InventoryError(
+    'SBOM_BUNDLE_UNVERIFIED',
+    `The bundle does not verify over this SBOM: ${why}`,
+    {
+      details: { reason: 'SIGN_ATTESTATION_MISMATCH' },
+    },
+  );
 }
 
 /** The index of the bundle's entry in Custody's own log (the verifier has checked it). */
@@ -193,7 +199,11 @@ function custodyEntry(raw: RawBundle, logId: Uint8Array | undefined): number | u
 }
 
 /** Custody's typed log entry for the bundle: `sbom` for a message signature, `dsse` otherwise. */
-function logEntryFor(raw: RawBundle, digest: string, signer: BundleSigner): Record<string, unknown> {
+function logEntryFor(
+  raw: RawBundle,
+  digest: string,
+  signer: BundleSigner,
+): Record<string, unknown> {
   const who =
     signer.kind === 'key' ? { publicKey: signer.publicKey } : { certificate: certificatePem(raw) };
   if (raw.dsseEnvelope !== undefined) return { kind: 'dsse', envelope: raw.dsseEnvelope, ...who };
@@ -217,4 +227,3 @@ interface RawBundle {
     tlogEntries?: { logIndex?: string; logId?: { keyId?: string } }[];
   };
 }
-

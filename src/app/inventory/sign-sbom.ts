@@ -42,7 +42,6 @@ export interface AttachBundleResult {
   signature: SbomSignatureView;
 }
 
-
 /**
  * Sign an SBOM after the fact: verify a Sigstore bundle over the stored document against the owning
  * team's signing identities under the service's trusted root, log it in Custody's log unless its
@@ -159,7 +158,9 @@ function trustOf(s: Services, served: (() => unknown) | undefined): TrustedRoot[
   const roots: TrustedRoot[] = [];
   if (s.tlog) {
     roots.push(
-      parseTrustedRoot(addTransparencyLog(emptyTrustedRoot(), s.tlog.trustedRootEntry(new Date(0)))),
+      parseTrustedRoot(
+        addTransparencyLog(emptyTrustedRoot(), s.tlog.trustedRootEntry(new Date(0))),
+      ),
     );
   }
   if (served) roots.push(parseTrustedRoot(served()));
