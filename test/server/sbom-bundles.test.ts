@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { attachSbomBundle } from '../../src/app/inventory/sign-sbom.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import {
@@ -317,9 +318,46 @@ for (const backend of BACKENDS) {
       assert.equal(att.status, 422, att.text);
       assert.equal(errorCode(att), 'SBOM_BUNDLE_UNVERIFIED');
       const f = (await call(srv, 'GET', '/api/v1/portfolio', { token: web })).json;
+      assert.equal(f.signed.signedSboms, 0);
+      assert.equal(f.coverage.artifactsWithSignedSbom, 0);
       assert.deepEqual(f.signed.teams, [
         { team: 'web', currentSboms: 1, signedSboms: 0, share: 0 },
       ]);
+      writeFileSync(join(dir, 'tampered.json'), tampered);
+    });
+
+    it('one transaction: when the audit record cannot be written, nothing stays', async () => {
+      const s = await cli(['sign', 'tampered.json', '--key', 'release.key', '-o', 't.bundle']);
+      assert.equal(s.code, 0, s.stderr);
+      const id = await currentId();
+      const principal = await srv.custody.auth.authenticate(web);
+      const was = await snapshot(srv.services);
+      // audit_events.source is NOT NULL: the audit insert fails after the signature row and the
+      // blob were written in the same transaction.
+      await assert.rejects(
+        attachSbomBundle(
+          srv.services,
+          { principal, source: null as unknown as string },
+          {
+            sbomId: id,
+            bytes: readFileSync(join(dir, 't.bundle')),
+          },
+        ),
+      );
+      assert.deepEqual(await snapshot(srv.services), was);
+      const view = (await call(srv, 'GET', `/api/v1/sboms/${id}`, { token: web })).json;
+      assert.equal(view.signed, false);
+      assert.deepEqual(view.signatures, []);
+      // With a caller that can be audited, the same bundle signs it.
+      const ok = await attachSbomBundle(
+        srv.services,
+        { principal, source: '127.0.0.1' },
+        {
+          sbomId: id,
+          bytes: readFileSync(join(dir, 't.bundle')),
+        },
+      );
+      assert.equal(ok.created, true);
     });
 
     async function currentId(): Promise<number> {
