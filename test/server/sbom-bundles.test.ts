@@ -207,6 +207,43 @@ for (const backend of BACKENDS) {
       assert.equal(r.json.signature.loggedBy, 'bundle');
     });
 
+    it('an attestation about the artifact signs it when its predicate is this SBOM', async () => {
+      const rel = await call(srv, 'GET', '/api/v1/products/demo/releases/1.0.0', { token: web });
+      const artifact = rel.json.artifacts[0].digest as string;
+      const id = await currentId();
+      writeFileSync(join(dir, 'other.json'), (await sbomFixtures()).demo11);
+      const attest = async (predicate: string, out: string) => {
+        const a = await cli(
+          ['attest', artifact, '--predicate', predicate, '--type', 'cyclonedx'].concat([
+            '--key',
+            'release.key',
+            '--no-log',
+            '-o',
+            out,
+          ]),
+        );
+        assert.equal(a.code, 0, a.stderr);
+        return call(srv, 'POST', `/api/v1/sboms/${id}/bundles`, {
+          token: web,
+          body: readFileSync(join(dir, out)),
+          contentType: 'application/json',
+        });
+      };
+      const was = await snapshot(srv.services);
+      const other = await attest('other.json', 'other-att.bundle');
+      assert.equal(other.status, 422, other.text);
+      assert.equal(errorCode(other), 'SBOM_BUNDLE_UNVERIFIED');
+      assert.match(other.json.error.message, /its predicate is not this SBOM/);
+      assert.deepEqual(await snapshot(srv.services), was);
+      const same = await attest('sbom.json', 'artifact-att.bundle');
+      assert.equal(same.status, 201, same.text);
+      assert.equal(same.json.signature.content, 'dsse');
+      // Made without a log: Custody logged the envelope as a dsse entry.
+      assert.equal(same.json.signature.loggedBy, 'custody');
+      const entry = await call(srv, 'GET', `/api/v1/tlog/entries/${same.json.signature.logIndex}`);
+      assert.equal(entry.json.kind, 'dsse');
+    });
+
     it('refuses a key the team never registered, changing nothing (CLI exit 1)', async () => {
       const s = await cli(['sign', 'sbom.json', '--key', 'stranger.key', '-o', 'stranger.bundle']);
       assert.equal(s.code, 0, s.stderr);
