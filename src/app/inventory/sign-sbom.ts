@@ -81,7 +81,9 @@ export async function attachSbomBundle(
   const now = nowIso(s);
   try {
     return await s.db.kysely.transaction().execute(async (trx) => {
-      // Checked again where it is written: the SBOM, its team, the caller's scope and the list.
+      // Checked again where it is written: the role, the SBOM, its team, the caller's scope and
+      // the team's list as they are now.
+      requirePermission(caller.principal, 'inventory:write');
       const sbom = await findSbom(trx, input.sbomId);
       const release = sbom && (await findReleaseById(trx, sbom.release_id));
       if (!sbom || !release || !inScope(caller.principal, release.team)) {
