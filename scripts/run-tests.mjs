@@ -3,7 +3,8 @@
 // Usage: npm test [-- <path filter>...]   e.g. npm test -- sbom/catalogers
 //        npm run test:coverage [-- <path filter>...]   the same, with node's own coverage of src/
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -40,6 +41,10 @@ const coverageArgs = coverage
     ]
   : [];
 if (coverage) mkdirSync(join(root, 'coverage'), { recursive: true });
+// Groups skipped for a missing tool (test/pkcs11/softhsm.ts) write a line here: node's summary
+// does not count skipped groups, so this script does, below.
+const skipDir = mkdtempSync(join(tmpdir(), 'custody-test-skips-'));
+const skipReport = join(skipDir, 'skips.tsv');
 const r = spawnSync(
   process.execPath,
   [
@@ -51,10 +56,36 @@ const r = spawnSync(
     ...coverageArgs,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'test', CUSTODY_TEST_SKIP_REPORT: skipReport },
+  },
 );
+summariseSkips();
 if (coverage) summariseCoverage();
 process.exit(r.status ?? 1);
+
+/** Prints the test files whose groups skipped because a tool is missing, with the reason. */
+function summariseSkips() {
+  let lines = [];
+  try {
+    lines = readFileSync(skipReport, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+  } catch {
+    // no file: nothing skipped
+  }
+  rmSync(skipDir, { recursive: true, force: true });
+  const byReason = new Map();
+  for (const line of lines) {
+    const [file, reason] = line.split('\t');
+    byReason.set(reason, [...(byReason.get(reason) ?? []), relative(root, file)]);
+  }
+  console.log(`ℹ skipped test files (missing tools) ${lines.length}`);
+  for (const [reason, skipped] of byReason)
+    console.log(`ℹ   ${reason}: ${[...new Set(skipped)].sort().join(', ')}`);
+}
 
 /** Line and branch coverage of src/, in all and per top-level folder, from node's lcov output. */
 function summariseCoverage() {

@@ -1,7 +1,9 @@
 export type { AccessErrorCode } from './errors.js';
 export { AccessError } from './errors.js';
+export { requireGrantable, requireOrganisationAdmin, requireWithinTeams } from './grant.js';
 export type { Caller, Principal } from './principal.js';
 export { inScope, samePerson } from './principal.js';
 export { requireOrganisationWide, requirePermission } from './require-permission.js';
 export type { Permission, Role } from './roles.js';
-export { can, isRole, ROLES } from './roles.js';
+export { can, isRole, permissionsOf, ROLES } from './roles.js';
+export { requireSecondPerson } from './second-person.js';

@@ -10,7 +10,7 @@ export type Permission =
   | 'inventory:read'
   /** push SBOMs; create products and releases in one's teams; record rebuilds and deployments */
   | 'inventory:write'
-  /** decide VEX statements and exceptions (issue [5] onward) */
+  /** decide: VEX statements, exceptions, emergency certificates (approvers only, never admins) */
   | 'decision:write'
   /** read the audit trail */
   | 'audit:read'
@@ -19,15 +19,13 @@ export type Permission =
   /** teams, gate policies, tokens */
   | 'admin';
 
+/**
+ * Separation of duties (Brief 3): `admin` grants roles but decides nothing, so no one token both
+ * makes an approver and approves; a decision is an approver's, and needs a second person
+ * (`requireSecondPerson`).
+ */
 const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
-  admin: [
-    'inventory:read',
-    'inventory:write',
-    'decision:write',
-    'audit:read',
-    'tlog:append',
-    'admin',
-  ],
+  admin: ['inventory:read', 'inventory:write', 'audit:read', 'tlog:append', 'admin'],
   publisher: ['inventory:read', 'inventory:write', 'tlog:append'],
   approver: ['inventory:read', 'decision:write'],
   auditor: ['inventory:read', 'audit:read'],
@@ -40,4 +38,9 @@ export function isRole(s: string): s is Role {
 
 export function can(role: Role, permission: Permission): boolean {
   return GRANTS[role].includes(permission);
+}
+
+/** The permissions a role holds. */
+export function permissionsOf(role: Role): readonly Permission[] {
+  return GRANTS[role];
 }

@@ -1,4 +1,9 @@
-import { type Caller, requirePermission } from '../access/index.js';
+import {
+  type Caller,
+  type Principal,
+  requirePermission,
+  requireSecondPerson,
+} from '../access/index.js';
 import { decodeCursor, encodeCursor } from '../inventory/index.js';
 import { listAudit, recordAudit } from '../store/audit.js';
 import type { Q } from '../store/db.js';
@@ -24,6 +29,32 @@ export async function audit(q: Q, caller: Caller, w: WriteRecord, at: string): P
       source: caller.source,
       ...w,
     },
+    at,
+  );
+}
+
+/**
+ * Record a decision (a VEX approval, an exception, an emergency certificate) with both people, after
+ * checking that there are two (`requireSecondPerson`): the decider is the caller (the row's actor,
+ * person and role), the person who asked goes in `details.requestedBy`, the decider's in
+ * `details.decidedBy`. Call it inside the decision's own transaction, before anything it decides is
+ * used, so a refused decision leaves nothing behind.
+ * @param requester the principal, or the person's name, that asked for the decision
+ * @throws AccessError AUTH_FORBIDDEN (the caller is no approver), AUTH_SAME_PERSON
+ */
+export async function auditDecision(
+  q: Q,
+  caller: Caller,
+  requester: Principal | string,
+  w: WriteRecord,
+  at: string,
+): Promise<void> {
+  requireSecondPerson(caller.principal, requester);
+  const requestedBy = typeof requester === 'string' ? requester : requester.person;
+  await audit(
+    q,
+    caller,
+    { ...w, details: { ...w.details, requestedBy, decidedBy: caller.principal.person } },
     at,
   );
 }

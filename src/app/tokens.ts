@@ -6,19 +6,23 @@ import {
   type Principal,
   ROLES,
   type Role,
+  requireGrantable,
   requirePermission,
+  requireWithinTeams,
 } from '../access/index.js';
 import { InventoryError } from '../inventory/index.js';
 import { ensureTeam } from '../store/catalogue.js';
 import {
   countTokens,
   findTokenByHash,
+  findTokenById,
   insertToken,
   listTokens,
   revokeToken as revokeRow,
 } from '../store/tokens.js';
 import { audit } from './audit-trail.js';
 import { checkTeamName } from './inventory/manage-teams.js';
+import { recheckCaller } from './recheck-caller.js';
 import type { Services } from './services.js';
 
 /** Tokens look like `cust_<43 base64url characters>`: 256 random bits, recognisable in logs and by secret scanners. */
@@ -56,8 +60,9 @@ export const CLI_CALLER: Caller = {
 
 /**
  * Create an API token. Teams it names are created when missing, so one command sets up a team and
- * its first publisher.
- * @throws InventoryError INVENTORY_INPUT_INVALID; AccessError AUTH_FORBIDDEN
+ * its first publisher. A caller grants only what it holds (`requireGrantable`): a team-scoped admin
+ * creates tokens for its own teams only, of roles within its own, never organisation-wide.
+ * @throws InventoryError INVENTORY_INPUT_INVALID; AccessError AUTH_FORBIDDEN, AUTH_TOKEN_INVALID
  */
 export async function createToken(
   s: Services,
@@ -84,7 +89,10 @@ export async function createToken(
   const name = req.name?.slice(0, 100) || `${req.role}${teams ? `@${teams.join(',')}` : ''}`;
   const person = req.person === undefined ? name : checkPersonName(req.person);
   const at = now.toISOString();
+  const role = req.role;
   const id = await s.db.kysely.transaction().execute(async (trx) => {
+    await recheckCaller(trx, caller, at);
+    requireGrantable(caller.principal, { role, teams });
     for (const t of teams ?? []) await ensureTeam(trx, t, at);
     const id = await insertToken(trx, {
       name,
@@ -102,6 +110,8 @@ export async function createToken(
       {
         action: 'token.create',
         target: `token:${id}`,
+        // A token of one team is that team's business: its auditors and admins see it.
+        ...(teams?.length === 1 ? { team: teams[0] as string } : {}),
         details: { name, person, role: req.role, teams: teams ?? null, expiresAt },
       },
       at,
@@ -213,40 +223,61 @@ export interface TokenView {
   revokedAt: string | null;
 }
 
+/**
+ * API tokens, never their secrets. A team-scoped admin sees only tokens limited to its teams (the
+ * ones it may revoke); organisation-wide tokens and other teams' are not its business.
+ * @throws AccessError AUTH_FORBIDDEN
+ */
 export async function listTokenViews(s: Services, caller: Caller): Promise<TokenView[]> {
   requirePermission(caller.principal, 'admin');
-  return (await listTokens(s.db.kysely)).map((r) => {
-    const teams = JSON.parse(r.teams) as string[];
-    return {
-      id: r.id,
-      name: r.name,
-      person: r.person,
-      role: r.role,
-      teams: teams.length === 0 ? null : teams,
-      createdAt: r.created_at,
-      createdBy: r.created_by,
-      expiresAt: r.expires_at,
-      revokedAt: r.revoked_at,
-    };
-  });
+  const held = caller.principal.teams;
+  return (await listTokens(s.db.kysely))
+    .map((r) => {
+      const teams = JSON.parse(r.teams) as string[];
+      return {
+        id: r.id,
+        name: r.name,
+        person: r.person,
+        role: r.role,
+        teams: teams.length === 0 ? null : teams,
+        createdAt: r.created_at,
+        createdBy: r.created_by,
+        expiresAt: r.expires_at,
+        revokedAt: r.revoked_at,
+      };
+    })
+    .filter((v) => held === undefined || (v.teams?.every((t) => held.includes(t)) ?? false));
 }
 
+/**
+ * Revoke a token. A team-scoped admin revokes only tokens limited to its own teams; the token's
+ * teams are read inside the transaction that revokes it.
+ * @throws InventoryError INVENTORY_NOT_FOUND; AccessError AUTH_FORBIDDEN, AUTH_TOKEN_INVALID
+ */
 export async function revokeToken(s: Services, caller: Caller, id: number): Promise<void> {
   requirePermission(caller.principal, 'admin');
   const at = s.clock().toISOString();
   await s.db.kysely.transaction().execute(async (trx) => {
-    if (!(await revokeRow(trx, id, at))) {
+    await recheckCaller(trx, caller, at);
+    const row = await findTokenById(trx, id);
+    if (row) {
+      const teams = JSON.parse(row.teams) as string[];
+      requireWithinTeams(caller.principal, teams, 'revoke tokens');
+    }
+    if (!row || !(await revokeRow(trx, id, at))) {
       throw new InventoryError(
         'INVENTORY_NOT_FOUND',
         `token ${id} does not exist or is already revoked`,
       );
     }
+    const teams = JSON.parse(row.teams) as string[];
     await audit(
       trx,
       caller,
       {
         action: 'token.revoke',
         target: `token:${id}`,
+        ...(teams.length === 1 ? { team: teams[0] as string } : {}),
         details: {},
       },
       at,

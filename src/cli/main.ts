@@ -46,6 +46,9 @@ function buildProgram(io: CliIO): Command {
       'Software supply-chain custody: SBOMs, signatures, provenance, logs, VEX, admission',
     )
     .version('0.1.0')
+    // Program options only before the command: `custody search --version 4.17.21` is search's flag,
+    // and only a bare `custody --version` (or -V) prints Custody's own version.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

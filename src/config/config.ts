@@ -13,6 +13,8 @@ export interface ServeConfig {
   maxSbomBytes: number;
   /** Largest body of any other request, in bytes. */
   maxBodyBytes: number;
+  /** Request and connection time-outs, in milliseconds. */
+  timeouts: TimeoutConfig;
   logLevel: string;
   /** Worker threads reading pushed SBOMs (0: on the main thread). */
   ingestWorkers: number;
@@ -23,7 +25,16 @@ export interface ServeConfig {
   publicUrl: string;
   /** OIDC issuers whose ID tokens the CA accepts (CUSTODY_OIDC_ISSUERS, JSON). */
   oidcIssuers: OidcIssuerSetting[];
+  /**
+   * Longest ID-token lifetime (exp − iat) the CA accepts, in seconds
+   * (CUSTODY_OIDC_MAX_TOKEN_LIFETIME; default 600, Brief 2's "≤ 10 min"). The dev issuer's
+   * tokens live no longer.
+   */
+  oidcMaxTokenLifetimeSeconds: number;
 }
+
+/** The default of CUSTODY_OIDC_MAX_TOKEN_LIFETIME (sign/oidc's DEFAULT_MAX_TOKEN_LIFETIME_SECONDS). */
+export const DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS = 600;
 
 export interface OidcIssuerSetting {
   issuer: string;
@@ -31,6 +42,19 @@ export interface OidcIssuerSetting {
   jwksFile?: string;
   audience?: string | string[];
   subjects?: string[];
+}
+
+/** CUSTODY_REQUEST_TIMEOUT, CUSTODY_UPLOAD_TIMEOUT, CUSTODY_CONNECTION_TIMEOUT, in ms. */
+export interface TimeoutConfig {
+  /** A request's headers and body must arrive within this (default 30 s). */
+  requestMs: number;
+  /**
+   * The same for SBOM pushes and log appends, whose bodies may be CUSTODY_MAX_SBOM_BYTES large:
+   * by default the request time-out plus one second per 512 KiB of that limit.
+   */
+  uploadMs: number;
+  /** A connection silent both ways for this long is closed (default 120 s). */
+  connectionMs: number;
 }
 
 /** The transparency log's settings (CUSTODY_TLOG_*). */
@@ -75,12 +99,18 @@ export function loadServeConfig(
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new CoreError('USAGE', `CUSTODY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const maxSbomBytes = bytes(
+    env['CUSTODY_MAX_SBOM_BYTES'],
+    64 * 1024 * 1024,
+    'CUSTODY_MAX_SBOM_BYTES',
+  );
   return {
     dataDir: resolve(flags.dataDir ?? env['CUSTODY_DATA_DIR'] ?? DEFAULT_DATA_DIR),
     ...listen,
     databaseUrl: nonEmpty(env['CUSTODY_DATABASE_URL']),
-    maxSbomBytes: bytes(env['CUSTODY_MAX_SBOM_BYTES'], 64 * 1024 * 1024, 'CUSTODY_MAX_SBOM_BYTES'),
+    maxSbomBytes,
     maxBodyBytes: bytes(env['CUSTODY_MAX_BODY_BYTES'], 1024 * 1024, 'CUSTODY_MAX_BODY_BYTES'),
+    timeouts: timeoutConfig(env, maxSbomBytes),
     logLevel,
     ingestWorkers: workers(env['CUSTODY_INGEST_WORKERS']),
     searchCacheEntries: cacheEntries(env['CUSTODY_SEARCH_CACHE']),
@@ -90,6 +120,7 @@ export function loadServeConfig(
       `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`
     ).replace(/\/+$/, ''),
     oidcIssuers: oidcIssuers(env['CUSTODY_OIDC_ISSUERS']),
+    oidcMaxTokenLifetimeSeconds: tokenLifetime(env['CUSTODY_OIDC_MAX_TOKEN_LIFETIME']),
   };
 }
 
@@ -116,6 +147,17 @@ function oidcIssuers(v: string | undefined): OidcIssuerSetting[] {
       'CUSTODY_OIDC_ISSUERS is a JSON list like [{"issuer":"https://token.actions.githubusercontent.com","audience":"sigstore","subjects":["https://github.com/acme/.*"]}]',
     );
   return parsed as OidcIssuerSetting[];
+}
+
+function tokenLifetime(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 86_400)
+    throw new CoreError(
+      'USAGE',
+      'CUSTODY_OIDC_MAX_TOKEN_LIFETIME is the longest ID-token lifetime (exp − iat) accepted, a whole number of seconds from 1 to 86400 (default 600)',
+    );
+  return n;
 }
 
 function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConfig {
@@ -164,6 +206,28 @@ function tlogConfig(env: Readonly<Record<string, string | undefined>>): TlogConf
     witnessIntervalMs:
       seconds(env['CUSTODY_TLOG_WITNESS_INTERVAL'], 5, 'CUSTODY_TLOG_WITNESS_INTERVAL') * 1000,
     checkWorkers: count(env['CUSTODY_TLOG_CHECK_WORKERS'], 0, 'CUSTODY_TLOG_CHECK_WORKERS'),
+  };
+}
+
+// Uploads get one more second per 512 KiB of the largest SBOM: a slow but honest link (4 Mbit/s)
+// still finishes the largest push, and a trickling client is cut off after a bounded time.
+const UPLOAD_BYTES_PER_SECOND = 512 * 1024;
+
+function timeoutConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  maxSbomBytes: number,
+): TimeoutConfig {
+  const request = seconds(env['CUSTODY_REQUEST_TIMEOUT'], 30, 'CUSTODY_REQUEST_TIMEOUT');
+  const upload = seconds(
+    env['CUSTODY_UPLOAD_TIMEOUT'],
+    request + Math.ceil(maxSbomBytes / UPLOAD_BYTES_PER_SECOND),
+    'CUSTODY_UPLOAD_TIMEOUT',
+  );
+  const connection = seconds(env['CUSTODY_CONNECTION_TIMEOUT'], 120, 'CUSTODY_CONNECTION_TIMEOUT');
+  return {
+    requestMs: Math.round(request * 1000),
+    uploadMs: Math.round(upload * 1000),
+    connectionMs: Math.round(connection * 1000),
   };
 }
 

@@ -2,10 +2,12 @@ export { type CliSettings, loadCliSettings } from './cli-settings.js';
 export {
   DEFAULT_DATA_DIR,
   DEFAULT_LISTEN,
+  DEFAULT_OIDC_MAX_TOKEN_LIFETIME_SECONDS,
   loadServeConfig,
   type OidcIssuerSetting,
   parseListen,
   type ServeConfig,
   type ServeFlags,
+  type TimeoutConfig,
   type TlogConfig,
 } from './config.js';

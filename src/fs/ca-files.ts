@@ -1,5 +1,13 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SignError } from '../sign/index.js';
 
@@ -111,9 +119,15 @@ function writeSecret(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Written to a temporary name, then renamed: readers see the old file or the new one. */
-export function writeAtomic(path: string, text: string): void {
+/**
+ * Written to a temporary name, then renamed: readers see the old file or the new one. A new file
+ * gets `mode` (0600 by default: the data directory's files are its user's alone); a replaced
+ * file keeps the mode it had.
+ */
+export function writeAtomic(path: string, text: string, mode = 0o600): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
+  const keep = existsSync(path) ? statSync(path).mode & 0o777 : mode;
+  writeFileSync(tmp, text, { mode: keep });
+  chmodSync(tmp, keep);
   renameSync(tmp, path);
 }

@@ -24,9 +24,10 @@ export function readTrustStore(path: string): TrustedRootJson {
   return parseTrustedRootJson(readFileSync(path, 'utf8'));
 }
 
-export function writeTrustStore(path: string, root: TrustedRootJson): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeAtomic(path, `${JSON.stringify(root, null, 2)}\n`);
+/** `mode` for a new file: 0600 (the data directory's trust store) unless the caller says. */
+export function writeTrustStore(path: string, root: TrustedRootJson, mode = 0o600): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeAtomic(path, `${JSON.stringify(root, null, 2)}\n`, mode);
 }
 
 /**

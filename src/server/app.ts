@@ -1,6 +1,10 @@
+import type { Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   LogController,
 } from 'fastify';
@@ -8,8 +12,10 @@ import { AccessError, type Caller, type Permission, requirePermission } from '..
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
+import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
+import { CustodyError } from '../core/index.js';
 import type { Logger } from '../log/logger.js';
-import { errorBody, fromFastifyError } from './errors.js';
+import { type ErrorBody, errorBody, fromFastifyError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -51,17 +57,33 @@ export interface ServerOptions {
   maxSbomBytes: number;
   /** Largest body of any other request. */
   maxBodyBytes: number;
-  /** Extra facts for /healthz. */
-  health?: () => Record<string, unknown>;
+  /** How long requests may take to arrive and connections may stay silent (defaults below). */
+  timeouts?: Partial<ServerTimeouts>;
   /** The transparency log's HTTP settings (the log itself is `services.tlog`). */
   tlog?: Partial<TlogRouteOptions>;
   /** Keyless signing: the certificate authority (Fulcio's API) and, for one machine, a dev issuer. */
   keyless?: {
     ca: CaService;
     devOidc?: DevOidcIssuer;
-    /** The trusted root clients verify with (served at /api/v1/trusted-root). */
-    trustedRoot?: () => unknown;
   };
+  /**
+   * The trusted root clients verify with (served at /api/v1/trusted-root): this service's log,
+   * and its CA when keyless signing is on. Absent: built from the log alone.
+   */
+  trustedRoot?: () => unknown;
+}
+
+/**
+ * Time-outs in milliseconds (config/'s CUSTODY_*_TIMEOUT settings; the defaults here are
+ * config/'s: 30 s, 30 s + 1 s per 512 KiB of `maxSbomBytes`, 120 s).
+ */
+export interface ServerTimeouts {
+  /** A request's headers and body must have arrived within this. */
+  requestMs: number;
+  /** The same for uploads: routes whose body limit is above `maxBodyBytes` (SBOMs, log entries). */
+  uploadMs: number;
+  /** A connection with no traffic either way for this long is closed. */
+  connectionMs: number;
 }
 
 export interface CustodyServer {
@@ -75,12 +97,31 @@ export interface CustodyServer {
  * OpenAPI document built from the routes' own schemas, and Prometheus metrics.
  */
 export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
+  const requestMs = o.timeouts?.requestMs ?? 30_000;
+  const timeouts: ServerTimeouts = {
+    requestMs,
+    uploadMs: requestMs + Math.ceil(o.maxSbomBytes / (512 * 1024)) * 1000,
+    connectionMs: 120_000,
+    ...o.timeouts,
+  };
+  // Node's own limit on a whole request is the backstop behind the per-route deadlines below,
+  // and the only one for headers that never finish. Node checks it every
+  // connectionsCheckingInterval, so that interval is kept well under the time-out.
+  const slowest = Math.max(timeouts.requestMs, timeouts.uploadMs);
   const app: FastifyInstance = Fastify({
     logController: new OneLinePerRequest(),
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: o.maxBodyBytes,
     trustProxy: false,
     return503OnClosing: true,
+    requestTimeout: slowest + 1000,
+    connectionTimeout: timeouts.connectionMs,
+    http: {
+      headersTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, timeouts.requestMs / 4)),
+    },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
   const auth = new TokenAuthenticator(o.services);
@@ -95,6 +136,11 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     const requires = req.routeOptions.config.requires;
     if (requires !== undefined) requirePermission(req.caller.principal, requires);
   });
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    if (!hasBody(req)) return payload;
+    const upload = (req.routeOptions.bodyLimit ?? 0) > o.maxBodyBytes;
+    return withDeadline(payload, upload ? timeouts.uploadMs : timeouts.requestMs);
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
@@ -104,7 +150,11 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   app.setErrorHandler(async (err, req, reply) => {
     const mapped = fromFastifyError(err as Parameters<typeof fromFastifyError>[0]);
     if (mapped) {
-      req.log.info({ code: mapped.body.error.code, status: mapped.status }, 'request refused');
+      if (mapped.status >= 500) req.log.error({ err, status: mapped.status }, 'request failed');
+      else req.log.info({ code: mapped.body.error.code, status: mapped.status }, 'request refused');
+      // A body that did not arrive in time is abandoned half-read: the connection cannot carry
+      // another request.
+      if (mapped.status === 408) reply.header('connection', 'close');
       return reply.code(mapped.status).send(mapped.body);
     }
     req.log.error({ err }, 'internal error');
@@ -129,34 +179,36 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   );
 
   const deps = { services: o.services, metrics, auth, maxSbomBytes: o.maxSbomBytes };
-  registerSystemRoutes(app, { ...deps, openapi, health: o.health ?? (() => ({})) });
+  registerSystemRoutes(app, { ...deps, openapi });
   registerInventoryRoutes(app, deps);
-  registerSbomBundleRoutes(app, deps, { trustedRoot: o.keyless?.trustedRoot });
+  registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,
-    maxEntryBodyBytes: o.tlog?.maxEntryBodyBytes ?? o.maxBodyBytes,
+    // A DSSE envelope carries its whole payload (an SBOM attestation is as big as the SBOM),
+    // while the leaf keeps only its hashes: appends take bodies as large as an SBOM push.
+    maxEntryBodyBytes: o.tlog?.maxEntryBodyBytes ?? o.maxSbomBytes,
   });
   if (o.keyless) {
     registerFulcioRoutes(app, { ca: o.keyless.ca });
     registerEmergencyRoutes(app, { ...deps, ca: o.keyless.ca });
     if (o.keyless.devOidc) registerDevOidcRoutes(app, { devOidc: o.keyless.devOidc });
-    const trustedRoot = o.keyless.trustedRoot;
-    if (trustedRoot)
-      app.get(
-        '/api/v1/trusted-root',
-        {
-          config: { public: true },
-          schema: {
-            summary:
-              "The Sigstore trusted root: this service's CA and log (verify offline with it)",
-            tags: ['keyless'],
-          },
-        },
-        async () => trustedRoot(),
-      );
   }
+  const trustedRoot = o.trustedRoot ?? logTrustedRoot(o.services);
+  if (trustedRoot)
+    app.get(
+      '/api/v1/trusted-root',
+      {
+        config: { public: true },
+        schema: {
+          summary:
+            "The Sigstore trusted root: this service's log, and its CA when keyless signing is on (verify offline with it; `custody trust fetch` saves it)",
+          tags: ['keyless'],
+        },
+      },
+      async () => trustedRoot(),
+    );
   await app.ready();
   return { app, metrics, auth };
 }
@@ -179,6 +231,102 @@ export type RouteDeps = {
   auth: TokenAuthenticator;
   maxSbomBytes: number;
 };
+
+// A body follows when it has a length or is chunked (RFC 9112 §6.3).
+function hasBody(req: FastifyRequest): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * The body as it arrives, failing with REQUEST_TIMEOUT (408) when it has not all arrived within
+ * `ms`: a client that trickles a body cannot hold a connection open indefinitely.
+ */
+function withDeadline(payload: NodeJS.ReadableStream, ms: number): Transform {
+  const pass = new Transform({
+    transform(chunk, _enc, done) {
+      done(null, chunk);
+    },
+  });
+  const timer = setTimeout(() => {
+    pass.destroy(
+      new CustodyError(
+        'REQUEST_TIMEOUT',
+        `The request body did not arrive within ${Math.round(ms / 1000)} s; send it faster or in smaller parts`,
+      ),
+    );
+    payload.unpipe(pass);
+  }, ms);
+  const stop = () => clearTimeout(timer);
+  pass.on('end', stop).on('close', stop).on('error', stop);
+  payload.on('error', (e) => pass.destroy(e));
+  return payload.pipe(pass);
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers over the size limit, a
+ * request that timed out, malformed HTTP), answered in the coded form every other answer has.
+ */
+function answerClientError(this: FastifyInstance, err: Error & { code?: string }, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let status: number;
+  let body: ErrorBody;
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    body = errorBody(
+      'REQUEST_HEADERS_TOO_LARGE',
+      'The request headers are over the size limit (16 KiB in all); send fewer or shorter headers',
+    );
+  } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = errorBody(
+      'REQUEST_TIMEOUT',
+      'The request did not arrive in time; send its headers and body without pauses',
+    );
+  } else {
+    status = 400;
+    body = errorBody('REQUEST_INVALID', 'The request is not well-formed HTTP/1.1');
+  }
+  this.log.info({ code: body.error.code, status, err: err.code }, 'request refused');
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/** Fastify's own refusals before routing (a malformed URL, an over-long path parameter). */
+function answerFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  let status: number;
+  let body: ErrorBody;
+  if (err.code === 'FST_ERR_BAD_URL') {
+    status = 400;
+    body = errorBody(
+      'REQUEST_URL_INVALID',
+      'The URL is not well-formed (a bad percent-encoding?); encode it with encodeURIComponent',
+    );
+  } else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    status = 414;
+    body = errorBody(
+      'REQUEST_URI_TOO_LONG',
+      'A path parameter is longer than this service takes (100 characters); see /openapi.json',
+    );
+  } else {
+    const mapped = fromFastifyError(err);
+    status = mapped?.status ?? 400;
+    body = mapped?.body ?? errorBody('REQUEST_INVALID', err.message);
+  }
+  req.log.info({ code: body.error.code, status }, 'request refused');
+  void reply.code(status).send(body);
+}
 
 /**
  * One log line per request (on completion, with status and time) instead of Fastify's two: under

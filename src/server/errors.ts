@@ -14,7 +14,15 @@ export type ServerErrorCode =
   | 'AUTH_TOKEN_MISSING'
   | 'NOT_FOUND'
   | 'REQUEST_INVALID'
-  | 'REQUEST_UNSUPPORTED_MEDIA_TYPE';
+  | 'REQUEST_UNSUPPORTED_MEDIA_TYPE'
+  /** The request (headers and body) did not arrive within the time-out. */
+  | 'REQUEST_TIMEOUT'
+  /** The request's headers are over Node's header size limit (answered before Fastify sees it). */
+  | 'REQUEST_HEADERS_TOO_LARGE'
+  /** A path parameter is longer than the router takes. */
+  | 'REQUEST_URI_TOO_LONG'
+  /** The URL is not well-formed (bad percent-encoding). */
+  | 'REQUEST_URL_INVALID';
 
 /**
  * Every code a request can fail with: the union of each domain's code union. A new domain adds
@@ -33,7 +41,22 @@ export type AllErrorCodes =
   | SignErrorCode
   | ServerErrorCode;
 
-export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type HttpStatus =
+  | 400
+  | 401
+  | 403
+  | 404
+  | 408
+  | 409
+  | 413
+  | 414
+  | 415
+  | 422
+  | 429
+  | 431
+  | 500
+  | 502
+  | 503;
 
 /** Status by the code's suffix, the rule for most codes (suffixes do not overlap). */
 const SUFFIX_STATUS = {
@@ -80,16 +103,20 @@ const OVERRIDES = {
   // No suffix rule, other statuses.
   NOT_FOUND: 404,
   AUTH_TOKEN_MISSING: 401,
+  AUTH_SAME_PERSON: 403,
   REQUEST_UNSUPPORTED_MEDIA_TYPE: 415,
+  REQUEST_TIMEOUT: 408,
+  REQUEST_URI_TOO_LONG: 414,
   SBOM_GATE_FAILED: 422,
   SBOM_BUNDLE_UNVERIFIED: 422,
   SBOM_SIGNER_NOT_ADMITTED: 422,
-  // Failures of the server's own storage and outbound fetches have answered 400 so far; kept
-  // as they are (a 5xx would be truer: for the next issue).
-  STORE_MIGRATION_FAILED: 400,
-  BLOB_MISSING: 400,
-  BLOB_CORRUPT: 400,
-  TLOG_FETCH_FAILED: 400,
+  // The server's own failures, not the caller's: its database could not be migrated, or a blob
+  // it stored is gone or damaged (500); another log it reads from failed or sent too much (502).
+  STORE_MIGRATION_FAILED: 500,
+  BLOB_MISSING: 500,
+  BLOB_CORRUPT: 500,
+  TLOG_FETCH_FAILED: 502,
+  TLOG_FETCH_TOO_LARGE: 502,
   // Ruled codes whose status differs from their suffix's.
   AUTH_TOKEN_INVALID: 401,
   // An upstream that did not answer (the JWKS of an OIDC issuer, a witness, another log).
@@ -102,7 +129,7 @@ const OVERRIDES = {
   TLOG_ENTRY_SIGNATURE_INVALID: 422,
   FILE_NOT_FOUND: 400,
   VERS_TOO_LARGE: 400,
-  TLOG_FETCH_TOO_LARGE: 400,
+  REQUEST_HEADERS_TOO_LARGE: 431,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

@@ -51,6 +51,7 @@ export async function startService(
     publicUrl: cfg.publicUrl,
     devOidc: o.devOidc === true,
     issuers: cfg.oidcIssuers,
+    maxTokenLifetimeSeconds: cfg.oidcMaxTokenLifetimeSeconds,
     ...(services.tlog ? { logEntry: () => services.tlog?.trustedRootEntry(new Date(0)) } : {}),
     onIssued: (e) => logger.info({ issued: e }, 'certificate issued'),
   });
@@ -59,9 +60,9 @@ export async function startService(
     logger,
     maxSbomBytes: cfg.maxSbomBytes,
     maxBodyBytes: cfg.maxBodyBytes,
-    health: () => ({ dataDir: cfg.dataDir }),
+    timeouts: cfg.timeouts,
     tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
-    ...(keyless ? { keyless } : {}),
+    ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
   });
   const address = await app.listen({ host: cfg.host, port: cfg.port });
   let witnessing: { stop(): Promise<void> } | undefined;

@@ -13,6 +13,11 @@ export type SignErrorCode =
   | 'SIGN_SIGNATURE_INVALID'
   /** The signing certificate does not chain to a trusted certificate authority. */
   | 'SIGN_CHAIN_INVALID'
+  /**
+   * A bundle's certificate chain carries a root or intermediate the trusted root does not hold:
+   * certificates in a bundle are never trust anchors (details.reason says which, details.index where).
+   */
+  | 'SIGN_BUNDLE_CHAIN_INVALID'
   /** The certificate was not valid (expired, not yet valid) at the trusted time. */
   | 'SIGN_CERTIFICATE_EXPIRED'
   /** The certificate's identity (SAN) or issuer does not match the policy given. */

@@ -40,6 +40,7 @@ export {
 } from './keys.js';
 export {
   assertSubjectAllowed,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type Jwks,
   jwkFromKey,
   parseJwks,

@@ -2,15 +2,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors.js';
+import { privateDir } from './private-paths.js';
 
 /**
  * A content-addressed store: each blob lives at `sha256/ab/cdef…` under its root and is never
  * rewritten. Writes go to a temporary file first and are renamed into place, so a reader never sees
- * half a blob and a crash leaves at worst a stray temporary file.
+ * half a blob and a crash leaves at worst a stray temporary file. Folders are 0700 and blobs 0600:
+ * SBOMs are readable by the service's user alone.
  */
 export class BlobStore {
   constructor(readonly root: string) {
-    mkdirSync(join(root, 'tmp'), { recursive: true });
+    privateDir(root);
+    privateDir(join(root, 'tmp'));
   }
 
   static digestOf(bytes: Uint8Array): string {
@@ -22,9 +25,9 @@ export class BlobStore {
     const digest = BlobStore.digestOf(bytes);
     const path = this.pathOf(digest);
     if (existsSync(path)) return { digest, created: false };
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const tmp = join(this.root, 'tmp', `${randomBytes(8).toString('hex')}.part`);
-    writeFileSync(tmp, bytes);
+    writeFileSync(tmp, bytes, { mode: 0o600 });
     renameSync(tmp, path);
     return { digest, created: true };
   }
@@ -39,21 +42,18 @@ export class BlobStore {
     try {
       bytes = readFileSync(path);
     } catch {
+      // The answer goes to API callers: it names the digest, not where the store lives.
       throw new StoreError(
         'BLOB_MISSING',
-        `Blob ${digest} is not in the blob store at ${this.root}`,
-        {
-          details: { digest },
-        },
+        `Blob ${digest} is missing from the blob store; restore it from a backup`,
+        { details: { digest } },
       );
     }
     if (BlobStore.digestOf(bytes) !== digest) {
       throw new StoreError(
         'BLOB_CORRUPT',
         `Blob ${digest} does not match its digest; restore it from a backup`,
-        {
-          details: { digest, path },
-        },
+        { details: { digest } },
       );
     }
     return bytes;

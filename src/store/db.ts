@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { StoreError } from './errors.js';
 import { type Dialect, migrate } from './migrations.js';
+import { privateDir, privateFile } from './private-paths.js';
 import type { Database } from './schema.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -90,10 +90,13 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       },
     };
   }
-  mkdirSync(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, 'custody.db');
   let sqlite: SqliteDatabase.Database;
   try {
+    // 0700 directory, 0600 file: SQLite gives its -wal and -shm files the database file's mode.
+    privateDir(opts.dataDir);
+    privateFile(file);
+    for (const side of ['-wal', '-shm']) privateFileIfPresent(`${file}${side}`);
     sqlite = new SqliteDatabase(file);
   } catch (e) {
     throw unavailable(e, file);
@@ -136,6 +139,14 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       await kysely.destroy();
     },
   };
+}
+
+function privateFileIfPresent(path: string): void {
+  try {
+    privateFile(path);
+  } catch {
+    // Gone between the check and the change (another process checkpointed): nothing to tighten.
+  }
 }
 
 function unavailable(e: unknown, location: string): StoreError {

@@ -43,6 +43,10 @@ export async function findTokenByHash(q: Q, secretHash: string): Promise<TokenRo
     .executeTakeFirst();
 }
 
+export async function findTokenById(q: Q, id: number): Promise<TokenRow | undefined> {
+  return q.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function countTokens(q: Q): Promise<number> {
   const r = await q
     .selectFrom('tokens')

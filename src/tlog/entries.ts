@@ -52,6 +52,11 @@ export interface LogEntry {
   leafHash: Uint8Array;
   /** `<alg>:<hex>` of the artifact (hashedrekord and Custody kinds) or the DSSE payload. */
   subjectDigest: string;
+  /**
+   * Leaf hashes of the other bodies that log the same signature (its ECDSA twin): if one of them
+   * is in the log, this entry is that one (the sequencer's duplicate check).
+   */
+  aliasLeafHashes: Uint8Array[];
 }
 
 const CUSTODY_KINDS = ['sbom', 'vex', 'attestation'] as const;
@@ -85,5 +90,8 @@ export function parseProposedEntry(json: unknown, opts: ParseEntryOptions): LogE
     body: new Uint8Array(body),
     leafHash: merkleLeafHash(body),
     subjectDigest: built.subjectDigest,
+    aliasLeafHashes: (built.aliases ?? []).map((a) =>
+      merkleLeafHash(Buffer.from(canonicalize(a), 'utf8')),
+    ),
   };
 }

@@ -22,7 +22,7 @@ export function rekorDsse(root: Obj, opts: ParseEntryOptions): BuiltEntry {
   assertRekorVersion(root);
   const proposed = root.object('spec').object('proposedContent');
   const envelopeText = proposed.string('envelope');
-  assertSize(envelopeText, 'spec.proposedContent.envelope', opts);
+  assertSize(envelopeText, 'spec.proposedContent.envelope', envelopeLimit(opts));
   const list = proposed.array('verifiers');
   if (list.length === 0)
     throw malformed('spec.proposedContent.verifiers must name at least one key');
@@ -41,8 +41,13 @@ export function typedDsse(root: Obj, opts: ParseEntryOptions): BuiltEntry {
   else if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     envelopeText = canonicalJson(raw, 'envelope');
   } else throw malformed('envelope must be a DSSE envelope (JSON text or object)');
-  assertSize(envelopeText, 'envelope', opts);
+  assertSize(envelopeText, 'envelope', envelopeLimit(opts));
   return dsseEntry(envelopeText, [typedVerifier(root, opts)]);
+}
+
+// The envelope's own limit: it is hashed, not kept, so it may exceed the leaf's.
+function envelopeLimit(opts: ParseEntryOptions): ParseEntryOptions {
+  return { maxBytes: opts.maxEnvelopeBytes ?? opts.maxBytes };
 }
 
 // Rekor's dsse v0.0.1 Unmarshal(): every signature needs a key that verifies it over the PAE, and

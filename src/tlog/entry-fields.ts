@@ -11,6 +11,12 @@ export type EntryKind = 'hashedrekord' | 'dsse' | 'sbom' | 'vex' | 'attestation'
 export interface ParseEntryOptions {
   /** Largest leaf body (and largest single input string) accepted, in bytes. */
   maxBytes: number;
+  /**
+   * Largest DSSE envelope, in bytes; default `maxBytes`. Only the envelope's hashes go into the
+   * leaf, so it may be far larger than the leaf (Rekor's dsse type takes envelopes as large as
+   * its request limit).
+   */
+  maxEnvelopeBytes?: number;
 }
 
 /** Rekor's apiVersion for the hashedrekord and dsse kinds it serves over its v1 API. */
@@ -26,6 +32,11 @@ export interface BuiltEntry {
   kind: EntryKind;
   body: unknown;
   subjectDigest: string;
+  /**
+   * Other bodies that log the same signature (an ECDSA signature's high-s/low-s twin): the log
+   * answers the entry already there if one of them is stored, instead of a new index.
+   */
+  aliases?: unknown[];
 }
 
 // Reads fields of an untrusted JSON object; own properties only, so "__proto__" or "constructor"

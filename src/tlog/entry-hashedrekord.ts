@@ -1,6 +1,6 @@
 import { constants, type KeyObject, publicDecrypt } from 'node:crypto';
 import { encodeBase64 } from './bytes.js';
-import { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
+import { ecdsaSignatureTwin, verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
 import {
   assertRekorVersion,
   type BuiltEntry,
@@ -55,28 +55,47 @@ export function typedCustodyKind(kind: EntryKind, root: Obj, opts: ParseEntryOpt
   return digestSigned(kind, CUSTODY_ENTRY_API_VERSION, algorithm, hex, sig, verifier);
 }
 
-// Rekor's hashedrekord v0.0.1 Canonicalize(): only these fields, the key as its canonical PEM.
+/**
+ * Rekor's hashedrekord v0.0.1 Canonicalize(): only these fields, the key as its canonical PEM.
+ *
+ * One signature is one entry, however it is spelled (issue 11, security 7):
+ * - the digest is stored as lower-case hex. Rekor keeps the case it was sent, but Sigstore's
+ *   clients all send lower case (and sigstore-python compares the body's digest as lower-case
+ *   hex), so for what they send the body stays byte-exact to Rekor's;
+ * - the signature is stored as sent: a bundle carries the signer's own signature bytes and
+ *   verifiers compare them with the body's, so the log may not rewrite them to low-s. Its ECDSA
+ *   twin (r, n − s), which anyone can compute from it, is the body's alias instead: the
+ *   sequencer answers the stored entry when either form is in the log.
+ */
 function digestSigned(
   kind: EntryKind,
   apiVersion: string,
   algorithm: DigestAlgorithm,
-  hex: string,
+  hexIn: string,
   sig: Uint8Array,
   verifier: EntryVerifier,
-) {
+): BuiltEntry {
+  const hex = hexIn.toLowerCase();
   verifyDigestSignature(verifier, algorithm, Buffer.from(hex, 'hex'), sig);
-  const body = {
+  const bodyWith = (signature: Uint8Array) => ({
     apiVersion,
     kind,
     spec: {
       data: { hash: { algorithm, value: hex } },
       signature: {
-        content: encodeBase64(sig),
+        content: encodeBase64(signature),
         publicKey: { content: Buffer.from(verifier.canonicalPem, 'utf8').toString('base64') },
       },
     },
+  });
+  const twin =
+    verifier.key.asymmetricKeyType === 'ec' ? ecdsaSignatureTwin(verifier.key, sig) : undefined;
+  return {
+    kind,
+    body: bodyWith(sig),
+    subjectDigest: `${algorithm}:${hex}`,
+    ...(twin !== undefined ? { aliases: [bodyWith(twin)] } : {}),
   };
-  return { kind, body, subjectDigest: `${algorithm}:${hex.toLowerCase()}` };
 }
 
 function verifyDigestSignature(

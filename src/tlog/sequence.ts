@@ -24,6 +24,11 @@ export interface SequencedEntryInput {
   leafHash: Uint8Array;
   /** `sha256:…` of what the entry is about. */
   subject: string;
+  /**
+   * Leaf hashes of other bodies that log the same signature (an ECDSA signature's twin): when one
+   * of them is stored, or earlier in the batch, the entry is a duplicate of that one.
+   */
+  aliases?: readonly Uint8Array[];
 }
 
 /** Where one entry of the batch ended up. */
@@ -49,8 +54,8 @@ export interface IntegrateOptions {
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /**
- * Integrate `batch` into `tree` and the store. The same leaf twice answers its first index and
- * time. Inside the transaction the state row is locked and the tree first catches up with what
+ * Integrate `batch` into `tree` and the store. The same leaf twice (or a leaf and one of its
+ * aliases) answers its first index and time. Inside the transaction the state row is locked and the tree first catches up with what
  * other sequencers (replicas) committed. If the transaction fails, the tree is put back as it
  * was and the error is thrown: nothing of the batch is stored or served.
  */
@@ -61,7 +66,7 @@ export async function integrateBatch(
   o: IntegrateOptions,
 ): Promise<IntegrateResult> {
   const integratedTime = Math.floor(o.now.getTime() / 1000);
-  const fresh = firstOfEachLeaf(batch);
+  const fresh = firstOfEachIdentity(batch);
   let base = tree.size;
   let existing = new Map<string, EntryPosition>();
   const rows: StoredEntry[] = [];
@@ -73,9 +78,9 @@ export async function integrateBatch(
       if (state.size < tree.size) tree.truncate(state.size);
       await catchUp(tree, w, state.size);
       base = tree.size;
-      existing = await w.findLeafHashes(fresh.map((e) => e.leafHash));
+      existing = await w.findLeafHashes(fresh.flatMap((e) => [e.leafHash, ...(e.aliases ?? [])]));
       for (const e of fresh) {
-        if (existing.has(hex(e.leafHash))) continue;
+        if (storedAs(e, existing) !== undefined) continue;
         const idx = tree.append(e.leafHash);
         rows.push({
           idx,
@@ -132,12 +137,35 @@ export function assertTreeMatches(
     );
 }
 
-// A batch may hold the same leaf twice; only its first occurrence is sequenced.
-function firstOfEachLeaf(batch: readonly SequencedEntryInput[]): SequencedEntryInput[] {
+// The leaf hashes under which an entry may be stored: its own, then its aliases'.
+function spellings(e: SequencedEntryInput): string[] {
+  return [hex(e.leafHash), ...(e.aliases ?? []).map(hex)];
+}
+
+// One key for an entry and its aliases alike (the twin's alias is the entry's own leaf hash, so
+// both name the same set): the smallest of them.
+function identity(e: SequencedEntryInput): string {
+  return spellings(e).reduce((a, b) => (b < a ? b : a));
+}
+
+// The stored position of an entry under any of its spellings.
+function storedAs(
+  e: SequencedEntryInput,
+  existing: ReadonlyMap<string, EntryPosition>,
+): EntryPosition | undefined {
+  for (const k of spellings(e)) {
+    const at = existing.get(k);
+    if (at !== undefined) return at;
+  }
+  return undefined;
+}
+
+// A batch may hold the same entry twice; only its first occurrence is sequenced.
+function firstOfEachIdentity(batch: readonly SequencedEntryInput[]): SequencedEntryInput[] {
   const seen = new Set<string>();
   const fresh: SequencedEntryInput[] = [];
   for (const e of batch) {
-    const k = hex(e.leafHash);
+    const k = identity(e);
     if (!seen.has(k)) {
       seen.add(k);
       fresh.push(e);
@@ -146,23 +174,33 @@ function firstOfEachLeaf(batch: readonly SequencedEntryInput[]): SequencedEntryI
   return fresh;
 }
 
-// Each entry's answer: the index it got now, or the one it had; only the first occurrence of a
-// leaf sequenced now is not a duplicate.
+// Each entry's answer: the index it got now, or the one it had; only the first occurrence of an
+// entry sequenced now is not a duplicate.
 function positions(
   batch: readonly SequencedEntryInput[],
   existing: ReadonlyMap<string, EntryPosition>,
   rows: readonly StoredEntry[],
   integratedTime: number,
 ): (IntegratedEntry | undefined)[] {
-  const byLeaf = new Map<string, EntryPosition>(existing);
-  for (const r of rows) byLeaf.set(hex(r.leafHash), { idx: r.idx, integratedTime });
   const created = new Set(rows.map((r) => hex(r.leafHash)));
+  const byIdentity = new Map<string, EntryPosition & { created: boolean }>();
+  for (const e of batch) {
+    if (byIdentity.has(identity(e))) continue;
+    const stored = storedAs(e, existing);
+    if (stored !== undefined) byIdentity.set(identity(e), { ...stored, created: false });
+  }
+  const rowByLeaf = new Map(rows.map((r) => [hex(r.leafHash), r.idx]));
+  for (const e of batch) {
+    const idx = rowByLeaf.get(hex(e.leafHash));
+    if (idx !== undefined && created.has(hex(e.leafHash)) && !byIdentity.has(identity(e)))
+      byIdentity.set(identity(e), { idx, integratedTime, created: true });
+  }
   const answered = new Set<string>();
   return batch.map((e) => {
-    const k = hex(e.leafHash);
-    const at = byLeaf.get(k);
+    const k = identity(e);
+    const at = byIdentity.get(k);
     if (at === undefined) return undefined;
-    const duplicate = !created.has(k) || answered.has(k);
+    const duplicate = !at.created || answered.has(k);
     answered.add(k);
     return { idx: at.idx, integratedTime: at.integratedTime, duplicate };
   });

@@ -11,6 +11,7 @@ type Result = { entry: LogEntry } | { error: WorkerError };
 
 interface Waiting {
   json: unknown;
+  maxEnvelopeBytes: number | undefined;
   resolve: (e: LogEntry) => void;
   reject: (e: unknown) => void;
 }
@@ -35,10 +36,11 @@ export class EntryCheckPool {
     private readonly maxBytes: number,
   ) {}
 
-  check(json: unknown): Promise<LogEntry> {
+  /** `maxEnvelopeBytes`: as ParseEntryOptions has it (default the pool's `maxBytes`). */
+  check(json: unknown, maxEnvelopeBytes?: number): Promise<LogEntry> {
     if (this.closed) return Promise.reject(new Error('the entry check pool is closed'));
     return new Promise<LogEntry>((resolve, reject) => {
-      this.queue.push({ json, resolve, reject });
+      this.queue.push({ json, maxEnvelopeBytes, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -59,7 +61,12 @@ export class EntryCheckPool {
       const worker = this.pick();
       const id = this.nextId++;
       this.inFlight.set(id, { worker, batch });
-      worker.postMessage({ id, entries: batch.map((w) => w.json), maxBytes: this.maxBytes });
+      worker.postMessage({
+        id,
+        entries: batch.map((w) => w.json),
+        maxEnvelopeBytes: batch.map((w) => w.maxEnvelopeBytes),
+        maxBytes: this.maxBytes,
+      });
     }
   }
 
@@ -108,7 +115,12 @@ export class EntryCheckPool {
 
 // Structured clone turns Buffers into plain Uint8Arrays; the store wants Buffers for blobs.
 function revive(e: LogEntry): LogEntry {
-  return { ...e, body: Buffer.from(e.body), leafHash: Buffer.from(e.leafHash) };
+  return {
+    ...e,
+    body: Buffer.from(e.body),
+    leafHash: Buffer.from(e.leafHash),
+    aliasLeafHashes: e.aliasLeafHashes.map((h) => Buffer.from(h)),
+  };
 }
 
 function fromWorker(e: WorkerError): Error {

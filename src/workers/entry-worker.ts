@@ -6,13 +6,21 @@ import { parseProposedEntry } from '../tlog/index.js';
 interface Request {
   id: number;
   entries: unknown[];
+  /** Per entry; undefined: `maxBytes`. */
+  maxEnvelopeBytes?: (number | undefined)[];
   maxBytes: number;
 }
 
 parentPort?.on('message', (m: Request) => {
-  const results = m.entries.map((json) => {
+  const results = m.entries.map((json, i) => {
+    const maxEnvelopeBytes = m.maxEnvelopeBytes?.[i];
     try {
-      return { entry: parseProposedEntry(json, { maxBytes: m.maxBytes }) };
+      return {
+        entry: parseProposedEntry(json, {
+          maxBytes: m.maxBytes,
+          ...(maxEnvelopeBytes !== undefined ? { maxEnvelopeBytes } : {}),
+        }),
+      };
     } catch (e) {
       return {
         error:

@@ -110,4 +110,28 @@ describe('custody-gitsign with real git (keyless, dev OIDC, logged)', () => {
     );
     assert.notEqual(v.status, 0);
   });
+
+  it('custody git verify without a readable trusted root is an input error: exit 2, saying what to set', async () => {
+    const verify = async (e: Record<string, string>) => {
+      const err: string[] = [];
+      const io = {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => err.push(s) },
+        env: e,
+        cwd: repo,
+      };
+      return { code: await run(['git', 'verify', 'HEAD'], io as never), err: err.join('') };
+    };
+    const { CUSTODY_TRUSTED_ROOT: _root, ...withoutRoot } = env;
+    const missing = await verify(withoutRoot);
+    assert.equal(missing.code, 2, missing.err);
+    assert.match(missing.err, /custody: USAGE: .*CUSTODY_TRUSTED_ROOT/);
+    const absent = await verify({ ...env, CUSTODY_TRUSTED_ROOT: join(dir, 'no-such-root.json') });
+    assert.equal(absent.code, 2, absent.err);
+    assert.match(absent.err, /custody: SIGN_INPUT_UNREADABLE: /);
+    writeFileSync(join(dir, 'bad-root.json'), 'not json');
+    const bad = await verify({ ...env, CUSTODY_TRUSTED_ROOT: join(dir, 'bad-root.json') });
+    assert.equal(bad.code, 2, bad.err);
+    assert.match(bad.err, /custody: SIGN_TRUSTED_ROOT_INVALID: /);
+  });
 });

@@ -327,6 +327,19 @@ describe('custody serve, push and search (service as a child process)', () => {
       (await cli(['search', 'pkg:npm/lodash', '--direct', '--transitive'], env)).code,
       2,
     );
+    // The program-level --version must not swallow search's own --version (README's example).
+    const byName = await cli(['search', '--name', 'lodash', '--version', '4.17.21', '--json'], env);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.deepEqual(
+      (JSON.parse(byName.stdout) as { purl: string; product: { name: string } }[]).map((h) => [
+        h.product.name,
+        h.purl,
+      ]),
+      [['demo-app', 'pkg:npm/lodash@4.17.21']],
+    );
+    const own = await cli(['--version']);
+    assert.equal(own.code, 0);
+    assert.match(own.stdout, /^\d+\.\d+\.\d+\n$/);
     const bad = await cli(['search', 'pkg:npm/lodash', '--range', 'npm/>=1'], env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /INVENTORY_QUERY_INVALID/);

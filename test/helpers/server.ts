@@ -37,6 +37,7 @@ export interface StartOptions {
   maxBodyBytes?: number;
   clock?: () => Date;
   tlog?: ServerOptions['tlog'];
+  timeouts?: ServerOptions['timeouts'];
   /** How the log itself is opened (key type, origin). */
   tlogLog?: NonNullable<Parameters<typeof freshServices>[2]>['tlog'];
 }
@@ -50,6 +51,7 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
     maxSbomBytes: o.maxSbomBytes ?? 8 * 1024 * 1024,
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
     ...(o.tlog ? { tlog: o.tlog } : {}),
+    ...(o.timeouts ? { timeouts: o.timeouts } : {}),
   });
   await custody.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = custody.app.server.address() as AddressInfo;

@@ -234,6 +234,7 @@ const PUBLIC = [
   { method: 'GET', path: '/tlog/checkpoint', url: '/tlog/checkpoint' },
   { method: 'GET', path: '/tlog/tile/*', url: '/tlog/tile/0/000.p/1' },
   { method: 'GET', path: '/api/v1/tlog', url: '/api/v1/tlog' },
+  { method: 'GET', path: '/api/v1/trusted-root', url: '/api/v1/trusted-root' },
   { method: 'POST', path: '/api/v1/tlog/entries', url: '/api/v1/tlog/entries' },
   {
     method: 'GET',

@@ -10,7 +10,8 @@ import {
 
 /**
  * Every code and the status it answers: the statuses of the untyped table that came before the
- * suffix rules, with one change the issue asked for (STORE_CONFLICT: 400 → 409). `satisfies`
+ * suffix rules, with the changes issues asked for (STORE_CONFLICT: 400 → 409; the server's own
+ * failures STORE_MIGRATION_FAILED, BLOB_* → 500 and TLOG_FETCH_* → 502, not 400). `satisfies`
  * makes the compiler reject this list when a code is added to a union and not listed here.
  */
 const EXPECTED = {
@@ -50,12 +51,13 @@ const EXPECTED = {
   NET_TIMEOUT: 503,
   NET_CIRCUIT_OPEN: 503,
   AUTH_FORBIDDEN: 403,
+  AUTH_SAME_PERSON: 403,
   // store
   STORE_UNAVAILABLE: 503,
-  STORE_MIGRATION_FAILED: 400,
+  STORE_MIGRATION_FAILED: 500,
   STORE_CONFLICT: 409,
-  BLOB_MISSING: 400,
-  BLOB_CORRUPT: 400,
+  BLOB_MISSING: 500,
+  BLOB_CORRUPT: 500,
   // tlog
   TLOG_PROOF_INVALID: 400,
   TLOG_RANGE_INVALID: 400,
@@ -73,8 +75,8 @@ const EXPECTED = {
   TLOG_ENTRY_TOO_LARGE: 413,
   TLOG_ENTRY_NOT_FOUND: 404,
   TLOG_WITNESS_REFUSED: 400,
-  TLOG_FETCH_FAILED: 400,
-  TLOG_FETCH_TOO_LARGE: 400,
+  TLOG_FETCH_FAILED: 502,
+  TLOG_FETCH_TOO_LARGE: 502,
   TLOG_ARCHIVE_INVALID: 400,
   TLOG_CHECKPOINT_NOT_ARCHIVED: 400,
   // sign
@@ -82,6 +84,7 @@ const EXPECTED = {
   SIGN_BUNDLE_MALFORMED: 400,
   SIGN_SIGNATURE_INVALID: 400,
   SIGN_CHAIN_INVALID: 400,
+  SIGN_BUNDLE_CHAIN_INVALID: 400,
   SIGN_CERTIFICATE_EXPIRED: 400,
   SIGN_IDENTITY_MISMATCH: 400,
   SIGN_TLOG_INVALID: 400,
@@ -102,6 +105,10 @@ const EXPECTED = {
   NOT_FOUND: 404,
   REQUEST_INVALID: 400,
   REQUEST_UNSUPPORTED_MEDIA_TYPE: 415,
+  REQUEST_TIMEOUT: 408,
+  REQUEST_HEADERS_TOO_LARGE: 431,
+  REQUEST_URI_TOO_LONG: 414,
+  REQUEST_URL_INVALID: 400,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,11 @@ import { registerDevOidcRoutes } from '../../src/server/routes/dev-oidc.js';
 import { registerFulcioRoutes } from '../../src/server/routes/fulcio.js';
 import { FULCIO_OID } from '../../src/sign/ca/index.js';
 import { WEBCRYPTO, x509 } from '../../src/sign/ca/x509.js';
-import { base64url, signJwt } from '../../src/sign/oidc/index.js';
+import {
+  base64url,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  signJwt,
+} from '../../src/sign/oidc/index.js';
 import { addTransparencyLog } from '../../src/sign/trust/index.js';
 import { call, startServer, type TestServer } from '../helpers/server.js';
 
@@ -260,6 +264,9 @@ describe('Custody as Fulcio: dev OIDC → signingCert → @sigstore/sign → log
     const [h, p] = good.split('.') as [string, string];
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     const foreignKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const devKey = createPrivateKey(readFileSync(caPaths(c.dataDir).devOidcKey));
+    // The dev issuer's own tokens live no longer than the CA accepts.
+    assert.ok(claims.exp - claims.iat <= DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
     const kid = JSON.parse(Buffer.from(h, 'base64url').toString()).kid;
     const cases: Array<[string, string]> = [
       ['alg-none', `${base64url(JSON.stringify({ alg: 'none', kid }))}.${p}.`],
@@ -267,6 +274,11 @@ describe('Custody as Fulcio: dev OIDC → signingCert → @sigstore/sign → log
       ['kid-unknown', signJwt(foreignKey, 'other-kid', claims)],
       ['issuer-unknown', signJwt(foreignKey, kid, { ...claims, iss: 'https://evil.example' })],
       ['malformed', 'not-a-jwt'],
+      // Signed by the issuer itself, but for an hour: over the 10 minutes the CA accepts.
+      [
+        'lifetime-too-long',
+        signJwt(devKey, kid, { ...claims, iat: claims.iat, exp: claims.iat + 3600 }),
+      ],
     ];
     for (const [reason, token] of cases) {
       const r = await post(c.base, '/api/v2/signingCert', signingRequest(token, subject));

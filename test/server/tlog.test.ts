@@ -295,7 +295,7 @@ describe('transparency log deployment settings', () => {
 });
 
 describe('the log collects witness cosignatures and serves them on its checkpoint', () => {
-  it('a witness cosigns; /tlog/checkpoint then carries both signatures', async () => {
+  it('a witness cosigns; /tlog/checkpoint then carries both signatures, also after further appends', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -337,6 +337,15 @@ describe('the log collects witness cosignatures and serves them on its checkpoin
         const byLog = openNote(served, [parseVerifierKey(log.vkey)]);
         assert.equal(byWitness.note.text, byLog.note.text);
         assert.equal(byLog.note.signatures.length, 2);
+        // Further appends publish newer checkpoints the witness has not seen yet: the tiles'
+        // checkpoint stays the newest cosigned one; the API names the newest.
+        for (let i = 0; i < 3; i++)
+          await call(srv, 'POST', '/api/v1/tlog/entries', { body: typed(`later ${round} ${i}`) });
+        const later = (await call(srv, 'GET', '/tlog/checkpoint')).text;
+        assert.equal(openNote(later, [parseVerifierKey(witness.vkey)]).note.text, byLog.note.text);
+        const info = (await call(srv, 'GET', '/api/v1/tlog')).json as { size: number };
+        assert.equal(info.size, round * 8);
+        assert.match(byLog.note.text, new RegExp(`\\n${round * 8 - 3}\\n`));
       }
     } finally {
       await loop.stop();

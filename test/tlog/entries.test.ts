@@ -565,6 +565,25 @@ describe('parseProposedEntry: shape and size', () => {
     );
   });
 
+  it('takes a DSSE envelope up to maxEnvelopeBytes, keeping only its hashes in the leaf', () => {
+    const big = envelopeFor([keys.p256], 'x'.repeat(200_000));
+    const opts = { maxBytes: 4096, maxEnvelopeBytes: 400_000 };
+    const typed = {
+      kind: 'dsse',
+      envelope: JSON.stringify(big),
+      publicKey: pemOf(keys.p256.publicKey),
+    };
+    for (const proposed of [rekorDsse(big, [keys.p256]), typed]) {
+      const e = parseProposedEntry(proposed, opts);
+      assert.ok(e.body.length < 4096, `${e.body.length} bytes`);
+    }
+    expectCustodyError(
+      () => parseProposedEntry(rekorDsse(big, [keys.p256]), { ...opts, maxEnvelopeBytes: 100_000 }),
+      TlogError,
+      'TLOG_ENTRY_TOO_LARGE',
+    );
+  });
+
   it('fuzz: arbitrary values only ever fail with TlogError', () => {
     fc.assert(
       fc.property(fc.anything(), (v) => {

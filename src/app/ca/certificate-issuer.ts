@@ -34,6 +34,8 @@ export interface CaServiceOptions {
   clock?: () => Date;
   fetch?: typeof fetch;
   skewSeconds?: number;
+  /** Longest ID-token lifetime (exp − iat) accepted; default 600 s (sign/oidc's default). */
+  maxTokenLifetimeSeconds?: number;
   /** Told of every certificate issued (for the audit log). */
   onIssued?: (e: IssuedEvent) => void;
 }
@@ -123,6 +125,9 @@ export function createCaService(o: CaServiceOptions): CaService {
       audience: entry.cfg.audience ?? 'sigstore',
       now: clock(),
       ...(o.skewSeconds !== undefined ? { skewSeconds: o.skewSeconds } : {}),
+      ...(o.maxTokenLifetimeSeconds !== undefined
+        ? { maxLifetimeSeconds: o.maxTokenLifetimeSeconds }
+        : {}),
     });
     try {
       return { t: await verifyIdToken(token, opts(await entry.keys.get())), cfg: entry.cfg };

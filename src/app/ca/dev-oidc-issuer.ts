@@ -1,7 +1,12 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { CoreError } from '../../core/index.js';
 import { caPaths, loadOrCreateKey } from '../../fs/ca-files.js';
-import { type Jwks, jwkFromKey, signJwt } from '../../sign/index.js';
+import {
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  type Jwks,
+  jwkFromKey,
+  signJwt,
+} from '../../sign/index.js';
 
 /** Claims a dev token may carry besides its subject: the GitHub Actions ones, to try CI identities. */
 const PASS_THROUGH = new Set([
@@ -40,7 +45,7 @@ export interface DevOidcIssuer {
   readonly issuer: string;
   jwks(): Jwks;
   discovery(): Record<string, unknown>;
-  /** @throws CoreError USAGE for an empty subject or a lifetime over an hour */
+  /** @throws CoreError USAGE for an empty subject or a lifetime over the CA's maximum */
   mintToken(req: DevTokenRequest): { idToken: string; expiresIn: number };
 }
 
@@ -53,6 +58,11 @@ export function openDevOidcIssuer(o: {
   /** Its `iss`: the URL its routes are served under, e.g. `http://127.0.0.1:8080/dev-oidc`. */
   issuer: string;
   clock?: () => Date;
+  /**
+   * Longest lifetime of its tokens: the CA's maximum token lifetime (default 600 s, the CA's
+   * default), so a dev token is never one the CA refuses for living too long.
+   */
+  maxTtlSeconds?: number;
 }): DevOidcIssuer {
   const key = loadOrCreateKey(
     caPaths(o.dataDir).devOidcKey,
@@ -81,9 +91,13 @@ export function openDevOidcIssuer(o: {
     mintToken(req) {
       const subject = typeof req.subject === 'string' ? req.subject.trim() : '';
       if (subject === '') throw new CoreError('USAGE', 'A dev token needs a subject.');
-      const ttl = req.ttlSeconds ?? 600;
-      if (!(ttl > 0 && ttl <= 3600)) {
-        throw new CoreError('USAGE', 'A dev token lives between 1 second and an hour.');
+      const maxTtl = o.maxTtlSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+      const ttl = req.ttlSeconds ?? Math.min(600, maxTtl);
+      if (!(ttl > 0 && ttl <= maxTtl)) {
+        throw new CoreError(
+          'USAGE',
+          `A dev token lives between 1 second and ${maxTtl} seconds (the CA's CUSTODY_OIDC_MAX_TOKEN_LIFETIME).`,
+        );
       }
       const now = Math.floor(clock().getTime() / 1000);
       const extra = Object.fromEntries(

@@ -28,6 +28,8 @@ export async function openKeyless(o: {
   publicUrl: string;
   devOidc: boolean;
   issuers: readonly OidcIssuerConfig[];
+  /** Longest ID-token lifetime the CA accepts (default 600 s); the dev issuer's tokens fit in it. */
+  maxTokenLifetimeSeconds?: number;
   logEntry?: () => TransparencyLogJson | undefined;
   onIssued?: (e: IssuedEvent) => void;
   now?: () => Date;
@@ -44,11 +46,20 @@ export async function openKeyless(o: {
     if (!known) writeTrustStore(paths.trustedRoot, addTransparencyLog(root, entry));
   }
   const devOidc = o.devOidc
-    ? openDevOidcIssuer({ dataDir: o.dataDir, issuer: `${o.publicUrl}/dev-oidc` })
+    ? openDevOidcIssuer({
+        dataDir: o.dataDir,
+        issuer: `${o.publicUrl}/dev-oidc`,
+        ...(o.maxTokenLifetimeSeconds !== undefined
+          ? { maxTtlSeconds: o.maxTokenLifetimeSeconds }
+          : {}),
+      })
     : undefined;
   const ca = createCaService({
     ca: await loadCa(o.dataDir),
     issuers: o.issuers,
+    ...(o.maxTokenLifetimeSeconds !== undefined
+      ? { maxTokenLifetimeSeconds: o.maxTokenLifetimeSeconds }
+      : {}),
     ...(devOidc ? { devOidc } : {}),
     ...(o.onIssued ? { onIssued: o.onIssued } : {}),
   });

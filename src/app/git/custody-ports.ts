@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { FulcioSigner } from '@sigstore/sign';
+import { CoreError } from '../../core/index.js';
 import type { Env } from '../../fs/key-files.js';
+import { readTrustedRootFile } from '../../fs/trusted-root-files.js';
 import { getServiceJson, postServiceJson } from '../../net/service-json.js';
-import { loadVerifier, parseTrustedRoot, SignError } from '../../sign/index.js';
+import { loadVerifier, SignError } from '../../sign/index.js';
 import { idToken } from '../sign/identity-token.js';
 import type { GitPorts } from './ports.js';
 
@@ -80,16 +81,17 @@ export function custodyGitPorts(env: Env): GitPorts {
 
     async verifyLogged(settings, signed) {
       if (settings.trustedRoot === undefined)
-        throw new SignError(
-          'SIGN_TRUSTED_ROOT_INVALID',
-          'Verifying needs a trusted root: set CUSTODY_TRUSTED_ROOT (or git config custody.trustedRoot, or --trusted-root) to the trusted_root.json of `custody ca init`.',
+        // A setting the user has to give, not a verdict on the commit: USAGE (exit 2).
+        throw new CoreError(
+          'USAGE',
+          'Verifying needs a trusted root: set CUSTODY_TRUSTED_ROOT (or git config custody.trustedRoot, or --trusted-root) to a trusted_root.json, e.g. the service\'s: curl -o trusted_root.json "$CUSTODY_URL/api/v1/trusted-root".',
         );
       if (!settings.policy || Object.keys(settings.policy).length === 0)
         throw new SignError(
           'SIGN_IDENTITY_MISMATCH',
           'Give the identity to require: --certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp] (or CUSTODY_GIT_IDENTITY/CUSTODY_GIT_ISSUER, or git config custody.identity/custody.issuer).',
         );
-      const trust = parseTrustedRoot(JSON.parse(readFileSync(settings.trustedRoot, 'utf8')));
+      const trust = readTrustedRootFile(settings.trustedRoot, '/');
       const url = need(settings.url, 'Finding the log entry');
       const found = (await getServiceJson(
         `${url}/api/v1/tlog/entries?subject=sha256:${signed.digestHex}`,

@@ -1,9 +1,15 @@
-import { AccessError, type Caller, requirePermission } from '../../access/index.js';
+import {
+  type Caller,
+  requireOrganisationAdmin,
+  requirePermission,
+  requireWithinTeams,
+} from '../../access/index.js';
 import { InventoryError } from '../../inventory/index.js';
 import { parseGatePolicy } from '../../sbom/quality/index.js';
 import { parseSigningIdentities, type SigningIdentity } from '../../sign/index.js';
 import { ensureTeam, findTeam } from '../../store/catalogue.js';
 import { audit } from '../audit-trail.js';
+import { recheckCaller } from '../recheck-caller.js';
 import { nowIso, type Services } from '../services.js';
 import { type TeamView, teamView } from './views.js';
 
@@ -20,6 +26,12 @@ export function checkTeamName(name: string): void {
   }
 }
 
+/**
+ * Create a team. Only an organisation-wide admin may: a team-scoped admin would create a team
+ * outside its own scope, which it could then not hold (its token's teams are fixed), so it asks an
+ * organisation-wide admin instead.
+ * @throws InventoryError INVENTORY_INPUT_INVALID; AccessError AUTH_FORBIDDEN, AUTH_TOKEN_INVALID
+ */
 export async function createTeam(
   s: Services,
   caller: Caller,
@@ -29,6 +41,8 @@ export async function createTeam(
   checkTeamName(name);
   const now = nowIso(s);
   return s.db.kysely.transaction().execute(async (trx) => {
+    await recheckCaller(trx, caller, now);
+    requireOrganisationAdmin(caller.principal, 'create teams');
     const existing = await findTeam(trx, name);
     if (existing) return { team: teamView(existing), created: false };
     await ensureTeam(trx, name, now);
@@ -49,8 +63,11 @@ export async function createTeam(
 }
 
 /**
- * Set a team's SBOM gate: the YAML (or JSON) policy format of `custody sbom check --policy`.
- * @throws SbomError SBOM_POLICY_INVALID; InventoryError INVENTORY_NOT_FOUND
+ * Set a team's SBOM gate: the YAML (or JSON) policy format of `custody sbom check --policy`. A
+ * team-scoped admin sets only its own teams' gates (refused before the team is looked up, so the
+ * answer says nothing about other teams).
+ * @throws SbomError SBOM_POLICY_INVALID; InventoryError INVENTORY_NOT_FOUND;
+ *   AccessError AUTH_FORBIDDEN, AUTH_TOKEN_INVALID
  */
 export async function setGatePolicy(
   s: Services,
@@ -59,9 +76,12 @@ export async function setGatePolicy(
   text: string,
 ): Promise<TeamView> {
   requirePermission(caller.principal, 'admin');
+  requireWithinTeams(caller.principal, [team], 'set gate policies');
   const policy = parseGatePolicy(text, `gate policy of team ${team}`);
   const now = nowIso(s);
   return s.db.kysely.transaction().execute(async (trx) => {
+    await recheckCaller(trx, caller, now);
+    requireWithinTeams(caller.principal, [team], 'set gate policies');
     const t = await findTeam(trx, team);
     if (!t) throw new InventoryError('INVENTORY_NOT_FOUND', `team ${team} does not exist`);
     await trx
@@ -88,7 +108,8 @@ export async function setGatePolicy(
  * Set who may sign for a team (issuer + subject patterns, registered public keys). Only an
  * organisation-wide admin may: a team-scoped admin setting its own team's list could admit any
  * identity to sign for it, which is what the list exists to prevent.
- * @throws SignError SIGN_IDENTITY_LIST_INVALID; AccessError AUTH_FORBIDDEN; InventoryError INVENTORY_NOT_FOUND
+ * @throws SignError SIGN_IDENTITY_LIST_INVALID; AccessError AUTH_FORBIDDEN, AUTH_TOKEN_INVALID;
+ *   InventoryError INVENTORY_NOT_FOUND
  */
 export async function setSigningIdentities(
   s: Services,
@@ -97,15 +118,12 @@ export async function setSigningIdentities(
   input: unknown,
 ): Promise<TeamView> {
   requirePermission(caller.principal, 'admin');
-  if (caller.principal.teams !== undefined) {
-    throw new AccessError(
-      'AUTH_FORBIDDEN',
-      "Only an organisation-wide admin sets a team's signing identities; ask one to do it",
-    );
-  }
+  requireOrganisationAdmin(caller.principal, "set a team's signing identities");
   const identities = parseSigningIdentities(input);
   const now = nowIso(s);
   return s.db.kysely.transaction().execute(async (trx) => {
+    await recheckCaller(trx, caller, now);
+    requireOrganisationAdmin(caller.principal, "set a team's signing identities");
     const t = await findTeam(trx, team);
     if (!t) throw new InventoryError('INVENTORY_NOT_FOUND', `team ${team} does not exist`);
     const json = JSON.stringify(identities);

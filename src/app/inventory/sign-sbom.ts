@@ -3,7 +3,6 @@ import { type Caller, inScope, requirePermission } from '../../access/index.js';
 import { parseJson } from '../../core/index.js';
 import { InventoryError } from '../../inventory/index.js';
 import {
-  addTransparencyLog,
   admittedIdentity,
   admittedKey,
   emptyTrustedRoot,
@@ -21,6 +20,7 @@ import {
 } from '../../store/sbom-signatures.js';
 import { audit } from '../audit-trail.js';
 import { nowIso, type Services } from '../services.js';
+import { logTrustedRoot } from '../trust/served-trusted-root.js';
 import { type BundleSigner, checkSbomBundle } from './sbom-bundle-check.js';
 import { notFound, requireTeam } from './team-scope.js';
 import { type SbomSignatureView, sbomSignatureView } from './views.js';
@@ -158,13 +158,8 @@ async function visibleSbom(s: Services, caller: Caller, id: number) {
 /** The trusted root: the one the service serves, and Custody's own log in any case. */
 function trustOf(s: Services, served: (() => unknown) | undefined): TrustedRoot[] {
   const roots: TrustedRoot[] = [];
-  if (s.tlog) {
-    roots.push(
-      parseTrustedRoot(
-        addTransparencyLog(emptyTrustedRoot(), s.tlog.trustedRootEntry(new Date(0))),
-      ),
-    );
-  }
+  const own = logTrustedRoot(s);
+  if (own) roots.push(parseTrustedRoot(own()));
   if (served) roots.push(parseTrustedRoot(served()));
   return roots.length > 0 ? roots : [parseTrustedRoot(emptyTrustedRoot())];
 }

@@ -202,11 +202,17 @@ export class TransparencyLog extends PublishedLog {
     this.latest = published(cp);
   }
 
-  /** Append witness cosignature lines (already verified) to a published checkpoint. */
+  /**
+   * Append witness cosignature lines (already verified) to a published checkpoint, which becomes
+   * the witnessed checkpoint when it is the largest cosigned so far.
+   */
   async addCosignatures(size: number, lines: string): Promise<void> {
     if (lines === '') return;
     await this.store.addCosignatures(size, lines);
     if (this.latest.size === size) this.latest = { ...this.latest, note: this.latest.note + lines };
+    const stored = await this.store.primary.checkpointAt(size);
+    if (stored !== undefined && (this.cosigned === undefined || size >= this.cosigned.size))
+      this.cosigned = published(stored);
   }
 
   /** Wait for the appends already queued, then refuse new ones. */

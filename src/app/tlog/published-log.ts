@@ -24,6 +24,8 @@ export interface PublishedCheckpoint {
  */
 export abstract class PublishedLog {
   protected readonly tree = new MerkleTree();
+  /** The largest checkpoint witnesses have cosigned in this process, once one has been. */
+  protected cosigned: PublishedCheckpoint | undefined;
 
   protected constructor(
     protected readonly store: TlogEntryStore,
@@ -33,6 +35,15 @@ export abstract class PublishedLog {
   /** The newest published checkpoint. */
   checkpoint(): PublishedCheckpoint {
     return this.latest;
+  }
+
+  /**
+   * The checkpoint the tiles serve (`/tlog/checkpoint`): the largest one witnesses have cosigned,
+   * so that clients see the cosignatures; before any has been (or without witnesses), the newest.
+   * Newer checkpoints are one witnessing interval ahead of it and are on the log's API.
+   */
+  witnessedCheckpoint(): PublishedCheckpoint {
+    return this.cosigned ?? this.latest;
   }
 
   get size(): number {

@@ -28,10 +28,10 @@ export function isEntryRefusal(e: unknown): boolean {
   return e instanceof TlogError;
 }
 
-/** The newest signed checkpoint's note. */
+/** The note of the checkpoint the tiles serve: the newest witnessed one, else the newest. */
 export async function readCheckpointNote(face: LogFace): Promise<string> {
   await face.log.refresh();
-  return face.log.checkpoint().note;
+  return face.log.witnessedCheckpoint().note;
 }
 
 /**

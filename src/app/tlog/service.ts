@@ -70,20 +70,32 @@ export class LogFace {
 
   /**
    * Check a proposed entry (Custody's typed form or Rekor's) and append it.
+   * `maxEnvelopeBytes` bounds a DSSE envelope (default: the leaf's limit, 64 KiB); the HTTP face
+   * passes its body limit, since only the envelope's hashes are kept.
    * @throws TlogError TLOG_ENTRY_MALFORMED, TLOG_ENTRY_SIGNATURE_INVALID, TLOG_ENTRY_TOO_LARGE
    */
-  async append(json: unknown): Promise<{ appended: Appended; view: EntryView }> {
+  async append(
+    json: unknown,
+    o: { maxEnvelopeBytes?: number } = {},
+  ): Promise<{ appended: Appended; view: EntryView }> {
+    const opts = {
+      maxBytes: MAX_ENTRY_SIZE,
+      ...(o.maxEnvelopeBytes !== undefined ? { maxEnvelopeBytes: o.maxEnvelopeBytes } : {}),
+    };
     const entry = this.checks
-      ? await this.checks.check(json)
-      : parseProposedEntry(json, { maxBytes: MAX_ENTRY_SIZE });
+      ? await this.checks.check(json, opts.maxEnvelopeBytes)
+      : parseProposedEntry(json, opts);
     const appended = await this.log.append({
       kind: entry.kind,
       body: entry.body,
       leafHash: entry.leafHash,
       subject: entry.subjectDigest,
+      aliases: entry.aliasLeafHashes,
     });
+    // A duplicate may have been logged in another spelling (an ECDSA twin): answer what is stored.
+    const stored = appended.duplicate ? await this.log.entryAt(appended.index) : undefined;
     const view = this.view(
-      {
+      stored ?? {
         idx: appended.index,
         leafHash: entry.leafHash,
         kind: entry.kind,

@@ -139,6 +139,8 @@ export function registerGit(program: Command, io: CliIO, ports: () => Promise<Gi
           );
       } catch (e) {
         if (!isCustodyError(e)) throw e;
+        // Unreadable input or a missing setting is exit 2 (main prints the code), not "not verified".
+        if (INPUT_ERRORS.has(e.code)) throw e;
         if (o['json'])
           io.stdout.write(
             `${JSON.stringify({ verified: false, commit, error: e.toJSON() }, null, 2)}\n`,
@@ -148,3 +150,10 @@ export function registerGit(program: Command, io: CliIO, ports: () => Promise<Gi
       }
     });
 }
+
+/** Codes that say the verifier could not read what it was given (exit 2), not that it said no. */
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  'USAGE',
+  'SIGN_INPUT_UNREADABLE',
+  'SIGN_TRUSTED_ROOT_INVALID',
+]);

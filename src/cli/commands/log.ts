@@ -284,21 +284,25 @@ function describeCheck(r: MonitorCheck): string {
 }
 
 async function loop(follow: boolean, seconds: number, step: () => Promise<void>): Promise<void> {
-  await step();
-  if (!follow) return;
+  if (!follow) return step();
   let stopped = false;
   let wake: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  // The wait timer stays ref'd: it is what keeps a following process alive between rounds. A
+  // signal clears it, so the process ends (exit 0) once a round in progress has finished.
   const stop = () => {
     stopped = true;
+    clearTimeout(timer);
     wake?.();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    await step();
     while (!stopped) {
       await new Promise<void>((r) => {
         wake = r;
-        setTimeout(r, seconds * 1000).unref();
+        timer = setTimeout(r, seconds * 1000);
       });
       if (!stopped) await step();
     }

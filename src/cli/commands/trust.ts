@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { type CliIO, settingsOf } from '../io.js';
+import { CliExit } from '../exit.js';
+import { type CliIO, EXIT, settingsOf } from '../io.js';
 
 /**
- * `custody trust add|remove|list`: edits a Sigstore trusted root (default
+ * `custody trust fetch` saves a running service's trusted root (its log, and its CA when it has
+ * one), checked against the service's log key. `custody trust add|remove|list` edits a Sigstore trusted root (default
  * `<dataDir>/trusted_root.json`). Several CAs and logs are trusted at once, so a new authority is
  * added before the old one is retired (`remove --at`) or removed — pipelines keep verifying.
  */
 const trustStore = () => import('../../app/trust/edit-trust-store.js');
+const fetching = () => import('../../app/trust/fetch-trusted-root.js');
 
 export function registerTrust(program: Command, io: CliIO): void {
   const trust = program
@@ -20,6 +23,33 @@ export function registerTrust(program: Command, io: CliIO): void {
     '--data-dir <dir>',
     'data directory (env CUSTODY_DATA_DIR, default ./.custody)',
   ] as const;
+
+  trust
+    .command('fetch [url]')
+    .description(
+      "save the trusted root a custody serve publishes (its log, and its CA when it has one), after checking it holds the service's log key",
+    )
+    .requiredOption('-o, --output <file>', 'where to write it (e.g. trusted_root.json)')
+    .option(
+      '--vkey <vkey>',
+      'the verifier key `custody serve` printed at start: the log must sign with it',
+    )
+    .action(async (url: string | undefined, o: { output: string; vkey?: string }) => {
+      const service = url ?? settingsOf(io).url;
+      if (service === undefined) {
+        io.stderr.write('custody: USAGE: give the service URL (or set CUSTODY_URL)\n');
+        throw new CliExit(EXIT.usage);
+      }
+      const { fetchTrustedRoot } = await fetching();
+      const r = await fetchTrustedRoot(service, o.output, {
+        cwd: io.cwd,
+        ...(o.vkey !== undefined ? { expectVkey: o.vkey } : {}),
+      });
+      io.stderr.write(
+        `Saved the trusted root of ${service} to ${r.path}: ${r.tlogs} log(s), ${r.certificateAuthorities} CA(s).\n` +
+          `Its log ${r.origin} signs with ${r.vkey}${o.vkey === undefined ? ' (compare with the key custody serve printed at start, or pass it as --vkey)' : ' (as --vkey expects)'}.\n`,
+      );
+    });
 
   trust
     .command('list')

@@ -6,7 +6,6 @@ import {
   readWitnessConfig,
 } from '../../app/tlog-follow/witness-cosigner.js';
 import { CoreError } from '../../core/index.js';
-import { serveWitness } from '../../server/main.js';
 import type { CliIO } from '../io.js';
 
 /**
@@ -40,6 +39,8 @@ export function registerWitness(program: Command, io: CliIO): void {
         o.state === undefined ? undefined : resolve(io.cwd, o.state),
       );
       const { host, port } = parseListen(o.listen);
+      // Loaded here, not at the top: the server's modules cost every other command their start-up.
+      const { serveWitness } = await import('../../server/main.js');
       const service = serveWitness(
         openWitness({
           name: config.name,

@@ -30,7 +30,7 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
     {
       config: { requires: 'admin', permission: 'admin' },
       schema: {
-        summary: 'Create a team',
+        summary: 'Create a team (organisation-wide admins only)',
         tags: ['admin'],
         body: {
           type: 'object',
@@ -58,7 +58,7 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
       {
         config: { requires: 'admin', permission: 'admin' },
         schema: {
-          summary: 'Set a team’s SBOM quality gate',
+          summary: 'Set a team’s SBOM quality gate (a team-scoped admin: its own teams only)',
           description:
             'The YAML (or JSON) gate policy of `custody sbom check --policy`: minScore, require, allowLicenses, denyLicenses, maxAgeDays. `{}` gates nothing.',
           tags: ['admin'],
@@ -103,7 +103,11 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
     '/api/v1/tokens',
     {
       config: { requires: 'admin', permission: 'admin' },
-      schema: { summary: 'API tokens (never their secrets)', tags: ['admin'] },
+      schema: {
+        summary:
+          'API tokens (never their secrets); a team-scoped admin sees its teams’ tokens only',
+        tags: ['admin'],
+      },
     },
     async (req) => ({ items: await listTokenViews(s, req.caller) }),
   );
@@ -116,6 +120,8 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
       config: { requires: 'admin', permission: 'admin' },
       schema: {
         summary: 'Create an API token; the secret is in this response only',
+        description:
+          'A caller grants only what it holds: a team-scoped admin creates tokens only for teams of its own (never organisation-wide) and only of roles within its own (not approver).',
         tags: ['admin'],
         body: {
           type: 'object',
@@ -145,7 +151,7 @@ export function registerAdminRoutes(app: FastifyInstance, d: RouteDeps): void {
     {
       config: { requires: 'admin', permission: 'admin' },
       schema: {
-        summary: 'Revoke a token',
+        summary: 'Revoke a token (a team-scoped admin: only tokens limited to its teams)',
         tags: ['admin'],
         params: {
           type: 'object',

@@ -12,7 +12,10 @@ export interface TlogRouteOptions {
   requireToken: boolean;
   /** Appends a second per client address; 0 turns the limit off. */
   ratePerClient: number;
-  /** Largest proposed entry body (an envelope can be much bigger than its leaf). */
+  /**
+   * Largest proposed entry body, and so largest DSSE envelope (an envelope can be much bigger
+   * than its leaf, which keeps only its hashes); CUSTODY_MAX_SBOM_BYTES by default.
+   */
   maxEntryBodyBytes: number;
 }
 
@@ -55,7 +58,7 @@ export function registerTlogRoutes(app: FastifyInstance, d: RouteDeps, o: TlogRo
     },
     async appendCounted(body) {
       try {
-        const r = await face.append(body);
+        const r = await face.append(body, { maxEnvelopeBytes: o.maxEntryBodyBytes });
         d.metrics.tlogAppends.inc({ outcome: r.appended.duplicate ? 'duplicate' : 'logged' });
         return r;
       } catch (e) {

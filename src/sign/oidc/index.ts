@@ -12,6 +12,7 @@ export { base64url, MAX_TOKEN_BYTES, type ParsedJwt, parseJwt } from './jwt.js';
 export { signJwt } from './sign.js';
 export { assertSubjectAllowed } from './subjects.js';
 export {
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   peekIssuer,
   type TokenRefusal,
   type VerifiedIdToken,

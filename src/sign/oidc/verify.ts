@@ -15,6 +15,7 @@ export type TokenRefusal =
   | 'expired'
   | 'not-yet-valid'
   | 'issued-in-future'
+  | 'lifetime-too-long'
   | 'subject-refused'
   | 'email-unverified'
   | 'subject-unsupported'
@@ -30,7 +31,15 @@ export interface VerifyIdTokenOptions {
   now: Date;
   /** Clock skew allowed on `exp`, `nbf` and `iat`; default 60 s. */
   skewSeconds?: number;
+  /**
+   * Longest lifetime (`exp − iat`) accepted, in seconds; default
+   * DEFAULT_MAX_TOKEN_LIFETIME_SECONDS (Brief 2: tokens live at most 10 minutes).
+   */
+  maxLifetimeSeconds?: number;
 }
+
+/** Brief 2's "≤ 10 min"; GitHub Actions' tokens live 5 minutes, Google's an hour (raise it for those). */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 600;
 
 export interface VerifiedIdToken {
   issuer: string;
@@ -178,7 +187,27 @@ function checkClaims(
   if (iat !== undefined && (typeof iat !== 'number' || now + skew < iat)) {
     throw refuse('issued-in-future', 'The ID token was issued in the future (iat).', { iat });
   }
+  assertLifetime(exp, typeof iat === 'number' ? iat : undefined, now, o);
   return { issuer: iss, subject: sub, claims: c, algorithm, expiresAt: new Date(exp * 1000) };
+}
+
+// A long-lived token is a bearer credential worth stealing. The lifetime is exp − iat, both the
+// issuer's clock, so no skew; a token without iat may live no longer from now (skew allowed).
+function assertLifetime(
+  exp: number,
+  iat: number | undefined,
+  now: number,
+  o: VerifyIdTokenOptions,
+) {
+  const max = o.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const lifetime = iat !== undefined ? exp - iat : exp - now - (o.skewSeconds ?? 60);
+  if (lifetime > max) {
+    throw refuse(
+      'lifetime-too-long',
+      `The ID token lives ${Math.round(lifetime)} s${iat === undefined ? ' from now (it has no iat)' : ' (exp − iat)'}, over the ${max} s this CA accepts: ask the issuer for a shorter-lived token, or raise CUSTODY_OIDC_MAX_TOKEN_LIFETIME.`,
+      { lifetimeSeconds: lifetime, maxSeconds: max },
+    );
+  }
 }
 
 function refuse(reason: TokenRefusal, message: string, more: Record<string, unknown> = {}) {

@@ -42,8 +42,13 @@ export interface DsseContent {
 
 export interface CertificateKey {
   kind: 'certificate';
-  /** The leaf; any further certificates a v0.1/v0.2 bundle carries are never trust anchors. */
+  /** The leaf. */
   der: Uint8Array;
+  /**
+   * The certificates after the leaf in a v0.1/v0.2 `x509CertificateChain` (v0.3 carries the leaf
+   * alone). Never trust anchors: each must be one the trusted root holds (certificate.ts).
+   */
+  chain: Uint8Array[];
   /** The base64 the bundle carried: a cache key that costs nothing to compute. */
   base64: string;
 }
@@ -125,20 +130,23 @@ function signingKey(bundle: Bundle): CertificateKey | PublicKeyHint {
     case 'publicKey':
       return { kind: 'publicKey', hint: m.publicKey.hint };
     case 'certificate':
-      return leaf(m.certificate.rawBytes);
+      return leaf(m.certificate.rawBytes, []);
     case 'x509CertificateChain': {
-      const first = m.x509CertificateChain.certificates[0];
+      const [first, ...rest] = m.x509CertificateChain.certificates;
       if (first === undefined) throw malformed('the certificate chain is empty');
-      return leaf(first.rawBytes);
+      return leaf(
+        first.rawBytes,
+        rest.map((c) => c.rawBytes),
+      );
     }
     default:
       throw malformed('the bundle has no verification material');
   }
 }
 
-function leaf(der: Uint8Array): CertificateKey {
+function leaf(der: Uint8Array, chain: Uint8Array[]): CertificateKey {
   if (der.length === 0) throw malformed('the signing certificate is empty');
-  return { kind: 'certificate', der, base64: Buffer.from(der).toString('base64') };
+  return { kind: 'certificate', der, chain, base64: Buffer.from(der).toString('base64') };
 }
 
 function malformed(message: string, cause?: unknown): SignError {

@@ -49,6 +49,43 @@ export function verifyLeaf(m: TrustMaterial, leaf: CertificateKey): VerifiedLeaf
 }
 
 /**
+ * The certificates a v0.1/v0.2 bundle carries after its leaf. Sigstore's rule
+ * (protobuf-specs' X509CertificateChain): signers MUST NOT include their root CA, and verifiers
+ * chain only to their own trusted root, whatever the bundle adds; sigstore-python flags a root in
+ * the chain, and the conformance case bundle-with-root-cert_fail must be refused for it. Custody
+ * refuses any certificate there that the trusted root does not hold itself: an unknown root is a
+ * trust anchor offered by the bundle, an unknown intermediate a path the trusted root does not
+ * vouch for. Old public-good bundles that repeat Fulcio's own intermediate and root (sigstore-js's
+ * bundleV01-full-cert-chain) hold only certificates the trusted root has, so they still verify.
+ * @throws SignError SIGN_BUNDLE_CHAIN_INVALID (details.reason root-not-trusted or
+ *   intermediate-not-trusted, details.index: its place in the chain, the leaf being 0),
+ *   SIGN_BUNDLE_MALFORMED (not a certificate)
+ */
+export function assertBundleChain(m: TrustMaterial, leaf: CertificateKey): void {
+  leaf.chain.forEach((der, i) => {
+    if (m.caCertificates.has(Buffer.from(der).toString('base64'))) return;
+    let cert: X509Certificate;
+    try {
+      cert = X509Certificate.parse(Buffer.from(der));
+    } catch (e) {
+      throw new SignError(
+        'SIGN_BUNDLE_MALFORMED',
+        `Bundle: certificate ${i + 2} of the chain is not DER X.509.`,
+        { cause: e },
+      );
+    }
+    const root = cert.subject.equals(cert.issuer);
+    throw new SignError(
+      'SIGN_BUNDLE_CHAIN_INVALID',
+      root
+        ? `The bundle's certificate chain carries a root certificate (certificate ${i + 2} of ${leaf.chain.length + 1}, the signing certificate being the first) that the trusted root does not hold: a bundle may not bring its own trust anchor. Re-sign with a client that puts only the signing certificate in the bundle.`
+        : `The bundle's certificate chain carries an intermediate certificate (certificate ${i + 2} of ${leaf.chain.length + 1}, the signing certificate being the first) that the trusted root does not hold. Re-sign with a client that puts only the signing certificate in the bundle, or trust that CA in the trusted root.`,
+      { details: { reason: root ? 'root-not-trusted' : 'intermediate-not-trusted', index: i + 1 } },
+    );
+  });
+}
+
+/**
  * The leaf, its chain and its CA were all valid at every trusted time (ends inclusive).
  * @throws SignError SIGN_CERTIFICATE_EXPIRED (the leaf), SIGN_CHAIN_INVALID (no CA valid then)
  */

@@ -3,7 +3,7 @@ import { SignError } from '../errors.js';
 import { inTimeRange } from '../trusted-root.js';
 import { assertEntryMatches, type EntryKeyMaterial } from './body.js';
 import { type ParsedBundle, parseBundle } from './bundle.js';
-import { assertValidAt, type VerifiedLeaf, verifyLeaf } from './certificate.js';
+import { assertBundleChain, assertValidAt, type VerifiedLeaf, verifyLeaf } from './certificate.js';
 import { assertIdentity, type IdentityPolicy } from './identity.js';
 import { type TrustMaterialInput, trustMaterial } from './material.js';
 import { type ArtifactInput, verifyContent } from './signature.js';
@@ -51,7 +51,7 @@ export interface VerifyOptions {
 
 /**
  * Verify a Sigstore bundle (its parsed JSON) against an artifact, a policy and trust material.
- * @throws SignError SIGN_BUNDLE_MALFORMED, SIGN_TLOG_INVALID, SIGN_TLOG_ENTRY_MISMATCH,
+ * @throws SignError SIGN_BUNDLE_MALFORMED, SIGN_BUNDLE_CHAIN_INVALID, SIGN_TLOG_INVALID, SIGN_TLOG_ENTRY_MISMATCH,
  *   SIGN_TIMESTAMP_INVALID, SIGN_CHAIN_INVALID, SIGN_SCT_INVALID, SIGN_CERTIFICATE_EXPIRED,
  *   SIGN_ARTIFACT_MISMATCH, SIGN_SIGNATURE_INVALID, SIGN_IDENTITY_MISMATCH
  */
@@ -105,6 +105,7 @@ function signingKey(
     }
     return { key: policy.key, material: { spki: spki(policy.key) }, leaf: undefined };
   }
+  assertBundleChain(m, bundle.key);
   const leaf = verifyLeaf(m, bundle.key);
   if ('key' in policy) {
     // A certificate bundle checked against a key: the key decides, the certificate's CA does not.

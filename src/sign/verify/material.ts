@@ -21,6 +21,8 @@ export interface TrustMaterial {
   ctlogsById: Map<string, TransparencyLogInstance[]>;
   /** Self-consistency of each authority's chain (each certificate signed by the next), once. */
   chainOk: WeakMap<CertificateAuthority, boolean>;
+  /** base64 DER of every certificate of the trusted root's authorities (bundle chains, certificate.ts). */
+  caCertificates: Set<string>;
   /** KeyObjects of certificates' SPKIs, parsed once. */
   keys: WeakMap<X509Certificate, KeyObject>;
   leaves: BoundedCache<unknown>;
@@ -38,6 +40,11 @@ export function trustMaterial(input: TrustMaterialInput): TrustMaterial {
       tlogsById: byLogId(root.tlogs),
       ctlogsById: byLogId(root.ctlogs),
       chainOk: new WeakMap(),
+      caCertificates: new Set(
+        root.certificateAuthorities.flatMap((ca) =>
+          ca.certChain.map((c) => c.root.toDER().toString('base64')),
+        ),
+      ),
       keys: new WeakMap(),
       leaves: new BoundedCache(10_000),
       checkpoints: new BoundedCache(1_000),

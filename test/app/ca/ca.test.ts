@@ -167,6 +167,20 @@ describe('dev OIDC issuer', () => {
     assert.throws(() => dev.mintToken({ subject: ' ' }), CoreError);
     assert.throws(() => dev.mintToken({ subject: 'a', ttlSeconds: 7200 }), CoreError);
   });
+
+  it("mints tokens no longer-lived than the CA's maximum (CUSTODY_OIDC_MAX_TOKEN_LIFETIME)", () => {
+    const lifetime = (t: string) => {
+      const c = parseJwt(t).claims as { iat: number; exp: number };
+      return c.exp - c.iat;
+    };
+    const dataDir = tmp();
+    const dev = openDevOidcIssuer({ dataDir, issuer: 'http://127.0.0.1:8080/dev-oidc' });
+    assert.equal(lifetime(dev.mintToken({ subject: 'a@example.com' }).idToken), 600);
+    assert.throws(() => dev.mintToken({ subject: 'a', ttlSeconds: 601 }), CoreError);
+    const short = openDevOidcIssuer({ dataDir, issuer: dev.issuer, maxTtlSeconds: 120 });
+    assert.equal(lifetime(short.mintToken({ subject: 'a@example.com' }).idToken), 120);
+    assert.throws(() => short.mintToken({ subject: 'a', ttlSeconds: 121 }), CoreError);
+  });
 });
 
 describe('custody ca init / trust add|remove|list', () => {

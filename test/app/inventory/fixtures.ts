@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Caller, Role } from '../../../src/access/index.js';
 import { generateSbom, type OutputFormat } from '../../../src/app/generate-sbom.js';
+import type { Services } from '../../../src/app/services.js';
+import { CLI_CALLER, createToken, TokenAuthenticator } from '../../../src/app/tokens.js';
 import { conformancePath, REPO_ROOT } from '../../helpers/conformance.js';
 
 /** Shared inputs of the inventory use-case tests: real SBOMs and callers. */
@@ -50,4 +52,18 @@ export function edited(
   const doc = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   edit(doc);
   return new TextEncoder().encode(JSON.stringify(doc, null, 2));
+}
+
+/**
+ * A caller holding a real token in `s` (admin use cases re-read the caller's token inside their
+ * transaction, so `caller()`'s made-up token does not pass them).
+ */
+export async function tokenCaller(
+  s: Services,
+  role: Role,
+  teams?: string[],
+  person: string = role,
+): Promise<Caller> {
+  const t = await createToken(s, CLI_CALLER, { role, person, ...(teams ? { teams } : {}) });
+  return { principal: await new TokenAuthenticator(s).authenticate(t.token), source: '192.0.2.1' };
 }

@@ -18,7 +18,7 @@ import {
 } from '../../../src/sign/index.js';
 import { expectCustodyError, expectCustodyErrorAsync } from '../../helpers/expect-error.js';
 import { BACKENDS, freshServices, type TestServices } from '../../helpers/store.js';
-import { caller } from './fixtures.js';
+import { caller, tokenCaller } from './fixtures.js';
 
 const GH = 'https://token.actions.githubusercontent.com';
 
@@ -95,7 +95,7 @@ for (const backend of BACKENDS) {
     afterEach(() => s.close());
 
     it('an organisation admin sets them, audited; the team view shows them', async () => {
-      const view = await setSigningIdentities(s, caller('admin'), 'web', [
+      const view = await setSigningIdentities(s, await tokenCaller(s, 'admin'), 'web', [
         { issuer: GH, subject: 'https://github\\.com/acme/.*' },
       ]);
       assert.equal(view.signingIdentities.length, 1);
@@ -109,8 +109,10 @@ for (const backend of BACKENDS) {
 
     it('a team-scoped admin may not set them, even for its own team; nothing changes', async () => {
       await expectCustodyErrorAsync(
-        () =>
-          setSigningIdentities(s, caller('admin', ['web']), 'web', [{ issuer: GH, subject: '.*' }]),
+        async () =>
+          setSigningIdentities(s, await tokenCaller(s, 'admin', ['web']), 'web', [
+            { issuer: GH, subject: '.*' },
+          ]),
         AccessError,
         'AUTH_FORBIDDEN',
       );
@@ -120,7 +122,7 @@ for (const backend of BACKENDS) {
         'AUTH_FORBIDDEN',
       );
       await expectCustodyErrorAsync(
-        () => setSigningIdentities(s, caller('admin'), 'nope', []),
+        async () => setSigningIdentities(s, await tokenCaller(s, 'admin'), 'nope', []),
         InventoryError,
         'INVENTORY_NOT_FOUND',
       );

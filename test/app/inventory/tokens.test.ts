@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { AccessError } from '../../../src/access/index.js';
 import { auditTrail } from '../../../src/app/audit-trail.js';
+import { createTeam, setGatePolicy } from '../../../src/app/inventory/manage-teams.js';
 import { listTeamViews } from '../../../src/app/inventory/read-catalogue.js';
 import {
   bootstrapAdminToken,
@@ -15,7 +16,7 @@ import {
 import { InventoryError } from '../../../src/inventory/errors.js';
 import { expectCustodyErrorAsync } from '../../helpers/expect-error.js';
 import { BACKENDS, freshServices, type TestServices } from '../../helpers/store.js';
-import { caller } from './fixtures.js';
+import { caller, tokenCaller } from './fixtures.js';
 
 const DAY = 86_400_000;
 
@@ -112,6 +113,79 @@ for (const backend of BACKENDS) {
       await bad({ role: 'viewer' }, 'AUTH_FORBIDDEN', caller('auditor'));
       assert.equal((await s.db.kysely.selectFrom('tokens').selectAll().execute()).length, 0);
       assert.equal((await s.db.kysely.selectFrom('teams').selectAll().execute()).length, 0);
+    });
+
+    it('a team-scoped admin grants only what it holds, and lists and revokes only its teams', async () => {
+      const boot = await bootstrapAdminToken(s);
+      assert.ok(boot);
+      await createToken(s, CLI_CALLER, { role: 'viewer', person: 'b', teams: ['b'] });
+      const admin = await tokenCaller(s, 'admin', ['a'], 'x');
+      const forbidden = (fn: () => Promise<unknown>) =>
+        expectCustodyErrorAsync(fn, AccessError, 'AUTH_FORBIDDEN');
+      const before = await s.db.kysely.selectFrom('tokens').selectAll().execute();
+      await forbidden(() => createToken(s, admin, { role: 'admin', person: 'y' }));
+      await forbidden(() => createToken(s, admin, { role: 'viewer', person: 'y', teams: ['b'] }));
+      await forbidden(() => createToken(s, admin, { role: 'approver', person: 'y', teams: ['a'] }));
+      await forbidden(() => revokeToken(s, admin, boot.id));
+      await forbidden(() => createTeam(s, admin, 'c'));
+      await forbidden(() => setGatePolicy(s, admin, 'b', '{}'));
+      assert.deepEqual(await s.db.kysely.selectFrom('tokens').selectAll().execute(), before);
+      assert.deepEqual(
+        (await listTeamViews(s, CLI_CALLER)).map((t) => t.name),
+        ['a', 'b', 'default'],
+      );
+
+      const made = await createToken(s, admin, { role: 'publisher', person: 'y', teams: ['a'] });
+      assert.deepEqual(made.teams, ['a']);
+      await setGatePolicy(s, admin, 'a', '{}');
+      assert.deepEqual(
+        (await listTokenViews(s, admin)).map((v) => [v.person, v.teams]),
+        [
+          ['x', ['a']],
+          ['y', ['a']],
+        ],
+      );
+      await revokeToken(s, admin, made.id);
+      // Its audit trail: its own team's entries only (the tokens of team a, its gate).
+      const trail = await auditTrail(s, admin, {});
+      assert.deepEqual(
+        trail.items.map((e) => [e.action, e.team]),
+        [
+          ['token.revoke', 'a'],
+          ['team.gate-policy', 'a'],
+          ['token.create', 'a'],
+          ['token.create', 'a'],
+        ],
+      );
+    });
+
+    it('an organisation-wide admin grants every role, the approver too, but decides nothing', async () => {
+      const admin = await tokenCaller(s, 'admin', undefined, 'root');
+      const t = await createToken(s, admin, { role: 'approver', person: 'ann', teams: ['a'] });
+      assert.equal(t.role, 'approver');
+      await createToken(s, admin, { role: 'admin', person: 'y' });
+    });
+
+    it("admin use cases re-read the caller's token: a revoked or made-up one is AUTH_TOKEN_INVALID", async () => {
+      const admin = await tokenCaller(s, 'admin', ['a'], 'x');
+      const stale = (fn: () => Promise<unknown>) =>
+        expectCustodyErrorAsync(fn, AccessError, 'AUTH_TOKEN_INVALID');
+      await stale(() => createToken(s, caller('admin'), { role: 'viewer', person: 'y' }));
+      await stale(() =>
+        createToken(
+          s,
+          { ...admin, principal: { ...admin.principal, teams: undefined } },
+          {
+            role: 'viewer',
+            person: 'y',
+          },
+        ),
+      );
+      const id = Number(/^token:(\d+):/.exec(admin.principal.actor)?.[1]);
+      await revokeToken(s, CLI_CALLER, id);
+      await stale(() => createToken(s, admin, { role: 'viewer', person: 'y', teams: ['a'] }));
+      await stale(() => setGatePolicy(s, admin, 'a', '{}'));
+      await stale(() => revokeToken(s, admin, id));
     });
 
     it('authenticate: the principal of a valid token; unknown ones are AUTH_TOKEN_INVALID', async () => {

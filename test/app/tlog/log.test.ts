@@ -155,11 +155,23 @@ for (const backend of BACKENDS) {
           Array.from({ length: 20 }, (_, i) => face.append(typed(`p${i}`))),
         );
         assert.equal(new Set(done.map((d) => d.appended.index)).size, 20);
+        // The ECDSA twin of a logged signature, checked in a worker, is the entry logged first.
+        const { ecdsaSignatureTwin } = await import('../../../src/tlog/ecdsa-prehashed.js');
+        const first = typed('twin');
+        const logged = await face.append(first);
+        const twin = ecdsaSignatureTwin(publicKey, Buffer.from(first.signature, 'base64'));
+        const again = await face.append({
+          ...first,
+          signature: Buffer.from(twin as Uint8Array).toString('base64'),
+        });
+        assert.equal(again.appended.duplicate, true);
+        assert.equal(again.appended.index, logged.appended.index);
+        assert.equal(again.view.body, logged.view.body);
         await assert.rejects(face.append(typed('bad', true)), {
           code: 'TLOG_ENTRY_SIGNATURE_INVALID',
         });
         await assert.rejects(face.append({ kind: 'nope' }), { code: 'TLOG_ENTRY_MALFORMED' });
-        assert.equal(face.log.size, 20);
+        assert.equal(face.log.size, 21);
       } finally {
         await pooled.close();
       }

@@ -6,6 +6,7 @@ import { SignError } from '../../../src/sign/errors.js';
 import {
   assertSubjectAllowed,
   base64url,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   type Jwks,
   jwkFromKey,
   peekIssuer,
@@ -136,6 +137,32 @@ describe('verifyIdToken', () => {
     assert.equal(await refusal(at({ exp: undefined })), 'malformed');
     assert.equal(await refusal(at({ exp: '9999999999' })), 'malformed');
     assert.equal(await refusal(at({ sub: '' })), 'malformed');
+  });
+
+  it('refuses a token that lives longer than the maximum (exp − iat), 10 minutes by default', async () => {
+    const at = (c: Record<string, unknown>) => signJwt(KEYS.p256, 'p256', claims(c));
+    await verifyIdToken(at({ iat: T - 10, exp: T - 10 + 600 }), opts);
+    const e = await expectCustodyErrorAsync(
+      () => verifyIdToken(at({ iat: T - 10, exp: T - 10 + 601 }), opts),
+      SignError,
+      'SIGN_TOKEN_INVALID',
+    );
+    assert.deepEqual(e.details, {
+      reason: 'lifetime-too-long',
+      lifetimeSeconds: 601,
+      maxSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+    });
+    assert.equal(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, 600);
+    // GitHub Actions' shape: nbf well before iat, exp five minutes after it.
+    await verifyIdToken(at({ nbf: T - 600, iat: T - 5, exp: T + 295 }), opts);
+    // Google's tokens live an hour: only with the maximum raised.
+    const hour = at({ iat: T - 10, exp: T + 3590 });
+    assert.equal(await refusal(hour), 'lifetime-too-long');
+    await verifyIdToken(hour, { ...opts, maxLifetimeSeconds: 3600 });
+    assert.equal(await refusal(at({}), { ...opts, maxLifetimeSeconds: 300 }), 'lifetime-too-long');
+    // Without iat, it may live no longer from now (skew allowed).
+    await verifyIdToken(at({ iat: undefined, exp: T + 600 }), opts);
+    assert.equal(await refusal(at({ iat: undefined, exp: T + 3600 })), 'lifetime-too-long');
   });
 
   it('refuses malformed tokens as malformed, never with another error', async () => {

@@ -1,0 +1,13 @@
+import { addTransparencyLog, emptyTrustedRoot, type TrustedRootJson } from '../../sign/index.js';
+import type { Services } from '../services.js';
+
+/**
+ * The trusted root a service without a CA serves at GET /api/v1/trusted-root: its own log alone,
+ * so that a keyed signature logged there verifies with `custody verify --key … --trusted-root`.
+ * Undefined when the log is closed. (With a CA, the data directory's trust store is served.)
+ */
+export function logTrustedRoot(s: Pick<Services, 'tlog'>): (() => TrustedRootJson) | undefined {
+  const face = s.tlog;
+  if (face === undefined) return undefined;
+  return () => addTransparencyLog(emptyTrustedRoot(), face.trustedRootEntry(new Date(0)));
+}
