@@ -397,6 +397,44 @@ for (const backend of BACKENDS) {
       assert.equal(ok.created, true);
     });
 
+    it('an attestation of a 2,000-component SBOM made without a log is logged by Custody', async () => {
+      const components = Array.from({ length: 2000 }, (_, i) => ({
+        type: 'library',
+        'bom-ref': `pkg:npm/package-${i}@1.0.${i % 100}`,
+        name: `package-${i}`,
+        version: `1.0.${i % 100}`,
+        purl: `pkg:npm/package-${i}@1.0.${i % 100}`,
+        hashes: [{ alg: 'SHA-256', content: i.toString(16).padStart(64, '0') }],
+        licenses: [{ license: { id: 'MIT' } }],
+      }));
+      const big = JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        version: 1,
+        metadata: { component: { type: 'application', name: 'big-app', version: '1.0.0' } },
+        components,
+      });
+      writeFileSync(join(dir, 'big.json'), big);
+      const a = await cli(
+        ['attest', 'big.json', '--predicate', 'big.json', '--type', 'cyclonedx'].concat([
+          '--key',
+          'release.key',
+          '--no-log',
+          '-o',
+          'big.bundle',
+        ]),
+      );
+      assert.equal(a.code, 0, a.stderr);
+      assert.ok(readFileSync(join(dir, 'big.bundle')).byteLength > 500_000);
+      const r = await cli(['push', 'sbom', 'big.json', '--bundle', 'big.bundle', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const [out] = JSON.parse(r.stdout);
+      assert.equal(out.sbom.componentCount, 2000);
+      assert.equal(out.signature.loggedBy, 'custody');
+      const entry = await call(srv, 'GET', `/api/v1/tlog/entries/${out.signature.logIndex}`);
+      assert.equal(entry.json.kind, 'dsse');
+    });
+
     async function currentId(): Promise<number> {
       const r = await call(srv, 'GET', '/api/v1/products/demo/releases/1.0.0', { token: web });
       const sboms = r.json.artifacts[0].sboms as { id: number; current: boolean }[];

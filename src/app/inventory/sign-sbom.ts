@@ -73,7 +73,11 @@ export async function attachSbomBundle(
   let log: { index: number; by: 'bundle' | 'custody' } | undefined;
   if (checked.custodyLogIndex !== undefined) log = { index: checked.custodyLogIndex, by: 'bundle' };
   else if (s.tlog) {
-    const { appended } = await s.tlog.append(checked.logEntry);
+    // The envelope of an attestation carries the whole SBOM; the log keeps only its hashes, so
+    // it may be as large as the bundle that brought it (which the route's body limit bounds).
+    const { appended } = await s.tlog.append(checked.logEntry, {
+      maxEnvelopeBytes: input.bytes.byteLength,
+    });
     log = { index: appended.index, by: 'custody' };
   }
   const bundleDigest = BlobStore.digestOf(input.bytes);
