@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { type DetectedFormat, detectParsed } from './detect.js';
 import { loadSbom } from './load.js';
+import { checkSpecRules } from './spec-rules.js';
 
 /** One schema violation: where (JSON pointer into the document's JSON form), which rule, why. */
 export interface SchemaError {
@@ -11,8 +12,12 @@ export interface SchemaError {
 
 /** A validation verdict; a document that fails its schema is a value, not an exception. */
 export interface ValidationResult extends DetectedFormat {
+  /** No errors: the document meets its schema and the spec's rules checkSpecRules enforces. */
   valid: boolean;
+  /** Schema violations, then violations of the spec's prose (duplicate ids, control characters). */
   errors: SchemaError[];
+  /** What is allowed but loses information (a purl that breaks the purl spec). */
+  warnings: SchemaError[];
 }
 
 export interface ValidateOptions {
@@ -45,7 +50,9 @@ const VALIDATORS: Readonly<Record<string, Loader>> = {
 /**
  * Validate an SBOM against the official JSON schema of its format and version, as strictly as
  * CycloneDX's own validator (ajv, formats checked): CycloneDX 1.2–1.7 (1.2/1.3 with their
- * `-strict` schemas), SPDX 2.2 and 2.3. Every violation is collected. CycloneDX XML and SPDX
+ * `-strict` schemas), SPDX 2.2 and 2.3, and against the rules of the specs' prose that schemas
+ * cannot express (spec-rules.ts: unique bom-refs and SPDXIDs, no control characters in names;
+ * invalid purls as warnings). Every violation is collected. CycloneDX XML and SPDX
  * tag-value/YAML are validated in their JSON form (see cycloneDxXmlToJson, parseSpdxTagValue):
  * there is no XSD validator for JavaScript, so XML-only rules are not checked.
  *
@@ -65,9 +72,17 @@ export async function validateSbom(
       : { ...detectParsed(input, what), data: input };
   const { format, encoding, specVersion } = loaded;
   const validate = await validatorFor(`${format}-${specVersion}`);
-  const valid = validate(loaded.data);
-  const errors = valid ? [] : toSchemaErrors(validate.errors ?? []);
-  return { valid, format, encoding, specVersion, errors };
+  const schemaValid = validate(loaded.data);
+  const rules = checkSpecRules(format, loaded.data);
+  const errors = [...(schemaValid ? [] : toSchemaErrors(validate.errors ?? [])), ...rules.errors];
+  return {
+    valid: errors.length === 0,
+    format,
+    encoding,
+    specVersion,
+    errors,
+    warnings: rules.warnings,
+  };
 }
 
 const cache = new Map<string, CompiledValidator>();

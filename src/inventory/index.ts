@@ -1,8 +1,9 @@
 export type { InventoryErrorCode } from './errors.js';
-export { InventoryError } from './errors.js';
+export { InventoryError, productOfAnotherTeam } from './errors.js';
 export type { IndexedComponent, PurlKey } from './index-rows.js';
 export { indexRows, packageKey, purlKey } from './index-rows.js';
 export type {
+  FollowUpInput,
   InventoryStore,
   ProductRecord,
   RecordedSbom,

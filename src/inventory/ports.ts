@@ -47,7 +47,7 @@ export interface SbomRecord {
 
 /** Everything one SBOM adds to the inventory, read and checked beforehand. */
 export interface SbomRecordInput {
-  /** The team a new product is created in; an existing product must already belong to it. */
+  /** The team a new product is created in; an existing product must belong to it. */
   team: string;
   product: string;
   release: string;
@@ -67,10 +67,21 @@ export interface SbomRecordInput {
   qualityScore: number;
   documentCreated: string | null;
   rows: readonly IndexedComponent[];
+  /** The gate's warnings to keep for follow-up, and their SLA; absent or empty: none. */
+  followUps?: { slaDays: number; items: readonly FollowUpInput[] };
   /** Who wrote it, for the row and the audit record. */
   by: { actor: string; person: string; role: string; source: string };
   /** ISO 8601 time of the write. */
   now: string;
+}
+
+/** One gate warning about one component (or the document: ref and label ''). */
+export interface FollowUpInput {
+  check: string;
+  ref: string;
+  label: string;
+  purl: string | null;
+  message: string;
 }
 
 export interface RecordedSbom {
@@ -96,20 +107,31 @@ export interface InventoryStore {
    * - Idempotency: a document whose digest is already stored for the same artifact writes
    *   nothing and answers `{ created: false, sbom: <the existing row> }` (the API's 200 instead
    *   of 201). The same bytes for another artifact are a new SBOM (the blob is shared).
-   * - Versioning: a new document for an artifact that has one becomes version n + 1, supersedes
-   *   version n (whose `current` turns 0; its rows stay, for history searches) and is the only
-   *   current one. Two concurrent first pushes, or two new versions, that collide on a unique
+   * - Versioning: a new document for an artifact that has one in the same format becomes the
+   *   artifact's next version (n + 1), supersedes that format's current document (whose `current`
+   *   turns 0; its rows stay, for history searches) and is its format's only current one. A
+   *   document in another format (SPDX after CycloneDX, or the reverse) is a format migration:
+   *   stored beside the original as the next version number, superseding nothing, and both stay
+   *   current. Two concurrent first pushes, or two new versions, that collide on a unique
    *   key ((artifact, version), (release, digest), product or release name) are retried, so the
    *   loser files after the winner instead of failing.
-   * - Atomicity: the product, release, artifact, SBOM and component rows, the `sbom.ingest`
+   * - Follow-ups: each of `followUps.items` becomes an open follow-up of the new SBOM, due
+   *   `slaDays` after it was opened. One the superseded version had open (same check and
+   *   component purl, else label) keeps its opening time and the old row closes as `carried`;
+   *   the old version's others close as `fixed`.
+   * - Atomicity: the product, release, artifact, SBOM, component and follow-up rows, the `sbom.ingest`
    *   audit record (target `sbom:<id>`, with product, release, artifact, digest, component
    *   count and the id superseded) and the document's blob are written in one transaction.
    *   When any of it fails, none of it stays: no row, and no blob unless a committed SBOM
    *   refers to the same bytes.
-   * - Errors: InventoryError INVENTORY_NOT_FOUND when the team does not exist, or when the
-   *   product exists in another team (as "product … does not exist", so that a write cannot
-   *   learn other teams' product names); StoreError STORE_UNAVAILABLE when the database cannot
-   *   be reached. Anything else is a bug.
+   * - Ownership: a product name belongs to one team. Whether the product exists, and in which
+   *   team, is decided inside the write's transaction, where its row is written; two teams'
+   *   concurrent first pushes to one name leave the product in one team, with only that team's
+   *   SBOMs.
+   * - Errors: InventoryError INVENTORY_NOT_FOUND when the team does not exist;
+   *   INVENTORY_CONFLICT when the product belongs to another team (the message does not name
+   *   it); StoreError STORE_UNAVAILABLE when the database cannot be reached. Anything else is a
+   *   bug.
    */
   recordSbom(input: SbomRecordInput): Promise<RecordedSbom>;
 }

@@ -1,4 +1,4 @@
-import { readSbom, validateSbom } from '../formats/index.js';
+import { readSbom, type SchemaError, validateSbom } from '../formats/index.js';
 import { type SbomDocument, SbomError } from '../sbom/index.js';
 import {
   evaluateGate,
@@ -28,6 +28,8 @@ export interface PreparedSbom {
   };
   quality: QualityReport;
   gate: GateResult;
+  /** What validation allowed but flagged (purls that break the purl spec), first 100. */
+  validationWarnings: SchemaError[];
   rows: IndexedComponent[];
 }
 
@@ -47,7 +49,7 @@ export async function prepareSbom(
   nowIso: string,
   policy: GatePolicy,
 ): Promise<PreparedSbom> {
-  const { doc, quality, mediaType } = await readDocument(bytes, new Date(nowIso));
+  const { doc, quality, mediaType, warnings } = await readDocument(bytes, new Date(nowIso));
   const subject = doc.subject;
   return {
     format: doc.format,
@@ -63,6 +65,7 @@ export async function prepareSbom(
     },
     quality,
     gate: evaluateGate(quality, doc, policy),
+    validationWarnings: warnings.slice(0, 100),
     rows: indexRows(doc),
   };
 }
@@ -70,14 +73,19 @@ export async function prepareSbom(
 async function readDocument(
   bytes: Uint8Array,
   now: Date,
-): Promise<{ doc: SbomDocument; quality: QualityReport; mediaType: string }> {
+): Promise<{
+  doc: SbomDocument;
+  quality: QualityReport;
+  mediaType: string;
+  warnings: SchemaError[];
+}> {
   const what = 'the SBOM';
   const loaded = readSbom(bytes, what);
   const validation = await validateSbom(loaded.data, { what });
   if (!validation.valid) {
     throw new SbomError(
       'SBOM_SCHEMA_INVALID',
-      `${what} does not validate against the ${loaded.format} ${loaded.specVersion} schema (${validation.errors.length} errors); run custody sbom validate on it`,
+      `${what} does not validate against the ${loaded.format} ${loaded.specVersion} schema and spec rules (${validation.errors.length} errors, e.g. ${firstError(validation.errors)}); run custody sbom validate on it`,
       { details: { errors: validation.errors.slice(0, 20) } },
     );
   }
@@ -93,7 +101,12 @@ async function readDocument(
         : loaded.encoding === 'yaml'
           ? 'application/spdx+yaml'
           : 'text/spdx';
-  return { doc, quality, mediaType };
+  return { doc, quality, mediaType, warnings: validation.warnings };
+}
+
+function firstError(errors: readonly SchemaError[]): string {
+  const e = errors[0];
+  return e ? `${e.pointer || '/'}: ${e.message}`.slice(0, 300) : 'none listed';
 }
 
 function subjectDigest(doc: SbomDocument): string | undefined {

@@ -1,6 +1,6 @@
 import { formatPurl, isCustodyError, parsePurl } from '../core/index.js';
-import { parseVers, type VersRange } from '../core/vers/index.js';
-import { licenseIds } from '../sbom/index.js';
+import { assertVersVersions, parseVers, type VersRange } from '../core/vers/index.js';
+import { licenseIds, normalizeLicense } from '../sbom/index.js';
 import { InventoryError } from './errors.js';
 import { packageKey } from './index-rows.js';
 
@@ -74,16 +74,7 @@ export function parseComponentQuery(q: ComponentQueryParams): ComponentQuery {
       break;
     default: {
       if (range || nonEmpty(q.version)) throw invalid('version and range apply to purl or name');
-      const ids = licenseIds(q.license as string);
-      if (ids.length > 1) {
-        throw invalid(
-          'license takes one licence id (e.g. MIT); search for each id of an expression separately',
-        );
-      }
-      match = {
-        by: 'license',
-        license: ids.length === 1 ? (ids[0] as string) : (q.license as string).trim(),
-      };
+      match = { by: 'license', license: licenseOf(q.license as string) };
     }
   }
   if ((match.by === 'hash' || match.by === 'license') && range) {
@@ -141,20 +132,49 @@ export function normalizeAlg(alg: string): string {
 }
 
 function versOf(text: string): VersRange {
+  let range: VersRange;
   try {
     // People type ranges by hand: accept spaces, any order and an explicit `=`, as vers allows on input.
-    return parseVers(text.trim(), { normalize: true });
+    range = parseVers(text.trim(), { normalize: true });
   } catch (e) {
     if (isCustodyError(e)) throw invalid(`range: ${e.message}`);
     throw e;
   }
+  // A bound its scheme cannot read would be ordered by a fallback and answer wrongly, quietly.
+  assertVersVersions(range);
+  return range;
 }
 
+/** SPDX's idstring after `LicenseRef-`: letters, digits, '.' and '-'. */
+const LICENSE_REF = /^LicenseRef-[A-Za-z0-9.-]{1,200}$/;
+
+/**
+ * One SPDX licence id from the list (any case; answered in the list's spelling) or one
+ * `LicenseRef-…`. Nothing else is searched for: not an expression, and not a string that
+ * spdx-correct would turn into an id, so that `MIT' OR 1=1--` is refused instead of searching MIT.
+ */
+function licenseOf(text: string): string {
+  const t = text.trim();
+  if (LICENSE_REF.test(t)) return t;
+  const n = normalizeLicense(t);
+  if (n.kind === 'id' && !n.corrected) return n.value;
+  if (n.kind === 'expression' && licenseIds(t).length > 1) {
+    throw invalid(
+      'license takes one licence id (e.g. MIT); search for each id of an expression separately',
+    );
+  }
+  const hint = (n.kind === 'id' || n.kind === 'expression') && n.corrected ? n.value : undefined;
+  throw invalid(
+    `license must be one SPDX licence id (e.g. MIT, Apache-2.0) or a LicenseRef-…; got ${JSON.stringify(t.slice(0, 80))}${hint ? ` (did you mean ${hint}?)` : ''}`,
+  );
+}
+
+/** Digits only: "1e2", "0x10", "+5" and "50.0" are numbers to JavaScript, not to this API. */
 function limitOf(s: string | undefined): number {
   if (s === undefined || s === '') return DEFAULT_LIMIT;
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
-    throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  const n = /^[0-9]{1,3}$/.test(s) ? Number(s) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_LIMIT)) {
+    throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}, in digits`);
   }
   return n;
 }
@@ -172,8 +192,12 @@ export function encodeCursor(id: number): string {
 
 /** @throws InventoryError INVENTORY_QUERY_INVALID for a cursor this service did not issue */
 export function decodeCursor(s: string): number {
-  const m = /^c:(\d{1,15})$/.exec(Buffer.from(s, 'base64url').toString());
-  if (!m) throw invalid('cursor is not one this service issued; start again without it');
+  // Node's base64 decoder skips characters it does not know; only the exact encoding of an id
+  // this service could have issued is taken.
+  const m = /^c:(0|[1-9][0-9]{0,14})$/.exec(Buffer.from(s, 'base64url').toString());
+  if (!m || encodeCursor(Number(m[1])) !== s) {
+    throw invalid('cursor is not one this service issued; start again without it');
+  }
   return Number(m[1]);
 }
 

@@ -21,6 +21,7 @@ import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
+import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
@@ -181,6 +182,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   const deps = { services: o.services, metrics, auth, maxSbomBytes: o.maxSbomBytes };
   registerSystemRoutes(app, { ...deps, openapi });
   registerInventoryRoutes(app, deps);
+  registerFollowUpRoutes(app, deps);
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
   registerTlogRoutes(app, deps, {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { followUpFigures } from '../app/inventory/follow-ups.js';
 import { portfolioFigures } from '../app/inventory/portfolio-figures.js';
 import type { Services } from '../app/services.js';
 import { CLI_CALLER } from '../app/tokens.js';
@@ -157,6 +158,22 @@ export class Metrics {
       'Mean quality score (0–10) of current SBOMs',
       (f) => f.quality.meanScore,
     );
+    // Follow-ups change with every push and are one indexed count: read on each scrape.
+    const followUp = (name: string, help: string, key: 'open' | 'overdue') =>
+      new Gauge({
+        name,
+        help,
+        registers: registerers,
+        async collect() {
+          this.set((await followUpFigures(s, CLI_CALLER))[key]);
+        },
+      });
+    followUp(
+      'custody_follow_ups_open',
+      'Gate warnings open for follow-up (one per SBOM, component and check)',
+      'open',
+    );
+    followUp('custody_follow_ups_overdue', 'Open follow-ups past their SLA', 'overdue');
     new Gauge({
       name: 'custody_sbom_quality_score_sboms',
       help: 'Current SBOMs per whole quality point (score label: 0…10)',

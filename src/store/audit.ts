@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Q } from './db.js';
+import { bumpWriteGeneration } from './generation.js';
 import type { Database } from './schema.js';
 
 export type AuditRow = Selectable<Database['audit_events']>;
@@ -20,7 +21,20 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
+/**
+ * Record a write and move the write generation (generation.ts), as the write transaction's last
+ * statements: every audited write may change what a search answers.
+ */
 export async function recordAudit(q: Q, e: AuditEvent, at: string): Promise<void> {
+  await insertAuditEvent(q, e, at);
+  await bumpWriteGeneration(q);
+}
+
+/**
+ * Record a write without moving the generation: for writes in the write queue, whose batch moves
+ * it once before its commit (WriteQueue's beforeCommit).
+ */
+export async function insertAuditEvent(q: Q, e: AuditEvent, at: string): Promise<void> {
   await q
     .insertInto('audit_events')
     .values({

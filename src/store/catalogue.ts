@@ -239,19 +239,32 @@ export async function findSbomOfArtifact(
     .executeTakeFirst();
 }
 
+/** The artifact's current SBOM in `format` (cyclonedx, spdx): at most one per format. */
 export async function currentSbomOfArtifact(
   q: Q,
   artifactId: number,
+  format: string,
 ): Promise<SbomRow | undefined> {
   return q
     .selectFrom('sboms')
     .selectAll()
     .where('artifact_id', '=', artifactId)
+    .where('format', '=', format)
     .where('current', '=', 1)
     .executeTakeFirst();
 }
 
-/** The current SBOMs of a release, one per artifact. */
+/** The highest version number of the artifact's SBOMs, 0 when it has none. */
+export async function lastSbomVersionOfArtifact(q: Q, artifactId: number): Promise<number> {
+  const r = await q
+    .selectFrom('sboms')
+    .select((eb) => eb.fn.max('version_no').as('n'))
+    .where('artifact_id', '=', artifactId)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** The current SBOMs of a release: one per artifact and format. */
 export async function currentSbomsOfRelease(q: Q, releaseId: number): Promise<SbomRow[]> {
   return q
     .selectFrom('sboms')

@@ -3,6 +3,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { StoreError } from './errors.js';
+import { bumpWriteGeneration } from './generation.js';
 import { type Dialect, migrate } from './migrations.js';
 import { privateDir, privateFile } from './private-paths.js';
 import type { Database } from './schema.js';
@@ -80,7 +81,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     return {
       kysely,
       read: kysely,
-      writes: new WriteQueue(kysely),
+      writes: new WriteQueue(kysely, { beforeCommit: bumpWriteGeneration }),
       dialect: 'postgres',
       location,
       noteIngest: () => stats.note(),
@@ -128,7 +129,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   return {
     kysely,
     read,
-    writes: new WriteQueue(kysely),
+    writes: new WriteQueue(kysely, { beforeCommit: bumpWriteGeneration }),
     sqlite,
     dialect: 'sqlite',
     location: file,

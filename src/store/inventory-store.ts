@@ -1,10 +1,11 @@
 import {
   InventoryError,
   type InventoryStore,
+  productOfAnotherTeam,
   type RecordedSbom,
   type SbomRecordInput,
 } from '../inventory/index.js';
-import { recordAudit } from './audit.js';
+import { insertAuditEvent } from './audit.js';
 import type { BlobStore } from './blobs.js';
 import {
   currentSbomOfArtifact,
@@ -17,6 +18,7 @@ import {
   insertProduct,
   insertRelease,
   insertSbom,
+  lastSbomVersionOfArtifact,
   type SbomRow,
   sbomDigestStored,
   supersede,
@@ -24,6 +26,7 @@ import {
 import { insertComponents } from './component-index.js';
 import { insertComponentsSqlite } from './component-index-sqlite.js';
 import type { Db, Q } from './db.js';
+import { recordFollowUps } from './follow-ups.js';
 
 /** The blob store as recordSbom uses it: put inside the transaction, discard when it fails. */
 export type SbomBlobs = Pick<BlobStore, 'put' | 'discard'>;
@@ -65,12 +68,11 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
   // Looked up inside the transaction: another request may have created them meanwhile.
   const team = await findTeam(trx, input.team);
   if (!team) throw new InventoryError('INVENTORY_NOT_FOUND', `team ${input.team} does not exist`);
+  // The product's owner is decided here, in the transaction that writes its rows: a check before
+  // it (in the use case) cannot see another team's concurrent first push of the same name, and
+  // the unique product name makes the later of two such transactions find the earlier's row.
   const product = await findProduct(trx, input.product);
-  if (product && product.team_id !== team.id) {
-    throw new InventoryError('INVENTORY_NOT_FOUND', `product ${input.product} does not exist`, {
-      details: { what: `product ${input.product}` },
-    });
-  }
+  if (product && product.team_id !== team.id) throw productOfAnotherTeam(input.product);
   const productId = product?.id ?? (await insertProduct(trx, team.id, input.product, now));
   const release = await findRelease(trx, productId, input.release);
   const releaseId =
@@ -93,7 +95,12 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
     }));
   const same = await findSbomOfArtifact(trx, artifactId, input.digest);
   if (same) return { created: false, sbom: same };
-  const previous = await currentSbomOfArtifact(trx, artifactId);
+  // Versions follow one format. A document in another format than the artifact's current one is
+  // a format migration (seed 001: "treat as new artifact, retain original"): it is stored beside
+  // the original, which stays current; only a document of the same format supersedes.
+  const previous = await currentSbomOfArtifact(trx, artifactId, input.format);
+  // Numbered across the artifact, so that two concurrent writes collide on (artifact, version).
+  const versionNo = (await lastSbomVersionOfArtifact(trx, artifactId)) + 1;
   if (previous) await supersede(trx, previous.id);
   const row: Omit<SbomRow, 'id'> = {
     artifact_id: artifactId,
@@ -106,7 +113,7 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
     serial_number: input.serialNumber,
     media_type: input.mediaType,
     size: input.document.byteLength,
-    version_no: (previous?.version_no ?? 0) + 1,
+    version_no: versionNo,
     supersedes_id: previous?.id ?? null,
     current: 1,
     quality_score: Math.round(input.qualityScore * 10),
@@ -119,7 +126,18 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
   const sbomId = await insertSbom(trx, row);
   if (db.sqlite) insertComponentsSqlite(db.sqlite, sbomId, input.rows);
   else await insertComponents(trx, sbomId, input.rows);
-  await recordAudit(
+  if (previous || input.followUps?.items.length) {
+    await recordFollowUps(trx, {
+      teamId: team.id,
+      sbomId,
+      supersedes: previous?.id ?? null,
+      slaDays: input.followUps?.slaDays ?? 30,
+      items: input.followUps?.items ?? [],
+      now,
+    });
+  }
+  // The queue moves the write generation once per batch, just before it commits.
+  await insertAuditEvent(
     trx,
     {
       ...input.by,
@@ -132,6 +150,7 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
         artifact: input.artifact.digest,
         digest: input.digest,
         components: input.rows.length,
+        ...(input.followUps?.items.length ? { followUps: input.followUps.items.length } : {}),
         ...(previous ? { supersedes: previous.id } : {}),
       },
     },

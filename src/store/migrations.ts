@@ -206,6 +206,43 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_inventory_generation': {
+      async up(db: Db) {
+        // One row: a counter every write that changes search answers increments in its own
+        // transaction, so it moves when the write commits (an id from a sequence does not).
+        await db.schema
+          .createTable('inventory_generation')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('value', 'bigint', notNull)
+          .execute();
+        await db.insertInto('inventory_generation').values({ id: 1, value: 0 }).execute();
+      },
+    },
+    '0005_follow_ups': {
+      async up(db: Db) {
+        // Gate warnings kept for follow-up: one row per SBOM, component and check.
+        await id(db.schema.createTable('follow_ups'))
+          .addColumn('team_id', 'integer', notNull)
+          .addColumn('sbom_id', 'integer', notNull)
+          .addColumn('check_id', 'text', notNull)
+          .addColumn('component_ref', 'text', notNull)
+          .addColumn('component', 'text', notNull)
+          .addColumn('purl', 'text')
+          .addColumn('message', 'text', notNull)
+          .addColumn('opened_at', 'text', notNull)
+          .addColumn('sla_days', 'integer', notNull)
+          .addColumn('due_at', 'text', notNull)
+          .addColumn('resolved_at', 'text')
+          .addColumn('resolution', 'text')
+          .execute();
+        await db.schema
+          .createIndex('follow_ups_team_open')
+          .on('follow_ups')
+          .columns(['team_id', 'resolved_at', 'due_at'])
+          .execute();
+        await db.schema.createIndex('follow_ups_sbom').on('follow_ups').column('sbom_id').execute();
+      },
+    },
     '0008_sbom_signatures': {
       async up(db: Db) {
         // Verified Sigstore bundles over SBOMs: the bundle itself is a blob (bundle_digest), the

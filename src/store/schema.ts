@@ -18,9 +18,11 @@ export interface Database {
   component_licenses: ComponentLicenseTable;
   tokens: TokenTable;
   audit_events: AuditEventTable;
+  inventory_generation: InventoryGenerationTable;
   tlog_state: TlogStateTable;
   tlog_entries: TlogEntryTable;
   tlog_checkpoints: TlogCheckpointTable;
+  follow_ups: FollowUpTable;
   sbom_signatures: SbomSignatureTable;
 }
 
@@ -180,6 +182,12 @@ export interface TokenTable {
   revoked_at: string | null;
 }
 
+/** One row (id 1): the write generation that search caches are checked against. */
+export interface InventoryGenerationTable {
+  id: number;
+  value: number;
+}
+
 export interface AuditEventTable {
   id: Generated<number>;
   at: string;
@@ -226,4 +234,31 @@ export interface TlogCheckpointTable {
   /** Witness cosignature lines collected later, appended to `note` when served. */
   cosignatures: string;
   created_at: string;
+}
+
+/**
+ * A gate warning kept for follow-up: one per SBOM, component and warn-tier check. When the
+ * artifact's next SBOM version still has it, the new row keeps `opened_at` (the age runs on) and
+ * the old one is closed as `carried`; when it no longer has it, the old one is closed as `fixed`.
+ */
+export interface FollowUpTable {
+  id: Generated<number>;
+  team_id: number;
+  sbom_id: number;
+  /** The check id (`licensing.valid-spdx`, …) or gate rule (`gate.max-age`) that warned. */
+  check_id: string;
+  /** The component's bom-ref/SPDXID; '' for a document-level warning. */
+  component_ref: string;
+  /** `namespace/name@version`, for people; '' for a document-level warning. */
+  component: string;
+  purl: string | null;
+  message: string;
+  /** When the warning was first seen for this artifact (ISO 8601). */
+  opened_at: string;
+  sla_days: number;
+  /** opened_at + sla_days; overdue after it while unresolved. */
+  due_at: string;
+  resolved_at: string | null;
+  /** `fixed` (gone from the next version) or `carried` (moved to the next version's row). */
+  resolution: string | null;
 }

@@ -229,12 +229,3 @@ export async function versionsOf(q: Q, packageIds: readonly number[]): Promise<s
     .execute();
   return rows.map((r) => r.version as string);
 }
-
-/** The newest audit event id: it changes with every write, so it versions everything read. */
-export async function writeGeneration(q: Q): Promise<number> {
-  const r = await q
-    .selectFrom('audit_events')
-    .select((eb) => eb.fn.max('id').as('g'))
-    .executeTakeFirst();
-  return Number(r?.g ?? 0);
-}

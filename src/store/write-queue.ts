@@ -15,14 +15,29 @@ interface Job {
  * PostgreSQL) is then paid once per batch instead of once per SBOM, and an idle service adds no
  * delay, because a write that finds the queue empty starts at once.
  */
+export interface WriteQueueOptions {
+  /** The most writes one transaction takes. */
+  maxBatch?: number;
+  /**
+   * Run as the last statement of a batch in which at least one write succeeded, before the
+   * commit (the store moves the write generation here). When it throws, the batch fails whole.
+   */
+  beforeCommit?: (trx: Transaction<Database>) => Promise<void>;
+}
+
 export class WriteQueue {
   private readonly pending: Job[] = [];
   private draining = false;
+  private readonly maxBatch: number;
+  private readonly beforeCommit: WriteQueueOptions['beforeCommit'];
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly maxBatch = 16,
-  ) {}
+    options: WriteQueueOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 16;
+    this.beforeCommit = options.beforeCommit;
+  }
 
   /**
    * Run `work` in a transaction (shared with other queued writes). `undo` reverses side effects
@@ -64,6 +79,9 @@ export class WriteQueue {
           await sp.releaseSavepoint(name).execute();
           outcomes.set(job, { ok: false, error });
         }
+      }
+      if (this.beforeCommit && [...outcomes.values()].some((o) => o.ok)) {
+        await this.beforeCommit(trx);
       }
       await trx.commit().execute();
     } catch (error) {

@@ -111,6 +111,72 @@ describe('custody sbom (CLI, in-process)', () => {
     assert.match(r.stdout, /lodash/);
   });
 
+  it('check: a real npm lockfile passes the default gate with warnings listed apart (exit 0)', async () => {
+    // x-tag's v1 lockfile: 374 packages only ever bundled (npm records no hash), no licences.
+    const sbom = await generated(
+      conformancePath('lockfiles/npm/cdxgen__x-tag.package-lock.v1.json'),
+      'x-tag.json',
+    );
+    const r = await cli(['sbom', 'check', sbom]);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /^Quality gate: passed with 2 warnings$/m);
+    assert.match(r.stdout, /^Warnings \(flagged for follow-up; they do not fail the gate\):$/m);
+    assert.match(r.stdout, /^! integrity\.hash: 374 components to follow up/m);
+    assert.match(r.stdout, /^! licensing\.valid-spdx: 571 components to follow up/m);
+    assert.doesNotMatch(r.stdout, /^✗/m);
+    const json = await cli(['sbom', 'check', sbom, '--json']);
+    assert.equal(json.code, 0);
+    const body = JSON.parse(json.stdout) as {
+      passed: boolean;
+      failures: unknown[];
+      warnings: { check: string }[];
+    };
+    assert.deepEqual(
+      [body.passed, body.failures.length, body.warnings.map((w) => w.check)],
+      [true, 0, ['integrity.hash', 'licensing.valid-spdx']],
+    );
+    // The same SBOM under the README's gate.yaml: the strong-hash check blocks.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const yaml = /```yaml\n# gate\.yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const policy = join(mkdtempSync(join(tmpdir(), 'custody-cli-')), 'gate.yaml');
+    writeFileSync(policy, yaml);
+    const strict = await cli(['sbom', 'check', sbom, '--policy', policy]);
+    assert.equal(strict.code, 1, strict.stderr);
+    assert.match(strict.stdout, /^✗ integrity\.strong-hash:/m);
+    assert.match(strict.stdout, /^! licensing\.valid-spdx:/m);
+  });
+
+  it('validate: a duplicate bom-ref and a control character are exit 1 with their pointers; a bad purl warns', async () => {
+    const sbom = await generated(DEMO, 'v.json');
+    const doc = JSON.parse(readFileSync(sbom, 'utf8')) as {
+      components: Record<string, unknown>[];
+    };
+    const [a, b, c] = doc.components;
+    assert.ok(a && b && c);
+    b['bom-ref'] = a['bom-ref'];
+    c['name'] = 'x\u202Ey';
+    const bad = join(mkdtempSync(join(tmpdir(), 'custody-cli-')), 'bad.json');
+    writeFileSync(bad, JSON.stringify(doc));
+    const r = await cli(['sbom', 'validate', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /INVALID, 2 error\(s\)/);
+    assert.match(
+      r.stdout,
+      /^ {2}\/components\/1\/bom-ref: bom-ref .* is already used by \/components\/0.* \[uniqueBomRef\]$/m,
+    );
+    assert.match(r.stdout, /^ {2}\/components\/2\/name: .*U\+202E.* \[controlCharacter\]$/m);
+    delete b['bom-ref'];
+    c['name'] = 'y';
+    c['purl'] = 'npm/y@1';
+    writeFileSync(bad, JSON.stringify(doc));
+    const w = await cli(['sbom', 'validate', bad]);
+    assert.equal(w.code, 0, w.stdout);
+    assert.match(
+      w.stdout,
+      /: valid\n1 warning\(s\):\n {2}warning \/components\/2\/purl: "npm\/y@1" is not a valid package URL/,
+    );
+  });
+
   it('check: a malformed policy is exit 2 with SBOM_POLICY_INVALID', async () => {
     const sbom = await generated(DEMO, 'a.json');
     const dir = mkdtempSync(join(tmpdir(), 'custody-cli-'));

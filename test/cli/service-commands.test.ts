@@ -232,16 +232,59 @@ describe('custody serve, push and search (service as a child process)', () => {
     assert.match(table.stderr, /2 of 2 SBOMs pushed/);
   });
 
+  // Regression test: a team's push into a product of another team said "product demo-app does
+  // not exist", sending the user looking for a typo.
+  it('push sbom <dir> with a token of another team: the product belongs to another team’s scope', async () => {
+    const created = await cli([
+      'token',
+      'create',
+      '--role',
+      'publisher',
+      '--team',
+      'elsewhere',
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const token = lines(created.stdout).at(-1) as string;
+    const r = await cli(['push', 'sbom', files], { ...env, CUSTODY_TOKEN: token });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /failed {2}.*demo-app\.cdx\.json: INVENTORY_CONFLICT: product demo-app belongs to another team's scope; /,
+    );
+    assert.doesNotMatch(r.stderr, /does not exist/);
+    assert.doesNotMatch(r.stderr, /\bdefault\b/, 'the owner team is not named');
+    assert.match(r.stderr, /0 of 2 SBOMs pushed/);
+  });
+
   it('a gate failure is exit 1 with the failing checks on stderr', async () => {
+    // A real CycloneDX 1.4 document whose components carry no hashes (and nothing says why).
+    const laravel = conformancePath(SAMPLES, 'laravel-7.12.0/bom.1.4.json');
+    const r = await cli(
+      ['push', 'sbom', laravel, '--product', 'laravel', '--release', '7.12.0'],
+      env,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /failed {2}.*bom\.1\.4\.json: SBOM_GATE_FAILED/);
+    assert.match(r.stderr, /^ {2}- integrity\.source-hash: .* \(\d+ components\)$/m);
+    assert.equal(r.stdout, '');
+  });
+
+  it('gate warnings pass (exit 0) and are listed with the follow-ups they opened', async () => {
     const keycloak = conformancePath(SAMPLES, 'keycloak-10.0.2/bom.json');
     const r = await cli(
       ['push', 'sbom', keycloak, '--product', 'keycloak', '--release', '10.0.2'],
       env,
     );
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /failed {2}.*bom\.json: SBOM_GATE_FAILED/);
-    assert.match(r.stderr, /^ {2}- licensing\.valid-spdx: .* \(\d+ components\)$/m);
-    assert.equal(r.stdout, '');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^stored {2}.*bom\.json → SBOM \d+ of keycloak 10\.0\.2/);
+    assert.match(
+      r.stdout,
+      /warnings \(flagged for follow-up, due within 30 days; they did not block the push\)/,
+    );
+    assert.match(r.stdout, /^ {2}! licensing\.valid-spdx: 80 components to follow up/m);
+    assert.match(r.stdout, /^ {2}80 follow-up\(s\) open: GET \/api\/v1\/follow-ups\?sbom=\d+$/m);
   });
 
   it('usage errors and an unreachable service are exit 2', async () => {

@@ -147,6 +147,30 @@ export function runInventoryStoreContract(
       assert.equal(old.sbom.id, v1.id);
     });
 
+    it('a document in another format is a format migration: stored beside, both current', async () => {
+      const art = { digest: `sha256:${'e5'.repeat(32)}`, name: null };
+      const cdx = (await h.store.recordSbom(input('{"fmt":"cdx"}', { artifact: art }))).sbom;
+      const spdx = await h.store.recordSbom(
+        input('{"fmt":"spdx"}', {
+          artifact: art,
+          format: 'spdx',
+          specVersion: '2.3',
+          mediaType: 'application/spdx+json',
+        }),
+      );
+      assert.equal(spdx.created, true);
+      assert.equal(spdx.sbom.artifact_id, cdx.artifact_id);
+      assert.equal(spdx.sbom.supersedes_id, null);
+      assert.equal(spdx.sbom.version_no, cdx.version_no + 1);
+      const both = (await h.componentsOf('pkg:npm/express')).filter((c) =>
+        [cdx.id, spdx.sbom.id].includes(c.sbomId),
+      );
+      assert.deepEqual(
+        both.map((c) => c.current),
+        [true, true],
+      );
+    });
+
     it('concurrent new versions of one artifact all land, numbered one after another', async () => {
       const art = { digest: `sha256:${'b2'.repeat(32)}`, name: null };
       const results = await Promise.all(
@@ -173,6 +197,35 @@ export function runInventoryStoreContract(
         assert.ok(a.created && b.created);
         assert.equal(a.sbom.artifact_id, b.sbom.artifact_id);
         assert.deepEqual([a.sbom.version_no, b.sbom.version_no].sort(), [1, 2]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('two replicas racing two teams to one new product name: one team owns it and all its SBOMs', async (t) => {
+      if (!h.replica) return t.skip('one process owns this database');
+      await h.addTeam('data');
+      const other = await h.replica();
+      try {
+        const names = Array.from({ length: 25 }, (_, i) => `replica-race-${i}`);
+        const outcomes = await Promise.allSettled(
+          names.flatMap((product) => [
+            h.store.recordSbom(input(`{"web":"${product}"}`, { product, team: 'web' })),
+            other.store.recordSbom(input(`{"data":"${product}"}`, { product, team: 'data' })),
+          ]),
+        );
+        for (const [i, product] of names.entries()) {
+          const pair = [outcomes[2 * i], outcomes[2 * i + 1]];
+          const won = pair.filter((o) => o?.status === 'fulfilled');
+          const lost = pair.filter((o) => o?.status === 'rejected');
+          assert.equal(won.length, 1, `${product}: ${JSON.stringify(pair)}`);
+          const reason = (lost[0] as PromiseRejectedResult).reason;
+          assert.ok(reason instanceof InventoryError, String(reason));
+          assert.equal(reason.code, 'INVENTORY_CONFLICT');
+          const sbom = (won[0] as PromiseFulfilledResult<{ sbom: { team_id: number } }>).value.sbom;
+          const owner = await h.store.findProduct(product);
+          assert.equal(owner?.team_id, sbom.team_id, product);
+        }
       } finally {
         await other.close();
       }
@@ -205,13 +258,15 @@ export function runInventoryStoreContract(
       assert.equal((await h.store.recordSbom(doc)).created, true);
     });
 
-    it('scopes writes to the team: a product of another team is "not found", as is an unknown team', async () => {
+    it('scopes writes to the team: a product of another team is a conflict, an unknown team "not found"', async () => {
       const before = await h.rowCounts();
-      await expectCustodyErrorAsync(
+      const e = await expectCustodyErrorAsync(
         () => h.store.recordSbom(input('{"team":"data"}', { team: 'data' })),
         InventoryError,
-        'INVENTORY_NOT_FOUND',
+        'INVENTORY_CONFLICT',
       );
+      assert.match(e.message, /another team's scope/);
+      assert.doesNotMatch(e.message, /\bweb\b/, 'the owner is not named');
       await expectCustodyErrorAsync(
         () => h.store.recordSbom(input('{"team":"none"}', { team: 'none', product: 'p2' })),
         InventoryError,

@@ -28,6 +28,7 @@ describe('validateSbom', () => {
         encoding: 'json',
         specVersion: '1.6',
         errors: [],
+        warnings: [],
       });
     }
   });
@@ -64,7 +65,128 @@ describe('validateSbom', () => {
         keyword: 'uniqueItems',
         message: 'must NOT have duplicate items (items ## 0 and 2 are identical)',
       },
+      {
+        pointer: '/components/2/bom-ref',
+        keyword: 'uniqueBomRef',
+        message:
+          'bom-ref "a" is already used by /components/0; bom-refs must be unique within a BOM',
+      },
     ]);
+  });
+
+  describe('the spec’s rules beyond the schema', () => {
+    it('refuses a bom-ref used twice, anywhere among components and services', async () => {
+      const r = await validateSbom(
+        minimal({
+          metadata: { component: { type: 'application', 'bom-ref': 'app', name: 'app' } },
+          components: [
+            { type: 'library', 'bom-ref': 'a', name: 'a', version: '1' },
+            {
+              type: 'library',
+              'bom-ref': 'b',
+              name: 'b',
+              version: '1',
+              components: [{ type: 'library', 'bom-ref': 'app', name: 'nested' }],
+            },
+          ],
+          services: [{ 'bom-ref': 'a', name: 'svc' }],
+        }),
+      );
+      assert.equal(r.valid, false);
+      assert.deepEqual(
+        r.errors.map((e) => [e.pointer, e.keyword]),
+        [
+          ['/components/1/components/0/bom-ref', 'uniqueBomRef'],
+          ['/services/0/bom-ref', 'uniqueBomRef'],
+        ],
+      );
+      assert.match(r.errors[0]?.message ?? '', /already used by \/metadata\/component/);
+    });
+
+    it('refuses control and bidi characters in names, versions, groups and ids', async () => {
+      const r = await validateSbom(
+        minimal({
+          components: [
+            { type: 'library', 'bom-ref': 'a', name: 'evil\u202Esj.lpg', version: '1.0.0' },
+            {
+              type: 'library',
+              'bom-ref': 'b',
+              name: 'b',
+              version: '1.0.0\u0000',
+              group: 'g\u001b',
+            },
+            { type: 'library', 'bom-ref': 'c', name: 'c', description: 'two\nlines are fine here' },
+          ],
+        }),
+      );
+      assert.equal(r.valid, false);
+      assert.deepEqual(
+        r.errors.map((e) => [e.pointer, e.keyword]),
+        [
+          ['/components/0/name', 'controlCharacter'],
+          ['/components/1/version', 'controlCharacter'],
+          ['/components/1/group', 'controlCharacter'],
+        ],
+      );
+      assert.match(r.errors[0]?.message ?? '', /U\+202E at position 4/);
+    });
+
+    it('warns about a purl that is not a purl, and stays valid', async () => {
+      const r = await validateSbom(
+        minimal({
+          components: [
+            { type: 'library', 'bom-ref': 'a', name: 'a', version: '1', purl: 'pkg:npm/a@1' },
+            { type: 'library', 'bom-ref': 'b', name: 'b', version: '1', purl: 'npm/b@1' },
+          ],
+        }),
+      );
+      assert.equal(r.valid, true);
+      assert.deepEqual(
+        r.warnings.map((e) => [e.pointer, e.keyword]),
+        [['/components/1/purl', 'purl']],
+      );
+      assert.match(r.warnings[0]?.message ?? '', /"npm\/b@1" is not a valid package URL/);
+    });
+
+    it('applies the same rules to SPDX: unique SPDXIDs, plain names, purl refs', async () => {
+      const pkg = (id: string, name: string, purl?: string) => ({
+        SPDXID: id,
+        name,
+        downloadLocation: 'NOASSERTION',
+        ...(purl
+          ? {
+              externalRefs: [
+                {
+                  referenceCategory: 'PACKAGE-MANAGER',
+                  referenceType: 'purl',
+                  referenceLocator: purl,
+                },
+              ],
+            }
+          : {}),
+      });
+      const r = await validateSbom({
+        spdxVersion: 'SPDX-2.3',
+        dataLicense: 'CC0-1.0',
+        SPDXID: 'SPDXRef-DOCUMENT',
+        name: 'd',
+        documentNamespace: 'https://example.com/d',
+        creationInfo: { created: '2025-01-01T00:00:00Z', creators: ['Tool: t'] },
+        packages: [pkg('SPDXRef-a', 'a', 'pkg:npm/a@1'), pkg('SPDXRef-a', 'b\u200F', 'not a purl')],
+      });
+      assert.equal(r.valid, false, JSON.stringify(r.errors));
+      assert.deepEqual(
+        r.errors.map((e) => [e.pointer, e.keyword]),
+        [
+          ['/packages/1/SPDXID', 'uniqueSpdxId'],
+          ['/packages/1/name', 'controlCharacter'],
+        ],
+      );
+      assert.deepEqual(
+        r.warnings.map((e) => e.pointer),
+        ['/packages/1/externalRefs/0/referenceLocator'],
+      );
+    });
   });
 
   it('checks formats (date-time) as CycloneDX’s validator does', async () => {

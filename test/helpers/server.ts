@@ -22,6 +22,7 @@ export const INGEST_TABLES = [
   'component_hashes',
   'component_licenses',
   'audit_events',
+  'follow_ups',
 ] as const;
 
 export interface TestServer {

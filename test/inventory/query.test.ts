@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { VersError } from '../../src/core/vers/index.js';
 import { InventoryError } from '../../src/inventory/errors.js';
 import {
   type ComponentQueryParams,
@@ -129,19 +130,81 @@ describe('parseComponentQuery', () => {
     });
   });
 
-  it('licence: ids re-cased (mit → MIT), common spellings corrected, expressions refused', () => {
+  it('licence: one SPDX id, re-cased (mit → MIT), or a LicenseRef-; anything else refused', () => {
     assert.deepEqual(parseComponentQuery({ license: 'mit' }).match, {
       by: 'license',
       license: 'MIT',
     });
-    assert.deepEqual(parseComponentQuery({ license: 'apache 2.0' }).match, {
+    assert.deepEqual(parseComponentQuery({ license: ' LicenseRef-acme-1.0 ' }).match, {
       by: 'license',
-      license: 'Apache-2.0',
+      license: 'LicenseRef-acme-1.0',
     });
+    // Regression test: spdx-correct turned these into MIT and the search answered for MIT.
+    invalid({ license: "MIT' OR 1=1--" }, /one SPDX licence id/);
+    invalid({ license: 'MIT;drop table' }, /one SPDX licence id/);
+    // A common spelling is not searched as the id it resembles; the message suggests it.
+    invalid({ license: 'apache 2.0' }, /one SPDX licence id.*did you mean Apache-2\.0/);
+    for (const bad of ['Some Licence', 'LicenseRef-', 'LicenseRef-a b', 'MIT+', 'GPL-2.0+']) {
+      invalid({ license: bad }, /one SPDX licence id/);
+    }
     // The index holds single ids; an expression would never match, so it is refused with advice.
     invalid({ license: ' MIT OR Apache-2.0 ' }, /one licence id/);
     invalid({ license: 'MIT', version: '1' }, /purl or name/);
     invalid({ license: 'MIT', range: 'vers:npm/>=1' }, /purl or name/);
+  });
+
+  // Regression test: range=vers:npm/>=notaversion answered 200, the bound ordered by a fallback.
+  it('every version of a range must be a version of its scheme (VERS_INVALID)', () => {
+    const bad = [
+      'vers:npm/>=notaversion',
+      'vers:npm/>=1.0.0|<notaversion',
+      'vers:npm/>=4.x',
+      'vers:semver/>=1.2',
+      'vers:cargo/>=v1.2.3',
+      'vers:golang/>=latest',
+      'vers:pypi/>=one.two',
+      'vers:gem/>=abc',
+      'vers:nuget/>=1.2.3.4.5',
+      'vers:deb/>=abc',
+      'vers:rpm/>=1.0-',
+      'vers:alpine/>=1.0_foo',
+      'vers:gentoo/>=1.0-r',
+      'vers:openssl/>=three',
+      'vers:composer/>=latest',
+      'vers:alpm/>=1.0-abc',
+      'vers:datetime/>=yesterday',
+    ];
+    for (const range of bad) {
+      const e = expectCustodyError(
+        () => parseComponentQuery({ name: 'x', range }),
+        VersError,
+        'VERS_INVALID',
+      );
+      assert.match(e.message, /is not an? (valid )?/, range);
+    }
+    const good = [
+      'vers:npm/>=1',
+      'vers:npm/>=4.0.0|<4.17.21',
+      'vers:npm/>=1.2.3-beta.1',
+      'vers:semver/>=1.2.3',
+      'vers:golang/>=v1.2.3|<v1.3.0-0.20200101000000-abcdef123456',
+      'vers:golang/>=1.2.3',
+      'vers:pypi/>=1.0rc1|<2!1.0.post1',
+      'vers:gem/>=1.0.0.pre|<2',
+      'vers:nuget/>=1.2.3.4',
+      'vers:deb/>=1:2.3~rc1-1ubuntu1',
+      'vers:rpm/>=1.2-3.el8',
+      'vers:alpine/>=1.2.3_rc1-r0',
+      'vers:gentoo/>=1.2.3b_p1-r2',
+      'vers:openssl/>=1.1.1k',
+      'vers:composer/>=v1.2.3-beta1',
+      'vers:alpm/>=1:2.3-1',
+      'vers:datetime/>=2024-01-01T00:00:00Z',
+      'vers:maven/>=anything-goes',
+      'vers:generic/>=whatever',
+      'vers:npm/*',
+    ];
+    for (const range of good) assert.ok(parseComponentQuery({ name: 'x', range }).match, range);
   });
 
   it('exactly one way of naming the component', () => {
@@ -156,7 +219,21 @@ describe('parseComponentQuery', () => {
     assert.equal(parseComponentQuery({ name: 'x', limit: '1' }).limit, 1);
     assert.equal(parseComponentQuery({ name: 'x', limit: String(MAX_LIMIT) }).limit, MAX_LIMIT);
     assert.equal(parseComponentQuery({ name: 'x', limit: '' }).limit, DEFAULT_LIMIT);
-    for (const bad of ['0', '-1', String(MAX_LIMIT + 1), '1.5', 'ten', '1e3']) {
+    // Regression test: limit=1e2 was read as 100. Digits only.
+    for (const bad of [
+      '0',
+      '-1',
+      String(MAX_LIMIT + 1),
+      '1.5',
+      'ten',
+      '1e3',
+      '1e2',
+      '0x10',
+      '+5',
+      ' 50',
+      '50.0',
+      '5_0',
+    ]) {
       invalid({ name: 'x', limit: bad }, /limit/);
     }
   });
@@ -179,6 +256,11 @@ describe('parseComponentQuery', () => {
     );
     assert.match(encodeCursor(42), /^[A-Za-z0-9_-]+$/);
     invalid({ name: 'x', cursor: 'garbage' }, /cursor/);
+    // Node's decoder skips what is not base64url: only the exact encoding is taken.
+    invalid({ name: 'x', cursor: `${encodeCursor(42)}!!` }, /cursor/);
+    invalid({ name: 'x', cursor: `${encodeCursor(42)}=` }, /cursor/);
+    invalid({ name: 'x', cursor: Buffer.from('c:042').toString('base64url') }, /cursor/);
+    invalid({ name: 'x', cursor: Buffer.from('c:1e2').toString('base64url') }, /cursor/);
     invalid({ name: 'x', cursor: Buffer.from('c:-1').toString('base64url') }, /cursor/);
     invalid(
       { name: 'x', cursor: Buffer.from('c:1234567890123456').toString('base64url') },

@@ -112,6 +112,13 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/follow-ups',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/follow-ups' }),
+  },
+  {
+    method: 'GET',
     path: '/api/v1/products',
     allowed: READERS,
     ok: 200,

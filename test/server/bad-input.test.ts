@@ -87,6 +87,36 @@ for (const backend of BACKENDS) {
         }
       });
 
+      // Regression tests: each of these answered 200, searching for something else than asked.
+      it('a range bound that is no version of its scheme is VERS_INVALID', async () => {
+        for (const range of ['vers:npm/>=notaversion', 'vers:pypi/<one.two', 'vers:deb/>=abc']) {
+          const a = await bad(`?name=express&range=${encodeURIComponent(range)}`, 'VERS_INVALID');
+          assert.match(a.json.error.message, /is not a/);
+        }
+        const ok = await call(
+          srv,
+          'GET',
+          `/api/v1/components?name=express&range=${encodeURIComponent('vers:npm/>=4')}`,
+          as(),
+        );
+        assert.equal(ok.status, 200, ok.text);
+      });
+
+      it('a licence that is not one SPDX id or LicenseRef- is refused, not corrected', async () => {
+        for (const license of [
+          "MIT' OR 1=1--",
+          'MIT OR Apache-2.0',
+          'apache 2.0',
+          'x'.repeat(50),
+        ]) {
+          await bad(`?license=${encodeURIComponent(license)}`);
+        }
+        for (const license of ['MIT', 'mit', 'LicenseRef-acme']) {
+          const a = await call(srv, 'GET', `/api/v1/components?license=${license}`, as());
+          assert.equal(a.status, 200, `${license}: ${a.text}`);
+        }
+      });
+
       it('a malformed hash', async () => {
         await bad('?hash=xyz');
         await bad('?hash=sha256:abc');
@@ -103,12 +133,16 @@ for (const backend of BACKENDS) {
         await bad('?name=express&limit=abc');
         await bad('?name=express&limit=-1');
         await bad('?name=express&limit=1.5');
+        await bad('?name=express&limit=1e2');
+        await bad('?name=express&limit=0x10');
+        await bad('?name=express&limit=%2B5');
       });
 
       it('a bad cursor', async () => {
         await bad('?name=express&cursor=garbage');
         await bad(`?name=express&cursor=${Buffer.from('c:abc').toString('base64url')}`);
         await bad(`?name=express&cursor=${Buffer.from('c:-1').toString('base64url')}`);
+        await bad(`?name=express&cursor=${Buffer.from('c:12').toString('base64url')}!!`);
       });
 
       it('unknown, repeated or ill-typed parameters are 400, never 500', async () => {
@@ -158,6 +192,13 @@ for (const backend of BACKENDS) {
           '/api/v1/releases/0',
           '/api/v1/releases/-1',
           '/api/v1/sboms/1.5',
+          '/api/v1/sboms/1e0',
+          '/api/v1/sboms/0x1',
+          '/api/v1/sboms/%2B1',
+          '/api/v1/sboms/1e0/document',
+          '/api/v1/releases/1e0',
+          `/api/v1/releases/${release}/diff?against=1e0`,
+          `/api/v1/releases/${release}/diff?against=${release}.0`,
           `/api/v1/releases/${release}/diff`,
           `/api/v1/releases/${release}/diff?against=x`,
         ]) {

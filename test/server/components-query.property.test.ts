@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { VersError } from '../../src/core/vers/index.js';
 import { InventoryError } from '../../src/inventory/errors.js';
 import {
   type ComponentQueryParams,
@@ -57,13 +58,17 @@ const params: fc.Arbitrary<ComponentQueryParams> = fc.record(
 );
 
 describe('parseComponentQuery (property)', () => {
-  it('either parses or throws INVENTORY_QUERY_INVALID, never anything else', () => {
+  it('either parses or throws INVENTORY_QUERY_INVALID (VERS_INVALID for a range bound), never anything else', () => {
     fc.assert(
       fc.property(params, (q) => {
         let parsed: ReturnType<typeof parseComponentQuery>;
         try {
           parsed = parseComponentQuery(q);
         } catch (e) {
+          if (e instanceof VersError) {
+            assert.equal(e.code, 'VERS_INVALID');
+            return;
+          }
           assert.ok(
             e instanceof InventoryError,
             `${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`,
@@ -110,7 +115,11 @@ for (const backend of BACKENDS) {
             return;
           }
           assert.equal(a.status, 400, `?${qs}: ${a.status} ${a.text.slice(0, 300)}`);
-          assert.match(errorCode(a), /^(INVENTORY_QUERY_INVALID|REQUEST_INVALID)$/, qs);
+          assert.match(
+            errorCode(a),
+            /^(INVENTORY_QUERY_INVALID|REQUEST_INVALID|VERS_INVALID)$/,
+            qs,
+          );
         }),
         { numRuns: 100 },
       );

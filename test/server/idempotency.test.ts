@@ -18,6 +18,7 @@ const ARTIFACT = `sha256:${'c'.repeat(64)}`;
 
 interface SbomLink {
   id: number;
+  format: string;
   version: number;
   supersedes: number | null;
   current: boolean;
@@ -168,7 +169,9 @@ for (const backend of BACKENDS) {
     // BUG (PostgreSQL): concurrent pushes of different documents for one artifact both read the same
     // previous SBOM (READ COMMITTED, no lock, no unique (artifact_id, version_no)): two rows get
     // version 2, both superseding 1, and the artifact ends with two current SBOMs.
-    it('concurrent pushes of different documents for one artifact form one chain', async () => {
+    // Versions follow a format: the SPDX document among them is a format migration, stored beside
+    // the CycloneDX chain (seed 001), so there are two chains, each with one current document.
+    it('concurrent pushes of different documents for one artifact form one chain per format', async () => {
       const q = { product: 'race2', release: '1.0.0', artifact: ARTIFACT };
       const first = await push(srv, token, f.demo, q);
       assert.equal(first.status, 201, first.text);
@@ -180,6 +183,7 @@ for (const backend of BACKENDS) {
       const chain = (rel.json.artifacts[0].sboms as SbomLink[])
         .map((s) => ({
           id: s.id,
+          format: s.format,
           version: s.version,
           supersedes: s.supersedes,
           current: s.current,
@@ -187,8 +191,28 @@ for (const backend of BACKENDS) {
         .sort((a, b) => a.id - b.id);
       const what = JSON.stringify(chain);
       assert.deepEqual(chain.map((s) => s.version).sort(), [1, 2, 3, 4], what);
-      assert.equal(chain.filter((s) => s.current).length, 1, what);
-      assert.equal(new Set(chain.map((s) => s.supersedes)).size, 4, what);
+      const cdx = chain.filter((s) => s.format === 'cyclonedx');
+      const spdx = chain.filter((s) => s.format === 'spdx');
+      assert.equal(cdx.length, 3, what);
+      assert.equal(cdx.filter((s) => s.current).length, 1, what);
+      // One chain: the first supersedes nothing, each other one a different predecessor of its format.
+      const cdxIds = new Set(cdx.map((s) => s.id));
+      assert.deepEqual(
+        cdx.map((s) => s.supersedes).filter((x) => x === null),
+        [null],
+        what,
+      );
+      const links = cdx.map((s) => s.supersedes).filter((x) => x !== null);
+      assert.equal(new Set(links).size, 2, what);
+      assert.ok(
+        links.every((x) => cdxIds.has(x as number)),
+        what,
+      );
+      assert.deepEqual(
+        spdx.map((s) => [s.supersedes, s.current]),
+        [[null, true]],
+        what,
+      );
     });
 
     it('SPDX JSON is stored as application/spdx+json and indexed', async () => {

@@ -24,6 +24,14 @@ function assertNotFound(a: Answer, what: string, leakCheck = true): void {
   if (leakCheck) assert.doesNotMatch(a.text, /beta/, what);
 }
 
+/** A push into a product another team owns: 409, saying so, without naming the team. */
+function assertOtherTeams(a: Answer, what: string): void {
+  assert.equal(a.status, 409, `${what}: ${a.status} ${a.text.slice(0, 300)}`);
+  assert.equal(errorCode(a), 'INVENTORY_CONFLICT', what);
+  assert.match(a.json.error.message, /belongs to another team's scope/, what);
+  assert.doesNotMatch(a.text, /beta/, what);
+}
+
 for (const backend of BACKENDS) {
   describe(`HTTP team scoping (${backend})`, () => {
     let srv: TestServer;
@@ -165,7 +173,7 @@ for (const backend of BACKENDS) {
         product: 'b-app',
         release: '2.0.0',
       });
-      assertNotFound(into, 'push into b-app', false);
+      assertOtherTeams(into, 'push into b-app');
       const create = await push(srv, alpha.publisher, f.demo11, {
         product: 'new-app',
         release: '1.0.0',
@@ -183,13 +191,15 @@ for (const backend of BACKENDS) {
     });
 
     // Regression test for a fixed bug: a push into another team's product answers "team beta does not exist", naming the owner team it is meant to hide.
-    it('a refused push into another team’s product does not name that team', async () => {
+    // And for another: it answered "product b-app does not exist", which sent users looking for a typo.
+    it('a refused push into another team’s product says so, without naming that team', async () => {
       const f = await sbomFixtures();
       const into = await push(srv, alpha.publisher, f.demo11, {
         product: 'b-app',
         release: '2.0.0',
       });
-      assertNotFound(into, 'push into b-app');
+      assertOtherTeams(into, 'push into b-app');
+      assert.doesNotMatch(into.json.error.message, /does not exist/);
     });
 
     it('a token of several teams must say which team owns a new product', async () => {

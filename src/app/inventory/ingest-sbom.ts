@@ -1,12 +1,22 @@
-import { type Caller, requirePermission } from '../../access/index.js';
-import { InventoryError, type PreparedSbom, prepareSbom } from '../../inventory/index.js';
+import { type Caller, inScope, requirePermission } from '../../access/index.js';
+import type { SchemaError } from '../../formats/index.js';
 import {
+  type FollowUpInput,
+  InventoryError,
+  type PreparedSbom,
+  prepareSbom,
+  productOfAnotherTeam,
+} from '../../inventory/index.js';
+import {
+  DEFAULT_FOLLOW_UP_SLA_DAYS,
   DEFAULT_GATE_POLICY,
-  type GatePolicy,
+  followUpMessage,
   type GateResult,
+  gatePolicyFromJSON,
   type QualityReport,
 } from '../../sbom/quality/index.js';
 import { BlobStore } from '../../store/blobs.js';
+import { countFollowUps } from '../../store/follow-ups.js';
 import type { Services } from '../services.js';
 import { requireTeam } from './team-scope.js';
 import { type SbomView, sbomView } from './views.js';
@@ -29,6 +39,10 @@ export interface IngestResult {
   sbom: SbomView;
   quality: QualityReport;
   gate: GateResult;
+  /** The SBOM's open follow-ups (its gate warnings), their SLA, and where to list them. */
+  followUps: { open: number; overdue: number; slaDays: number; list: string };
+  /** What validation allowed but flagged (purls that break the purl spec). */
+  validationWarnings: SchemaError[];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+:-]{0,199}$/;
@@ -41,7 +55,8 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
  * audit event (the contract is InventoryStore.recordSbom's).
  *
  * @throws SbomError SBOM_PARSE, SBOM_FORMAT_UNKNOWN, SBOM_SCHEMA_INVALID; InventoryError
- *   SBOM_GATE_FAILED, SBOM_SUBJECT_MISMATCH, INVENTORY_INPUT_INVALID, INVENTORY_NOT_FOUND,
+ *   SBOM_GATE_FAILED, SBOM_SUBJECT_MISMATCH, INVENTORY_INPUT_INVALID, INVENTORY_NOT_FOUND (team),
+ *   INVENTORY_CONFLICT (the product belongs to another team),
  *   AccessError AUTH_FORBIDDEN; CoreError INPUT_TOO_LARGE, INPUT_TOO_DEEP
  */
 export async function ingestSbom(
@@ -60,9 +75,13 @@ export async function ingestSbom(
   }
   // The team decides the gate, so it is resolved first (read-only); nothing is written before the
   // document has passed.
+  // This read only chooses the gate; the store decides ownership again inside its transaction.
   const existing = await s.inventory.findProduct(input.product);
+  if (existing && !inScope(caller.principal, existing.team)) {
+    throw productOfAnotherTeam(input.product);
+  }
   const teamName = existing?.team ?? chooseTeam(caller, input.team);
-  requireTeam(caller, teamName, existing ? `product ${input.product}` : `team ${teamName}`);
+  requireTeam(caller, teamName, `team ${teamName}`);
   const team = await s.inventory.findTeam(teamName);
   if (!team) {
     throw new InventoryError(
@@ -70,11 +89,10 @@ export async function ingestSbom(
       `team ${teamName} does not exist; an admin creates it (POST /api/v1/teams or custody token create --team ${teamName})`,
     );
   }
-  const policy = team.gate_policy
-    ? (JSON.parse(team.gate_policy) as GatePolicy)
-    : DEFAULT_GATE_POLICY;
+  const policy = team.gate_policy ? gatePolicyFromJSON(team.gate_policy) : DEFAULT_GATE_POLICY;
   const prepared = await (s.prepare ?? prepareSbom)(input.bytes, s.clock().toISOString(), policy);
   const { quality, gate, rows } = prepared;
+  const slaDays = policy.followUpSlaDays ?? DEFAULT_FOLLOW_UP_SLA_DAYS;
   const artifact = artifactOf(prepared.subject, input);
   if (!gate.passed) {
     throw new InventoryError(
@@ -110,6 +128,7 @@ export async function ingestSbom(
     qualityScore: quality.score,
     documentCreated: prepared.timestamp,
     rows,
+    followUps: { slaDays, items: followUpItems(gate) },
     by: {
       actor: caller.principal.actor,
       person: caller.principal.person,
@@ -118,6 +137,8 @@ export async function ingestSbom(
     },
     now: s.clock().toISOString(),
   });
+  // Read after the commit, on the read connection: not queued behind the next group commit.
+  const open = await countFollowUps(s.db.read, undefined, s.clock().toISOString(), outcome.sbom.id);
   return {
     created: outcome.created,
     sbom: sbomView(outcome.sbom, {
@@ -128,7 +149,29 @@ export async function ingestSbom(
     }),
     quality,
     gate,
+    followUps: { ...open, slaDays, list: `/api/v1/follow-ups?sbom=${outcome.sbom.id}` },
+    validationWarnings: prepared.validationWarnings,
   };
+}
+
+/** One follow-up per warned component and check; a document-level warning is one on its own. */
+function followUpItems(gate: GateResult): FollowUpInput[] {
+  const out: FollowUpInput[] = [];
+  for (const w of gate.warnings) {
+    if (w.components.length === 0) {
+      out.push({ check: w.check, ref: '', label: '', purl: null, message: w.message });
+    }
+    for (const c of w.components) {
+      out.push({
+        check: w.check,
+        ref: c.ref,
+        label: c.label,
+        purl: c.purl ?? null,
+        message: followUpMessage(w.check, w.message),
+      });
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Answers to recent searches, valid until the next write. The inventory only changes through
- * writes, and every write adds an audit event in its own transaction, so the newest audit event id
- * is a generation number that any replica can read in one indexed lookup: an entry made under an
- * older generation is never served. After a new CVE the same few questions are asked many times
+ * writes, and every write increments the write generation (store/generation.ts) in its own
+ * transaction, so it moves when the write commits; any replica reads it in one lookup, and an
+ * entry made under another generation is never served. After a new CVE the same few questions are asked many times
  * over; this makes the repeats cost one lookup instead of a search.
  */
 export class SearchCache<V> {

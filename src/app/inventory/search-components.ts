@@ -7,12 +7,8 @@ import {
   MAX_LIMIT,
   parseComponentQuery,
 } from '../../inventory/index.js';
-import {
-  packageIdsFor,
-  searchComponents,
-  versionsOf,
-  writeGeneration,
-} from '../../store/search.js';
+import { writeGeneration } from '../../store/generation.js';
+import { packageIdsFor, searchComponents, versionsOf } from '../../store/search.js';
 import type { Services } from '../services.js';
 import { visibleTeamIds } from './team-scope.js';
 import { type ComponentHitView, hitView, type Page } from './views.js';

@@ -35,6 +35,11 @@ interface Outcome {
     product?: string;
     release?: string;
   };
+  /** Gate warnings: passed, but flagged for follow-up (components listed in --json). */
+  warnings?: { check: string; message: string; components: { label: string }[] }[];
+  followUps?: { open: number; overdue: number; slaDays: number; list: string };
+  /** What validation allowed but flagged (purls that break the purl spec). */
+  validationWarnings?: { pointer: string; message: string }[];
   /** The bundle's signature, when --bundle was given and the service accepted it. */
   signature?: {
     signer: { kind: string; identity?: string; issuer?: string; name?: string | null };
@@ -49,6 +54,14 @@ const POLICY_NO = new Set([
   'SBOM_BUNDLE_UNVERIFIED',
   'SBOM_SIGNER_NOT_ADMITTED',
 ]);
+
+interface PushAnswer {
+  created: boolean;
+  sbom: Outcome['sbom'];
+  gate?: { warnings?: Outcome['warnings'] };
+  followUps?: Outcome['followUps'];
+  validation?: { warnings?: Outcome['validationWarnings'] };
+}
 
 /**
  * `custody push sbom <file|dir>…`: send SBOMs to the service. A directory is pushed whole (bulk
@@ -145,27 +158,28 @@ async function pushOne(
         );
       }
     }
-    const { status, body } = await client.request<{ created: boolean; sbom: Outcome['sbom'] }>(
-      'POST',
-      '/api/v1/sboms',
-      {
-        query: {
-          product,
-          release,
-          artifact: o.artifact,
-          team: o.team,
-          tag: o.tag,
-          commit: o.commit,
-        },
-        body: bytes,
-        contentType: contentTypeOf(file),
+    const { status, body } = await client.request<PushAnswer>('POST', '/api/v1/sboms', {
+      query: {
+        product,
+        release,
+        artifact: o.artifact,
+        team: o.team,
+        tag: o.tag,
+        commit: o.commit,
       },
-    );
+      body: bytes,
+      contentType: contentTypeOf(file),
+    });
+    const warnings = body.gate?.warnings ?? [];
+    const validationWarnings = body.validation?.warnings ?? [];
     const pushed: Outcome = {
       file: name,
       ok: true,
       created: status === 201,
       ...(body.sbom ? { sbom: body.sbom } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(body.followUps ? { followUps: body.followUps } : {}),
+      ...(validationWarnings.length > 0 ? { validationWarnings } : {}),
     };
     if (bundle === undefined || !body.sbom) return pushed;
     try {
@@ -209,6 +223,7 @@ function report(io: CliIO, outcomes: Outcome[], json: boolean): void {
       io.stdout.write(
         `${r.created ? 'stored' : 'already stored'}  ${r.file} → SBOM ${s.id} of ${s.product} ${s.release} (${s.componentCount} components, score ${s.qualityScore}, ${s.digest.slice(0, 19)}…)\n`,
       );
+      writeWarnings(io, r);
     }
     if (r.signature) {
       const g = r.signature.signer;
@@ -227,6 +242,23 @@ function report(io: CliIO, outcomes: Outcome[], json: boolean): void {
   }
   const ok = outcomes.filter((r) => r.ok).length;
   if (outcomes.length > 1) io.stderr.write(`${ok} of ${outcomes.length} SBOMs pushed\n`);
+}
+
+// Warnings go to stdout with the result they belong to: the push succeeded.
+function writeWarnings(io: CliIO, r: Outcome): void {
+  const f = r.followUps;
+  if (r.warnings && r.warnings.length > 0) {
+    const due = f ? `, due within ${f.slaDays} days` : '';
+    io.stdout.write(`  warnings (flagged for follow-up${due}; they did not block the push):\n`);
+    for (const w of r.warnings) io.stdout.write(`  ! ${w.check}: ${w.message}\n`);
+  }
+  if (f && f.open > 0) {
+    const overdue = f.overdue > 0 ? `, ${f.overdue} overdue` : '';
+    io.stdout.write(`  ${f.open} follow-up(s) open${overdue}: GET ${f.list}\n`);
+  }
+  for (const v of r.validationWarnings ?? []) {
+    io.stdout.write(`  ! validation ${v.pointer || '/'}: ${v.message}\n`);
+  }
 }
 
 function expand(path: string): string[] {

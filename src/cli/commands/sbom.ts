@@ -56,7 +56,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
   sbom
     .command('validate')
     .description(
-      'detect format and version, validate against the official schema (exit 1 when invalid)',
+      'detect format and version, validate against the official schema and the spec’s rules (exit 1 when invalid)',
     )
     .argument('<file>', 'CycloneDX (JSON/XML) or SPDX (JSON/tag-value/YAML) document')
     .option('--json', 'machine-readable result')
@@ -71,6 +71,9 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
         );
         for (const e of r.errors)
           io.stdout.write(`  ${e.pointer || '/'}: ${e.message} [${e.keyword}]\n`);
+        if (r.warnings.length > 0) io.stdout.write(`${r.warnings.length} warning(s):\n`);
+        for (const w of r.warnings)
+          io.stdout.write(`  warning ${w.pointer || '/'}: ${w.message} [${w.keyword}]\n`);
       }
       if (!r.valid) throw new CliExit(EXIT.no);
     });
@@ -89,11 +92,13 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
 
   sbom
     .command('check')
-    .description('apply a gate policy; exit 1 listing every failing check and component')
+    .description(
+      'apply a gate policy; exit 1 listing every blocking failure (warnings are listed, exit 0)',
+    )
     .argument('<file>', 'SBOM document')
     .option(
       '--policy <file>',
-      'YAML gate policy (default: versions, hashes and valid licences required)',
+      'YAML gate policy (default: blocks on schema errors, missing versions, identities and recorded hashes; warns on licences)',
     )
     .option('--json', 'machine-readable result')
     .action(async (file: string, o: { policy?: string; json?: boolean }) => {
@@ -104,6 +109,7 @@ export function registerSbomReaders(sbom: Command, io: CliIO): void {
           passed: r.gate.passed,
           score: r.report.score,
           failures: r.gate.failures,
+          warnings: r.gate.warnings,
           report: r.report,
         });
       else

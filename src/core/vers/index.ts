@@ -10,4 +10,4 @@ export { parseVers } from './parse.js';
 export type { VersComparator, VersConstraint, VersRange } from './range.js';
 export { MAX_VERS_CONSTRAINTS, MAX_VERS_LENGTH } from './range.js';
 export type { VersionScheme } from './schemes/index.js';
-export { assertVersRange, versRangeProblems } from './validate.js';
+export { assertVersRange, assertVersVersions, versRangeProblems } from './validate.js';

@@ -61,6 +61,26 @@ export function assertVersRange(range: VersRange): void {
   }
 }
 
+/**
+ * Throw unless every version in `range` is a version of its scheme (schemes that order any string
+ * accept any). A range over a version its scheme cannot read matches nothing or everything by
+ * accident of the fallback order, so input a person typed is checked with this.
+ * @throws VersError VERS_INVALID naming the first bad version, VERS_SCHEME_UNSUPPORTED
+ */
+export function assertVersVersions(range: VersRange): void {
+  const check = versionScheme(range.scheme).versionProblem;
+  if (check === undefined) return;
+  const problems = range.constraints
+    .filter((c) => c.comparator !== '*')
+    .map((c) => check(c.version))
+    .filter((p): p is string => p !== null);
+  if (problems.length > 0) {
+    throw new VersError('VERS_INVALID', `invalid VERS: ${problems[0]}`, {
+      details: { scheme: range.scheme, problems },
+    });
+  }
+}
+
 /** Stable sort by version, so constraints on equal versions keep their written order. */
 export function sortConstraints(
   scheme: VersionScheme<unknown>,

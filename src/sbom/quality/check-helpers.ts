@@ -1,3 +1,4 @@
+import { parsePurl } from '../../core/index.js';
 import type { Component } from '../model.js';
 import type { CategoryId, CheckId, CheckResult, FailingComponent } from './types.js';
 
@@ -107,4 +108,14 @@ export function failingComponent(c: Component): FailingComponent {
 
 export function round2(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+/** Whether `purl` follows the purl spec (a string that does not identifies nothing). */
+export function isValidPurl(purl: string): boolean {
+  try {
+    parsePurl(purl);
+    return true;
+  } catch {
+    return false;
+  }
 }

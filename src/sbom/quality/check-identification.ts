@@ -1,6 +1,5 @@
-import { parsePurl } from '../../core/index.js';
 import type { SbomDocument } from '../model.js';
-import { componentCheck } from './check-helpers.js';
+import { componentCheck, isValidPurl } from './check-helpers.js';
 import { nonEmpty } from './check-ntia.js';
 import type { CheckResult } from './types.js';
 
@@ -44,13 +43,4 @@ export function identificationChecks(doc: SbomDocument): CheckResult[] {
       cs,
     ),
   ];
-}
-
-function isValidPurl(purl: string): boolean {
-  try {
-    parsePurl(purl);
-    return true;
-  } catch {
-    return false;
-  }
 }

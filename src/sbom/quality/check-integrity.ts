@@ -18,7 +18,10 @@ const STRONG = new Set([
   'BLAKE3',
 ]);
 
-/** Whether each component's bytes can be checked: any hash, and a strong one. */
+/**
+ * Whether each component's bytes can be checked: any hash, a hash wherever the source records one,
+ * and a strong one.
+ */
 export function integrityChecks(doc: SbomDocument): CheckResult[] {
   const cs = doc.components;
   const strong = componentCheck(
@@ -38,8 +41,32 @@ export function integrityChecks(doc: SbomDocument): CheckResult[] {
       { id: 'integrity.hash', category: CATEGORY, weight: 1, passes: 'have a hash', pass: hasHash },
       cs,
     ),
+    componentCheck(
+      {
+        id: 'integrity.source-hash',
+        category: CATEGORY,
+        // Weighs nothing: integrity.hash scores the same components; this one is for gates, which
+        // block on a hash the source records but the SBOM lost, and only warn about the rest.
+        weight: 0,
+        passes: 'have a hash',
+        population: 'come from a source that records one',
+        appliesTo: (c) => !sourceRecordsNoHash(c),
+        pass: hasHash,
+      },
+      cs,
+    ),
     strong,
   ];
+}
+
+/**
+ * Whether the component is marked as one its source cannot give a hash for: an npm dependency
+ * bundled inside another package's tarball (`cdx:npm:package:bundled`, CycloneDX's npm taxonomy;
+ * npm records no integrity for it), or a workspace folder of the project itself.
+ */
+export function sourceRecordsNoHash(c: Component): boolean {
+  const p = c.properties;
+  return p?.['cdx:npm:package:bundled'] === 'true' || p?.['custody:npm:workspace'] === 'true';
 }
 
 /** `SHA-256`, `sha256`, `SHA_256` → `SHA256`. */

@@ -1,5 +1,5 @@
 import type { SbomDocument } from '../model.js';
-import { componentCheck, documentCheck } from './check-helpers.js';
+import { componentCheck, documentCheck, isValidPurl } from './check-helpers.js';
 import type { CheckResult } from './types.js';
 
 const CATEGORY = 'ntia' as const;
@@ -48,8 +48,9 @@ export function ntiaChecks(doc: SbomDocument): CheckResult[] {
         id: 'ntia.unique-id',
         category: CATEGORY,
         weight: 1,
-        passes: 'have a unique identifier (purl or CPE)',
-        pass: (c) => nonEmpty(c.purl) || nonEmpty(c.cpe),
+        passes: 'have a unique identifier (a valid purl or a CPE)',
+        // A purl that breaks the spec identifies nothing: the index cannot file it.
+        pass: (c) => (nonEmpty(c.purl) && isValidPurl(c.purl)) || nonEmpty(c.cpe),
       },
       cs,
     ),

@@ -1,9 +1,9 @@
 import type { Component, SbomDocument } from '../model.js';
 import { failingComponent } from './check-helpers.js';
-import type { GatePolicy } from './gate-policy.js';
+import type { GatePolicy, GateRuleId } from './gate-policy.js';
 import { avoidsDenyList, licenseSet, satisfiesAllowList } from './license-policy.js';
 import { allChecks } from './score.js';
-import type { FailingComponent, QualityReport } from './types.js';
+import type { CheckId, FailingComponent, QualityReport } from './types.js';
 
 /** One reason the gate fails: a check id (or `gate.*` rule), what is wrong, and who fails it. */
 export interface GateFailure {
@@ -13,10 +13,15 @@ export interface GateFailure {
   components: FailingComponent[];
 }
 
-/** The gate's decision: a value, not an exception ("the answer is no" is expected). */
+/**
+ * The gate's decision: a value, not an exception ("the answer is no" is expected). `passed` is
+ * false when any block-tier rule fails (`failures`); warn-tier rules that fail (`warnings`) let it
+ * pass and are flagged for follow-up.
+ */
 export interface GateResult {
   passed: boolean;
   failures: GateFailure[];
+  warnings: GateFailure[];
 }
 
 /**
@@ -28,13 +33,28 @@ export function evaluateGate(
   doc: SbomDocument,
   policy: GatePolicy,
 ): GateResult {
-  const failures: GateFailure[] = [
+  const warned = new Set<string>(policy.warn ?? []);
+  const rules: GateFailure[] = [
     ...minScore(report, policy),
-    ...requiredChecks(report, policy),
+    ...checkFailures(report, policy.require, 'required'),
     ...licenseLists(doc, policy),
     ...maxAge(report, policy),
   ];
-  return { passed: failures.length === 0, failures };
+  const failures = rules.filter((f) => !warned.has(f.check));
+  const warnings = [
+    ...rules.filter((f) => warned.has(f.check)),
+    ...checkFailures(
+      report,
+      (policy.warn ?? []).filter((id): id is CheckId => !isGateRule(id)),
+      'warned',
+    ),
+  ];
+  return { passed: failures.length === 0, failures, warnings };
+}
+
+/** Whether `id` names one of the gate's own rules rather than a score check. */
+export function isGateRule(id: string): id is GateRuleId {
+  return id.startsWith('gate.');
 }
 
 function minScore(report: QualityReport, policy: GatePolicy): GateFailure[] {
@@ -48,28 +68,36 @@ function minScore(report: QualityReport, policy: GatePolicy): GateFailure[] {
   ];
 }
 
-// A required check fails for each component that fails it; a document check unless it is perfect.
-function requiredChecks(report: QualityReport, policy: GatePolicy): GateFailure[] {
+// A listed check fails for each component that fails it; a document check unless it is perfect.
+function checkFailures(
+  report: QualityReport,
+  ids: readonly CheckId[],
+  tier: 'required' | 'warned',
+): GateFailure[] {
   const byId = new Map(allChecks(report).map((c) => [c.id, c]));
+  const label = tier === 'required' ? 'required' : 'warn-tier';
   const out: GateFailure[] = [];
-  for (const id of new Set(policy.require)) {
+  for (const id of new Set(ids)) {
     const check = byId.get(id);
     if (!check) continue; // unreachable: policy ids are validated against CHECK_IDS
     if (!check.applicable) {
       out.push({
         check: id,
-        message: `required check could not be made: ${check.summary}`,
+        message: `${label} check could not be made: ${check.summary}`,
         components: [],
       });
     } else if (check.scope === 'component' && check.failing.length > 0) {
       const n = check.failing.length;
       out.push({
         check: id,
-        message: `${n} component${n === 1 ? '' : 's'} fail${n === 1 ? 's' : ''} a required check: ${check.summary}`,
+        message:
+          tier === 'required'
+            ? `${n} component${n === 1 ? '' : 's'} fail${n === 1 ? 's' : ''} a required check: ${check.summary}`
+            : `${n} component${n === 1 ? '' : 's'} to follow up: ${check.summary}`,
         components: check.failing,
       });
     } else if (check.scope === 'document' && check.score < 10) {
-      out.push({ check: id, message: `required check fails: ${check.summary}`, components: [] });
+      out.push({ check: id, message: `${label} check fails: ${check.summary}`, components: [] });
     }
   }
   return out;

@@ -20,6 +20,7 @@ export const CHECK_IDS = [
   'identification.valid-purl',
   'identification.cpe',
   'integrity.hash',
+  'integrity.source-hash',
   'integrity.strong-hash',
   'licensing.present',
   'licensing.valid-spdx',

@@ -12,12 +12,43 @@ import {
 } from '../../app/inventory/read-catalogue.js';
 import { findComponents, MAX_SEARCH_LIMIT } from '../../app/inventory/search-components.js';
 import { patchRelease } from '../../app/inventory/update-release.js';
-import { isCustodyError } from '../../core/index.js';
+import { CustodyError, isCustodyError } from '../../core/index.js';
 import type { ComponentQueryParams } from '../../inventory/index.js';
 import type { RouteDeps } from '../app.js';
 
-const id = { type: 'integer', minimum: 1 } as const;
+// Ids are digits only. As `integer`, Fastify's coercion took "1e0", "0x1" and "+1" as 1.
+const id = { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id } } as const;
+/**
+ * What POST /api/v1/sboms takes: the SBOM formats' own media types and the generic ones their
+ * files are served as (`custody push` sends application/json, application/xml, text/spdx or
+ * application/yaml by file extension). The format itself is read from the bytes.
+ */
+const SBOM_MEDIA_TYPES = [
+  'application/vnd.cyclonedx+json',
+  'application/spdx+json',
+  'application/json',
+  'application/vnd.cyclonedx+xml',
+  'application/xml',
+  'text/xml',
+  'text/spdx',
+  'text/plain',
+  'application/yaml',
+  'application/x-yaml',
+  'text/yaml',
+] as const;
+const SBOM_MEDIA_TYPE_SET: ReadonlySet<string> = new Set(SBOM_MEDIA_TYPES);
+
+/** @throws CustodyError REQUEST_UNSUPPORTED_MEDIA_TYPE unless the header names an SBOM type */
+function checkSbomMediaType(header: string | undefined): void {
+  const type = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (SBOM_MEDIA_TYPE_SET.has(type)) return;
+  throw new CustodyError(
+    'REQUEST_UNSUPPORTED_MEDIA_TYPE',
+    `${type === '' ? 'No Content-Type was sent' : `Content-Type ${type.slice(0, 100)} is not an SBOM type`}; send the document with one of ${SBOM_MEDIA_TYPES.join(', ')}`,
+  );
+}
+
 const str = (description: string, maxLength = 1000) =>
   ({ type: 'string', maxLength, description }) as const;
 
@@ -25,7 +56,9 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
   const s = d.services;
 
   app.register(async (scope) => {
-    // SBOMs arrive as they are (JSON, XML, tag-value), so this route takes any body as bytes.
+    // SBOMs arrive as they are (JSON, XML, tag-value), so this route takes the body as bytes,
+    // once its Content-Type has said it is an SBOM (checked before the body is read).
+    scope.addHook('preParsing', async (req) => checkSbomMediaType(req.headers['content-type']));
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       '*',
@@ -50,13 +83,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
           description:
             'Validate, score and gate an SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value/YAML), then store it by digest under its product, release and artifact and index its components. The same document pushed twice is stored once (200 instead of 201). A new document for the same artifact becomes its next version; the old one is kept.',
           tags: ['inventory'],
-          consumes: [
-            'application/vnd.cyclonedx+json',
-            'application/spdx+json',
-            'application/json',
-            'application/xml',
-            'text/plain',
-          ],
+          consumes: [...SBOM_MEDIA_TYPES],
           querystring: {
             type: 'object',
             required: ['product', 'release'],
@@ -102,6 +129,8 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             sbom: r.sbom,
             quality: { score: r.quality.score, grade: r.quality.grade },
             gate: r.gate,
+            followUps: r.followUps,
+            validation: { warnings: r.validationWarnings },
           });
         } catch (e) {
           if (isCustodyError(e)) d.metrics.ingests.inc({ outcome: 'rejected' });
@@ -111,16 +140,16 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
     );
   });
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: string } }>(
     '/api/v1/sboms/:id',
     {
       config: { requires: 'inventory:read' },
       schema: { summary: 'An SBOM’s record', tags: ['inventory'], params: idParams },
     },
-    async (req) => (await sbomById(s, req.caller, req.params.id)).view,
+    async (req) => (await sbomById(s, req.caller, Number(req.params.id))).view,
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: string } }>(
     '/api/v1/sboms/:id/document',
     {
       config: { requires: 'inventory:read' },
@@ -131,7 +160,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
       },
     },
     async (req, reply) => {
-      const { view, document } = await sbomById(s, req.caller, req.params.id);
+      const { view, document } = await sbomById(s, req.caller, Number(req.params.id));
       reply.header('content-type', view.mediaType);
       reply.header('etag', `"${view.digest}"`);
       reply.header(
@@ -240,7 +269,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: string } }>(
     '/api/v1/releases/:id',
     {
       config: { requires: 'inventory:read' },
@@ -250,11 +279,11 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         params: idParams,
       },
     },
-    async (req) => releaseDetail(s, req.caller, req.params.id),
+    async (req) => releaseDetail(s, req.caller, Number(req.params.id)),
   );
 
   app.patch<{
-    Params: { id: number };
+    Params: { id: string };
     Body: { deployed?: boolean; rebuiltAt?: string; tag?: string; commit?: string };
   }>(
     '/api/v1/releases/:id',
@@ -279,10 +308,10 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         },
       },
     },
-    async (req) => patchRelease(s, req.caller, req.params.id, req.body),
+    async (req) => patchRelease(s, req.caller, Number(req.params.id), req.body),
   );
 
-  app.get<{ Params: { id: number }; Querystring: { against: number; format?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { against: string; format?: string } }>(
     '/api/v1/releases/:id/diff',
     {
       config: { requires: 'inventory:read' },
@@ -295,7 +324,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         querystring: { type: 'object', required: ['against'], properties: { against: id } },
       },
     },
-    async (req) => diffReleases(s, req.caller, req.params.id, req.query.against),
+    async (req) => diffReleases(s, req.caller, Number(req.params.id), Number(req.query.against)),
   );
 
   app.get(

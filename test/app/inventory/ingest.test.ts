@@ -60,7 +60,9 @@ for (const backend of BACKENDS) {
     });
     afterEach(() => s.close());
 
-    const count = async (table: 'sboms' | 'components' | 'products' | 'releases' | 'artifacts') =>
+    const count = async (
+      table: 'sboms' | 'components' | 'products' | 'releases' | 'artifacts' | 'follow_ups',
+    ) =>
       Number(
         (
           await s.db.kysely
@@ -203,6 +205,61 @@ for (const backend of BACKENDS) {
       assert.equal(await count('sboms'), 3);
     });
 
+    // Regression test: an SPDX document of the artifact pushed after its CycloneDX superseded it,
+    // though seed 001 says a format migration is a new artifact that retains the original.
+    it('a format migration is stored beside the original: both current, each superseded only by its own format', async () => {
+      const input = { product: 'demo', release: '1.0.0' };
+      const cdx = await ingestSbom(s, CLI_CALLER, {
+        ...input,
+        bytes: await demoSbom('demo-app'),
+      });
+      const spdx = await ingestSbom(s, CLI_CALLER, {
+        ...input,
+        bytes: await demoSbom('demo-app', 'spdx-json'),
+      });
+      assert.equal(spdx.sbom.format, 'spdx');
+      assert.equal(spdx.sbom.artifactId, cdx.sbom.artifactId, 'the same artifact');
+      assert.equal(spdx.sbom.supersedes, null);
+      assert.equal(spdx.sbom.current, true);
+      const rows = async () =>
+        (
+          await s.db.kysely
+            .selectFrom('sboms')
+            .select(['id', 'format', 'current', 'version_no', 'supersedes_id'])
+            .orderBy('id')
+            .execute()
+        ).map((x) => [x.format, x.version_no, x.current, x.supersedes_id]);
+      assert.deepEqual(await rows(), [
+        ['cyclonedx', 1, 1, null],
+        ['spdx', 2, 1, null],
+      ]);
+      // Both are current and searchable.
+      const lodash = parseComponentQuery({ purl: 'pkg:npm/lodash' });
+      const hits = await searchInventory(s, CLI_CALLER, lodash);
+      assert.deepEqual(
+        hits.items.map((h) => [h.sbom.id, h.current]).sort(),
+        [
+          [cdx.sbom.id, true],
+          [spdx.sbom.id, true],
+        ].sort(),
+      );
+      // A new CycloneDX document supersedes the CycloneDX one only; the SPDX stays current.
+      const cdx2 = await ingestSbom(s, CLI_CALLER, {
+        ...input,
+        bytes: edited(await demoSbom('demo-app'), (d) => {
+          d['serialNumber'] = 'urn:uuid:8a2b6c4e-0d1f-4a3b-9c5d-6e7f8a9b0c1e';
+        }),
+      });
+      assert.equal(cdx2.sbom.supersedes, cdx.sbom.id);
+      assert.deepEqual(await rows(), [
+        ['cyclonedx', 1, 0, null],
+        ['spdx', 2, 1, null],
+        ['cyclonedx', 3, 1, cdx.sbom.id],
+      ]);
+      const now = await searchInventory(s, CLI_CALLER, lodash);
+      assert.deepEqual(now.items.map((h) => h.sbom.id).sort(), [spdx.sbom.id, cdx2.sbom.id].sort());
+    });
+
     it('artifact: given, else the subject SHA-256, else the OCI purl digest of the subject', async () => {
       const bytes = await demoSbom('demo-app');
       const given = `sha256:${'1'.repeat(64)}`;
@@ -292,8 +349,15 @@ for (const backend of BACKENDS) {
       assert.equal(r.sbom.specVersion, '2.2');
     });
 
-    it('the default gate refuses keycloak (free-text licences); the team policy {} lets it in', async () => {
+    it('a policy requiring valid licences refuses keycloak (free-text licences) and leaves no trace', async () => {
       const bytes = sample(SAMPLES, 'keycloak-10.0.2/bom.json');
+      // The pre-tier default, as a team policy: licences block.
+      await setGatePolicy(
+        s,
+        CLI_CALLER,
+        'default',
+        'require: [ntia.version, integrity.hash, licensing.valid-spdx]',
+      );
       const e = await expectCustodyErrorAsync(
         () => ingestSbom(s, CLI_CALLER, { bytes, product: 'keycloak', release: '10.0.2' }),
         InventoryError,
@@ -307,15 +371,29 @@ for (const backend of BACKENDS) {
         ['licensing.valid-spdx'],
       );
       assert.ok((details.failures[0]?.components.length ?? 0) <= 20);
-      // A refused SBOM leaves no trace: no product, no blob, no audit event.
+      // A refused SBOM leaves no trace: no product, no blob, no follow-up, no audit event.
       assert.equal(await count('products'), 0);
       assert.equal(await count('sboms'), 0);
+      assert.equal(await count('follow_ups'), 0);
       const audit = await auditTrail(s, CLI_CALLER, { action: 'sbom.ingest' });
       assert.equal(audit.items.length, 0);
       await setGatePolicy(s, CLI_CALLER, 'default', '{}');
       const r = await ingestSbom(s, CLI_CALLER, { bytes, product: 'keycloak', release: '10.0.2' });
       assert.equal(r.sbom.componentCount, 903);
       assert.equal(await count('components'), 903);
+      assert.equal(r.followUps.open, 0);
+    });
+
+    it('the default gate lets keycloak in, its free-text licences flagged for follow-up', async () => {
+      const bytes = sample(SAMPLES, 'keycloak-10.0.2/bom.json');
+      const r = await ingestSbom(s, CLI_CALLER, { bytes, product: 'keycloak', release: '10.0.2' });
+      assert.equal(r.gate.passed, true);
+      assert.deepEqual(
+        r.gate.warnings.map((w) => [w.check, w.components.length]),
+        [['licensing.valid-spdx', 80]],
+      );
+      assert.equal(r.followUps.open, 80);
+      assert.equal(await count('follow_ups'), 80);
     });
 
     it("a team's own gate policy applies to its products", async () => {
@@ -455,15 +533,17 @@ for (const backend of BACKENDS) {
       assert.equal(again.sbom.team, 'web');
     });
 
-    it('team scope: another team’s product or team is not found; unknown teams are not created', async () => {
+    it('team scope: another team’s product is a conflict, its team not found; unknown teams are not created', async () => {
       await createToken(s, CLI_CALLER, { role: 'publisher', teams: ['web', 'ops'] });
       const bytes = await demoSbom('demo-app');
       await ingestSbom(s, caller('publisher', ['web']), { bytes, product: 'w', release: '1' });
-      await expectCustodyErrorAsync(
+      const e = await expectCustodyErrorAsync(
         () => ingestSbom(s, caller('publisher', ['ops']), { bytes, product: 'w', release: '2' }),
         InventoryError,
-        'INVENTORY_NOT_FOUND',
+        'INVENTORY_CONFLICT',
       );
+      assert.match(e.message, /belongs to another team's scope/);
+      assert.doesNotMatch(e.message, /\bweb\b/);
       await expectCustodyErrorAsync(
         () =>
           ingestSbom(s, caller('publisher', ['web']), {

@@ -10,6 +10,7 @@ import {
   evaluateGate,
   formatGateText,
   type GatePolicy,
+  gatePolicyFromJSON,
   parseGatePolicy,
   scoreSbom,
 } from '../../../src/sbom/quality/index.js';
@@ -18,39 +19,130 @@ import { expectCustodyError } from '../../helpers/expect-error.js';
 import { comp, doc, goodDoc, NOW, omit } from './sbom-builder.js';
 
 function gate(d: SbomDocument, policy: GatePolicy) {
-  return evaluateGate(scoreSbom(d, { now: NOW }), d, policy);
+  return evaluateGate(scoreSbom(d, { now: NOW, schemaValid: true }), d, policy);
 }
 
 function licensed(name: string, ...licenses: string[]): Component {
   return comp(name, '1.0.0', { licenses });
 }
 
+function refsByCheck(fs: readonly { check: string; components: { ref: string }[] }[]) {
+  return Object.fromEntries(fs.map((f) => [f.check, f.components.map((c) => c.ref)]));
+}
+
 describe('evaluateGate', () => {
   describe('with the default policy', () => {
     it('passes a complete SBOM', () => {
-      assert.deepEqual(gate(goodDoc(), DEFAULT_GATE_POLICY), { passed: true, failures: [] });
+      assert.deepEqual(gate(goodDoc(), DEFAULT_GATE_POLICY), {
+        passed: true,
+        failures: [],
+        warnings: [],
+      });
     });
 
-    it('lists every component missing a version, a hash or a valid licence', () => {
+    it('blocks on missing versions, identities and hashes the source records', () => {
       const noVersion = omit(comp('nover', '1.0.0'), 'version');
       const noHash = comp('nohash', '1.0.0', { hashes: [] });
-      const noLicence = comp('nolic', '1.0.0', { licenses: [] });
-      const noAssertion = comp('noassert', '1.0.0', { licenses: ['NOASSERTION'] });
-      const freeText = comp('free', '1.0.0', { licenses: ['My Own Licence'] });
+      const noId = omit(comp('noid', '1.0.0'), 'purl');
+      const badPurl = comp('badpurl', '1.0.0', { purl: 'npm:badpurl@1.0.0' });
       const result = gate(
-        doc([comp('ok', '1.0.0'), noVersion, noHash, noLicence, noAssertion, freeText]),
+        doc([comp('ok', '1.0.0'), noVersion, noHash, noId, badPurl]),
         DEFAULT_GATE_POLICY,
       );
       assert.equal(result.passed, false);
-      const byCheck = Object.fromEntries(
-        result.failures.map((f) => [f.check, f.components.map((c) => c.ref)]),
-      );
-      assert.deepEqual(byCheck, {
+      assert.deepEqual(refsByCheck(result.failures), {
         'ntia.version': [noVersion.ref],
-        'integrity.hash': [noHash.ref],
-        'licensing.valid-spdx': [noLicence.ref, noAssertion.ref, freeText.ref],
+        'ntia.unique-id': [noId.ref, badPurl.ref],
+        'integrity.source-hash': [noHash.ref],
       });
       assert.match(formatGateText(result), /^Quality gate: FAILED \(3 rules\)/);
+    });
+
+    it('blocks on schema errors, and when the schema was not checked', () => {
+      const d = goodDoc();
+      const invalid = evaluateGate(
+        scoreSbom(d, { now: NOW, schemaValid: false }),
+        d,
+        DEFAULT_GATE_POLICY,
+      );
+      assert.deepEqual(
+        invalid.failures.map((f) => f.check),
+        ['structure.schema-valid'],
+      );
+      const unchecked = evaluateGate(scoreSbom(d, { now: NOW }), d, DEFAULT_GATE_POLICY);
+      assert.equal(unchecked.passed, false);
+    });
+
+    it('warns about licences, hashes the source cannot have and invalid purls, and passes', () => {
+      const bundled = comp('bundled', '1.0.0', {
+        hashes: [],
+        properties: { 'cdx:npm:package:bundled': 'true' },
+      });
+      const workspace = comp('ws', '0.0.0', {
+        hashes: [],
+        properties: { 'custody:npm:workspace': 'true' },
+      });
+      const noLicence = comp('nolic', '1.0.0', { licenses: [] });
+      const noAssertion = comp('noassert', '1.0.0', { licenses: ['NOASSERTION'] });
+      const freeText = comp('free', '1.0.0', { licenses: ['My Own Licence'] });
+      const badPurl = comp('badpurl', '1.0.0', {
+        purl: 'npm:badpurl@1.0.0',
+        cpe: 'cpe:2.3:a:x:badpurl:1.0.0:*:*:*:*:*:*:*',
+      });
+      const result = gate(
+        doc([comp('ok', '1.0.0'), bundled, workspace, noLicence, noAssertion, freeText, badPurl]),
+        DEFAULT_GATE_POLICY,
+      );
+      assert.equal(result.passed, true, JSON.stringify(result.failures));
+      assert.deepEqual(result.failures, []);
+      assert.deepEqual(refsByCheck(result.warnings), {
+        'integrity.hash': [bundled.ref, workspace.ref],
+        'licensing.valid-spdx': [noLicence.ref, noAssertion.ref, freeText.ref],
+        'identification.valid-purl': [badPurl.ref],
+      });
+      const text = formatGateText(result);
+      assert.match(text, /^Quality gate: passed with 3 warnings\n/);
+      assert.match(text, /Warnings \(flagged for follow-up; they do not fail the gate\):/);
+      assert.match(text, /! licensing\.valid-spdx: 3 components to follow up/);
+    });
+  });
+
+  describe('tiers', () => {
+    const noHash = comp('nohash', '1.0.0', { hashes: [] });
+    const bundled = comp('bundled', '1.0.0', {
+      hashes: [],
+      properties: { 'cdx:npm:package:bundled': 'true' },
+    });
+
+    it('a policy without warn blocks on everything, bundled or not (as before tiers)', () => {
+      const r = gate(doc([noHash, bundled]), { require: ['integrity.hash'] });
+      assert.deepEqual(refsByCheck(r.failures), { 'integrity.hash': [noHash.ref, bundled.ref] });
+      assert.deepEqual(r.warnings, []);
+    });
+
+    it('a warned check never fails the gate', () => {
+      const r = gate(doc([noHash]), { require: [], warn: ['integrity.hash'] });
+      assert.equal(r.passed, true);
+      assert.deepEqual(refsByCheck(r.warnings), { 'integrity.hash': [noHash.ref] });
+    });
+
+    it('a gate rule listed in warn warns instead of blocking', () => {
+      const d = doc([comp('gpl', '1.0.0', { licenses: ['GPL-3.0-only'] })]);
+      const policy: GatePolicy = {
+        require: [],
+        denyLicenses: ['GPL-3.0-only'],
+        maxAgeDays: 5,
+        warn: ['gate.deny-licenses'],
+      };
+      const r = gate(d, policy);
+      assert.deepEqual(
+        r.failures.map((f) => f.check),
+        ['gate.max-age'],
+      );
+      assert.deepEqual(
+        r.warnings.map((f) => f.check),
+        ['gate.deny-licenses'],
+      );
     });
   });
 
@@ -65,7 +157,10 @@ describe('evaluateGate', () => {
   });
 
   it('fails a required document check unless it is perfect, and one that was not run', () => {
-    const r = gate(goodDoc(), { require: ['ntia.author', 'structure.schema-valid'] });
+    const d = goodDoc();
+    const r = evaluateGate(scoreSbom(d, { now: NOW }), d, {
+      require: ['ntia.author', 'structure.schema-valid'],
+    });
     assert.deepEqual(
       r.failures.map((f) => f.check),
       ['ntia.author', 'structure.schema-valid'],
@@ -168,12 +263,64 @@ describe('parseGatePolicy', () => {
     const p = parseGatePolicy(readFileSync(path, 'utf8'), path);
     assert.equal(p.minScore, 8);
     assert.equal(p.require.length, 3);
+    assert.deepEqual(p.warn, ['licensing.no-deprecated', 'gate.max-age']);
+    assert.equal(p.followUpSlaDays, 14);
     assert.equal(gate(goodDoc(), p).passed, true);
     const bad = doc([comp('gpl', '1.0.0', { licenses: ['GPL-3.0-only'] })]);
     assert.deepEqual(
       gate(bad, p).failures.map((f) => f.check),
       ['gate.allow-licenses', 'gate.deny-licenses'],
     );
+  });
+
+  it('reads the warn tier and the follow-up SLA', () => {
+    const p = parseGatePolicy(
+      [
+        'require: [ntia.version, integrity.source-hash]',
+        'warn: [integrity.hash, licensing.valid-spdx, gate.deny-licenses]',
+        'denyLicenses: [AGPL-3.0-only]',
+        'followUpSlaDays: 14',
+      ].join('\n'),
+      'gate.yaml',
+    );
+    assert.deepEqual(p, {
+      require: ['ntia.version', 'integrity.source-hash'],
+      warn: ['integrity.hash', 'licensing.valid-spdx', 'gate.deny-licenses'],
+      denyLicenses: ['AGPL-3.0-only'],
+      followUpSlaDays: 14,
+    });
+  });
+
+  it('refuses a check in both tiers, a warned rule that is off, and a bad SLA', () => {
+    const e = expectCustodyError(
+      () =>
+        parseGatePolicy(
+          'require: [integrity.hash]\nwarn: [integrity.hash, gate.max-age, nope]\nfollowUpSlaDays: 1.5\n',
+          'gate.yaml',
+        ),
+      SbomError,
+      'SBOM_POLICY_INVALID',
+    );
+    const { problems } = e.details as { problems: { path: string; message: string }[] };
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['followUpSlaDays', 'warn[0]', 'warn[1]', 'warn[2]'],
+    );
+    assert.match(problems[1]?.message ?? '', /also in require/);
+    assert.match(problems[2]?.message ?? '', /set maxAgeDays/);
+  });
+
+  it("the README's gate.yaml parses as written", () => {
+    const readme = readFileSync(`${REPO_ROOT}/README.md`, 'utf8');
+    const block = /```yaml\n# gate\.yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block, 'README.md has a ```yaml block starting with # gate.yaml');
+    const p = parseGatePolicy(block, 'README.md gate.yaml');
+    assert.ok(p.require.length > 0);
+  });
+
+  it('a stored policy from before tiers keeps its meaning', () => {
+    const stored = JSON.stringify({ require: ['integrity.hash'], minScore: 5 });
+    assert.deepEqual(gatePolicyFromJSON(stored), { require: ['integrity.hash'], minScore: 5 });
   });
 
   it('an empty mapping enforces nothing', () => {
@@ -244,6 +391,8 @@ describe('parseGatePolicy', () => {
       'allowLicenses',
       'denyLicenses',
       'maxAgeDays',
+      'warn',
+      'followUpSlaDays',
       'x',
     );
     fc.assert(

@@ -58,12 +58,17 @@ describe('scoreSbom on real SBOMs (parseSbom + validateSbom)', () => {
     assert.ok(invalid.includes('org.bouncycastle/bcprov-jdk15on@1.62'));
     // Only the tool is named as author.
     assert.equal(byId.get('ntia.author')?.score, 5);
-    const gate = evaluateGate(report, d, DEFAULT_GATE_POLICY);
-    assert.equal(gate.passed, false);
+    // The default gate passes it, flagging the free-text licences for follow-up.
+    const gate = evaluateGate(
+      scoreSbom(d, { now: NOW, schemaValid: true }),
+      d,
+      DEFAULT_GATE_POLICY,
+    );
+    assert.equal(gate.passed, true, JSON.stringify(gate.failures));
     assert.deepEqual(
-      gate.failures.map((f) => f.check),
+      gate.warnings.map((f) => f.check),
       ['licensing.valid-spdx'],
     );
-    assert.equal(gate.failures[0]?.components.length, 80);
+    assert.equal(gate.warnings[0]?.components.length, 80);
   });
 });

@@ -22,6 +22,11 @@ const POST_SUFFIXES = ['cvs', 'svn', 'git', 'hg', 'p'];
 
 export const alpineScheme = defineScheme<Token[]>({
   parse: tokenize,
+  // apk's own validity test: the tokens run to the end without an invalid one.
+  versionProblem: (version) =>
+    version !== '' && tokenize(version).at(-1)?.next === END
+      ? null
+      : `"${version.slice(0, 80)}" is not an Alpine (apk) version`,
   compare(a, b) {
     let i = 0;
     let av = 0;

@@ -2,6 +2,9 @@ import { cmpDigits, defineScheme, isAlphaCode, isDigitCode } from './scheme.js';
 
 type Evr = { epoch: string; version: string; release: string | null };
 
+/** PKGBUILD's rules: pkgver of letters, digits, periods, underscores and '+'; pkgrel numeric. */
+const ALPM_EVR = /^(?:\d+:)?[A-Za-z0-9._+]*[A-Za-z0-9][A-Za-z0-9._+]*(?:-\d+(?:\.\d+)?)?$/;
+
 /**
  * Arch Linux (pacman's alpm_pkg_vercmp): [epoch:]pkgver[-pkgrel]; each part compared with pacman's
  * own rpmvercmp, which differs from rpm's (separator length counts, no '~'/'^', and a trailing
@@ -9,6 +12,10 @@ type Evr = { epoch: string; version: string; release: string | null };
  * sides have one.
  */
 export const alpmScheme = defineScheme<Evr>({
+  versionProblem: (version) =>
+    ALPM_EVR.test(version.trim())
+      ? null
+      : `"${version.slice(0, 80)}" is not a pacman version ([epoch:]pkgver[-pkgrel])`,
   parse(version) {
     const v = version.trim();
     const colon = v.indexOf(':');

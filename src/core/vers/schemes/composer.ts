@@ -1,5 +1,9 @@
 import { cmpDigits, cmpNum, defineScheme, isDigitCode } from './scheme.js';
 
+/** What Composer's VersionParser normalises: numbered versions with a stability, or branches. */
+const COMPOSER_VERSION =
+  /^(?:v?\d+(?:\.(?:\d+|[xX*])){0,3}(?:[-._+]?(?:stable|beta|b|rc|alpha|a|patch|pl|p|dev)(?:[.-]?\d+)*)?(?:\+[0-9A-Za-z.-]+)?|dev-\S+)$/i;
+
 /** PHP version_compare's special forms; unknown words sort below "dev". */
 const SPECIAL: Readonly<Record<string, number>> = {
   dev: 0,
@@ -21,6 +25,10 @@ const SPECIAL: Readonly<Record<string, number>> = {
  * ranges; branch versions ("dev-main") are not ordered meaningfully.
  */
 export const composerScheme = defineScheme<string[]>({
+  versionProblem: (version) =>
+    COMPOSER_VERSION.test(version.trim())
+      ? null
+      : `"${version.slice(0, 80)}" is not a Composer version (1.2.3, v1.2.3-beta1, 1.x-dev, dev-main)`,
   parse(version) {
     const v = version
       .trim()

@@ -32,6 +32,10 @@ export const datetimeScheme = defineScheme<Instant>({
     }
     return cmpNum(a.ms, b.ms) || cmpStr(a.frac, b.frac);
   },
+  versionProblem: (version) =>
+    RFC3339_ANY_CASE.test(version)
+      ? null
+      : `"${version.slice(0, 80)}" is not an RFC 3339 date-time`,
   canonicalProblem(version) {
     if (RFC3339.test(version)) return null;
     if (RFC3339_ANY_CASE.test(version)) return 'datetime must use uppercase T and Z';

@@ -3,11 +3,21 @@ import { cmpDigits, cmpNum, defineScheme, isAlphaCode, isDigitCode } from './sch
 type DebKey = { epoch: string; upstream: string; revision: string };
 
 /**
+ * Debian policy §5.6.12: an optional numeric epoch, an upstream version that starts with a digit
+ * (A-Za-z0-9 . + ~, and '-' only when a revision follows), an optional revision.
+ */
+const DEB_VERSION = /^(?:\d+:)?\d[A-Za-z0-9.+~:-]*?(?:-[A-Za-z0-9.+~]+)?$/;
+
+/**
  * Debian policy §5.6.12 (dpkg's verrevcmp): [epoch:]upstream[-revision]; non-digit runs compare
  * character by character with '~' before everything (even the end), letters before other
  * characters; digit runs compare numerically.
  */
 export const debScheme = defineScheme<DebKey>({
+  versionProblem: (version) =>
+    DEB_VERSION.test(version.trim())
+      ? null
+      : `"${version.slice(0, 80)}" is not a Debian version ([epoch:]upstream[-revision], upstream starting with a digit)`,
   parse(version) {
     const v = version.trim();
     const colon = v.indexOf(':');

@@ -2,12 +2,17 @@ import { cmpDigits, cmpStr, defineScheme } from './scheme.js';
 
 type Seg = string | { n: string };
 
+/** Gem::Version's ANCHORED_VERSION_PATTERN, without the empty version it also allows. */
+const GEM_VERSION = /^\s*[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?\s*$/;
+
 /**
  * Gem::Version#<=>: "-" means ".pre."; the version splits into number and letter runs; a letter
  * run starts the prerelease part; trailing zeros of the release and prerelease parts are dropped
  * (canonical_segments); then segments compare pairwise (missing = 0), a letter run below a number.
  */
 export const gemScheme = defineScheme<Seg[]>({
+  versionProblem: (version) =>
+    GEM_VERSION.test(version) ? null : `"${version.slice(0, 80)}" is not a RubyGems version`,
   parse(version) {
     const text = version.trim().replaceAll('-', '.pre.');
     const segs: Seg[] = (text.match(/[0-9]+|[a-z]+/gi) ?? []).map((s) =>

@@ -25,6 +25,8 @@ type GentooKey =
  * and the -r revision.
  */
 export const gentooScheme = defineScheme<GentooKey>({
+  versionProblem: (version) =>
+    GENTOO.test(version) ? null : `"${version.slice(0, 80)}" is not a Gentoo (PMS) version`,
   parse(version) {
     const m = GENTOO.exec(version);
     if (m === null) return { ok: false, raw: genericScheme.parse(version) };

@@ -13,6 +13,8 @@ type NugetKey = { nums: string[]; pre: string[] } | { nums: null; raw: unknown }
  * release above any prerelease); build metadata ignored.
  */
 export const nugetScheme = defineScheme<NugetKey>({
+  versionProblem: (version) =>
+    NUGET.test(version.trim()) ? null : `"${version.slice(0, 80)}" is not a NuGet version`,
   parse(version) {
     const m = NUGET.exec(version.trim());
     if (m === null) return { nums: null, raw: genericScheme.parse(version) };

@@ -10,6 +10,10 @@ type OpensslKey = { nums: string[]; letters: string } | { nums: null; raw: unkno
  * grows after "z" ("za", "zb", …), so shorter suffixes sort first, then by letters.
  */
 export const opensslScheme = defineScheme<OpensslKey>({
+  versionProblem: (version) =>
+    OPENSSL.test(version.toLowerCase())
+      ? null
+      : `"${version.slice(0, 80)}" is not an OpenSSL version (three numbers and an optional letter suffix)`,
   parse(version) {
     const m = OPENSSL.exec(version.toLowerCase());
     if (m === null) return { nums: null, raw: genericScheme.parse(version) };

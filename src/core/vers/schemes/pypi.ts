@@ -37,6 +37,8 @@ const PRE_PHASE: Readonly<Record<string, number>> = {
  * sort before every valid one, as `packaging`'s LegacyVersion did, among themselves generically.
  */
 export const pypiScheme = defineScheme<Pep440Key>({
+  versionProblem: (version) =>
+    PEP440.test(version) ? null : `"${version.slice(0, 80)}" is not a PEP 440 version`,
   parse(version) {
     const m = PEP440.exec(version);
     if (m === null) return { valid: false, raw: genericScheme.parse(version) };

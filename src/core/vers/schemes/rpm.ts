@@ -2,6 +2,10 @@ import { cmpDigits, defineScheme, isAlphaCode, isDigitCode } from './scheme.js';
 
 type Evr = { epoch: string; version: string; release: string | null };
 
+/** rpm's allowed characters in a version and a release; each must hold a letter or digit. */
+const RPM_EVR =
+  /^(?:\d+:)?[A-Za-z0-9._+~^]*[A-Za-z0-9][A-Za-z0-9._+~^]*(?:-[A-Za-z0-9._+~^]*[A-Za-z0-9][A-Za-z0-9._+~^]*)?$/;
+
 /**
  * RPM: [epoch:]version[-release], each part compared with rpmvercmp (rpm 4.15+, with '~' sorting
  * before everything and '^' after the end but before anything else). A missing release matches
@@ -9,6 +13,10 @@ type Evr = { epoch: string; version: string; release: string | null };
  */
 export const rpmScheme = defineScheme<Evr>({
   parse: parseEvr,
+  versionProblem: (version) =>
+    RPM_EVR.test(version.trim())
+      ? null
+      : `"${version.slice(0, 80)}" is not an RPM version ([epoch:]version[-release] of letters, digits and . _ + ~ ^)`,
   compare(a, b) {
     return (
       cmpDigits(a.epoch, b.epoch) ||

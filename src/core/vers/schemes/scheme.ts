@@ -9,6 +9,12 @@ export interface VersionScheme<K = unknown> {
   readonly compare: (a: K, b: K) => number;
   /** Reject a version that is not canonical for this scheme in a vers string (message), or null. */
   readonly canonicalProblem?: (version: string) => string | null;
+  /**
+   * Why `version` is no version of this scheme at all (message), or null. Absent: the scheme
+   * orders any string (generic, lexicographic, Maven's ComparableVersion, Conan). `parse` stays
+   * total; this is for input a person typed, where a typo must not quietly match nothing.
+   */
+  readonly versionProblem?: (version: string) => string | null;
 }
 
 /** Declare a scheme with its key type checked, then erase the key type for the registry. */

@@ -15,6 +15,8 @@ export interface PackageOccurrence {
   properties?: Record<string, string>;
 }
 
+const BUNDLED = 'cdx:npm:package:bundled';
+
 const SCOPE_RANK: Record<Scope, number> = { required: 3, optional: 2, dev: 1 };
 
 /**
@@ -110,6 +112,10 @@ function mergeOccurrence(seen: Component, o: PackageOccurrence): void {
   }
   for (const l of o.licenses ?? []) if (!seen.licenses.includes(l)) seen.licenses.push(l);
   if (!seen.author && o.author) seen.author = o.author;
+  // Bundled only if every copy is: one fetched on its own has (and records) a hash.
+  if (seen.properties?.[BUNDLED] !== undefined && o.properties?.[BUNDLED] === undefined) {
+    delete seen.properties[BUNDLED];
+  }
   if (!seen.description && o.description) seen.description = o.description;
 }
 

@@ -12,6 +12,11 @@ export interface LockNode {
   optional: boolean;
   /** Names of the dependencies node would resolve from this package's folder. */
   deps: string[];
+  /**
+   * Shipped inside another package's tarball (v2/v3 `inBundle`, v1 `bundled`): npm records no
+   * integrity for it, since it is not fetched on its own.
+   */
+  bundled: boolean;
   /** For `link: true` entries: the key of the folder the link points to. */
   link: string | undefined;
   /** The component this entry became (set while cataloging; links and skipped entries have none). */

@@ -30,6 +30,7 @@ export function nodesFromPackages(packages: Json): LockIndex {
       dev: e['dev'] === true,
       optional: e['optional'] === true || e['devOptional'] === true,
       deps,
+      bundled: e['inBundle'] === true,
       link: e['link'] === true ? (asString(e['resolved']) ?? '') : undefined,
       ref: undefined,
     });
@@ -52,6 +53,7 @@ export function nodesFromV1Tree(root: Json, rootDeps: string[]): LockIndex {
     dev: false,
     optional: false,
     deps: rootDeps,
+    bundled: false,
     link: undefined,
     ref: undefined,
   });
@@ -76,6 +78,7 @@ export function nodesFromV1Tree(root: Json, rootDeps: string[]): LockIndex {
         dev: e['dev'] === true,
         optional: e['optional'] === true,
         deps: keysOf(e['requires']),
+        bundled: e['bundled'] === true,
         link: undefined,
         ref: undefined,
       });

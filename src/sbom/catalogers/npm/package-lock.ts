@@ -15,6 +15,7 @@ import {
 } from './package-lock-nodes.js';
 
 const NAME = 'npm-package-lock';
+const BUNDLED = 'cdx:npm:package:bundled';
 
 /**
  * npm's `package-lock.json` and `npm-shrinkwrap.json`, lockfileVersion 1, 2 and 3. Versions 2
@@ -114,6 +115,7 @@ function rootFromTopLevel(lock: Json, deps: string[]): LockNode {
     dev: false,
     optional: false,
     deps,
+    bundled: false,
     link: undefined,
     ref: undefined,
   };
@@ -160,6 +162,8 @@ function addComponents(index: LockIndex, set: ComponentSet, tree: FileTree, dir:
     if (!parts) continue;
     const properties: Record<string, string> = { 'custody:npm:path': node.path };
     if (isWorkspace) properties['custody:npm:workspace'] = 'true';
+    // CycloneDX's npm taxonomy; quality gates read it (no hash is expected for a bundled copy).
+    if (node.bundled) properties[BUNDLED] = 'true';
     node.ref = set.add({
       purl: npmPurl(parts, node.version),
       namespace: parts.namespace,

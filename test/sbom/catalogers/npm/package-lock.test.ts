@@ -146,6 +146,72 @@ describe('npmPackageLockCataloger spot checks', () => {
     }
   });
 
+  it('marks bundled dependencies cdx:npm:package:bundled when every copy is bundled (x-tag v1)', () => {
+    const raw = JSON.parse(
+      readFileSync(
+        conformancePath('lockfiles', 'npm', 'cdxgen__x-tag.package-lock.v1.json'),
+        'utf8',
+      ),
+    ) as { dependencies: Record<string, Record<string, unknown>> };
+    // The oracle: name@version whose every copy in the raw tree says `bundled: true`.
+    const allBundled = new Map<string, boolean>();
+    const walk = (deps: Record<string, Record<string, unknown>>): void => {
+      for (const [name, e] of Object.entries(deps)) {
+        const key = `${name}@${e['version']}`;
+        allBundled.set(key, (allBundled.get(key) ?? true) && e['bundled'] === true);
+        if (e['dependencies']) walk(e['dependencies'] as Record<string, Record<string, unknown>>);
+      }
+    };
+    walk(raw.dependencies);
+    const expected = [...allBundled]
+      .filter(([, b]) => b)
+      .map(([k]) => k)
+      .sort();
+    const r = catalogConformance('cdxgen__x-tag.package-lock.v1.json');
+    const marked = r.components
+      .filter((c) => c.properties?.['cdx:npm:package:bundled'] === 'true')
+      .map(nv)
+      .sort();
+    assert.equal(marked.length, 374);
+    assert.deepEqual(marked, expected);
+    for (const c of r.components.filter((x) => x.hashes.length === 0)) {
+      assert.equal(c.properties?.['cdx:npm:package:bundled'], 'true', nv(c));
+    }
+  });
+
+  it('reads v2/v3 inBundle, and a copy fetched on its own clears the mark', () => {
+    const sri = (n: number) => `sha512-${Buffer.alloc(64, n).toString('base64')}`;
+    const lock = {
+      name: 'p',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'p', version: '1.0.0', dependencies: { a: '1.0.0', b: '1.0.0' } },
+        'node_modules/a': {
+          version: '1.0.0',
+          integrity: sri(1),
+          bundleDependencies: ['x', 'y'],
+        },
+        'node_modules/a/node_modules/x': { version: '1.0.0', inBundle: true },
+        'node_modules/a/node_modules/y': { version: '2.0.0', inBundle: true },
+        'node_modules/b': {
+          version: '1.0.0',
+          integrity: sri(2),
+          dependencies: { y: '2.0.0' },
+        },
+        'node_modules/b/node_modules/y': { version: '2.0.0', integrity: sri(3) },
+      },
+    };
+    const r = cat.catalog(
+      'package-lock.json',
+      memoryTree({ 'package-lock.json': JSON.stringify(lock) }),
+    );
+    assert.equal(byNv(r, 'x@1.0.0').properties?.['cdx:npm:package:bundled'], 'true');
+    assert.equal(byNv(r, 'y@2.0.0').properties?.['cdx:npm:package:bundled'], undefined);
+    assert.equal(byNv(r, 'y@2.0.0').hashes.length, 1);
+    assert.equal(byNv(r, 'a@1.0.0').properties?.['cdx:npm:package:bundled'], undefined);
+  });
+
   it('uses the package.json beside a v1 lockfile for the project’s direct dependencies', () => {
     const lock = readFileSync(
       conformancePath('lockfiles', 'npm', 'cdxgen__x-tag.package-lock.v1.json'),
