@@ -11,6 +11,10 @@ export type InventoryErrorCode =
   | 'SBOM_SUBJECT_MISMATCH'
   /** A name, version or digest given for the inventory is malformed. */
   | 'INVENTORY_INPUT_INVALID'
+  /** A Sigstore bundle pushed for an SBOM does not verify over it under the service's trusted root. */
+  | 'SBOM_BUNDLE_UNVERIFIED'
+  /** A bundle over an SBOM verifies, but its signer is not one of the owning team's signing identities. */
+  | 'SBOM_SIGNER_NOT_ADMITTED'
   /** The product name belongs to another team's scope (which team is not said). */
   | 'INVENTORY_CONFLICT';
 

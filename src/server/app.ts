@@ -24,6 +24,7 @@ import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
+import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
 
@@ -182,6 +183,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerSystemRoutes(app, { ...deps, openapi });
   registerInventoryRoutes(app, deps);
   registerFollowUpRoutes(app, deps);
+  registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,

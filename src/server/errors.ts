@@ -113,6 +113,8 @@ const OVERRIDES = {
   SIGN_IDENTITY_NOT_ADMITTED: 403,
   // Too late to approve: the request must be made again.
   SIGN_EMERGENCY_REQUEST_EXPIRED: 409,
+  SBOM_BUNDLE_UNVERIFIED: 422,
+  SBOM_SIGNER_NOT_ADMITTED: 422,
   // The server's own failures, not the caller's: its database could not be migrated, or a blob
   // it stored is gone or damaged (500); another log it reads from failed or sent too much (502).
   STORE_MIGRATION_FAILED: 500,

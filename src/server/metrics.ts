@@ -114,6 +114,21 @@ export class Metrics {
       (f) => f.coverage.signedCoverage,
     );
     gauge(
+      'custody_sboms_signed_ratio',
+      'Share of current SBOMs that are signed (a verified bundle by a team signing identity)',
+      (f) => f.signed.share,
+    );
+    new Gauge({
+      name: 'custody_team_sboms_signed_ratio',
+      help: "Share of a team's current SBOMs that are signed",
+      labelNames: ['team'],
+      registers: registerers,
+      async collect() {
+        this.reset();
+        for (const t of (await figures()).signed.teams) this.set({ team: t.team }, t.share);
+      },
+    });
+    gauge(
       'custody_deployed_releases',
       'Releases marked deployed',
       (f) => f.freshness.deployedReleases,

@@ -243,7 +243,7 @@ function all(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('follow_ups_sbom').on('follow_ups').column('sbom_id').execute();
       },
     },
-    '0007_emergency': {
+    '0006_emergency': {
       async up(db: Db) {
         // Emergency certificates in two steps: one person asks, another approves (Brief 3).
         await id(db.schema.createTable('emergency_requests'))
@@ -270,6 +270,27 @@ function all(dialect: Dialect): Record<string, Migration> {
           .createIndex('emergency_requests_team_status')
           .on('emergency_requests')
           .columns(['team_id', 'status'])
+          .execute();
+      },
+    },
+    '0007_sbom_signatures': {
+      async up(db: Db) {
+        // Verified Sigstore bundles over SBOMs: the bundle itself is a blob (bundle_digest), the
+        // row says who signed (a certificate identity or a registered key) and where it is logged.
+        await id(db.schema.createTable('sbom_signatures'))
+          .addColumn('sbom_id', 'integer', (c) => c.notNull().references('sboms.id'))
+          .addColumn('bundle_digest', 'text', notNull)
+          .addColumn('content', 'text', notNull)
+          .addColumn('signer_kind', 'text', notNull)
+          .addColumn('identity', 'text')
+          .addColumn('issuer', 'text')
+          .addColumn('key_name', 'text')
+          .addColumn('key_hint', 'text')
+          .addColumn('log_index', 'bigint')
+          .addColumn('logged_by', 'text')
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addUniqueConstraint('sbom_signatures_sbom_bundle', ['sbom_id', 'bundle_digest'])
           .execute();
       },
     },

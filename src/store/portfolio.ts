@@ -40,9 +40,11 @@ export async function coverageCounts(q: Q, teamIds?: readonly number[]): Promise
       eb.fn.countAll<number>().as('n'),
       eb.fn.sum<number>('component_count').as('components'),
     ]);
+  // Signed means the artifact's current SBOM carries a verified bundle (sbom_signatures).
   let signed = q
     .selectFrom('sboms')
     .where('signed', '=', 1)
+    .where('current', '=', 1)
     .select((eb) => eb.fn.count<number>('artifact_id').distinct().as('n'));
   if (ids !== undefined) {
     products = products.where('team_id', 'in', ids);
@@ -71,6 +73,33 @@ export async function coverageCounts(q: Q, teamIds?: readonly number[]): Promise
     currentSboms: Number(c.n),
     indexedComponents: Number(c.components ?? 0),
   };
+}
+
+export interface TeamSignedCounts {
+  team: string;
+  currentSboms: number;
+  signedSboms: number;
+}
+
+/** Current SBOMs and how many of them are signed, per team (teams without SBOMs left out). */
+export async function signedByTeam(q: Q, teamIds?: readonly number[]): Promise<TeamSignedCounts[]> {
+  let s = q
+    .selectFrom('sboms as s')
+    .innerJoin('teams as t', 't.id', 's.team_id')
+    .where('s.current', '=', 1)
+    .select((eb) => [
+      't.name as team',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>('s.signed').as('signed'),
+    ])
+    .groupBy('t.name')
+    .orderBy('t.name');
+  if (teamIds !== undefined) s = s.where('s.team_id', 'in', teamIds.length === 0 ? [-1] : teamIds);
+  return (await s.execute()).map((r) => ({
+    team: r.team,
+    currentSboms: Number(r.n),
+    signedSboms: Number(r.signed ?? 0),
+  }));
 }
 
 export interface DeployedRelease {

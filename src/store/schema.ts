@@ -24,6 +24,7 @@ export interface Database {
   tlog_checkpoints: TlogCheckpointTable;
   follow_ups: FollowUpTable;
   emergency_requests: EmergencyRequestTable;
+  sbom_signatures: SbomSignatureTable;
 }
 
 /** An emergency certificate request: asked by one person, approved by another (or expired). */
@@ -116,6 +117,30 @@ export interface SbomTable {
   signed: number;
   /** The document's own creation time (CycloneDX metadata.timestamp, SPDX created). */
   document_created: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+/** A verified Sigstore bundle over an SBOM (an SBOM with one is `signed`). */
+export interface SbomSignatureTable {
+  id: Generated<number>;
+  sbom_id: number;
+  /** `sha256:<hex>` of the bundle as received: its blob store key. */
+  bundle_digest: string;
+  /** `message` (a signature over the SBOM's digest) or `dsse` (an in-toto attestation). */
+  content: string;
+  /** `identity` (a certificate's issuer and subject) or `key` (a key the team registered). */
+  signer_kind: string;
+  identity: string | null;
+  issuer: string | null;
+  /** The registered key's name, when it has one. */
+  key_name: string | null;
+  /** base64 SHA-256 of the key's SPKI (Sigstore's key hint). */
+  key_hint: string | null;
+  /** The entry's index in Custody's transparency log; null when the log is off. */
+  log_index: number | null;
+  /** `bundle`: the bundle's own entry is in Custody's log; `custody`: Custody logged it on intake. */
+  logged_by: string | null;
   created_at: string;
   created_by: string;
 }

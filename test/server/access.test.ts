@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ROLES, type Role } from '../../src/access/index.js';
 import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
+import { generateKey, loadBundleBuilder, loadSigningKey } from '../../src/sign/index.js';
 import {
   BACKENDS,
   call,
@@ -28,6 +29,8 @@ interface Ctx {
   sbom: number;
   /** A throw-away token id per caller, for DELETE /api/v1/tokens/:id. */
   spareTokens: Record<string, number>;
+  /** A bundle over `sbom` per writer, signed with a key team alpha registered. */
+  bundles: Record<string, string>;
 }
 
 interface Route {
@@ -81,6 +84,17 @@ const ROUTES: Route[] = [
     allowed: READERS,
     ok: 200,
     req: (c) => ({ path: `/api/v1/sboms/${c.sbom}` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/sboms/{id}/bundles',
+    allowed: WRITERS,
+    ok: 201,
+    req: (c, who) => ({
+      path: `/api/v1/sboms/${c.sbom}/bundles`,
+      body: c.bundles[who] ?? '{}',
+      contentType: 'application/json',
+    }),
   },
   {
     method: 'GET',
@@ -290,12 +304,26 @@ for (const backend of BACKENDS) {
         release: '1.1.0',
       });
       assert.equal(two.status, 201, two.text);
+      const key = loadSigningKey(generateKey('ecdsa-p256').privatePem);
+      const set = await call(srv, 'PUT', '/api/v1/teams/alpha/signing-identities', {
+        token: tokens.admin,
+        body: { identities: [{ publicKey: key.publicPem }] },
+      });
+      assert.equal(set.status, 200, set.text);
+      const { buildMessageSignatureBundle } = await loadBundleBuilder();
+      const bundles: Record<string, string> = {};
+      for (const who of WRITERS) {
+        bundles[who] = JSON.stringify(
+          await buildMessageSignatureBundle(Buffer.from(fixtures.demo), key),
+        );
+      }
       ctx = {
         fixtures,
         release1: one.json.sbom.releaseId,
         release2: two.json.sbom.releaseId,
         sbom: one.json.sbom.id,
         spareTokens,
+        bundles,
       };
     });
     after(() => srv.close());

@@ -1,5 +1,10 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import { coverageCounts, deployedReleases, qualityHistogram } from '../../store/portfolio.js';
+import {
+  coverageCounts,
+  deployedReleases,
+  qualityHistogram,
+  signedByTeam,
+} from '../../store/portfolio.js';
 import type { Services } from '../services.js';
 import { visibleTeamIds } from './team-scope.js';
 
@@ -14,8 +19,17 @@ export interface PortfolioFigures {
     artifacts: number;
     artifactsWithSbom: number;
     artifactCoverage: number;
+    /** Artifacts whose current SBOM is signed (a verified bundle by a team signing identity). */
     artifactsWithSignedSbom: number;
     signedCoverage: number;
+  };
+  /** Brief 4's first metric: the share of current SBOMs that are signed, overall and per team. */
+  signed: {
+    currentSboms: number;
+    signedSboms: number;
+    /** 0–1 */
+    share: number;
+    teams: { team: string; currentSboms: number; signedSboms: number; share: number }[];
   };
   freshness: {
     deployedReleases: number;
@@ -48,10 +62,11 @@ export async function portfolioFigures(s: Services, caller: Caller): Promise<Por
   requirePermission(caller.principal, 'inventory:read');
   const ids = await visibleTeamIds(s, caller);
   const db = s.db.read;
-  const [c, deployed, q] = await Promise.all([
+  const [c, deployed, q, byTeam] = await Promise.all([
     coverageCounts(db, ids),
     deployedReleases(db, ids),
     qualityHistogram(db, ids),
+    signedByTeam(db, ids),
   ]);
   const now = s.clock();
   const ages: number[] = [];
@@ -86,6 +101,12 @@ export async function portfolioFigures(s: Services, caller: Caller): Promise<Por
       artifactCoverage: ratio(c.artifactsWithSbom, c.artifacts),
       artifactsWithSignedSbom: c.artifactsWithSignedSbom,
       signedCoverage: ratio(c.artifactsWithSignedSbom, c.artifacts),
+    },
+    signed: {
+      currentSboms: c.currentSboms,
+      signedSboms: c.artifactsWithSignedSbom,
+      share: ratio(c.artifactsWithSignedSbom, c.currentSboms),
+      teams: byTeam.map((t) => ({ ...t, share: ratio(t.signedSboms, t.currentSboms) })),
     },
     freshness: {
       deployedReleases: deployed.length,

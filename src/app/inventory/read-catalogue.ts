@@ -12,6 +12,7 @@ import {
   type ReleaseRow,
   sbomsOfRelease,
 } from '../../store/catalogue.js';
+import { signaturesOfSbom } from '../../store/sbom-signatures.js';
 import type { Services } from '../services.js';
 import { notFound, requireTeam, visibleTeamIds } from './team-scope.js';
 import {
@@ -22,6 +23,7 @@ import {
   type ReleaseView,
   releaseView,
   type SbomView,
+  sbomSignatureView,
   sbomView,
   type TeamView,
   teamView,
@@ -122,8 +124,12 @@ export async function sbomById(
   const release = await findReleaseById(s.db.read, row.release_id);
   if (!release) throw notFound(`SBOM ${id}`);
   requireTeam(caller, release.team, `SBOM ${id}`);
+  const signatures = (await signaturesOfSbom(s.db.read, id)).map(sbomSignatureView);
   return {
-    view: sbomView(row, { product: release.product, release: release.version, team: release.team }),
+    view: {
+      ...sbomView(row, { product: release.product, release: release.version, team: release.team }),
+      signatures,
+    },
     document: () => s.blobs.get(row.digest),
   };
 }

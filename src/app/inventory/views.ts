@@ -5,6 +5,7 @@ import type {
   SbomRow,
   TeamRow,
 } from '../../store/catalogue.js';
+import type { SbomSignatureRow } from '../../store/sbom-signatures.js';
 import type { ComponentHit } from '../../store/search.js';
 
 /** One page of a listing, newest first; `nextCursor` asks for the next. */
@@ -37,6 +38,42 @@ export interface SbomView {
   team?: string;
   releaseId: number;
   artifactId: number;
+  /** The verified bundles over it (GET /api/v1/sboms/{id} only). */
+  signatures?: SbomSignatureView[];
+}
+
+/** A verified Sigstore bundle over an SBOM: who signed it and where it is logged. */
+export interface SbomSignatureView {
+  id: number;
+  /** `sha256:<hex>` of the bundle, as stored in the blob store. */
+  bundleDigest: string;
+  /** `message` (signature over the SBOM) or `dsse` (in-toto attestation). */
+  content: string;
+  signer:
+    | { kind: 'identity'; identity: string; issuer: string }
+    | { kind: 'key'; name: string | null; hint: string };
+  /** Index in Custody's transparency log (null when the log is off). */
+  logIndex: number | null;
+  /** `bundle`: the bundle's own entry; `custody`: logged by Custody on intake. */
+  loggedBy: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export function sbomSignatureView(r: SbomSignatureRow): SbomSignatureView {
+  return {
+    id: r.id,
+    bundleDigest: r.bundle_digest,
+    content: r.content,
+    signer:
+      r.signer_kind === 'identity'
+        ? { kind: 'identity', identity: r.identity ?? '', issuer: r.issuer ?? '' }
+        : { kind: 'key', name: r.key_name, hint: r.key_hint ?? '' },
+    logIndex: r.log_index === null ? null : Number(r.log_index),
+    loggedBy: r.logged_by,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+  };
 }
 
 export function sbomView(

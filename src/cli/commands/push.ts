@@ -18,6 +18,7 @@ interface PushFlags extends ServiceFlags {
   team?: string;
   tag?: string;
   commit?: string;
+  bundle?: string;
   json?: boolean;
 }
 
@@ -39,8 +40,20 @@ interface Outcome {
   followUps?: { open: number; overdue: number; slaDays: number; list: string };
   /** What validation allowed but flagged (purls that break the purl spec). */
   validationWarnings?: { pointer: string; message: string }[];
+  /** The bundle's signature, when --bundle was given and the service accepted it. */
+  signature?: {
+    signer: { kind: string; identity?: string; issuer?: string; name?: string | null };
+    logIndex: number | null;
+  };
   error?: { code: string; message: string; details?: unknown };
 }
+
+/** Refusals that are a checked "no" (exit 1), like a gate's. */
+const POLICY_NO = new Set([
+  'SBOM_GATE_FAILED',
+  'SBOM_BUNDLE_UNVERIFIED',
+  'SBOM_SIGNER_NOT_ADMITTED',
+]);
 
 interface PushAnswer {
   created: boolean;
@@ -70,6 +83,10 @@ export function registerPush(program: Command, io: CliIO): void {
       .option('--team <team>', 'team that owns a new product (when the token has several)')
       .option('--tag <tag>', 'VCS tag of a new release')
       .option('--commit <sha>', 'VCS commit of a new release')
+      .option(
+        '--bundle <file>',
+        'a Sigstore bundle over the SBOM (custody sign / custody attest): marks it signed (one file only)',
+      )
       .option('--json', 'print the results as JSON'),
   ).action(async (paths: string[], o: PushFlags) => {
     const files = paths.flatMap((p) => expand(resolve(io.cwd, p)));
@@ -83,6 +100,11 @@ export function registerPush(program: Command, io: CliIO): void {
       io.stderr.write('custody: USAGE: --artifact names one artifact; push one file with it\n');
       throw new CliExit(EXIT.usage);
     }
+    if (o.bundle !== undefined && files.length > 1) {
+      io.stderr.write('custody: USAGE: --bundle signs one SBOM; push one file with it\n');
+      throw new CliExit(EXIT.usage);
+    }
+    const bundle = o.bundle === undefined ? undefined : readFileSync(resolve(io.cwd, o.bundle));
     const client = clientFor(o, io);
     const tick = progress(io, 'pushing');
     const outcomes: Outcome[] = new Array(files.length);
@@ -90,7 +112,7 @@ export function registerPush(program: Command, io: CliIO): void {
     let done = 0;
     const worker = async () => {
       for (let i = next++; i < files.length; i = next++) {
-        outcomes[i] = await pushOne(client, files[i] as string, o, io);
+        outcomes[i] = await pushOne(client, files[i] as string, o, io, bundle);
         tick(++done, files.length);
       }
     };
@@ -107,7 +129,7 @@ export function registerPush(program: Command, io: CliIO): void {
     if (failed.length > 0) {
       // A gate saying no is a policy answer (1); anything else is bad input (2).
       throw new CliExit(
-        failed.every((r) => r.error?.code === 'SBOM_GATE_FAILED') ? EXIT.no : EXIT.usage,
+        failed.every((r) => POLICY_NO.has(r.error?.code ?? '')) ? EXIT.no : EXIT.usage,
       );
     }
   });
@@ -118,6 +140,7 @@ async function pushOne(
   file: string,
   o: PushFlags,
   io: CliIO,
+  bundle: Buffer | undefined,
 ): Promise<Outcome> {
   const name = relative(io.cwd, file) || file;
   try {
@@ -149,7 +172,7 @@ async function pushOne(
     });
     const warnings = body.gate?.warnings ?? [];
     const validationWarnings = body.validation?.warnings ?? [];
-    return {
+    const pushed: Outcome = {
       file: name,
       ok: true,
       created: status === 201,
@@ -158,6 +181,24 @@ async function pushOne(
       ...(body.followUps ? { followUps: body.followUps } : {}),
       ...(validationWarnings.length > 0 ? { validationWarnings } : {}),
     };
+    if (bundle === undefined || !body.sbom) return pushed;
+    try {
+      const signed = await client.request<{ signature: Outcome['signature'] }>(
+        'POST',
+        `/api/v1/sboms/${body.sbom.id}/bundles`,
+        { body: bundle, contentType: 'application/json' },
+      );
+      return { ...pushed, ...(signed.body.signature ? { signature: signed.body.signature } : {}) };
+    } catch (e) {
+      // The SBOM is stored; only the bundle was refused, which the error says.
+      if (!(e instanceof CustodyError)) throw e;
+      const details = (e as ApiError).details;
+      return {
+        ...pushed,
+        ok: false,
+        error: { code: e.code, message: `bundle: ${e.message}`, ...(details ? { details } : {}) },
+      };
+    }
   } catch (e) {
     if (e instanceof CustodyError) {
       const details = (e as ApiError).details;
@@ -177,14 +218,20 @@ function report(io: CliIO, outcomes: Outcome[], json: boolean): void {
     return;
   }
   for (const r of outcomes) {
-    if (r.ok && r.sbom) {
+    if (r.sbom) {
       const s = r.sbom;
       io.stdout.write(
         `${r.created ? 'stored' : 'already stored'}  ${r.file} → SBOM ${s.id} of ${s.product} ${s.release} (${s.componentCount} components, score ${s.qualityScore}, ${s.digest.slice(0, 19)}…)\n`,
       );
       writeWarnings(io, r);
-      continue;
     }
+    if (r.signature) {
+      const g = r.signature.signer;
+      const who = g.kind === 'key' ? `key ${g.name ?? '(unnamed)'}` : `${g.identity} (${g.issuer})`;
+      const at = r.signature.logIndex === null ? 'not logged' : `log index ${r.signature.logIndex}`;
+      io.stdout.write(`signed  ${r.file}: by ${who}, ${at}\n`);
+    }
+    if (r.ok) continue;
     const err = r.error as NonNullable<Outcome['error']>;
     io.stderr.write(`failed  ${r.file}: ${err.code}: ${err.message}\n`);
     const failures = (

@@ -70,6 +70,7 @@ export function registerRelease(program: Command, io: CliIO): void {
     const lines = [
       `products ${c.products}, releases ${c.releases}, artifacts ${c.artifacts}, SBOMs ${f.index.sboms} (${f.index.currentSboms} current), components indexed ${f.index.components}`,
       `coverage   releases with an SBOM ${c.releasesWithSbom}/${c.releases} (${pct(c.releaseCoverage)}); artifacts ${c.artifactsWithSbom}/${c.artifacts} (${pct(c.artifactCoverage)}); signed ${c.artifactsWithSignedSbom} (${pct(c.signedCoverage)})`,
+      `signed     current SBOMs signed ${f.signed.signedSboms}/${f.signed.currentSboms} (${pct(f.signed.share)})${f.signed.teams.map((t) => `; ${t.team} ${t.signedSboms}/${t.currentSboms}`).join('')}`,
       `freshness  deployed releases ${f.freshness.deployedReleases}; newest SBOM age median ${f.freshness.medianAgeDays ?? '–'} d, max ${f.freshness.maxAgeDays ?? '–'} d; stale ${f.freshness.stale.length}; without SBOM ${f.freshness.withoutSbom.length}`,
       `quality    mean ${f.quality.meanScore ?? '–'}/10 over ${f.quality.sboms} SBOMs; by score 0…10: ${f.quality.histogram.join(' ')}`,
       ...f.freshness.stale.map(
