@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -165,7 +166,8 @@ describe('README.md, followed literally', () => {
     // A real npm project's lockfile to catalog, as in the clone: Custody's own. (Not its
     // package.json: the folder would then be the package, and `import 'custody'` would look for
     // dist/ here.)
-    symlinkSync(join(REPO_ROOT, 'package-lock.json'), join(folder, 'package-lock.json'));
+    // Copied, not linked: catalogers read regular files only.
+    copyFileSync(join(REPO_ROOT, 'package-lock.json'), join(folder, 'package-lock.json'));
     for (const tool of ['bash', 'curl', 'jq', 'git', 'sha256sum'])
       assert.equal(
         spawnSync(tool, ['--version']).status,

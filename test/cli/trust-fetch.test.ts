@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import {
   chmodSync,
   mkdtempSync,
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
+import { formatVerifierKey } from '../../src/tlog/index.js';
 import { type Served, serveProcess } from '../helpers/serve-process.js';
 
 /**
@@ -110,7 +112,11 @@ describe('keyed signing against a local service, verified with its fetched trust
     const r = await cli(work, ['trust', 'fetch', served.url, '-o', 'x.json', '--vkey', other]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /TLOG_KEY_INVALID/); // the key ID is not the key's
-    const wrongKey = `${vkey.split('+')[0]}+${'0'.repeat(8)}+AQ${'A'.repeat(42)}`;
+    // A well-formed vkey of the log's name for another key.
+    const wrongKey = formatVerifierKey(
+      vkey.split('+')[0] as string,
+      generateKeyPairSync('ed25519').publicKey,
+    );
     const r2 = await cli(work, ['trust', 'fetch', served.url, '-o', 'x.json', '--vkey', wrongKey]);
     assert.equal(r2.code, 2, r2.stderr);
     assert.match(r2.stderr, /SIGN_TRUSTED_ROOT_INVALID: .* not with the --vkey given/);
