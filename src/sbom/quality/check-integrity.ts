@@ -62,11 +62,17 @@ export function integrityChecks(doc: SbomDocument): CheckResult[] {
 /**
  * Whether the component is marked as one its source cannot give a hash for: an npm dependency
  * bundled inside another package's tarball (`cdx:npm:package:bundled`, CycloneDX's npm taxonomy;
- * npm records no integrity for it), or a workspace folder of the project itself.
+ * npm records no integrity for it), a workspace folder of the project itself, or an OS package
+ * whose database holds no digest of the package file (`custody:hash:unrecorded`: dpkg always; apk
+ * and rpm entries without a checksum or payload digest).
  */
 export function sourceRecordsNoHash(c: Component): boolean {
   const p = c.properties;
-  return p?.['cdx:npm:package:bundled'] === 'true' || p?.['custody:npm:workspace'] === 'true';
+  return (
+    p?.['cdx:npm:package:bundled'] === 'true' ||
+    p?.['custody:npm:workspace'] === 'true' ||
+    p?.['custody:hash:unrecorded'] !== undefined
+  );
 }
 
 /** `SHA-256`, `sha256`, `SHA_256` → `SHA256`. */

@@ -82,6 +82,10 @@ describe('evaluateGate', () => {
         hashes: [],
         properties: { 'custody:npm:workspace': 'true' },
       });
+      const dpkg = comp('libc6', '2.36-9', {
+        hashes: [],
+        properties: { 'custody:hash:unrecorded': 'dpkg' },
+      });
       const noLicence = comp('nolic', '1.0.0', { licenses: [] });
       const noAssertion = comp('noassert', '1.0.0', { licenses: ['NOASSERTION'] });
       const freeText = comp('free', '1.0.0', { licenses: ['My Own Licence'] });
@@ -90,13 +94,22 @@ describe('evaluateGate', () => {
         cpe: 'cpe:2.3:a:x:badpurl:1.0.0:*:*:*:*:*:*:*',
       });
       const result = gate(
-        doc([comp('ok', '1.0.0'), bundled, workspace, noLicence, noAssertion, freeText, badPurl]),
+        doc([
+          comp('ok', '1.0.0'),
+          bundled,
+          workspace,
+          dpkg,
+          noLicence,
+          noAssertion,
+          freeText,
+          badPurl,
+        ]),
         DEFAULT_GATE_POLICY,
       );
       assert.equal(result.passed, true, JSON.stringify(result.failures));
       assert.deepEqual(result.failures, []);
       assert.deepEqual(refsByCheck(result.warnings), {
-        'integrity.hash': [bundled.ref, workspace.ref],
+        'integrity.hash': [bundled.ref, workspace.ref, dpkg.ref],
         'licensing.valid-spdx': [noLicence.ref, noAssertion.ref, freeText.ref],
         'identification.valid-purl': [badPurl.ref],
       });

@@ -99,5 +99,7 @@ function properties(p: ApkPackage): Record<string, string> {
   if (p.origin) out['custody:apk:origin'] = p.origin;
   if (p.commit) out['custody:apk:commit'] = p.commit;
   if (p.url) out['custody:apk:url'] = p.url;
+  // An entry without a C: line has no checksum to give (see check-integrity's sourceRecordsNoHash).
+  if (!p.checksum) out['custody:hash:unrecorded'] = 'apk';
   return out;
 }

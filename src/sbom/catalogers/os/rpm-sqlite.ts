@@ -83,7 +83,9 @@ function catalogRpmDatabase(path: string, tree: FileTree): CatalogResult {
       licenses: p.license ? [licenseExpressionToSpdx(p.license) ?? p.license] : [],
       dependsOn: [...dependsOn],
       sourcePath: path,
-      properties: p.properties,
+      // A header without a payload digest (old rpmdb entries) has no digest of the .rpm to give.
+      properties:
+        p.hashes.length > 0 ? p.properties : { ...p.properties, 'custody:hash:unrecorded': 'rpm' },
     };
     const ns = namespaceOf(p, os);
     if (ns) c.namespace = ns;

@@ -151,6 +151,9 @@ describe('dpkgStatusCataloger', () => {
       assert.equal(libc.description, 'GNU C Library: Shared libraries');
       assert.equal(libc.properties?.['custody:dpkg:source'], 'glibc');
       assert.equal(libc.sourcePath, 'var/lib/dpkg/status');
+      // dpkg keeps no digest of the .deb: the gate warns about the hash instead of blocking.
+      assert.equal(libc.properties?.['custody:hash:unrecorded'], 'dpkg');
+      assert.deepEqual(libc.hashes, []);
     });
 
     it('resolves Depends, Pre-Depends, alternatives and virtual packages to edges', () => {
