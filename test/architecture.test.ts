@@ -9,7 +9,17 @@ import { REPO_ROOT } from './helpers/conformance.js';
  * value-import only the folders listed for it; the faces may import anything as types, because a
  * type import leaves no trace at run time. README.md's "Code map" says the same in words.
  */
-const DOMAINS = ['formats', 'sbom', 'sign', 'tlog', 'inventory', 'access'] as const;
+const DOMAINS = [
+  'formats',
+  'sbom',
+  'sign',
+  'tlog',
+  'inventory',
+  'access',
+  'vuln',
+  'vex',
+  'triggers',
+] as const;
 const ADAPTERS = ['store', 'net', 'fs', 'pkcs11', 'workers'] as const;
 /** What a face may call: the use cases and the few cross-cutting folders (DESIGN.md, "Layers"). */
 const FACE_MAY_IMPORT = ['app', 'core', 'config', 'log', 'access'] as const;
@@ -23,6 +33,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   tlog: ['core', 'formats', 'tlog'],
   sign: ['core', 'formats', 'tlog', 'sign'],
   inventory: ['core', 'formats', 'sbom', 'access', 'inventory'],
+  vuln: ['core', 'formats', 'sbom', 'vuln'],
+  vex: ['core', 'formats', 'vuln', 'vex'],
+  triggers: ['core', 'triggers'],
   // Cross-cutting: configuration and the logger sit on core alone.
   config: ['core', 'config'],
   log: ['core', 'log'],

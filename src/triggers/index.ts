@@ -1,0 +1,4 @@
+/**
+ * The triggers domain's public surface: code outside src/triggers/ imports it from here.
+ */
+export {};
