@@ -46,8 +46,9 @@ describe('computeCvss', () => {
     'CVSS:5.0/AV:N',
   ];
   for (const v of bad)
-    it(`refuses "${v}"`, () =>
-      expectCustodyError(() => computeCvss(v), VulnError, 'VULN_CVSS_INVALID'));
+    it(`refuses "${v}"`, () => {
+      expectCustodyError(() => computeCvss(v), VulnError, 'VULN_CVSS_INVALID');
+    });
 
   it('scores every CVSS vector in the OSV data', async () => {
     const { readdirSync } = await import('node:fs');
