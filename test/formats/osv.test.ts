@@ -337,8 +337,9 @@ describe('parseOsvRecord under fuzzing (only OsvError escapes)', () => {
     const paths: (string | number)[][] = [];
     const walk = (v: unknown, p: (string | number)[]) => {
       paths.push(p);
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]));
-      else if (v !== null && typeof v === 'object')
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) walk(v[i], [...p, i]);
+      } else if (v !== null && typeof v === 'object')
         for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
     };
     walk(JSON.parse(seed), []);
