@@ -81,7 +81,8 @@ describe('seed 001 replayed from seed-001-rows.json', () => {
       if (x.versions !== undefined) assert.deepEqual(d.vex.versions, x.versions);
       if (x.deadline !== undefined) {
         assert.equal(d.deadline?.sla ?? null, x.deadline);
-        if (x.deadline !== null) assert.equal(d.deadline?.withinMs, DEFAULT_SLA[x.deadline].withinMs);
+        if (x.deadline !== null)
+          assert.equal(d.deadline?.withinMs, DEFAULT_SLA[x.deadline].withinMs);
       }
       if (x.due !== undefined) assert.equal(d.deadline?.due, x.due);
       if (x.alertAt !== undefined) assert.equal(d.deadline?.alertAt, x.alertAt);
