@@ -8,6 +8,7 @@ import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';
+import type { TriggerErrorCode } from '../triggers/index.js';
 
 /** Codes only the HTTP face answers with (Fastify's own refusals, a missing bearer token). */
 export type ServerErrorCode =
@@ -39,6 +40,7 @@ export type AllErrorCodes =
   | StoreErrorCode
   | TlogErrorCode
   | SignErrorCode
+  | TriggerErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -129,6 +131,8 @@ const OVERRIDES = {
   NET_TIMEOUT: 503,
   NET_CIRCUIT_OPEN: 503,
   SIGN_TOKEN_INVALID: 401,
+  // A webhook delivery whose HMAC signature or token does not match the configured secret.
+  WEBHOOK_SIGNATURE_INVALID: 401,
   SBOM_SCHEMA_INVALID: 422,
   SBOM_SUBJECT_MISMATCH: 422,
   TLOG_ENTRY_SIGNATURE_INVALID: 422,

@@ -133,7 +133,7 @@ describe('SLA table', () => {
       TriggerError,
       'TRIGGER_SLA_INVALID',
     );
-    assert.equal((e.details?.['problems'] as string[]).length, 3);
+    assert.equal((e.details?.['problems'] as string[] | undefined)?.length, 3);
   });
 });
 
