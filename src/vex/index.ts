@@ -1,4 +1,14 @@
 /**
  * The vex domain's public surface: code outside src/vex/ imports it from here.
  */
-export {};
+export {
+  VEX_JUSTIFICATIONS,
+  VEX_RESPONSES,
+  VEX_STATUSES,
+  type VexDocument,
+  type VexJustification,
+  type VexProduct,
+  type VexResponse,
+  type VexStatement,
+  type VexStatus,
+} from './model.js';
