@@ -11,4 +11,4 @@ export {
   type VexResponse,
   type VexStatement,
   type VexStatus,
-} from './model.js';
+} from '../formats/index.js';

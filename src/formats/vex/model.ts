@@ -1,5 +1,5 @@
 /**
- * The VEX model every format is read into and written from: one statement says what one
+ * The VEX model every format (formats/vex/: OpenVEX, CycloneDX VEX, CSAF) is read into and written from: one statement says what one
  * vulnerability means for a set of products. Status and justification names are OpenVEX's (the
  * smallest of the three vocabularies); `formats/` maps CycloneDX's analysis states and CSAF's
  * product statuses and flags onto them and back, keeping what the target can hold.
