@@ -78,7 +78,7 @@ describe('what each status requires', () => {
       VexLifecycleError,
       'VEX_STATEMENT_INVALID',
     );
-    assert.match(String((e.details?.['problems'] as string[])[0]), /actionStatement/);
+    assert.match(String((e.details?.['problems'] as string[] | undefined)?.[0]), /actionStatement/);
   });
 
   it('not_affected needs a justification from the list or an impact statement', () => {
