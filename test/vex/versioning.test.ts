@@ -241,9 +241,9 @@ describe('a declared correction that says more is refused', () => {
     StatementEdit,
     typeof typo | (typeof ctx & { correction: 'metadata' }),
   ][] = [
-    ['a changed version number', { actionStatement: 'Upgrade to 1.0.2.' }, typo],
+    ['a changed version number', { actionStatement: 'Upgrade to 1.0.2. Do not restart.' }, typo],
     ['a negation prefix', { statusNotes: 'unaffected' }, typo],
-    ['a removed "not"', { actionStatement: 'Upgrade to 1.0.1. Do restart.' }, typo],
+    ['a negation turned around (not → now)', { actionStatement: 'Upgrade to 1.0.1. Do now restart.' }, typo],
     ['a rewrite', { actionStatement: 'Disable the import feature.' }, typo],
     ['a status field outside text', { responses: ['will_not_fix'] }, typo],
     [
