@@ -5,6 +5,7 @@ import { purlBase, sharedVersions } from './products.js';
 import { assertNoScopeConflict, mergeProducts } from './scope.js';
 import type { ActContext, FixEvidence, LifecycleStatement, Revision } from './statement.js';
 import { carried, changeStatus, type StatusChange } from './transition.js';
+import { assertTransition } from './transitions.js';
 import { finishDraft, reviseStatement } from './versioning.js';
 
 // Seed 001's "VEX publication triggers" and "VEX updates", one function per row. The first two
@@ -73,13 +74,16 @@ export interface PatchRelease {
  * saying the older versions are affected (edge case 2: affected and fixed never merged), and the
  * two must not share a version. With evidence that proves the fix, no approval is needed
  * (matrix: "Patch developed … Full").
- * @throws VexLifecycleError VEX_EVIDENCE_MISMATCH, VEX_SCOPE_CONFLICT, VEX_TRANSITION_INVALID
+ * @throws VexLifecycleError VEX_EVIDENCE_MISMATCH, VEX_SCOPE_CONFLICT, VEX_TRANSITION_INVALID (a
+ *   not_affected statement)
  */
 export function patchReleased(
   s: LifecycleStatement,
   patch: PatchRelease,
   ctx: ActContext,
 ): Revision {
+  // A not_affected statement has nothing to fix (VEX_TRANSITIONS refuses not_affected → fixed).
+  if (s.status === 'not_affected') assertTransition(s.status, 'fixed');
   const change: StatusChange = {
     status: 'fixed',
     ...(patch.statusNotes !== undefined ? { statusNotes: patch.statusNotes } : {}),

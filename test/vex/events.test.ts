@@ -123,6 +123,12 @@ describe('seed 001, VEX updates (one test per row)', () => {
       VexLifecycleError,
       'VEX_SCOPE_CONFLICT',
     );
+    // A not_affected product line had nothing to fix.
+    expectCustodyError(
+      () => patchReleased(inStatus('not_affected'), { products: fixed, evidence }, carol),
+      VexLifecycleError,
+      'VEX_TRANSITION_INVALID',
+    );
   });
 
   it('Workaround identified → mitigation details added, as soon as possible (semi)', () => {

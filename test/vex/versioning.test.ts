@@ -243,7 +243,11 @@ describe('a declared correction that says more is refused', () => {
   ][] = [
     ['a changed version number', { actionStatement: 'Upgrade to 1.0.2. Do not restart.' }, typo],
     ['a negation prefix', { statusNotes: 'unaffected' }, typo],
-    ['a negation turned around (not → now)', { actionStatement: 'Upgrade to 1.0.1. Do now restart.' }, typo],
+    [
+      'a negation turned around (not → now)',
+      { actionStatement: 'Upgrade to 1.0.1. Do now restart.' },
+      typo,
+    ],
     ['a rewrite', { actionStatement: 'Disable the import feature.' }, typo],
     ['a status field outside text', { responses: ['will_not_fix'] }, typo],
     [
