@@ -17,7 +17,7 @@ export type DocumentChange = 'products' | 'content' | 'editorial';
  * plus one) or semantic versioning (`"1.4.2"`: `products` a major, `content` a minor, `editorial`
  * a patch step). A first publication is 1 (`"1"`, or `"1.0.0"` for `semver`); a CSAF draft
  * version (`0`, `0.x.y`, or one with a pre-release part) becomes the first final version.
- * @throws VexLifecycleError VEX_VERSION_INVALID (the current version is none of these forms)
+ * @throws VexLifecycleError VEX_DOCUMENT_VERSION_INVALID (the current version is none of these forms)
  */
 export function nextDocumentVersion(
   format: 'openvex' | 'cyclonedx' | 'csaf',
@@ -87,7 +87,7 @@ export function nextCsafRevision(
 
 function invalid(format: string, text: string): never {
   throw new VexLifecycleError(
-    'VEX_VERSION_INVALID',
+    'VEX_DOCUMENT_VERSION_INVALID',
     `the ${format} document version "${text.slice(0, 40)}" is not one Custody can increment: give an integer (or, for CSAF, MAJOR.MINOR.PATCH)`,
     { details: { format, version: text.slice(0, 40) } },
   );

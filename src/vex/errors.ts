@@ -22,7 +22,7 @@ export type VexLifecycleErrorCode =
   /** Versions that would be both affected and fixed (or not affected) at once (seed 001, edge case 2). */
   | 'VEX_SCOPE_CONFLICT'
   /** A document version that is no integer (nor, for CSAF, MAJOR.MINOR.PATCH) to increment. */
-  | 'VEX_VERSION_INVALID'
+  | 'VEX_DOCUMENT_VERSION_INVALID'
   /** A confidential statement asked to go public before it is disclosed. */
   | 'VEX_CONFIDENTIAL';
 

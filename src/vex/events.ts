@@ -1,7 +1,7 @@
 import type { VexJustification, VexProduct, VexResponse } from '../formats/index.js';
 import { VexLifecycleError } from './errors.js';
 import type { CompareVersions } from './evidence.js';
-import { purlBase, sharedVersions } from './products.js';
+import { productKey, sharedVersions } from './products.js';
 import { assertNoScopeConflict, mergeProducts } from './scope.js';
 import type { ActContext, FixEvidence, LifecycleStatement, Revision } from './statement.js';
 import { carried, changeStatus, type StatusChange } from './transition.js';
@@ -216,7 +216,7 @@ export function newAffectedVersion(
       if (shared !== undefined) {
         throw new VexLifecycleError(
           'VEX_SCOPE_CONFLICT',
-          `${purlBase(p.purl)} ${shared} is already ${s.status} for ${s.vulnerability}: if it is affected after all, change that statement to affected (a regression or a revised analysis)`,
+          `${productKey(p)} ${shared} is already ${s.status} for ${s.vulnerability}: if it is affected after all, change that statement to affected (a regression or a revised analysis)`,
           { details: { vulnerability: s.vulnerability, version: shared, status: s.status } },
         );
       }
@@ -252,7 +252,7 @@ function notAffected(a: {
 // Same products, compared as the statement's substantive products field compares them.
 function sameProducts(a: readonly VexProduct[], b: readonly VexProduct[]): boolean {
   const strip = (ps: readonly VexProduct[]) =>
-    JSON.stringify(ps.map((p) => [purlBase(p.purl), p.purl, p.versions ?? null]));
+    JSON.stringify(ps.map((p) => [productKey(p), p.purl ?? null, p.versions ?? null]));
   return strip(a) === strip(b);
 }
 
@@ -262,7 +262,7 @@ function withStatementSubcomponents(p: VexProduct, s: LifecycleStatement): VexPr
   const subs = [
     ...new Set(
       s.products
-        .filter((q) => purlBase(q.purl) === purlBase(p.purl))
+        .filter((q) => productKey(q) === productKey(p))
         .flatMap((q) => q.subcomponents ?? []),
     ),
   ];

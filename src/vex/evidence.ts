@@ -51,7 +51,13 @@ export function assertFixProven(
     const set = versionSetOf(p);
     // Each listed version is a release of its own; a range or every version needs one release.
     const releases =
-      set.kind === 'list' ? set.versions.map((v) => withVersion(p.purl, v)) : [p.purl];
+      p.purl === undefined
+        ? mismatch('a product named without a purl cannot be matched with SBOM evidence', {
+            product: p.identifiers,
+          })
+        : set.kind === 'list'
+          ? set.versions.map((v) => withVersion(p.purl as string, v))
+          : [p.purl];
     for (const r of releases) {
       const covered = evidence.some((e) =>
         set.kind === 'list' ? samePurlVersion(e.product, r) : productCovers(p, e.product),

@@ -3,7 +3,7 @@ import type { LifecycleStatement } from './statement.js';
 
 /**
  * Seed 001's "create a new VEX version when": the fields whose change is a new statement version.
- * - status: the analysis status changes.
+ * - status, statusDetail: the analysis status changes (statusDetail is the source's finer term).
  * - justification, justificationDetail, impactStatement, statusNotes: the analysis and how it
  *   was reached (a revised analysis is "new information").
  * - actionStatement, responses: the mitigation guidance changes (workaround, fix, EOL).
@@ -15,6 +15,7 @@ import type { LifecycleStatement } from './statement.js';
  */
 export const SUBSTANTIVE = [
   'status',
+  'statusDetail',
   'justification',
   'justificationDetail',
   'impactStatement',
@@ -54,6 +55,7 @@ export const TEXT_FIELDS: ReadonlySet<StatementField> = new Set([
 export function fieldValue(s: LifecycleStatement, f: StatementField): unknown {
   switch (f) {
     case 'status':
+    case 'statusDetail':
     case 'justification':
     case 'justificationDetail':
     case 'impactStatement':

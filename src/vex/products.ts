@@ -1,4 +1,4 @@
-import { formatPurl, parsePurl } from '../core/index.js';
+import { canonicalize, formatPurl, parsePurl } from '../core/index.js';
 import {
   compareVersions,
   ecosystemScheme,
@@ -7,6 +7,26 @@ import {
   versContains,
 } from '../core/vers/index.js';
 import type { VexProduct } from '../formats/index.js';
+
+/**
+ * A product as the model has it. `purl` is typed optional here: formats/ makes it optional for
+ * products that sources name by identifiers only (a CycloneDX bom-ref, a CSAF product name).
+ */
+export type ProductRef = Omit<VexProduct, 'purl'> & { readonly purl?: string | undefined };
+
+/** Which package a product names: its purl without version, else its identifiers. */
+export function productKey(p: ProductRef): string {
+  return p.purl !== undefined
+    ? purlBase(p.purl)
+    : `identifiers:${canonicalize(p.identifiers ?? {})}`;
+}
+
+/** The vers scheme that orders a product's versions: its purl type's, its range's, or generic. */
+export function productScheme(p: ProductRef): string {
+  if (p.purl !== undefined) return ecosystemScheme(parsePurl(p.purl).type);
+  if (p.versions !== undefined && 'range' in p.versions) return parseVers(p.versions.range).scheme;
+  return 'generic';
+}
 
 /** The purl without its version (qualifiers and subpath kept): the package a product names. */
 export function purlBase(purl: string): string {
@@ -31,19 +51,19 @@ export type VersionSet =
   | { kind: 'range'; range: VersRange };
 
 /** Which versions of its package `p` covers (VexProduct's rule: versions, else the purl's). */
-export function versionSetOf(p: VexProduct): VersionSet {
+export function versionSetOf(p: ProductRef): VersionSet {
   if (p.versions !== undefined) {
     return 'range' in p.versions
       ? { kind: 'range', range: parseVers(p.versions.range) }
       : { kind: 'list', versions: p.versions.list };
   }
-  const v = purlVersion(p.purl);
+  const v = p.purl === undefined ? undefined : purlVersion(p.purl);
   return v === undefined ? { kind: 'all' } : { kind: 'list', versions: [v] };
 }
 
 /** True when product `p` covers the release `release` (a purl with its version). */
-export function productCovers(p: VexProduct, release: string): boolean {
-  if (purlBase(p.purl) !== purlBase(release)) return false;
+export function productCovers(p: ProductRef, release: string): boolean {
+  if (productKey(p) !== purlBase(release)) return false;
   const v = purlVersion(release);
   const set = versionSetOf(p);
   if (set.kind === 'all') return true;
@@ -59,9 +79,9 @@ export function productCovers(p: VexProduct, release: string): boolean {
  * two ranges by their intervals ('!=' exclusions ignored, so an overlap only at an excluded
  * version is still reported: the safe side).
  */
-export function sharedVersions(a: VexProduct, b: VexProduct): string | undefined {
-  if (purlBase(a.purl) !== purlBase(b.purl)) return undefined;
-  const scheme = ecosystemScheme(parsePurl(a.purl).type);
+export function sharedVersions(a: ProductRef, b: ProductRef): string | undefined {
+  if (productKey(a) !== productKey(b)) return undefined;
+  const scheme = productScheme(a);
   const x = versionSetOf(a);
   const y = versionSetOf(b);
   if (x.kind === 'all') return y.kind === 'list' ? y.versions[0] : 'every version';

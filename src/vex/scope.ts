@@ -1,8 +1,7 @@
-import { parsePurl } from '../core/index.js';
-import { compareVersions, ecosystemScheme, versContains } from '../core/vers/index.js';
+import { compareVersions, versContains } from '../core/vers/index.js';
 import type { VexProduct } from '../formats/index.js';
 import { VexLifecycleError } from './errors.js';
-import { purlBase, sharedVersions, versionSetOf } from './products.js';
+import { productKey, productScheme, sharedVersions, versionSetOf } from './products.js';
 import type { LifecycleStatement } from './statement.js';
 
 /**
@@ -23,11 +22,11 @@ export function assertNoScopeConflict(statements: readonly LifecycleStatement[])
           if (shared === undefined) continue;
           throw new VexLifecycleError(
             'VEX_SCOPE_CONFLICT',
-            `${purlBase(p.purl)} ${shared} would be both ${a.status} and ${b.status} for ${a.vulnerability}: keep affected and fixed versions in separate statements with disjoint versions`,
+            `${productKey(p)} ${shared} would be both ${a.status} and ${b.status} for ${a.vulnerability}: keep affected and fixed versions in separate statements with disjoint versions`,
             {
               details: {
                 vulnerability: a.vulnerability,
-                product: purlBase(p.purl),
+                product: productKey(p),
                 version: shared,
                 statuses: [a.status, b.status],
               },
@@ -50,11 +49,11 @@ export function mergeProducts(
 ): VexProduct[] {
   const out = products.map((p) => ({ ...p }));
   for (const a of added) {
-    const base = purlBase(a.purl);
-    const scheme = ecosystemScheme(parsePurl(a.purl).type);
+    const base = productKey(a);
+    const scheme = productScheme(a);
     const aSet = versionSetOf(a);
     const covered = out.some((p) => {
-      if (purlBase(p.purl) !== base) return false;
+      if (productKey(p) !== base) return false;
       const set = versionSetOf(p);
       if (set.kind === 'all') return true;
       if (aSet.kind !== 'list') return false;
@@ -65,7 +64,7 @@ export function mergeProducts(
       );
     });
     const listed = out.findIndex(
-      (p) => purlBase(p.purl) === base && p.versions !== undefined && 'list' in p.versions,
+      (p) => productKey(p) === base && p.versions !== undefined && 'list' in p.versions,
     );
     if (covered) {
       if (listed >= 0) out[listed] = withSubcomponents(out[listed] as VexProduct, a);

@@ -41,6 +41,12 @@ export interface FixEvidence {
  * always set here (the model leaves them optional for documents read from elsewhere).
  */
 export interface LifecycleStatement extends VexStatement {
+  /**
+   * The source's finer status term (CycloneDX `false_positive`, CSAF `first_fixed`, …). The
+   * formats work adds it to the common model; declared here as well so that the lifecycle treats
+   * it as part of the status (substantive, dropped on a status change) before and after that.
+   */
+  statusDetail?: string;
   version: number;
   timestamp: string;
   /** The person (or SYSTEM_ACTOR) who drafted this version. */

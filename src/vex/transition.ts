@@ -53,6 +53,7 @@ export function changeStatus(
 /** What a statement keeps across a status change: what it is about, not what was concluded. */
 export function carried(s: LifecycleStatement): LifecycleStatement {
   const {
+    statusDetail: _sd,
     justification: _j,
     justificationDetail: _jd,
     impactStatement: _i,

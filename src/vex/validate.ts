@@ -2,6 +2,7 @@ import { isCustodyError, validatePurl } from '../core/index.js';
 import { assertVersVersions, parseVers } from '../core/vers/index.js';
 import { VEX_JUSTIFICATIONS, VEX_RESPONSES, VEX_STATUSES } from '../formats/index.js';
 import { VexLifecycleError } from './errors.js';
+import type { ProductRef } from './products.js';
 import type { LifecycleStatement } from './statement.js';
 
 /**
@@ -65,10 +66,17 @@ function fieldProblems(s: LifecycleStatement): string[] {
 }
 
 // A product's purl and versions, checked with core's purl and vers rules.
-function productProblems(p: LifecycleStatement['products'][number], i: number): string[] {
+function productProblems(p: ProductRef, i: number): string[] {
   const problems: string[] = [];
-  const v = validatePurl(p.purl);
-  if (v.normalized === undefined) problems.push(`/products/${i}/purl: ${v.problems[0]}`);
+  const purl: string | undefined = p.purl;
+  if (purl === undefined) {
+    if (Object.keys(p.identifiers ?? {}).length === 0) {
+      problems.push(`/products/${i}: name the product by a purl or an identifier`);
+    }
+  } else {
+    const v = validatePurl(purl);
+    if (v.normalized === undefined) problems.push(`/products/${i}/purl: ${v.problems[0]}`);
+  }
   for (const sub of p.subcomponents ?? []) {
     const sv = validatePurl(sub);
     if (sv.normalized === undefined)

@@ -31,6 +31,7 @@ export const TYPO_MAX_EDITS = 3;
  * with `undefined` removes the field; `intel` merges into the statement's intelligence.
  */
 export interface StatementEdit {
+  statusDetail?: string | undefined;
   justification?: VexJustification | undefined;
   justificationDetail?: string | undefined;
   impactStatement?: string | undefined;

@@ -16,6 +16,7 @@ import {
   SYSTEM_ACTOR,
   urgencyOf,
   VexLifecycleError,
+  type VexProduct,
   workaroundIdentified,
 } from '../../src/vex/index.js';
 import { expectCustodyError } from '../helpers/expect-error.js';
@@ -293,6 +294,19 @@ describe('edge case 2: affected and fixed versions never merged', () => {
         'VEX_SCOPE_CONFLICT',
       );
     }
+    // Products named by identifiers only are compared by those identifiers.
+    const named = (status: LifecycleStatement['status'], list: string[]): LifecycleStatement => ({
+      ...inStatus(status),
+      products: [
+        { identifiers: { name: 'Acme Portal' }, versions: { list } } as unknown as VexProduct,
+      ],
+    });
+    assertNoScopeConflict([named('affected', ['1.0']), named('fixed', ['1.1'])]);
+    expectCustodyError(
+      () => assertNoScopeConflict([named('affected', ['1.0']), named('fixed', ['1.0'])]),
+      VexLifecycleError,
+      'VEX_SCOPE_CONFLICT',
+    );
     // A listed version inside a range.
     expectCustodyError(
       () =>

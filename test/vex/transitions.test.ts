@@ -8,6 +8,7 @@ import {
   VEX_STATUSES,
   VEX_TRANSITIONS,
   VexLifecycleError,
+  type VexProduct,
 } from '../../src/vex/index.js';
 import { expectCustodyError } from '../helpers/expect-error.js';
 import { draft, inStatus, T2, TO } from './statements.js';
@@ -64,8 +65,10 @@ describe('VEX_TRANSITIONS', () => {
   }
 
   it('drops the old status fields: a justification does not follow not_affected → affected', () => {
-    const r = changeStatus(inStatus('not_affected'), TO.affected, { by: 'carol', now: T2 });
+    const na = { ...inStatus('not_affected'), statusDetail: 'false_positive' };
+    const r = changeStatus(na, TO.affected, { by: 'carol', now: T2 });
     assert.equal(r.statement.justification, undefined);
+    assert.equal(r.statement.statusDetail, undefined);
     assert.equal(r.statement.actionStatement, 'Upgrade to 1.0.1.');
   });
 });
@@ -127,6 +130,21 @@ describe('what each status requires', () => {
     expectCustodyError(
       // @ts-expect-error not a response of the standard
       () => assertStatementValid({ ...s, responses: ['pray'] }),
+      VexLifecycleError,
+      'VEX_STATEMENT_INVALID',
+    );
+  });
+
+  it('takes a product named by identifiers only (formats/ reads such), refuses one unnamed', () => {
+    const s = draft();
+    const named = { identifiers: { name: 'Acme Portal' }, versions: { list: ['1.0'] } };
+    assertStatementValid({ ...s, products: [named as unknown as VexProduct] });
+    expectCustodyError(
+      () =>
+        assertStatementValid({
+          ...s,
+          products: [{ versions: { list: ['1.0'] } } as unknown as VexProduct],
+        }),
       VexLifecycleError,
       'VEX_STATEMENT_INVALID',
     );

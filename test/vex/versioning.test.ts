@@ -28,6 +28,10 @@ const SUBSTANTIVE_CASES: Record<
   { from: () => LifecycleStatement; change: (s: LifecycleStatement) => Revision }
 > = {
   status: { from: () => inStatus('affected'), change: (s) => changeStatus(s, TO.fixed, ctx) },
+  statusDetail: {
+    from: () => inStatus('not_affected'),
+    change: (s) => reviseStatement(s, { statusDetail: 'false_positive' }, ctx),
+  },
   justification: {
     from: () => inStatus('not_affected'),
     change: (s) => reviseStatement(s, { justification: 'component_not_present' }, ctx),
@@ -297,12 +301,12 @@ describe('nextDocumentVersion: the document version moves on every publication',
       assert.equal(nextDocumentVersion(...args), want);
     });
   }
-  it('refuses a version it cannot increment: VEX_VERSION_INVALID', () => {
+  it('refuses a version it cannot increment: VEX_DOCUMENT_VERSION_INVALID', () => {
     for (const bad of ['v2', '1.2', '-1', '01']) {
       expectCustodyError(
         () => nextDocumentVersion('openvex', bad, 'content'),
         VexLifecycleError,
-        'VEX_VERSION_INVALID',
+        'VEX_DOCUMENT_VERSION_INVALID',
       );
     }
   });
