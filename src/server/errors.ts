@@ -9,6 +9,7 @@ import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';
 import type { TriggerErrorCode } from '../triggers/index.js';
+import type { VexLifecycleErrorCode } from '../vex/index.js';
 
 /** Codes only the HTTP face answers with (Fastify's own refusals, a missing bearer token). */
 export type ServerErrorCode =
@@ -41,6 +42,7 @@ export type AllErrorCodes =
   | TlogErrorCode
   | SignErrorCode
   | TriggerErrorCode
+  | VexLifecycleErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -139,6 +141,13 @@ const OVERRIDES = {
   FILE_NOT_FOUND: 400,
   VERS_TOO_LARGE: 400,
   REQUEST_HEADERS_TOO_LARGE: 431,
+  // VEX lifecycle: a status change the table refuses conflicts with the statement's state; a
+  // judgment needs a second person; evidence that does not show the fix is unprocessable.
+  VEX_TRANSITION_INVALID: 409,
+  VEX_APPROVAL_REQUIRED: 403,
+  VEX_SAME_PERSON: 403,
+  VEX_EVIDENCE_MISMATCH: 422,
+  VEX_CONFIDENTIAL: 409,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
