@@ -40,3 +40,14 @@ export { parseSbom, readSbom } from './read-sbom.js';
 export { toSpdx, writeSpdxJson } from './spdx/write.js';
 export type { SchemaError, ValidateOptions, ValidationResult } from './validate.js';
 export { validateSbom } from './validate.js';
+export {
+  VEX_JUSTIFICATIONS,
+  VEX_RESPONSES,
+  VEX_STATUSES,
+  type VexDocument,
+  type VexJustification,
+  type VexProduct,
+  type VexResponse,
+  type VexStatement,
+  type VexStatus,
+} from './vex/model.js';

@@ -9,6 +9,8 @@ import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';
+import type { TriggerErrorCode } from '../triggers/index.js';
+import type { VexLifecycleErrorCode } from '../vex/index.js';
 import type { VulnErrorCode } from '../vuln/index.js';
 
 /** Codes only the HTTP face answers with (Fastify's own refusals, a missing bearer token). */
@@ -43,6 +45,8 @@ export type AllErrorCodes =
   | SignErrorCode
   | OsvErrorCode
   | VulnErrorCode
+  | TriggerErrorCode
+  | VexLifecycleErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -135,12 +139,21 @@ const OVERRIDES = {
   NET_TIMEOUT: 503,
   NET_CIRCUIT_OPEN: 503,
   SIGN_TOKEN_INVALID: 401,
+  // A webhook delivery whose HMAC signature or token does not match the configured secret.
+  WEBHOOK_SIGNATURE_INVALID: 401,
   SBOM_SCHEMA_INVALID: 422,
   SBOM_SUBJECT_MISMATCH: 422,
   TLOG_ENTRY_SIGNATURE_INVALID: 422,
   FILE_NOT_FOUND: 400,
   VERS_TOO_LARGE: 400,
   REQUEST_HEADERS_TOO_LARGE: 431,
+  // VEX lifecycle: a status change the table refuses conflicts with the statement's state; a
+  // judgment needs a second person; evidence that does not show the fix is unprocessable.
+  VEX_TRANSITION_INVALID: 409,
+  VEX_APPROVAL_REQUIRED: 403,
+  VEX_SAME_PERSON: 403,
+  VEX_EVIDENCE_MISMATCH: 422,
+  VEX_CONFIDENTIAL: 409,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
