@@ -17,11 +17,12 @@ export const ucs2length: (s: string) => number = ajvUcs2length.default;
 
 /**
  * Formats as ajv-formats' "full" mode checks them (what CycloneDX's own validator uses), plus the
- * two it lacks: `iri-reference` (accepted as any string, exactly as @cyclonedx/cyclonedx-library
+ * three it lacks: `iri` (OpenVEX's ids: an absolute IRI, see isIri), `iri-reference` (accepted as any string, exactly as @cyclonedx/cyclonedx-library
  * does) and `idn-email` (internationalised address: local part and domain, see isIdnEmail).
  */
 export const formats: Record<string, unknown> = {
   ...fullFormats,
+  iri: isIri,
   'iri-reference': true,
   'idn-email': isIdnEmail,
 };
@@ -103,4 +104,13 @@ export function isIdnEmail(s: string): boolean {
     (LOCAL_ATOM.test(local) || LOCAL_QUOTED.test(local)) &&
     (DOMAIN.test(domain) || LITERAL.test(domain))
   );
+}
+
+/**
+ * An absolute IRI (RFC 3987): a scheme, a colon, and no whitespace or characters IRIs exclude.
+ * Checked this far only (as for iri-reference, no JavaScript IRI parser is at hand): a purl, a
+ * URN or a URL passes; a bare name such as "nginx" does not.
+ */
+export function isIri(s: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+$/u.test(s);
 }
