@@ -249,9 +249,14 @@ function vulnerabilityToCsaf(id: string, statements: VexStatement[], tree: Produ
   const flags: Json[] = [];
   const threats: Json[] = [];
   const remediations: Json[] = [];
+  // Product id → what its flags, threats and remediations say, within this vulnerability.
+  const taken = new Map<string, string>();
   statements.forEach((s, i) => {
     const at = `${id} statement ${i + 1}`;
-    const pids = unique(s.products.flatMap((p) => tree.add(p, at)));
+    const says = JSON.stringify([s.justification, s.impactStatement, s.actionStatement, s.responses, s.statusNotes]);
+    const avoid = new Set([...taken].filter(([, v]) => v !== says).map(([k]) => k));
+    const pids = unique(s.products.flatMap((p) => tree.add(p, at, avoid)));
+    for (const pid of pids) taken.set(pid, says);
     if (pids.length === 0) {
       ctx.lossy(`${at}: names no product; CSAF lists statuses by product, so it is left out`);
       return;
@@ -307,21 +312,28 @@ class ProductTree {
   private n = 0;
 
   /** The product ids a model product stands for (one per enumerated version). */
-  add(p: VexProduct, at: string): string[] {
+  add(p: VexProduct, at: string, avoid: ReadonlySet<string> = new Set()): string[] {
     const ids = p.identifiers ?? {};
     const label = ids['name'] ?? (p.purl === undefined ? undefined : purlWithVersion(p.purl, undefined)) ?? ids['iri'] ?? ids['bomRef'] ?? ids['cpe'];
     if (label === undefined) throw new VexFormatError('VEX_WRITE_INVALID', `${at}: a product has no purl, name or other identifier`);
     const versions: (undefined | { version: string } | { range: string })[] =
       p.versions === undefined ? [undefined] : 'list' in p.versions ? p.versions.list.map((version) => ({ version })) : [{ range: p.versions.range }];
     const own = versions.length === 1 ? ids['csafProductId'] : undefined;
+    const parts = p.subcomponents ?? [];
     return versions.map((v) => {
-      const pid = this.define(p, label, v, own);
-      return (p.subcomponents ?? []).length === 0 ? pid : this.relate(pid, label, p.subcomponents as string[]);
+      // Another statement about the same vulnerability already holds this product: its flags,
+      // threats and remediations would apply to both, so this statement gets its own id.
+      for (let slot = 0; ; slot++) {
+        // With subcomponents the product id is the relationship's (as read), the whole gets a new one.
+        const pid = this.define(p, label, v, parts.length === 0 && slot === 0 ? own : undefined, slot);
+        const out = parts.length === 0 ? pid : this.relate(pid, label, parts, slot === 0 ? own : undefined);
+        if (!avoid.has(out)) return out;
+      }
     });
   }
 
-  private define(p: VexProduct, label: string, v: undefined | { version: string } | { range: string }, own: string | undefined): string {
-    const key = JSON.stringify([p.purl ?? null, p.identifiers ?? null, v ?? null]);
+  private define(p: VexProduct, label: string, v: undefined | { version: string } | { range: string }, own: string | undefined, slot: number): string {
+    const key = JSON.stringify([p.purl ?? null, p.identifiers ?? null, v ?? null, slot]);
     const known = this.ids.get(key);
     if (known !== undefined) return known;
     const pid = this.fresh(own);
@@ -347,14 +359,14 @@ class ProductTree {
     return pid;
   }
 
-  private relate(pid: string, label: string, subcomponents: string[]): string {
+  private relate(pid: string, label: string, subcomponents: readonly string[], own: string | undefined): string {
     // One relationship product per (product, subcomponent list): the first subcomponent is the
     // one the relationship names; CSAF relationships join exactly two products.
     const key = JSON.stringify(['rel', pid, subcomponents]);
     const known = this.ids.get(key);
     if (known !== undefined) return known;
     let whole = pid;
-    for (const sub of subcomponents) {
+    for (const [i, sub] of subcomponents.entries()) {
       const subKey = JSON.stringify(['sub', sub]);
       let subPid = this.ids.get(subKey);
       if (subPid === undefined) {
@@ -363,7 +375,7 @@ class ProductTree {
         const helper = sub.startsWith('pkg:') ? { product_identification_helper: { purl: sub } } : {};
         this.full.push({ name: sub, product_id: subPid, ...helper });
       }
-      const relPid = this.fresh(undefined);
+      const relPid = this.fresh(i === subcomponents.length - 1 ? own : undefined);
       this.relationships.push({
         category: 'default_component_of',
         full_product_name: { name: `${sub} in ${label}`, product_id: relPid },
