@@ -1,5 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { CoreErrorCode } from '../core/index.js';
+import type { VexFormatErrorCode } from '../formats/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
@@ -39,6 +40,7 @@ export type AllErrorCodes =
   | StoreErrorCode
   | TlogErrorCode
   | SignErrorCode
+  | VexFormatErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -130,6 +132,13 @@ const OVERRIDES = {
   NET_CIRCUIT_OPEN: 503,
   SIGN_TOKEN_INVALID: 401,
   SBOM_SCHEMA_INVALID: 422,
+  // A VEX document that parses but breaks its schema, its profile or its vocabularies.
+  VEX_SCHEMA_INVALID: 422,
+  VEX_PROFILE_INVALID: 422,
+  VEX_STATUS_INVALID: 422,
+  VEX_JUSTIFICATION_INVALID: 422,
+  VEX_WRITE_INVALID: 422,
+  VEX_FORMAT_UNKNOWN: 400,
   SBOM_SUBJECT_MISMATCH: 422,
   TLOG_ENTRY_SIGNATURE_INVALID: 422,
   FILE_NOT_FOUND: 400,

@@ -20,7 +20,7 @@
  */
 import { VexFormatError } from './errors.js';
 import type { VexDocument, VexProduct, VexResponse, VexStatement } from './model.js';
-import { compact, purlVersion, purlWithVersion } from './products.js';
+import { compact, purlName, purlVersion, purlWithVersion } from './products.js';
 import {
   CSAF_TO_RESPONSE,
   CSAF_TO_STATUS,
@@ -314,7 +314,7 @@ class ProductTree {
   /** The product ids a model product stands for (one per enumerated version). */
   add(p: VexProduct, at: string, avoid: ReadonlySet<string> = new Set()): string[] {
     const ids = p.identifiers ?? {};
-    const label = ids['name'] ?? (p.purl === undefined ? undefined : purlWithVersion(p.purl, undefined)) ?? ids['iri'] ?? ids['bomRef'] ?? ids['cpe'];
+    const label = ids['name'] ?? (p.purl === undefined ? undefined : purlName(p.purl)) ?? ids['iri'] ?? ids['bomRef'] ?? ids['cpe'];
     if (label === undefined) throw new VexFormatError('VEX_WRITE_INVALID', `${at}: a product has no purl, name or other identifier`);
     const versions: (undefined | { version: string } | { range: string })[] =
       p.versions === undefined ? [undefined] : 'list' in p.versions ? p.versions.list.map((version) => ({ version })) : [{ range: p.versions.range }];

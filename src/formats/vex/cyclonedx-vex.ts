@@ -23,7 +23,7 @@
 import { canonicalize, sha256Hex, uuidV5 } from '../../core/index.js';
 import { VexFormatError } from './errors.js';
 import type { VexDocument, VexJustification, VexProduct, VexResponse, VexStatement, VexStatus } from './model.js';
-import { compact, purlVersion, purlWithVersion } from './products.js';
+import { compact, purlName, purlVersion, purlWithVersion } from './products.js';
 import {
   CDX_STATE_TO_STATUS,
   CDX_TO_JUSTIFICATION,
@@ -35,13 +35,20 @@ import {
 import type { VexWriteContext } from './write-context.js';
 
 type Json = Record<string, unknown>;
+/**
+ * The objects of an array member. Some CycloneDX schemas give item shapes (`required`,
+ * `properties`) without `"type": "object"`, so a schema-valid document can hold an array or a
+ * number where an object is meant: such items name nothing and are skipped.
+ */
+const objs = (v: unknown): Json[] =>
+  Array.isArray(v) ? v.filter((x): x is Json => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
 const STATEMENT_VERSION = 'custody:vex:statement-version';
 
 export function cycloneDxToModel(d: Json): VexDocument {
   const components = indexComponents(d);
   const serial = d['serialNumber'] as string | undefined;
   const meta = (d['metadata'] as Json | undefined) ?? {};
-  const statements = ((d['vulnerabilities'] as Json[] | undefined) ?? []).flatMap((v) =>
+  const statements = objs(d['vulnerabilities']).flatMap((v) =>
     vulnerabilityToModel(v, components, serial, meta),
   );
   return compact({
@@ -55,8 +62,7 @@ export function cycloneDxToModel(d: Json): VexDocument {
 }
 
 function authorOf(meta: Json): string | undefined {
-  const authors = meta['authors'] as Json[] | undefined;
-  const name = authors?.find((a) => typeof a['name'] === 'string')?.['name'];
+  const name = objs(meta['authors']).find((a) => typeof a['name'] === 'string')?.['name'];
   if (typeof name === 'string') return name;
   for (const k of ['supplier', 'manufacturer', 'manufacture']) {
     const n = (meta[k] as Json | undefined)?.['name'];
@@ -66,12 +72,9 @@ function authorOf(meta: Json): string | undefined {
 }
 
 function toolingOf(tools: unknown): string | undefined {
-  const list = Array.isArray(tools) ? tools : ((tools as Json | undefined)?.['components'] as unknown[] | undefined);
-  const names = (list ?? [])
-    .map((t) => {
-      const o = t as Json;
-      return [o['name'], o['version']].filter((x) => typeof x === 'string').join(' ');
-    })
+  const list = Array.isArray(tools) ? objs(tools) : objs((tools as Json | undefined)?.['components']);
+  const names = list
+    .map((o) => [o['name'], o['version']].filter((x) => typeof x === 'string').join(' '))
     .filter((x) => x !== '');
   return names.length > 0 ? names.join(', ') : undefined;
 }
@@ -81,10 +84,10 @@ function indexComponents(d: Json): Map<string, Json> {
   const add = (c: Json | undefined) => {
     if (c === undefined) return;
     if (typeof c['bom-ref'] === 'string' && !out.has(c['bom-ref'])) out.set(c['bom-ref'], c);
-    for (const sub of (c['components'] as Json[] | undefined) ?? []) add(sub);
+    for (const sub of objs(c['components'])) add(sub);
   };
   add((d['metadata'] as Json | undefined)?.['component'] as Json | undefined);
-  for (const c of (d['components'] as Json[] | undefined) ?? []) add(c);
+  for (const c of objs(d['components'])) add(c);
   return out;
 }
 
@@ -104,11 +107,12 @@ function vulnerabilityToModel(v: Json, components: Map<string, Json>, serial: st
   const push = (s: VexStatus, p: VexProduct) => byStatus.set(s, [...(byStatus.get(s) ?? []), p]);
   // A vulnerability that names no product is about the BOM's subject, when it has one.
   const subject = (meta['component'] as Json | undefined)?.['bom-ref'];
-  const affects = (v['affects'] as Json[] | undefined) ?? (typeof subject === 'string' ? [{ ref: subject }] : []);
+  const affects = v['affects'] === undefined ? (typeof subject === 'string' ? [{ ref: subject }] : []) : objs(v['affects']);
   for (const af of affects) {
-    const ref = af['ref'] as string;
+    const ref = af['ref'];
+    if (typeof ref !== 'string') continue;
     const base = productBase(ref, resolveRef(ref, components, serial));
-    const versions = (af['versions'] as Json[] | undefined) ?? [];
+    const versions = objs(af['versions']);
     if (versions.length === 0) {
       push(status, exact(base));
       continue;
@@ -117,12 +121,12 @@ function vulnerabilityToModel(v: Json, components: Map<string, Json>, serial: st
     for (const e of versions) {
       const s = versionStatus(e['status'] as string | undefined, status);
       if (typeof e['version'] === 'string') lists.set(s, [...(lists.get(s) ?? []), e['version']]);
-      else push(s, withVersions(base, { range: e['range'] as string }));
+      else if (typeof e['range'] === 'string') push(s, withVersions(base, { range: e['range'] }));
     }
     for (const [s, list] of lists) push(s, withVersions(base, { list: [...new Set(list)] }));
   }
   if (byStatus.size === 0) byStatus.set(status, []);
-  const aliases = ((v['references'] as Json[] | undefined) ?? []).map((r) => r['id'] as string);
+  const aliases = objs(v['references']).flatMap((r) => (typeof r['id'] === 'string' ? [r['id']] : []));
   const common = compact({
     vulnerability: (v['id'] as string | undefined) ?? (v['bom-ref'] as string | undefined) ?? 'unknown',
     aliases: aliases.length > 0 ? aliases : undefined,
@@ -138,7 +142,7 @@ function vulnerabilityToModel(v: Json, components: Map<string, Json>, serial: st
 }
 
 function statementVersion(v: Json): number | undefined {
-  const p = ((v['properties'] as Json[] | undefined) ?? []).find((x) => x['name'] === STATEMENT_VERSION);
+  const p = objs(v['properties']).find((x) => x['name'] === STATEMENT_VERSION);
   const n = Number(p?.['value']);
   return Number.isInteger(n) && n >= 1 ? n : undefined;
 }
@@ -329,11 +333,6 @@ function componentFor(p: VexProduct, components: Map<string, Json>, at: string):
     }),
   );
   return ref;
-}
-
-function purlName(purl: string): string {
-  const path = purlWithVersion(purl, undefined).replace(/[?#].*$/, '');
-  return decode(path.slice(path.lastIndexOf('/') + 1)) || purl;
 }
 
 /** The database an alias id comes from, by its prefix (CycloneDX references name a source). */

@@ -44,6 +44,12 @@ function safeDecode(s: string): string {
   }
 }
 
+/** A purl's name (the last path segment, decoded): what a product is called when nothing else names it. */
+export function purlName(purl: string): string {
+  const base = splitPurl(purl).base;
+  return safeDecode(base.slice(base.lastIndexOf('/') + 1)) || purl;
+}
+
 /** The `vers` qualifier: Custody's way to put a version range on an OpenVEX product purl. */
 export const VERS_QUALIFIER = 'vers';
 
