@@ -21,7 +21,10 @@ export interface VexFileOptions {
  * @throws CoreError FILE_NOT_FOUND, FILE_UNREADABLE, JSON_PARSE; VexFormatError VEX_PARSE,
  *   VEX_FORMAT_UNKNOWN, VEX_VERSION_UNSUPPORTED
  */
-export async function validateVexFile(path: string, opts: VexFileOptions = {}): Promise<VexValidation> {
+export async function validateVexFile(
+  path: string,
+  opts: VexFileOptions = {},
+): Promise<VexValidation> {
   return validateVex(readInputFile(path), { what: path, ...opts });
 }
 
@@ -49,7 +52,11 @@ export interface ConvertedVexFile extends VexConverted {
  * Convert a VEX file to another format. Times the target needs and the source lacks are the
  * current time, SOURCE_DATE_EPOCH's when set, or the Unix epoch with `deterministic`.
  */
-export async function convertVexFile(path: string, to: VexFormat, opts: ConvertVexOptions = {}): Promise<ConvertedVexFile> {
+export async function convertVexFile(
+  path: string,
+  to: VexFormat,
+  opts: ConvertVexOptions = {},
+): Promise<ConvertedVexFile> {
   const read = await readVexFile(path, opts.lenient === undefined ? {} : { lenient: opts.lenient });
   const converted = convertVex(read.document, read.format, to, {
     now: timeOf(opts),
@@ -61,7 +68,11 @@ export async function convertVexFile(path: string, to: VexFormat, opts: ConvertV
 function timeOf(opts: ConvertVexOptions): string {
   const sde = opts.env?.['SOURCE_DATE_EPOCH'];
   if (sde !== undefined) {
-    if (!/^\d{1,12}$/.test(sde)) throw new CoreError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds since 1970, not "${sde}"`);
+    if (!/^\d{1,12}$/.test(sde))
+      throw new CoreError(
+        'USAGE',
+        `SOURCE_DATE_EPOCH must be whole seconds since 1970, not "${sde}"`,
+      );
     return new Date(Number(sde) * 1000).toISOString().replace('.000Z', 'Z');
   }
   if (opts.deterministic === true) return '1970-01-01T00:00:00Z';

@@ -26,20 +26,48 @@ import type { VexDocument } from './model.js';
 import { type VexWriteOptions, type VexWritten, writeVex } from './write.js';
 
 /** Per source → target: what the target cannot hold of what the model held. */
-export const VEX_CONVERSION_LOSSES: Readonly<Record<VexFormat, Readonly<Record<VexFormat, readonly string[]>>>> = {
+export const VEX_CONVERSION_LOSSES: Readonly<
+  Record<VexFormat, Readonly<Record<VexFormat, readonly string[]>>>
+> = {
   openvex: {
     openvex: [],
-    cyclonedx: ['first publication time (with a last-updated time)', 'non-uuid document id (a uuid v5 of it is written)'],
-    csaf: ['statement timestamps and versions', 'role outside CSAF publisher categories', 'status notes per statement (CSAF notes belong to the vulnerability)'],
+    cyclonedx: [
+      'first publication time (with a last-updated time)',
+      'non-uuid document id (a uuid v5 of it is written)',
+    ],
+    csaf: [
+      'statement timestamps and versions',
+      'role outside CSAF publisher categories',
+      'status notes per statement (CSAF notes belong to the vulnerability)',
+    ],
   },
   cyclonedx: {
-    openvex: ['version ranges (a vers qualifier, Custody convention)', 'bom-refs of named products', 'finer analysis state and justification'],
+    openvex: [
+      'version ranges (a vers qualifier, Custody convention)',
+      'bom-refs of named products',
+      'finer analysis state and justification',
+    ],
     cyclonedx: [],
-    csaf: ['bom-refs (CSAF product ids)', 'statement timestamps and versions', 'response rollback (vendor_fix)'],
+    csaf: [
+      'bom-refs (CSAF product ids)',
+      'statement timestamps and versions',
+      'response rollback (vendor_fix)',
+    ],
   },
   csaf: {
-    openvex: ['product ids', 'product names of products with a purl', 'remediation category mitigation (workaround_available)', 'version ranges (a vers qualifier, Custody convention)', 'relationship categories'],
-    cyclonedx: ['product ids (bom-refs)', 'subcomponents (relationships)', 'revision history', 'remediation category mitigation (workaround_available)'],
+    openvex: [
+      'product ids',
+      'product names of products with a purl',
+      'remediation category mitigation (workaround_available)',
+      'version ranges (a vers qualifier, Custody convention)',
+      'relationship categories',
+    ],
+    cyclonedx: [
+      'product ids (bom-refs)',
+      'subcomponents (relationships)',
+      'revision history',
+      'remediation category mitigation (workaround_available)',
+    ],
     csaf: [],
   },
 };
@@ -50,7 +78,12 @@ export interface VexConverted extends VexWritten {
 }
 
 /** Write `doc`, read from `from`, in format `to`; `lost` says what did not carry over. */
-export function convertVex(doc: VexDocument, from: VexFormat, to: VexFormat, opts: VexWriteOptions = {}): VexConverted {
+export function convertVex(
+  doc: VexDocument,
+  from: VexFormat,
+  to: VexFormat,
+  opts: VexWriteOptions = {},
+): VexConverted {
   const written = writeVex(doc, to, opts);
   return { ...written, lost: [...VEX_CONVERSION_LOSSES[from][to], ...written.notes] };
 }

@@ -41,7 +41,9 @@ export function csafToModel(d: Json): VexDocument {
   const publisher = document['publisher'] as Json;
   const products = indexProducts((d['product_tree'] as Json | undefined) ?? {});
   const groups = new Map<string, string[]>();
-  for (const g of (((d['product_tree'] as Json | undefined)?.['product_groups'] as Json[] | undefined) ?? []))
+  for (const g of ((d['product_tree'] as Json | undefined)?.['product_groups'] as
+    | Json[]
+    | undefined) ?? [])
     groups.set(g['group_id'] as string, g['product_ids'] as string[]);
   const statements = ((d['vulnerabilities'] as Json[] | undefined) ?? []).flatMap((v) =>
     vulnerabilityToModel(v, products, groups),
@@ -56,7 +58,10 @@ export function csafToModel(d: Json): VexDocument {
     timestamp: tracking['initial_release_date'] as string,
     lastUpdated: tracking['current_release_date'] as string,
     version: tracking['version'] as string,
-    tooling: engine === undefined ? undefined : [engine['name'], engine['version']].filter((x) => x !== undefined).join(' '),
+    tooling:
+      engine === undefined
+        ? undefined
+        : [engine['name'], engine['version']].filter((x) => x !== undefined).join(' '),
     revisions: (tracking['revision_history'] as Json[]).map((r) => ({
       number: r['number'] as string,
       date: r['date'] as string,
@@ -70,11 +75,20 @@ function indexProducts(tree: Json): Map<string, VexProduct> {
   const out = new Map<string, VexProduct>();
   const define = (fpn: Json, versions?: VexProduct['versions']) => {
     const helper = (fpn['product_identification_helper'] as Json | undefined) ?? {};
-    const identifiers: Record<string, string> = { csafProductId: fpn['product_id'] as string, name: fpn['name'] as string };
+    const identifiers: Record<string, string> = {
+      csafProductId: fpn['product_id'] as string,
+      name: fpn['name'] as string,
+    };
     if (typeof helper['cpe'] === 'string') identifiers['cpe'] = helper['cpe'];
     let purl = helper['purl'] as string | undefined;
     // A purl of one version beside a product_version branch already says which version.
-    if (purl !== undefined && versions !== undefined && 'list' in versions && purlVersion(purl) !== undefined) versions = undefined;
+    if (
+      purl !== undefined &&
+      versions !== undefined &&
+      'list' in versions &&
+      purlVersion(purl) !== undefined
+    )
+      versions = undefined;
     else if (purl !== undefined && versions !== undefined) purl = purlWithVersion(purl, undefined);
     out.set(fpn['product_id'] as string, compact({ purl, identifiers, versions }));
   };
@@ -86,7 +100,11 @@ function indexProducts(tree: Json): Map<string, VexProduct> {
         const category = b['category'];
         define(
           product,
-          category === 'product_version' ? { list: [name] } : category === 'product_version_range' ? { range: name } : undefined,
+          category === 'product_version'
+            ? { list: [name] }
+            : category === 'product_version_range'
+              ? { range: name }
+              : undefined,
         );
       }
       walk(b['branches'] as Json[] | undefined);
@@ -105,7 +123,11 @@ function indexProducts(tree: Json): Map<string, VexProduct> {
         purl: whole?.purl,
         versions: whole?.versions,
         // The product's own name, not the relationship's (which only joins the two names).
-        identifiers: { name: fpn['name'] as string, ...(whole?.identifiers ?? {}), csafProductId: fpn['product_id'] as string },
+        identifiers: {
+          name: fpn['name'] as string,
+          ...(whole?.identifiers ?? {}),
+          csafProductId: fpn['product_id'] as string,
+        },
         subcomponents: [...(whole?.subcomponents ?? []), sub],
       }),
     );
@@ -113,14 +135,24 @@ function indexProducts(tree: Json): Map<string, VexProduct> {
   return out;
 }
 
-function vulnerabilityToModel(v: Json, products: Map<string, VexProduct>, groups: Map<string, string[]>): VexStatement[] {
+function vulnerabilityToModel(
+  v: Json,
+  products: Map<string, VexProduct>,
+  groups: Map<string, string[]>,
+): VexStatement[] {
   const ids = ((v['ids'] as Json[] | undefined) ?? []).map((x) => x['text'] as string);
   const cve = v['cve'] as string | undefined;
   const vulnerability = cve ?? (ids[0] as string);
-  const aliases = [...new Set([...(cve === undefined ? [] : [cve]), ...ids])].filter((x) => x !== vulnerability);
+  const aliases = [...new Set([...(cve === undefined ? [] : [cve]), ...ids])].filter(
+    (x) => x !== vulnerability,
+  );
   const notes = (v['notes'] as Json[] | undefined) ?? [];
-  const description = notes.find((n) => n['category'] === 'description')?.['text'] as string | undefined;
-  const statusNotes = notes.filter((n) => n['title'] === STATUS_NOTES).map((n) => n['text'] as string);
+  const description = notes.find((n) => n['category'] === 'description')?.['text'] as
+    | string
+    | undefined;
+  const statusNotes = notes
+    .filter((n) => n['title'] === STATUS_NOTES)
+    .map((n) => n['text'] as string);
   const expand = (x: Json) => [
     ...((x['product_ids'] as string[] | undefined) ?? []),
     ...((x['group_ids'] as string[] | undefined) ?? []).flatMap((g) => groups.get(g) ?? []),
@@ -133,9 +165,13 @@ function vulnerabilityToModel(v: Json, products: Map<string, VexProduct>, groups
     const status = CSAF_TO_STATUS[key as CsafStatus];
     for (const pid of pids as string[]) {
       const flag = about('flags', pid)[0]?.['label'] as VexStatement['justification'];
-      const impact = unique(about('threats', pid, (t) => t['category'] === 'impact').map((t) => t['details'] as string));
+      const impact = unique(
+        about('threats', pid, (t) => t['category'] === 'impact').map((t) => t['details'] as string),
+      );
       const rems = about('remediations', pid);
-      const responses = unique(rems.map((r) => CSAF_TO_RESPONSE[r['category'] as CsafRemediation])) as VexResponse[];
+      const responses = unique(
+        rems.map((r) => CSAF_TO_RESPONSE[r['category'] as CsafRemediation]),
+      ) as VexResponse[];
       const action = unique(rems.map((r) => r['details'] as string));
       const st: VexStatement = compact({
         vulnerability,
@@ -176,32 +212,52 @@ export function modelToCsaf(doc: VexDocument, ctx: VexWriteContext): Json {
   const tree = new ProductTree();
   const vulnerabilities: Json[] = [];
   const byVuln = new Map<string, VexStatement[]>();
-  for (const s of doc.statements) byVuln.set(s.vulnerability, [...(byVuln.get(s.vulnerability) ?? []), s]);
+  for (const s of doc.statements)
+    byVuln.set(s.vulnerability, [...(byVuln.get(s.vulnerability) ?? []), s]);
   for (const [id, statements] of byVuln) {
     const v = vulnerabilityToCsaf(id, statements, tree, ctx);
     if (Object.keys(v['product_status'] as Json).length > 0) vulnerabilities.push(v);
-    else ctx.lossy(`${id}: no statement names a product, and CSAF states status per product: left out`);
+    else
+      ctx.lossy(
+        `${id}: no statement names a product, and CSAF states status per product: left out`,
+      );
   }
   if (vulnerabilities.length === 0) {
-    throw new VexFormatError('VEX_WRITE_INVALID', 'no statement names a product; a CSAF VEX document states status per product');
+    throw new VexFormatError(
+      'VEX_WRITE_INVALID',
+      'no statement names a product; a CSAF VEX document states status per product',
+    );
   }
   const current = ctx.time(doc.lastUpdated ?? doc.timestamp, 'current release date');
-  const version = /^(0|[1-9]\d*)$/.test(doc.version ?? '') || /^\d+\.\d+\.\d+/.test(doc.version ?? '')
-    ? (doc.version as string)
-    : String(ctx.integerVersion(doc));
+  const version =
+    /^(0|[1-9]\d*)$/.test(doc.version ?? '') || /^\d+\.\d+\.\d+/.test(doc.version ?? '')
+      ? (doc.version as string)
+      : String(ctx.integerVersion(doc));
   const revisions = [...(doc.revisions ?? [])];
   if (revisions[revisions.length - 1]?.number !== version) {
-    if (revisions.length > 0) ctx.lossy(`revision history: ends at ${revisions[revisions.length - 1]?.number}, version ${version} appended`);
-    revisions.push({ number: version, date: current, summary: revisions.length === 0 ? 'Initial version.' : 'Current version.' });
+    if (revisions.length > 0)
+      ctx.lossy(
+        `revision history: ends at ${revisions[revisions.length - 1]?.number}, version ${version} appended`,
+      );
+    revisions.push({
+      number: version,
+      date: current,
+      summary: revisions.length === 0 ? 'Initial version.' : 'Current version.',
+    });
   }
-  const role = doc.role !== undefined && PUBLISHER_CATEGORIES.includes(doc.role) ? doc.role : undefined;
-  if (doc.role !== undefined && role === undefined) ctx.lossy(`author role ${JSON.stringify(doc.role)}: not a CSAF publisher category, written as "other"`);
+  const role =
+    doc.role !== undefined && PUBLISHER_CATEGORIES.includes(doc.role) ? doc.role : undefined;
+  if (doc.role !== undefined && role === undefined)
+    ctx.lossy(
+      `author role ${JSON.stringify(doc.role)}: not a CSAF publisher category, written as "other"`,
+    );
   return {
     document: compact({
       category: 'csaf_vex',
       csaf_version: '2.0',
       publisher: {
-        category: role ?? (doc.role === undefined ? ctx.defaulted('publisher category', 'other') : 'other'),
+        category:
+          role ?? (doc.role === undefined ? ctx.defaulted('publisher category', 'other') : 'other'),
         name: doc.author ?? ctx.defaulted('publisher name', 'Unknown Author'),
         namespace: doc.authorNamespace ?? ctx.defaulted('publisher namespace', namespaceOf(doc.id)),
       },
@@ -211,7 +267,11 @@ export function modelToCsaf(doc: VexDocument, ctx: VexWriteContext): Json {
         generator: doc.tooling === undefined ? undefined : { engine: { name: doc.tooling } },
         id: doc.id,
         initial_release_date: doc.timestamp ?? current,
-        revision_history: revisions.map((r) => ({ date: r.date, number: r.number, summary: r.summary })),
+        revision_history: revisions.map((r) => ({
+          date: r.date,
+          number: r.number,
+          summary: r.summary,
+        })),
         status: 'final',
         version,
       }),
@@ -230,16 +290,32 @@ function namespaceOf(id: string): string {
   return 'urn:custody:publisher:unknown';
 }
 
-function vulnerabilityToCsaf(id: string, statements: VexStatement[], tree: ProductTree, ctx: VexWriteContext): Json {
+function vulnerabilityToCsaf(
+  id: string,
+  statements: VexStatement[],
+  tree: ProductTree,
+  ctx: VexWriteContext,
+): Json {
   const aliases = unique(statements.flatMap((s) => s.aliases ?? [])).filter((a) => a !== id);
   const isCve = (x: string) => /^CVE-[0-9]{4}-[0-9]{4,}$/.test(x);
-  const ids = [...(isCve(id) ? [] : [id]), ...aliases].map((text) => ({ system_name: /^([A-Za-z]+)-/.exec(text)?.[1] ?? 'other', text }));
+  const ids = [...(isCve(id) ? [] : [id]), ...aliases].map((text) => ({
+    system_name: /^([A-Za-z]+)-/.exec(text)?.[1] ?? 'other',
+    text,
+  }));
   const description = statements.find((s) => s.description !== undefined)?.description;
   const notes: Json[] = [
     description === undefined
-      ? ctx.defaulted(`${id}: vulnerability note`, { category: 'general', text: id, title: 'Vulnerability' })
+      ? ctx.defaulted(`${id}: vulnerability note`, {
+          category: 'general',
+          text: id,
+          title: 'Vulnerability',
+        })
       : { category: 'description', text: description, title: 'Vulnerability description' },
-    ...unique(statements.flatMap((s) => (nonEmpty(s.statusNotes) === undefined ? [] : [s.statusNotes as string]))).map((text) => ({
+    ...unique(
+      statements.flatMap((s) =>
+        nonEmpty(s.statusNotes) === undefined ? [] : [s.statusNotes as string],
+      ),
+    ).map((text) => ({
       category: 'details',
       text,
       title: STATUS_NOTES,
@@ -253,7 +329,13 @@ function vulnerabilityToCsaf(id: string, statements: VexStatement[], tree: Produ
   const taken = new Map<string, string>();
   statements.forEach((s, i) => {
     const at = `${id} statement ${i + 1}`;
-    const says = JSON.stringify([s.justification, s.impactStatement, s.actionStatement, s.responses, s.statusNotes]);
+    const says = JSON.stringify([
+      s.justification,
+      s.impactStatement,
+      s.actionStatement,
+      s.responses,
+      s.statusNotes,
+    ]);
     const avoid = new Set([...taken].filter(([, v]) => v !== says).map(([k]) => k));
     const pids = unique(s.products.flatMap((p) => tree.add(p, at, avoid)));
     for (const pid of pids) taken.set(pid, says);
@@ -266,15 +348,24 @@ function vulnerabilityToCsaf(id: string, statements: VexStatement[], tree: Produ
     if (s.justification !== undefined) flags.push({ label: s.justification, product_ids: pids });
     let impact = nonEmpty(s.impactStatement);
     if (s.status === 'not_affected' && s.justification === undefined && impact === undefined)
-      impact = nonEmpty(s.statusNotes) ?? ctx.defaulted(`${at}: impact statement`, 'Not affected; no justification was given.');
-    if (impact !== undefined) threats.push({ category: 'impact', details: impact, product_ids: pids });
+      impact =
+        nonEmpty(s.statusNotes) ??
+        ctx.defaulted(`${at}: impact statement`, 'Not affected; no justification was given.');
+    if (impact !== undefined)
+      threats.push({ category: 'impact', details: impact, product_ids: pids });
     let categories = unique((s.responses ?? []).map((r) => RESPONSE_TO_CSAF[r]));
-    if ((s.responses ?? []).includes('rollback')) ctx.lossy(`${at}: response rollback written as vendor_fix`);
+    if ((s.responses ?? []).includes('rollback'))
+      ctx.lossy(`${at}: response rollback written as vendor_fix`);
     if (categories.length === 0 && s.status === 'affected')
       categories = [ctx.defaulted(`${at}: remediation category`, 'none_available')];
     const details =
       nonEmpty(s.actionStatement) ??
-      (categories.length > 0 ? ctx.defaulted(`${at}: remediation details`, 'No action statement was given; contact the supplier.') : '');
+      (categories.length > 0
+        ? ctx.defaulted(
+            `${at}: remediation details`,
+            'No action statement was given; contact the supplier.',
+          )
+        : '');
     for (const category of categories) remediations.push({ category, details, product_ids: pids });
     if (s.timestamp !== undefined || s.version !== undefined)
       ctx.lossy(`${at}: statement timestamp and version (CSAF dates the document, not statements)`);
@@ -297,7 +388,11 @@ function merged(entries: Json[]): Json[] | undefined {
     const key = JSON.stringify({ ...e, product_ids: undefined });
     const hit = byKey.get(key);
     if (hit === undefined) byKey.set(key, { ...e });
-    else hit['product_ids'] = unique([...(hit['product_ids'] as string[]), ...(e['product_ids'] as string[])]);
+    else
+      hit['product_ids'] = unique([
+        ...(hit['product_ids'] as string[]),
+        ...(e['product_ids'] as string[]),
+      ]);
   }
   return byKey.size > 0 ? [...byKey.values()] : undefined;
 }
@@ -314,10 +409,23 @@ class ProductTree {
   /** The product ids a model product stands for (one per enumerated version). */
   add(p: VexProduct, at: string, avoid: ReadonlySet<string> = new Set()): string[] {
     const ids = p.identifiers ?? {};
-    const label = ids['name'] ?? (p.purl === undefined ? undefined : purlName(p.purl)) ?? ids['iri'] ?? ids['bomRef'] ?? ids['cpe'];
-    if (label === undefined) throw new VexFormatError('VEX_WRITE_INVALID', `${at}: a product has no purl, name or other identifier`);
+    const label =
+      ids['name'] ??
+      (p.purl === undefined ? undefined : purlName(p.purl)) ??
+      ids['iri'] ??
+      ids['bomRef'] ??
+      ids['cpe'];
+    if (label === undefined)
+      throw new VexFormatError(
+        'VEX_WRITE_INVALID',
+        `${at}: a product has no purl, name or other identifier`,
+      );
     const versions: (undefined | { version: string } | { range: string })[] =
-      p.versions === undefined ? [undefined] : 'list' in p.versions ? p.versions.list.map((version) => ({ version })) : [{ range: p.versions.range }];
+      p.versions === undefined
+        ? [undefined]
+        : 'list' in p.versions
+          ? p.versions.list.map((version) => ({ version }))
+          : [{ range: p.versions.range }];
     const own = versions.length === 1 ? ids['csafProductId'] : undefined;
     const parts = p.subcomponents ?? [];
     return versions.map((v) => {
@@ -325,21 +433,35 @@ class ProductTree {
       // threats and remediations would apply to both, so this statement gets its own id.
       for (let slot = 0; ; slot++) {
         // With subcomponents the product id is the relationship's (as read), the whole gets a new one.
-        const pid = this.define(p, label, v, parts.length === 0 && slot === 0 ? own : undefined, slot);
-        const out = parts.length === 0 ? pid : this.relate(pid, label, parts, slot === 0 ? own : undefined);
+        const pid = this.define(
+          p,
+          label,
+          v,
+          parts.length === 0 && slot === 0 ? own : undefined,
+          slot,
+        );
+        const out =
+          parts.length === 0 ? pid : this.relate(pid, label, parts, slot === 0 ? own : undefined);
         if (!avoid.has(out)) return out;
       }
     });
   }
 
-  private define(p: VexProduct, label: string, v: undefined | { version: string } | { range: string }, own: string | undefined, slot: number): string {
+  private define(
+    p: VexProduct,
+    label: string,
+    v: undefined | { version: string } | { range: string },
+    own: string | undefined,
+    slot: number,
+  ): string {
     const key = JSON.stringify([p.purl ?? null, p.identifiers ?? null, v ?? null, slot]);
     const known = this.ids.get(key);
     if (known !== undefined) return known;
     const pid = this.fresh(own);
     this.ids.set(key, pid);
     let purl = p.purl;
-    if (purl !== undefined && v !== undefined && 'version' in v) purl = purlWithVersion(purl, v.version);
+    if (purl !== undefined && v !== undefined && 'version' in v)
+      purl = purlWithVersion(purl, v.version);
     const cpe = p.identifiers?.['cpe'];
     const helper = compact({ cpe, purl });
     const product = compact({
@@ -351,15 +473,21 @@ class ProductTree {
     if (v === undefined) {
       this.full.push(product);
     } else {
-      const branch = 'version' in v
-        ? { category: 'product_version', name: v.version, product }
-        : { category: 'product_version_range', name: v.range, product };
+      const branch =
+        'version' in v
+          ? { category: 'product_version', name: v.version, product }
+          : { category: 'product_version_range', name: v.range, product };
       this.names.set(label, [...(this.names.get(label) ?? []), branch]);
     }
     return pid;
   }
 
-  private relate(pid: string, label: string, subcomponents: readonly string[], own: string | undefined): string {
+  private relate(
+    pid: string,
+    label: string,
+    subcomponents: readonly string[],
+    own: string | undefined,
+  ): string {
     // One relationship product per (product, subcomponent list): the first subcomponent is the
     // one the relationship names; CSAF relationships join exactly two products.
     const key = JSON.stringify(['rel', pid, subcomponents]);
@@ -372,7 +500,9 @@ class ProductTree {
       if (subPid === undefined) {
         subPid = this.fresh(undefined);
         this.ids.set(subKey, subPid);
-        const helper = sub.startsWith('pkg:') ? { product_identification_helper: { purl: sub } } : {};
+        const helper = sub.startsWith('pkg:')
+          ? { product_identification_helper: { purl: sub } }
+          : {};
         this.full.push({ name: sub, product_id: subPid, ...helper });
       }
       const relPid = this.fresh(i === subcomponents.length - 1 ? own : undefined);
@@ -401,7 +531,11 @@ class ProductTree {
   }
 
   toJson(): Json {
-    const branches = [...this.names].map(([name, children]) => ({ category: 'product_name', name, branches: children }));
+    const branches = [...this.names].map(([name, children]) => ({
+      category: 'product_name',
+      name,
+      branches: children,
+    }));
     return compact({
       branches: branches.length > 0 ? branches : undefined,
       full_product_names: this.full.length > 0 ? this.full : undefined,

@@ -22,7 +22,14 @@
  */
 import { canonicalize, sha256Hex, uuidV5 } from '../../core/index.js';
 import { VexFormatError } from './errors.js';
-import type { VexDocument, VexJustification, VexProduct, VexResponse, VexStatement, VexStatus } from './model.js';
+import type {
+  VexDocument,
+  VexJustification,
+  VexProduct,
+  VexResponse,
+  VexStatement,
+  VexStatus,
+} from './model.js';
 import { compact, purlName, purlVersion, purlWithVersion } from './products.js';
 import {
   CDX_STATE_TO_STATUS,
@@ -41,7 +48,9 @@ type Json = Record<string, unknown>;
  * number where an object is meant: such items name nothing and are skipped.
  */
 const objs = (v: unknown): Json[] =>
-  Array.isArray(v) ? v.filter((x): x is Json => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
+  Array.isArray(v)
+    ? v.filter((x): x is Json => x !== null && typeof x === 'object' && !Array.isArray(x))
+    : [];
 const STATEMENT_VERSION = 'custody:vex:statement-version';
 
 export function cycloneDxToModel(d: Json): VexDocument {
@@ -72,7 +81,9 @@ function authorOf(meta: Json): string | undefined {
 }
 
 function toolingOf(tools: unknown): string | undefined {
-  const list = Array.isArray(tools) ? objs(tools) : objs((tools as Json | undefined)?.['components']);
+  const list = Array.isArray(tools)
+    ? objs(tools)
+    : objs((tools as Json | undefined)?.['components']);
   const names = list
     .map((o) => [o['name'], o['version']].filter((x) => typeof x === 'string').join(' '))
     .filter((x) => x !== '');
@@ -91,7 +102,11 @@ function indexComponents(d: Json): Map<string, Json> {
   return out;
 }
 
-function resolveRef(ref: string, components: Map<string, Json>, serial: string | undefined): Json | undefined {
+function resolveRef(
+  ref: string,
+  components: Map<string, Json>,
+  serial: string | undefined,
+): Json | undefined {
   const local = components.get(ref);
   if (local !== undefined) return local;
   const m = /^urn:cdx:([^/]+)\/\d+#(.+)$/.exec(ref);
@@ -99,15 +114,26 @@ function resolveRef(ref: string, components: Map<string, Json>, serial: string |
   return undefined;
 }
 
-function vulnerabilityToModel(v: Json, components: Map<string, Json>, serial: string | undefined, meta: Json): VexStatement[] {
+function vulnerabilityToModel(
+  v: Json,
+  components: Map<string, Json>,
+  serial: string | undefined,
+  meta: Json,
+): VexStatement[] {
   const a = (v['analysis'] as Json | undefined) ?? {};
   const state = a['state'] as CdxState | undefined;
-  const status: VexStatus = state === undefined ? 'under_investigation' : CDX_STATE_TO_STATUS[state];
+  const status: VexStatus =
+    state === undefined ? 'under_investigation' : CDX_STATE_TO_STATUS[state];
   const byStatus = new Map<VexStatus, VexProduct[]>();
   const push = (s: VexStatus, p: VexProduct) => byStatus.set(s, [...(byStatus.get(s) ?? []), p]);
   // A vulnerability that names no product is about the BOM's subject, when it has one.
   const subject = (meta['component'] as Json | undefined)?.['bom-ref'];
-  const affects = v['affects'] === undefined ? (typeof subject === 'string' ? [{ ref: subject }] : []) : objs(v['affects']);
+  const affects =
+    v['affects'] === undefined
+      ? typeof subject === 'string'
+        ? [{ ref: subject }]
+        : []
+      : objs(v['affects']);
   for (const af of affects) {
     const ref = af['ref'];
     if (typeof ref !== 'string') continue;
@@ -126,17 +152,28 @@ function vulnerabilityToModel(v: Json, components: Map<string, Json>, serial: st
     for (const [s, list] of lists) push(s, withVersions(base, { list: [...new Set(list)] }));
   }
   if (byStatus.size === 0) byStatus.set(status, []);
-  const aliases = objs(v['references']).flatMap((r) => (typeof r['id'] === 'string' ? [r['id']] : []));
+  const aliases = objs(v['references']).flatMap((r) =>
+    typeof r['id'] === 'string' ? [r['id']] : [],
+  );
   const common = compact({
-    vulnerability: (v['id'] as string | undefined) ?? (v['bom-ref'] as string | undefined) ?? 'unknown',
+    vulnerability:
+      (v['id'] as string | undefined) ?? (v['bom-ref'] as string | undefined) ?? 'unknown',
     aliases: aliases.length > 0 ? aliases : undefined,
     description: v['description'] as string | undefined,
-    timestamp: (a['lastUpdated'] ?? a['firstIssued'] ?? v['updated'] ?? v['published'] ?? v['created']) as string | undefined,
+    timestamp: (a['lastUpdated'] ??
+      a['firstIssued'] ??
+      v['updated'] ??
+      v['published'] ??
+      v['created']) as string | undefined,
     version: statementVersion(v),
   });
   const out: VexStatement[] = [];
   for (const [s, products] of byStatus) {
-    out.push(s === status ? { ...common, ...analysisToModel(v, a, status), products } : { ...common, status: s, products });
+    out.push(
+      s === status
+        ? { ...common, ...analysisToModel(v, a, status), products }
+        : { ...common, status: s, products },
+    );
   }
   return out;
 }
@@ -147,13 +184,21 @@ function statementVersion(v: Json): number | undefined {
   return Number.isInteger(n) && n >= 1 ? n : undefined;
 }
 
-function analysisToModel(v: Json, a: Json, status: VexStatus): Omit<VexStatement, 'vulnerability' | 'products'> {
+function analysisToModel(
+  v: Json,
+  a: Json,
+  status: VexStatus,
+): Omit<VexStatement, 'vulnerability' | 'products'> {
   const state = a['state'] as string | undefined;
   const cdxJ = a['justification'] as CdxJustification | undefined;
   const detail = a['detail'] as string | undefined;
   const rec = v['recommendation'] as string | undefined;
   const responses = a['response'] as VexResponse[] | undefined;
-  const texts: { impactStatement?: string | undefined; actionStatement?: string | undefined; statusNotes?: string | undefined } =
+  const texts: {
+    impactStatement?: string | undefined;
+    actionStatement?: string | undefined;
+    statusNotes?: string | undefined;
+  } =
     status === 'not_affected'
       ? { impactStatement: detail, actionStatement: rec }
       : status === 'affected'
@@ -163,8 +208,10 @@ function analysisToModel(v: Json, a: Json, status: VexStatus): Omit<VexStatement
         : { statusNotes: detail, actionStatement: rec };
   return compact({
     status,
-    statusDetail: state !== undefined && state !== cdxStateOf(status, undefined) ? state : undefined,
-    justification: cdxJ === undefined ? undefined : (CDX_TO_JUSTIFICATION[cdxJ] as VexJustification),
+    statusDetail:
+      state !== undefined && state !== cdxStateOf(status, undefined) ? state : undefined,
+    justification:
+      cdxJ === undefined ? undefined : (CDX_TO_JUSTIFICATION[cdxJ] as VexJustification),
     justificationDetail: cdxJ,
     responses: responses !== undefined && responses.length > 0 ? [...responses] : undefined,
     ...compact(texts),
@@ -205,7 +252,8 @@ function productBase(ref: string, c: Json | undefined): Base {
 
 function exact(b: Base): VexProduct {
   if (b.purl !== undefined) return { purl: b.purl, identifiers: b.identifiers };
-  if (b.version !== undefined) return { identifiers: b.identifiers, versions: { list: [b.version] } };
+  if (b.version !== undefined)
+    return { identifiers: b.identifiers, versions: { list: [b.version] } };
   return { identifiers: b.identifiers };
 }
 
@@ -231,7 +279,11 @@ export const CYCLONEDX_VEX_WRITE_VERSIONS = ['1.4', '1.5', '1.6', '1.7'] as cons
 export type CycloneDxVexVersion = (typeof CYCLONEDX_VEX_WRITE_VERSIONS)[number];
 
 /** The model as a CycloneDX VEX BOM (JSON value) of `specVersion`. */
-export function modelToCycloneDx(doc: VexDocument, ctx: VexWriteContext, specVersion: CycloneDxVexVersion): Json {
+export function modelToCycloneDx(
+  doc: VexDocument,
+  ctx: VexWriteContext,
+  specVersion: CycloneDxVexVersion,
+): Json {
   const legacy = specVersion === '1.4';
   const components = new Map<string, Json>();
   const seen = new Set<string>();
@@ -240,12 +292,21 @@ export function modelToCycloneDx(doc: VexDocument, ctx: VexWriteContext, specVer
     .filter((v) => {
       // Two statements can become one when a finer term is dropped (the schema's uniqueItems).
       const k = JSON.stringify(v);
-      if (seen.has(k)) ctx.lossy(`${v['id']}: a statement identical to an earlier one once written is written once`);
+      if (seen.has(k))
+        ctx.lossy(
+          `${v['id']}: a statement identical to an earlier one once written is written once`,
+        );
       return !seen.has(k) && seen.add(k) !== undefined;
     });
   const time = doc.lastUpdated ?? doc.timestamp;
-  if (doc.lastUpdated !== undefined && doc.timestamp !== undefined && doc.lastUpdated !== doc.timestamp)
-    ctx.lossy(`first publication time ${doc.timestamp}: CycloneDX keeps one timestamp, the last update's`);
+  if (
+    doc.lastUpdated !== undefined &&
+    doc.timestamp !== undefined &&
+    doc.lastUpdated !== doc.timestamp
+  )
+    ctx.lossy(
+      `first publication time ${doc.timestamp}: CycloneDX keeps one timestamp, the last update's`,
+    );
   const metadata = compact({
     timestamp: time,
     authors: doc.author === undefined ? undefined : [{ name: doc.author }],
@@ -256,10 +317,16 @@ export function modelToCycloneDx(doc: VexDocument, ctx: VexWriteContext, specVer
           ? [{ name: doc.tooling }]
           : { components: [{ type: 'application', name: doc.tooling }] },
   });
-  const serial = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(doc.id)
-    ? doc.id
-    : `urn:uuid:${uuidV5(doc.id)}`;
-  if (serial !== doc.id) ctx.lossy(`document id ${doc.id}: CycloneDX needs a urn:uuid serial number, written as ${serial}`);
+  const serial =
+    /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(
+      doc.id,
+    )
+      ? doc.id
+      : `urn:uuid:${uuidV5(doc.id)}`;
+  if (serial !== doc.id)
+    ctx.lossy(
+      `document id ${doc.id}: CycloneDX needs a urn:uuid serial number, written as ${serial}`,
+    );
   return compact({
     bomFormat: 'CycloneDX',
     specVersion,
@@ -271,19 +338,33 @@ export function modelToCycloneDx(doc: VexDocument, ctx: VexWriteContext, specVer
   });
 }
 
-function statementToCdx(s: VexStatement, i: number, components: Map<string, Json>, ctx: VexWriteContext, legacy: boolean): Json {
+function statementToCdx(
+  s: VexStatement,
+  i: number,
+  components: Map<string, Json>,
+  ctx: VexWriteContext,
+  legacy: boolean,
+): Json {
   const at = `statement ${i + 1} (${s.vulnerability})`;
-  const versionStatus = s.status === 'affected' ? 'affected' : s.status === 'under_investigation' ? 'unknown' : 'unaffected';
+  const versionStatus =
+    s.status === 'affected'
+      ? 'affected'
+      : s.status === 'under_investigation'
+        ? 'unknown'
+        : 'unaffected';
   const affects = new Map<string, Json[]>();
   for (const p of s.products) {
     const ref = componentFor(p, components, at);
     const versions = affects.get(ref) ?? [];
     affects.set(ref, versions);
     if (p.versions === undefined) continue;
-    if ('list' in p.versions) for (const v of p.versions.list) versions.push({ version: v, status: versionStatus });
+    if ('list' in p.versions)
+      for (const v of p.versions.list) versions.push({ version: v, status: versionStatus });
     else versions.push({ range: p.versions.range, status: versionStatus });
     if (p.subcomponents !== undefined && p.subcomponents.length > 0)
-      ctx.lossy(`${at}: subcomponents of ${ref} (CycloneDX affects name components, not components within them)`);
+      ctx.lossy(
+        `${at}: subcomponents of ${ref} (CycloneDX affects name components, not components within them)`,
+      );
   }
   const detail =
     s.status === 'not_affected'
@@ -296,8 +377,12 @@ function statementToCdx(s: VexStatement, i: number, components: Map<string, Json
     ctx.lossy(`${at}: status notes (CycloneDX's one detail holds the impact statement)`);
   const analysis = compact({
     state: cdxStateOf(s.status, s.statusDetail),
-    justification: s.justification === undefined ? undefined : cdxJustificationOf(s.justification, s.justificationDetail),
-    response: s.responses !== undefined && s.responses.length > 0 ? [...new Set(s.responses)] : undefined,
+    justification:
+      s.justification === undefined
+        ? undefined
+        : cdxJustificationOf(s.justification, s.justificationDetail),
+    response:
+      s.responses !== undefined && s.responses.length > 0 ? [...new Set(s.responses)] : undefined,
     detail,
     lastUpdated: legacy ? undefined : s.timestamp,
   });
@@ -308,17 +393,30 @@ function statementToCdx(s: VexStatement, i: number, components: Map<string, Json
     recommendation,
     updated: legacy ? s.timestamp : undefined,
     analysis,
-    affects: [...affects].map(([ref, versions]) => compact({ ref, versions: versions.length > 0 ? versions : undefined })),
-    properties: s.version === undefined ? undefined : [{ name: STATEMENT_VERSION, value: String(s.version) }],
+    affects: [...affects].map(([ref, versions]) =>
+      compact({ ref, versions: versions.length > 0 ? versions : undefined }),
+    ),
+    properties:
+      s.version === undefined ? undefined : [{ name: STATEMENT_VERSION, value: String(s.version) }],
   });
 }
 
 /** The bom-ref a product is written under, adding its component unless the ref is a BOM-Link. */
 function componentFor(p: VexProduct, components: Map<string, Json>, at: string): string {
   const ids = p.identifiers ?? {};
-  const purl = p.purl === undefined ? undefined : p.versions === undefined ? p.purl : purlWithVersion(p.purl, undefined);
-  const ref = ids['bomRef'] ?? purl ?? ids['csafProductId'] ?? ids['iri'] ?? ids['name'] ?? ids['cpe'];
-  if (ref === undefined) throw new VexFormatError('VEX_WRITE_INVALID', `${at}: a product has no purl or other identifier`);
+  const purl =
+    p.purl === undefined
+      ? undefined
+      : p.versions === undefined
+        ? p.purl
+        : purlWithVersion(p.purl, undefined);
+  const ref =
+    ids['bomRef'] ?? purl ?? ids['csafProductId'] ?? ids['iri'] ?? ids['name'] ?? ids['cpe'];
+  if (ref === undefined)
+    throw new VexFormatError(
+      'VEX_WRITE_INVALID',
+      `${at}: a product has no purl or other identifier`,
+    );
   if (ref.startsWith('urn:cdx:') || components.has(ref)) return ref;
   const name = ids['name'] ?? (purl === undefined ? ref : purlName(purl));
   components.set(

@@ -14,23 +14,48 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export const OPENVEX_CONTEXT = 'https://openvex.dev/ns/v0.2.0';
-const DOC_MEMBERS = new Set(['@context', '@id', 'author', 'role', 'timestamp', 'last_updated', 'version', 'tooling', 'statements']);
+const DOC_MEMBERS = new Set([
+  '@context',
+  '@id',
+  'author',
+  'role',
+  'timestamp',
+  'last_updated',
+  'version',
+  'tooling',
+  'statements',
+]);
 const STATEMENT_MEMBERS = new Set([
-  '@id', 'version', 'vulnerability', 'timestamp', 'last_updated', 'products', 'status', 'supplier',
-  'status_notes', 'justification', 'impact_statement', 'action_statement', 'action_statement_timestamp',
+  '@id',
+  'version',
+  'vulnerability',
+  'timestamp',
+  'last_updated',
+  'products',
+  'status',
+  'supplier',
+  'status_notes',
+  'justification',
+  'impact_statement',
+  'action_statement',
+  'action_statement_timestamp',
 ]);
 
 export function repairOpenVex(input: Json): { data: Json; warnings: SchemaError[] } {
   const warnings: SchemaError[] = [];
-  const warn = (pointer: string, message: string) => warnings.push({ pointer, keyword: 'lenient', message });
+  const warn = (pointer: string, message: string) =>
+    warnings.push({ pointer, keyword: 'lenient', message });
   const doc = structuredClone(input);
   if (doc['@context'] !== OPENVEX_CONTEXT) {
-    warn('/@context', `${JSON.stringify(doc['@context'])} read as OpenVEX 0.2 (${OPENVEX_CONTEXT})`);
+    warn(
+      '/@context',
+      `${JSON.stringify(doc['@context'])} read as OpenVEX 0.2 (${OPENVEX_CONTEXT})`,
+    );
     doc['@context'] = OPENVEX_CONTEXT;
   }
   for (const k of Object.keys(doc)) {
     if (!DOC_MEMBERS.has(k)) {
-      warn(`/${escape(k)}`, `member ${k} is not OpenVEX 0.2: dropped`);
+      warn(`/${pointerSegment(k)}`, `member ${k} is not OpenVEX 0.2: dropped`);
       delete doc[k];
     }
   }
@@ -68,7 +93,8 @@ function repairStatement(s: Json, at: string, warn: (p: string, m: string) => vo
   const legacySubcomponents = s['subcomponents'];
   for (const k of Object.keys(s)) {
     if (!STATEMENT_MEMBERS.has(k)) {
-      if (k !== 'subcomponents') warn(`${at}/${escape(k)}`, `member ${k} is not OpenVEX 0.2: dropped`);
+      if (k !== 'subcomponents')
+        warn(`${at}/${pointerSegment(k)}`, `member ${k} is not OpenVEX 0.2: dropped`);
       delete s[k];
     }
   }
@@ -77,21 +103,27 @@ function repairStatement(s: Json, at: string, warn: (p: string, m: string) => vo
     s['vulnerability'] = { name: s['vulnerability'] };
   }
   const subs = Array.isArray(legacySubcomponents)
-    ? legacySubcomponents.filter((x): x is string => typeof x === 'string').map((id) => ({ '@id': id }))
+    ? legacySubcomponents
+        .filter((x): x is string => typeof x === 'string')
+        .map((id) => ({ '@id': id }))
     : [];
-  if (subs.length > 0) warn(`${at}/subcomponents`, 'OpenVEX 0.0.1 statement subcomponents: moved into each product');
+  if (subs.length > 0)
+    warn(`${at}/subcomponents`, 'OpenVEX 0.0.1 statement subcomponents: moved into each product');
   if (Array.isArray(s['products'])) {
     s['products'] = s['products'].map((p, j) => {
       if (typeof p !== 'string') return p;
       // A string that is no IRI ("nginx", an image reference) names the product.
       const id = isIri(p) ? p : `${PRODUCT_URN}name:${encodeURIComponent(p)}`;
-      warn(`${at}/products/${j}`, `OpenVEX 0.0.1 product string: read as {"@id": ${JSON.stringify(id)}}`);
+      warn(
+        `${at}/products/${j}`,
+        `OpenVEX 0.0.1 product string: read as {"@id": ${JSON.stringify(id)}}`,
+      );
       return subs.length > 0 ? { '@id': id, subcomponents: subs } : { '@id': id };
     });
   }
 }
 
 // A JSON pointer segment (RFC 6901).
-function escape(k: string): string {
+function pointerSegment(k: string): string {
   return k.replace(/~/g, '~0').replace(/\//g, '~1');
 }

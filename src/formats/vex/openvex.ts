@@ -80,8 +80,12 @@ function productToModel(c: Json): VexProduct {
   const ids = (c['identifiers'] as Json | undefined) ?? {};
   const id = c['@id'] as string | undefined;
   const subs = (c['subcomponents'] as Json[] | undefined)?.map((s) => {
-    const sid = ((s['identifiers'] as Json | undefined)?.['purl'] as string | undefined) ?? (s['@id'] as string);
-    return (sid.startsWith(PRODUCT_URN) ? productFromUrn(sid)?.identifiers?.['name'] : undefined) ?? sid;
+    const sid =
+      ((s['identifiers'] as Json | undefined)?.['purl'] as string | undefined) ??
+      (s['@id'] as string);
+    return (
+      (sid.startsWith(PRODUCT_URN) ? productFromUrn(sid)?.identifiers?.['name'] : undefined) ?? sid
+    );
   });
   const cpe = (ids['cpe23'] ?? ids['cpe22']) as string | undefined;
   let p: VexProduct;
@@ -104,14 +108,20 @@ function productToModel(c: Json): VexProduct {
 
 /** The model as an OpenVEX 0.2 document (JSON value). */
 export function modelToOpenVex(doc: VexDocument, ctx: VexWriteContext): Json {
-  const statements = dedupe(doc.statements.map((s, i) => statementToOpenVex(s, i, ctx)), ctx);
+  const statements = dedupe(
+    doc.statements.map((s, i) => statementToOpenVex(s, i, ctx)),
+    ctx,
+  );
   return compact({
     '@context': OPENVEX_CONTEXT,
     '@id': toDocumentIri(doc.id),
     author: doc.author ?? ctx.defaulted('author', 'Unknown Author'),
     role: doc.role,
     timestamp: ctx.time(doc.timestamp ?? doc.lastUpdated, 'timestamp'),
-    last_updated: doc.lastUpdated !== undefined && doc.lastUpdated !== doc.timestamp ? doc.lastUpdated : undefined,
+    last_updated:
+      doc.lastUpdated !== undefined && doc.lastUpdated !== doc.timestamp
+        ? doc.lastUpdated
+        : undefined,
     version: ctx.integerVersion(doc),
     tooling: doc.tooling,
     statements,
@@ -126,11 +136,16 @@ function statementToOpenVex(s: VexStatement, i: number, ctx: VexWriteContext): J
     action = action === undefined ? line : `${action}\n${line}`;
   }
   if (s.status === 'affected' && action === undefined) {
-    action = ctx.defaulted(`${at}: action statement`, 'No action statement was given; contact the supplier.');
+    action = ctx.defaulted(
+      `${at}: action statement`,
+      'No action statement was given; contact the supplier.',
+    );
   }
   let impact = s.impactStatement;
   if (s.status === 'not_affected' && s.justification === undefined && impact === undefined) {
-    impact = s.statusNotes ?? ctx.defaulted(`${at}: impact statement`, 'Not affected; no justification was given.');
+    impact =
+      s.statusNotes ??
+      ctx.defaulted(`${at}: impact statement`, 'Not affected; no justification was given.');
   }
   const vulnerability = compact({
     name: s.vulnerability,
@@ -161,15 +176,20 @@ function productToOpenVex(p: VexProduct, at: string, ctx: VexWriteContext): Json
   };
   const subcomponents =
     p.subcomponents !== undefined && p.subcomponents.length > 0
-      ? [...new Set(p.subcomponents)].map((s) => ({ '@id': isIri(s) ? s : (productUrn({ identifiers: { name: s } }) as string) }))
+      ? [...new Set(p.subcomponents)].map((s) => ({
+          '@id': isIri(s) ? s : (productUrn({ identifiers: { name: s } }) as string),
+        }))
       : undefined;
   const one = (id: string | undefined, purl?: string): Json =>
     compact({ '@id': id, identifiers: identifiers(purl), subcomponents });
   const versions = p.versions;
   if (p.purl !== undefined) {
     if (versions === undefined) return [one(p.purl)];
-    if ('list' in versions) return versions.list.map((v) => one(purlWithVersion(p.purl as string, v)));
-    ctx.lossy(`${at}: the range ${versions.range} of ${p.purl} is written as a vers qualifier (Custody's convention; other OpenVEX readers will not match it)`);
+    if ('list' in versions)
+      return versions.list.map((v) => one(purlWithVersion(p.purl as string, v)));
+    ctx.lossy(
+      `${at}: the range ${versions.range} of ${p.purl} is written as a vers qualifier (Custody's convention; other OpenVEX readers will not match it)`,
+    );
     return [one(purlWithRange(p.purl, versions.range))];
   }
   const iri = p.identifiers?.['iri'];
@@ -186,7 +206,10 @@ function productToOpenVex(p: VexProduct, at: string, ctx: VexWriteContext): Json
     if (u !== undefined) return [one(u)];
   }
   if (cpe !== undefined) return [one(undefined)];
-  throw new VexFormatError('VEX_WRITE_INVALID', `${at}: a product has no purl, CPE or other identifier`);
+  throw new VexFormatError(
+    'VEX_WRITE_INVALID',
+    `${at}: a product has no purl, CPE or other identifier`,
+  );
 }
 
 /** Items once each (the schema's uniqueItems): two statements can become one when a finer term is dropped. */
@@ -195,7 +218,9 @@ function dedupe(items: Json[], ctx?: VexWriteContext): Json[] {
   return items.filter((p) => {
     const k = JSON.stringify(p);
     if (seen.has(k)) {
-      ctx?.lossy(`a statement identical to an earlier one once written (${(p['vulnerability'] as Json)['name']}) is written once`);
+      ctx?.lossy(
+        `a statement identical to an earlier one once written (${(p['vulnerability'] as Json)['name']}) is written once`,
+      );
       return false;
     }
     seen.add(k);

@@ -99,7 +99,9 @@ export function productUrn(p: VexProduct, version?: string, range?: string): str
 }
 
 export function productFromUrn(urn: string): VexProduct | undefined {
-  const m = /^urn:custody:product:(ref|csaf|name|iri):([^:]+)(?::(version|vers):([^:]+))?$/.exec(urn);
+  const m = /^urn:custody:product:(ref|csaf|name|iri):([^:]+)(?::(version|vers):([^:]+))?$/.exec(
+    urn,
+  );
   if (!m) return undefined;
   const key = (Object.entries(KINDS).find(([, k]) => k === m[1]) as [string, string])[0];
   const p: VexProduct = { identifiers: { [key]: safeDecode(m[2] as string) } };
@@ -110,7 +112,12 @@ export function productFromUrn(urn: string): VexProduct | undefined {
 
 /** A key that says which product (and versions) this is, for grouping and comparing. */
 export function productKey(p: VexProduct): string {
-  return JSON.stringify([p.purl ?? null, p.identifiers ?? null, p.versions ?? null, p.subcomponents ?? null]);
+  return JSON.stringify([
+    p.purl ?? null,
+    p.identifiers ?? null,
+    p.versions ?? null,
+    p.subcomponents ?? null,
+  ]);
 }
 
 /** `T` with members that may be undefined made optional and never undefined. */

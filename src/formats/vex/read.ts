@@ -19,7 +19,10 @@ export interface VexRead extends Omit<VexValidation, 'valid' | 'errors'> {
  *   (`details.errors`: every problem with its JSON pointer); CoreError INPUT_TOO_LARGE,
  *   INPUT_TOO_DEEP, JSON_PARSE
  */
-export async function readVex(input: Uint8Array | string | object, opts: VexValidateOptions = {}): Promise<VexRead> {
+export async function readVex(
+  input: Uint8Array | string | object,
+  opts: VexValidateOptions = {},
+): Promise<VexRead> {
   const what = opts.what ?? 'document';
   const v = await validateVex(input, opts);
   if (!v.valid) {
@@ -32,7 +35,11 @@ export async function readVex(input: Uint8Array | string | object, opts: VexVali
     );
   }
   const document =
-    v.format === 'openvex' ? openVexToModel(v.data) : v.format === 'cyclonedx' ? cycloneDxToModel(v.data) : csafToModel(v.data);
+    v.format === 'openvex'
+      ? openVexToModel(v.data)
+      : v.format === 'cyclonedx'
+        ? cycloneDxToModel(v.data)
+        : csafToModel(v.data);
   const { valid: _valid, errors: _errors, ...rest } = v;
   return { ...rest, document };
 }

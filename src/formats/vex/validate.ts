@@ -5,10 +5,10 @@
  */
 import { parseJson } from '../../core/index.js';
 import { type SchemaError, toSchemaErrors, validatorFor } from '../validate.js';
+import { checkCsafProfile } from './csaf-profile.js';
 import { type DetectedVex, detectVex, VEX_SUPPORTED_VERSIONS } from './detect.js';
 import { VexFormatError } from './errors.js';
 import { VEX_JUSTIFICATIONS, VEX_RESPONSES, VEX_STATUSES } from './model.js';
-import { checkCsafProfile } from './csaf-profile.js';
 import { repairOpenVex } from './openvex-repair.js';
 import {
   CDX_JUSTIFICATIONS,
@@ -53,7 +53,8 @@ export async function validateVex(
   opts: VexValidateOptions = {},
 ): Promise<VexValidation> {
   const what = opts.what ?? 'document';
-  let data = typeof input === 'string' || input instanceof Uint8Array ? parseJson(input, what) : input;
+  let data =
+    typeof input === 'string' || input instanceof Uint8Array ? parseJson(input, what) : input;
   let detected = detectVex(data, what);
   const warnings: SchemaError[] = [];
   if (opts.lenient === true && detected.format === 'openvex') {
@@ -65,10 +66,14 @@ export async function validateVex(
   assertSupported(detected, what);
   const doc = data as Record<string, unknown>;
   const vocabulary = checkVocabulary(detected, doc);
-  const key = detected.format === 'cyclonedx' ? `cyclonedx-${detected.specVersion}` : `${detected.format}-${detected.specVersion}`;
+  const key =
+    detected.format === 'cyclonedx'
+      ? `cyclonedx-${detected.specVersion}`
+      : `${detected.format}-${detected.specVersion}`;
   const validate = await validatorFor(key);
   const schemaErrors = validate(doc) ? [] : toSchemaErrors(validate.errors ?? []);
-  const profile = detected.format === 'csaf' && schemaErrors.length === 0 ? checkCsafProfile(doc) : [];
+  const profile =
+    detected.format === 'csaf' && schemaErrors.length === 0 ? checkCsafProfile(doc) : [];
   const errors = [...vocabulary, ...schemaErrors, ...profile];
   return { ...detected, valid: errors.length === 0, errors, warnings, data: doc };
 }
@@ -87,18 +92,24 @@ function assertSupported(d: DetectedVex, what: string): void {
 }
 
 type Json = Record<string, unknown>;
+const FORMAT_NAMES = { openvex: 'OpenVEX', cyclonedx: 'CycloneDX', csaf: 'CSAF' } as const;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Terms outside the standard's lists, each with its pointer. */
 export function checkVocabulary(d: DetectedVex, doc: Json): SchemaError[] {
   const out: SchemaError[] = [];
-  const term = (kind: 'status' | 'justification' | 'response', list: readonly string[], v: unknown, pointer: string) => {
+  const term = (
+    kind: 'status' | 'justification' | 'response',
+    list: readonly string[],
+    v: unknown,
+    pointer: string,
+  ) => {
     if (v === undefined || (typeof v === 'string' && list.includes(v))) return;
     out.push({
       pointer,
       keyword: `vex-${kind}`,
-      message: `${JSON.stringify(v)} is not a ${d.format} ${kind}: one of ${list.join(', ')}`,
+      message: `${JSON.stringify(v)} is not a ${kind} of ${FORMAT_NAMES[d.format]}: one of ${list.join(', ')}`,
     });
   };
   switch (d.format) {
@@ -106,7 +117,12 @@ export function checkVocabulary(d: DetectedVex, doc: Json): SchemaError[] {
       arr(doc['statements']).forEach((s, i) => {
         if (!isObj(s)) return;
         term('status', VEX_STATUSES, s['status'], `/statements/${i}/status`);
-        term('justification', VEX_JUSTIFICATIONS, s['justification'], `/statements/${i}/justification`);
+        term(
+          'justification',
+          VEX_JUSTIFICATIONS,
+          s['justification'],
+          `/statements/${i}/justification`,
+        );
       });
       break;
     case 'cyclonedx':
@@ -115,16 +131,26 @@ export function checkVocabulary(d: DetectedVex, doc: Json): SchemaError[] {
         const a = v['analysis'];
         if (isObj(a)) {
           term('status', CDX_STATES, a['state'], `/vulnerabilities/${i}/analysis/state`);
-          term('justification', CDX_JUSTIFICATIONS, a['justification'], `/vulnerabilities/${i}/analysis/justification`);
-          arr(a['response']).forEach((r, k) =>
-            term('response', VEX_RESPONSES, r, `/vulnerabilities/${i}/analysis/response/${k}`),
+          term(
+            'justification',
+            CDX_JUSTIFICATIONS,
+            a['justification'],
+            `/vulnerabilities/${i}/analysis/justification`,
           );
+          arr(a['response']).forEach((r, k) => {
+            term('response', VEX_RESPONSES, r, `/vulnerabilities/${i}/analysis/response/${k}`);
+          });
         }
         arr(v['affects']).forEach((af, j) => {
           if (!isObj(af)) return;
           arr(af['versions']).forEach((ver, k) => {
             if (isObj(ver))
-              term('status', CDX_VERSION_STATUSES, ver['status'], `/vulnerabilities/${i}/affects/${j}/versions/${k}/status`);
+              term(
+                'status',
+                CDX_VERSION_STATUSES,
+                ver['status'],
+                `/vulnerabilities/${i}/affects/${j}/versions/${k}/status`,
+              );
           });
         });
       });
@@ -133,12 +159,26 @@ export function checkVocabulary(d: DetectedVex, doc: Json): SchemaError[] {
       arr(doc['vulnerabilities']).forEach((v, i) => {
         if (!isObj(v)) return;
         const ps = v['product_status'];
-        if (isObj(ps)) for (const k of Object.keys(ps)) term('status', CSAF_STATUSES, k, `/vulnerabilities/${i}/product_status/${k}`);
+        if (isObj(ps))
+          for (const k of Object.keys(ps))
+            term('status', CSAF_STATUSES, k, `/vulnerabilities/${i}/product_status/${k}`);
         arr(v['flags']).forEach((f, k) => {
-          if (isObj(f)) term('justification', CSAF_FLAG_LABELS, f['label'], `/vulnerabilities/${i}/flags/${k}/label`);
+          if (isObj(f))
+            term(
+              'justification',
+              CSAF_FLAG_LABELS,
+              f['label'],
+              `/vulnerabilities/${i}/flags/${k}/label`,
+            );
         });
         arr(v['remediations']).forEach((r, k) => {
-          if (isObj(r)) term('response', CSAF_REMEDIATIONS, r['category'], `/vulnerabilities/${i}/remediations/${k}/category`);
+          if (isObj(r))
+            term(
+              'response',
+              CSAF_REMEDIATIONS,
+              r['category'],
+              `/vulnerabilities/${i}/remediations/${k}/category`,
+            );
         });
       });
       break;

@@ -82,7 +82,10 @@ export const JUSTIFICATION_TO_CDX: Readonly<Record<VexJustification, CdxJustific
   inline_mitigations_already_exist: 'protected_by_mitigating_control',
 };
 
-export function cdxJustificationOf(j: VexJustification, detail: string | undefined): CdxJustification {
+export function cdxJustificationOf(
+  j: VexJustification,
+  detail: string | undefined,
+): CdxJustification {
   if (detail !== undefined && (CDX_JUSTIFICATIONS as readonly string[]).includes(detail)) {
     if (CDX_TO_JUSTIFICATION[detail as CdxJustification] === j) return detail as CdxJustification;
   }

@@ -34,7 +34,11 @@ export interface VexWritten {
  * Write a VEX document in `format`. Same model and options, same bytes.
  * @throws VexFormatError VEX_WRITE_INVALID (no statements, a product without identifier, no time)
  */
-export function writeVex(doc: VexDocument, format: VexFormat, opts: VexWriteOptions = {}): VexWritten {
+export function writeVex(
+  doc: VexDocument,
+  format: VexFormat,
+  opts: VexWriteOptions = {},
+): VexWritten {
   if (doc.statements.length === 0) {
     throw new VexFormatError('VEX_WRITE_INVALID', 'a VEX document needs at least one statement');
   }
@@ -51,7 +55,10 @@ export function writeVex(doc: VexDocument, format: VexFormat, opts: VexWriteOpti
       data = modelToCsaf(doc, ctx);
       break;
     default:
-      throw new VexFormatError('VEX_CONVERT_UNSUPPORTED', `Custody writes openvex, cyclonedx and csaf, not ${String(format)}`);
+      throw new VexFormatError(
+        'VEX_CONVERT_UNSUPPORTED',
+        `Custody writes openvex, cyclonedx and csaf, not ${String(format)}`,
+      );
   }
   return { text: `${JSON.stringify(data, null, 2)}\n`, data, notes: ctx.notes };
 }
@@ -80,14 +87,26 @@ export function publishVex(doc: VexDocument, opts: PublishOptions): VexDocument 
   const prev = opts.previous;
   const prevNumber = prev === undefined ? undefined : Number(prev.version ?? '0');
   if (prevNumber !== undefined && !Number.isInteger(prevNumber)) {
-    throw new VexFormatError('VEX_WRITE_INVALID', `the previous document's version ${prev?.version} is not an integer`);
+    throw new VexFormatError(
+      'VEX_WRITE_INVALID',
+      `the previous document's version ${prev?.version} is not an integer`,
+    );
   }
   const number = prevNumber !== undefined ? prevNumber + 1 : (opts.number ?? 1);
   if (!Number.isInteger(number) || number < 1) {
-    throw new VexFormatError('VEX_WRITE_INVALID', `publication number ${number} is not a positive integer`);
+    throw new VexFormatError(
+      'VEX_WRITE_INVALID',
+      `publication number ${number} is not a positive integer`,
+    );
   }
-  const history: VexRevision[] = [...(prev?.revisions ?? doc.revisions ?? [])].filter((r) => Number(r.number) < number);
-  history.push({ number: String(number), date: opts.at, summary: opts.summary ?? (number === 1 ? 'Initial version.' : 'Update.') });
+  const history: VexRevision[] = [...(prev?.revisions ?? doc.revisions ?? [])].filter(
+    (r) => Number(r.number) < number,
+  );
+  history.push({
+    number: String(number),
+    date: opts.at,
+    summary: opts.summary ?? (number === 1 ? 'Initial version.' : 'Update.'),
+  });
   const first = prev?.timestamp ?? history[0]?.date ?? opts.at;
   return {
     ...doc,

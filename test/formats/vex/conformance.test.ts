@@ -13,10 +13,10 @@ import {
   type CycloneDxVexVersion,
   detectVex,
   readVex,
-  type VexFormat,
-  validateVex,
   VEX_FORMATS,
+  type VexFormat,
   VexFormatError,
+  validateVex,
   writeVex,
 } from '../../../src/formats/index.js';
 import { conformancePath } from '../../helpers/conformance.js';
@@ -97,7 +97,8 @@ const CASES: Case[] = listJson(ROOT).flatMap((file) => {
 
 function csafCategory(c: Case): string | undefined {
   if (c.format !== 'csaf') return undefined;
-  return (JSON.parse(Buffer.from(c.bytes).toString('utf8')) as { document: { category: string } }).document.category;
+  return (JSON.parse(Buffer.from(c.bytes).toString('utf8')) as { document: { category: string } })
+    .document.category;
 }
 
 const cdxVersion = (c: { format: VexFormat; specVersion: string }) =>
@@ -115,7 +116,10 @@ describe('VEX conformance: the real documents', () => {
     assert.equal(CASES.filter((c) => csafCategory(c) === 'csaf_vex').length, 16);
     assert.equal(CASES.filter((c) => c.path.startsWith('csaf/examples/csaf/csaf_vex/')).length, 13);
     for (const p of [...Object.keys(STRICT_REFUSED), ...Object.keys(LENIENT_REFUSED)])
-      assert.ok(CASES.some((c) => c.path === p), `${p} is in the data`);
+      assert.ok(
+        CASES.some((c) => c.path === p),
+        `${p} is in the data`,
+      );
   });
 
   for (const c of CASES) {
@@ -126,7 +130,11 @@ describe('VEX conformance: the real documents', () => {
 
       if (strictCode !== undefined) {
         it(`is refused when read strictly: ${strictCode}, with JSON pointers`, async () => {
-          const e = await expectCustodyErrorAsync(() => readVex(c.bytes, { what: c.path }), VexFormatError, strictCode);
+          const e = await expectCustodyErrorAsync(
+            () => readVex(c.bytes, { what: c.path }),
+            VexFormatError,
+            strictCode,
+          );
           if (strictCode !== 'VEX_VERSION_UNSUPPORTED') {
             const errors = (e.details?.['errors'] ?? []) as { pointer: string }[];
             assert.ok(errors.length > 0 && errors.every((x) => typeof x.pointer === 'string'));
@@ -135,7 +143,11 @@ describe('VEX conformance: the real documents', () => {
       }
       if (lenientCode !== undefined) {
         it(`is refused leniently too: ${lenientCode}`, async () => {
-          await expectCustodyErrorAsync(() => readVex(c.bytes, { lenient: true }), VexFormatError, lenientCode);
+          await expectCustodyErrorAsync(
+            () => readVex(c.bytes, { lenient: true }),
+            VexFormatError,
+            lenientCode,
+          );
         });
         return;
       }
@@ -144,7 +156,11 @@ describe('VEX conformance: the real documents', () => {
         const r = await readVex(c.bytes, { what: c.path, lenient });
         assert.equal(r.format, c.format);
         if (lenient) assert.ok(r.warnings.length > 0);
-        if (r.format !== 'csaf' || r.data['document'] === undefined || (r.data['vulnerabilities'] as unknown[] | undefined)?.length)
+        if (
+          r.format !== 'csaf' ||
+          r.data['document'] === undefined ||
+          (r.data['vulnerabilities'] as unknown[] | undefined)?.length
+        )
           assert.ok(r.document.statements.length > 0 || c.path.endsWith('rhsa-2019_1862.json'));
       });
 
@@ -152,7 +168,10 @@ describe('VEX conformance: the real documents', () => {
         const r = await readVex(c.bytes, { lenient });
         const key = `${c.path} → ${c.format}`;
         if (NOT_CONVERTIBLE[key] !== undefined) {
-          assert.throws(() => writeVex(r.document, c.format, { now: NOW }), (e: unknown) => (e as VexFormatError).code === NOT_CONVERTIBLE[key]);
+          assert.throws(
+            () => writeVex(r.document, c.format, { now: NOW }),
+            (e: unknown) => (e as VexFormatError).code === NOT_CONVERTIBLE[key],
+          );
           return;
         }
         const written = writeVex(r.document, c.format, { now: NOW, ...cdxVersion(c) });
@@ -171,14 +190,18 @@ describe('VEX conformance: the real documents', () => {
           const r = await readVex(c.bytes, { lenient });
           const key = `${c.path} → ${to}`;
           if (NOT_CONVERTIBLE[key] !== undefined) {
-            assert.throws(() => writeVex(r.document, to, { now: NOW }), (e: unknown) => (e as VexFormatError).code === NOT_CONVERTIBLE[key]);
+            assert.throws(
+              () => writeVex(r.document, to, { now: NOW }),
+              (e: unknown) => (e as VexFormatError).code === NOT_CONVERTIBLE[key],
+            );
             return;
           }
           const b = writeVex(r.document, to, { now: NOW });
           const v = await validateVex(b.text);
           assert.deepEqual(v.errors, [], `${to} output is schema-valid`);
           const inB = (await readVex(b.text)).document;
-          const back = (await readVex(writeVex(inB, c.format, { now: NOW, ...cdxVersion(c) }).text)).document;
+          const back = (await readVex(writeVex(inB, c.format, { now: NOW, ...cdxVersion(c) }).text))
+            .document;
           assert.deepEqual(projection(back), projection(r.document));
           assert.deepEqual(projection(inB), projection(r.document));
         });

@@ -20,7 +20,10 @@ const SEEDS = [
   'csaf/examples/csaf/rhsa-2021_5186.json',
 ].map((p) => JSON.parse(readFileSync(conformancePath('vex', p), 'utf8')) as unknown);
 
-async function onlyTypedErrors(input: string | Uint8Array | object, lenient: boolean): Promise<void> {
+async function onlyTypedErrors(
+  input: string | Uint8Array | object,
+  lenient: boolean,
+): Promise<void> {
   let read: Awaited<ReturnType<typeof readVex>>;
   try {
     read = await readVex(input, { lenient });
@@ -40,7 +43,8 @@ async function onlyTypedErrors(input: string | Uint8Array | object, lenient: boo
 /** Every path to a member or item of a JSON value. */
 function paths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
   if (Array.isArray(v)) return [at, ...v.flatMap((x, i) => paths(x, [...at, i]))];
-  if (v !== null && typeof v === 'object') return [at, ...Object.entries(v).flatMap(([k, x]) => paths(x, [...at, k]))];
+  if (v !== null && typeof v === 'object')
+    return [at, ...Object.entries(v).flatMap(([k, x]) => paths(x, [...at, k]))];
   return [at];
 }
 
@@ -60,8 +64,10 @@ function mutate(doc: unknown, path: (string | number)[], value: unknown, remove:
 describe('VEX readers under fuzzing: only typed errors escape', () => {
   it('arbitrary bytes and strings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 200 })), fc.boolean(), (input, lenient) =>
-        onlyTypedErrors(input, lenient),
+      fc.asyncProperty(
+        fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 200 })),
+        fc.boolean(),
+        (input, lenient) => onlyTypedErrors(input, lenient),
       ),
       { numRuns: 300 },
     );
@@ -70,21 +76,46 @@ describe('VEX readers under fuzzing: only typed errors escape', () => {
   it('arbitrary JSON, also shaped like each format', async () => {
     const shaped = fc.oneof(
       fc.jsonValue(),
-      fc.record({ '@context': fc.constantFrom('https://openvex.dev/ns/v0.2.0', 'https://openvex.dev/ns'), statements: fc.jsonValue() }),
-      fc.record({ bomFormat: fc.constant('CycloneDX'), specVersion: fc.constantFrom('1.4', '1.6', '1.3', '9'), vulnerabilities: fc.jsonValue() }),
-      fc.record({ document: fc.record({ csaf_version: fc.constantFrom('2.0', '2.1') }), vulnerabilities: fc.jsonValue() }),
+      fc.record({
+        '@context': fc.constantFrom('https://openvex.dev/ns/v0.2.0', 'https://openvex.dev/ns'),
+        statements: fc.jsonValue(),
+      }),
+      fc.record({
+        bomFormat: fc.constant('CycloneDX'),
+        specVersion: fc.constantFrom('1.4', '1.6', '1.3', '9'),
+        vulnerabilities: fc.jsonValue(),
+      }),
+      fc.record({
+        document: fc.record({ csaf_version: fc.constantFrom('2.0', '2.1') }),
+        vulnerabilities: fc.jsonValue(),
+      }),
     );
-    await fc.assert(fc.asyncProperty(shaped, fc.boolean(), (v, lenient) => onlyTypedErrors(v as object, lenient)), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(shaped, fc.boolean(), (v, lenient) => onlyTypedErrors(v as object, lenient)),
+      { numRuns: 300 },
+    );
   });
 
   it('real documents with one member removed or replaced', async () => {
     const arb = fc
-      .record({ seed: fc.nat(SEEDS.length - 1), pick: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }), remove: fc.boolean(), lenient: fc.boolean() })
+      .record({
+        seed: fc.nat(SEEDS.length - 1),
+        pick: fc.nat(),
+        value: fc.jsonValue({ maxDepth: 2 }),
+        remove: fc.boolean(),
+        lenient: fc.boolean(),
+      })
       .map(({ seed, pick, value, remove, lenient }) => {
         const doc = SEEDS[seed];
         const all = paths(doc);
-        return { doc: mutate(doc, all[pick % all.length] as (string | number)[], value, remove), lenient };
+        return {
+          doc: mutate(doc, all[pick % all.length] as (string | number)[], value, remove),
+          lenient,
+        };
       });
-    await fc.assert(fc.asyncProperty(arb, ({ doc, lenient }) => onlyTypedErrors(JSON.stringify(doc), lenient)), { numRuns: 600 });
+    await fc.assert(
+      fc.asyncProperty(arb, ({ doc, lenient }) => onlyTypedErrors(JSON.stringify(doc), lenient)),
+      { numRuns: 600 },
+    );
   });
 });

@@ -34,7 +34,8 @@ export function projection(doc: VexDocument): string[] {
     const j = s.status === 'not_affected' ? (s.justification ?? '') : '';
     const eol = s.responses?.includes('will_not_fix') ? 'eol' : '';
     for (const p of s.products)
-      for (const v of versionsOf(p)) out.add([s.vulnerability, s.status, identity(p), v, j, eol].join(' | '));
+      for (const v of versionsOf(p))
+        out.add([s.vulnerability, s.status, identity(p), v, j, eol].join(' | '));
   }
   return [...out].sort();
 }
