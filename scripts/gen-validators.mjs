@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Precompile the official SBOM JSON schemas in schemas/ into standalone validator modules
+// Precompile the official SBOM and VEX JSON schemas in schemas/ into standalone validator modules
 // (src/formats/validators/*.generated.ts) with ajv's standalone code generator.
 //
 //   node --import tsx scripts/gen-validators.mjs          write the modules
@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { _, str } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019.js';
+import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { PATTERN_REWRITES } from '../src/formats/validators/pattern-rewrites.ts';
 import * as runtime from '../src/formats/validators/runtime.ts';
@@ -32,6 +33,21 @@ const TARGETS = [
   cdx('cyclonedx-1.7', 'bom-1.7.schema.json', false),
   { name: 'spdx-2.2', root: 'spdx/spdx-2.2.schema.json', draft: '07', subs: {} },
   { name: 'spdx-2.3', root: 'spdx/spdx-2.3.schema.json', draft: '2019-09', subs: {} },
+  // VEX: OpenVEX 0.2 and CSAF 2.0 (draft 2020-12). CSAF refers to FIRST's CVSS schemas by URL;
+  // the copies in schemas/csaf answer those URLs (CVSS 2.0/3.0 are draft-04, whose `id` and
+  // `$schema` are dropped: their keywords mean the same under 2020-12).
+  { name: 'openvex-0.2', root: 'openvex/openvex_json_schema.json', draft: '2020-12', subs: {} },
+  {
+    name: 'csaf-2.0',
+    root: 'csaf/csaf_json_schema.json',
+    draft: '2020-12',
+    subs: {
+      'https://www.first.org/cvss/cvss-v2.0.json': 'csaf/cvss-v2.0.json',
+      'https://www.first.org/cvss/cvss-v3.0.json': 'csaf/cvss-v3.0.json',
+      'https://www.first.org/cvss/cvss-v3.1.json': 'csaf/cvss-v3.1.json',
+    },
+    subsWithoutIds: true,
+  },
 ];
 
 // CycloneDX schemas from the library refer to `*.SNAPSHOT.schema.json`; the spec's own to
@@ -120,7 +136,12 @@ function makeAjv(draft) {
     addUsedSchema: false,
     code: { source: true, esm: true, lines: false, optimize: true, formats: _`rt.formats` },
   };
-  const ajv = draft === '2019-09' ? new Ajv2019.default(opts) : new Ajv.default(opts);
+  const ajv =
+    draft === '2019-09'
+      ? new Ajv2019.default(opts)
+      : draft === '2020-12'
+        ? new Ajv2020.default(opts)
+        : new Ajv.default(opts);
   for (const [name, fmt] of Object.entries(runtime.formats)) ajv.addFormat(name, fmt);
   ajv.addKeyword({
     keyword: 'x-custody-unique-items',
@@ -154,7 +175,15 @@ const RUNTIME_REFS = [
 function generate(target) {
   const read = (f) => JSON.parse(readFileSync(join(ROOT, 'schemas', f), 'utf8'));
   const ajv = makeAjv(target.draft);
-  for (const [uri, file] of Object.entries(target.subs)) ajv.addSchema(prepare(read(file)), uri);
+  for (const [uri, file] of Object.entries(target.subs)) {
+    const sub = prepare(read(file));
+    if (target.subsWithoutIds) {
+      delete sub.$schema;
+      delete sub.$id;
+      delete sub.id;
+    }
+    ajv.addSchema(sub, uri);
+  }
   const validate = ajv.compile(prepare(read(target.root)));
   let code = standaloneCode.default(ajv, validate);
   for (const [from, to] of RUNTIME_REFS) code = code.split(from).join(to);

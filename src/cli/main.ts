@@ -16,6 +16,7 @@ import { registerToken } from './commands/token.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
+import { registerVex } from './commands/vex.js';
 import { registerVuln } from './commands/vuln.js';
 import { registerWitness } from './commands/witness.js';
 import { CliExit } from './exit.js';
@@ -101,6 +102,7 @@ const COMMANDS: Register[] = [
   registerAttest,
   registerVerify,
   registerVerifyBundle,
+  registerVex,
   registerVuln,
   registerLog,
   registerWitness,

@@ -25,7 +25,7 @@ export interface ValidateOptions {
   what?: string;
 }
 
-interface CompiledValidator {
+export interface CompiledValidator {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
 }
@@ -45,6 +45,8 @@ const VALIDATORS: Readonly<Record<string, Loader>> = {
   'cyclonedx-1.7': () => import('./validators/cyclonedx-1.7.generated.js'),
   'spdx-2.2': () => import('./validators/spdx-2.2.generated.js'),
   'spdx-2.3': () => import('./validators/spdx-2.3.generated.js'),
+  'openvex-0.2.0': () => import('./validators/openvex-0.2.generated.js'),
+  'csaf-2.0': () => import('./validators/csaf-2.0.generated.js'),
 };
 
 /**
@@ -87,7 +89,8 @@ export async function validateSbom(
 
 const cache = new Map<string, CompiledValidator>();
 
-async function validatorFor(key: string): Promise<CompiledValidator> {
+/** The precompiled validator of one schema (`cyclonedx-1.6`, `openvex-0.2.0`, `csaf-2.0`, …). */
+export async function validatorFor(key: string): Promise<CompiledValidator> {
   const hit = cache.get(key);
   if (hit) return hit;
   const loader = VALIDATORS[key];
@@ -100,7 +103,7 @@ async function validatorFor(key: string): Promise<CompiledValidator> {
 
 // ajv's errors → pointer/keyword/message, naming the offending member where ajv keeps it in
 // params, without repeats (allErrors can report one failure through several paths).
-function toSchemaErrors(raw: readonly ErrorObject[]): SchemaError[] {
+export function toSchemaErrors(raw: readonly ErrorObject[]): SchemaError[] {
   const seen = new Set<string>();
   const out: SchemaError[] = [];
   for (const e of raw) {

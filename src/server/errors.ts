@@ -2,7 +2,7 @@ import type { AccessErrorCode } from '../access/index.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
-import type { OsvErrorCode } from '../formats/index.js';
+import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
@@ -47,6 +47,7 @@ export type AllErrorCodes =
   | VulnErrorCode
   | TriggerErrorCode
   | VexLifecycleErrorCode
+  | VexFormatErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -142,6 +143,13 @@ const OVERRIDES = {
   // A webhook delivery whose HMAC signature or token does not match the configured secret.
   WEBHOOK_SIGNATURE_INVALID: 401,
   SBOM_SCHEMA_INVALID: 422,
+  // A VEX document that parses but breaks its schema, its profile or its vocabularies.
+  VEX_SCHEMA_INVALID: 422,
+  VEX_PROFILE_INVALID: 422,
+  VEX_STATUS_INVALID: 422,
+  VEX_JUSTIFICATION_INVALID: 422,
+  VEX_WRITE_INVALID: 422,
+  VEX_FORMAT_UNKNOWN: 400,
   SBOM_SUBJECT_MISMATCH: 422,
   TLOG_ENTRY_SIGNATURE_INVALID: 422,
   FILE_NOT_FOUND: 400,

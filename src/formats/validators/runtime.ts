@@ -4,24 +4,44 @@
  * `uniqueItems`. The generator compiles against these same functions, so generated code and
  * runtime always agree.
  */
-import ajvEqual from 'ajv/dist/runtime/equal.js';
 import ajvUcs2length from 'ajv/dist/runtime/ucs2length.js';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 
-/** Deep JSON equality (fast-deep-equal, as ajv uses for `const`/`enum`/`uniqueItems`). */
-// ajv types its default export as fast-deep-equal's namespace; the value is the function.
-export const equal = ajvEqual.default as unknown as (a: unknown, b: unknown) => boolean;
+/**
+ * Deep JSON equality, for `const`/`enum`/`uniqueItems`: what fast-deep-equal (ajv's default)
+ * answers for JSON values, without its calls to a member's own `valueOf`/`toString`, which throw
+ * a TypeError on untrusted JSON holding, say, `{"toString": false}` (found by fuzzing the VEX
+ * readers).
+ */
+export function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k of ka) if (!Object.hasOwn(rb, k) || !equal(ra[k], rb[k])) return false;
+  return true;
+}
 
 /** String length in code points, as JSON Schema counts `minLength`/`maxLength`. */
 export const ucs2length: (s: string) => number = ajvUcs2length.default;
 
 /**
  * Formats as ajv-formats' "full" mode checks them (what CycloneDX's own validator uses), plus the
- * two it lacks: `iri-reference` (accepted as any string, exactly as @cyclonedx/cyclonedx-library
+ * three it lacks: `iri` (OpenVEX's ids: an absolute IRI, see isIri), `iri-reference` (accepted as any string, exactly as @cyclonedx/cyclonedx-library
  * does) and `idn-email` (internationalised address: local part and domain, see isIdnEmail).
  */
 export const formats: Record<string, unknown> = {
   ...fullFormats,
+  iri: isIri,
   'iri-reference': true,
   'idn-email': isIdnEmail,
 };
@@ -103,4 +123,13 @@ export function isIdnEmail(s: string): boolean {
     (LOCAL_ATOM.test(local) || LOCAL_QUOTED.test(local)) &&
     (DOMAIN.test(domain) || LITERAL.test(domain))
   );
+}
+
+/**
+ * An absolute IRI (RFC 3987): a scheme, a colon, and no whitespace or characters IRIs exclude.
+ * Checked this far only (as for iri-reference, no JavaScript IRI parser is at hand): a purl, a
+ * URN or a URL passes; a bare name such as "nginx" does not.
+ */
+export function isIri(s: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+$/u.test(s);
 }

@@ -42,15 +42,24 @@ export type VexResponse = (typeof VEX_RESPONSES)[number];
  * "1.x affected, 2.x fixed" is two statements, each with its own range.
  */
 export interface VexProduct {
-  /** Package URL without version when `versions` says which versions; with one when it is exact. */
-  purl: string;
+  /**
+   * Package URL without version when `versions` says which versions; with one when it is exact.
+   * Absent when the source names the product otherwise (a CycloneDX bom-ref or BOM-Link to a
+   * component without purl, a CSAF product known by name and version only): `identifiers` then
+   * holds at least one key of VEX_PRODUCT_IDENTIFIERS. (Optional since the formats were added:
+   * most real CycloneDX and CSAF VEX documents name products that have no purl.)
+   */
+  purl?: string;
   /**
    * Which versions: a vers range (`vers:npm/>=1.0.0|<1.4.2`, CycloneDX `range`, CSAF
    * `product_version_range`), or versions enumerated (OpenVEX, CycloneDX `version`). Absent: the
    * version in the purl, or every version when the purl has none.
    */
   versions?: { range: string } | { list: readonly string[] };
-  /** Other identifiers the source gave (CPE, CSAF product id, bom-ref), kept for round trips. */
+  /**
+   * Other identifiers the source gave, kept for round trips; the keys formats/ reads and writes
+   * are VEX_PRODUCT_IDENTIFIERS (`name`, `cpe`, `bomRef`, `csafProductId`, `iri`).
+   */
   identifiers?: Readonly<Record<string, string>>;
   /** Subcomponents (the vulnerable package inside the product), as purls. */
   subcomponents?: readonly string[];
@@ -64,6 +73,12 @@ export interface VexStatement {
   description?: string;
   products: readonly VexProduct[];
   status: VexStatus;
+  /**
+   * The source's own status term when it is finer than `status` (CycloneDX `false_positive`,
+   * `resolved_with_pedigree`; CSAF `first_affected`, `last_affected`, `first_fixed`,
+   * `recommended`), so a round trip to the same format restores it.
+   */
+  statusDetail?: string;
   /** Required for not_affected unless impactStatement is given. */
   justification?: VexJustification;
   /** The source's own, finer justification (CycloneDX's nine, CSAF's label) when it had one. */
@@ -92,5 +107,34 @@ export interface VexDocument {
   lastUpdated?: string;
   /** The document-level version (OpenVEX `version`, CycloneDX `version`, CSAF tracking version). */
   version?: string;
+  /** OpenVEX `role`; CSAF `publisher.category` when it is one of CSAF's categories. */
+  role?: string;
+  /** CSAF `publisher.namespace` (a URL of the author's). */
+  authorNamespace?: string;
+  /** Document title (CSAF `document.title`). */
+  title?: string;
+  /** How the document was made (OpenVEX `tooling`, CSAF generator engine, CycloneDX tool). */
+  tooling?: string;
+  /**
+   * Publications so far, oldest first (CSAF `revision_history`; the other formats keep only the
+   * current version). publishVex appends one on every publication.
+   */
+  revisions?: readonly VexRevision[];
   statements: readonly VexStatement[];
 }
+
+/** One publication of a document (CSAF revision history entry). */
+export interface VexRevision {
+  /** The document version this publication got ("1", "2", …). */
+  number: string;
+  /** ISO 8601. */
+  date: string;
+  summary: string;
+}
+
+/**
+ * Keys of VexProduct.identifiers that formats/ maps: `name` (display name: CSAF product name,
+ * CycloneDX component name), `cpe` (2.2 or 2.3), `bomRef` (CycloneDX affects ref: a bom-ref or
+ * BOM-Link), `csafProductId`, `iri` (an OpenVEX @id that is not a purl).
+ */
+export const VEX_PRODUCT_IDENTIFIERS = ['name', 'cpe', 'bomRef', 'csafProductId', 'iri'] as const;

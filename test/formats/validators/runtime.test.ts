@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { canonicalize } from '../../../src/core/index.js';
 import { PATTERN_REWRITES } from '../../../src/formats/validators/pattern-rewrites.js';
 import { equal, findDuplicate, isIdnEmail } from '../../../src/formats/validators/runtime.js';
 
@@ -90,5 +91,22 @@ describe('pattern rewrites used when precompiling', () => {
         { numRuns: 2000 },
       );
     }
+  });
+});
+
+describe('equal (JSON deep equality for const, enum, uniqueItems)', () => {
+  it('agrees with comparing canonical JSON, on arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        assert.equal(equal(a, b), canonicalize(a) === canonicalize(b));
+        assert.equal(equal(a, structuredClone(a)), true);
+      }),
+    );
+  });
+
+  it('takes objects with members named toString or valueOf (fast-deep-equal throws on them)', () => {
+    assert.equal(equal({ toString: false }, { toString: false }), true);
+    assert.equal(equal({ valueOf: 1 }, { valueOf: 2 }), false);
+    assert.deepEqual(findDuplicate([{ toString: false }, { a: 1 }, { toString: false }]), [0, 2]);
   });
 });
