@@ -45,6 +45,7 @@ export type { CompareVersions } from './evidence.js';
 export { assertFixProven } from './evidence.js';
 export type { NonSubstantiveField, StatementField, SubstantiveField } from './fields.js';
 export { NON_SUBSTANTIVE, SUBSTANTIVE } from './fields.js';
+export { type VexStatusLookup, vexStatusLookup } from './lookup.js';
 export { assertPerson, assertSecondPerson, samePersonName } from './people.js';
 export { assertNoScopeConflict, mergeProducts } from './scope.js';
 export type {

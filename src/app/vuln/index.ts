@@ -5,3 +5,4 @@ export type { LoadedAdvisories, RefusedAdvisory } from './load-advisories.js';
 export { loadAdvisories } from './load-advisories.js';
 export type { MatchOptions, MatchReport, VexLookup, VexStatus, VulnFinding } from './match-sbom.js';
 export { matchSbom, matchSbomFile } from './match-sbom.js';
+export { loadVexLookup } from './vex-files.js';

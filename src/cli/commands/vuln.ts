@@ -18,16 +18,31 @@ export function registerVuln(program: Command, io: CliIO): void {
     .requiredOption('--osv <path...>', 'OSV record files or folders (walked for *.json)')
     .option('--kev <file>', "CISA's known_exploited_vulnerabilities.json")
     .option('--epss <file>', "FIRST's EPSS scores (CSV, or .csv.gz)")
+    .option(
+      '--vex <file...>',
+      'VEX documents (OpenVEX, CycloneDX VEX, CSAF): statements marking a finding not_affected or fixed settle it',
+    )
     .option('--skip-invalid', 'report refused advisory records but exit by the findings alone')
     .option('--json', 'machine-readable report: {"findings":[…], …}')
     .action(
       async (
         sbom: string,
-        o: { osv: string[]; kev?: string; epss?: string; skipInvalid?: boolean; json?: boolean },
+        o: {
+          osv: string[];
+          kev?: string;
+          epss?: string;
+          vex?: string[];
+          skipInvalid?: boolean;
+          json?: boolean;
+        },
       ) => {
-        const { matchSbomFile, formatMatchText } = await import('../../app/vuln/index.js');
+        const { matchSbomFile, formatMatchText, loadVexLookup } = await import(
+          '../../app/vuln/index.js'
+        );
+        const vex = o.vex === undefined ? undefined : await loadVexLookup(o.vex);
         const report = matchSbomFile(sbom, {
           osv: o.osv,
+          ...(vex === undefined ? {} : { vex }),
           ...(o.kev === undefined ? {} : { kev: o.kev }),
           ...(o.epss === undefined ? {} : { epss: o.epss }),
           onProgress: progress(io, 'reading advisories'),
