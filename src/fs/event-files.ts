@@ -7,10 +7,11 @@ export const MAX_EVENT_FILE_BYTES = 1024 * 1024;
 
 /**
  * The event files waiting in `dir`: regular `*.json` files directly in it (not in done/ or
- * failed/, not hidden), oldest name first. Writers should write elsewhere (or to a hidden name)
+ * failed/, not hidden), oldest name first; `dir` is created when missing. Writers should write elsewhere (or to a hidden name)
  * and rename into `dir`, so the poller never reads half a file.
  */
 export function pendingEventFiles(dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'))
     .map((e) => e.name)
