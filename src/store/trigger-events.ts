@@ -93,14 +93,13 @@ export async function moveAction(
   return Number(r.numUpdatedRows) > 0;
 }
 
-export async function pendingActionIds(q: Q): Promise<number[]> {
-  const rows = await q
+export async function pendingActions(q: Q): Promise<{ id: number; target: string }[]> {
+  return q
     .selectFrom('trigger_actions')
-    .select('id')
+    .select(['id', 'target'])
     .where('state', '=', 'pending')
     .orderBy('id')
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /** Actions not done (pending or failed) whose deadline has passed. */

@@ -87,10 +87,11 @@ export async function receiveEvent(
       received_by: caller.principal.actor,
     });
     if (id === undefined) return undefined; // its twin committed first
-    const actionIds: number[] = [];
+    const actions: { id: number; target: string }[] = [];
     for (const a of decision.actions) {
-      actionIds.push(
-        await insertAction(trx, {
+      actions.push({
+        target: a.target,
+        id: await insertAction(trx, {
           event_id: id,
           team_id: team.id,
           target: a.target,
@@ -103,7 +104,7 @@ export async function receiveEvent(
           done_at: null,
           error: null,
         }),
-      );
+      });
     }
     await audit(
       trx,
@@ -121,7 +122,7 @@ export async function receiveEvent(
       },
       at,
     );
-    return { id, actionIds };
+    return { id, actions };
   });
   if (!r) {
     const twin = await findEventByKey(s.db.kysely, key);
@@ -131,7 +132,7 @@ export async function receiveEvent(
   rt.metrics?.received(event.kind, source);
   for (const a of decision.actions) rt.metrics?.decided(a.target, a.action);
   if (decision.actions.length === 0) rt.metrics?.decided('none', 'none');
-  for (const id of r.actionIds) await rt.enqueueAction(id);
+  for (const a of r.actions) await rt.enqueueAction(a.id, a.target);
   const view = await getEvent(rt, caller, r.id);
   if (decision.actions.length > 0) {
     await rt.notifyTeam(team.id, 'trigger.decision', `event:${r.id}`, { event: view });

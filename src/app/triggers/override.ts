@@ -107,6 +107,6 @@ export async function overrideEvent(
     );
     return forcedId;
   });
-  if (forced !== undefined) await rt.enqueueAction(forced);
+  if (forced !== undefined) await rt.enqueueAction(forced, o.target);
   return getEvent(rt, caller, id);
 }

@@ -8,7 +8,7 @@ import {
   findEvent,
   findTeamWebhook,
   moveAction,
-  pendingActionIds,
+  pendingActions,
   teamWebhooks,
 } from '../../store/trigger-events.js';
 import type { Services } from '../services.js';
@@ -106,11 +106,17 @@ export class TriggerRuntime {
     jobs.onFailed((f) => this.failed(f));
     await jobs.work<ActionJob>(ACTION_JOB, (j) => this.runAction(j));
     await jobs.work<NotifyJob>(NOTIFY_JOB, (j) => this.deliver(j));
-    for (const id of await pendingActionIds(this.s.db.kysely)) await this.enqueueAction(id);
+    for (const a of await pendingActions(this.s.db.kysely))
+      await this.enqueueAction(a.id, a.target);
   }
 
-  /** Run an action once it is committed (and again after a restart, harmlessly). */
-  async enqueueAction(id: number): Promise<void> {
+  /**
+   * Run an action once it is committed (and again after a restart, harmlessly). An action whose
+   * target has no executor gets no job: it waits, pending, for a person or a push to meet it (and
+   * for an executor, which the next start enqueues it for).
+   */
+  async enqueueAction(id: number, target: string): Promise<void> {
+    if (!this.executorFor(target)) return;
     await this.jobs?.enqueue<ActionJob>(
       ACTION_JOB,
       { actionId: id },
@@ -160,7 +166,7 @@ export class TriggerRuntime {
     const db = this.s.db.kysely;
     const a = await findAction(db, job.data.actionId);
     if (a?.state !== 'pending') return;
-    const exec = this.executors[a.target] ?? this.executors['*'];
+    const exec = this.executorFor(a.target);
     if (!exec) return;
     const ev = await findEvent(db, a.event_id);
     if (!ev) return;
@@ -194,6 +200,10 @@ export class TriggerRuntime {
       a.target,
       Math.max(0, (doneAt.getTime() - Date.parse(ev.received_at)) / 1000),
     );
+  }
+
+  private executorFor(target: string): ActionExecutor | undefined {
+    return this.executors[target] ?? this.executors['*'];
   }
 
   private async deliver(job: Job<NotifyJob>): Promise<void> {
