@@ -2,7 +2,7 @@ import { openKeyless } from '../app/ca/open-keyless.js';
 import { startCosigning } from '../app/collect-cosignatures.js';
 import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
-import type { ActionExecutor, TriggerEngine } from '../app/triggers/index.js';
+import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
 import type { ServeConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { buildServer } from './app.js';
@@ -13,8 +13,9 @@ export interface StartServiceOptions {
   /** Blob store root; default `<dataDir>/blobs`. */
   blobDir?: string | undefined;
   /**
-   * The trigger engine (triggers/) and what runs each action target: with it, the service takes
-   * events (`/api/v1/events`, webhooks, `--events-dir`) and runs their actions as jobs.
+   * The trigger engine and what runs each action target; default: seed 001's decision tables
+   * (triggers/) and no executors (actions wait, and count as overdue past their deadline). The
+   * service takes events (`/api/v1/events`, webhooks, `--events-dir`) and runs actions as jobs.
    */
   triggers?: { engine: TriggerEngine; executors?: Readonly<Record<string, ActionExecutor>> };
   /** Where the start-up lines go: the address on stderr, a first admin token on stdout. */
@@ -72,22 +73,12 @@ export async function startService(
     timeouts: cfg.timeouts,
     tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
     ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
-    ...(o.triggers
-      ? {
-          triggers: {
-            ...o.triggers,
-            webhookSecret: cfg.webhookSecret,
-            eventsDir: cfg.eventsDir,
-          },
-        }
-      : {}),
+    triggers: {
+      ...(o.triggers ?? { engine: SEED_001_ENGINE }),
+      webhookSecret: cfg.webhookSecret,
+      eventsDir: cfg.eventsDir,
+    },
   });
-  if (!o.triggers && cfg.eventsDir !== undefined) {
-    logger.warn(
-      { dir: cfg.eventsDir },
-      'no trigger engine is wired in: the events directory is not polled',
-    );
-  }
   const address = await app.listen({ host: cfg.host, port: cfg.port });
   let witnessing: { stop(): Promise<void> } | undefined;
   if (services.tlog && cfg.tlog.witnesses.length > 0) {

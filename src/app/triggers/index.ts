@@ -36,4 +36,5 @@ export {
   TriggerRuntime,
   type TriggerRuntimeOptions,
 } from './runtime.js';
+export { SEED_001_ENGINE } from './seed-engine.js';
 export { receiveWebhook, type WebhookDelivery, type WebhookProvider } from './webhooks.js';

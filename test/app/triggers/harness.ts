@@ -2,7 +2,11 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Role } from '../../../src/access/index.js';
-import type { ActionExecutor, RetryPolicy } from '../../../src/app/triggers/index.js';
+import type {
+  ActionExecutor,
+  RetryPolicy,
+  TriggerEngine,
+} from '../../../src/app/triggers/index.js';
 import { createLogger } from '../../../src/log/logger.js';
 import { buildServer } from '../../../src/server/app.js';
 import { ensureTeam } from '../../../src/store/catalogue.js';
@@ -22,6 +26,8 @@ export interface TriggerServerOptions {
   webhookSecret?: string;
   clock?: () => Date;
   retry?: RetryPolicy;
+  /** Another engine than the tiny one (the service's own, seed 001's tables). */
+  engine?: TriggerEngine;
 }
 
 /** A Custody server with trigger intake on the tiny engine, jobs on, teams `a` and `b`. */
@@ -42,7 +48,7 @@ export async function startTriggerServer(
     maxSbomBytes: 8 * 1024 * 1024,
     maxBodyBytes: 1024 * 1024,
     triggers: {
-      engine,
+      engine: o.engine ?? engine,
       actionRetry: retry,
       notifyRetry: retry,
       pollIntervalMs: 100,
