@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SEED_001_ENGINE } from '../../../src/app/triggers/index.js';
-import { REPO_ROOT } from '../../helpers/conformance.js';
+import { conformancePath, REPO_ROOT } from '../../helpers/conformance.js';
 import { BACKENDS, call } from '../../helpers/server.js';
 import { startTriggerServer, type TriggerServer } from './harness.js';
 
@@ -72,3 +73,41 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+/** GitHub's real release payload, signed, through the service's own engine. */
+describe('a real GitHub release webhook, decided by seed 001 (sqlite)', { timeout: 60_000 }, () => {
+  const secret = 'service-wide-inbound-secret-01';
+  let srv: TriggerServer;
+  before(async () => {
+    srv = await startTriggerServer('sqlite', { engine: SEED_001_ENGINE });
+    const set = await call(srv, 'PUT', '/api/v1/teams/a/webhook-secret', {
+      token: await srv.token('admin'),
+      body: { secret },
+    });
+    assert.equal(set.status, 200, set.text);
+  });
+  after(() => srv.close());
+
+  it('becomes a release event with an SBOM obligation due 15 minutes after it arrived', async () => {
+    const body = readFileSync(
+      conformancePath('webhooks', 'github', 'release', 'published.payload.json'),
+    );
+    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const r = await call(srv, 'POST', '/api/v1/webhooks/github?team=a', {
+      body,
+      contentType: 'application/json',
+      headers: {
+        'x-github-event': 'release',
+        'x-github-delivery': 'gh-release-1',
+        'x-hub-signature-256': signature,
+      },
+    });
+    assert.equal(r.status, 201, r.text);
+    const [e] = r.json.items;
+    assert.equal(e.decision.eventKind, 'release');
+    const sbom = e.actions.find((a: { target: string }) => a.target === 'sbom');
+    assert.ok(sbom, JSON.stringify(e.actions));
+    const due = Date.parse(sbom.deadline) - Date.parse(e.receivedAt ?? e.createdAt);
+    assert.ok(due > 0 && due <= 15 * 60_000 + 1000, `due in ${due} ms`);
+  });
+});
