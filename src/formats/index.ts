@@ -10,6 +10,31 @@ export { toCycloneDx, writeCycloneDxJson } from './cyclonedx/write.js';
 export type { DetectedFormat, SbomEncoding, SbomFormat } from './detect.js';
 export { detectSbomFormat, SUPPORTED_VERSIONS } from './detect.js';
 export { preAuthEncoding } from './dsse.js';
+export type {
+  OsvAffected,
+  OsvCredit,
+  OsvEcosystemName,
+  OsvErrorCode,
+  OsvEvent,
+  OsvEventKind,
+  OsvLimits,
+  OsvPackage,
+  OsvProblem,
+  OsvRange,
+  OsvRangeType,
+  OsvRecord,
+  OsvReference,
+  OsvSeverity,
+  OsvSeverityType,
+} from './osv/index.js';
+export {
+  DEFAULT_OSV_LIMITS,
+  isOsvEcosystem,
+  OSV_ECOSYSTEMS,
+  OsvError,
+  osvRecordFromJson,
+  parseOsvRecord,
+} from './osv/index.js';
 export type { SbomRead } from './read-sbom.js';
 export { parseSbom, readSbom } from './read-sbom.js';
 export { toSpdx, writeSpdxJson } from './spdx/write.js';

@@ -1,5 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { CoreErrorCode } from '../core/index.js';
+import type { OsvErrorCode } from '../formats/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
@@ -8,6 +9,7 @@ import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';
+import type { VulnErrorCode } from '../vuln/index.js';
 
 /** Codes only the HTTP face answers with (Fastify's own refusals, a missing bearer token). */
 export type ServerErrorCode =
@@ -39,6 +41,8 @@ export type AllErrorCodes =
   | StoreErrorCode
   | TlogErrorCode
   | SignErrorCode
+  | OsvErrorCode
+  | VulnErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -101,6 +105,8 @@ const OVERRIDES = {
   TLOG_CHECKPOINT_INCONSISTENT: 400,
   TLOG_CHECKPOINT_NOT_ARCHIVED: 400,
   TLOG_WITNESS_REFUSED: 400,
+  OSV_RECORD_TOO_DEEP: 400,
+  VULN_NO_ADVISORIES: 400,
   // No suffix rule, other statuses.
   NOT_FOUND: 404,
   AUTH_TOKEN_MISSING: 401,
