@@ -294,6 +294,100 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_jobs_and_events': {
+      async up(db: Db) {
+        // The in-process job runner's queue (SQLite only: on PostgreSQL pg-boss keeps its own
+        // tables in the same schema). One job per name and singleton key, ever kept.
+        if (dialect === 'sqlite') {
+          await db.schema
+            .createTable('jobs')
+            .addColumn('id', 'text', (c) => c.primaryKey())
+            .addColumn('name', 'text', notNull)
+            .addColumn('data', 'text', notNull)
+            .addColumn('state', 'text', notNull)
+            .addColumn('singleton_key', 'text')
+            .addColumn('retry_limit', 'integer', notNull)
+            .addColumn('retry_count', 'integer', notNull)
+            .addColumn('retry_delay', 'integer', notNull)
+            .addColumn('retry_backoff', 'integer', notNull)
+            .addColumn('start_after', 'text', notNull)
+            .addColumn('created_at', 'text', notNull)
+            .addColumn('started_at', 'text')
+            .addColumn('completed_at', 'text')
+            .addColumn('last_error', 'text')
+            .execute();
+          await db.schema
+            .createIndex('jobs_singleton')
+            .unique()
+            .on('jobs')
+            .columns(['name', 'singleton_key'])
+            .execute();
+          await db.schema
+            .createIndex('jobs_due')
+            .on('jobs')
+            .columns(['name', 'state', 'start_after'])
+            .execute();
+        }
+        // Trigger events as received (API, webhooks, the directory poller), each with the
+        // decision taken on it, no-action decisions too; the same idempotency key is one event.
+        await id(db.schema.createTable('trigger_events'))
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .addColumn('source', 'text', notNull)
+          .addColumn('kind', 'text', notNull)
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('product', 'text')
+          .addColumn('payload', 'text', notNull)
+          .addColumn('context', 'text')
+          .addColumn('decision', 'text', notNull)
+          .addColumn('received_at', 'text', notNull)
+          .addColumn('received_by', 'text', notNull)
+          .addColumn('overrides', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+        await db.schema
+          .createIndex('trigger_events_team')
+          .on('trigger_events')
+          .columns(['team_id', 'id'])
+          .execute();
+        // One row per action a decision (or an override) asks for, run as a job.
+        await id(db.schema.createTable('trigger_actions'))
+          .addColumn('event_id', 'integer', (c) => c.notNull().references('trigger_events.id'))
+          .addColumn('team_id', 'integer', notNull)
+          .addColumn('target', 'text', notNull)
+          .addColumn('action', 'text', notNull)
+          .addColumn('automation', 'text', notNull)
+          .addColumn('deadline', 'text')
+          .addColumn('state', 'text', notNull)
+          .addColumn('origin', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('done_at', 'text')
+          .addColumn('error', 'text')
+          .execute();
+        await db.schema
+          .createIndex('trigger_actions_event')
+          .on('trigger_actions')
+          .column('event_id')
+          .execute();
+        await db.schema
+          .createIndex('trigger_actions_state')
+          .on('trigger_actions')
+          .columns(['state', 'deadline'])
+          .execute();
+        // Where a team's notifications go (HMAC-signed webhooks), and the secret its inbound
+        // GitHub/GitLab webhooks are signed with. Secrets are kept to sign and check; never shown.
+        await id(db.schema.createTable('team_webhooks'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('direction', 'text', notNull)
+          .addColumn('url', 'text')
+          .addColumn('secret', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('team_webhooks_team')
+          .on('team_webhooks')
+          .columns(['team_id', 'direction'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -25,6 +25,84 @@ export interface Database {
   follow_ups: FollowUpTable;
   emergency_requests: EmergencyRequestTable;
   sbom_signatures: SbomSignatureTable;
+  jobs: JobTable;
+  trigger_events: TriggerEventTable;
+  trigger_actions: TriggerActionTable;
+  team_webhooks: TeamWebhookTable;
+}
+
+/** A job of the in-process runner (SQLite only; pg-boss keeps its own tables). */
+export interface JobTable {
+  id: string;
+  name: string;
+  /** JSON */
+  data: string;
+  /** `created`, `retry`, `active`, `completed`, `failed`, `cancelled` */
+  state: string;
+  singleton_key: string | null;
+  retry_limit: number;
+  retry_count: number;
+  retry_delay: number;
+  /** 0/1 */
+  retry_backoff: number;
+  start_after: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  last_error: string | null;
+}
+
+/** A trigger event as received, with the decision taken on it. */
+export interface TriggerEventTable {
+  id: Generated<number>;
+  /** `<source>:<delivery id>`, or `<source>:sha256:<digest of the event>`; unique. */
+  idempotency_key: string;
+  /** `api`, `github`, `gitlab`, `poller` */
+  source: string;
+  kind: string;
+  team_id: number;
+  product: string | null;
+  /** JSON: the event as the engine read it. */
+  payload: string;
+  /** The commit message, or other free text that came with the event. */
+  context: string | null;
+  /** JSON: the engine's decision. */
+  decision: string;
+  received_at: string;
+  /** Actor that delivered it (a token, `webhook:github`, `poller`). */
+  received_by: string;
+  /** JSON list of overrides: {target, mode, reason, actor, person, at}. */
+  overrides: Generated<string>;
+}
+
+/** One action of a decision (or an override), run as a job. */
+export interface TriggerActionTable {
+  id: Generated<number>;
+  event_id: number;
+  team_id: number;
+  /** `sbom`, `vex`, or another artifact the engine names. */
+  target: string;
+  action: string;
+  /** `full`, `semi`, `manual` */
+  automation: string;
+  deadline: string | null;
+  /** `pending`, `done`, `failed`, `skipped` */
+  state: string;
+  /** `decision` or `override` */
+  origin: string;
+  created_at: string;
+  done_at: string | null;
+  error: string | null;
+}
+
+/** A team's outgoing notification webhook (`out`, with url) or inbound webhook secret (`in`). */
+export interface TeamWebhookTable {
+  id: Generated<number>;
+  team_id: number;
+  direction: string;
+  url: string | null;
+  secret: string;
+  created_at: string;
 }
 
 /** An emergency certificate request: asked by one person, approved by another (or expired). */
