@@ -16,6 +16,7 @@ import { registerToken } from './commands/token.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
+import { registerVuln } from './commands/vuln.js';
 import { registerWitness } from './commands/witness.js';
 import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
@@ -100,6 +101,7 @@ const COMMANDS: Register[] = [
   registerAttest,
   registerVerify,
   registerVerifyBundle,
+  registerVuln,
   registerLog,
   registerWitness,
   (program: Command, io: CliIO) =>

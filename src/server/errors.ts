@@ -1,8 +1,8 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { CoreErrorCode } from '../core/index.js';
-import type { OsvErrorCode } from '../formats/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
+import type { OsvErrorCode } from '../formats/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
