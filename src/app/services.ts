@@ -5,6 +5,7 @@ import type { InventoryStore, PrepareSbom } from '../inventory/index.js';
 import { BlobStore } from '../store/blobs.js';
 import { type Db, openDb } from '../store/db.js';
 import { createInventoryStore } from '../store/inventory-store.js';
+import { type JobQueue, openJobQueue } from '../store/jobs/index.js';
 import { readTlogState } from '../store/tlog.js';
 import { MAX_ENTRY_SIZE } from '../tlog/index.js';
 import { EntryCheckPool } from '../workers/entry-pool.js';
@@ -27,6 +28,8 @@ export interface Services {
   searchCache?: SearchCache<Page<ComponentHitView>>;
   /** The transparency log (opened by `openServices` unless turned off). */
   tlog?: LogFace;
+  /** Background jobs (pg-boss on PostgreSQL, the in-process runner on SQLite), when asked for. */
+  jobs?: JobQueue;
 }
 
 export function nowIso(s: Pick<Services, 'clock'>): string {
@@ -57,6 +60,8 @@ export interface OpenServicesOptions {
         /** Worker threads checking entries' signatures (0: on the main thread). */
         checkWorkers?: number;
       };
+  /** Open the job queue (the service does; CLI commands on the data directory do not). */
+  jobs?: boolean | { pollMs?: number; onError?: (e: Error) => void };
 }
 
 /** Open the database (migrating it) and the blob store the configuration names. */
@@ -95,15 +100,31 @@ export async function openServices(
       throw e;
     }
   }
+  let jobs: JobQueue | undefined;
+  if (o.jobs) {
+    try {
+      jobs = await openJobQueue(db, {
+        databaseUrl: o.databaseUrl,
+        ...(o.jobs === true ? {} : o.jobs),
+      });
+    } catch (e) {
+      await tlog?.close();
+      await pool?.close();
+      await db.close();
+      throw e;
+    }
+  }
   return {
     db,
     blobs,
     inventory: createInventoryStore(db, blobs),
     clock,
     ...(tlog ? { tlog } : {}),
+    ...(jobs ? { jobs } : {}),
     ...(pool ? { prepare: pool.prepare } : {}),
     ...(o.searchCacheEntries ? { searchCache: new SearchCache(o.searchCacheEntries) } : {}),
     async close() {
+      await jobs?.stop();
       await tlog?.close();
       await pool?.close();
       await db.close();

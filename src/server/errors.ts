@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
@@ -43,6 +44,7 @@ export type AllErrorCodes =
   | SignErrorCode
   | OsvErrorCode
   | VulnErrorCode
+  | TriggerIntakeErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -141,6 +143,9 @@ const OVERRIDES = {
   FILE_NOT_FOUND: 400,
   VERS_TOO_LARGE: 400,
   REQUEST_HEADERS_TOO_LARGE: 431,
+  // A webhook whose signature is wrong, or that no secret is set for: unauthenticated.
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  WEBHOOK_NOT_CONFIGURED: 401,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
