@@ -38,6 +38,8 @@ export async function startService(
     blobDir: o.blobDir,
     ingestWorkers: cfg.ingestWorkers,
     searchCacheEntries: cfg.searchCacheEntries,
+    // Background work: vulnerability matching (and trigger actions) as jobs.
+    jobs: true,
     tlog: {
       origin: cfg.tlog.origin,
       keyPath: cfg.tlog.keyPath,

@@ -208,14 +208,14 @@ export async function markAdvisoryMatched(
 export async function unmatchedAdvisoryVersions(
   q: Q,
   limit: number,
+  ingestedBefore?: string,
 ): Promise<{ advisory_id: string; version_no: number }[]> {
-  return q
+  let s = q
     .selectFrom('advisory_versions')
     .select(['advisory_id', 'version_no'])
-    .where('matched_at', 'is', null)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+    .where('matched_at', 'is', null);
+  if (ingestedBefore !== undefined) s = s.where('ingested_at', '<', ingestedBefore);
+  return s.orderBy('id').limit(limit).execute();
 }
 
 /** Advisory figures for `/metrics`: counts, and ingest → affected-list-ready times. */
@@ -229,10 +229,7 @@ export async function advisoryFigures(q: Q): Promise<{
 }> {
   const counts = await q
     .selectFrom('advisories')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('n'),
-      eb.fn.count<number>('withdrawn').as('w'),
-    ])
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('withdrawn').as('w')])
     .executeTakeFirst();
   const versions = await q
     .selectFrom('advisory_versions')

@@ -266,7 +266,10 @@ export async function recordSbomScan(
   findings: number,
 ): Promise<void> {
   await q.deleteFrom('vuln_sbom_scans').where('sbom_id', '=', sbomId).execute();
-  await q.insertInto('vuln_sbom_scans').values({ sbom_id: sbomId, matched_at: at, findings }).execute();
+  await q
+    .insertInto('vuln_sbom_scans')
+    .values({ sbom_id: sbomId, matched_at: at, findings })
+    .execute();
 }
 
 /** Current SBOMs the after-ingest job has not matched yet (lost to a crash between commit and enqueue). */
@@ -390,4 +393,31 @@ export async function findingFigures(q: Q): Promise<{
     openByRating: new Map(open.map((r) => [r.severity_rating, Number(r.n)])),
     closedHigh: closedHigh as { opened_at: string; closed_at: string; close_reason: string }[],
   };
+}
+
+/** Which of these SBOM ids are current. */
+export async function currentAmong(q: Q, sbomIds: readonly number[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (let i = 0; i < sbomIds.length; i += CHUNK) {
+    const rows = await q
+      .selectFrom('sboms')
+      .select('id')
+      .where('id', 'in', sbomIds.slice(i, i + CHUNK))
+      .where('current', '=', 1)
+      .execute();
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
+}
+
+/** The open findings' SBOM ids of one advisory. */
+export async function openFindingSbomIds(q: Q, advisoryId: string): Promise<number[]> {
+  const rows = await q
+    .selectFrom('vuln_findings')
+    .select('sbom_id')
+    .distinct()
+    .where('advisory_id', '=', advisoryId)
+    .where('closed_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.sbom_id);
 }

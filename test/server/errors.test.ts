@@ -117,6 +117,9 @@ const EXPECTED = {
   VULN_EPSS_INVALID: 400,
   VULN_ECOSYSTEM_UNSUPPORTED: 400,
   VULN_NO_ADVISORIES: 400,
+  // the service's vulnerability views (app/vulnerabilities)
+  VULN_ADVISORY_NOT_FOUND: 404,
+  VULN_QUERY_INVALID: 400,
   // trigger intake (app/triggers)
   EVENT_INVALID: 400,
   EVENT_NOT_FOUND: 404,

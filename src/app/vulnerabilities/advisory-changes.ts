@@ -42,7 +42,8 @@ const FIELDS: readonly [string, (r: OsvRecord) => unknown][] = [
 export function advisoryChanges(before: OsvRecord, after: OsvRecord): AdvisoryChanges {
   const out: AdvisoryChanges = { previousModified: before.modified, fields: [] };
   for (const [name, get] of FIELDS) {
-    if (canonicalize(get(before) ?? null) !== canonicalize(get(after) ?? null)) out.fields.push(name);
+    if (canonicalize(get(before) ?? null) !== canonicalize(get(after) ?? null))
+      out.fields.push(name);
   }
   const aliases = diff(before.aliases, after.aliases);
   if (aliases) out.aliases = aliases;
@@ -99,6 +100,9 @@ function rangeText(a: OsvAffected): string[] {
 }
 
 function brief(r: OsvRecord): SeverityBrief {
-  const s = severityOf(r, r.affected.map((_, i) => i));
+  const s = severityOf(
+    r,
+    r.affected.map((_, i) => i),
+  );
   return { score: s.score, rating: s.rating };
 }

@@ -1,18 +1,13 @@
 import { type Caller, requireOrganisationWide, requirePermission } from '../../access/index.js';
-import {
-  canonicalize,
-  isCustodyError,
-  parseJson,
-  sha256Digest,
-} from '../../core/index.js';
+import { canonicalize, isCustodyError, parseJson, sha256Digest } from '../../core/index.js';
 import {
   DEFAULT_OSV_LIMITS,
   OsvError,
   type OsvRecord,
   osvRecordFromJson,
 } from '../../formats/index.js';
-import { insertAuditEvent } from '../../store/audit.js';
 import { type AdvisoryWriteOutcome, writeAdvisory } from '../../store/advisories.js';
+import { insertAuditEvent } from '../../store/audit.js';
 import { nameKey, severityOf, splitOsvEcosystem, VulnError } from '../../vuln/index.js';
 import type { Services } from '../services.js';
 import { advisoryChanges } from './advisory-changes.js';
@@ -141,7 +136,12 @@ export async function ingestAdvisories(
 
 function counts(out: readonly AdvisoryOutcome[]) {
   const n = (k: AdvisoryOutcome['outcome']) => out.filter((o) => o.outcome === k).length;
-  return { created: n('created'), updated: n('updated'), unchanged: n('unchanged'), stale: n('stale') };
+  return {
+    created: n('created'),
+    updated: n('updated'),
+    unchanged: n('unchanged'),
+    stale: n('stale'),
+  };
 }
 
 /** Every record of the batch, or an error naming every refused one. */
