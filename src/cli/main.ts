@@ -17,6 +17,7 @@ import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
 import { registerVuln } from './commands/vuln.js';
+import { registerVulnService } from './commands/vuln-service.js';
 import { registerWitness } from './commands/witness.js';
 import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
@@ -102,6 +103,7 @@ const COMMANDS: Register[] = [
   registerVerify,
   registerVerifyBundle,
   registerVuln,
+  registerVulnService,
   registerLog,
   registerWitness,
   (program: Command, io: CliIO) =>
