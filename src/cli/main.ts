@@ -18,6 +18,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
 import { registerVex } from './commands/vex.js';
 import { registerVuln } from './commands/vuln.js';
+import { registerVulnService } from './commands/vuln-service.js';
 import { registerWitness } from './commands/witness.js';
 import { CliExit } from './exit.js';
 import { type CliIO, EXIT, processIO } from './io.js';
@@ -104,6 +105,7 @@ const COMMANDS: Register[] = [
   registerVerifyBundle,
   registerVex,
   registerVuln,
+  registerVulnService,
   registerLog,
   registerWitness,
   (program: Command, io: CliIO) =>

@@ -21,6 +21,7 @@ import {
   TriggerRuntime,
 } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
+import { startVulnMatching } from '../app/vulnerabilities/match-jobs.js';
 import { CustodyError } from '../core/index.js';
 import type { Logger } from '../log/logger.js';
 import { type ErrorBody, errorBody, fromFastifyError } from './errors.js';
@@ -36,6 +37,7 @@ import { registerInventoryRoutes } from './routes/inventory.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
+import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
 
 declare module 'fastify' {
   /** OpenAPI annotations, read by OpenApiCollector. */
@@ -215,6 +217,12 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerSystemRoutes(app, { ...deps, openapi });
   registerInventoryRoutes(app, deps);
   registerFollowUpRoutes(app, deps);
+  registerVulnerabilityRoutes(app, deps);
+  // Vulnerability matching (after SBOM ingest, after advisory ingest) runs on the job queue.
+  if (o.services.jobs) {
+    const stopSweep = await startVulnMatching(o.services);
+    app.addHook('onClose', async () => stopSweep());
+  }
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
   registerTlogRoutes(app, deps, {

@@ -1,5 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
+import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
@@ -49,6 +50,7 @@ export type AllErrorCodes =
   | TriggerErrorCode
   | VexLifecycleErrorCode
   | VexFormatErrorCode
+  | VulnServiceErrorCode
   | TriggerIntakeErrorCode
   | ServerErrorCode;
 

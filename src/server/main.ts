@@ -51,8 +51,8 @@ export async function startService(
       keyType: cfg.tlog.keyType,
       checkWorkers: cfg.tlog.checkWorkers,
     },
-    // Background work (trigger actions, notifications) runs as jobs: pg-boss on PostgreSQL, the
-    // in-process runner on SQLite.
+    // Background work (vulnerability matching, trigger actions, notifications) runs as jobs:
+    // pg-boss on PostgreSQL, the in-process runner on SQLite.
     jobs: { onError: (err) => logger.error({ err }, 'job queue error') },
   });
   const admin = await bootstrapAdminToken(services);

@@ -29,6 +29,122 @@ export interface Database {
   trigger_events: TriggerEventTable;
   trigger_actions: TriggerActionTable;
   team_webhooks: TeamWebhookTable;
+  advisories: AdvisoryTable;
+  advisory_versions: AdvisoryVersionTable;
+  advisory_packages: AdvisoryPackageTable;
+  vuln_findings: VulnFindingTable;
+  kev_entries: KevEntryTable;
+  epss_scores: EpssScoreTable;
+  vuln_feeds: VulnFeedTable;
+  vuln_sbom_scans: VulnSbomScanTable;
+}
+
+/** An OSV advisory as last ingested (its earlier versions are in advisory_versions). */
+export interface AdvisoryTable {
+  /** The OSV id (GHSA-…, PYSEC-…, …). */
+  id: string;
+  modified: string;
+  published: string | null;
+  withdrawn: string | null;
+  /** JSON array of ids. */
+  aliases: string;
+  summary: string | null;
+  /** The record's own CVSS base score (best vector), or null. */
+  severity_score: number | null;
+  severity_rating: string;
+  /** 1 for the first version ingested, then one more per change. */
+  version_no: number;
+  /** `sha256:<hex>` of the record's canonical JSON: what decides "changed". */
+  digest: string;
+  /** The record's canonical JSON. */
+  record: string;
+  first_seen_at: string;
+  updated_at: string;
+}
+
+/** Every version of an advisory Custody ingested, with what changed from the previous one. */
+export interface AdvisoryVersionTable {
+  id: Generated<number>;
+  advisory_id: string;
+  version_no: number;
+  modified: string;
+  digest: string;
+  record: string;
+  /** JSON: AdvisoryChanges (fields, aliases, ranges, severity, withdrawn) against the previous version. */
+  changes: string;
+  ingested_at: string;
+  ingested_by: string;
+  /** When the portfolio had been matched against this version (its affected list ready). */
+  matched_at: string | null;
+}
+
+/** The packages an advisory names: vuln/'s index key (OSV ecosystem base, nameKey). */
+export interface AdvisoryPackageTable {
+  ecosystem: string;
+  name: string;
+  advisory_id: string;
+}
+
+/** One advisory affecting one package of one artifact (its current SBOMs). */
+export interface VulnFindingTable {
+  id: Generated<number>;
+  advisory_id: string;
+  team_id: number;
+  product_id: number;
+  release_id: number;
+  artifact_id: number;
+  /** The SBOM it was last seen in. */
+  sbom_id: number;
+  package_id: number;
+  /** The affected component's purl (the lowest affected version when several are present). */
+  purl: string;
+  /** JSON array of the affected versions present. */
+  versions: string;
+  /** The first fixed version above them, or null when no fix is known. */
+  fixed: string | null;
+  severity_score: number | null;
+  severity_rating: string;
+  opened_at: string;
+  opened_sbom_id: number;
+  updated_at: string;
+  closed_at: string | null;
+  /** `fixed` (a later SBOM no longer has an affected version), `withdrawn`, `not_affected` (the advisory changed), `vex_not_affected`, `vex_fixed`. */
+  close_reason: string | null;
+  closed_sbom_id: number | null;
+}
+
+export interface KevEntryTable {
+  cve_id: string;
+  vendor_project: string;
+  product: string;
+  name: string;
+  date_added: string;
+  due_date: string;
+  ransomware: string | null;
+}
+
+export interface EpssScoreTable {
+  cve_id: string;
+  epss: number;
+  percentile: number;
+}
+
+/** The loaded KEV catalogue or EPSS file. */
+export interface VulnFeedTable {
+  /** `kev` or `epss` */
+  name: string;
+  /** KEV catalogVersion; EPSS model version and score date. */
+  version: string | null;
+  entries: number;
+  ingested_at: string;
+  ingested_by: string;
+}
+
+/** An SBOM the after-ingest job has matched against the advisories. */
+export interface VulnSbomScanTable {
+  sbom_id: number;
+  matched_at: string;
+  findings: number;
 }
 
 /** A job of the in-process runner (SQLite only; pg-boss keeps its own tables). */

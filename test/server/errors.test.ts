@@ -142,6 +142,9 @@ const EXPECTED = {
   VEX_SCOPE_CONFLICT: 409,
   VEX_DOCUMENT_VERSION_INVALID: 400,
   VEX_CONFIDENTIAL: 409,
+  // the service's vulnerability views (app/vulnerabilities)
+  VULN_ADVISORY_NOT_FOUND: 404,
+  VULN_QUERY_INVALID: 400,
   // trigger intake (app/triggers)
   EVENT_INVALID: 400,
   EVENT_NOT_FOUND: 404,

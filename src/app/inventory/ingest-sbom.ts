@@ -18,6 +18,7 @@ import {
 import { BlobStore } from '../../store/blobs.js';
 import { countFollowUps } from '../../store/follow-ups.js';
 import type { Services } from '../services.js';
+import { enqueueSbomMatch } from '../vulnerabilities/match-jobs.js';
 import { requireTeam } from './team-scope.js';
 import { type SbomView, sbomView } from './views.js';
 
@@ -137,6 +138,9 @@ export async function ingestSbom(
     },
     now: s.clock().toISOString(),
   });
+  // Vulnerability matching runs as a job after the commit, never inside the ingest transaction.
+  // The SBOM is stored either way: a failed enqueue is caught up by the matching sweep.
+  if (outcome.created) await enqueueSbomMatch(s, outcome.sbom.id).catch(() => null);
   // Read after the commit, on the read connection: not queued behind the next group commit.
   const open = await countFollowUps(s.db.read, undefined, s.clock().toISOString(), outcome.sbom.id);
   return {

@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { parsePurl } from '../../core/index.js';
+import { type OsvRecord, osvRecordFromJson } from '../../formats/index.js';
+import {
+  type AdvisoryRow,
+  advisoriesById,
+  advisoryIdsForPackages,
+  markAdvisoryMatched,
+  unmatchedAdvisoryVersions,
+} from '../../store/advisories.js';
+import {
+  componentsOfSboms,
+  currentAmong,
+  currentComponentsOfPackages,
+  currentSbomIdsOfArtifact,
+  type DesiredFinding,
+  openFindingSbomIds,
+  type PlacedComponent,
+  packageIdsByKey,
+  packageIdsByUpstream,
+  type ReconcileOutcome,
+  reconcileFindings,
+  recordSbomScan,
+  unmatchedSbomIds,
+} from '../../store/vuln-findings.js';
+import {
+  type AdvisoryIndex,
+  createAdvisoryIndex,
+  matchPurl,
+  osvPackageOfPurl,
+  type PurlMatch,
+  severityOf,
+  splitOsvEcosystem,
+} from '../../vuln/index.js';
+import type { Services } from '../services.js';
+import { packageLookupOf } from './osv-purl.js';
+
+/** One queue for both kinds of matching, so that on SQLite they run one at a time. */
+export const VULN_MATCH_JOB = 'vuln-match';
+
+export type VulnMatchJob =
+  | { kind: 'sbom'; sbomId: number }
+  | { kind: 'advisories'; items: { id: string; version: number }[] };
+
+const RETRY = { retryLimit: 5, retryDelaySeconds: 1, retryBackoff: true } as const;
+
+/**
+ * Match a newly stored SBOM (after its ingest has committed; never inside the ingest transaction).
+ * Null when the service runs no job queue, or the SBOM's job exists already.
+ */
+export async function enqueueSbomMatch(s: Services, sbomId: number): Promise<string | null> {
+  if (!s.jobs) return null;
+  return s.jobs.enqueue<VulnMatchJob>(
+    VULN_MATCH_JOB,
+    { kind: 'sbom', sbomId },
+    { singletonKey: `sbom:${sbomId}`, ...RETRY },
+  );
+}
+
+/** Match new or changed advisory versions against the whole portfolio. */
+export async function enqueueAdvisoryMatch(
+  s: Services,
+  items: { id: string; version: number }[],
+): Promise<string | null> {
+  if (!s.jobs) return null;
+  const key = createHash('sha256')
+    .update(items.map((i) => `${i.id}@${i.version}`).join('\n'))
+    .digest('hex');
+  return s.jobs.enqueue<VulnMatchJob>(
+    VULN_MATCH_JOB,
+    { kind: 'advisories', items },
+    { singletonKey: `advisories:${key}`, ...RETRY },
+  );
+}
+
+/**
+ * Take matching jobs from the service's queue, and enqueue what a crash may have left unmatched
+ * (an SBOM committed but its job never enqueued; an advisory version whose job was lost): at once
+ * and then every `sweepMs`. Returns a function that stops the sweep.
+ */
+export async function startVulnMatching(
+  s: Services,
+  o: { sweepMs?: number } = {},
+): Promise<() => void> {
+  const jobs = s.jobs;
+  if (!jobs) return () => {};
+  await jobs.work<VulnMatchJob>(VULN_MATCH_JOB, async (job) => {
+    await runVulnMatch(s, job.data);
+  });
+  await sweepUnmatched(s, 0);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    // Advisory jobs queued a moment ago are not lost, only waiting: leave them a few minutes.
+    sweepUnmatched(s, 5 * 60_000)
+      .catch(() => undefined) // the next sweep tries again
+      .finally(() => {
+        running = false;
+      });
+  }, o.sweepMs ?? 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Enqueue the current SBOMs and advisory versions not matched yet (singleton keys dedupe). */
+export async function sweepUnmatched(s: Services, graceMs: number): Promise<void> {
+  for (const id of await unmatchedSbomIds(s.db.read, 10_000)) await enqueueSbomMatch(s, id);
+  const before = new Date(s.clock().getTime() - graceMs).toISOString();
+  const versions = await unmatchedAdvisoryVersions(s.db.read, 100_000, before);
+  for (let i = 0; i < versions.length; i += 500)
+    await enqueueAdvisoryMatch(
+      s,
+      versions.slice(i, i + 500).map((v) => ({ id: v.advisory_id, version: v.version_no })),
+    );
+}
+
+/** Run one matching job (idempotent: running it twice leaves the same findings). */
+export async function runVulnMatch(s: Services, job: VulnMatchJob): Promise<ReconcileOutcome> {
+  if (job.kind === 'sbom') return matchSbom(s, job.sbomId);
+  const total: ReconcileOutcome = { opened: 0, updated: 0, closed: 0 };
+  for (const id of new Set(job.items.map((i) => i.id))) {
+    const o = await matchAdvisory(s, id);
+    total.opened += o.opened;
+    total.updated += o.updated;
+    total.closed += o.closed;
+  }
+  return total;
+}
+
+/**
+ * Match the artifact of an SBOM: its current SBOMs' components against the advisories naming
+ * their packages. Findings no longer affected close: as `fixed` when the SBOM that had them was
+ * superseded, else as `withdrawn` or `not_affected` by the advisory's change.
+ */
+async function matchSbom(s: Services, sbomId: number): Promise<ReconcileOutcome> {
+  const read = s.db.read;
+  const sbom = await read
+    .selectFrom('sboms')
+    .select(['id', 'artifact_id', 'current'])
+    .where('id', '=', sbomId)
+    .executeTakeFirst();
+  const none = { opened: 0, updated: 0, closed: 0 };
+  if (!sbom) return none;
+  const at = s.clock().toISOString();
+  if (sbom.current !== 1) {
+    // Superseded before its job ran: the newer SBOM's job matches the artifact.
+    await s.db.writes.run((trx) => recordSbomScan(trx, sbomId, at, 0));
+    return none;
+  }
+  const current = await currentSbomIdsOfArtifact(read, sbom.artifact_id);
+  const components = await componentsOfSboms(read, current);
+  const keys: { ecosystem: string; name: string }[] = [];
+  for (const c of components) {
+    const ref = osvRef(c.purl);
+    if (ref) for (const name of ref.names) keys.push({ ecosystem: ref.ecosystem, name });
+  }
+  const rows = await advisoriesById(read, await advisoryIdsForPackages(read, keys));
+  const records = [...rows.values()].filter((r) => r.withdrawn === null).map(recordOf);
+  const desired = desiredFindings(components, createAdvisoryIndex(records));
+  const currentSet = new Set(current);
+  return s.db.writes.run(async (trx) => {
+    const o = await reconcileFindings(trx, { artifactId: sbom.artifact_id }, desired, {
+      at,
+      closedSbomId: sbomId,
+      reasonOf: (f) =>
+        !currentSet.has(f.sbom_id)
+          ? 'fixed'
+          : rows.get(f.advisory_id)?.withdrawn
+            ? 'withdrawn'
+            : 'not_affected',
+    });
+    await recordSbomScan(trx, sbomId, at, desired.length);
+    return o;
+  });
+}
+
+/**
+ * Match one advisory (its current version) against the whole portfolio through the component
+ * index: the inventory packages it may name (package dictionary keys, and for distributions the
+ * binary packages built from the source package it names), their components in current SBOMs,
+ * then vuln/'s version rules on each. Then its affected list is ready (`matched_at`).
+ */
+async function matchAdvisory(s: Services, id: string): Promise<ReconcileOutcome> {
+  const read = s.db.read;
+  const row = (await advisoriesById(read, [id])).get(id);
+  if (!row) return { opened: 0, updated: 0, closed: 0 };
+  let desired: DesiredFinding[] = [];
+  if (row.withdrawn === null) {
+    const record = recordOf(row);
+    const keys = new Set<string>();
+    const upstream = new Map<string, { prefix: string; source: string }>();
+    for (const a of record.affected) {
+      if (!a.package) continue;
+      const l = packageLookupOf(splitOsvEcosystem(a.package.ecosystem).base, a.package.name);
+      for (const k of l.keys) keys.add(k);
+      for (const u of l.upstream) upstream.set(`${u.prefix}${u.source}`, u);
+    }
+    const packageIds = new Set(await packageIdsByKey(read, [...keys]));
+    for (const u of upstream.values())
+      for (const p of await packageIdsByUpstream(read, u.prefix, u.source)) packageIds.add(p);
+    const components = await currentComponentsOfPackages(read, [...packageIds]);
+    desired = desiredFindings(components, createAdvisoryIndex([record]));
+  }
+  const current = await currentAmong(read, await openFindingSbomIds(read, id));
+  const at = s.clock().toISOString();
+  return s.db.writes.run(async (trx) => {
+    const o = await reconcileFindings(trx, { advisoryId: id }, desired, {
+      at,
+      reasonOf: (f) =>
+        !current.has(f.sbom_id) ? 'fixed' : row.withdrawn !== null ? 'withdrawn' : 'not_affected',
+    });
+    await markAdvisoryMatched(trx, id, row.version_no, at);
+    return o;
+  });
+}
+
+/** Stored records were checked on ingest; this reads them back into the model. */
+function recordOf(r: AdvisoryRow): OsvRecord {
+  return osvRecordFromJson(JSON.parse(r.record), `stored advisory ${r.id}`);
+}
+
+function osvRef(purl: string) {
+  try {
+    return osvPackageOfPurl(parsePurl(purl));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One finding per (advisory, artifact, package): every affected version of the package the
+ * artifact's SBOMs hold, the first fixed version, and the highest severity of the entries hit.
+ */
+function desiredFindings(
+  components: readonly PlacedComponent[],
+  index: AdvisoryIndex,
+): DesiredFinding[] {
+  const matches = new Map<string, PurlMatch>();
+  const groups = new Map<string, DesiredFinding & { purls: Set<string>; vs: Set<string> }>();
+  for (const c of components) {
+    let m = matches.get(c.purl);
+    if (!m) {
+      m = matchPurl(index, c.purl);
+      matches.set(c.purl, m);
+    }
+    if (m.kind !== 'matched') continue;
+    for (const hit of m.hits) {
+      const k = `${hit.record.id}\u0000${c.artifact_id}\u0000${c.package_id}`;
+      const sev = severityOf(hit.record, hit.affectedIndexes);
+      let g = groups.get(k);
+      if (!g) {
+        g = {
+          advisoryId: hit.record.id,
+          teamId: c.team_id,
+          productId: c.product_id,
+          releaseId: c.release_id,
+          artifactId: c.artifact_id,
+          sbomId: c.sbom_id,
+          packageId: c.package_id,
+          purl: c.purl,
+          versions: [],
+          fixed: hit.fixed ?? null,
+          severityScore: sev.score,
+          severityRating: sev.rating,
+          purls: new Set(),
+          vs: new Set(),
+        };
+        groups.set(k, g);
+      }
+      g.sbomId = Math.max(g.sbomId, c.sbom_id);
+      g.purls.add(c.purl);
+      g.vs.add(m.ref.version ?? '');
+      if (g.fixed === null && hit.fixed !== undefined) g.fixed = hit.fixed;
+      if ((sev.score ?? -1) > (g.severityScore ?? -1)) {
+        g.severityScore = sev.score;
+        g.severityRating = sev.rating;
+      }
+    }
+  }
+  return [...groups.values()].map(({ purls, vs, ...d }) => ({
+    ...d,
+    purl: [...purls].sort()[0] as string,
+    versions: [...vs].sort(),
+  }));
+}
