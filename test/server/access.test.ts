@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ROLES, type Role } from '../../src/access/index.js';
 import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
 import { generateKey, loadBundleBuilder, loadSigningKey } from '../../src/sign/index.js';
+import { conformancePath } from '../helpers/conformance.js';
 import {
   BACKENDS,
   call,
@@ -49,6 +51,32 @@ const READERS = ROLES; // every role has inventory:read
 const WRITERS: Role[] = ['admin', 'publisher'];
 const ADMIN: Role[] = ['admin'];
 const AUDIT: Role[] = ['admin', 'auditor'];
+
+/** A minimal OSV record of one npm package. */
+function osvRecord(id: string): string {
+  return JSON.stringify({
+    schema_version: '1.6.0',
+    id,
+    modified: '2026-01-01T00:00:00Z',
+    affected: [
+      {
+        package: { ecosystem: 'npm', name: 'left-pad' },
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.3.0' }] }],
+      },
+    ],
+  });
+}
+
+/** CISA's real catalogue cut to its first entry (the whole file is over the body limit). */
+function kevCatalogue(): string {
+  const kev = JSON.parse(
+    readFileSync(
+      conformancePath('advisories', 'kev', 'known_exploited_vulnerabilities.json'),
+      'utf8',
+    ),
+  ) as { vulnerabilities: unknown[]; count: number };
+  return JSON.stringify({ ...kev, count: 1, vulnerabilities: kev.vulnerabilities.slice(0, 1) });
+}
 
 /** Every route the service has, who may call it, and a well-formed request for it. */
 const ROUTES: Route[] = [
@@ -109,6 +137,53 @@ const ROUTES: Route[] = [
     allowed: READERS,
     ok: 200,
     req: () => ({ path: '/api/v1/components?name=express' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/advisories',
+    allowed: WRITERS,
+    ok: 201,
+    req: (_c, who) => ({
+      path: '/api/v1/advisories',
+      body: osvRecord(`x_CUSTODY-ACCESS-${who}`),
+      contentType: 'application/json',
+    }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/feeds/kev',
+    allowed: WRITERS,
+    ok: 200,
+    req: () => ({
+      path: '/api/v1/feeds/kev',
+      body: kevCatalogue(),
+      contentType: 'application/json',
+    }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/feeds/epss',
+    allowed: WRITERS,
+    ok: 200,
+    req: () => ({
+      path: '/api/v1/feeds/epss',
+      body: '#model_version:v2023.03.01,score_date:2026-01-01T00:00:00+0000\ncve,epss,percentile\nCVE-2021-23337,0.10,0.50\n',
+      contentType: 'text/csv',
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/vulnerabilities',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/vulnerabilities' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/vulnerabilities/{id}',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/vulnerabilities/x_CUSTODY-ACCESS-SEED' }),
   },
   {
     method: 'GET',
@@ -310,6 +385,12 @@ for (const backend of BACKENDS) {
         body: { identities: [{ publicKey: key.publicPem }] },
       });
       assert.equal(set.status, 200, set.text);
+      const seeded = await call(srv, 'POST', '/api/v1/advisories', {
+        token: tokens.admin,
+        body: osvRecord('x_CUSTODY-ACCESS-SEED'),
+        contentType: 'application/json',
+      });
+      assert.equal(seeded.status, 201, seeded.text);
       const { buildMessageSignatureBundle } = await loadBundleBuilder();
       const bundles: Record<string, string> = {};
       for (const who of WRITERS) {
