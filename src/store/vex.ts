@@ -110,7 +110,11 @@ export async function insertVexChanges(
   q: Q,
   rows: readonly Omit<Insertable<Database['vex_changes']>, 'id'>[],
 ): Promise<void> {
-  if (rows.length > 0) await q.insertInto('vex_changes').values([...rows]).execute();
+  if (rows.length > 0)
+    await q
+      .insertInto('vex_changes')
+      .values([...rows])
+      .execute();
 }
 
 export async function vexChanges(q: Q, statementId: number): Promise<VexChangeRow[]> {

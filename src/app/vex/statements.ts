@@ -18,8 +18,8 @@ import {
 import {
   type AdvisoryRef,
   approveStatement,
-  changeStatus,
   type ChangeRecord,
+  changeStatus,
   discloseStatement,
   draftConfidentialStatements,
   draftStatements,
@@ -509,9 +509,7 @@ function auditDetails(row: VexStatementRow, st: LifecycleStatement): Record<stri
     product: row.product,
     status: st.status,
     version: st.version,
-    ...(st.confidential === true
-      ? { confidential: true }
-      : { vulnerability: st.vulnerability }),
+    ...(st.confidential === true ? { confidential: true } : { vulnerability: st.vulnerability }),
   };
 }
 
@@ -616,7 +614,8 @@ async function evidenceFor(
         if (key === undefined) continue;
         const found = await currentComponentsOfRelease(q, productId, release, key.package);
         for (const c of found) {
-          const component = c.purl ?? (c.version === null ? undefined : `${key.package}@${c.version}`);
+          const component =
+            c.purl ?? (c.version === null ? undefined : `${key.package}@${c.version}`);
           if (component === undefined) continue;
           evidence.push({
             product: formatPurl({ ...parsePurl(p.purl), version: release }),
@@ -652,7 +651,9 @@ function advisoryOf(input: DraftInput): AdvisoryRef {
 
 function checkChange(c: StatusChange): void {
   if (!(VEX_STATUSES as readonly string[]).includes(c.status)) {
-    throw invalid(`/status: "${String(c.status).slice(0, 60)}" is none of ${VEX_STATUSES.join(', ')}`);
+    throw invalid(
+      `/status: "${String(c.status).slice(0, 60)}" is none of ${VEX_STATUSES.join(', ')}`,
+    );
   }
   checkEdit(c as StatementEdit);
 }
@@ -668,7 +669,9 @@ function checkEdit(e: StatementEdit): void {
   }
   for (const r of e.responses ?? []) {
     if (!(VEX_RESPONSES as readonly string[]).includes(r)) {
-      throw invalid(`/responses: "${String(r).slice(0, 60)}" is none of ${VEX_RESPONSES.join(', ')}`);
+      throw invalid(
+        `/responses: "${String(r).slice(0, 60)}" is none of ${VEX_RESPONSES.join(', ')}`,
+      );
     }
   }
 }
@@ -680,9 +683,13 @@ function checkText(text: string, field: string, max = MAX_TEXT): void {
 }
 
 function invalid(problem: string): VexLifecycleError {
-  return new VexLifecycleError('VEX_STATEMENT_INVALID', `the VEX statement is invalid: ${problem}`, {
-    details: { problems: [problem] },
-  });
+  return new VexLifecycleError(
+    'VEX_STATEMENT_INVALID',
+    `the VEX statement is invalid: ${problem}`,
+    {
+      details: { problems: [problem] },
+    },
+  );
 }
 
 function first(rs: Revision[]): Revision {
