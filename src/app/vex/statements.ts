@@ -1,4 +1,11 @@
-import { AccessError, type Caller, can, inScope, type Principal } from '../../access/index.js';
+import {
+  AccessError,
+  type Caller,
+  can,
+  inScope,
+  type Principal,
+  requireSecondPerson,
+} from '../../access/index.js';
 import { formatPurl, parsePurl } from '../../core/index.js';
 import { InventoryError, purlKey } from '../../inventory/index.js';
 import { findProduct } from '../../store/catalogue.js';
@@ -341,10 +348,11 @@ export async function listVexStatements(
   productName: string,
 ): Promise<StatementView[]> {
   const product = await visibleProduct(s.db.read, caller, productName);
-  const rows = await vexStatementsOfProduct(s.db.read, product.id, {
-    confidential: seesConfidential(caller.principal, product.team),
-  });
-  return rows.map(view);
+  const rows = await vexStatementsOfProduct(s.db.read, product.id, { confidential: true });
+  const views = rows.map(view);
+  if (seesConfidential(caller.principal, product.team)) return views;
+  const secrets = secretsOf(rows);
+  return views.filter((v) => !v.confidential && !mentions(v, secrets));
 }
 
 /** One statement with every version and its change trail. */
@@ -356,7 +364,7 @@ export async function vexStatementHistory(
   const row = await visibleStatement(s.db.read, caller, id);
   const versions = await vexVersions(s.db.read, id);
   const trail = await vexChanges(s.db.read, id);
-  return {
+  const history: StatementHistory = {
     ...view(row),
     versions: versions.map((v) => ({
       version: v.version,
@@ -373,6 +381,37 @@ export async function vexStatementHistory(
       version: t.version,
     })),
   };
+  if (!seesConfidential(caller.principal, row.team)) {
+    const all = await vexStatementsOfProduct(s.db.read, row.product_id, { confidential: true });
+    if (mentions(history, secretsOf(all))) throw statementNotFound(id);
+  }
+  return history;
+}
+
+/**
+ * The ids and aliases of the confidential statements among `rows`: a statement that names one
+ * (anywhere, in any version) would reveal it, so it is hidden from those who may not see them,
+ * as vex/'s redactConfidential hides it from everything published.
+ */
+function secretsOf(rows: readonly VexStatementRow[]): string[] {
+  return rows
+    .filter((r) => r.confidential === 1)
+    .flatMap((r) => {
+      const st = JSON.parse(r.body) as LifecycleStatement;
+      return [st.vulnerability, ...(st.aliases ?? [])];
+    })
+    .map((x) => x.trim().toLowerCase())
+    .filter((x) => x !== '');
+}
+
+function mentions(value: unknown, secrets: readonly string[]): boolean {
+  if (secrets.length === 0) return false;
+  const text = JSON.stringify(value).toLowerCase();
+  return secrets.some((x) => text.includes(x));
+}
+
+function statementNotFound(id: number): InventoryError {
+  return new InventoryError('INVENTORY_NOT_FOUND', `VEX statement ${id} does not exist`);
 }
 
 // ---- the one write path every change takes ----
@@ -396,6 +435,9 @@ async function change(
   return s.db.kysely.transaction().execute(async (trx) => {
     const row = await visibleStatement(trx, caller, id);
     const prev = JSON.parse(row.body) as LifecycleStatement;
+    // A decision: the caller must be an approver and another person than the drafter (people,
+    // not tokens), checked before the lifecycle sees it.
+    if (o.decision === true) requireSecondPerson(caller.principal, prev.draftedBy);
     const r = await apply(prev, now, trx, row);
     const details = auditDetails(row, r.statement);
     if (o.decision === true) {
@@ -588,7 +630,11 @@ async function visibleStatement(q: Q, caller: Caller, id: number): Promise<VexSt
     !inScope(caller.principal, row.team) ||
     (row.confidential === 1 && !seesConfidential(caller.principal, row.team))
   ) {
-    throw new InventoryError('INVENTORY_NOT_FOUND', `VEX statement ${id} does not exist`);
+    throw statementNotFound(id);
+  }
+  if (!seesConfidential(caller.principal, row.team)) {
+    const all = await vexStatementsOfProduct(q, row.product_id, { confidential: true });
+    if (mentions(row.body, secretsOf(all))) throw statementNotFound(id);
   }
   return row;
 }
