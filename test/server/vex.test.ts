@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { verifyArtifact } from '../../src/app/verify/verify-artifact.js';
+import { draftFromAdvisory } from '../../src/app/vex/index.js';
 import { validateVex } from '../../src/formats/index.js';
 import { parseTrustedRoot } from '../../src/sign/index.js';
 import {
@@ -327,6 +328,23 @@ for (const backend of BACKENDS) {
       assert.equal((await publish('vault', 'openvex')).status, 201);
       const doc = await call(srv, 'GET', '/api/v1/vex/vault?format=openvex', { token: t.viewer });
       assert.ok(doc.text.includes(SECRET));
+    });
+
+    it('draftFromAdvisory: the system drafts one statement per affected product, once', async () => {
+      const advisory = { id: 'GHSA-p6mc-m468-83gw', aliases: ['CVE-2020-8203'] };
+      const affected = [
+        { product: 'portal', release: '2.4.0', component: LODASH },
+        { product: 'shop', release: '2.4.0', component: LODASH },
+        { product: 'no-such-product', release: '1.0.0', component: LODASH },
+      ];
+      const first = await draftFromAdvisory(srv.services, advisory, affected);
+      assert.deepEqual(first.map((v) => v.product).sort(), ['portal', 'shop']);
+      for (const v of first) {
+        assert.equal(v.status, 'under_investigation');
+        assert.equal(v.draftedBy, 'system');
+        assert.equal(v.needsApproval, false, 'an automatic draft publishes without approval');
+      }
+      assert.deepEqual(await draftFromAdvisory(srv.services, advisory, affected), []);
     });
 
     it('bad input: statuses, justifications and responses outside the lists are refused, nothing stored', async () => {
