@@ -7,6 +7,7 @@ import type { SigningKey } from '../sign/index.js';
 import { BlobStore } from '../store/blobs.js';
 import { type Db, openDb } from '../store/db.js';
 import { createInventoryStore } from '../store/inventory-store.js';
+import { type JobQueue, openJobQueue } from '../store/jobs/index.js';
 import { readTlogState } from '../store/tlog.js';
 import { MAX_ENTRY_SIZE } from '../tlog/index.js';
 import { EntryCheckPool } from '../workers/entry-pool.js';
@@ -31,6 +32,8 @@ export interface Services {
   tlog?: LogFace;
   /** The key published VEX documents are signed with (opened with the log). */
   vexKey?: SigningKey;
+  /** Background jobs (pg-boss on PostgreSQL, the in-process runner on SQLite), when asked for. */
+  jobs?: JobQueue;
 }
 
 export function nowIso(s: Pick<Services, 'clock'>): string {
@@ -63,6 +66,8 @@ export interface OpenServicesOptions {
         /** PKCS#8 PEM of the VEX-signing key; default `<dataDir>/vex/vex-signing-key.pem`. */
         vexKeyPath?: string | undefined;
       };
+  /** Open the job queue (the service does; CLI commands on the data directory do not). */
+  jobs?: boolean | { pollMs?: number; onError?: (e: Error) => void };
 }
 
 /** Open the database (migrating it) and the blob store the configuration names. */
@@ -104,6 +109,20 @@ export async function openServices(
       throw e;
     }
   }
+  let jobs: JobQueue | undefined;
+  if (o.jobs) {
+    try {
+      jobs = await openJobQueue(db, {
+        databaseUrl: o.databaseUrl,
+        ...(o.jobs === true ? {} : o.jobs),
+      });
+    } catch (e) {
+      await tlog?.close();
+      await pool?.close();
+      await db.close();
+      throw e;
+    }
+  }
   return {
     db,
     blobs,
@@ -111,9 +130,11 @@ export async function openServices(
     clock,
     ...(tlog ? { tlog } : {}),
     ...(vexKey ? { vexKey } : {}),
+    ...(jobs ? { jobs } : {}),
     ...(pool ? { prepare: pool.prepare } : {}),
     ...(o.searchCacheEntries ? { searchCache: new SearchCache(o.searchCacheEntries) } : {}),
     async close() {
+      await jobs?.stop();
       await tlog?.close();
       await pool?.close();
       await db.close();

@@ -31,6 +31,10 @@ export interface ServeConfig {
    * tokens live no longer.
    */
   oidcMaxTokenLifetimeSeconds: number;
+  /** A directory polled for trigger event files (`--events-dir`, CUSTODY_EVENTS_DIR). */
+  eventsDir: string | undefined;
+  /** The secret of inbound GitHub/GitLab webhooks that name no team (CUSTODY_WEBHOOK_SECRET). */
+  webhookSecret: string | undefined;
 }
 
 /** The default of CUSTODY_OIDC_MAX_TOKEN_LIFETIME (sign/oidc's DEFAULT_MAX_TOKEN_LIFETIME_SECONDS). */
@@ -84,6 +88,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export interface ServeFlags {
   dataDir?: string;
   listen?: string;
+  eventsDir?: string;
 }
 
 /**
@@ -121,6 +126,8 @@ export function loadServeConfig(
     ).replace(/\/+$/, ''),
     oidcIssuers: oidcIssuers(env['CUSTODY_OIDC_ISSUERS']),
     oidcMaxTokenLifetimeSeconds: tokenLifetime(env['CUSTODY_OIDC_MAX_TOKEN_LIFETIME']),
+    eventsDir: eventsDir(flags.eventsDir ?? nonEmpty(env['CUSTODY_EVENTS_DIR'])),
+    webhookSecret: webhookSecret(nonEmpty(env['CUSTODY_WEBHOOK_SECRET'])),
   };
 }
 
@@ -292,4 +299,15 @@ function bytes(v: string | undefined, fallback: number, name: string): number {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function eventsDir(v: string | undefined): string | undefined {
+  return v === undefined ? undefined : resolve(v);
+}
+
+function webhookSecret(v: string | undefined): string | undefined {
+  if (v !== undefined && v.length < 16) {
+    throw new CoreError('USAGE', 'CUSTODY_WEBHOOK_SECRET must be at least 16 characters long');
+  }
+  return v;
 }

@@ -12,6 +12,14 @@ import { AccessError, type Caller, type Permission, requirePermission } from '..
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
+import {
+  type ActionExecutor,
+  overdueActionCount,
+  type RetryPolicy,
+  startEventPoller,
+  type TriggerEngine,
+  TriggerRuntime,
+} from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
 import { CustodyError } from '../core/index.js';
 import type { Logger } from '../log/logger.js';
@@ -21,6 +29,7 @@ import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
@@ -73,6 +82,27 @@ export interface ServerOptions {
    * and its CA when keyless signing is on. Absent: built from the log alone.
    */
   trustedRoot?: () => unknown;
+  /** Trigger intake (events, webhooks, the directory poller), actions as jobs, notifications. */
+  triggers?: TriggerOptions;
+}
+
+export interface TriggerOptions {
+  /** The trigger engine (triggers/), passed in by the composition root. */
+  engine: TriggerEngine;
+  /** What runs each action target (`sbom`, `vex`, `*`); a target without one stays pending. */
+  executors?: Readonly<Record<string, ActionExecutor>>;
+  /** The secret of inbound webhooks that name no team (CUSTODY_WEBHOOK_SECRET). */
+  webhookSecret?: string | undefined;
+  /** Poll this directory for event files (`custody serve --events-dir`). */
+  eventsDir?: string | undefined;
+  /** How often the events directory is polled; default 2 s. */
+  pollIntervalMs?: number;
+  /** Take jobs from `services.jobs` (default true when there is a queue). */
+  workers?: boolean;
+  actionRetry?: RetryPolicy;
+  notifyRetry?: RetryPolicy;
+  /** Overdue items for `/metrics` (default: trigger actions past their deadline). */
+  overdue?: () => Promise<number>;
 }
 
 /**
@@ -92,6 +122,8 @@ export interface CustodyServer {
   app: FastifyInstance;
   metrics: Metrics;
   auth: TokenAuthenticator;
+  /** The trigger runtime, when `triggers` was given. */
+  triggers?: TriggerRuntime;
 }
 
 /**
@@ -199,6 +231,31 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     registerEmergencyRoutes(app, { ...deps, ca: o.keyless.ca });
     if (o.keyless.devOidc) registerDevOidcRoutes(app, { devOidc: o.keyless.devOidc });
   }
+  let triggers: TriggerRuntime | undefined;
+  if (o.triggers) {
+    const t = o.triggers;
+    const log = o.logger;
+    triggers = new TriggerRuntime(o.services, {
+      engine: t.engine,
+      jobs: o.services.jobs,
+      metrics: metrics.triggers,
+      webhookSecret: t.webhookSecret,
+      ...(t.executors ? { executors: t.executors } : {}),
+      ...(t.actionRetry ? { actionRetry: t.actionRetry } : {}),
+      ...(t.notifyRetry ? { notifyRetry: t.notifyRetry } : {}),
+      log: (level, msg, fields) => log[level](fields, msg),
+    });
+    metrics.overdueActions = t.overdue ?? (() => overdueActionCount(o.services));
+    registerEventRoutes(app, deps, triggers);
+    if (t.workers !== false) await triggers.startWorkers();
+    if (t.eventsDir !== undefined) {
+      const poller = startEventPoller(triggers, t.eventsDir, {
+        intervalMs: t.pollIntervalMs ?? 2000,
+        onError: (err) => log.error({ err, dir: t.eventsDir }, 'event poll failed'),
+      });
+      app.addHook('onClose', () => poller.stop());
+    }
+  }
   const trustedRoot = o.trustedRoot ?? logTrustedRoot(o.services);
   if (trustedRoot)
     app.get(
@@ -214,7 +271,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
       async () => trustedRoot(),
     );
   await app.ready();
-  return { app, metrics, auth };
+  return { app, metrics, auth, ...(triggers ? { triggers } : {}) };
 }
 
 function bearer(req: FastifyRequest): string {

@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
@@ -48,6 +49,7 @@ export type AllErrorCodes =
   | TriggerErrorCode
   | VexLifecycleErrorCode
   | VexFormatErrorCode
+  | TriggerIntakeErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -162,6 +164,8 @@ const OVERRIDES = {
   VEX_SAME_PERSON: 403,
   VEX_EVIDENCE_MISMATCH: 422,
   VEX_CONFIDENTIAL: 409,
+  // A webhook that no secret is set for: unauthenticated.
+  WEBHOOK_NOT_CONFIGURED: 401,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

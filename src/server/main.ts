@@ -2,6 +2,7 @@ import { openKeyless } from '../app/ca/open-keyless.js';
 import { startCosigning } from '../app/collect-cosignatures.js';
 import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
+import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
 import type { ServeConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { buildServer } from './app.js';
@@ -11,6 +12,12 @@ export interface StartServiceOptions {
   devOidc?: boolean;
   /** Blob store root; default `<dataDir>/blobs`. */
   blobDir?: string | undefined;
+  /**
+   * The trigger engine and what runs each action target; default: seed 001's decision tables
+   * (triggers/) and no executors (actions wait, and count as overdue past their deadline). The
+   * service takes events (`/api/v1/events`, webhooks, `--events-dir`) and runs actions as jobs.
+   */
+  triggers?: { engine: TriggerEngine; executors?: Readonly<Record<string, ActionExecutor>> };
   /** Where the start-up lines go: the address on stderr, a first admin token on stdout. */
   out: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } };
 }
@@ -44,6 +51,9 @@ export async function startService(
       keyType: cfg.tlog.keyType,
       checkWorkers: cfg.tlog.checkWorkers,
     },
+    // Background work (trigger actions, notifications) runs as jobs: pg-boss on PostgreSQL, the
+    // in-process runner on SQLite.
+    jobs: { onError: (err) => logger.error({ err }, 'job queue error') },
   });
   const admin = await bootstrapAdminToken(services);
   const keyless = await openKeyless({
@@ -63,6 +73,11 @@ export async function startService(
     timeouts: cfg.timeouts,
     tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
     ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
+    triggers: {
+      ...(o.triggers ?? { engine: SEED_001_ENGINE }),
+      webhookSecret: cfg.webhookSecret,
+      eventsDir: cfg.eventsDir,
+    },
   });
   const address = await app.listen({ host: cfg.host, port: cfg.port });
   let witnessing: { stop(): Promise<void> } | undefined;

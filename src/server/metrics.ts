@@ -3,6 +3,7 @@ import { followUpFigures } from '../app/inventory/follow-ups.js';
 import { portfolioFigures } from '../app/inventory/portfolio-figures.js';
 import type { Services } from '../app/services.js';
 import { CLI_CALLER } from '../app/tokens.js';
+import type { TriggerMetrics } from '../app/triggers/index.js';
 
 /**
  * Prometheus metrics: request counts and latency per route, ingest outcomes, and the portfolio
@@ -15,6 +16,10 @@ export class Metrics {
   readonly latency: Histogram<'method' | 'route'>;
   readonly ingests: Counter<'outcome'>;
   readonly tlogAppends: Counter<'outcome'>;
+  /** What the trigger runtime counts (events, decisions, response times, failed jobs). */
+  readonly triggers: TriggerMetrics;
+  /** Counts overdue trigger actions for the gauge; set by whoever runs the triggers. */
+  overdueActions: (() => Promise<number>) | undefined;
 
   constructor(s: Services, portfolioTtlMs = 10_000) {
     const registerers = [this.registry];
@@ -43,6 +48,8 @@ export class Metrics {
       labelNames: ['outcome'],
       registers: registerers,
     });
+    this.overdueActions = undefined;
+    this.triggers = triggerMetrics(this.registry, () => this.overdueActions);
     const log = s.tlog?.log;
     if (log !== undefined) {
       new Gauge({
@@ -185,4 +192,56 @@ export class Metrics {
       },
     });
   }
+}
+
+/** A label value from text the engine chose: kept when short and plain, else `other`. */
+function label(v: string): string {
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(v) ? v : 'other';
+}
+
+function triggerMetrics(
+  registry: Registry,
+  overdue: () => (() => Promise<number>) | undefined,
+): TriggerMetrics {
+  const registers = [registry];
+  const events = new Counter({
+    name: 'custody_trigger_events_total',
+    help: 'Trigger events taken (repeats not counted), by kind and source (api, github, gitlab, poller)',
+    labelNames: ['kind', 'source'],
+    registers,
+  });
+  const decisions = new Counter({
+    name: 'custody_trigger_decisions_total',
+    help: 'Actions decided on trigger events, by target and action (none/none: no action)',
+    labelNames: ['target', 'action'],
+    registers,
+  });
+  const response = new Histogram({
+    name: 'custody_trigger_response_seconds',
+    help: 'Time from an event being received to its action being done, by target',
+    labelNames: ['target'],
+    buckets: [1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600, 48 * 3600, 7 * 24 * 3600],
+    registers,
+  });
+  const failures = new Counter({
+    name: 'custody_job_failures_total',
+    help: 'Jobs that failed after their retries (trigger actions, notifications), by job',
+    labelNames: ['job'],
+    registers,
+  });
+  new Gauge({
+    name: 'custody_trigger_actions_overdue',
+    help: 'Trigger actions past their deadline and not done',
+    registers,
+    async collect() {
+      const count = overdue();
+      this.set(count ? await count() : 0);
+    },
+  });
+  return {
+    received: (kind, source) => events.inc({ kind: label(kind), source: label(source) }),
+    decided: (target, action) => decisions.inc({ target: label(target), action: label(action) }),
+    actionDone: (target, seconds) => response.observe({ target: label(target) }, seconds),
+    jobFailed: (job) => failures.inc({ job: label(job) }),
+  };
 }

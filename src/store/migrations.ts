@@ -294,6 +294,219 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_jobs_and_events': {
+      async up(db: Db) {
+        // The in-process job runner's queue (SQLite only: on PostgreSQL pg-boss keeps its own
+        // tables in the same schema). One job per name and singleton key, ever kept.
+        if (dialect === 'sqlite') {
+          await db.schema
+            .createTable('jobs')
+            .addColumn('id', 'text', (c) => c.primaryKey())
+            .addColumn('name', 'text', notNull)
+            .addColumn('data', 'text', notNull)
+            .addColumn('state', 'text', notNull)
+            .addColumn('singleton_key', 'text')
+            .addColumn('retry_limit', 'integer', notNull)
+            .addColumn('retry_count', 'integer', notNull)
+            .addColumn('retry_delay', 'integer', notNull)
+            .addColumn('retry_backoff', 'integer', notNull)
+            .addColumn('start_after', 'text', notNull)
+            .addColumn('created_at', 'text', notNull)
+            .addColumn('started_at', 'text')
+            .addColumn('completed_at', 'text')
+            .addColumn('last_error', 'text')
+            .execute();
+          await db.schema
+            .createIndex('jobs_singleton')
+            .unique()
+            .on('jobs')
+            .columns(['name', 'singleton_key'])
+            .execute();
+          await db.schema
+            .createIndex('jobs_due')
+            .on('jobs')
+            .columns(['name', 'state', 'start_after'])
+            .execute();
+        }
+        // Trigger events as received (API, webhooks, the directory poller), each with the
+        // decision taken on it, no-action decisions too; the same idempotency key is one event.
+        await id(db.schema.createTable('trigger_events'))
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .addColumn('source', 'text', notNull)
+          .addColumn('kind', 'text', notNull)
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('product', 'text')
+          .addColumn('payload', 'text', notNull)
+          .addColumn('context', 'text')
+          .addColumn('decision', 'text', notNull)
+          .addColumn('received_at', 'text', notNull)
+          .addColumn('received_by', 'text', notNull)
+          .addColumn('overrides', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+        await db.schema
+          .createIndex('trigger_events_team')
+          .on('trigger_events')
+          .columns(['team_id', 'id'])
+          .execute();
+        // One row per action a decision (or an override) asks for, run as a job.
+        await id(db.schema.createTable('trigger_actions'))
+          .addColumn('event_id', 'integer', (c) => c.notNull().references('trigger_events.id'))
+          .addColumn('team_id', 'integer', notNull)
+          .addColumn('target', 'text', notNull)
+          .addColumn('action', 'text', notNull)
+          .addColumn('automation', 'text', notNull)
+          .addColumn('deadline', 'text')
+          .addColumn('state', 'text', notNull)
+          .addColumn('origin', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('done_at', 'text')
+          .addColumn('error', 'text')
+          .execute();
+        await db.schema
+          .createIndex('trigger_actions_event')
+          .on('trigger_actions')
+          .column('event_id')
+          .execute();
+        await db.schema
+          .createIndex('trigger_actions_state')
+          .on('trigger_actions')
+          .columns(['state', 'deadline'])
+          .execute();
+        // Where a team's notifications go (HMAC-signed webhooks), and the secret its inbound
+        // GitHub/GitLab webhooks are signed with. Secrets are kept to sign and check; never shown.
+        await id(db.schema.createTable('team_webhooks'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('direction', 'text', notNull)
+          .addColumn('url', 'text')
+          .addColumn('secret', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('team_webhooks_team')
+          .on('team_webhooks')
+          .columns(['team_id', 'direction'])
+          .execute();
+      },
+    },
+    '0009_vulnerabilities': {
+      async up(db: Db) {
+        // Advisories (OSV records) as last ingested; every version, the current one included,
+        // is kept in advisory_versions with what changed from the one before.
+        await db.schema
+          .createTable('advisories')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('modified', 'text', notNull)
+          .addColumn('published', 'text')
+          .addColumn('withdrawn', 'text')
+          .addColumn('aliases', 'text', notNull)
+          .addColumn('summary', 'text')
+          .addColumn('severity_score', 'double precision')
+          .addColumn('severity_rating', 'text', notNull)
+          .addColumn('version_no', 'integer', notNull)
+          .addColumn('digest', 'text', notNull)
+          .addColumn('record', 'text', notNull)
+          .addColumn('first_seen_at', 'text', notNull)
+          .addColumn('updated_at', 'text', notNull)
+          .execute();
+        await id(db.schema.createTable('advisory_versions'))
+          .addColumn('advisory_id', 'text', notNull)
+          .addColumn('version_no', 'integer', notNull)
+          .addColumn('modified', 'text', notNull)
+          .addColumn('digest', 'text', notNull)
+          .addColumn('record', 'text', notNull)
+          .addColumn('changes', 'text', notNull)
+          .addColumn('ingested_at', 'text', notNull)
+          .addColumn('ingested_by', 'text', notNull)
+          .addColumn('matched_at', 'text')
+          .addUniqueConstraint('advisory_versions_no', ['advisory_id', 'version_no'])
+          .execute();
+        // Which packages an advisory names, in the vuln/ index form (ecosystem, nameKey).
+        await db.schema
+          .createTable('advisory_packages')
+          .addColumn('ecosystem', 'text', notNull)
+          .addColumn('name', 'text', notNull)
+          .addColumn('advisory_id', 'text', notNull)
+          .addPrimaryKeyConstraint('advisory_packages_pk', ['ecosystem', 'name', 'advisory_id'])
+          .execute();
+        await db.schema
+          .createIndex('advisory_packages_advisory')
+          .on('advisory_packages')
+          .column('advisory_id')
+          .execute();
+        // A finding: one advisory affecting one package of one artifact's current SBOMs, open
+        // from when it was first matched until a later SBOM, the advisory or a VEX closes it.
+        await id(db.schema.createTable('vuln_findings'))
+          .addColumn('advisory_id', 'text', notNull)
+          .addColumn('team_id', 'integer', notNull)
+          .addColumn('product_id', 'integer', notNull)
+          .addColumn('release_id', 'integer', notNull)
+          .addColumn('artifact_id', 'integer', notNull)
+          .addColumn('sbom_id', 'integer', notNull)
+          .addColumn('package_id', 'integer', notNull)
+          .addColumn('purl', 'text', notNull)
+          .addColumn('versions', 'text', notNull)
+          .addColumn('fixed', 'text')
+          .addColumn('severity_score', 'double precision')
+          .addColumn('severity_rating', 'text', notNull)
+          .addColumn('opened_at', 'text', notNull)
+          .addColumn('opened_sbom_id', 'integer', notNull)
+          .addColumn('updated_at', 'text', notNull)
+          .addColumn('closed_at', 'text')
+          .addColumn('close_reason', 'text')
+          .addColumn('closed_sbom_id', 'integer')
+          .execute();
+        await db.schema
+          .createIndex('vuln_findings_open')
+          .unique()
+          .on('vuln_findings')
+          .columns(['advisory_id', 'artifact_id', 'package_id'])
+          .where(sql.ref('closed_at'), 'is', null)
+          .execute();
+        await db.schema
+          .createIndex('vuln_findings_artifact')
+          .on('vuln_findings')
+          .columns(['artifact_id', 'closed_at'])
+          .execute();
+        await db.schema
+          .createIndex('vuln_findings_team')
+          .on('vuln_findings')
+          .columns(['team_id', 'closed_at'])
+          .execute();
+        // CISA's KEV catalogue and FIRST's EPSS scores, each replaced whole by its next file.
+        await db.schema
+          .createTable('kev_entries')
+          .addColumn('cve_id', 'text', (c) => c.primaryKey())
+          .addColumn('vendor_project', 'text', notNull)
+          .addColumn('product', 'text', notNull)
+          .addColumn('name', 'text', notNull)
+          .addColumn('date_added', 'text', notNull)
+          .addColumn('due_date', 'text', notNull)
+          .addColumn('ransomware', 'text')
+          .execute();
+        await db.schema
+          .createTable('epss_scores')
+          .addColumn('cve_id', 'text', (c) => c.primaryKey())
+          .addColumn('epss', 'double precision', notNull)
+          .addColumn('percentile', 'double precision', notNull)
+          .execute();
+        // One row per feed (`kev`, `epss`): which file is loaded.
+        await db.schema
+          .createTable('vuln_feeds')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('version', 'text')
+          .addColumn('entries', 'integer', notNull)
+          .addColumn('ingested_at', 'text', notNull)
+          .addColumn('ingested_by', 'text', notNull)
+          .execute();
+        // SBOMs matched against the advisories (the after-ingest job has run for them).
+        await db.schema
+          .createTable('vuln_sbom_scans')
+          .addColumn('sbom_id', 'integer', (c) => c.primaryKey())
+          .addColumn('matched_at', 'text', notNull)
+          .addColumn('findings', 'integer', notNull)
+          .execute();
+      },
+    },
     '0010_vex': {
       async up(db: Db) {
         // VEX statements per product (the current version in `body`), every version kept in

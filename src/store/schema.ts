@@ -25,6 +25,18 @@ export interface Database {
   follow_ups: FollowUpTable;
   emergency_requests: EmergencyRequestTable;
   sbom_signatures: SbomSignatureTable;
+  jobs: JobTable;
+  trigger_events: TriggerEventTable;
+  trigger_actions: TriggerActionTable;
+  team_webhooks: TeamWebhookTable;
+  advisories: AdvisoryTable;
+  advisory_versions: AdvisoryVersionTable;
+  advisory_packages: AdvisoryPackageTable;
+  vuln_findings: VulnFindingTable;
+  kev_entries: KevEntryTable;
+  epss_scores: EpssScoreTable;
+  vuln_feeds: VulnFeedTable;
+  vuln_sbom_scans: VulnSbomScanTable;
   vex_statements: VexStatementTable;
   vex_statement_versions: VexStatementVersionTable;
   vex_changes: VexChangeTable;
@@ -97,6 +109,188 @@ export interface VexDocumentTable {
   statement_count: number;
   published_at: string;
   published_by: string;
+}
+
+/** An OSV advisory as last ingested (its earlier versions are in advisory_versions). */
+export interface AdvisoryTable {
+  /** The OSV id (GHSA-…, PYSEC-…, …). */
+  id: string;
+  modified: string;
+  published: string | null;
+  withdrawn: string | null;
+  /** JSON array of ids. */
+  aliases: string;
+  summary: string | null;
+  /** The record's own CVSS base score (best vector), or null. */
+  severity_score: number | null;
+  severity_rating: string;
+  /** 1 for the first version ingested, then one more per change. */
+  version_no: number;
+  /** `sha256:<hex>` of the record's canonical JSON: what decides "changed". */
+  digest: string;
+  /** The record's canonical JSON. */
+  record: string;
+  first_seen_at: string;
+  updated_at: string;
+}
+
+/** Every version of an advisory Custody ingested, with what changed from the previous one. */
+export interface AdvisoryVersionTable {
+  id: Generated<number>;
+  advisory_id: string;
+  version_no: number;
+  modified: string;
+  digest: string;
+  record: string;
+  /** JSON: AdvisoryChanges (fields, aliases, ranges, severity, withdrawn) against the previous version. */
+  changes: string;
+  ingested_at: string;
+  ingested_by: string;
+  /** When the portfolio had been matched against this version (its affected list ready). */
+  matched_at: string | null;
+}
+
+/** The packages an advisory names: vuln/'s index key (OSV ecosystem base, nameKey). */
+export interface AdvisoryPackageTable {
+  ecosystem: string;
+  name: string;
+  advisory_id: string;
+}
+
+/** One advisory affecting one package of one artifact (its current SBOMs). */
+export interface VulnFindingTable {
+  id: Generated<number>;
+  advisory_id: string;
+  team_id: number;
+  product_id: number;
+  release_id: number;
+  artifact_id: number;
+  /** The SBOM it was last seen in. */
+  sbom_id: number;
+  package_id: number;
+  /** The affected component's purl (the lowest affected version when several are present). */
+  purl: string;
+  /** JSON array of the affected versions present. */
+  versions: string;
+  /** The first fixed version above them, or null when no fix is known. */
+  fixed: string | null;
+  severity_score: number | null;
+  severity_rating: string;
+  opened_at: string;
+  opened_sbom_id: number;
+  updated_at: string;
+  closed_at: string | null;
+  /** `fixed` (a later SBOM no longer has an affected version), `withdrawn`, `not_affected` (the advisory changed), `vex_not_affected`, `vex_fixed`. */
+  close_reason: string | null;
+  closed_sbom_id: number | null;
+}
+
+export interface KevEntryTable {
+  cve_id: string;
+  vendor_project: string;
+  product: string;
+  name: string;
+  date_added: string;
+  due_date: string;
+  ransomware: string | null;
+}
+
+export interface EpssScoreTable {
+  cve_id: string;
+  epss: number;
+  percentile: number;
+}
+
+/** The loaded KEV catalogue or EPSS file. */
+export interface VulnFeedTable {
+  /** `kev` or `epss` */
+  name: string;
+  /** KEV catalogVersion; EPSS model version and score date. */
+  version: string | null;
+  entries: number;
+  ingested_at: string;
+  ingested_by: string;
+}
+
+/** An SBOM the after-ingest job has matched against the advisories. */
+export interface VulnSbomScanTable {
+  sbom_id: number;
+  matched_at: string;
+  findings: number;
+}
+
+/** A job of the in-process runner (SQLite only; pg-boss keeps its own tables). */
+export interface JobTable {
+  id: string;
+  name: string;
+  /** JSON */
+  data: string;
+  /** `created`, `retry`, `active`, `completed`, `failed`, `cancelled` */
+  state: string;
+  singleton_key: string | null;
+  retry_limit: number;
+  retry_count: number;
+  retry_delay: number;
+  /** 0/1 */
+  retry_backoff: number;
+  start_after: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  last_error: string | null;
+}
+
+/** A trigger event as received, with the decision taken on it. */
+export interface TriggerEventTable {
+  id: Generated<number>;
+  /** `<source>:<delivery id>`, or `<source>:sha256:<digest of the event>`; unique. */
+  idempotency_key: string;
+  /** `api`, `github`, `gitlab`, `poller` */
+  source: string;
+  kind: string;
+  team_id: number;
+  product: string | null;
+  /** JSON: the event as the engine read it. */
+  payload: string;
+  /** The commit message, or other free text that came with the event. */
+  context: string | null;
+  /** JSON: the engine's decision. */
+  decision: string;
+  received_at: string;
+  /** Actor that delivered it (a token, `webhook:github`, `poller`). */
+  received_by: string;
+  /** JSON list of overrides: {target, mode, reason, actor, person, at}. */
+  overrides: Generated<string>;
+}
+
+/** One action of a decision (or an override), run as a job. */
+export interface TriggerActionTable {
+  id: Generated<number>;
+  event_id: number;
+  team_id: number;
+  /** `sbom`, `vex`, or another artifact the engine names. */
+  target: string;
+  action: string;
+  /** `full`, `semi`, `manual` */
+  automation: string;
+  deadline: string | null;
+  /** `pending`, `done`, `failed`, `skipped` */
+  state: string;
+  /** `decision` or `override` */
+  origin: string;
+  created_at: string;
+  done_at: string | null;
+  error: string | null;
+}
+
+/** A team's outgoing notification webhook (`out`, with url) or inbound webhook secret (`in`). */
+export interface TeamWebhookTable {
+  id: Generated<number>;
+  team_id: number;
+  direction: string;
+  url: string | null;
+  secret: string;
+  created_at: string;
 }
 
 /** An emergency certificate request: asked by one person, approved by another (or expired). */

@@ -27,7 +27,7 @@ export interface TestServices extends Services {
 export async function freshServices(
   backend: Backend,
   clock?: () => Date,
-  more: Pick<Parameters<typeof openServices>[0], 'tlog'> = {},
+  more: Pick<Parameters<typeof openServices>[0], 'tlog' | 'jobs'> = {},
 ): Promise<TestServices> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custody-store-'));
   let databaseUrl: string | undefined;

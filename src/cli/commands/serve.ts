@@ -20,25 +20,32 @@ export function registerServe(program: Command, io: CliIO): void {
       'address to listen on (env CUSTODY_LISTEN, default 127.0.0.1:8080)',
     )
     .option(
+      '--events-dir <dir>',
+      'poll this directory for trigger event files (JSON; moved to done/ or failed/) (env CUSTODY_EVENTS_DIR)',
+    )
+    .option(
       '--dev-oidc',
       'run a local OIDC issuer for keyless signing on one machine (it signs any subject: never in production)',
     )
-    .action(async (o: { dataDir?: string; listen?: string; devOidc?: boolean }) => {
-      const { createLogger } = await import('../../log/logger.js');
-      // The service's composition root: the one place the CLI reaches into server/.
-      const { startService } = await import('../../server/main.js');
-      const { resolve } = await import('node:path');
+    .action(
+      async (o: { dataDir?: string; listen?: string; devOidc?: boolean; eventsDir?: string }) => {
+        const { createLogger } = await import('../../log/logger.js');
+        // The service's composition root: the one place the CLI reaches into server/.
+        const { startService } = await import('../../server/main.js');
+        const { resolve } = await import('node:path');
 
-      const cfg = serveConfigOf(io, {
-        ...(o.dataDir ? { dataDir: resolve(io.cwd, o.dataDir) } : {}),
-        ...(o.listen ? { listen: o.listen } : {}),
-      });
-      const logger = createLogger(cfg.logLevel);
-      const service = await startService(cfg, logger, {
-        devOidc: o.devOidc === true,
-        blobDir: settingsOf(io).blobDir,
-        out: { stdout: io.stdout, stderr: io.stderr },
-      });
-      await service.stopped;
-    });
+        const cfg = serveConfigOf(io, {
+          ...(o.dataDir ? { dataDir: resolve(io.cwd, o.dataDir) } : {}),
+          ...(o.listen ? { listen: o.listen } : {}),
+          ...(o.eventsDir ? { eventsDir: resolve(io.cwd, o.eventsDir) } : {}),
+        });
+        const logger = createLogger(cfg.logLevel);
+        const service = await startService(cfg, logger, {
+          devOidc: o.devOidc === true,
+          blobDir: settingsOf(io).blobDir,
+          out: { stdout: io.stdout, stderr: io.stderr },
+        });
+        await service.stopped;
+      },
+    );
 }

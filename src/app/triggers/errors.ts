@@ -1,0 +1,16 @@
+import { CustodyError } from '../../core/index.js';
+
+export type TriggerIntakeErrorCode =
+  /** The event (JSON, webhook payload or file) is not one the service takes. */
+  | 'EVENT_INVALID'
+  | 'EVENT_NOT_FOUND'
+  /** The override asks for what already is (skip a finished action, force a pending one). */
+  | 'EVENT_OVERRIDE_CONFLICT'
+  /** A webhook whose signature (or token) does not match the configured secret (401). */
+  | 'WEBHOOK_SIGNATURE_INVALID'
+  /** A webhook for which no secret is configured (401): set one first. */
+  | 'WEBHOOK_NOT_CONFIGURED'
+  /** A notification webhook setting that is not an https:// or http:// URL with a secret. */
+  | 'NOTIFY_WEBHOOK_INVALID';
+
+export class TriggerIntakeError extends CustodyError<TriggerIntakeErrorCode> {}

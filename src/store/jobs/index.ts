@@ -1,0 +1,12 @@
+export { type OpenJobQueueOptions, openJobQueue } from './open.js';
+export { PgBossQueue, type PgBossQueueOptions } from './pgboss-queue.js';
+export type {
+  EnqueueOptions,
+  FailedJob,
+  Job,
+  JobHandler,
+  JobQueue,
+  JobState,
+  JobStatus,
+} from './ports.js';
+export { SqliteJobQueue, type SqliteJobQueueOptions } from './sqlite-queue.js';

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import {
+  checkJobName,
+  type EnqueueOptions,
+  type FailedJob,
+  type JobHandler,
+  type JobQueue,
+  type JobState,
+  type JobStatus,
+  tell,
+} from './ports.js';
+
+export interface PgBossQueueOptions {
+  connectionString: string;
+  /**
+   * The PostgreSQL schema pg-boss keeps its tables in: the service's own (the first of its
+   * search_path), so that a deployment, or a test with a private schema, holds everything in one.
+   */
+  schema: string;
+  /** How often an idle worker asks for jobs; pg-boss's minimum is 0.5 s. Default 1 s. */
+  pollingIntervalSeconds?: number;
+  /** pg-boss's own errors (maintenance, a lost connection), for the log. */
+  onError?: (e: Error) => void;
+}
+
+/**
+ * The job queue on PostgreSQL: pg-boss 10, so that any replica claims a job (SKIP LOCKED) and a
+ * job whose replica died is retried when it expires. A singleton key becomes the job's id (a UUID
+ * derived from name and key), so a second enqueue hits the primary key and adds nothing.
+ */
+export class PgBossQueue implements JobQueue {
+  readonly driver = 'pg-boss' as const;
+  private readonly queues = new Set<string>();
+  private readonly listeners: ((job: FailedJob) => void | Promise<void>)[] = [];
+
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly o: PgBossQueueOptions,
+  ) {}
+
+  /** Start pg-boss (creating or migrating its tables in `o.schema`). */
+  static async start(o: PgBossQueueOptions): Promise<PgBossQueue> {
+    const boss = new PgBoss({
+      connectionString: o.connectionString,
+      schema: o.schema,
+      application_name: 'custody-jobs',
+      max: 4,
+      schedule: false,
+    });
+    boss.on('error', (e) => o.onError?.(e));
+    await boss.start();
+    return new PgBossQueue(boss, o);
+  }
+
+  async enqueue<T extends object>(
+    name: string,
+    data: T,
+    o: EnqueueOptions,
+  ): Promise<string | null> {
+    await this.queue(name);
+    return this.boss.send(name, data, {
+      ...(o.singletonKey !== undefined
+        ? { id: keyUuid(name, o.singletonKey), singletonKey: o.singletonKey }
+        : {}),
+      retryLimit: o.retryLimit,
+      retryDelay: o.retryDelaySeconds ?? 0,
+      retryBackoff: o.retryBackoff,
+    });
+  }
+
+  async work<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
+    await this.queue(name);
+    await this.boss.work<T>(
+      name,
+      {
+        batchSize: 1,
+        includeMetadata: true,
+        pollingIntervalSeconds: this.o.pollingIntervalSeconds ?? 1,
+      },
+      async (jobs) => {
+        for (const j of jobs) {
+          try {
+            await handler({
+              id: j.id,
+              name,
+              data: j.data,
+              attempt: j.retryCount + 1,
+              retryLimit: j.retryLimit,
+            });
+          } catch (e) {
+            if (j.retryCount >= j.retryLimit) {
+              await tell(this.listeners, {
+                id: j.id,
+                name,
+                data: j.data,
+                error: (e as Error)?.message ?? String(e),
+                attempts: j.retryCount + 1,
+              });
+            }
+            throw e;
+          }
+        }
+      },
+    );
+  }
+
+  onFailed(listener: (job: FailedJob) => void | Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  async get(name: string, id: string): Promise<JobStatus | undefined> {
+    checkJobName(name);
+    const j = await this.boss.getJobById(name, id, { includeArchive: true });
+    if (!j) return undefined;
+    return {
+      id: j.id,
+      name: j.name,
+      state: j.state as JobState,
+      data: j.data,
+      retryCount: j.retryCount,
+      retryLimit: j.retryLimit,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+  }
+
+  /** pg-boss 10 needs a queue created before it takes or serves jobs; creating it is idempotent. */
+  private async queue(name: string): Promise<void> {
+    checkJobName(name);
+    if (this.queues.has(name)) return;
+    await this.boss.createQueue(name);
+    this.queues.add(name);
+  }
+}
+
+/** A UUID (version 8, RFC 9562) from the job name and singleton key. */
+export function keyUuid(name: string, key: string): string {
+  const h = createHash('sha256').update(`${name}\0${key}`).digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x80;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}

@@ -1,0 +1,186 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Q } from './db.js';
+import type { Database } from './schema.js';
+
+export type TriggerEventRow = Selectable<Database['trigger_events']> & { team: string };
+export type TriggerActionRow = Selectable<Database['trigger_actions']>;
+export type TeamWebhookRow = Selectable<Database['team_webhooks']>;
+
+const EVENT_COLUMNS = [
+  'e.id',
+  'e.idempotency_key',
+  'e.source',
+  'e.kind',
+  'e.team_id',
+  'e.product',
+  'e.payload',
+  'e.context',
+  'e.decision',
+  'e.received_at',
+  'e.received_by',
+  'e.overrides',
+  't.name as team',
+] as const;
+
+function events(q: Q) {
+  return q
+    .selectFrom('trigger_events as e')
+    .innerJoin('teams as t', 't.id', 'e.team_id')
+    .select(EVENT_COLUMNS);
+}
+
+export async function findEventByKey(q: Q, key: string): Promise<TriggerEventRow | undefined> {
+  return events(q).where('e.idempotency_key', '=', key).executeTakeFirst();
+}
+
+export async function findEvent(q: Q, id: number): Promise<TriggerEventRow | undefined> {
+  return events(q).where('e.id', '=', id).executeTakeFirst();
+}
+
+/** Insert an event; undefined when its idempotency key is already there (a concurrent twin). */
+export async function insertEvent(
+  q: Q,
+  row: Omit<Insertable<Database['trigger_events']>, 'id'>,
+): Promise<number | undefined> {
+  const r = await q
+    .insertInto('trigger_events')
+    .values(row)
+    .onConflict((c) => c.column('idempotency_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r?.id;
+}
+
+export async function insertAction(
+  q: Q,
+  row: Omit<Insertable<Database['trigger_actions']>, 'id'>,
+): Promise<number> {
+  const r = await q
+    .insertInto('trigger_actions')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function actionsOf(q: Q, eventIds: readonly number[]): Promise<TriggerActionRow[]> {
+  if (eventIds.length === 0) return [];
+  return q
+    .selectFrom('trigger_actions')
+    .selectAll()
+    .where('event_id', 'in', eventIds)
+    .orderBy('id')
+    .execute();
+}
+
+export async function findAction(q: Q, id: number): Promise<TriggerActionRow | undefined> {
+  return q.selectFrom('trigger_actions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Move an action from one state to another; false when it was not in `from` any more. */
+export async function moveAction(
+  q: Q,
+  id: number,
+  from: readonly string[],
+  to: { state: string; done_at?: string | null; error?: string | null },
+): Promise<boolean> {
+  const r = await q
+    .updateTable('trigger_actions')
+    .set(to)
+    .where('id', '=', id)
+    .where('state', 'in', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function pendingActions(q: Q): Promise<{ id: number; target: string }[]> {
+  return q
+    .selectFrom('trigger_actions')
+    .select(['id', 'target'])
+    .where('state', '=', 'pending')
+    .orderBy('id')
+    .execute();
+}
+
+/** Actions not done (pending or failed) whose deadline has passed. */
+export async function countOverdueActions(q: Q, now: string): Promise<number> {
+  const r = await q
+    .selectFrom('trigger_actions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', 'in', ['pending', 'failed'])
+    .where('deadline', 'is not', null)
+    .where('deadline', '<', now)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export interface EventFilter {
+  /** undefined: every team. */
+  teamIds?: readonly number[] | undefined;
+  kind?: string | undefined;
+  product?: string | undefined;
+  source?: string | undefined;
+  since?: string | undefined;
+  /** Ids below this (the cursor). */
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Newest first, one more than `limit` (so the caller knows there is a next page). */
+export async function listEventRows(q: Q, f: EventFilter): Promise<TriggerEventRow[]> {
+  if (f.teamIds !== undefined && f.teamIds.length === 0) return [];
+  let s = events(q);
+  if (f.teamIds !== undefined) s = s.where('e.team_id', 'in', f.teamIds);
+  if (f.kind !== undefined) s = s.where('e.kind', '=', f.kind);
+  if (f.product !== undefined) s = s.where('e.product', '=', f.product);
+  if (f.source !== undefined) s = s.where('e.source', '=', f.source);
+  if (f.since !== undefined) s = s.where('e.received_at', '>=', f.since);
+  if (f.before !== undefined) s = s.where('e.id', '<', f.before);
+  return s
+    .orderBy('e.id', 'desc')
+    .limit(f.limit + 1)
+    .execute();
+}
+
+export async function setEventOverrides(q: Q, id: number, overrides: string): Promise<void> {
+  await q.updateTable('trigger_events').set({ overrides }).where('id', '=', id).execute();
+}
+
+/** Replace a team's webhooks of one direction (`out`: notifications; `in`: inbound secret). */
+export async function replaceTeamWebhooks(
+  q: Q,
+  teamId: number,
+  direction: 'in' | 'out',
+  rows: readonly { url: string | null; secret: string }[],
+  at: string,
+): Promise<void> {
+  await q
+    .deleteFrom('team_webhooks')
+    .where('team_id', '=', teamId)
+    .where('direction', '=', direction)
+    .execute();
+  for (const r of rows) {
+    await q
+      .insertInto('team_webhooks')
+      .values({ team_id: teamId, direction, url: r.url, secret: r.secret, created_at: at })
+      .execute();
+  }
+}
+
+export async function teamWebhooks(
+  q: Q,
+  teamId: number,
+  direction: 'in' | 'out',
+): Promise<TeamWebhookRow[]> {
+  return q
+    .selectFrom('team_webhooks')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('direction', '=', direction)
+    .orderBy('id')
+    .execute();
+}
+
+export async function findTeamWebhook(q: Q, id: number): Promise<TeamWebhookRow | undefined> {
+  return q.selectFrom('team_webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { openJobQueue, SqliteJobQueue } from '../../src/store/jobs/index.js';
+import { BACKENDS, freshServices } from '../helpers/store.js';
+import { eventually, runJobQueueContract } from './job-queue.js';
+
+for (const backend of BACKENDS) {
+  runJobQueueContract(
+    backend === 'sqlite' ? 'in-process runner on SQLite' : 'pg-boss',
+    async () => {
+      const s = await freshServices(backend, undefined, { tlog: false });
+      return {
+        open: () =>
+          openJobQueue(s.db, {
+            databaseUrl: s.databaseUrl,
+            pollMs: backend === 'sqlite' ? 50 : 500,
+          }),
+        close: () => s.close(),
+      };
+    },
+  );
+}
+
+it('SQLite runner: a job a crashed run left active runs again at the next start', async () => {
+  const s = await freshServices('sqlite', undefined, { tlog: false });
+  try {
+    const q = await SqliteJobQueue.start(s.db);
+    const id = await q.enqueue('crash', { n: 1 }, { retryLimit: 0, retryBackoff: false });
+    assert.ok(id);
+    // What a process killed mid-job leaves behind: the row claimed, never finished.
+    await sql`update jobs set state = 'active' where id = ${id}`.execute(s.db.kysely);
+    await q.stop();
+    const q2 = await SqliteJobQueue.start(s.db, { pollMs: 50 });
+    const seen: unknown[] = [];
+    await q2.work('crash', async (j) => {
+      seen.push(j.data);
+    });
+    await eventually(async () => (await q2.get('crash', id))?.state === 'completed');
+    assert.deepEqual(seen, [{ n: 1 }]);
+    await q2.stop();
+  } finally {
+    await s.close();
+  }
+});
