@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type LogKeyType, loadOrCreateLogKey } from '../fs/log-key-file.js';
+import { loadOrCreateVexKey } from '../fs/vex-key-file.js';
 import type { InventoryStore, PrepareSbom } from '../inventory/index.js';
+import type { SigningKey } from '../sign/index.js';
 import { BlobStore } from '../store/blobs.js';
 import { type Db, openDb } from '../store/db.js';
 import { createInventoryStore } from '../store/inventory-store.js';
@@ -28,6 +30,8 @@ export interface Services {
   searchCache?: SearchCache<Page<ComponentHitView>>;
   /** The transparency log (opened by `openServices` unless turned off). */
   tlog?: LogFace;
+  /** The key published VEX documents are signed with (opened with the log). */
+  vexKey?: SigningKey;
   /** Background jobs (pg-boss on PostgreSQL, the in-process runner on SQLite), when asked for. */
   jobs?: JobQueue;
 }
@@ -59,6 +63,8 @@ export interface OpenServicesOptions {
         maxBatch?: number;
         /** Worker threads checking entries' signatures (0: on the main thread). */
         checkWorkers?: number;
+        /** PKCS#8 PEM of the VEX-signing key; default `<dataDir>/vex/vex-signing-key.pem`. */
+        vexKeyPath?: string | undefined;
       };
   /** Open the job queue (the service does; CLI commands on the data directory do not). */
   jobs?: boolean | { pollMs?: number; onError?: (e: Error) => void };
@@ -73,6 +79,7 @@ export async function openServices(
   const pool = o.ingestWorkers ? new PreparePool(o.ingestWorkers) : undefined;
   const clock = o.clock ?? (() => new Date());
   let tlog: LogFace | undefined;
+  let vexKey: SigningKey | undefined;
   if (o.tlog !== false) {
     const t = o.tlog ?? {};
     try {
@@ -94,7 +101,9 @@ export async function openServices(
         key,
         t.checkWorkers ? new EntryCheckPool(t.checkWorkers, MAX_ENTRY_SIZE) : undefined,
       );
+      vexKey = loadOrCreateVexKey(t.vexKeyPath ?? join(o.dataDir, 'vex', 'vex-signing-key.pem'));
     } catch (e) {
+      await tlog?.close();
       await pool?.close();
       await db.close();
       throw e;
@@ -120,6 +129,7 @@ export async function openServices(
     inventory: createInventoryStore(db, blobs),
     clock,
     ...(tlog ? { tlog } : {}),
+    ...(vexKey ? { vexKey } : {}),
     ...(jobs ? { jobs } : {}),
     ...(pool ? { prepare: pool.prepare } : {}),
     ...(o.searchCacheEntries ? { searchCache: new SearchCache(o.searchCacheEntries) } : {}),

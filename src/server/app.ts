@@ -37,6 +37,7 @@ import { registerInventoryRoutes } from './routes/inventory.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
+import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
 
 declare module 'fastify' {
@@ -225,6 +226,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   }
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
+  registerVexRoutes(app, deps);
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

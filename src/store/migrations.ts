@@ -507,6 +507,72 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_vex': {
+      async up(db: Db) {
+        // VEX statements per product (the current version in `body`), every version kept in
+        // vex_statement_versions with its change trail in vex_changes; published documents
+        // (bytes and bundle in the blob store) in vex_documents.
+        await id(db.schema.createTable('vex_statements'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('product_id', 'integer', (c) => c.notNull().references('products.id'))
+          .addColumn('vulnerability', 'text', notNull)
+          .addColumn('status', 'text', notNull)
+          .addColumn('version', 'integer', notNull)
+          .addColumn('confidential', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('drafted_by', 'text', notNull)
+          .addColumn('approved_by', 'text')
+          .addColumn('disclosed_at', 'text')
+          .addColumn('body', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('updated_at', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('vex_statements_product')
+          .on('vex_statements')
+          .columns(['product_id', 'vulnerability'])
+          .execute();
+        await id(db.schema.createTable('vex_statement_versions'))
+          .addColumn('statement_id', 'integer', (c) => c.notNull().references('vex_statements.id'))
+          .addColumn('version', 'integer', notNull)
+          .addColumn('body', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addUniqueConstraint('vex_statement_versions_version', ['statement_id', 'version'])
+          .execute();
+        await id(db.schema.createTable('vex_changes'))
+          .addColumn('statement_id', 'integer', (c) => c.notNull().references('vex_statements.id'))
+          .addColumn('version', 'integer', notNull)
+          .addColumn('field', 'text', notNull)
+          .addColumn('kind', 'text', notNull)
+          .addColumn('before', 'text')
+          .addColumn('after', 'text')
+          .addColumn('by', 'text', notNull)
+          .addColumn('at', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('vex_changes_statement')
+          .on('vex_changes')
+          .column('statement_id')
+          .execute();
+        await id(db.schema.createTable('vex_documents'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('product_id', 'integer', (c) => c.notNull().references('products.id'))
+          .addColumn('format', 'text', notNull)
+          .addColumn('document_version', 'text', notNull)
+          .addColumn('digest', 'text', notNull)
+          .addColumn('bundle_digest', 'text', notNull)
+          .addColumn('log_index', 'bigint')
+          .addColumn('bundle_log_index', 'bigint')
+          .addColumn('statement_count', 'integer', notNull)
+          .addColumn('published_at', 'text', notNull)
+          .addColumn('published_by', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('vex_documents_product_format')
+          .on('vex_documents')
+          .columns(['product_id', 'format'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -37,6 +37,78 @@ export interface Database {
   epss_scores: EpssScoreTable;
   vuln_feeds: VulnFeedTable;
   vuln_sbom_scans: VulnSbomScanTable;
+  vex_statements: VexStatementTable;
+  vex_statement_versions: VexStatementVersionTable;
+  vex_changes: VexChangeTable;
+  vex_documents: VexDocumentTable;
+}
+
+/**
+ * A VEX statement of a product (vex/'s LifecycleStatement as JSON in `body`, its current
+ * version); the columns repeat what reads filter on. Confidential statements (private
+ * disclosure) are visible to the owning team's approvers only until `disclosed_at`.
+ */
+export interface VexStatementTable {
+  id: Generated<number>;
+  team_id: number;
+  product_id: number;
+  vulnerability: string;
+  status: string;
+  /** The statement's own version (seed 001's "VEX version"). */
+  version: number;
+  /** 1 while confidential. */
+  confidential: Generated<number>;
+  drafted_by: string;
+  approved_by: string | null;
+  disclosed_at: string | null;
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Every version a statement had (the current one too); an edit in place rewrites its row. */
+export interface VexStatementVersionTable {
+  id: Generated<number>;
+  statement_id: number;
+  version: number;
+  body: string;
+  created_at: string;
+}
+
+/** The change trail (vex/'s ChangeRecord): one row per changed field. */
+export interface VexChangeTable {
+  id: Generated<number>;
+  statement_id: number;
+  version: number;
+  field: string;
+  /** `substantive`, `typo`, `formatting`, `metadata`, `disclosure`, `approval`. */
+  kind: string;
+  /** JSON, or null when the field was absent. */
+  before: string | null;
+  after: string | null;
+  by: string;
+  at: string;
+}
+
+/** A published VEX document: its bytes and its Sigstore bundle are blobs. */
+export interface VexDocumentTable {
+  id: Generated<number>;
+  team_id: number;
+  product_id: number;
+  /** `openvex`, `cyclonedx` or `csaf`. */
+  format: string;
+  /** The document-level version this publication got. */
+  document_version: string;
+  /** `sha256:<hex>` of the document bytes. */
+  digest: string;
+  bundle_digest: string;
+  /** The `vex` entry recording the publication in Custody's log. */
+  log_index: number | null;
+  /** The bundle's own (hashedrekord) entry, which Sigstore verifiers check. */
+  bundle_log_index: number | null;
+  statement_count: number;
+  published_at: string;
+  published_by: string;
 }
 
 /** An OSV advisory as last ingested (its earlier versions are in advisory_versions). */

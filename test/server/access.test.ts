@@ -33,6 +33,15 @@ interface Ctx {
   spareTokens: Record<string, number>;
   /** A bundle over `sbom` per writer, signed with a key team alpha registered. */
   bundles: Record<string, string>;
+  /** VEX statements on product `seed`: one per caller for the routes that move a status. */
+  vex: {
+    drafts: Record<string, number>;
+    fixable: Record<string, number>;
+    /** A judgment the admin person drafted, waiting for approval. */
+    pending: number;
+    /** A confidential statement (drafted by the approver person). */
+    confidential: number;
+  };
 }
 
 interface Route {
@@ -51,6 +60,8 @@ const READERS = ROLES; // every role has inventory:read
 const WRITERS: Role[] = ['admin', 'publisher'];
 const ADMIN: Role[] = ['admin'];
 const AUDIT: Role[] = ['admin', 'auditor'];
+/** Who writes VEX statements and publishes VEX: publishers and approvers (admin, a publisher). */
+const VEX_WRITERS: Role[] = ['admin', 'publisher', 'approver'];
 
 /** A minimal OSV record of one npm package. */
 function osvRecord(id: string): string {
@@ -307,6 +318,105 @@ const ROUTES: Route[] = [
     ok: 200,
     req: () => ({ path: '/api/v1/audit' }),
   },
+  {
+    method: 'GET',
+    path: '/api/v1/vex/{product}',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/vex/seed?format=openvex' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/vex/{product}/bundle',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/vex/seed/bundle' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex/{product}/publish',
+    allowed: VEX_WRITERS,
+    ok: 201,
+    req: () => ({ path: '/api/v1/vex/seed/publish?format=csaf' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/vex/{product}/statements',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/vex/seed/statements' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex/{product}/statements',
+    allowed: VEX_WRITERS,
+    ok: 201,
+    req: (_c, who) => ({
+      path: '/api/v1/vex/seed/statements',
+      body: { vulnerability: `CVE-2030-${who}`, components: ['pkg:npm/lodash@4.17.20'] },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/vex-statements/{id}',
+    allowed: READERS,
+    ok: 200,
+    req: (c, who) => ({ path: `/api/v1/vex-statements/${c.vex.drafts[who]}` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex-statements/{id}/revise',
+    allowed: VEX_WRITERS,
+    ok: 200,
+    req: (c, who) => ({
+      path: `/api/v1/vex-statements/${c.vex.drafts[who]}/revise`,
+      body: { edit: { statusNotes: `checked by ${who}` } },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex-statements/{id}/transition',
+    allowed: VEX_WRITERS,
+    ok: 200,
+    req: (c, who) => ({
+      path: `/api/v1/vex-statements/${c.vex.drafts[who]}/transition`,
+      body: { status: 'affected', actionStatement: 'update to 1.1.0' },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex-statements/{id}/eol',
+    allowed: VEX_WRITERS,
+    ok: 200,
+    req: (c, who) => ({
+      path: `/api/v1/vex-statements/${c.vex.drafts[who]}/eol`,
+      body: { actionStatement: 'seed 1.x is end of life: move to 2.x' },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex-statements/{id}/fixed',
+    allowed: VEX_WRITERS,
+    ok: 200,
+    req: (c, who) => ({
+      path: `/api/v1/vex-statements/${c.vex.fixable[who]}/fixed`,
+      body: { fixedVersion: '4.17.21' },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex-statements/{id}/approve',
+    allowed: ['approver'],
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/vex-statements/${c.vex.pending}/approve` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex-statements/{id}/disclose',
+    allowed: ['approver'],
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/vex-statements/${c.vex.confidential}/disclose` }),
+  },
 ];
 
 /** Routes anyone may call without a token. */
@@ -317,6 +427,7 @@ const PUBLIC = [
   { method: 'GET', path: '/tlog/tile/*', url: '/tlog/tile/0/000.p/1' },
   { method: 'GET', path: '/api/v1/tlog', url: '/api/v1/tlog' },
   { method: 'GET', path: '/api/v1/trusted-root', url: '/api/v1/trusted-root' },
+  { method: 'GET', path: '/api/v1/vex-signing-key', url: '/api/v1/vex-signing-key' },
   { method: 'POST', path: '/api/v1/tlog/entries', url: '/api/v1/tlog/entries' },
   {
     method: 'GET',
@@ -398,6 +509,37 @@ for (const backend of BACKENDS) {
           await buildMessageSignatureBundle(Buffer.from(fixtures.demo), key),
         );
       }
+      const draftVex = async (token: string, body: Record<string, unknown>) => {
+        const d = await call(srv, 'POST', '/api/v1/vex/seed/statements', {
+          token,
+          body: { components: ['pkg:npm/lodash@4.17.20'], ...body },
+        });
+        assert.equal(d.status, 201, d.text);
+        return d.json.id as number;
+      };
+      const vex: Ctx['vex'] = { drafts: {}, fixable: {}, pending: 0, confidential: 0 };
+      for (const who of CALLERS) {
+        vex.drafts[who] = await draftVex(tokens.admin, { vulnerability: `CVE-2031-${who}` });
+        // seed 1.1.0's SBOM (demo-app 1.1) holds lodash 4.17.21.
+        vex.fixable[who] = await draftVex(tokens.admin, {
+          vulnerability: `CVE-2032-${who}`,
+          releases: ['1.1.0'],
+        });
+      }
+      vex.pending = await draftVex(tokens.admin, { vulnerability: 'CVE-2033-0001' });
+      const judged = await call(srv, 'POST', `/api/v1/vex-statements/${vex.pending}/transition`, {
+        token: tokens.admin,
+        body: { status: 'not_affected', justification: 'component_not_present' },
+      });
+      assert.equal(judged.status, 200, judged.text);
+      vex.confidential = await draftVex(tokens.approver, {
+        vulnerability: 'CVE-2034-0001',
+        confidential: true,
+      });
+      const published = await call(srv, 'POST', '/api/v1/vex/seed/publish?format=openvex', {
+        token: tokens.admin,
+      });
+      assert.equal(published.status, 201, published.text);
       ctx = {
         fixtures,
         release1: one.json.sbom.releaseId,
@@ -405,6 +547,7 @@ for (const backend of BACKENDS) {
         sbom: one.json.sbom.id,
         spareTokens,
         bundles,
+        vex,
       };
     });
     after(() => srv.close());

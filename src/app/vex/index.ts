@@ -1,4 +1,8 @@
-/** The VEX use cases on files, what `custody vex …` calls: validate, read, convert. */
+/**
+ * The VEX use cases: on files, what `custody vex validate|convert` calls; in the service,
+ * statements (draft, revise, transition, approve, disclose, EOL, fixed from evidence) and
+ * published documents (publish signed and logged, read back).
+ */
 export {
   type ConvertedVexFile,
   type ConvertVexOptions,
@@ -7,3 +11,31 @@ export {
   type VexFileOptions,
   validateVexFile,
 } from './files.js';
+export {
+  getPublishedVex,
+  type PublishedVex,
+  type PublishedVexView,
+  publishVexDocument,
+  VEX_PUBLISH_FORMATS,
+  type VexPublishFormat,
+  vexSigningKey,
+} from './publish.js';
+export {
+  type AffectedProductRelease,
+  approveVexStatement,
+  type DraftInput,
+  discloseVexStatement,
+  draftFromAdvisory,
+  draftStatement,
+  endOfLifeVexStatement,
+  fixVexStatementFromEvidence,
+  listVexStatements,
+  productPurl,
+  type ReviseInput,
+  reviseVexStatement,
+  type StatementHistory,
+  type StatementView,
+  seesConfidential,
+  transitionVexStatement,
+  vexStatementHistory,
+} from './statements.js';

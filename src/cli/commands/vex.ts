@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT, settingsOf } from '../io.js';
 import { writeOutput } from '../output.js';
+import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
 
 const NAMES = { openvex: 'OpenVEX', cyclonedx: 'CycloneDX', csaf: 'CSAF' } as const;
 
@@ -91,4 +92,194 @@ export function registerVex(program: Command, io: CliIO): void {
         }
       },
     );
+
+  registerVexService(vex, io);
+}
+
+interface StatementAnswer {
+  id: number;
+  product: string;
+  vulnerability: string;
+  status: string;
+  version: number;
+  confidential: boolean;
+  draftedBy: string;
+  approvedBy: string | null;
+  needsApproval: boolean;
+}
+
+const many = (v: string, prev: string[] = []) => [...prev, v];
+
+function statementLine(r: StatementAnswer): string {
+  return `statement ${r.id}: ${r.vulnerability} on ${r.product}: ${r.status} (version ${r.version}${r.confidential ? ', confidential' : ''}), drafted by ${r.draftedBy}${r.approvedBy ? `, approved by ${r.approvedBy}` : r.needsApproval ? ', waiting for approval' : ''}\n`;
+}
+
+/** `custody vex draft|transition|approve|publish|get`: VEX statements and documents in a service. */
+function registerVexService(vex: Command, io: CliIO): void {
+  const print = (o: { json?: boolean }, body: unknown, line: string) =>
+    io.stdout.write(o.json ? `${JSON.stringify(body, null, 2)}\n` : line);
+
+  withServiceOptions(
+    vex
+      .command('draft <product>')
+      .description('draft an under_investigation VEX statement for a product in the service')
+      .requiredOption('--vulnerability <id>', 'CVE-…, GHSA-…, or the private report’s id')
+      .option('--component <purl>', 'the vulnerable component (repeatable)', many)
+      .option(
+        '--release <version>',
+        'a release it covers (repeatable; default: every version)',
+        many,
+      )
+      .option('--alias <id>', 'another id of the vulnerability (repeatable)', many)
+      .option('--description <text>', 'what the vulnerability is')
+      .option('--confidential', 'a private disclosure: team approvers only until disclosed')
+      .option('--json', 'print the statement as JSON'),
+  ).action(
+    async (
+      product: string,
+      o: ServiceFlags & {
+        vulnerability: string;
+        component?: string[];
+        release?: string[];
+        alias?: string[];
+        description?: string;
+        confidential?: boolean;
+        json?: boolean;
+      },
+    ) => {
+      const { body } = await clientFor(o, io).request<StatementAnswer>(
+        'POST',
+        `/api/v1/vex/${encodeURIComponent(product)}/statements`,
+        {
+          body: {
+            vulnerability: o.vulnerability,
+            ...(o.component ? { components: o.component } : {}),
+            ...(o.release ? { releases: o.release } : {}),
+            ...(o.alias ? { aliases: o.alias } : {}),
+            ...(o.description !== undefined ? { description: o.description } : {}),
+            ...(o.confidential ? { confidential: true } : {}),
+          },
+        },
+      );
+      print(o, body, statementLine(body));
+    },
+  );
+
+  withServiceOptions(
+    vex
+      .command('transition <id>')
+      .description(
+        'change a statement’s status (a judgment then waits for another person’s approval)',
+      )
+      .requiredOption('--status <status>', 'under_investigation, affected, not_affected or fixed')
+      .option('--justification <label>', 'not_affected: one of the standard’s five labels')
+      .option('--impact <text>', 'not_affected: impact statement')
+      .option('--action <text>', 'affected: what customers should do')
+      .option(
+        '--response <response>',
+        'affected: can_not_fix, will_not_fix, update, rollback, workaround_available (repeatable)',
+        many,
+      )
+      .option('--notes <text>', 'status notes')
+      .option('--json', 'print the statement as JSON'),
+  ).action(
+    async (
+      id: string,
+      o: ServiceFlags & {
+        status: string;
+        justification?: string;
+        impact?: string;
+        action?: string;
+        response?: string[];
+        notes?: string;
+        json?: boolean;
+      },
+    ) => {
+      const { body } = await clientFor(o, io).request<StatementAnswer>(
+        'POST',
+        `/api/v1/vex-statements/${encodeURIComponent(id)}/transition`,
+        {
+          body: {
+            status: o.status,
+            ...(o.justification !== undefined ? { justification: o.justification } : {}),
+            ...(o.impact !== undefined ? { impactStatement: o.impact } : {}),
+            ...(o.action !== undefined ? { actionStatement: o.action } : {}),
+            ...(o.response ? { responses: o.response } : {}),
+            ...(o.notes !== undefined ? { statusNotes: o.notes } : {}),
+          },
+        },
+      );
+      print(o, body, statementLine(body));
+    },
+  );
+
+  withServiceOptions(
+    vex
+      .command('approve <id>')
+      .description('approve a statement’s current version (an approver who did not draft it)')
+      .option('--json', 'print the statement as JSON'),
+  ).action(async (id: string, o: ServiceFlags & { json?: boolean }) => {
+    const { body } = await clientFor(o, io).request<StatementAnswer>(
+      'POST',
+      `/api/v1/vex-statements/${encodeURIComponent(id)}/approve`,
+    );
+    print(o, body, statementLine(body));
+  });
+
+  withServiceOptions(
+    vex
+      .command('publish <product>')
+      .description('publish the product’s VEX document: signed with the service’s key and logged')
+      .addOption(
+        new Option('--format <format>', 'document format')
+          .choices(['openvex', 'cyclonedx', 'csaf'])
+          .default('openvex'),
+      )
+      .option('--json', 'print the publication as JSON'),
+  ).action(async (product: string, o: ServiceFlags & { format: string; json?: boolean }) => {
+    const { body } = await clientFor(o, io).request<{
+      documentVersion: string;
+      digest: string;
+      statements: number;
+      logIndex: number | null;
+    }>('POST', `/api/v1/vex/${encodeURIComponent(product)}/publish`, {
+      query: { format: o.format },
+    });
+    print(
+      o,
+      body,
+      `published ${product} (${o.format}) version ${body.documentVersion}: ${body.statements} statement(s), ${body.digest}, log index ${body.logIndex}\n`,
+    );
+  });
+
+  withServiceOptions(
+    vex
+      .command('get <product>')
+      .description('the product’s current published VEX document (or its Sigstore bundle)')
+      .addOption(
+        new Option('--format <format>', 'document format')
+          .choices(['openvex', 'cyclonedx', 'csaf'])
+          .default('openvex'),
+      )
+      .option('--bundle', 'the Sigstore bundle over the document instead')
+      .option('-o, --output <file>', 'write here instead of stdout'),
+  ).action(
+    async (
+      product: string,
+      o: ServiceFlags & { format: string; bundle?: boolean; output?: string },
+    ) => {
+      const { body } = await clientFor(o, io).request<unknown>(
+        'GET',
+        `/api/v1/vex/${encodeURIComponent(product)}${o.bundle ? '/bundle' : ''}`,
+        { query: { format: o.format } },
+      );
+      // The document as written (two-space JSON, which a parse and re-stringify keeps), the bundle
+      // compact, as stored.
+      const text =
+        typeof body === 'string'
+          ? body
+          : `${o.bundle ? JSON.stringify(body) : JSON.stringify(body, null, 2)}\n`;
+      writeOutput(io, text, o.output);
+    },
+  );
 }

@@ -1,0 +1,175 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Q } from './db.js';
+import type { Database } from './schema.js';
+
+export type VexStatementRow = Selectable<Database['vex_statements']> & {
+  team: string;
+  product: string;
+};
+export type VexChangeRow = Selectable<Database['vex_changes']>;
+export type VexVersionRow = Selectable<Database['vex_statement_versions']>;
+export type VexDocumentRow = Selectable<Database['vex_documents']>;
+
+function statementSelect(q: Q) {
+  return q
+    .selectFrom('vex_statements as v')
+    .innerJoin('products as p', 'p.id', 'v.product_id')
+    .innerJoin('teams as t', 't.id', 'v.team_id')
+    .selectAll('v')
+    .select(['p.name as product', 't.name as team']);
+}
+
+export async function findVexStatement(q: Q, id: number): Promise<VexStatementRow | undefined> {
+  return statementSelect(q).where('v.id', '=', id).executeTakeFirst();
+}
+
+/** A product's statements, oldest first; `confidential: false` leaves the confidential ones out. */
+export async function vexStatementsOfProduct(
+  q: Q,
+  productId: number,
+  o: { confidential: boolean },
+): Promise<VexStatementRow[]> {
+  let s = statementSelect(q).where('v.product_id', '=', productId);
+  if (!o.confidential) s = s.where('v.confidential', '=', 0);
+  return s.orderBy('v.id').execute();
+}
+
+export async function insertVexStatement(
+  q: Q,
+  row: Omit<Insertable<Database['vex_statements']>, 'id'>,
+): Promise<number> {
+  const r = await q
+    .insertInto('vex_statements')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+/**
+ * Write the statement's current version, only if it is still at `expectedVersion` and
+ * `expectedUpdatedAt` (optimistic: a concurrent change makes this return false).
+ */
+export async function updateVexStatement(
+  q: Q,
+  id: number,
+  expected: { version: number; updatedAt: string },
+  set: {
+    status: string;
+    version: number;
+    confidential: number;
+    drafted_by: string;
+    approved_by: string | null;
+    disclosed_at: string | null;
+    body: string;
+    updated_at: string;
+  },
+): Promise<boolean> {
+  const r = await q
+    .updateTable('vex_statements')
+    .set(set)
+    .where('id', '=', id)
+    .where('version', '=', expected.version)
+    .where('updated_at', '=', expected.updatedAt)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Record a version: a new row, or the same version's row rewritten (an edit in place). */
+export async function putVexVersion(
+  q: Q,
+  statementId: number,
+  version: number,
+  body: string,
+  at: string,
+): Promise<void> {
+  const r = await q
+    .updateTable('vex_statement_versions')
+    .set({ body })
+    .where('statement_id', '=', statementId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) {
+    await q
+      .insertInto('vex_statement_versions')
+      .values({ statement_id: statementId, version, body, created_at: at })
+      .execute();
+  }
+}
+
+export async function vexVersions(q: Q, statementId: number): Promise<VexVersionRow[]> {
+  return q
+    .selectFrom('vex_statement_versions')
+    .selectAll()
+    .where('statement_id', '=', statementId)
+    .orderBy('version')
+    .execute();
+}
+
+export async function insertVexChanges(
+  q: Q,
+  rows: readonly Omit<Insertable<Database['vex_changes']>, 'id'>[],
+): Promise<void> {
+  if (rows.length > 0)
+    await q
+      .insertInto('vex_changes')
+      .values([...rows])
+      .execute();
+}
+
+export async function vexChanges(q: Q, statementId: number): Promise<VexChangeRow[]> {
+  return q
+    .selectFrom('vex_changes')
+    .selectAll()
+    .where('statement_id', '=', statementId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function insertVexDocument(
+  q: Q,
+  row: Omit<Insertable<Database['vex_documents']>, 'id'>,
+): Promise<number> {
+  const r = await q
+    .insertInto('vex_documents')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+/** The newest publication of a product in a format. */
+export async function latestVexDocument(
+  q: Q,
+  productId: number,
+  format: string,
+): Promise<VexDocumentRow | undefined> {
+  return q
+    .selectFrom('vex_documents')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .where('format', '=', format)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Components of the current SBOMs of a release whose package is `pkg` (purl without version). */
+export async function currentComponentsOfRelease(
+  q: Q,
+  productId: number,
+  release: string,
+  pkg: string,
+): Promise<{ purl: string | null; version: string | null }[]> {
+  return q
+    .selectFrom('components as c')
+    .innerJoin('packages as k', 'k.id', 'c.package_id')
+    .innerJoin('sboms as s', 's.id', 'c.sbom_id')
+    .innerJoin('releases as r', 'r.id', 's.release_id')
+    .select(['c.purl', 'c.version'])
+    .where('r.product_id', '=', productId)
+    .where('r.version', '=', release)
+    .where('s.current', '=', 1)
+    .where('k.package', '=', pkg)
+    .execute();
+}
