@@ -159,6 +159,13 @@ for (const backend of BACKENDS) {
       assert.equal(one.json.id, BABEL);
       assert.equal(one.json.history.length, 1);
       assert.ok(one.json.history[0].affectedReadyAt);
+      // Seed 001's Pattern 2: the system drafted an under_investigation statement per advisory.
+      const vex = await until('VEX drafted', async () => {
+        const r = await call(srv, 'GET', '/api/v1/vex/cdxgen/statements', { token: alpha });
+        const found = (r.json.items as Json[]).find((x: Json) => x.vulnerability === BABEL);
+        return found;
+      });
+      assert.equal(vex.status, 'under_investigation');
     });
 
     it('a changed record keeps its history (modified, what changed) and updates the findings', async () => {

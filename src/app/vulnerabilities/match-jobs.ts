@@ -33,6 +33,7 @@ import {
   splitOsvEcosystem,
 } from '../../vuln/index.js';
 import type { Services } from '../services.js';
+import { draftVexForFindings } from './draft-vex.js';
 import { packageLookupOf } from './osv-purl.js';
 
 /** One queue for both kinds of matching, so that on SQLite they run one at a time. */
@@ -117,15 +118,32 @@ export async function sweepUnmatched(s: Services, graceMs: number): Promise<void
 
 /** Run one matching job (idempotent: running it twice leaves the same findings). */
 export async function runVulnMatch(s: Services, job: VulnMatchJob): Promise<ReconcileOutcome> {
-  if (job.kind === 'sbom') return matchSbom(s, job.sbomId);
+  if (job.kind === 'sbom') {
+    const o = await matchSbom(s, job.sbomId);
+    if (o.opened > 0) await draftVexForSbom(s, job.sbomId);
+    return o;
+  }
   const total: ReconcileOutcome = { opened: 0, updated: 0, closed: 0 };
-  for (const id of new Set(job.items.map((i) => i.id))) {
+  const ids = [...new Set(job.items.map((i) => i.id))];
+  for (const id of ids) {
     const o = await matchAdvisory(s, id);
     total.opened += o.opened;
     total.updated += o.updated;
     total.closed += o.closed;
   }
+  // Seed 001, "CVE published affecting your components": a draft under_investigation statement
+  // per affected product, within the job that found them (the 24–48 h clock starts here).
+  if (total.opened > 0) await draftVexForFindings(s, { advisoryIds: ids });
   return total;
+}
+
+async function draftVexForSbom(s: Services, sbomId: number): Promise<void> {
+  const sbom = await s.db.read
+    .selectFrom('sboms')
+    .select('artifact_id')
+    .where('id', '=', sbomId)
+    .executeTakeFirst();
+  if (sbom) await draftVexForFindings(s, { artifactId: sbom.artifact_id });
 }
 
 /**
