@@ -362,3 +362,21 @@ export async function exploitInfo(
 export async function feeds(q: Q): Promise<Selectable<Database['vuln_feeds']>[]> {
   return q.selectFrom('vuln_feeds').selectAll().orderBy('name').execute();
 }
+
+/** The ids of the advisories that are one of `names` or name one of them as an alias. */
+export async function advisoryIdsNamed(q: Q, names: readonly string[]): Promise<string[]> {
+  const wanted = [...new Set(names.map((n) => n.trim()).filter((n) => n !== ''))];
+  if (wanted.length === 0) return [];
+  const rows = await q
+    .selectFrom('advisories')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb('id', 'in', wanted),
+        ...wanted.map((n) => eb('aliases', 'like', `%${JSON.stringify(n)}%`)),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -173,3 +173,21 @@ export async function currentComponentsOfRelease(
     .where('k.package', '=', pkg)
     .execute();
 }
+
+/** Every statement not yet `fixed` (new threat information may revise it), oldest first. */
+export async function openVexStatements(q: Q): Promise<VexStatementRow[]> {
+  return statementSelect(q).where('v.status', '!=', 'fixed').orderBy('v.id').execute();
+}
+
+/** The statements of these products that are not confidential, oldest first. */
+export async function publicVexStatementsOfProducts(
+  q: Q,
+  productIds: readonly number[],
+): Promise<VexStatementRow[]> {
+  if (productIds.length === 0) return [];
+  return statementSelect(q)
+    .where('v.product_id', 'in', productIds)
+    .where('v.confidential', '=', 0)
+    .orderBy('v.id')
+    .execute();
+}

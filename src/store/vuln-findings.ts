@@ -32,6 +32,9 @@ export interface ReconcileOutcome {
 
 const CHUNK = 500;
 
+/** The close reasons a VEX statement gives (a finding closed so stays closed when re-matched). */
+export const VEX_CLOSE_REASONS = ['vex_fixed', 'vex_not_affected'] as const;
+
 /** A component of a current SBOM, with where it ships. */
 export interface PlacedComponent {
   package_id: number;
@@ -160,6 +163,22 @@ export async function reconcileFindings(
   const open = await s.execute();
   const key = (a: string, artifact: number, pkg: number) => `${a}\u0000${artifact}\u0000${pkg}`;
   const byKey = new Map(open.map((f) => [key(f.advisory_id, f.artifact_id, f.package_id), f]));
+  // A finding a VEX statement closed (not_affected, fixed) stays closed while matching still
+  // finds it: refreshed, never opened again as a new row (the statement decides; reopening is
+  // app/vex's, when the analysis is revised).
+  let v = q
+    .selectFrom('vuln_findings')
+    .selectAll()
+    .where('close_reason', 'in', VEX_CLOSE_REASONS)
+    .orderBy('id');
+  v =
+    'artifactId' in scope
+      ? v.where('artifact_id', '=', scope.artifactId)
+      : v.where('advisory_id', '=', scope.advisoryId);
+  for (const f of await v.execute()) {
+    const k = key(f.advisory_id, f.artifact_id, f.package_id);
+    if (!byKey.has(k) || byKey.get(k)?.closed_at !== null) byKey.set(k, f);
+  }
   const out: ReconcileOutcome = { opened: 0, updated: 0, closed: 0 };
   const keep = new Set<string>();
   const inserts: Insertable<Database['vuln_findings']>[] = [];
@@ -420,4 +439,87 @@ export async function openFindingSbomIds(q: Q, advisoryId: string): Promise<numb
     .where('closed_at', 'is', null)
     .execute();
   return rows.map((r) => r.sbom_id);
+}
+
+// --- VEX settles findings ------------------------------------------------------------------------
+
+/** A finding of one product with the release it ships in, for deciding what a statement covers. */
+export interface ProductFindingRow {
+  id: number;
+  advisory_id: string;
+  release: string;
+  sbom_id: number;
+  closed_at: string | null;
+  close_reason: string | null;
+}
+
+/**
+ * The findings of one product for these advisories: the open ones (`open`), or the ones a VEX
+ * statement closed (`vexClosed`).
+ */
+export async function productFindings(
+  q: Q,
+  o: { productId: number; advisoryIds: readonly string[]; which: 'open' | 'vexClosed' },
+): Promise<ProductFindingRow[]> {
+  if (o.advisoryIds.length === 0) return [];
+  let s = q
+    .selectFrom('vuln_findings as f')
+    .innerJoin('releases as r', 'r.id', 'f.release_id')
+    .select([
+      'f.id',
+      'f.advisory_id',
+      'r.version as release',
+      'f.sbom_id',
+      'f.closed_at',
+      'f.close_reason',
+    ])
+    .where('f.product_id', '=', o.productId)
+    .where('f.advisory_id', 'in', o.advisoryIds);
+  s =
+    o.which === 'open'
+      ? s.where('f.closed_at', 'is', null)
+      : s.where('f.close_reason', 'in', VEX_CLOSE_REASONS);
+  return (await s.orderBy('f.id').execute()) as ProductFindingRow[];
+}
+
+/** Close these open findings with a VEX reason. */
+export async function closeFindingsById(
+  q: Q,
+  ids: readonly number[],
+  o: { reason: string; at: string },
+): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const r = await q
+      .updateTable('vuln_findings')
+      .set({ closed_at: o.at, close_reason: o.reason, updated_at: o.at })
+      .where('id', 'in', ids.slice(i, i + CHUNK))
+      .where('closed_at', 'is', null)
+      .executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  return n;
+}
+
+/**
+ * Reopen findings a VEX statement closed (the analysis was revised): the same row, its
+ * `opened_at` kept, so the time to remediate counts from when the finding was first opened and
+ * the withdrawn VEX closure never counts as a remediation.
+ */
+export async function reopenVexClosedFindings(
+  q: Q,
+  ids: readonly number[],
+  at: string,
+): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const r = await q
+      .updateTable('vuln_findings')
+      .set({ closed_at: null, close_reason: null, closed_sbom_id: null, updated_at: at })
+      .where('id', 'in', ids.slice(i, i + CHUNK))
+      .where('close_reason', 'in', VEX_CLOSE_REASONS)
+      .executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  return n;
 }

@@ -20,6 +20,7 @@ export {
   type VexPublishFormat,
   vexSigningKey,
 } from './publish.js';
+export { type FindingVex, vexOfFindings } from './settle-findings.js';
 export {
   type AffectedProductRelease,
   approveVexStatement,
@@ -28,10 +29,12 @@ export {
   draftFromAdvisory,
   draftStatement,
   endOfLifeVexStatement,
+  type FeedIntel,
   fixVexStatementFromEvidence,
   listVexStatements,
   productPurl,
   type ReviseInput,
+  reviseForFeedIntel,
   reviseVexStatement,
   type StatementHistory,
   type StatementView,

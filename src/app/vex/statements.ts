@@ -15,6 +15,7 @@ import {
   findVexStatement,
   insertVexChanges,
   insertVexStatement,
+  openVexStatements,
   putVexVersion,
   updateVexStatement,
   type VexStatementRow,
@@ -39,6 +40,7 @@ import {
   type StatementEdit,
   type StatusChange,
   SYSTEM_ACTOR,
+  type ThreatIntel,
   VEX_JUSTIFICATIONS,
   VEX_RESPONSES,
   VEX_STATUSES,
@@ -46,6 +48,7 @@ import {
 } from '../../vex/index.js';
 import { audit, auditDecision } from '../audit-trail.js';
 import { nowIso, type Services } from '../services.js';
+import { settleFindings } from './settle-findings.js';
 
 /**
  * VEX statements in the service (issue 12): drafted per product (by a person, or by the system
@@ -201,6 +204,58 @@ export async function draftFromAdvisory(
     if (view) out.push(view);
   }
   return out;
+}
+
+/** New information a threat feed brings about CVEs (seed 001: KEV listing, EPSS score). */
+export type FeedIntel = ReadonlyMap<string, Partial<Pick<ThreatIntel, 'kev' | 'epss'>>>;
+
+/**
+ * New information makes a new statement version (seed 001's VEX versioning): every statement
+ * not yet `fixed` that names one of `intel`'s CVEs (as its vulnerability or an alias) is revised
+ * as the system with the new intelligence (vex/'s reviseStatement with `intel`). Only a
+ * substantive change is written — a KEV listing the statement did not have, an EPSS score at
+ * least EPSS_VERSION_STEP away from the one its version states — as a new version (approval
+ * again where needsApproval says), with the trail and an audit record. A smaller EPSS drift
+ * writes nothing, so the statement keeps the score its version was based on and drift that adds
+ * up to the step makes a new version. Runs in the caller's transaction (the feed load's).
+ * @returns the statements revised
+ */
+export async function reviseForFeedIntel(
+  trx: Q,
+  intel: FeedIntel,
+  now: string,
+  feed: string,
+): Promise<number> {
+  if (intel.size === 0) return 0;
+  let revised = 0;
+  for (const row of await openVexStatements(trx)) {
+    const prev = JSON.parse(row.body) as LifecycleStatement;
+    const edit: Partial<ThreatIntel> = {};
+    for (const name of [prev.vulnerability, ...(prev.aliases ?? [])]) {
+      const i = intel.get(name.trim().toUpperCase());
+      if (i?.kev === true) edit.kev = true;
+      if (i?.epss !== undefined) edit.epss = Math.max(edit.epss ?? 0, i.epss);
+    }
+    if (edit.kev === undefined && edit.epss === undefined) continue;
+    if (edit.kev === true && prev.intel?.kev === true) delete edit.kev;
+    if (edit.kev === undefined && edit.epss === undefined) continue;
+    const r = reviseStatement(prev, { intel: edit }, { by: SYSTEM_ACTOR, now });
+    if (!r.versioned) continue;
+    await writeRevision(trx, row, prev, r, now);
+    await audit(
+      trx,
+      SYSTEM_CALLER,
+      {
+        action: 'vex.intel',
+        target: `vex-statement:${row.id}`,
+        team: row.team,
+        details: { ...auditDetails(row, r.statement), feed },
+      },
+      now,
+    );
+    revised++;
+  }
+  return revised;
 }
 
 /** Who the system is in the audit trail. */
@@ -451,31 +506,7 @@ async function change(
         now,
       );
     }
-    const st = r.statement;
-    const body = JSON.stringify(st);
-    const ok = await updateVexStatement(
-      trx,
-      id,
-      { version: row.version, updatedAt: row.updated_at },
-      {
-        status: st.status,
-        version: st.version,
-        confidential: st.confidential === true ? 1 : 0,
-        drafted_by: st.draftedBy,
-        approved_by: st.approvedBy ?? null,
-        disclosed_at: st.disclosedAt ?? null,
-        body,
-        updated_at: now,
-      },
-    );
-    if (!ok) {
-      throw new InventoryError(
-        'INVENTORY_CONFLICT',
-        `VEX statement ${id} changed while this change was made; read it again and retry`,
-      );
-    }
-    await putVexVersion(trx, id, st.version, body, now);
-    await insertVexChanges(trx, trailRows(id, r.trail));
+    await writeRevision(trx, row, prev, r, now);
     if (o.decision !== true) {
       await audit(
         trx,
@@ -487,6 +518,47 @@ async function change(
     const after = await findVexStatement(trx, id);
     return view(after as VexStatementRow);
   });
+}
+
+/**
+ * Write a revision of a stored statement: the row (only if nobody changed it meanwhile), the
+ * version, the trail, and the findings the change settles (settle-findings.ts), all in `trx`.
+ * @throws InventoryError INVENTORY_CONFLICT (changed meanwhile)
+ */
+async function writeRevision(
+  trx: Q,
+  row: VexStatementRow,
+  prev: LifecycleStatement,
+  r: Revision,
+  now: string,
+): Promise<void> {
+  const id = row.id;
+  const st = r.statement;
+  const body = JSON.stringify(st);
+  const ok = await updateVexStatement(
+    trx,
+    id,
+    { version: row.version, updatedAt: row.updated_at },
+    {
+      status: st.status,
+      version: st.version,
+      confidential: st.confidential === true ? 1 : 0,
+      drafted_by: st.draftedBy,
+      approved_by: st.approvedBy ?? null,
+      disclosed_at: st.disclosedAt ?? null,
+      body,
+      updated_at: now,
+    },
+  );
+  if (!ok) {
+    throw new InventoryError(
+      'INVENTORY_CONFLICT',
+      `VEX statement ${id} changed while this change was made; read it again and retry`,
+    );
+  }
+  await putVexVersion(trx, id, st.version, body, now);
+  await insertVexChanges(trx, trailRows(id, r.trail));
+  await settleFindings(trx, row.product_id, row.product, prev, st, now);
 }
 
 async function insertDraft(

@@ -3,12 +3,15 @@ import { replaceEpss, replaceKev } from '../../store/advisories.js';
 import { insertAuditEvent } from '../../store/audit.js';
 import { parseEpssCsv, parseKevCatalogue } from '../../vuln/index.js';
 import type { Services } from '../services.js';
+import { type FeedIntel, reviseForFeedIntel } from '../vex/index.js';
 
 export interface FeedIngestResult {
   feed: 'kev' | 'epss';
   entries: number;
   /** KEV: catalogVersion; EPSS: `model_version score_date` when the file says. */
   version: string | null;
+  /** VEX statements the new information revised to a new version. */
+  vexStatementsRevised: number;
 }
 
 /**
@@ -32,7 +35,8 @@ export async function ingestKev(
     dueDate: e.dueDate,
     ransomware: e.knownRansomwareCampaignUse ?? null,
   }));
-  return write(s, caller, 'kev', kev.catalogVersion, rows.length, (trx, feed) =>
+  const intel: FeedIntel = new Map(rows.map((r) => [r.cveId.toUpperCase(), { kev: true }]));
+  return write(s, caller, 'kev', kev.catalogVersion, rows.length, intel, (trx, feed) =>
     replaceKev(trx, rows, feed),
   );
 }
@@ -56,7 +60,8 @@ export async function ingestEpss(
   }));
   const version =
     [epss.modelVersion, epss.scoreDate].filter((x) => x !== undefined).join(' ') || null;
-  return write(s, caller, 'epss', version, rows.length, (trx, feed) =>
+  const intel: FeedIntel = new Map(rows.map((r) => [r.cveId.toUpperCase(), { epss: r.epss }]));
+  return write(s, caller, 'epss', version, rows.length, intel, (trx, feed) =>
     replaceEpss(trx, rows, feed),
   );
 }
@@ -75,14 +80,19 @@ async function write(
   feed: 'kev' | 'epss',
   version: string | null,
   entries: number,
+  intel: FeedIntel,
   replace: (
     trx: Parameters<Parameters<Services['db']['writes']['run']>[0]>[0],
     f: { version: string | null; at: string; by: string },
   ) => Promise<void>,
 ): Promise<FeedIngestResult> {
   const at = s.clock().toISOString();
+  let revised = 0;
   await s.db.writes.run(async (trx) => {
     await replace(trx, { version, at, by: caller.principal.actor });
+    // New information (a KEV listing, an EPSS move of at least 0.1) makes a new version of the
+    // VEX statements naming the CVE, in the same transaction as the feed.
+    revised = await reviseForFeedIntel(trx, intel, at, `${feed}:${version ?? 'unversioned'}`);
     await insertAuditEvent(
       trx,
       {
@@ -92,10 +102,10 @@ async function write(
         action: `${feed}.ingest`,
         target: `${feed}:${version ?? 'unversioned'}`,
         source: caller.source,
-        details: { entries },
+        details: { entries, vexStatementsRevised: revised },
       },
       at,
     );
   });
-  return { feed, entries, version };
+  return { feed, entries, version, vexStatementsRevised: revised };
 }

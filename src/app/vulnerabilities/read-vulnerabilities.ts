@@ -17,6 +17,7 @@ import {
 } from '../../store/vuln-findings.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';
+import { type FindingVex, vexOfFindings } from '../vex/index.js';
 import { VulnServiceError } from './errors.js';
 
 /** One release, artifact and component an advisory affects (a finding), open or closed. */
@@ -37,6 +38,8 @@ export interface AffectedView {
   closedAt: string | null;
   /** `fixed`, `withdrawn`, `not_affected`, `vex_fixed`, `vex_not_affected` once closed. */
   closeReason: string | null;
+  /** The VEX statement of the product that covers this finding (newest), or null. */
+  vex: FindingVex | null;
 }
 
 export interface VulnerabilityView {
@@ -185,6 +188,16 @@ async function views(
     for (const x of [id, ...aliases]) if (x.startsWith('CVE-')) cves.add(x);
   }
   const { kev, epss } = await exploitInfo(s.db.read, [...cves]);
+  const vex = await vexOfFindings(
+    s.db.read,
+    findings.map((f) => ({
+      id: f.id,
+      product_id: f.product_id,
+      product: f.product,
+      release: f.release,
+      advisoryNames: [f.advisory_id, ...(aliasesOf.get(f.advisory_id) ?? [])],
+    })),
+  );
   return ids.flatMap((id) => {
     const r = rows.get(id);
     if (!r) return [];
@@ -195,7 +208,7 @@ async function views(
       .map((c) => ({ cve: c, v: epss.get(c) }))
       .filter((x) => x.v !== undefined)
       .sort((a, b) => (b.v?.epss ?? 0) - (a.v?.epss ?? 0))[0];
-    const affected = (byAdvisory.get(id) ?? []).map(affectedView);
+    const affected = (byAdvisory.get(id) ?? []).map((f) => affectedView(f, vex.get(f.id)));
     return [
       {
         id,
@@ -222,7 +235,7 @@ async function views(
   });
 }
 
-function affectedView(f: FindingListRow): AffectedView {
+function affectedView(f: FindingListRow, vex: FindingVex | undefined): AffectedView {
   return {
     finding: f.id,
     team: f.team,
@@ -237,6 +250,7 @@ function affectedView(f: FindingListRow): AffectedView {
     openedAt: f.opened_at,
     closedAt: f.closed_at,
     closeReason: f.close_reason,
+    vex: vex ?? null,
   };
 }
 

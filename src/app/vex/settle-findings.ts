@@ -1,0 +1,137 @@
+import { formatPurl } from '../../core/index.js';
+import { advisoryIdsNamed } from '../../store/advisories.js';
+import type { Q } from '../../store/db.js';
+import { publicVexStatementsOfProducts } from '../../store/vex.js';
+import {
+  closeFindingsById,
+  currentAmong,
+  type ProductFindingRow,
+  productFindings,
+  reopenVexClosedFindings,
+} from '../../store/vuln-findings.js';
+import { type LifecycleStatement, needsApproval, vexStatusLookup } from '../../vex/index.js';
+
+/**
+ * A VEX statement settles the findings it covers (issue 12, "VEX"): the findings of its product
+ * whose advisory is the statement's vulnerability (by id or alias) and whose release the
+ * statement's products cover.
+ *
+ * - It closes the open ones when it says, with effect, `not_affected` (approved) or `fixed`
+ *   (approved, or proven by the release's SBOM): close reason `vex_not_affected` / `vex_fixed`.
+ *   Only `vex_fixed` (and `fixed`) count as remediation in the MTTR (read-vulnerabilities.ts).
+ * - It reopens the ones a VEX statement closed when its status moves back to `affected` or
+ *   `under_investigation` (the analysis was revised): the same row with `closed_at` cleared and
+ *   `opened_at` kept, so MTTR counts from the first opening. A finding whose SBOM is no longer
+ *   current stays closed (the component is gone from that artifact).
+ * - A confidential statement settles nothing until it is disclosed (a closed finding would
+ *   reveal the private disclosure to every reader of the findings).
+ *
+ * Runs inside the transaction that writes the statement change.
+ */
+export async function settleFindings(
+  trx: Q,
+  productId: number,
+  product: string,
+  prev: LifecycleStatement | undefined,
+  next: LifecycleStatement,
+  now: string,
+): Promise<{ closed: number; reopened: number }> {
+  const out = { closed: 0, reopened: 0 };
+  if (next.confidential === true) return out;
+  const names = [next.vulnerability, ...(next.aliases ?? [])];
+  const reason = closeReason(next);
+  const reopen =
+    (next.status === 'affected' || next.status === 'under_investigation') &&
+    prev !== undefined &&
+    (prev.status === 'not_affected' || prev.status === 'fixed');
+  if (reason === undefined && !reopen) return out;
+  const advisoryIds = await advisoryIdsNamed(trx, names);
+  const covered = coverage(product, next);
+  if (reason !== undefined) {
+    const open = await productFindings(trx, { productId, advisoryIds, which: 'open' });
+    const ids = open.filter((f) => covered(f)).map((f) => f.id);
+    out.closed = await closeFindingsById(trx, ids, { reason, at: now });
+  }
+  if (reopen) {
+    const closed = await productFindings(trx, { productId, advisoryIds, which: 'vexClosed' });
+    const current = await currentAmong(
+      trx,
+      closed.map((f) => f.sbom_id),
+    );
+    const ids = closed.filter((f) => covered(f) && current.has(f.sbom_id)).map((f) => f.id);
+    out.reopened = await reopenVexClosedFindings(trx, ids, now);
+  }
+  return out;
+}
+
+/** The close reason the statement gives its findings, or none (no effective judgment yet). */
+export function closeReason(st: LifecycleStatement): 'vex_not_affected' | 'vex_fixed' | undefined {
+  if (st.confidential === true || needsApproval(st)) return undefined;
+  if (st.status === 'not_affected') return 'vex_not_affected';
+  if (st.status === 'fixed') return 'vex_fixed';
+  return undefined;
+}
+
+// Whether the statement covers a finding: its release of the product (as a purl) is one of the
+// statement's products, by the same rule scanners use (vex/'s vexStatusLookup).
+function coverage(product: string, st: LifecycleStatement): (f: ProductFindingRow) => boolean {
+  const lookup = vexStatusLookup([{ id: 'settle', statements: [st] }]);
+  return (f) =>
+    lookup(formatPurl({ type: 'generic', name: product, version: f.release }), [
+      st.vulnerability,
+    ]) !== undefined;
+}
+
+/** A finding's VEX status: the statement of its product that covers it. */
+export interface FindingVex {
+  statement: number;
+  status: string;
+  version: number;
+  /** True while the statement waits for a second person (then it settles nothing yet). */
+  needsApproval: boolean;
+}
+
+/**
+ * The VEX status of findings from their products' public statements: the newest statement that
+ * names the finding's advisory (id or alias) and covers its release.
+ */
+export async function vexOfFindings(
+  q: Q,
+  findings: readonly {
+    id: number;
+    product_id: number;
+    product: string;
+    release: string;
+    advisoryNames: readonly string[];
+  }[],
+): Promise<Map<number, FindingVex>> {
+  const out = new Map<number, FindingVex>();
+  const rows = await publicVexStatementsOfProducts(q, [
+    ...new Set(findings.map((f) => f.product_id)),
+  ]);
+  const byProduct = new Map<number, { id: number; st: LifecycleStatement }[]>();
+  for (const r of rows) {
+    const list = byProduct.get(r.product_id) ?? [];
+    list.push({ id: r.id, st: JSON.parse(r.body) as LifecycleStatement });
+    byProduct.set(r.product_id, list);
+  }
+  for (const f of findings) {
+    const names = new Set(f.advisoryNames.map((n) => n.toUpperCase()));
+    let best: { id: number; st: LifecycleStatement } | undefined;
+    for (const c of byProduct.get(f.product_id) ?? []) {
+      const ids = [c.st.vulnerability, ...(c.st.aliases ?? [])].map((n) => n.toUpperCase());
+      if (!ids.some((n) => names.has(n))) continue;
+      if (!coverage(f.product, c.st)({ release: f.release } as ProductFindingRow)) continue;
+      if (best === undefined || c.st.timestamp >= best.st.timestamp) best = c;
+    }
+    if (best !== undefined) {
+      out.set(f.id, {
+        statement: best.id,
+        status: best.st.status,
+        version: best.st.version,
+        needsApproval: needsApproval(best.st),
+      });
+    }
+  }
+  return out;
+}
