@@ -230,6 +230,34 @@ for (const backend of BACKENDS) {
       assert.equal((await one(SEMVER, 'shop')).closedAt, null, 'another product is untouched');
     });
 
+    it('a confidential statement settles nothing and shows on no finding until it is disclosed', async () => {
+      const carol = await tokenFor(srv.services, 'approver', ['web'], 'carol@example.com');
+      const d = await call(srv, 'POST', '/api/v1/vex/shop/statements', {
+        token: carol,
+        body: {
+          vulnerability: SEMVER_CVE,
+          releases: ['1.0.0'],
+          components: ['pkg:npm/semver'],
+          confidential: true,
+        },
+      });
+      assert.equal(d.status, 201, d.text);
+      await act(d.json.id, 'transition', carol, {
+        status: 'not_affected',
+        justification: 'vulnerable_code_not_present',
+      });
+      await act(d.json.id, 'approve', bob);
+      const hidden = await one(SEMVER, 'shop');
+      assert.equal(hidden.closedAt, null);
+      assert.notEqual(hidden.vex?.statement, d.json.id);
+      now = new Date(now.getTime() + DAY_MS);
+      await act(d.json.id, 'disclose', bob);
+      const f = await one(SEMVER, 'shop');
+      assert.equal(f.closeReason, 'vex_not_affected');
+      assert.equal(f.closedAt, now.toISOString());
+      assert.equal(f.vex.statement, d.json.id);
+    });
+
     it('a KEV load newly listing a CVE makes a new version of the statement naming it, as the system, in its trail; loading it again does not', async () => {
       const d = await call(srv, 'POST', '/api/v1/vex/shop/statements', {
         token: alice,
