@@ -62,6 +62,7 @@ export function registerEventRoutes(app: FastifyInstance, d: RouteDeps, rt: Trig
       product?: string;
       source?: string;
       since?: string;
+      overdue?: boolean;
       limit?: number;
       cursor?: string;
     };
@@ -80,6 +81,11 @@ export function registerEventRoutes(app: FastifyInstance, d: RouteDeps, rt: Trig
             product: { type: 'string', maxLength: 200 },
             source: { type: 'string', enum: ['api', 'github', 'gitlab', 'poller'] },
             since: { type: 'string', maxLength: 40 },
+            overdue: {
+              type: 'boolean',
+              description:
+                'Only events with an action past its deadline and not done (an SBOM obligation no push has met)',
+            },
             limit: { type: 'integer', minimum: 1, maximum: 500 },
             cursor: { type: 'string', maxLength: 100 },
           },
