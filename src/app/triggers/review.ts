@@ -67,7 +67,11 @@ export interface VexWork {
   product: string;
   team: string;
   vulnerability: string;
-  /** `draft`: no statement yet; `update`: the advisory changed after the statement did; else the trigger action's own (`update-status`, …). */
+  /**
+   * `draft`: no statement yet; `update`: the advisory changed after the statement did; `analyse`:
+   * the statement is still `under_investigation` (a draft to finish); else the trigger action's
+   * own (`update-status`, …).
+   */
   action: string;
   /** The current statement's status, when there is one. */
   status: string | null;
@@ -170,12 +174,20 @@ export async function scheduledReview(s: Services, caller: Caller, since: string
     const st = statements.find(
       (x) => x.product_id === f.product_id && names.includes(x.vulnerability),
     );
-    if (st && st.updated_at >= f.updated_at) continue; // the statement already answers this version
+    const action =
+      st === undefined
+        ? 'draft'
+        : st.updated_at < f.updated_at
+          ? 'update'
+          : st.status === 'under_investigation'
+            ? 'analyse'
+            : undefined;
+    if (action === undefined) continue; // a statement that already answers this version
     vex.push({
       product: f.product,
       team: f.team,
       vulnerability: st?.vulnerability ?? f.advisory_id,
-      action: st ? 'update' : 'draft',
+      action,
       status: st?.status ?? null,
     });
   }
