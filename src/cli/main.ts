@@ -8,6 +8,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerLog } from './commands/log.js';
 import { registerPush } from './commands/push.js';
 import { registerRelease } from './commands/release.js';
+import { registerReview } from './commands/review.js';
 import { registerSbom } from './commands/sbom.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
@@ -106,6 +107,7 @@ const COMMANDS: Register[] = [
   registerVex,
   registerVuln,
   registerVulnService,
+  registerReview,
   registerLog,
   registerWitness,
   (program: Command, io: CliIO) =>

@@ -114,6 +114,40 @@ export async function countOverdueActions(q: Q, now: string): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
+/** A pending `sbom` action with the event it came from: an SBOM obligation a push may meet. */
+export interface PendingSbomActionRow {
+  action_id: number;
+  deadline: string | null;
+  event_id: number;
+  team_id: number;
+  product: string | null;
+  payload: string;
+  decision: string;
+  received_at: string;
+}
+
+/** The pending `sbom` actions of one team, oldest first. */
+export async function pendingSbomActions(q: Q, teamId: number): Promise<PendingSbomActionRow[]> {
+  return q
+    .selectFrom('trigger_actions as a')
+    .innerJoin('trigger_events as e', 'e.id', 'a.event_id')
+    .select([
+      'a.id as action_id',
+      'a.deadline',
+      'e.id as event_id',
+      'e.team_id',
+      'e.product',
+      'e.payload',
+      'e.decision',
+      'e.received_at',
+    ])
+    .where('a.team_id', '=', teamId)
+    .where('a.target', '=', 'sbom')
+    .where('a.state', '=', 'pending')
+    .orderBy('a.id')
+    .execute();
+}
+
 export interface EventFilter {
   /** undefined: every team. */
   teamIds?: readonly number[] | undefined;
@@ -123,6 +157,8 @@ export interface EventFilter {
   since?: string | undefined;
   /** Ids below this (the cursor). */
   before?: number | undefined;
+  /** Only events with an action not done (pending or failed) whose deadline is before this. */
+  overdueAt?: string | undefined;
   limit: number;
 }
 
@@ -136,6 +172,20 @@ export async function listEventRows(q: Q, f: EventFilter): Promise<TriggerEventR
   if (f.source !== undefined) s = s.where('e.source', '=', f.source);
   if (f.since !== undefined) s = s.where('e.received_at', '>=', f.since);
   if (f.before !== undefined) s = s.where('e.id', '<', f.before);
+  const overdueAt = f.overdueAt;
+  if (overdueAt !== undefined) {
+    s = s.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('trigger_actions as a')
+          .select('a.id')
+          .whereRef('a.event_id', '=', 'e.id')
+          .where('a.state', 'in', ['pending', 'failed'])
+          .where('a.deadline', 'is not', null)
+          .where('a.deadline', '<', overdueAt),
+      ),
+    );
+  }
   return s
     .orderBy('e.id', 'desc')
     .limit(f.limit + 1)

@@ -18,6 +18,7 @@ import {
 import { BlobStore } from '../../store/blobs.js';
 import { countFollowUps } from '../../store/follow-ups.js';
 import type { Services } from '../services.js';
+import { meetSbomObligations } from '../triggers/obligations.js';
 import { enqueueSbomMatch } from '../vulnerabilities/match-jobs.js';
 import { requireTeam } from './team-scope.js';
 import { type SbomView, sbomView } from './views.js';
@@ -141,6 +142,20 @@ export async function ingestSbom(
   // Vulnerability matching runs as a job after the commit, never inside the ingest transaction.
   // The SBOM is stored either way: a failed enqueue is caught up by the matching sweep.
   if (outcome.created) await enqueueSbomMatch(s, outcome.sbom.id).catch(() => null);
+  // The push meets the SBOM obligations of release and lockfile events (pending `sbom` actions)
+  // for its product version, commit or digest; also after the commit. Should this fail, the
+  // actions stay pending (and count as overdue) until the next push or a person meets them.
+  if (outcome.created) {
+    await meetSbomObligations(s, caller, {
+      sbomId: outcome.sbom.id,
+      team: { id: team.id, name: teamName },
+      product: input.product,
+      version: input.release,
+      commit: input.commit,
+      digest: artifact.digest,
+      at: outcome.sbom.created_at,
+    }).catch(() => null);
+  }
   // Read after the commit, on the read connection: not queued behind the next group commit.
   const open = await countFollowUps(s.db.read, undefined, s.clock().toISOString(), outcome.sbom.id);
   return {

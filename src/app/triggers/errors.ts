@@ -11,6 +11,8 @@ export type TriggerIntakeErrorCode =
   /** A webhook for which no secret is configured (401): set one first. */
   | 'WEBHOOK_NOT_CONFIGURED'
   /** A notification webhook setting that is not an https:// or http:// URL with a secret. */
-  | 'NOTIFY_WEBHOOK_INVALID';
+  | 'NOTIFY_WEBHOOK_INVALID'
+  /** The scheduled review's `since` is not an RFC 3339 date or date-time. */
+  | 'REVIEW_SINCE_INVALID';
 
 export class TriggerIntakeError extends CustodyError<TriggerIntakeErrorCode> {}

@@ -30,6 +30,14 @@ export type {
   WebhookHeaders,
 } from './ports.js';
 export {
+  type Review,
+  type ReviewAdvisory,
+  type ReviewProduct,
+  type SbomWork,
+  scheduledReview,
+  type VexWork,
+} from './review.js';
+export {
   ACTION_JOB,
   NOTIFY_JOB,
   type RetryPolicy,

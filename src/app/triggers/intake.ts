@@ -45,6 +45,8 @@ export interface ActionView {
   state: string;
   origin: string;
   doneAt: string | null;
+  /** Done after its deadline (an SBOM obligation met late, by a push after the deadline). */
+  late: boolean;
   error: string | null;
 }
 
@@ -153,6 +155,8 @@ export interface EventQuery {
   product?: string | undefined;
   source?: string | undefined;
   since?: string | undefined;
+  /** Only events with an overdue action: not done (pending or failed) and past its deadline. */
+  overdue?: boolean | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
 }
@@ -174,6 +178,7 @@ export async function listEvents(
     source: q.source,
     since: q.since,
     before: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+    overdueAt: q.overdue === true ? rt.s.clock().toISOString() : undefined,
     limit,
   });
   const more = rows.length > limit;
@@ -220,6 +225,8 @@ export function toView(r: TriggerEventRow, actions: readonly TriggerActionRow[])
       state: a.state,
       origin: a.origin,
       doneAt: a.done_at,
+      late:
+        a.done_at !== null && a.deadline !== null && Date.parse(a.done_at) > Date.parse(a.deadline),
       error: a.error,
     })),
   };

@@ -5,6 +5,7 @@ import {
   overrideEvent,
   receiveEvent,
   receiveWebhook,
+  scheduledReview,
   setInboundWebhookSecret,
   setTeamNotifications,
   type TriggerRuntime,
@@ -62,6 +63,7 @@ export function registerEventRoutes(app: FastifyInstance, d: RouteDeps, rt: Trig
       product?: string;
       source?: string;
       since?: string;
+      overdue?: boolean;
       limit?: number;
       cursor?: string;
     };
@@ -80,6 +82,11 @@ export function registerEventRoutes(app: FastifyInstance, d: RouteDeps, rt: Trig
             product: { type: 'string', maxLength: 200 },
             source: { type: 'string', enum: ['api', 'github', 'gitlab', 'poller'] },
             since: { type: 'string', maxLength: 40 },
+            overdue: {
+              type: 'boolean',
+              description:
+                'Only events with an action past its deadline and not done (an SBOM obligation no push has met)',
+            },
             limit: { type: 'integer', minimum: 1, maximum: 500 },
             cursor: { type: 'string', maxLength: 100 },
           },
@@ -87,6 +94,27 @@ export function registerEventRoutes(app: FastifyInstance, d: RouteDeps, rt: Trig
       },
     },
     async (req) => listEvents(rt, req.caller, req.query),
+  );
+
+  app.get<{ Querystring: { since: string } }>(
+    '/api/v1/review',
+    {
+      config: { requires: 'inventory:read', permission: 'inventory:read' },
+      schema: {
+        summary:
+          "The scheduled review (Pattern 3): changes since each product's last SBOM, new advisories, batched SBOM and VEX work",
+        description:
+          "Per product in the caller's teams: the events stored since its last SBOM and the releases whose SBOM obligation is unmet; the advisories ingested or changed since `since` with the products they affect; and the work: SBOMs to generate, VEX statements to draft or update.",
+        tags: ['triggers'],
+        querystring: {
+          type: 'object',
+          required: ['since'],
+          additionalProperties: false,
+          properties: { since: { type: 'string', maxLength: 40 } },
+        },
+      },
+    },
+    async (req) => scheduledReview(rt.s, req.caller, req.query.since),
   );
 
   app.get<{ Params: { id: number } }>(
