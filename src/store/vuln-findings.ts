@@ -57,13 +57,9 @@ export async function currentSbomIdsOfArtifact(q: Q, artifactId: number): Promis
   return rows.map((r) => r.id);
 }
 
-/** Components with a purl of these SBOMs (current or not: the caller chose them). */
-export async function componentsOfSboms(
-  q: Q,
-  sbomIds: readonly number[],
-): Promise<PlacedComponent[]> {
-  if (sbomIds.length === 0) return [];
-  const rows = await q
+/** Components joined to their SBOM, with what places them (artifact, release, product, team). */
+function placedComponents(q: Q) {
+  return q
     .selectFrom('components as c')
     .innerJoin('sboms as s', 's.id', 'c.sbom_id')
     .select([
@@ -74,7 +70,16 @@ export async function componentsOfSboms(
       's.release_id',
       's.product_id',
       's.team_id',
-    ])
+    ]);
+}
+
+/** Components with a purl of these SBOMs (current or not: the caller chose them). */
+export async function componentsOfSboms(
+  q: Q,
+  sbomIds: readonly number[],
+): Promise<PlacedComponent[]> {
+  if (sbomIds.length === 0) return [];
+  const rows = await placedComponents(q)
     .where('c.sbom_id', 'in', sbomIds)
     .where('c.purl', 'is not', null)
     .execute();
@@ -123,18 +128,7 @@ export async function currentComponentsOfPackages(
 ): Promise<PlacedComponent[]> {
   const out: PlacedComponent[] = [];
   for (let i = 0; i < packageIds.length; i += CHUNK) {
-    const rows = await q
-      .selectFrom('components as c')
-      .innerJoin('sboms as s', 's.id', 'c.sbom_id')
-      .select([
-        'c.package_id',
-        'c.purl',
-        'c.sbom_id',
-        's.artifact_id',
-        's.release_id',
-        's.product_id',
-        's.team_id',
-      ])
+    const rows = await placedComponents(q)
       .where('c.package_id', 'in', packageIds.slice(i, i + CHUNK))
       .where('s.current', '=', 1)
       .where('c.purl', 'is not', null)

@@ -6,8 +6,6 @@ export type TriggerIntakeErrorCode =
   | 'EVENT_NOT_FOUND'
   /** The override asks for what already is (skip a finished action, force a pending one). */
   | 'EVENT_OVERRIDE_CONFLICT'
-  /** A webhook whose signature (or token) does not match the configured secret (401). */
-  | 'WEBHOOK_SIGNATURE_INVALID'
   /** A webhook for which no secret is configured (401): set one first. */
   | 'WEBHOOK_NOT_CONFIGURED'
   /** A notification webhook setting that is not an https:// or http:// URL with a secret. */

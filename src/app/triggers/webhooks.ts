@@ -1,7 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../../access/index.js';
 import { findTeam } from '../../store/catalogue.js';
 import { teamWebhooks } from '../../store/trigger-events.js';
+import { verifyGithubSignature, verifyGitlabToken } from '../../triggers/index.js';
 import { TriggerIntakeError } from './errors.js';
 import { type EventView, receiveEvent } from './intake.js';
 import type { IntakeEvent, WebhookHeaders } from './ports.js';
@@ -26,7 +26,7 @@ export interface WebhookDelivery {
  * anything reads them: a delivery that fails it is refused and leaves no trace but a log line.
  * GitHub signs with `X-Hub-Signature-256: sha256=<HMAC-SHA256 hex>`; GitLab sends the shared
  * secret itself in `X-Gitlab-Token` (compared in constant time).
- * @throws TriggerIntakeError WEBHOOK_NOT_CONFIGURED, WEBHOOK_SIGNATURE_INVALID (both 401),
+ * @throws TriggerIntakeError WEBHOOK_NOT_CONFIGURED, TriggerError WEBHOOK_SIGNATURE_INVALID (both 401),
  *   EVENT_INVALID (not JSON); the engine's coded errors
  */
 export async function receiveWebhook(
@@ -89,32 +89,13 @@ async function secretFor(rt: TriggerRuntime, team: string | undefined): Promise<
   );
 }
 
-/** @throws TriggerIntakeError WEBHOOK_SIGNATURE_INVALID */
+/** @throws TriggerError WEBHOOK_SIGNATURE_INVALID */
 export function verifyDelivery(
   d: Pick<WebhookDelivery, 'provider' | 'headers' | 'raw'>,
   secret: string,
 ): void {
-  const ok =
-    d.provider === 'github'
-      ? sameText(
-          d.headers['x-hub-signature-256'],
-          `sha256=${createHmac('sha256', secret).update(d.raw).digest('hex')}`,
-        )
-      : sameText(d.headers['x-gitlab-token'], secret);
-  if (!ok) {
-    throw new TriggerIntakeError(
-      'WEBHOOK_SIGNATURE_INVALID',
-      d.provider === 'github'
-        ? 'X-Hub-Signature-256 is missing or does not match the body under the configured secret'
-        : 'X-Gitlab-Token is missing or is not the configured secret',
-    );
-  }
-}
-
-/** Constant-time equality of two strings of any lengths (their digests are compared). */
-function sameText(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  // The triggers domain's checks: constant-time, over the raw bytes, before anything parses them.
+  if (d.provider === 'github')
+    verifyGithubSignature(d.raw, d.headers['x-hub-signature-256'], secret);
+  else verifyGitlabToken(d.headers['x-gitlab-token'], secret);
 }
