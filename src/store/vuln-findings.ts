@@ -252,25 +252,6 @@ export async function reconcileFindings(
   return out;
 }
 
-/**
- * Close the open findings of `advisoryIds` in `artifactIds` with a VEX reason (`vex_fixed`,
- * `vex_not_affected`): for the VEX workflow, which decides per product and advisory.
- */
-export async function closeFindingsByVex(
-  q: Q,
-  o: { advisoryIds: readonly string[]; artifactIds: readonly number[]; reason: string; at: string },
-): Promise<number> {
-  if (o.advisoryIds.length === 0 || o.artifactIds.length === 0) return 0;
-  const r = await q
-    .updateTable('vuln_findings')
-    .set({ closed_at: o.at, close_reason: o.reason, updated_at: o.at })
-    .where('closed_at', 'is', null)
-    .where('advisory_id', 'in', o.advisoryIds)
-    .where('artifact_id', 'in', o.artifactIds)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
-
 /** Record that an SBOM has been matched. */
 export async function recordSbomScan(
   q: Q,
