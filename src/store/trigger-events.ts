@@ -127,8 +127,12 @@ export interface PendingSbomActionRow {
 }
 
 /** The pending `sbom` actions of one team, oldest first. */
-export async function pendingSbomActions(q: Q, teamId: number): Promise<PendingSbomActionRow[]> {
-  return q
+export async function pendingSbomActions(
+  q: Q,
+  teamId: number,
+  eventId?: number,
+): Promise<PendingSbomActionRow[]> {
+  let query = q
     .selectFrom('trigger_actions as a')
     .innerJoin('trigger_events as e', 'e.id', 'a.event_id')
     .select([
@@ -143,8 +147,59 @@ export async function pendingSbomActions(q: Q, teamId: number): Promise<PendingS
     ])
     .where('a.team_id', '=', teamId)
     .where('a.target', '=', 'sbom')
-    .where('a.state', '=', 'pending')
-    .orderBy('a.id')
+    .where('a.state', '=', 'pending');
+  if (eventId !== undefined) query = query.where('e.id', '=', eventId);
+  return query.orderBy('a.id').execute();
+}
+
+export interface StoredSbomPushRow {
+  sbom_id: number;
+  created_at: string;
+  product: string;
+  version: string;
+  commit_sha: string | null;
+  digest: string;
+}
+
+/**
+ * The team's stored SBOMs (current or not) for a commit, an artifact digest, or a product's
+ * release versions: the pushes an obligation created after them may already be met by. Oldest
+ * first, at most `limit`.
+ */
+export async function storedSbomPushes(
+  q: Q,
+  teamId: number,
+  by: { commit?: string; digest?: string; product?: string; versions?: readonly string[] },
+  limit = 50,
+): Promise<StoredSbomPushRow[]> {
+  const { commit, digest, product, versions } = by;
+  if (commit === undefined && digest === undefined && !(product && versions?.length)) return [];
+  return q
+    .selectFrom('sboms as s')
+    .innerJoin('releases as r', 'r.id', 's.release_id')
+    .innerJoin('products as p', 'p.id', 's.product_id')
+    .innerJoin('artifacts as a', 'a.id', 's.artifact_id')
+    .select([
+      's.id as sbom_id',
+      's.created_at',
+      'p.name as product',
+      'r.version',
+      'r.commit_sha',
+      'a.digest',
+    ])
+    .where('s.team_id', '=', teamId)
+    .where((eb) => {
+      const any = [];
+      if (commit !== undefined)
+        any.push(eb(eb.fn('lower', ['r.commit_sha']), '=', commit.toLowerCase()));
+      if (digest !== undefined)
+        any.push(eb(eb.fn('lower', ['a.digest']), '=', digest.toLowerCase()));
+      if (product && versions?.length)
+        any.push(eb.and([eb('p.name', '=', product), eb('r.version', 'in', [...versions])]));
+      return eb.or(any);
+    })
+    .orderBy('s.id')
+    .limit(limit)
     .execute();
 }
 

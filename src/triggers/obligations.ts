@@ -76,7 +76,10 @@ export interface ObligationReport {
  * Which obligations the pushes meet, which are still open and which are overdue at `now`. A push
  * meets an obligation when it names the same commit (full SHA, case-insensitive), the same
  * digest, or the same product and version (a leading `v` aside); the earliest such push counts.
- * A push made before the event (CI pushed, then tagged) meets it too: the SBOM exists.
+ * A push made before the event (CI pushed, then tagged) meets it too: the SBOM exists. Except
+ * for a rebuild by product and version: the version's earlier SBOM describes the build before,
+ * so only a push at or after the rebuild meets it (a push of the rebuild's digest or commit
+ * meets it whenever it came).
  */
 export function evaluateObligations(
   obligations: readonly SbomObligation[],
@@ -99,6 +102,7 @@ export function evaluateObligations(
 function meets(p: SbomPush, o: SbomObligation): boolean {
   if (o.commit !== undefined && p.commit !== undefined && same(o.commit, p.commit)) return true;
   if (o.digest !== undefined && p.digest !== undefined && same(o.digest, p.digest)) return true;
+  if (o.rule === 'rebuild' && Date.parse(p.at) < Date.parse(o.createdAt)) return false;
   return (
     o.product !== undefined &&
     o.version !== undefined &&

@@ -184,6 +184,21 @@ describe('SBOM obligations', () => {
     );
   });
 
+  it('a push before the event meets it (CI pushed, then tagged), except the old SBOM of a rebuilt version', () => {
+    assert.ok(obligation);
+    assert.equal(
+      evaluateObligations([obligation], [{ at: at(-5), commit: SHA }], at(1)).met.length,
+      1,
+    );
+    const e = ev({ kind: 'release', version: '1.4.0', rebuild: true, product: 'acme/shop' });
+    const o = obligationFor(eventId(e), e, decideTrigger(e));
+    assert.ok(o);
+    const before = { at: at(-60), product: 'acme/shop', version: '1.4.0' };
+    assert.deepEqual(evaluateObligations([o], [before], at(1)).open, [o]);
+    const after = { at: at(2), product: 'acme/shop', version: '1.4.0' };
+    assert.equal(evaluateObligations([o], [before, after], at(3)).met[0]?.push, after);
+  });
+
   it('no SBOM, no deadline or nothing to match by: no obligation', () => {
     const cve = ev({ kind: 'cve-published', vulnerability: 'CVE-1' });
     assert.equal(obligationFor('x', cve, decideTrigger(cve)), null);

@@ -16,6 +16,7 @@ import { notFound } from '../inventory/team-scope.js';
 import type { Page } from '../inventory/views.js';
 import { recheckCaller } from '../recheck-caller.js';
 import { TriggerIntakeError } from './errors.js';
+import { meetObligationsWithStoredSboms } from './obligations.js';
 import type { IntakeEvent, TriggerDecision } from './ports.js';
 import { idempotencyKey, type TriggerRuntime } from './runtime.js';
 
@@ -134,6 +135,9 @@ export async function receiveEvent(
   rt.metrics?.received(event.kind, source);
   for (const a of decision.actions) rt.metrics?.decided(a.target, a.action);
   if (decision.actions.length === 0) rt.metrics?.decided('none', 'none');
+  // Best effort, like a push meeting it: should this fail, the action stays pending until a push.
+  if (r.actions.some((a) => a.target === 'sbom'))
+    await meetObligationsWithStoredSboms(s, caller, team, r.id, at).catch(() => null);
   for (const a of r.actions) await rt.enqueueAction(a.id, a.target);
   const view = await getEvent(rt, caller, r.id);
   if (decision.actions.length > 0) {

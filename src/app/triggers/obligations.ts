@@ -1,7 +1,8 @@
 import type { Caller } from '../../access/index.js';
-import { moveAction, pendingSbomActions } from '../../store/trigger-events.js';
+import { moveAction, pendingSbomActions, storedSbomPushes } from '../../store/trigger-events.js';
 import {
   evaluateObligations,
+  type MetObligation,
   obligationFor,
   type SbomObligation,
   type SbomPush,
@@ -70,36 +71,93 @@ export async function meetSbomObligations(
   for (const m of report.met) {
     const ids = byEvent.get(m.obligation.eventId);
     if (!ids) continue;
-    const moved = await s.db.kysely.transaction().execute(async (trx) => {
-      const ok = await moveAction(trx, ids.actionId, ['pending'], {
-        state: 'done',
-        done_at: push.at,
-        error: null,
-      });
-      if (!ok) return false;
-      await audit(
-        trx,
-        caller,
-        {
-          action: 'event.obligation-met',
-          target: `event:${ids.eventId}`,
-          team: push.team.name,
-          details: {
-            action: ids.actionId,
-            sbom: push.sbomId,
-            product: push.product,
-            version: push.version,
-            due: m.obligation.due,
-            late: m.late,
-          },
-        },
-        push.at,
-      );
-      return true;
-    });
-    if (moved) met.push({ ...ids, late: m.late });
+    const details = { sbom: push.sbomId, product: push.product, version: push.version };
+    if (await markMet(s, caller, push.team.name, ids, push.at, m, details))
+      met.push({ ...ids, late: m.late });
   }
   return met;
+}
+
+/**
+ * CI often pushes the SBOM before the tag or release webhook arrives: an event's obligation that
+ * an SBOM stored earlier already meets (same commit, digest, or product version; not the old SBOM
+ * of a rebuilt version) is done the moment the event is received. Runs after the event committed.
+ */
+export async function meetObligationsWithStoredSboms(
+  s: Services,
+  caller: Caller,
+  team: { id: number; name: string },
+  eventId: number,
+  receivedAt: string,
+): Promise<MetAction[]> {
+  const met: MetAction[] = [];
+  for (const r of await pendingSbomActions(s.db.kysely, team.id, eventId)) {
+    const o = obligationOf(r.event_id, r.payload, r.decision);
+    if (o === null) continue;
+    const versions =
+      o.version === undefined
+        ? []
+        : [...new Set([o.version, o.version.replace(/^v/, ''), `v${o.version.replace(/^v/, '')}`])];
+    const rows = await storedSbomPushes(s.db.read, team.id, {
+      ...(o.commit !== undefined ? { commit: o.commit } : {}),
+      ...(o.digest !== undefined ? { digest: o.digest } : {}),
+      ...(o.product !== undefined ? { product: o.product, versions } : {}),
+    });
+    const pushes: SbomPush[] = rows.map((p) => ({
+      at: p.created_at,
+      product: p.product,
+      version: p.version,
+      digest: p.digest,
+      sbomId: String(p.sbom_id),
+      ...(p.commit_sha !== null ? { commit: p.commit_sha } : {}),
+    }));
+    const m = evaluateObligations([{ ...o, due: r.deadline ?? o.due }], pushes, receivedAt).met[0];
+    if (m === undefined) continue;
+    const ids = { actionId: r.action_id, eventId: r.event_id };
+    const details = {
+      sbom: Number(m.push.sbomId),
+      product: m.push.product,
+      version: m.push.version,
+      pushedBefore: true,
+    };
+    // Met when the event arrived (the SBOM was there already), so never late.
+    const onTime = { ...m, late: false };
+    if (await markMet(s, caller, team.name, ids, receivedAt, onTime, details))
+      met.push({ ...ids, late: false });
+  }
+  return met;
+}
+
+/** pending → done with its audit entry; false when it was no longer pending (met already). */
+async function markMet(
+  s: Services,
+  caller: Caller,
+  team: string,
+  ids: { actionId: number; eventId: number },
+  at: string,
+  m: MetObligation,
+  details: Record<string, unknown>,
+): Promise<boolean> {
+  return s.db.kysely.transaction().execute(async (trx) => {
+    const ok = await moveAction(trx, ids.actionId, ['pending'], {
+      state: 'done',
+      done_at: at,
+      error: null,
+    });
+    if (!ok) return false;
+    await audit(
+      trx,
+      caller,
+      {
+        action: 'event.obligation-met',
+        target: `event:${ids.eventId}`,
+        team,
+        details: { action: ids.actionId, ...details, due: m.obligation.due, late: m.late },
+      },
+      at,
+    );
+    return true;
+  });
 }
 
 /** The obligation a stored event and decision make, or null (not seed 001's, or none). */

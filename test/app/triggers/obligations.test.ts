@@ -105,5 +105,60 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await overdueIds(), []);
       assert.equal(await overdueGauge(), 0);
     });
+
+    it('an SBOM pushed before the event (CI pushed, then tagged) meets it on arrival', async () => {
+      const commit = 'a1'.repeat(20);
+      const p = await push(srv, token, sbom, { product: 'shop', release: '2.0.0', commit });
+      assert.equal(p.status, 201, p.text);
+      now += MINUTE;
+      const e = await release('v2.0.0');
+      const met = e.actions.find((a) => a.target === 'sbom');
+      assert.equal(met?.state, 'done', JSON.stringify(e.actions));
+      assert.equal(met?.doneAt, new Date(now).toISOString());
+      assert.equal(met?.late, false);
+      // By commit alone, under another version name.
+      const byCommit = await call(srv, 'POST', '/api/v1/events', {
+        token,
+        body: {
+          kind: 'lockfile-change',
+          at: new Date(now).toISOString(),
+          product: 'shop',
+          team: 'a',
+          commit: commit.toUpperCase(),
+          onReleaseBranch: true,
+          lockfiles: ['package-lock.json'],
+        },
+      });
+      assert.equal(byCommit.status, 201, byCommit.text);
+      const lock = (byCommit.json.actions as Action[]).find((a) => a.target === 'sbom');
+      assert.equal(lock?.state, 'done', byCommit.text);
+    });
+
+    it("a rebuild is not met by the version's earlier SBOM, only by a push after it", async () => {
+      const p = await push(srv, token, sbom, { product: 'shop', release: '3.0.0' });
+      assert.equal(p.status, 201, p.text);
+      now += MINUTE;
+      const r = await call(srv, 'POST', '/api/v1/events', {
+        token,
+        body: {
+          kind: 'release',
+          at: new Date(now).toISOString(),
+          product: 'shop',
+          team: 'a',
+          version: '3.0.0',
+          rebuild: true,
+        },
+      });
+      assert.equal(r.status, 201, r.text);
+      const id = r.json.id as number;
+      assert.equal((await sbomAction(id)).state, 'pending');
+      now += MINUTE;
+      const again = await push(srv, token, sbom.replace('"version"', '"version" '), {
+        product: 'shop',
+        release: '3.0.0',
+      });
+      assert.equal(again.status, 201, again.text);
+      assert.equal((await sbomAction(id)).state, 'done');
+    });
   });
 }
