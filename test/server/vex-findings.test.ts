@@ -294,6 +294,23 @@ for (const backend of BACKENDS) {
       );
       assert.equal((await load()).status, 200);
       assert.equal((await history(d.json.id)).version, 2, 'the same listing is no new information');
+      // CISA removing an entry is no new information about the product: nothing changes.
+      const catalogue = JSON.parse(kev.toString('utf8')) as {
+        vulnerabilities: Json[];
+        count: number;
+      };
+      catalogue.vulnerabilities = catalogue.vulnerabilities.filter((v) => v.cveID !== LOG4SHELL);
+      catalogue.count = catalogue.vulnerabilities.length;
+      const removed = await call(srv, 'PUT', '/api/v1/feeds/kev', {
+        token: admin,
+        body: JSON.stringify(catalogue),
+        contentType: 'application/json',
+      });
+      assert.equal(removed.status, 200, removed.text.slice(0, 300));
+      assert.equal(removed.json.vexStatementsRevised, 0);
+      const after = await history(d.json.id);
+      assert.equal(after.version, 2, 'a KEV removal makes no new version');
+      assert.equal(after.statement.intel.kev, true, 'the version keeps what it stated');
     });
 
     it('EPSS: a move of 0.05 makes no new version, a move of 0.1 does (from the score the version states)', async () => {
