@@ -18,7 +18,7 @@ import {
 import { BlobStore } from '../../store/blobs.js';
 import { countFollowUps } from '../../store/follow-ups.js';
 import type { Services } from '../services.js';
-import { meetSbomObligations } from '../triggers/obligations.js';
+import { type MetAction, meetSbomObligations } from '../triggers/obligations.js';
 import { enqueueSbomMatch } from '../vulnerabilities/match-jobs.js';
 import { requireTeam } from './team-scope.js';
 import { type SbomView, sbomView } from './views.js';
@@ -45,6 +45,8 @@ export interface IngestResult {
   followUps: { open: number; overdue: number; slaDays: number; list: string };
   /** What validation allowed but flagged (purls that break the purl spec). */
   validationWarnings: SchemaError[];
+  /** The SBOM obligations of release and lockfile events this push met (trigger `sbom` actions). */
+  obligationsMet: MetAction[];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+:-]{0,199}$/;
@@ -145,8 +147,9 @@ export async function ingestSbom(
   // The push meets the SBOM obligations of release and lockfile events (pending `sbom` actions)
   // for its product version, commit or digest; also after the commit. Should this fail, the
   // actions stay pending (and count as overdue) until the next push or a person meets them.
+  let obligationsMet: MetAction[] = [];
   if (outcome.created) {
-    await meetSbomObligations(s, caller, {
+    obligationsMet = await meetSbomObligations(s, caller, {
       sbomId: outcome.sbom.id,
       team: { id: team.id, name: teamName },
       product: input.product,
@@ -154,7 +157,7 @@ export async function ingestSbom(
       commit: input.commit,
       digest: artifact.digest,
       at: outcome.sbom.created_at,
-    }).catch(() => null);
+    }).catch(() => []);
   }
   // Read after the commit, on the read connection: not queued behind the next group commit.
   const open = await countFollowUps(s.db.read, undefined, s.clock().toISOString(), outcome.sbom.id);
@@ -170,6 +173,7 @@ export async function ingestSbom(
     gate,
     followUps: { ...open, slaDays, list: `/api/v1/follow-ups?sbom=${outcome.sbom.id}` },
     validationWarnings: prepared.validationWarnings,
+    obligationsMet,
   };
 }
 

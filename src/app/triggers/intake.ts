@@ -136,8 +136,10 @@ export async function receiveEvent(
   for (const a of decision.actions) rt.metrics?.decided(a.target, a.action);
   if (decision.actions.length === 0) rt.metrics?.decided('none', 'none');
   // Best effort, like a push meeting it: should this fail, the action stays pending until a push.
-  if (r.actions.some((a) => a.target === 'sbom'))
-    await meetObligationsWithStoredSboms(s, caller, team, r.id, at).catch(() => null);
+  if (r.actions.some((a) => a.target === 'sbom')) {
+    const met = await meetObligationsWithStoredSboms(s, caller, team, r.id, at).catch(() => []);
+    for (const m of met) rt.metrics?.actionDone('sbom', m.seconds);
+  }
   for (const a of r.actions) await rt.enqueueAction(a.id, a.target);
   const view = await getEvent(rt, caller, r.id);
   if (decision.actions.length > 0) {

@@ -31,6 +31,8 @@ export interface MetAction {
   actionId: number;
   eventId: number;
   late: boolean;
+  /** From the event being received to the obligation being met (0 when the SBOM came first). */
+  seconds: number;
 }
 
 /**
@@ -48,14 +50,14 @@ export async function meetSbomObligations(
   push: PushedSbom,
 ): Promise<MetAction[]> {
   const rows = await pendingSbomActions(s.db.kysely, push.team.id);
-  const byEvent = new Map<string, { actionId: number; eventId: number }>();
+  const byEvent = new Map<string, { actionId: number; eventId: number; receivedAt: string }>();
   const obligations: SbomObligation[] = [];
   for (const r of rows) {
     const o = obligationOf(r.event_id, r.payload, r.decision);
     if (o === null) continue;
     const key = `${r.action_id}`;
     obligations.push({ ...o, eventId: key, ...(r.deadline !== null ? { due: r.deadline } : {}) });
-    byEvent.set(key, { actionId: r.action_id, eventId: r.event_id });
+    byEvent.set(key, { actionId: r.action_id, eventId: r.event_id, receivedAt: r.received_at });
   }
   if (obligations.length === 0) return [];
   const p: SbomPush = {
@@ -72,8 +74,10 @@ export async function meetSbomObligations(
     const ids = byEvent.get(m.obligation.eventId);
     if (!ids) continue;
     const details = { sbom: push.sbomId, product: push.product, version: push.version };
-    if (await markMet(s, caller, push.team.name, ids, push.at, m, details))
-      met.push({ ...ids, late: m.late });
+    if (await markMet(s, caller, push.team.name, ids, push.at, m, details)) {
+      const seconds = Math.max(0, (Date.parse(push.at) - Date.parse(ids.receivedAt)) / 1000);
+      met.push({ actionId: ids.actionId, eventId: ids.eventId, late: m.late, seconds });
+    }
   }
   return met;
 }
@@ -123,7 +127,7 @@ export async function meetObligationsWithStoredSboms(
     // Met when the event arrived (the SBOM was there already), so never late.
     const onTime = { ...m, late: false };
     if (await markMet(s, caller, team.name, ids, receivedAt, onTime, details))
-      met.push({ ...ids, late: false });
+      met.push({ ...ids, late: false, seconds: 0 });
   }
   return met;
 }

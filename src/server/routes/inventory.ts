@@ -124,6 +124,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             ...(q.commit !== undefined ? { commit: q.commit } : {}),
           });
           d.metrics.ingests.inc({ outcome: r.created ? 'stored' : 'duplicate' });
+          for (const m of r.obligationsMet) d.metrics.triggers.actionDone('sbom', m.seconds);
           return reply.code(r.created ? 201 : 200).send({
             created: r.created,
             sbom: r.sbom,
@@ -131,6 +132,11 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             gate: r.gate,
             followUps: r.followUps,
             validation: { warnings: r.validationWarnings },
+            obligationsMet: r.obligationsMet.map((m) => ({
+              event: m.eventId,
+              action: m.actionId,
+              late: m.late,
+            })),
           });
         } catch (e) {
           if (isCustodyError(e)) d.metrics.ingests.inc({ outcome: 'rejected' });

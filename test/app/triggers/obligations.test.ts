@@ -78,11 +78,20 @@ for (const backend of BACKENDS) {
       now += 5 * MINUTE;
       const p = await push(srv, token, sbom, { product: 'shop', release: '1.0.1' });
       assert.equal(p.status, 201, p.text);
+      assert.deepEqual(p.json.obligationsMet, [
+        { event: e.id, action: p.json.obligationsMet[0]?.action, late: false },
+      ]);
       const done = await sbomAction(e.id);
       assert.equal(done.state, 'done');
       assert.equal(done.doneAt, new Date(now).toISOString());
       assert.equal(done.late, false);
       assert.deepEqual(await overdueIds(), []);
+      // The response time of the SBOM action (event → push) is in /metrics: 5 minutes.
+      const m = await call(srv, 'GET', '/metrics', { token: scraper });
+      const sum = m.text
+        .split('\n')
+        .find((l) => l.startsWith('custody_trigger_response_seconds_sum{target="sbom"}'));
+      assert.equal(Number(sum?.split(' ').pop()), 300, sum);
     });
 
     it('a push for another version meets nothing; past the deadline it is overdue, then met late', async () => {
