@@ -573,6 +573,18 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_team_slas': {
+      async up(db: Db) {
+        // A team's trigger deadlines that differ from the defaults (JSON: name → durations).
+        await db.schema
+          .createTable('team_slas')
+          .addColumn('team_id', 'integer', (c) => c.primaryKey())
+          .addColumn('body', 'text', notNull)
+          .addColumn('updated_at', 'text', notNull)
+          .addColumn('updated_by', 'text', notNull)
+          .execute();
+      },
+    },
   };
 }
 

@@ -41,6 +41,16 @@ export interface Database {
   vex_statement_versions: VexStatementVersionTable;
   vex_changes: VexChangeTable;
   vex_documents: VexDocumentTable;
+  team_slas: TeamSlaTable;
+}
+
+/** A team's trigger deadlines that differ from the engine's defaults. */
+export interface TeamSlaTable {
+  team_id: number;
+  /** JSON: deadline name → `{ within, alertAfter? }` as the team wrote them (`15m`, `48h`). */
+  body: string;
+  updated_at: string;
+  updated_by: string;
 }
 
 /**

@@ -289,3 +289,29 @@ export async function teamWebhooks(
 export async function findTeamWebhook(q: Q, id: number): Promise<TeamWebhookRow | undefined> {
   return q.selectFrom('team_webhooks').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** A team's stored SLA overrides (JSON), or undefined when it keeps the defaults. */
+export async function findTeamSla(q: Q, teamId: number): Promise<string | undefined> {
+  const r = await q
+    .selectFrom('team_slas')
+    .select('body')
+    .where('team_id', '=', teamId)
+    .executeTakeFirst();
+  return r?.body;
+}
+
+/** Replace a team's SLA overrides; an empty table removes the row (back to the defaults). */
+export async function putTeamSla(
+  q: Q,
+  teamId: number,
+  body: string | null,
+  at: string,
+  by: string,
+): Promise<void> {
+  await q.deleteFrom('team_slas').where('team_id', '=', teamId).execute();
+  if (body !== null)
+    await q
+      .insertInto('team_slas')
+      .values({ team_id: teamId, body, updated_at: at, updated_by: by })
+      .execute();
+}

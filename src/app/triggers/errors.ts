@@ -11,6 +11,8 @@ export type TriggerIntakeErrorCode =
   /** A notification webhook setting that is not an https:// or http:// URL with a secret. */
   | 'NOTIFY_WEBHOOK_INVALID'
   /** The scheduled review's `since` is not an RFC 3339 date or date-time. */
-  | 'REVIEW_SINCE_INVALID';
+  | 'REVIEW_SINCE_INVALID'
+  /** A team SLA table that is not `{ name: { within, alertAfter? } }`. */
+  | 'SLA_INVALID';
 
 export class TriggerIntakeError extends CustodyError<TriggerIntakeErrorCode> {}

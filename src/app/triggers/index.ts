@@ -45,4 +45,5 @@ export {
   type TriggerRuntimeOptions,
 } from './runtime.js';
 export { SEED_001_ENGINE } from './seed-engine.js';
+export { getTeamSla, setTeamSla, type TeamSlaView } from './sla.js';
 export { receiveWebhook, type WebhookDelivery, type WebhookProvider } from './webhooks.js';

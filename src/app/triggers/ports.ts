@@ -22,6 +22,11 @@ export interface TriggerEngine {
   fromJson(body: unknown): IntakeEvent;
   /** The decision on an event: which actions, each with its deadline and automation level. */
   decide(event: IntakeEvent, now: Date, sla: TeamSla): TriggerDecision;
+  /**
+   * A team's deadlines: the engine's defaults with `sla`'s overrides, each in milliseconds.
+   * @throws CustodyError (4xx) naming every name or duration it does not accept
+   */
+  slaTable?(sla: TeamSla): Readonly<Record<string, { withinMs: number; alertAfterMs?: number }>>;
 }
 
 export type WebhookHeaders = Readonly<Record<string, string | undefined>>;
@@ -45,8 +50,13 @@ export interface IntakeEvent {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-/** Per-team deadlines, in seconds by deadline name; `{}`: the engine's defaults. */
-export type TeamSla = Readonly<Record<string, number>>;
+/**
+ * A team's deadlines that differ from the engine's, by deadline name, as people write durations
+ * (`15m`, `48h`, `30d`, or milliseconds); `{}`: the engine's defaults.
+ */
+export type TeamSla = Readonly<
+  Record<string, Readonly<{ within: string | number; alertAfter?: string | number }>>
+>;
 
 export interface TriggerDecision {
   /** What to do; empty for "no action" (the decision is stored all the same). */

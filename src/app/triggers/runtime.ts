@@ -12,6 +12,7 @@ import {
   teamWebhooks,
 } from '../../store/trigger-events.js';
 import type { Services } from '../services.js';
+import { storedTeamSla } from './sla.js';
 import type {
   ActionExecutor,
   IntakeEvent,
@@ -41,7 +42,7 @@ export interface TriggerRuntimeOptions {
   http?: HttpClient;
   /** The secret of inbound webhooks that name no team (CUSTODY_WEBHOOK_SECRET). */
   webhookSecret?: string | undefined;
-  /** Per-team deadlines handed to the engine; default `{}` (the engine's). */
+  /** Per-team deadlines handed to the engine; default: those the team stored. */
   sla?: (team: string) => Promise<TeamSla>;
   /** Default: 3 retries from 5 s, doubling. */
   actionRetry?: RetryPolicy;
@@ -91,8 +92,9 @@ export class TriggerRuntime {
     this.notifyRetry = o.notifyRetry ?? { limit: 5, delaySeconds: 10, backoff: true };
   }
 
+  /** The team's deadline overrides: the option's, else those stored (`PUT …/teams/{name}/sla`). */
   async sla(team: string): Promise<TeamSla> {
-    return this.o.sla ? this.o.sla(team) : {};
+    return this.o.sla ? this.o.sla(team) : storedTeamSla(this, team);
   }
 
   /**

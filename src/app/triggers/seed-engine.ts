@@ -11,7 +11,6 @@ import {
 import type {
   DecidedAction,
   IntakeEvent,
-  TeamSla,
   TriggerDecision,
   TriggerEngine,
   WebhookHeaders,
@@ -46,7 +45,10 @@ export const SEED_001_ENGINE: TriggerEngine = {
     const stored = (event.details?.['event'] ?? {}) as TriggerEvent;
     const trigger =
       event.details?.['arrival'] === true ? { ...stored, at: now.toISOString() } : stored;
-    return decisionOf(decideTrigger(trigger, { sla: slaTable(overridesOf(sla)) }));
+    return decisionOf(decideTrigger(trigger, { sla: slaTable(sla) }));
+  },
+  slaTable(sla) {
+    return slaTable(sla);
   },
 };
 
@@ -76,11 +78,6 @@ function intakeOf(e: TriggerEvent, arrival: boolean): IntakeEvent {
     ...(e.context !== undefined ? { context: e.context } : {}),
     details: { event: e, ...(arrival ? { arrival: true } : {}) },
   };
-}
-
-/** A team's SLA as the intake stores it (seconds by SLA name) → the tables' overrides. */
-function overridesOf(sla: TeamSla): Record<string, { within: string }> {
-  return Object.fromEntries(Object.entries(sla).map(([k, s]) => [k, { within: `${s}s` }]));
 }
 
 function decisionOf(d: SeedDecision): TriggerDecision {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import {
   getEvent,
+  getTeamSla,
   listEvents,
   overrideEvent,
   receiveEvent,
@@ -8,6 +9,7 @@ import {
   scheduledReview,
   setInboundWebhookSecret,
   setTeamNotifications,
+  setTeamSla,
   type TriggerRuntime,
   teamNotifications,
   type WebhookProvider,
@@ -199,6 +201,36 @@ export function registerEventRoutes(app: FastifyInstance, d: RouteDeps, rt: Trig
       );
     }
   });
+
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/teams/:name/sla',
+    {
+      config: { requires: 'inventory:read', permission: 'inventory:read' },
+      schema: {
+        summary:
+          "A team's trigger deadlines: what it set (`overrides`) and every deadline in force (`effective`, seconds)",
+        tags: ['triggers'],
+        params: TEAM_PARAM,
+      },
+    },
+    async (req) => getTeamSla(rt, req.caller, req.params.name),
+  );
+
+  app.put<{ Params: { name: string }; Body: unknown }>(
+    '/api/v1/teams/:name/sla',
+    {
+      config: { requires: 'admin', permission: 'admin' },
+      schema: {
+        summary: "Set a team's trigger deadlines (admins of the team or organisation-wide)",
+        description:
+          '`{"release": {"within": "10m"}, "cveDraft": {"within": "24h", "alertAfter": "12h"}, …}` replaces the overrides (`{}`: the defaults). Names: cveDraft, privateDisclosure, exploit, workaround, analysis, release, hotfix, rebuild, lockfile, eol. Events already received keep their deadlines.',
+        tags: ['triggers'],
+        params: TEAM_PARAM,
+        body: { type: 'object' },
+      },
+    },
+    async (req) => setTeamSla(rt, req.caller, req.params.name, req.body),
+  );
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/teams/:name/notifications',
