@@ -8,11 +8,19 @@
  * matching apart: the first match (ranges compiled on first use) and the median of warm ones.
  * Target: match < 200 ms. Also times the whole `custody vuln match` process.
  *
- * Peer: no maintained npm OSV matcher (@renovatebot/osv-offline, …) is installed in this
- * repository, and adding one is a dependency decision; the bench says so instead of comparing.
+ * Peer, in the same run on the same SBOM and records: "osv-offline-db lookup + semver ranges"
+ * (bench/_osv-offline-peer.ts), i.e. @renovatebot/osv-offline-db, the store Renovate's
+ * @renovatebot/osv-offline reads, plus the version check Renovate runs on what it returns. It is
+ * not a full osv-scanner: osv-offline-db finds records by package name only, and PyPI versions
+ * are compared on coerced semver, not PEP 440; distribution records are not looked up. Its
+ * database (osv-offline downloads it from github.com) is written here from the same records,
+ * timed apart as setup. Its first pass builds its index (reads and parses every record of the
+ * ecosystems queried), so it is set beside Custody's load + first match; warm passes are set side
+ * by side. Both finding counts are printed, with the (component, advisory) pairs only one of them
+ * reports, per ecosystem. Without the package installed the bench says so and skips the peer.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateSbom } from '../src/app/generate-sbom.js';
@@ -20,6 +28,7 @@ import { loadAdvisories, matchSbom } from '../src/app/vuln/index.js';
 import { writeCycloneDxJson } from '../src/formats/index.js';
 import type { Component, SbomDocument } from '../src/sbom/index.js';
 import { fmtMs, median } from './_harness.js';
+import { loadPeer, PEER_NAME, peerScan, writePeerDatabase } from './_osv-offline-peer.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const LOCKFILES = resolve(ROOT, '../shared/conformance/lockfiles');
@@ -117,6 +126,69 @@ console.log(
 );
 console.log(`target: match < 200 ms: ${first.stats.matchMs < 200 && m < 200 ? 'met' : 'NOT met'}`);
 
+// The peer on the same SBOM and records, timed the same way: a first pass, then warm ones.
+const peerDir = mkdtempSync(join(tmpdir(), 'custody-bench-osv-offline-'));
+const peer = await loadPeer(peerDir);
+if (peer === undefined) {
+  console.log(
+    `peer (${PEER_NAME}): @renovatebot/osv-offline-db is not installed (npm ci installs it); not compared`,
+  );
+} else {
+  const setup = writePeerDatabase(osvDirs, peerDir);
+  console.log(
+    `peer: ${PEER_NAME} (@renovatebot/osv-offline-db ${peer.version}); setup, not timed below: ${setup.records} records written as ${setup.files} .nedb files in ${fmtMs(setup.ms)}`,
+  );
+  const purls = [...new Set(document.components.flatMap((c) => (c.purl ? [c.purl] : [])))];
+  const db = peer.create();
+  let t0 = performance.now();
+  const peerFirst = await peerScan(db, purls);
+  const peerFirstMs = performance.now() - t0;
+  const peerWarm: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    t0 = performance.now();
+    await peerScan(db, purls);
+    peerWarm.push(performance.now() - t0);
+  }
+  db[Symbol.dispose]();
+  const pm = median(peerWarm);
+  const custodyCold = median(loadTimes) + first.stats.matchMs;
+  const row = (label: string, c: number, p: number) =>
+    `  ${label.padEnd(34)} ${`${c.toFixed(1)} ms`.padStart(10)} ${`${p.toFixed(1)} ms`.padStart(10)}   peer/custody ${(p / c).toFixed(2)} (custody ${p >= c ? `${(p / c).toFixed(1)}x faster` : `${(c / p).toFixed(1)}x slower`})`;
+  console.log(`  ${''.padEnd(34)} ${'custody'.padStart(10)} ${'peer'.padStart(10)}`);
+  console.log(row('first (custody: load + 1st match)', custodyCold, peerFirstMs));
+  console.log(row(`warm median (${RUNS} runs)`, m, pm));
+  console.log(
+    `  (first: custody reads, checks and indexes ${loaded.files} record files (ranges compiled on use); the peer reads the ${setup.files} JSON-lines files setup wrote, only those of the ecosystems queried, and indexes names, parsing a record again on every query that returns it)`,
+  );
+
+  // Findings, so that neither side is faster by finding less: (component, advisory) pairs.
+  const ecosystemOf = new Map(document.components.map((c) => [c.purl, c.ecosystem]));
+  const custodyKeys = new Set(first.findings.map((f) => `${f.purl} ${f.id}`));
+  const diff = new Map<string, { both: number; custodyOnly: string[]; peerOnly: string[] }>();
+  const bucket = (key: string) => {
+    const e = ecosystemOf.get(key.slice(0, key.indexOf(' '))) ?? '?';
+    const d = diff.get(e) ?? { both: 0, custodyOnly: [], peerOnly: [] };
+    diff.set(e, d);
+    return d;
+  };
+  for (const k of custodyKeys) {
+    const d = bucket(k);
+    if (peerFirst.findings.has(k)) d.both++;
+    else d.custodyOnly.push(k);
+  }
+  for (const k of peerFirst.findings) if (!custodyKeys.has(k)) bucket(k).peerOnly.push(k);
+  console.log(
+    `  findings: custody ${custodyKeys.size}, peer ${peerFirst.findings.size} (peer skipped ${peerFirst.skipped} components: ecosystem not covered or version not semver)`,
+  );
+  for (const [e, d] of [...diff].sort()) {
+    const sample = (xs: string[]) => (xs.length > 0 ? ` e.g. ${xs.slice(0, 2).join(', ')}` : '');
+    console.log(
+      `    ${e}: both ${d.both}, custody only ${d.custodyOnly.length}${sample(d.custodyOnly)}; peer only ${d.peerOnly.length}${sample(d.peerOnly)}`,
+    );
+  }
+}
+rmSync(peerDir, { recursive: true, force: true });
+
 // The whole CLI process, as a pipeline runs it: start-up + read SBOM + load + match + print.
 const dir = join(ROOT, 'bench/.data');
 mkdirSync(dir, { recursive: true });
@@ -137,7 +209,4 @@ for (let i = 0; i <= 3; i++) {
 }
 console.log(
   `whole process (bin/custody.js, dist/ build, exit ${cliStatus}): median ${fmtMs(median(cliTimes))} over 3 runs`,
-);
-console.log(
-  'peer: no maintained npm OSV matcher (e.g. @renovatebot/osv-offline) is installed in this repository; not compared',
 );
