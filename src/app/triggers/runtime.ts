@@ -12,7 +12,6 @@ import {
   teamWebhooks,
 } from '../../store/trigger-events.js';
 import type { Services } from '../services.js';
-import { storedTeamSla } from './sla.js';
 import type {
   ActionExecutor,
   IntakeEvent,
@@ -20,6 +19,7 @@ import type {
   TriggerEngine,
   TriggerMetrics,
 } from './ports.js';
+import { storedTeamSla } from './sla.js';
 
 export const ACTION_JOB = 'trigger-action';
 export const NOTIFY_JOB = 'notify-webhook';
