@@ -16,6 +16,7 @@ import {
   type ActionExecutor,
   overdueActionCount,
   type RetryPolicy,
+  reportOpenedFindings,
   startEventPoller,
   type TriggerEngine,
   TriggerRuntime,
@@ -219,11 +220,6 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerInventoryRoutes(app, deps);
   registerFollowUpRoutes(app, deps);
   registerVulnerabilityRoutes(app, deps);
-  // Vulnerability matching (after SBOM ingest, after advisory ingest) runs on the job queue.
-  if (o.services.jobs) {
-    const stopSweep = await startVulnMatching(o.services);
-    app.addHook('onClose', async () => stopSweep());
-  }
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
   registerVexRoutes(app, deps);
@@ -263,6 +259,16 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
       });
       app.addHook('onClose', () => poller.stop());
     }
+  }
+  // Vulnerability matching (after SBOM ingest, after advisory ingest) runs on the job queue;
+  // findings it opens become `cve-published` events for their teams when triggers run.
+  if (o.services.jobs) {
+    const rt = triggers;
+    const stopSweep = await startVulnMatching(
+      o.services,
+      rt ? { onOpened: (groups) => reportOpenedFindings(rt, groups) } : {},
+    );
+    app.addHook('onClose', async () => stopSweep());
   }
   const trustedRoot = o.trustedRoot ?? logTrustedRoot(o.services);
   if (trustedRoot)

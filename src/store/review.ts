@@ -59,6 +59,8 @@ export async function reviewEvents(
     .innerJoin('teams as t', 't.id', 'e.team_id')
     .select(['e.id', 'e.kind', 'e.product', 't.name as team', 'e.context', 'e.received_at'])
     .where('e.product', 'is not', null)
+    // The matcher's cve-published events are advisory news, not changes to the software.
+    .where('e.source', '!=', 'matcher')
     .where('e.received_at', '>', after)
     .orderBy('e.id')
     .limit(limit);
@@ -77,6 +79,7 @@ export interface ReviewActionRow {
   deadline: string | null;
   state: string;
   payload: string;
+  source: string;
 }
 
 /** Actions not done (pending or failed) of the teams, oldest first: work still to do. */
@@ -101,6 +104,7 @@ export async function reviewOpenActions(
       'a.deadline',
       'a.state',
       'e.payload',
+      'e.source',
     ])
     .where('a.state', 'in', ['pending', 'failed'])
     .orderBy('a.id')

@@ -498,3 +498,52 @@ export async function reopenVexClosedFindings(
   }
   return n;
 }
+
+export interface OpenedFindingGroup {
+  team: string;
+  product: string;
+  advisory_id: string;
+  /** The releases (product versions) with a finding opened, comma-separated. */
+  versions: string;
+  opened_at: string;
+}
+
+/**
+ * Findings opened at or after `since` and still open, one row per team, product and advisory:
+ * what the owning team is told about (a `cve-published` trigger event).
+ */
+export async function openedFindingGroups(
+  q: Q,
+  since: string,
+  limit = 10_000,
+): Promise<OpenedFindingGroup[]> {
+  const rows = await q
+    .selectFrom('vuln_findings as f')
+    .innerJoin('teams as t', 't.id', 'f.team_id')
+    .innerJoin('products as p', 'p.id', 'f.product_id')
+    .innerJoin('releases as r', 'r.id', 'f.release_id')
+    .select(['t.name as team', 'p.name as product', 'f.advisory_id', 'r.version', 'f.opened_at'])
+    .where('f.opened_at', '>=', since)
+    .where('f.closed_at', 'is', null)
+    .orderBy('f.id')
+    .limit(limit)
+    .execute();
+  const groups = new Map<string, OpenedFindingGroup & { set: Set<string> }>();
+  for (const r of rows) {
+    const k = `${r.team}\u0000${r.product}\u0000${r.advisory_id}`;
+    let g = groups.get(k);
+    if (!g) {
+      g = {
+        team: r.team,
+        product: r.product,
+        advisory_id: r.advisory_id,
+        versions: '',
+        opened_at: r.opened_at,
+        set: new Set(),
+      };
+      groups.set(k, g);
+    }
+    g.set.add(r.version);
+  }
+  return [...groups.values()].map(({ set, ...g }) => ({ ...g, versions: [...set].join(',') }));
+}

@@ -1,6 +1,7 @@
 export type { TriggerIntakeErrorCode } from './errors.js';
 export { TriggerIntakeError } from './errors.js';
 export { overdueActionCount } from './figures.js';
+export { reportOpenedFindings } from './finding-events.js';
 export {
   type ActionView,
   type EventQuery,

@@ -20,7 +20,7 @@ import { meetObligationsWithStoredSboms } from './obligations.js';
 import type { IntakeEvent, TriggerDecision } from './ports.js';
 import { idempotencyKey, type TriggerRuntime } from './runtime.js';
 
-export type EventSource = 'api' | 'github' | 'gitlab' | 'poller';
+export type EventSource = 'api' | 'github' | 'gitlab' | 'poller' | 'matcher';
 
 export interface EventView {
   id: number;

@@ -191,7 +191,8 @@ export async function scheduledReview(s: Services, caller: Caller, since: string
       status: st?.status ?? null,
     });
   }
-  for (const a of actions.filter((x) => x.target === 'vex')) {
+  // The matcher's own events name advisories the findings above already turned into work.
+  for (const a of actions.filter((x) => x.target === 'vex' && x.source !== 'matcher')) {
     const ev = detailsOf(a.payload);
     const vuln = ev['vulnerability'] ?? ev['cve'] ?? ev['advisory'] ?? ev['id'];
     vex.push({

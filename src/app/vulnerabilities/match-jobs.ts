@@ -14,6 +14,8 @@ import {
   currentComponentsOfPackages,
   currentSbomIdsOfArtifact,
   type DesiredFinding,
+  type OpenedFindingGroup,
+  openedFindingGroups,
   openFindingSbomIds,
   type PlacedComponent,
   packageIdsByKey,
@@ -81,12 +83,24 @@ export async function enqueueAdvisoryMatch(
  */
 export async function startVulnMatching(
   s: Services,
-  o: { sweepMs?: number } = {},
+  o: {
+    sweepMs?: number;
+    /**
+     * Told about findings a job opened (grouped by team, product and advisory), after the job's
+     * writes committed: the trigger intake turns each into a `cve-published` event for the
+     * owning team (its deadline, its notification: the "ticket to the owner"). A failure here is
+     * retried with the job; the intake acts once per group however often it hears of it.
+     */
+    onOpened?: (groups: OpenedFindingGroup[]) => Promise<void>;
+  } = {},
 ): Promise<() => void> {
   const jobs = s.jobs;
   if (!jobs) return () => {};
+  const onOpened = o.onOpened;
   await jobs.work<VulnMatchJob>(VULN_MATCH_JOB, async (job) => {
-    await runVulnMatch(s, job.data);
+    const since = s.clock().toISOString();
+    const outcome = await runVulnMatch(s, job.data);
+    if (onOpened && outcome.opened > 0) await onOpened(await openedFindingGroups(s.db.read, since));
   });
   await sweepUnmatched(s, 0);
   let running = false;

@@ -82,7 +82,7 @@ export function registerEventRoutes(app: FastifyInstance, d: RouteDeps, rt: Trig
           properties: {
             kind: { type: 'string', maxLength: 100 },
             product: { type: 'string', maxLength: 200 },
-            source: { type: 'string', enum: ['api', 'github', 'gitlab', 'poller'] },
+            source: { type: 'string', enum: ['api', 'github', 'gitlab', 'poller', 'matcher'] },
             since: { type: 'string', maxLength: 40 },
             overdue: {
               type: 'boolean',
