@@ -100,6 +100,8 @@ export interface TriggerOptions {
   eventsDir?: string | undefined;
   /** How often the events directory is polled; default 2 s. */
   pollIntervalMs?: number;
+  /** How often open actions are checked for alerts; default 60 s, 0: never. */
+  alertSweepMs?: number;
   /** Take jobs from `services.jobs` (default true when there is a queue). */
   workers?: boolean;
   actionRetry?: RetryPolicy;
@@ -247,8 +249,11 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
       ...(t.executors ? { executors: t.executors } : {}),
       ...(t.actionRetry ? { actionRetry: t.actionRetry } : {}),
       ...(t.notifyRetry ? { notifyRetry: t.notifyRetry } : {}),
+      ...(t.alertSweepMs !== undefined ? { alertSweepMs: t.alertSweepMs } : {}),
       log: (level, msg, fields) => log[level](fields, msg),
     });
+    const rt = triggers;
+    app.addHook('onClose', async () => rt.stop());
     metrics.overdueActions = t.overdue ?? (() => overdueActionCount(o.services));
     registerEventRoutes(app, deps, triggers);
     if (t.workers !== false) await triggers.startWorkers();

@@ -231,6 +231,12 @@ function triggerMetrics(
     labelNames: ['job'],
     registers,
   });
+  const alerts = new Counter({
+    name: 'custody_trigger_alerts_total',
+    help: 'Teams told that a trigger action is still open at its alert time (early) or past its deadline (overdue), by kind and target',
+    labelNames: ['kind', 'target'],
+    registers,
+  });
   new Gauge({
     name: 'custody_trigger_actions_overdue',
     help: 'Trigger actions past their deadline and not done',
@@ -245,5 +251,6 @@ function triggerMetrics(
     decided: (target, action) => decisions.inc({ target: label(target), action: label(action) }),
     actionDone: (target, seconds) => response.observe({ target: label(target) }, seconds),
     jobFailed: (job) => failures.inc({ job: label(job) }),
+    alerted: (kind, target) => alerts.inc({ kind, target: label(target) }),
   };
 }

@@ -573,7 +573,7 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
-    '0011_team_slas': {
+    '0011_team_slas_and_alerts': {
       async up(db: Db) {
         // A team's trigger deadlines that differ from the defaults (JSON: name → durations).
         await db.schema
@@ -582,6 +582,14 @@ function all(dialect: Dialect): Record<string, Migration> {
           .addColumn('body', 'text', notNull)
           .addColumn('updated_at', 'text', notNull)
           .addColumn('updated_by', 'text', notNull)
+          .execute();
+        // Alerts on trigger actions: the engine's early alert time (a CVE draft alerts at 24 h
+        // of its 48), and when the team was told of it and of the deadline passing.
+        await db.schema.alterTable('trigger_actions').addColumn('alert_at', 'text').execute();
+        await db.schema.alterTable('trigger_actions').addColumn('alerted_at', 'text').execute();
+        await db.schema
+          .alterTable('trigger_actions')
+          .addColumn('overdue_alerted_at', 'text')
           .execute();
       },
     },

@@ -291,6 +291,12 @@ export interface TriggerActionTable {
   created_at: string;
   done_at: string | null;
   error: string | null;
+  /** When the team is alerted that the work is still open, before the deadline (engine's). */
+  alert_at: string | null;
+  /** When that early alert went out; null until then. */
+  alerted_at: string | null;
+  /** When the team was told the deadline passed; null until then. */
+  overdue_alerted_at: string | null;
 }
 
 /** A team's outgoing notification webhook (`out`, with url) or inbound webhook secret (`in`). */

@@ -315,3 +315,63 @@ export async function putTeamSla(
       .values({ team_id: teamId, body, updated_at: at, updated_by: by })
       .execute();
 }
+
+export interface DueAlertRow {
+  id: number;
+  event_id: number;
+  team_id: number;
+  target: string;
+  action: string;
+  deadline: string | null;
+  alert_at: string | null;
+  /** `early` (its alert time passed) or `overdue` (its deadline passed). */
+  kind: 'early' | 'overdue';
+}
+
+/**
+ * Open actions (pending or failed) whose alert time or deadline has passed at `now` and whose
+ * team has not been told yet: an overdue one is only `overdue` (the early alert is moot by then).
+ */
+export async function dueAlerts(q: Q, now: string, limit = 1000): Promise<DueAlertRow[]> {
+  const cols = ['id', 'event_id', 'team_id', 'target', 'action', 'deadline', 'alert_at'] as const;
+  const overdue = await q
+    .selectFrom('trigger_actions')
+    .select(cols)
+    .where('state', 'in', ['pending', 'failed'])
+    .where('deadline', '<', now)
+    .where('overdue_alerted_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  const early = await q
+    .selectFrom('trigger_actions')
+    .select(cols)
+    .where('state', 'in', ['pending', 'failed'])
+    .where('alert_at', '<=', now)
+    .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '>=', now)]))
+    .where('alerted_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return [
+    ...overdue.map((r) => ({ ...r, kind: 'overdue' as const })),
+    ...early.map((r) => ({ ...r, kind: 'early' as const })),
+  ];
+}
+
+/** Record that the team was told; false when another replica recorded it first. */
+export async function markAlerted(
+  q: Q,
+  id: number,
+  kind: 'early' | 'overdue',
+  at: string,
+): Promise<boolean> {
+  const column = kind === 'early' ? 'alerted_at' : 'overdue_alerted_at';
+  const r = await q
+    .updateTable('trigger_actions')
+    .set({ [column]: at })
+    .where('id', '=', id)
+    .where(column, 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

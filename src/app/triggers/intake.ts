@@ -43,6 +43,8 @@ export interface ActionView {
   action: string;
   automation: string;
   deadline: string | null;
+  /** When the team is alerted if the work is still open (before the deadline); null: none. */
+  alertAt: string | null;
   state: string;
   origin: string;
   doneAt: string | null;
@@ -101,6 +103,7 @@ export async function receiveEvent(
           action: a.action,
           automation: a.automation,
           deadline: a.deadline ?? null,
+          alert_at: a.alertAt ?? null,
           state: 'pending',
           origin: 'decision',
           created_at: at,
@@ -228,6 +231,7 @@ export function toView(r: TriggerEventRow, actions: readonly TriggerActionRow[])
       action: a.action,
       automation: a.automation,
       deadline: a.deadline,
+      alertAt: a.alert_at,
       state: a.state,
       origin: a.origin,
       doneAt: a.done_at,

@@ -77,6 +77,8 @@ export interface DecidedAction {
   readonly automation: 'full' | 'semi' | 'manual';
   /** ISO 8601; absent: no deadline. */
   readonly deadline?: string;
+  /** ISO 8601: alert the team when the work is still open by then (before the deadline). */
+  readonly alertAt?: string;
 }
 
 /**
@@ -107,4 +109,6 @@ export interface TriggerMetrics {
   /** Event received → action done, in seconds. */
   actionDone(target: string, seconds: number): void;
   jobFailed(name: string): void;
+  /** A team told that an action is still open at its alert time (`early`) or past its deadline. */
+  alerted?(kind: 'early' | 'overdue', target: string): void;
 }

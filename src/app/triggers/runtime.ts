@@ -4,9 +4,11 @@ import { HttpClient } from '../../net/http.js';
 import { sendSignedWebhook } from '../../net/webhook-sender.js';
 import type { FailedJob, Job, JobQueue } from '../../store/jobs/index.js';
 import {
+  dueAlerts,
   findAction,
   findEvent,
   findTeamWebhook,
+  markAlerted,
   moveAction,
   pendingActions,
   teamWebhooks,
@@ -48,6 +50,8 @@ export interface TriggerRuntimeOptions {
   actionRetry?: RetryPolicy;
   /** Default: 5 retries from 10 s, doubling. */
   notifyRetry?: RetryPolicy;
+  /** How often open actions are checked for alerts (alert time, deadline); default 60 s, 0: never. */
+  alertSweepMs?: number;
   /** Where failures that are nobody's request go (the service's logger). */
   log?: (level: 'warn' | 'error', msg: string, fields: Record<string, unknown>) => void;
 }
@@ -77,6 +81,7 @@ export class TriggerRuntime {
   private readonly executors: Readonly<Record<string, ActionExecutor>>;
   private readonly actionRetry: RetryPolicy;
   private readonly notifyRetry: RetryPolicy;
+  private alertTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly s: Services,
@@ -110,6 +115,68 @@ export class TriggerRuntime {
     await jobs.work<NotifyJob>(NOTIFY_JOB, (j) => this.deliver(j));
     for (const a of await pendingActions(this.s.db.kysely))
       await this.enqueueAction(a.id, a.target);
+    const every = this.o.alertSweepMs ?? 60_000;
+    if (every > 0 && this.alertTimer === undefined) {
+      let running = false;
+      this.alertTimer = setInterval(() => {
+        if (running) return;
+        running = true;
+        this.sweepAlerts()
+          .catch((err) => this.o.log?.('error', 'trigger alert sweep failed', { err }))
+          .finally(() => {
+            running = false;
+          });
+      }, every);
+      this.alertTimer.unref();
+    }
+  }
+
+  /** Stop the alert sweep (the server's close). */
+  stop(): void {
+    if (this.alertTimer !== undefined) clearInterval(this.alertTimer);
+    this.alertTimer = undefined;
+  }
+
+  /**
+   * Tell each team of its open actions whose alert time (seed 001's "alert at 24 h" of a CVE
+   * draft's 48) or deadline has passed: a `trigger.alert` or `trigger.overdue` notification, once
+   * per action and kind, and a warning in the service's log. The notification is enqueued before
+   * the action is marked (its singleton key makes a second enqueue harmless), so a crash between
+   * the two re-sends nothing and loses nothing. Returns how many alerts went out.
+   */
+  async sweepAlerts(): Promise<number> {
+    const now = this.s.clock().toISOString();
+    let sent = 0;
+    for (const a of await dueAlerts(this.s.db.kysely, now)) {
+      const event = a.kind === 'early' ? 'trigger.alert' : 'trigger.overdue';
+      await this.notifyTeam(a.team_id, event, `action:${a.id}`, {
+        action: {
+          id: a.id,
+          eventId: a.event_id,
+          target: a.target,
+          action: a.action,
+          deadline: a.deadline,
+          alertAt: a.alert_at,
+        },
+        link: `/api/v1/events/${a.event_id}`,
+      });
+      if (!(await markAlerted(this.s.db.kysely, a.id, a.kind, now))) continue;
+      sent++;
+      this.metrics?.alerted?.(a.kind, a.target);
+      this.o.log?.(
+        'warn',
+        a.kind === 'early'
+          ? 'trigger action still open at its alert time'
+          : 'trigger action overdue',
+        {
+          action: a.id,
+          event: a.event_id,
+          target: a.target,
+          deadline: a.deadline,
+        },
+      );
+    }
+    return sent;
   }
 
   /**

@@ -83,13 +83,18 @@ function intakeOf(e: TriggerEvent, arrival: boolean): IntakeEvent {
 function decisionOf(d: SeedDecision): TriggerDecision {
   const automation = d.automation.level;
   const due = d.deadline?.due;
+  const alertAt = d.deadline?.alertAt;
+  const timing = {
+    ...(due !== undefined ? { deadline: due } : {}),
+    ...(alertAt !== undefined ? { alertAt } : {}),
+  };
   const actions: DecidedAction[] = [];
   if (d.sbom.action !== 'none') {
     actions.push({
       target: 'sbom',
       action: d.sbom.action,
       automation,
-      ...(due !== undefined ? { deadline: due } : {}),
+      ...timing,
     });
   }
   if (d.vex.action !== 'none') {
@@ -97,7 +102,7 @@ function decisionOf(d: SeedDecision): TriggerDecision {
       target: 'vex',
       action: d.vex.action,
       automation,
-      ...(due !== undefined ? { deadline: due } : {}),
+      ...timing,
     });
   }
   // The only extra that is work of its own: runtime configuration's "update deployment docs"
