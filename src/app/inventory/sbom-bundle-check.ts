@@ -67,6 +67,7 @@ export async function checkSbomBundle(o: BundleCheckInput): Promise<CheckedBundl
     trust: o.trust,
     ...(o.custodyLogId !== undefined ? { custodyLogId: o.custodyLogId } : {}),
     keys: true,
+    dsse: true,
     refuse: SBOM_REFUSALS,
   });
   if (checked.content === 'dsse') assertAboutSbom(checked.verified, o.sbom);

@@ -40,6 +40,8 @@ export interface SignedBundleCheckInput {
   custodyLogId?: Uint8Array;
   /** Whether a bundle signed with a bare key (one of the team's registered keys) is taken. */
   keys: boolean;
+  /** Whether a DSSE envelope is taken (its caller then checks what it is about). */
+  dsse: boolean;
   refuse: BundleRefusals;
 }
 
@@ -74,6 +76,12 @@ export async function checkSignedBundle(o: SignedBundleCheckInput): Promise<Chec
   const { verifyBundle } = await loadVerifier();
   let verified: VerifiedBundle;
   let signer: BundleSigner;
+  if (isDsse && !o.dsse) {
+    throw o.refuse.unverified(
+      `The bundle holds a DSSE envelope; ${o.what} takes a message signature over its exact bytes`,
+      { details: { reason: 'dsse' } },
+    );
+  }
   if (keyed && !o.keys) {
     throw o.refuse.unverified(
       `The bundle is signed with a bare key; ${o.what} takes a keyless signature (a certificate from the service's CA for your identity)`,

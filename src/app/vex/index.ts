@@ -1,8 +1,11 @@
 /**
  * The VEX use cases: on files, what `custody vex validate|convert` calls; in the service,
  * statements (draft, revise, transition, approve, disclose, EOL, fixed from evidence) and
- * published documents (publish signed and logged, read back).
+ * published documents (publish signed by the service, or prepared for a person to sign keylessly
+ * and completed with their bundle; logged; read back).
  */
+
+export { VexPublicationError, type VexPublicationErrorCode } from './errors.js';
 export {
   type ConvertedVexFile,
   type ConvertVexOptions,
@@ -18,8 +21,17 @@ export {
   publishVexDocument,
   VEX_PUBLISH_FORMATS,
   type VexPublishFormat,
+  type VexSigner,
   vexSigningKey,
 } from './publish.js';
+export {
+  type CompletePublicationInput,
+  completePublication,
+  getPublication,
+  PUBLICATION_TTL_MS,
+  preparePublication,
+  type VexPublicationView,
+} from './publish-keyless.js';
 export { type FindingVex, vexOfFindings } from './settle-findings.js';
 export {
   type AffectedProductRelease,
