@@ -50,6 +50,8 @@ export interface StartOptions {
    * served and used to verify pushed bundles.
    */
   keyless?: boolean;
+  /** The trusted root to serve and verify pushed bundles with (default: the log's, or keyless's). */
+  trustedRoot?: () => unknown;
 }
 
 /** The public URL a keyless test server's CA and dev issuer are made for. */
@@ -76,6 +78,7 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
     ...(o.tlog ? { tlog: o.tlog } : {}),
     ...(o.timeouts ? { timeouts: o.timeouts } : {}),
     ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
+    ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
   });
   await custody.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = custody.app.server.address() as AddressInfo;
