@@ -4,10 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { verifyArtifact } from '../../src/app/verify/verify-artifact.js';
 import { run } from '../../src/cli/main.js';
 import {
+  buildStatement,
   generateKey,
   loadBundleBuilder,
   loadSigningKey,
   parseTrustedRoot,
+  subjectFromBytes,
 } from '../../src/sign/index.js';
 import { keylessBundle } from '../helpers/keyless.js';
 import {
@@ -234,8 +236,17 @@ for (const backend of BACKENDS) {
       const stranger = await sign('mallory@example.com', p.json.document);
       const colleague = await sign('bob@example.com', p.json.document);
       const key = loadSigningKey(generateKey('ecdsa-p256').privatePem);
-      const { buildMessageSignatureBundle } = await loadBundleBuilder();
+      const { buildMessageSignatureBundle, buildAttestationBundle } = await loadBundleBuilder();
       const keyed = await buildMessageSignatureBundle(utf8(p.json.document), key);
+      // An attestation about the document is not a signature over its bytes.
+      const attestation = await buildAttestationBundle(
+        buildStatement({
+          subjects: [subjectFromBytes('shop.cdx.json', utf8(p.json.document))],
+          predicateType: 'https://openvex.dev/ns/v0.2.0',
+          predicate: JSON.parse(p.json.document),
+        }),
+        key,
+      );
 
       const cases: [string, () => Promise<Answer>, number, string][] = [
         [
@@ -257,6 +268,7 @@ for (const backend of BACKENDS) {
           'VEX_BUNDLE_UNVERIFIED',
         ],
         ['a keyed bundle', () => complete('shop', id, keyed), 422, 'VEX_BUNDLE_UNVERIFIED'],
+        ['an attestation', () => complete('shop', id, attestation), 422, 'VEX_BUNDLE_UNVERIFIED'],
         [
           'a signer the team does not admit',
           () => complete('shop', id, stranger),
