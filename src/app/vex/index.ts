@@ -14,6 +14,7 @@ export {
   type VexFileOptions,
   validateVexFile,
 } from './files.js';
+export { getPublication, type VexPublicationView } from './publication-view.js';
 export {
   getPublishedVex,
   type PublishedVex,
@@ -27,10 +28,8 @@ export {
 export {
   type CompletePublicationInput,
   completePublication,
-  getPublication,
   PUBLICATION_TTL_MS,
   preparePublication,
-  type VexPublicationView,
 } from './publish-keyless.js';
 export { type FindingVex, vexOfFindings } from './settle-findings.js';
 export {

@@ -4,11 +4,8 @@ import { VexFormatError } from '../../formats/index.js';
 import { SignError, type SigningIdentity } from '../../sign/index.js';
 import { BlobStore } from '../../store/blobs.js';
 import { findTeam } from '../../store/catalogue.js';
-import type { Q } from '../../store/db.js';
 import {
   deleteExpiredVexPublications,
-  findVexDocument,
-  findVexPublication,
   insertVexDocument,
   insertVexPublication,
   markVexPublicationPublished,
@@ -26,7 +23,7 @@ import {
 } from '../sign/check-signed-bundle.js';
 import { serviceTrust } from '../trust/served-trusted-root.js';
 import { VexPublicationError } from './errors.js';
-import { type PublishedVexView, publishedView } from './publish.js';
+import { publicationOf, publishedOf, type VexPublicationView, viewOf } from './publication-view.js';
 import {
   type PublishingProduct,
   renderBasis,
@@ -40,26 +37,6 @@ import {
 export const PUBLICATION_TTL_MS = 15 * 60_000;
 /** Expired publications are kept this long (their refusals say "expired"), then forgotten. */
 const EXPIRED_KEPT_MS = 24 * 3600_000;
-
-export interface VexPublicationView {
-  id: number;
-  product: string;
-  format: VexPublishFormat;
-  /** Who signs: a person, with a certificate from the service's CA. */
-  signing: 'keyless';
-  /** `expired`: still pending when `expiresAt` passed; prepare again. */
-  state: 'pending' | 'expired' | 'published';
-  documentVersion: string;
-  /** `sha256:<hex>` of the document's UTF-8 bytes: what the bundle must be over. */
-  digest: string;
-  statements: number;
-  preparedBy: string;
-  expiresAt: string;
-  /** The document's exact text (sign its UTF-8 bytes), while it waits for its bundle. */
-  document?: string;
-  /** The publication it became. */
-  published?: PublishedVexView;
-}
 
 export interface CompletePublicationInput {
   /** The Sigstore bundle as received (untrusted JSON bytes). */
@@ -145,24 +122,6 @@ export async function preparePublication(
       document: rendered.text,
     };
   });
-}
-
-/**
- * A publication of the product, as preparePublication answered it (with the document while it
- * is pending, with the publication it became once published).
- * @throws AccessError AUTH_FORBIDDEN; InventoryError INVENTORY_NOT_FOUND; VexPublicationError
- *   VEX_PUBLICATION_NOT_FOUND
- */
-export async function getPublication(
-  s: Services,
-  caller: Caller,
-  productName: string,
-  id: number,
-): Promise<VexPublicationView> {
-  requirePublisher(caller);
-  const product = await visibleProduct(s, caller, productName);
-  const row = await publicationOf(s.db.read, product, id);
-  return viewOf(s, product, row, await publishedOf(s, s.db.read, product, row));
 }
 
 /**
@@ -317,74 +276,14 @@ async function storePublication(
         },
         at,
       );
-      const doc = await findVexDocument(trx, documentId);
       const done = { ...row, state: 'published', vex_document_id: documentId };
-      const published = doc && {
-        view: publishedView(s, product.name, row.format as VexPublishFormat, doc),
-        bundleDigest: doc.bundle_digest,
-      };
+      const published = await publishedOf(s, trx, product, done);
       return { created: true, publication: viewOf(s, product, done, published) };
     });
   } catch (e) {
     for (const d of created) s.blobs.discard(d);
     throw e;
   }
-}
-
-async function publicationOf(
-  q: Q,
-  product: PublishingProduct,
-  id: number,
-): Promise<VexPublicationRow> {
-  const row = await findVexPublication(q, id);
-  if (!row || row.product_id !== product.id) {
-    throw new VexPublicationError(
-      'VEX_PUBLICATION_NOT_FOUND',
-      `${product.name} has no publication ${id}; POST /api/v1/vex/${product.name}/publications prepares one`,
-      { details: { id } },
-    );
-  }
-  return row;
-}
-
-async function publishedOf(
-  s: Services,
-  q: Q,
-  product: PublishingProduct,
-  row: VexPublicationRow,
-): Promise<{ view: PublishedVexView; bundleDigest: string } | undefined> {
-  if (row.vex_document_id === null) return undefined;
-  const doc = await findVexDocument(q, row.vex_document_id);
-  return (
-    doc && {
-      view: publishedView(s, product.name, row.format as VexPublishFormat, doc),
-      bundleDigest: doc.bundle_digest,
-    }
-  );
-}
-
-function viewOf(
-  s: Services,
-  product: PublishingProduct,
-  row: VexPublicationRow,
-  published: { view: PublishedVexView } | undefined,
-): VexPublicationView {
-  const state =
-    row.state === 'published' ? 'published' : row.expires_at <= nowIso(s) ? 'expired' : 'pending';
-  return {
-    id: row.id,
-    product: product.name,
-    format: row.format as VexPublishFormat,
-    signing: 'keyless',
-    state,
-    documentVersion: row.document_version,
-    digest: row.digest,
-    statements: row.statement_count,
-    preparedBy: row.prepared_by,
-    expiresAt: row.expires_at,
-    ...(state === 'pending' ? { document: row.document } : {}),
-    ...(published ? { published: published.view } : {}),
-  };
 }
 
 /** A publication is one person's act: who prepared it completes it (any of their tokens). */

@@ -3,7 +3,7 @@ import { SignError } from '../../sign/index.js';
 import type { CustodyClient } from '../remote.js';
 import type { KeyedSigningOptions } from '../sign/open-signer.js';
 import { signBytes } from '../sign/sign-artifact.js';
-import type { VexPublicationView } from './publish-keyless.js';
+import type { VexPublicationView } from './publication-view.js';
 import type { VexPublishFormat } from './render-document.js';
 
 export interface RemoteKeylessPublishOptions {
