@@ -224,7 +224,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerVulnerabilityRoutes(app, deps);
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
-  registerVexRoutes(app, deps);
+  registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -1,5 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
+import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
@@ -51,6 +52,7 @@ export type AllErrorCodes =
   | VexLifecycleErrorCode
   | VexFormatErrorCode
   | VulnServiceErrorCode
+  | VexPublicationErrorCode
   | TriggerIntakeErrorCode
   | ServerErrorCode;
 
@@ -166,6 +168,15 @@ const OVERRIDES = {
   VEX_SAME_PERSON: 403,
   VEX_EVIDENCE_MISMATCH: 422,
   VEX_CONFIDENTIAL: 409,
+  // Publications a person signs: too late, done already, or outdated (prepare again) conflict
+  // with the publication's state; a bundle that does not verify or whose signer the team does
+  // not admit is unprocessable, as for SBOM bundles; a certificate of another person is refused.
+  VEX_PUBLICATION_EXPIRED: 409,
+  VEX_PUBLICATION_COMPLETED: 409,
+  VEX_PUBLICATION_STALE: 409,
+  VEX_BUNDLE_UNVERIFIED: 422,
+  VEX_SIGNER_NOT_ADMITTED: 422,
+  VEX_SIGNER_NOT_CALLER: 403,
   // A webhook that no secret is set for: unauthenticated.
   WEBHOOK_NOT_CONFIGURED: 401,
 } as const satisfies StatusOverrides<AllErrorCodes>;

@@ -573,7 +573,37 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
-    '0011_team_slas_and_alerts': {
+    '0011_vex_publications': {
+      async up(db: Db) {
+        // Publications a person signs (keyless): the service renders the document and keeps
+        // its exact text here, pending, until the bundle over it arrives; then the row points
+        // at the publication it became in vex_documents.
+        await id(db.schema.createTable('vex_publications'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('product_id', 'integer', (c) => c.notNull().references('products.id'))
+          .addColumn('format', 'text', notNull)
+          .addColumn('document_version', 'text', notNull)
+          .addColumn('digest', 'text', notNull)
+          .addColumn('document', 'text', notNull)
+          .addColumn('statement_count', 'integer', notNull)
+          .addColumn('rendered_at', 'text', notNull)
+          .addColumn('prepared_by', 'text', notNull)
+          .addColumn('expires_at', 'text', notNull)
+          .addColumn('state', 'text', notNull)
+          .addColumn('vex_document_id', 'integer', (c) => c.references('vex_documents.id'))
+          .execute();
+        await db.schema
+          .createIndex('vex_publications_product')
+          .on('vex_publications')
+          .columns(['product_id', 'state'])
+          .execute();
+        // Who signed a publication: a certificate identity and its issuer, or (null) the
+        // service's VEX-signing key, as every publication before this migration was.
+        await db.schema.alterTable('vex_documents').addColumn('signer_identity', 'text').execute();
+        await db.schema.alterTable('vex_documents').addColumn('signer_issuer', 'text').execute();
+      },
+    },
+    '0012_team_slas_and_alerts': {
       async up(db: Db) {
         // A team's trigger deadlines that differ from the defaults (JSON: name → durations).
         await db.schema

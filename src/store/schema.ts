@@ -41,6 +41,7 @@ export interface Database {
   vex_statement_versions: VexStatementVersionTable;
   vex_changes: VexChangeTable;
   vex_documents: VexDocumentTable;
+  vex_publications: VexPublicationTable;
   team_slas: TeamSlaTable;
 }
 
@@ -119,6 +120,34 @@ export interface VexDocumentTable {
   statement_count: number;
   published_at: string;
   published_by: string;
+  /** The certificate identity that signed it (keyless); null: the service's VEX-signing key. */
+  signer_identity: string | null;
+  signer_issuer: string | null;
+}
+
+/**
+ * A publication a person signs: the document rendered (its exact text, which the bundle must be
+ * over), pending until the bundle arrives or `expires_at` passes; `published` once it is in
+ * vex_documents (`vex_document_id`). Holds what publishing would publish, so nothing confidential.
+ */
+export interface VexPublicationTable {
+  id: Generated<number>;
+  team_id: number;
+  product_id: number;
+  format: string;
+  document_version: string;
+  /** `sha256:<hex>` of the document's UTF-8 bytes. */
+  digest: string;
+  document: string;
+  statement_count: number;
+  /** The time written into the document (its lastUpdated and revision date). */
+  rendered_at: string;
+  /** The person who prepared it, the only one who may complete it. */
+  prepared_by: string;
+  expires_at: string;
+  /** `pending` or `published`. */
+  state: string;
+  vex_document_id: number | null;
 }
 
 /** An OSV advisory as last ingested (its earlier versions are in advisory_versions). */

@@ -9,6 +9,7 @@ export type VexStatementRow = Selectable<Database['vex_statements']> & {
 export type VexChangeRow = Selectable<Database['vex_changes']>;
 export type VexVersionRow = Selectable<Database['vex_statement_versions']>;
 export type VexDocumentRow = Selectable<Database['vex_documents']>;
+export type VexPublicationRow = Selectable<Database['vex_publications']>;
 
 function statementSelect(q: Q) {
   return q
@@ -152,6 +153,53 @@ export async function latestVexDocument(
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+export async function findVexDocument(q: Q, id: number): Promise<VexDocumentRow | undefined> {
+  return q.selectFrom('vex_documents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertVexPublication(
+  q: Q,
+  row: Omit<Insertable<Database['vex_publications']>, 'id'>,
+): Promise<number> {
+  const r = await q
+    .insertInto('vex_publications')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function findVexPublication(q: Q, id: number): Promise<VexPublicationRow | undefined> {
+  return q.selectFrom('vex_publications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Mark a pending publication published, only if it is still pending: false when another
+ * completion got there first (the caller's transaction then writes nothing).
+ */
+export async function markVexPublicationPublished(
+  q: Q,
+  id: number,
+  documentId: number,
+): Promise<boolean> {
+  const r = await q
+    .updateTable('vex_publications')
+    .set({ state: 'published', vex_document_id: documentId })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Forget pending publications that expired before `before`: nobody can complete them. */
+export async function deleteExpiredVexPublications(q: Q, before: string): Promise<void> {
+  await q
+    .deleteFrom('vex_publications')
+    .where('state', '=', 'pending')
+    .where('expires_at', '<', before)
+    .execute();
 }
 
 /** Components of the current SBOMs of a release whose package is `pkg` (purl without version). */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Role } from '../../src/access/index.js';
+import { type Keyless, openKeyless } from '../../src/app/ca/open-keyless.js';
 import { generateSbom } from '../../src/app/generate-sbom.js';
 import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -28,6 +29,8 @@ export const INGEST_TABLES = [
 export interface TestServer {
   services: TestServices;
   custody: CustodyServer;
+  /** With `keyless`: the CA and dev OIDC issuer the server runs (and trusts). */
+  keyless?: Keyless;
   /** `http://127.0.0.1:<port>` */
   base: string;
   close(): Promise<void>;
@@ -41,11 +44,32 @@ export interface StartOptions {
   timeouts?: ServerOptions['timeouts'];
   /** How the log itself is opened (key type, origin). */
   tlogLog?: NonNullable<Parameters<typeof freshServices>[2]>['tlog'];
+  /**
+   * Keyless signing as `custody serve --dev-oidc` runs it: a CA in the data directory, the dev
+   * OIDC issuer (its `iss` is KEYLESS_PUBLIC_URL/dev-oidc), and the trusted root (CA and log)
+   * served and used to verify pushed bundles.
+   */
+  keyless?: boolean;
+  /** The trusted root to serve and verify pushed bundles with (default: the log's, or keyless's). */
+  trustedRoot?: () => unknown;
 }
+
+/** The public URL a keyless test server's CA and dev issuer are made for. */
+export const KEYLESS_PUBLIC_URL = 'http://127.0.0.1:0';
 
 /** A real Custody server on a fresh store, listening on an ephemeral loopback port. */
 export async function startServer(backend: Backend, o: StartOptions = {}): Promise<TestServer> {
   const services = await freshServices(backend, o.clock, o.tlogLog ? { tlog: o.tlogLog } : {});
+  const keyless = o.keyless
+    ? await openKeyless({
+        dataDir: services.dataDir,
+        publicUrl: KEYLESS_PUBLIC_URL,
+        devOidc: true,
+        issuers: [],
+        logEntry: () => services.tlog?.trustedRootEntry(new Date(0)),
+        ...(o.clock ? { now: o.clock } : {}),
+      })
+    : undefined;
   const custody = await buildServer({
     services,
     logger: createLogger(process.env['CUSTODY_TEST_LOG'] ?? 'silent'),
@@ -53,12 +77,15 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
     ...(o.tlog ? { tlog: o.tlog } : {}),
     ...(o.timeouts ? { timeouts: o.timeouts } : {}),
+    ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
+    ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
   });
   await custody.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = custody.app.server.address() as AddressInfo;
   return {
     services,
     custody,
+    ...(keyless ? { keyless } : {}),
     base: `http://127.0.0.1:${port}`,
     async close() {
       await custody.app.close();

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROLES, type Role } from '../../src/access/index.js';
+import { type Keyless, openKeyless } from '../../src/app/ca/open-keyless.js';
 import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
 import { generateKey, loadBundleBuilder, loadSigningKey } from '../../src/sign/index.js';
 import { conformancePath } from '../helpers/conformance.js';
+import { keylessBundle } from '../helpers/keyless.js';
 import {
   BACKENDS,
   call,
@@ -41,6 +45,12 @@ interface Ctx {
     pending: number;
     /** A confidential statement (drafted by the approver person). */
     confidential: number;
+    /**
+     * Keyless publications of product `sealed` (which no other route changes), one per VEX
+     * writer, prepared by that writer in its own format, and its bundle (made with a CA the
+     * server trusts but does not run, so /openapi.json stays the keyless-free one).
+     */
+    publications: Record<string, { id: number; bundle: string }>;
   };
 }
 
@@ -341,6 +351,45 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/vex/{product}/published',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/vex/seed/published?format=openvex' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex/{product}/publications',
+    allowed: VEX_WRITERS,
+    ok: 201,
+    req: () => ({
+      path: '/api/v1/vex/seed/publications',
+      body: { format: 'csaf', signing: 'keyless' },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/vex/{product}/publications/{id}',
+    allowed: VEX_WRITERS,
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/vex/sealed/publications/${c.vex.publications['admin']?.id}` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/vex/{product}/publications/{id}/bundle',
+    allowed: VEX_WRITERS,
+    ok: 201,
+    req: (c, who) => {
+      // Callers that may not complete one try the admin's.
+      const p = c.vex.publications[who] ?? c.vex.publications['admin'];
+      return {
+        path: `/api/v1/vex/sealed/publications/${p?.id}/bundle`,
+        body: p?.bundle ?? '{}',
+        contentType: 'application/json',
+      };
+    },
+  },
+  {
+    method: 'GET',
     path: '/api/v1/vex/{product}/statements',
     allowed: READERS,
     ok: 200,
@@ -466,9 +515,18 @@ for (const backend of BACKENDS) {
     let srv: TestServer;
     let ctx: Ctx;
     const tokens = {} as Record<Role, string>;
+    // A CA the server trusts for keyless VEX publications, without serving its routes.
+    const caDir = mkdtempSync(join(tmpdir(), 'custody-access-ca-'));
+    let ca: Keyless;
 
     before(async () => {
-      srv = await startServer(backend);
+      ca = (await openKeyless({
+        dataDir: caDir,
+        publicUrl: 'https://ca.access.test',
+        devOidc: true,
+        issuers: [],
+      })) as Keyless;
+      srv = await startServer(backend, { trustedRoot: ca.trustedRoot });
       const s = srv.services;
       for (const r of ROLES) tokens[r] = await tokenFor(s, r);
       const spareTokens: Record<string, number> = {};
@@ -493,7 +551,12 @@ for (const backend of BACKENDS) {
       const key = loadSigningKey(generateKey('ecdsa-p256').privatePem);
       const set = await call(srv, 'PUT', '/api/v1/teams/alpha/signing-identities', {
         token: tokens.admin,
-        body: { identities: [{ publicKey: key.publicPem }] },
+        body: {
+          identities: [
+            { publicKey: key.publicPem },
+            { issuer: 'https://ca.access.test/dev-oidc', subject: 'releaser@example\\.com' },
+          ],
+        },
       });
       assert.equal(set.status, 200, set.text);
       const seeded = await call(srv, 'POST', '/api/v1/advisories', {
@@ -517,7 +580,13 @@ for (const backend of BACKENDS) {
         assert.equal(d.status, 201, d.text);
         return d.json.id as number;
       };
-      const vex: Ctx['vex'] = { drafts: {}, fixable: {}, pending: 0, confidential: 0 };
+      const vex: Ctx['vex'] = {
+        drafts: {},
+        fixable: {},
+        pending: 0,
+        confidential: 0,
+        publications: {},
+      };
       for (const who of CALLERS) {
         vex.drafts[who] = await draftVex(tokens.admin, { vulnerability: `CVE-2031-${who}` });
         // seed 1.1.0's SBOM (demo-app 1.1) holds lodash 4.17.21.
@@ -540,6 +609,32 @@ for (const backend of BACKENDS) {
         token: tokens.admin,
       });
       assert.equal(published.status, 201, published.text);
+      const sealed = await push(srv, tokens.admin, fixtures.demo, {
+        product: 'sealed',
+        release: '1.0.0',
+        team: 'alpha',
+      });
+      assert.equal(sealed.status, 201, sealed.text);
+      const statement = await call(srv, 'POST', '/api/v1/vex/sealed/statements', {
+        token: tokens.admin,
+        body: { vulnerability: 'CVE-2035-0001', components: ['pkg:npm/lodash@4.17.20'] },
+      });
+      assert.equal(statement.status, 201, statement.text);
+      // One format each: completing one moves no other's document version.
+      const formats = { admin: 'openvex', publisher: 'cyclonedx', approver: 'csaf' } as const;
+      for (const [who, format] of Object.entries(formats)) {
+        const p = await call(srv, 'POST', '/api/v1/vex/sealed/publications', {
+          token: tokens[who as Role],
+          body: { format, signing: 'keyless' },
+        });
+        assert.equal(p.status, 201, p.text);
+        const bundle = await keylessBundle(ca, {
+          subject: 'releaser@example.com',
+          bytes: new Uint8Array(Buffer.from(p.json.document, 'utf8')),
+          logUrl: srv.base,
+        });
+        vex.publications[who] = { id: p.json.id, bundle: JSON.stringify(bundle) };
+      }
       ctx = {
         fixtures,
         release1: one.json.sbom.releaseId,
@@ -550,7 +645,10 @@ for (const backend of BACKENDS) {
         vex,
       };
     });
-    after(() => srv.close());
+    after(async () => {
+      await srv.close();
+      rmSync(caDir, { recursive: true, force: true });
+    });
 
     for (const route of ROUTES) {
       it(`${route.method} ${route.path}: allowed for ${route.allowed.join(', ')}; refused otherwise`, async () => {

@@ -1,24 +1,22 @@
-import { createPublicKey, X509Certificate } from 'node:crypto';
 import { canonicalize } from '../../core/index.js';
 import { InventoryError } from '../../inventory/index.js';
 import {
-  admittedIdentity,
-  admittedKey,
   IN_TOTO_PAYLOAD_TYPE,
-  isSignError,
-  keyHint,
-  loadVerifier,
   PREDICATE_TYPE_ALIASES,
   parseStatement,
   type SigningIdentity,
   type TrustMaterialInput,
   type VerifiedBundle,
 } from '../../sign/index.js';
+import {
+  attempt,
+  type BundleRefusals,
+  type BundleSigner,
+  checkSignedBundle,
+  logEntryFor,
+} from '../sign/check-signed-bundle.js';
 
-/** Who signed a bundle that verified and that the team's list admits. */
-export type BundleSigner =
-  | { kind: 'identity'; identity: string; issuer: string }
-  | { kind: 'key'; name: string | null; hint: string; publicKey: string };
+export type { BundleSigner } from '../sign/check-signed-bundle.js';
 
 export interface CheckedBundle {
   content: 'message' | 'dsse';
@@ -45,112 +43,40 @@ const SBOM_PREDICATES: readonly string[] = [
   PREDICATE_TYPE_ALIASES.spdx,
 ];
 
+const SBOM_REFUSALS: BundleRefusals = {
+  unverified: (message, o) => new InventoryError('SBOM_BUNDLE_UNVERIFIED', message, o),
+  notAdmitted: (message, details) =>
+    new InventoryError('SBOM_SIGNER_NOT_ADMITTED', message, { details }),
+};
+
 /**
- * Verify a Sigstore bundle over an SBOM and admit its signer against the owning team's list.
- * A message signature must be over the SBOM's bytes; a DSSE attestation must name the SBOM as a
- * subject, or the artifact as its subject with this very SBOM (same JSON) as its predicate.
- * Certificates must chain to the trusted root and be valid at a trusted time (a log's integrated
- * time or an RFC 3161 stamp); their issuer and subject must be admitted (`admittedIdentity`).
- * Keyed bundles are tried against the team's registered keys (`admittedKey`), the one the bundle
- * hints first. Log entries the bundle carries must verify against the trusted root; a bundle
- * without any is accepted (Custody logs it), since the team's list, not a log, vouches for keys.
+ * Verify a Sigstore bundle over an SBOM and admit its signer against the owning team's list
+ * (`checkSignedBundle`: certificate identities and registered keys). A message signature must be
+ * over the SBOM's bytes; a DSSE attestation must name the SBOM as a subject, or the artifact as
+ * its subject with this very SBOM (same JSON) as its predicate.
  * @throws SignError SIGN_BUNDLE_MALFORMED; InventoryError SBOM_BUNDLE_UNVERIFIED,
  *   SBOM_SIGNER_NOT_ADMITTED
  */
 export async function checkSbomBundle(o: BundleCheckInput): Promise<CheckedBundle> {
-  const raw = (o.bundle ?? {}) as RawBundle;
-  const isDsse = raw.dsseEnvelope !== undefined;
-  const artifact = isDsse ? undefined : { data: o.sbom.bytes };
-  const keyed = raw.verificationMaterial?.publicKey !== undefined;
-  const { verifyBundle } = await loadVerifier();
-  let verified: VerifiedBundle;
-  let signer: BundleSigner;
-  if (keyed) {
-    ({ verified, signer } = verifyKeyed(o, raw, artifact, verifyBundle));
-  } else {
-    verified = attempt(() =>
-      verifyBundle(o.bundle, artifact, { identityRegexp: '^[\\s\\S]*$' }, o.trust, {
-        tlogThreshold: 0,
-      }),
-    );
-    const found = { identity: verified.signer.identity, issuer: verified.signer.issuer };
-    if (!admittedIdentity(o.identities, found)) {
-      throw new InventoryError(
-        'SBOM_SIGNER_NOT_ADMITTED',
-        `The bundle is signed by ${found.identity ?? '(no identity)'} (issuer ${found.issuer ?? 'none'}), which is not one of team ${o.team}'s signing identities; an organisation admin adds it with PUT /api/v1/teams/${o.team}/signing-identities`,
-        { details: { identity: found.identity ?? null, issuer: found.issuer ?? null } },
-      );
-    }
-    signer = {
-      kind: 'identity',
-      identity: found.identity as string,
-      issuer: found.issuer as string,
-    };
-  }
-  if (isDsse) assertAboutSbom(verified, o.sbom);
-  const custodyLogIndex = custodyEntry(raw, o.custodyLogId);
-  return {
-    content: isDsse ? 'dsse' : 'message',
-    signer,
-    ...(custodyLogIndex !== undefined ? { custodyLogIndex } : {}),
-    logEntry: logEntryFor(raw, o.sbom.digest, signer),
-  };
-}
-
-type Verify = Awaited<ReturnType<typeof loadVerifier>>['verifyBundle'];
-
-/** Try the team's keys, the hinted one first; a hinted key that fails is a failed verification. */
-function verifyKeyed(
-  o: BundleCheckInput,
-  raw: RawBundle,
-  artifact: { data: Uint8Array } | undefined,
-  verifyBundle: Verify,
-): { verified: VerifiedBundle; signer: BundleSigner } {
-  const hint = raw.verificationMaterial?.publicKey?.hint;
-  const keys = o.identities.flatMap((e) => {
-    if (!('publicKey' in e)) return [];
-    const key = createPublicKey(e.publicKey);
-    return [{ entry: e, key, hint: keyHint(key) }];
+  const checked = await checkSignedBundle({
+    bundle: o.bundle,
+    bytes: o.sbom.bytes,
+    what: 'this SBOM',
+    team: o.team,
+    identities: o.identities,
+    trust: o.trust,
+    ...(o.custodyLogId !== undefined ? { custodyLogId: o.custodyLogId } : {}),
+    keys: true,
+    dsse: true,
+    refuse: SBOM_REFUSALS,
   });
-  keys.sort((a, b) => Number(b.hint === hint) - Number(a.hint === hint));
-  for (const k of keys) {
-    try {
-      const verified = verifyBundle(o.bundle, artifact, { key: k.key }, o.trust, {
-        tlogThreshold: 0,
-        timestampThreshold: 0,
-      });
-      const entry = admittedKey(o.identities, k.key) ?? k.entry;
-      return {
-        verified,
-        signer: { kind: 'key', name: entry.name ?? null, hint: k.hint, publicKey: entry.publicKey },
-      };
-    } catch (e) {
-      if (!isSignError(e) || e.code === 'SIGN_BUNDLE_MALFORMED') throw e;
-      if (k.hint === hint) throw unverified(e);
-    }
-  }
-  throw new InventoryError(
-    'SBOM_SIGNER_NOT_ADMITTED',
-    `The bundle is signed with a key that is not one of team ${o.team}'s registered keys (or does not verify under any of them); an organisation admin registers keys with PUT /api/v1/teams/${o.team}/signing-identities`,
-    { details: { hint: hint ?? null } },
-  );
-}
-
-function attempt<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (!isSignError(e) || e.code === 'SIGN_BUNDLE_MALFORMED') throw e;
-    throw unverified(e);
-  }
-}
-
-function unverified(e: Error & { code: string }): InventoryError {
-  return new InventoryError(
-    'SBOM_BUNDLE_UNVERIFIED',
-    `The bundle does not verify over this SBOM: ${e.message}`,
-    { cause: e, details: { reason: e.code } },
-  );
+  if (checked.content === 'dsse') assertAboutSbom(checked.verified, o.sbom);
+  return {
+    content: checked.content,
+    signer: checked.signer,
+    ...(checked.custodyLogIndex !== undefined ? { custodyLogIndex: checked.custodyLogIndex } : {}),
+    logEntry: logEntryFor(o.bundle, 'sbom', o.sbom.digest, checked),
+  };
 }
 
 /** A DSSE bundle must be an in-toto statement about the SBOM (or its artifact, with it inside). */
@@ -161,7 +87,9 @@ function assertAboutSbom(v: VerifiedBundle, sbom: BundleCheckInput['sbom']): voi
       `the DSSE payload is ${dsse?.payloadType ?? 'missing'}, not an in-toto statement`,
     );
   }
-  const statement = attempt(() => parseStatement(dsse.payload));
+  const statement = attempt({ what: 'this SBOM', refuse: SBOM_REFUSALS }, () =>
+    parseStatement(dsse.payload),
+  );
   const has = (digest: string) =>
     statement.subject.some((s) => s.digest['sha256'] === digest.slice('sha256:'.length));
   if (has(sbom.digest)) return;
@@ -187,43 +115,4 @@ function mismatch(why: string): InventoryError {
       details: { reason: 'SIGN_ATTESTATION_MISMATCH' },
     },
   );
-}
-
-/** The index of the bundle's entry in Custody's own log (the verifier has checked it). */
-function custodyEntry(raw: RawBundle, logId: Uint8Array | undefined): number | undefined {
-  if (logId === undefined) return undefined;
-  const id = Buffer.from(logId).toString('base64');
-  const e = (raw.verificationMaterial?.tlogEntries ?? []).find((t) => t.logId?.keyId === id);
-  // proto3 JSON leaves out a zero index.
-  return e === undefined ? undefined : Number(e.logIndex ?? '0');
-}
-
-/** Custody's typed log entry for the bundle: `sbom` for a message signature, `dsse` otherwise. */
-function logEntryFor(
-  raw: RawBundle,
-  digest: string,
-  signer: BundleSigner,
-): Record<string, unknown> {
-  const who =
-    signer.kind === 'key' ? { publicKey: signer.publicKey } : { certificate: certificatePem(raw) };
-  if (raw.dsseEnvelope !== undefined) return { kind: 'dsse', envelope: raw.dsseEnvelope, ...who };
-  return { kind: 'sbom', digest, signature: raw.messageSignature?.signature ?? '', ...who };
-}
-
-function certificatePem(raw: RawBundle): string {
-  const m = raw.verificationMaterial;
-  const b64 = m?.certificate?.rawBytes ?? m?.x509CertificateChain?.certificates?.[0]?.rawBytes;
-  return new X509Certificate(Buffer.from(b64 ?? '', 'base64')).toString();
-}
-
-/** The parts of a bundle's proto3 JSON read here (after the verifier has accepted it). */
-interface RawBundle {
-  messageSignature?: { signature?: string };
-  dsseEnvelope?: unknown;
-  verificationMaterial?: {
-    publicKey?: { hint?: string };
-    certificate?: { rawBytes?: string };
-    x509CertificateChain?: { certificates?: { rawBytes?: string }[] };
-    tlogEntries?: { logIndex?: string; logId?: { keyId?: string } }[];
-  };
 }

@@ -1,15 +1,7 @@
-import { createPublicKey } from 'node:crypto';
 import { type Caller, inScope, requirePermission } from '../../access/index.js';
 import { parseJson } from '../../core/index.js';
 import { InventoryError } from '../../inventory/index.js';
-import {
-  admittedIdentity,
-  admittedKey,
-  emptyTrustedRoot,
-  parseTrustedRoot,
-  type SigningIdentity,
-  type TrustedRoot,
-} from '../../sign/index.js';
+import type { SigningIdentity } from '../../sign/index.js';
 import { BlobStore } from '../../store/blobs.js';
 import { findReleaseById, findSbom, findTeam } from '../../store/catalogue.js';
 import {
@@ -20,7 +12,8 @@ import {
 } from '../../store/sbom-signatures.js';
 import { audit } from '../audit-trail.js';
 import { nowIso, type Services } from '../services.js';
-import { logTrustedRoot } from '../trust/served-trusted-root.js';
+import { stillAdmitted } from '../sign/check-signed-bundle.js';
+import { serviceTrust } from '../trust/served-trusted-root.js';
 import { type BundleSigner, checkSbomBundle } from './sbom-bundle-check.js';
 import { notFound, requireTeam } from './team-scope.js';
 import { type SbomSignatureView, sbomSignatureView } from './views.js';
@@ -67,7 +60,7 @@ export async function attachSbomBundle(
     sbom: { bytes, digest: where.sbom.digest, artifact: where.artifact },
     team: where.team,
     identities: where.identities,
-    trust: trustOf(s, input.trustedRoot),
+    trust: serviceTrust(s, input.trustedRoot),
     ...(s.tlog ? { custodyLogId: s.tlog.logId } : {}),
   });
   let log: { index: number; by: 'bundle' | 'custody' } | undefined;
@@ -159,22 +152,8 @@ async function visibleSbom(s: Services, caller: Caller, id: number) {
   };
 }
 
-/** The trusted root: the one the service serves, and Custody's own log in any case. */
-function trustOf(s: Services, served: (() => unknown) | undefined): TrustedRoot[] {
-  const roots: TrustedRoot[] = [];
-  const own = logTrustedRoot(s);
-  if (own) roots.push(parseTrustedRoot(own()));
-  if (served) roots.push(parseTrustedRoot(served()));
-  return roots.length > 0 ? roots : [parseTrustedRoot(emptyTrustedRoot())];
-}
-
 function assertStillAdmitted(list: SigningIdentity[], signer: BundleSigner, team: string): void {
-  const ok =
-    signer.kind === 'identity'
-      ? admittedIdentity(list, signer) !== undefined
-      : list.some((e) => 'publicKey' in e) &&
-        admittedKey(list, createPublicKey(signer.publicKey)) !== undefined;
-  if (!ok) {
+  if (!stillAdmitted(list, signer)) {
     throw new InventoryError(
       'SBOM_SIGNER_NOT_ADMITTED',
       `The bundle's signer was removed from team ${team}'s signing identities meanwhile; ask an organisation admin`,

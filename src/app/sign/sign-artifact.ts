@@ -27,14 +27,26 @@ export interface SignOutcome {
  * @throws CoreError FILE_NOT_FOUND, FILE_UNREADABLE; SignError SIGN_KEY_INVALID, SIGN_SERVICE_FAILED
  */
 export async function signFile(file: string, o: KeyedSigningOptions): Promise<SignOutcome> {
-  const data = readInput(file, 'file');
+  return signBytes(readInput(file, 'file'), o, basename(file));
+}
+
+/**
+ * A v0.3 bundle with a message signature over exactly `data` (a document a service handed out
+ * to be signed), logged when a URL is given.
+ * @throws SignError SIGN_KEY_INVALID, SIGN_SERVICE_FAILED
+ */
+export async function signBytes(
+  data: Uint8Array,
+  o: KeyedSigningOptions,
+  name = 'data',
+): Promise<SignOutcome> {
   const who = await openSigner(o);
   try {
     const { buildMessageSignatureBundle } = await loadBundleBuilder();
     const bundle = await buildMessageSignatureBundle(data, who.signer, {
       witnesses: witnessesFor(o),
     });
-    const subject = subjectFromBytes(basename(file), data);
+    const subject = subjectFromBytes(name, data);
     return outcome(bundle, `sha256:${subject.digest['sha256']}`);
   } finally {
     await who.close();

@@ -1,8 +1,11 @@
 /**
  * The VEX use cases: on files, what `custody vex validate|convert` calls; in the service,
  * statements (draft, revise, transition, approve, disclose, EOL, fixed from evidence) and
- * published documents (publish signed and logged, read back).
+ * published documents (publish signed by the service, or prepared for a person to sign keylessly
+ * and completed with their bundle; logged; read back).
  */
+
+export { VexPublicationError, type VexPublicationErrorCode } from './errors.js';
 export {
   type ConvertedVexFile,
   type ConvertVexOptions,
@@ -11,6 +14,7 @@ export {
   type VexFileOptions,
   validateVexFile,
 } from './files.js';
+export { getPublication, type VexPublicationView } from './publication-view.js';
 export {
   getPublishedVex,
   type PublishedVex,
@@ -18,8 +22,15 @@ export {
   publishVexDocument,
   VEX_PUBLISH_FORMATS,
   type VexPublishFormat,
+  type VexSigner,
   vexSigningKey,
 } from './publish.js';
+export {
+  type CompletePublicationInput,
+  completePublication,
+  PUBLICATION_TTL_MS,
+  preparePublication,
+} from './publish-keyless.js';
 export { type FindingVex, vexOfFindings } from './settle-findings.js';
 export {
   type AffectedProductRelease,

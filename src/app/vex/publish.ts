@@ -1,32 +1,30 @@
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
-import { AccessError, type Caller, can, inScope } from '../../access/index.js';
-import {
-  publishVex,
-  readVex,
-  type VexDocument,
-  type VexFormat,
-  VexFormatError,
-  validateVex,
-  writeVex,
-} from '../../formats/index.js';
+import type { Caller } from '../../access/index.js';
 import { InventoryError } from '../../inventory/index.js';
 import { loadBundleBuilder, SignError } from '../../sign/index.js';
 import { BlobStore } from '../../store/blobs.js';
-import { findProduct } from '../../store/catalogue.js';
-import {
-  insertVexDocument,
-  latestVexDocument,
-  type VexDocumentRow,
-  vexStatementsOfProduct,
-} from '../../store/vex.js';
-import { type LifecycleStatement, publishableDocument } from '../../vex/index.js';
+import { insertVexDocument, latestVexDocument, type VexDocumentRow } from '../../store/vex.js';
 import { audit } from '../audit-trail.js';
 import { nowIso, type Services } from '../services.js';
 import type { EntryView, LogFace } from '../tlog/service.js';
+import {
+  renderVexDocument,
+  requirePublisher,
+  type VexPublishFormat,
+  visibleProduct,
+} from './render-document.js';
 
-export const VEX_PUBLISH_FORMATS = ['openvex', 'cyclonedx', 'csaf'] as const;
-export type VexPublishFormat = (typeof VEX_PUBLISH_FORMATS)[number] & VexFormat;
+export { VEX_PUBLISH_FORMATS, type VexPublishFormat } from './render-document.js';
+
+/**
+ * Who signed a publication: the service's VEX-signing key (verify with `custody verify --key`),
+ * or a person's certificate identity from the service's CA (verify with
+ * `--certificate-identity` and `--certificate-oidc-issuer`).
+ */
+export type VexSigner =
+  | { kind: 'key'; publicKey: string }
+  | { kind: 'identity'; identity: string; issuer: string };
 
 export interface PublishedVexView {
   product: string;
@@ -41,20 +39,23 @@ export interface PublishedVexView {
   logIndex: number | null;
   /** The bundle's own hashedrekord entry (what Sigstore verifiers check). */
   bundleLogIndex: number | null;
-  /** SPKI PEM of the service's VEX-signing key: verify the bundle with it (`custody verify --key`). */
-  publicKey: string;
+  /** How it was signed, and so how to verify its bundle. */
+  signer: VexSigner;
+  /**
+   * SPKI PEM of the service's VEX-signing key when it signed (`custody verify --key`); null when
+   * a person signed keylessly (`signer` names the identity).
+   */
+  publicKey: string | null;
 }
 
 /**
- * Publish a product's VEX document in `format`: its approved, non-confidential statements
- * (vex/'s publishableDocument: confidential statements, and any statement naming a confidential
- * vulnerability, redacted; judgments awaiting approval left out), the document version moved
- * (publishVex: the previous publication in this format + 1, CSAF's revision history extended),
- * written and validated against the format's schema, signed with the service's VEX-signing key
- * into a Sigstore bundle whose signature is logged (hashedrekord, so verifiers check inclusion)
- * and recorded as a `vex` entry in Custody's log; then, in one transaction, the document and
- * bundle stored as blobs, the publication recorded and audited. Logged before stored: a
- * publication that is not in the log does not exist.
+ * Publish a product's VEX document in `format`, signed by the service: the document as
+ * renderVexDocument writes it (approved, non-confidential statements; the version moved;
+ * schema-valid), signed with the service's VEX-signing key into a Sigstore bundle whose signature
+ * is logged (hashedrekord, so verifiers check inclusion) and recorded as a `vex` entry in
+ * Custody's log; then, in one transaction, the document and bundle stored as blobs, the
+ * publication recorded and audited. Logged before stored: a publication that is not in the log
+ * does not exist. (A person signs instead through preparePublication/completePublication.)
  * @throws AccessError AUTH_FORBIDDEN; InventoryError INVENTORY_NOT_FOUND; VexFormatError
  *   VEX_WRITE_INVALID (nothing publishable), VEX_SCHEMA_INVALID; SignError SIGN_SERVICE_FAILED
  *   (no log or no key)
@@ -65,13 +66,8 @@ export async function publishVexDocument(
   productName: string,
   format: VexPublishFormat,
 ): Promise<PublishedVexView> {
+  requirePublisher(caller);
   const p = caller.principal;
-  if (!can(p.role, 'inventory:write') && !can(p.role, 'decision:write')) {
-    throw new AccessError(
-      'AUTH_FORBIDDEN',
-      `A ${p.role} token may not publish VEX: a publisher or approver of the team does`,
-    );
-  }
   const log = s.tlog;
   const key = s.vexKey;
   if (log === undefined || key === undefined) {
@@ -82,34 +78,9 @@ export async function publishVexDocument(
     );
   }
   const product = await visibleProduct(s, caller, productName);
-  const rows = await vexStatementsOfProduct(s.db.read, product.id, { confidential: true });
   const at = nowIso(s);
-  const doc = publishableDocument({
-    id: `urn:custody:vex:${encodeURIComponent(product.team)}:${encodeURIComponent(productName)}`,
-    author: `Custody (team ${product.team})`,
-    title: `VEX for ${productName}`,
-    tooling: 'Custody',
-    statements: rows.map((r) => JSON.parse(r.body) as LifecycleStatement),
-  });
-  if (doc.statements.length === 0) {
-    throw new VexFormatError(
-      'VEX_WRITE_INVALID',
-      `${productName} has no statement to publish: statements must be approved where they need it, and confidential ones disclosed first`,
-    );
-  }
-  const prevRow = await latestVexDocument(s.db.read, product.id, format);
-  const previous = prevRow === undefined ? undefined : await previousDocument(s, prevRow);
-  const published = publishVex(doc, { at, ...(previous ? { previous } : { number: 1 }) });
-  const written = writeVex(published, format, { now: at });
-  const bytes = new Uint8Array(Buffer.from(written.text, 'utf8'));
-  const check = await validateVex(bytes, { what: `${productName} (${format})` });
-  if (!check.valid) {
-    throw new VexFormatError(
-      'VEX_SCHEMA_INVALID',
-      `the ${format} document Custody wrote for ${productName} fails its schema; nothing was published`,
-      { details: { errors: check.errors.slice(0, 20) } },
-    );
-  }
+  const rendered = await renderVexDocument(s, s.db.read, product, format, at);
+  const { bytes, digest } = rendered;
   // Sign and log: the bundle's entry (hashedrekord) for Sigstore verifiers, and a `vex` entry
   // typing the publication in the log.
   let bundleEntry: EntryView | undefined;
@@ -117,7 +88,6 @@ export async function publishVexDocument(
   const bundle = await buildMessageSignatureBundle(bytes, key, {
     witnesses: [inProcessWitness(log, (v) => (bundleEntry = v))],
   });
-  const digest = BlobStore.digestOf(bytes);
   const sig = signatureOf(bundle);
   const { appended } = await log.append({
     kind: 'vex',
@@ -136,12 +106,12 @@ export async function publishVexDocument(
         team_id: product.team_id,
         product_id: product.id,
         format,
-        document_version: published.version ?? '1',
+        document_version: rendered.version,
         digest,
         bundle_digest: bundleDigest,
         log_index: appended.index,
         bundle_log_index: bundleEntry?.index ?? null,
-        statement_count: published.statements.length,
+        statement_count: rendered.statements,
         published_at: at,
         published_by: p.person,
       });
@@ -154,11 +124,11 @@ export async function publishVexDocument(
           team: product.team,
           details: {
             format,
-            documentVersion: published.version,
+            documentVersion: rendered.version,
             digest,
             bundle: bundleDigest,
             logIndex: appended.index,
-            statements: published.statements.length,
+            statements: rendered.statements,
           },
         },
         at,
@@ -166,13 +136,14 @@ export async function publishVexDocument(
       return {
         product: productName,
         format,
-        documentVersion: published.version ?? '1',
+        documentVersion: rendered.version,
         digest,
-        statements: published.statements.length,
+        statements: rendered.statements,
         publishedAt: at,
         publishedBy: p.person,
         logIndex: appended.index,
         bundleLogIndex: bundleEntry?.index ?? null,
+        signer: { kind: 'key', publicKey: key.publicPem },
         publicKey: key.publicPem,
       };
     });
@@ -209,18 +180,7 @@ export async function getPublishedVex(
     );
   }
   return {
-    view: {
-      product: productName,
-      format,
-      documentVersion: row.document_version,
-      digest: row.digest,
-      statements: row.statement_count,
-      publishedAt: row.published_at,
-      publishedBy: row.published_by,
-      logIndex: row.log_index,
-      bundleLogIndex: row.bundle_log_index,
-      publicKey: s.vexKey?.publicPem ?? '',
-    },
+    view: publishedView(s, productName, format, row),
     document: s.blobs.get(row.digest),
     bundle: s.blobs.get(row.bundle_digest),
   };
@@ -231,25 +191,34 @@ export function vexSigningKey(s: Services): string | undefined {
   return s.vexKey?.publicPem;
 }
 
-async function visibleProduct(s: Services, caller: Caller, name: string) {
-  const product = await findProduct(s.db.read, name);
-  const team =
-    product &&
-    (await s.db.read
-      .selectFrom('teams')
-      .select('name')
-      .where('id', '=', product.team_id)
-      .executeTakeFirst());
-  if (!product || !team || !inScope(caller.principal, team.name)) {
-    throw new InventoryError('INVENTORY_NOT_FOUND', `product ${name.slice(0, 200)} does not exist`);
-  }
-  return { id: product.id, team_id: product.team_id, team: team.name };
-}
-
-// The previous publication in this format, read back into the model (its version and, for
-// CSAF, its revision history carry on).
-async function previousDocument(s: Services, row: VexDocumentRow): Promise<VexDocument> {
-  return (await readVex(s.blobs.get(row.digest), { what: `published VEX ${row.digest}` })).document;
+/** The view of a stored publication (keyed or keyless: its signer columns say which). */
+export function publishedView(
+  s: Pick<Services, 'vexKey'>,
+  product: string,
+  format: VexPublishFormat,
+  row: VexDocumentRow,
+): PublishedVexView {
+  const keyless = row.signer_identity !== null;
+  const publicKey = keyless ? null : (s.vexKey?.publicPem ?? '');
+  return {
+    product,
+    format,
+    documentVersion: row.document_version,
+    digest: row.digest,
+    statements: row.statement_count,
+    publishedAt: row.published_at,
+    publishedBy: row.published_by,
+    logIndex: row.log_index,
+    bundleLogIndex: row.bundle_log_index,
+    signer: keyless
+      ? {
+          kind: 'identity',
+          identity: row.signer_identity as string,
+          issuer: row.signer_issuer ?? '',
+        }
+      : { kind: 'key', publicKey: publicKey ?? '' },
+    publicKey,
+  };
 }
 
 function signatureOf(bundle: SerializedBundle): string {

@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
+import { CustodyError } from '../../core/index.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT, settingsOf } from '../io.js';
 import { writeOutput } from '../output.js';
-import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
+import { clientFor, DEFAULT_URL, type ServiceFlags, withServiceOptions } from '../service.js';
 
 const NAMES = { openvex: 'OpenVEX', cyclonedx: 'CycloneDX', csaf: 'CSAF' } as const;
 
@@ -229,28 +230,48 @@ function registerVexService(vex: Command, io: CliIO): void {
   withServiceOptions(
     vex
       .command('publish <product>')
-      .description('publish the product’s VEX document: signed with the service’s key and logged')
+      .description(
+        'publish the product’s VEX document: signed with the service’s key, or by you (--keyless), and logged',
+      )
       .addOption(
         new Option('--format <format>', 'document format')
           .choices(['openvex', 'cyclonedx', 'csaf'])
           .default('openvex'),
       )
+      .option(
+        '--keyless',
+        'sign it yourself, as custody sign does without --key: an OIDC identity token (SIGSTORE_ID_TOKEN, GitHub Actions, or CUSTODY_DEV_OIDC_SUBJECT with --dev-oidc) gets a 10-minute certificate from the service’s CA; the team must admit the identity',
+      )
       .option('--json', 'print the publication as JSON'),
-  ).action(async (product: string, o: ServiceFlags & { format: string; json?: boolean }) => {
-    const { body } = await clientFor(o, io).request<{
-      documentVersion: string;
-      digest: string;
-      statements: number;
-      logIndex: number | null;
-    }>('POST', `/api/v1/vex/${encodeURIComponent(product)}/publish`, {
-      query: { format: o.format },
-    });
-    print(
-      o,
-      body,
-      `published ${product} (${o.format}) version ${body.documentVersion}: ${body.statements} statement(s), ${body.digest}, log index ${body.logIndex}\n`,
-    );
-  });
+  ).action(
+    async (
+      product: string,
+      o: ServiceFlags & { format: VexFormatName; keyless?: boolean; json?: boolean },
+    ) => {
+      if (o.keyless) {
+        const view = await publishKeyless(product, o, io);
+        print(
+          o,
+          view,
+          `published ${product} (${o.format}) version ${view.documentVersion}: ${view.statements} statement(s), ${view.digest}, log index ${view.logIndex}, signed by ${signerLine(view.signer)}\n`,
+        );
+        return;
+      }
+      const { body } = await clientFor(o, io).request<{
+        documentVersion: string;
+        digest: string;
+        statements: number;
+        logIndex: number | null;
+      }>('POST', `/api/v1/vex/${encodeURIComponent(product)}/publish`, {
+        query: { format: o.format },
+      });
+      print(
+        o,
+        body,
+        `published ${product} (${o.format}) version ${body.documentVersion}: ${body.statements} statement(s), ${body.digest}, log index ${body.logIndex}\n`,
+      );
+    },
+  );
 
   withServiceOptions(
     vex
@@ -282,4 +303,52 @@ function registerVexService(vex: Command, io: CliIO): void {
       writeOutput(io, text, o.output);
     },
   );
+}
+
+type VexFormatName = 'openvex' | 'cyclonedx' | 'csaf';
+
+/** Codes that mean the signature was checked and refused: exit 1, as a failed verification. */
+const REFUSED_SIGNATURE = new Set([
+  'VEX_BUNDLE_UNVERIFIED',
+  'VEX_SIGNER_NOT_ADMITTED',
+  'VEX_SIGNER_NOT_CALLER',
+  'SIGN_ARTIFACT_MISMATCH',
+]);
+
+/** Prepare → sign keylessly → complete; the published view, or exit 1 when the signature is refused. */
+async function publishKeyless(
+  product: string,
+  o: ServiceFlags & { format: VexFormatName },
+  io: CliIO,
+): Promise<PublishedView> {
+  const { publishVexKeylessRemote } = await import('../../app/vex/publish-remote.js');
+  const { keyedOptions } = await import('./sign.js');
+  const url = o.url ?? settingsOf(io).url ?? DEFAULT_URL;
+  try {
+    const done = await publishVexKeylessRemote(clientFor(o, io), {
+      product,
+      format: o.format,
+      signing: keyedOptions({ log: true, url }, io),
+    });
+    if (done.published === undefined) throw new Error('a completed publication without its view');
+    return done.published;
+  } catch (e) {
+    if (e instanceof CustodyError && REFUSED_SIGNATURE.has(e.code)) {
+      io.stderr.write(`custody: ${e.code}: ${e.message}\n`);
+      throw new CliExit(EXIT.no);
+    }
+    throw e;
+  }
+}
+
+interface PublishedView {
+  documentVersion: string;
+  digest: string;
+  statements: number;
+  logIndex: number | null;
+  signer: { kind: 'key' } | { kind: 'identity'; identity: string; issuer: string };
+}
+
+function signerLine(s: PublishedView['signer']): string {
+  return s.kind === 'identity' ? `${s.identity} (${s.issuer})` : 'the service’s VEX-signing key';
 }

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import {
   approveVexStatement,
+  completePublication,
   discloseVexStatement,
   draftStatement,
   endOfLifeVexStatement,
   fixVexStatementFromEvidence,
+  getPublication,
   getPublishedVex,
   listVexStatements,
+  preparePublication,
   publishVexDocument,
   reviseVexStatement,
   transitionVexStatement,
@@ -67,6 +70,12 @@ const MEDIA: Record<VexPublishFormat, string> = {
 };
 
 type Id = { Params: { id: string } };
+type Publication = { Params: { product: string; id: string } };
+const publicationParams = {
+  type: 'object',
+  required: ['product', 'id'],
+  properties: { product: text(200), id: idParams.properties.id },
+} as const;
 
 /**
  * VEX in the service: statements per product and their lifecycle, and the published documents.
@@ -74,7 +83,11 @@ type Id = { Params: { id: string } };
  * only); writes are checked by the use cases (publishers and approvers draft and publish,
  * approvers approve and disclose).
  */
-export function registerVexRoutes(app: FastifyInstance, d: RouteDeps): void {
+export function registerVexRoutes(
+  app: FastifyInstance,
+  d: RouteDeps,
+  o: { trustedRoot?: (() => unknown) | undefined } = {},
+): void {
   const s = d.services;
   const tags = ['vex'];
 
@@ -149,6 +162,108 @@ export function registerVexRoutes(app: FastifyInstance, d: RouteDeps): void {
           ),
         ),
   );
+
+  app.get<{ Params: { product: string }; Querystring: { format?: VexPublishFormat } }>(
+    '/api/v1/vex/:product/published',
+    {
+      config: { requires: 'inventory:read' },
+      schema: {
+        summary: 'How the current published VEX document was signed, and where it is logged',
+        description:
+          "The publication's view: document version, digest, statements, who published it and when, its log indexes, and its signer: the service's VEX-signing key (`signer.kind: key`, verify with `--key`) or a person's certificate identity (`signer.kind: identity`, verify with `--certificate-identity` and `--certificate-oidc-issuer`). Same token rules as the document.",
+        tags,
+        params: product,
+        querystring: formatQuery,
+      },
+    },
+    async (req) =>
+      (await getPublishedVex(s, req.caller, req.params.product, req.query.format ?? 'openvex'))
+        .view,
+  );
+
+  app.post<{
+    Params: { product: string };
+    Body: { format?: VexPublishFormat; signing: 'keyless' };
+  }>(
+    '/api/v1/vex/:product/publications',
+    {
+      config: { requires: 'inventory:read' },
+      schema: {
+        summary: 'Prepare a VEX publication that you sign yourself (keyless)',
+        description:
+          "Renders the document exactly as publishing would (approved, non-confidential statements, the next document version, schema-valid) and keeps it pending for 15 minutes. Sign the UTF-8 bytes of `document` (its sha256 is `digest`) keylessly, with a certificate from the service's CA, and send the bundle to `…/publications/{id}/bundle`. The document version moves only then. Publishers and approvers of the team; `POST …/publish` publishes signed with the service's key instead.",
+        tags,
+        params: product,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['signing'],
+          properties: {
+            format: { type: 'string', enum: [...VEX_PUBLISH_FORMATS] },
+            signing: { type: 'string', enum: ['keyless'] },
+          },
+        },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(
+          await preparePublication(s, req.caller, req.params.product, req.body.format ?? 'openvex'),
+        ),
+  );
+
+  app.get<Publication>(
+    '/api/v1/vex/:product/publications/:id',
+    {
+      config: { requires: 'inventory:read' },
+      schema: {
+        summary: 'A prepared VEX publication: pending (with its document), expired or published',
+        tags,
+        params: publicationParams,
+      },
+    },
+    async (req) => getPublication(s, req.caller, req.params.product, Number(req.params.id)),
+  );
+
+  app.register(async (scope) => {
+    // The bundle is kept byte for byte (it is stored and served as received).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      /^application\/([a-z0-9.+-]+\+)?json$/,
+      { parseAs: 'buffer' },
+      (_req, body, done) => done(null, body),
+    );
+    scope.post<Publication>(
+      '/api/v1/vex/:product/publications/:id/bundle',
+      {
+        config: { requires: 'inventory:read' },
+        schema: {
+          summary:
+            'Complete a prepared VEX publication with your Sigstore bundle over its document',
+          description:
+            "A bundle (v0.1–v0.3) with a message signature over the document's exact bytes, whose certificate chains to the service's trusted root and names one of the owning team's signing identities (and you, where both are email addresses). The one who prepared it completes it. Then it is logged (a `vex` entry), stored, published and audited in one step; refusals store nothing. The same bundle again answers 200.",
+          tags,
+          consumes: ['application/json', 'application/vnd.dev.sigstore.bundle.v0.3+json'],
+          params: publicationParams,
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as Buffer | undefined;
+        const r = await completePublication(
+          s,
+          req.caller,
+          req.params.product,
+          Number(req.params.id),
+          {
+            bytes: body ?? Buffer.alloc(0),
+            ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
+          },
+        );
+        return reply.code(r.created ? 201 : 200).send(r.publication);
+      },
+    );
+  });
 
   app.get(
     '/api/v1/vex-signing-key',
