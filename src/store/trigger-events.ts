@@ -375,3 +375,29 @@ export async function markAlerted(
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+export interface OpenVexActionRow {
+  action_id: number;
+  event_id: number;
+  action: string;
+  payload: string;
+  received_at: string;
+}
+
+/** The open (pending or failed) `vex` actions of a team's events about one product. */
+export async function openVexActions(
+  q: Q,
+  teamId: number,
+  product: string,
+): Promise<OpenVexActionRow[]> {
+  return q
+    .selectFrom('trigger_actions as a')
+    .innerJoin('trigger_events as e', 'e.id', 'a.event_id')
+    .select(['a.id as action_id', 'e.id as event_id', 'a.action', 'e.payload', 'e.received_at'])
+    .where('a.team_id', '=', teamId)
+    .where('e.product', '=', product)
+    .where('a.target', '=', 'vex')
+    .where('a.state', 'in', ['pending', 'failed'])
+    .orderBy('a.id')
+    .execute();
+}

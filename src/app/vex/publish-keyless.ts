@@ -21,6 +21,7 @@ import {
   logEntryFor,
   stillAdmitted,
 } from '../sign/check-signed-bundle.js';
+import { meetVexActionsByPublication, type PublishedStatement } from '../triggers/vex-actions.js';
 import { serviceTrust } from '../trust/served-trusted-root.js';
 import { VexPublicationError } from './errors.js';
 import { publicationOf, publishedOf, type VexPublicationView, viewOf } from './publication-view.js';
@@ -190,14 +191,20 @@ export async function completePublication(
   });
   const signer = checked.signer as Extract<BundleSigner, { kind: 'identity' }>;
   assertSignerIsCaller(signer, caller);
-  const basis = await assertCurrent(s, product, row);
+  const { basis, stated } = await assertCurrent(s, product, row);
   // Logged before stored, as keyed publications are: the `vex` entry types the publication, with
   // the certificate that signed it.
   const { appended } = await log.append(logEntryFor(bundle, 'vex', row.digest, checked));
-  return storePublication(s, caller, { product, row, checked, signer, basis, at }, input.bytes, {
-    index: appended.index,
-    bundleDigest,
-  });
+  return storePublication(
+    s,
+    caller,
+    { product, row, checked, signer, basis, stated, at },
+    input.bytes,
+    {
+      index: appended.index,
+      bundleDigest,
+    },
+  );
 }
 
 interface Completion {
@@ -206,6 +213,8 @@ interface Completion {
   checked: CheckedSignedBundle;
   signer: Extract<BundleSigner, { kind: 'identity' }>;
   basis: string;
+  /** What the document states, for the trigger actions it meets. */
+  stated: PublishedStatement[];
   at: string;
 }
 
@@ -256,6 +265,7 @@ async function storePublication(
           { details: { id: row.id } },
         );
       }
+      await meetVexActionsByPublication(trx, caller, product, c.stated, at);
       await audit(
         trx,
         caller,
@@ -336,25 +346,26 @@ async function assertCurrent(
   s: Services,
   product: PublishingProduct,
   row: VexPublicationRow,
-): Promise<string> {
+): Promise<{ basis: string; stated: PublishedStatement[] }> {
   const basis = await renderBasis(s.db.read, product.id, row.format);
   let digest: string | undefined;
+  let stated: PublishedStatement[] = [];
   try {
-    digest = (
-      await renderVexDocument(
-        s,
-        s.db.read,
-        product,
-        row.format as VexPublishFormat,
-        row.rendered_at,
-      )
-    ).digest;
+    const rendered = await renderVexDocument(
+      s,
+      s.db.read,
+      product,
+      row.format as VexPublishFormat,
+      row.rendered_at,
+    );
+    digest = rendered.digest;
+    stated = rendered.stated;
   } catch (e) {
     // Nothing publishable any more (a statement withdrawn from approval) is a change too.
     if (!(e instanceof VexFormatError)) throw e;
   }
   if (digest !== row.digest) throw stale(row);
-  return basis;
+  return { basis, stated };
 }
 
 function stale(row: VexPublicationRow): VexPublicationError {

@@ -8,6 +8,7 @@ import { insertVexDocument, latestVexDocument, type VexDocumentRow } from '../..
 import { audit } from '../audit-trail.js';
 import { nowIso, type Services } from '../services.js';
 import type { EntryView, LogFace } from '../tlog/service.js';
+import { meetVexActionsByPublication } from '../triggers/vex-actions.js';
 import {
   renderVexDocument,
   requirePublisher,
@@ -115,6 +116,7 @@ export async function publishVexDocument(
         published_at: at,
         published_by: p.person,
       });
+      await meetVexActionsByPublication(trx, caller, product, rendered.stated, at);
       await audit(
         trx,
         caller,

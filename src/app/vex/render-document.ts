@@ -15,6 +15,7 @@ import type { Q } from '../../store/db.js';
 import { latestVexDocument, type VexDocumentRow, vexStatementsOfProduct } from '../../store/vex.js';
 import { type LifecycleStatement, publishableDocument } from '../../vex/index.js';
 import type { Services } from '../services.js';
+import type { PublishedStatement } from '../triggers/vex-actions.js';
 
 export const VEX_PUBLISH_FORMATS = ['openvex', 'cyclonedx', 'csaf'] as const;
 export type VexPublishFormat = (typeof VEX_PUBLISH_FORMATS)[number] & VexFormat;
@@ -35,6 +36,8 @@ export interface RenderedVex {
   digest: string;
   version: string;
   statements: number;
+  /** The statements it states, for the trigger actions a publication meets. */
+  stated: PublishedStatement[];
 }
 
 /**
@@ -125,6 +128,10 @@ export async function renderVexDocument(
     digest: BlobStore.digestOf(bytes),
     version: published.version ?? '1',
     statements: published.statements.length,
+    stated: published.statements.map((st) => ({
+      names: [st.vulnerability, ...(st.aliases ?? [])],
+      updatedAt: st.timestamp ?? '',
+    })),
   };
 }
 

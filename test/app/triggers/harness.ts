@@ -28,6 +28,8 @@ export interface TriggerServerOptions {
   retry?: RetryPolicy;
   /** Another engine than the tiny one (the service's own, seed 001's tables). */
   engine?: TriggerEngine;
+  /** Open the transparency log (and the VEX-signing key): VEX publishing needs it. */
+  tlog?: boolean;
 }
 
 /** A Custody server with trigger intake on the tiny engine, jobs on, teams `a` and `b`. */
@@ -36,7 +38,7 @@ export async function startTriggerServer(
   o: TriggerServerOptions = {},
 ): Promise<TriggerServer> {
   const services = await freshServices(backend, o.clock, {
-    tlog: false,
+    ...(o.tlog ? {} : { tlog: false as const }),
     jobs: { pollMs: backend === 'sqlite' ? 50 : 500 },
   });
   for (const t of ['a', 'b']) await ensureTeam(services.db.kysely, t, '2026-12-01T00:00:00.000Z');
