@@ -201,6 +201,13 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/match-problems',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/match-problems?product=seed' }),
+  },
+  {
+    method: 'GET',
     path: '/api/v1/vulnerabilities/{id}',
     allowed: READERS,
     ok: 200,

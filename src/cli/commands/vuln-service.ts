@@ -30,6 +30,15 @@ interface Affected {
   closeReason: string | null;
 }
 
+interface MatchProblemsAnswer {
+  product: string;
+  sboms: number;
+  components: number;
+  problems: { release: string; purl: string; advisory: string; kind: string; detail: string }[];
+  skipped: { release: string; purl: string; reason: string; detail: string }[];
+  truncated: boolean;
+}
+
 interface Vulnerability {
   id: string;
   aliases: string[];
@@ -126,6 +135,32 @@ export function registerVulnService(program: Command, io: CliIO): void {
       );
     });
   }
+
+  withServiceOptions(
+    vuln
+      .command('problems <product>')
+      .description(
+        "components of a product's current SBOMs the matcher could not judge (unreadable versions, no version)",
+      )
+      .option('--release <version>', 'only this release')
+      .option('--json', 'print the answer as JSON'),
+  ).action(async (product: string, o: ServiceFlags & { release?: string; json?: boolean }) => {
+    const client = clientFor(o, io);
+    const { body } = await client.request<MatchProblemsAnswer>('GET', '/api/v1/match-problems', {
+      query: { product, release: o.release },
+    });
+    if (o.json) {
+      io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      return;
+    }
+    io.stdout.write(
+      `${body.product}: ${body.components} component(s) in ${body.sboms} current SBOM(s); ${body.problems.length} not judged, ${body.skipped.length} not matchable${body.truncated ? ' (truncated)' : ''}\n`,
+    );
+    for (const p of body.problems)
+      io.stdout.write(`  ${p.release}  ${p.purl}  ${p.advisory}: ${p.kind} (${p.detail})\n`);
+    for (const k of body.skipped)
+      io.stdout.write(`  ${k.release}  ${k.purl}  ${k.reason} (${k.detail})\n`);
+  });
 
   withServiceOptions(
     vuln

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ingestAdvisories } from '../../app/vulnerabilities/ingest-advisories.js';
 import { ingestEpss, ingestKev } from '../../app/vulnerabilities/ingest-feeds.js';
+import { listMatchProblems } from '../../app/vulnerabilities/match-problems.js';
 import {
   listVulnerabilities,
   type VulnerabilityQuery,
@@ -140,5 +141,29 @@ export function registerVulnerabilityRoutes(app: FastifyInstance, d: RouteDeps):
       },
     },
     async (req) => vulnerabilityDetail(s, req.caller, req.params.id),
+  );
+
+  app.get<{ Querystring: { product: string; release?: string } }>(
+    '/api/v1/match-problems',
+    {
+      config: { requires: 'inventory:read' },
+      schema: {
+        summary:
+          "What the matcher could not judge in a product's current SBOMs: versions an advisory's rules cannot read, components without a version",
+        description:
+          'Such components have no finding either way (never matched by accident), so they are listed here to be looked at by a person.',
+        tags: ['vulnerabilities'],
+        querystring: {
+          type: 'object',
+          required: ['product'],
+          additionalProperties: false,
+          properties: {
+            product: str('Product name', 200),
+            release: str('Only this release (version)', 200),
+          },
+        },
+      },
+    },
+    async (req) => listMatchProblems(s, req.caller, req.query.product, req.query.release),
   );
 }
