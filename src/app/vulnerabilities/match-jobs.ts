@@ -17,6 +17,7 @@ import {
   openFindingSbomIds,
   type PlacedComponent,
   packageIdsByKey,
+  packageIdsByKeyIgnoringCase,
   packageIdsByUpstream,
   type ReconcileOutcome,
   reconcileFindings,
@@ -207,14 +208,18 @@ async function matchAdvisory(s: Services, id: string): Promise<ReconcileOutcome>
   if (row.withdrawn === null) {
     const record = recordOf(row);
     const keys = new Set<string>();
+    const caseless = new Set<string>();
     const upstream = new Map<string, { prefix: string; source: string }>();
     for (const a of record.affected) {
       if (!a.package) continue;
       const l = packageLookupOf(splitOsvEcosystem(a.package.ecosystem).base, a.package.name);
       for (const k of l.keys) keys.add(k);
+      for (const k of l.caseless) caseless.add(k);
       for (const u of l.upstream) upstream.set(`${u.prefix}${u.source}`, u);
     }
     const packageIds = new Set(await packageIdsByKey(read, [...keys]));
+    if (caseless.size > 0)
+      for (const p of await packageIdsByKeyIgnoringCase(read, [...caseless])) packageIds.add(p);
     for (const u of upstream.values())
       for (const p of await packageIdsByUpstream(read, u.prefix, u.source)) packageIds.add(p);
     const components = await currentComponentsOfPackages(read, [...packageIds]);
