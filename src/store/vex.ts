@@ -34,6 +34,21 @@ export async function vexStatementsOfProduct(
   return s.orderBy('v.id').execute();
 }
 
+/** Whether the product has a statement (any state, confidential included) on `vulnerability`. */
+export async function productHasVexStatement(
+  q: Q,
+  productId: number,
+  vulnerability: string,
+): Promise<boolean> {
+  const row = await q
+    .selectFrom('vex_statements')
+    .select('id')
+    .where('product_id', '=', productId)
+    .where('vulnerability', '=', vulnerability)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function insertVexStatement(
   q: Q,
   row: Omit<Insertable<Database['vex_statements']>, 'id'>,

@@ -16,6 +16,7 @@ import {
   insertVexChanges,
   insertVexStatement,
   openVexStatements,
+  productHasVexStatement,
   putVexVersion,
   updateVexStatement,
   type VexStatementRow,
@@ -174,36 +175,38 @@ export async function draftFromAdvisory(
   const byProduct = new Map<string, AffectedProductRelease[]>();
   for (const a of affected) byProduct.set(a.product, [...(byProduct.get(a.product) ?? []), a]);
   const now = nowIso(s);
-  const out: StatementView[] = [];
-  for (const [name, rows] of byProduct) {
-    const revision = first(
-      draftStatements(
-        advisory,
-        rows.map((r) => ({ product: productPurl(name, r.release), component: r.component })),
-        now,
-      ),
-    );
-    const view = await s.db.kysely.transaction().execute(async (trx) => {
-      const product = await findProduct(trx, name);
-      if (!product) return undefined;
-      const existing = await vexStatementsOfProduct(trx, product.id, { confidential: true });
-      if (existing.some((e) => e.vulnerability === advisory.id)) return undefined;
-      const team = await trx
-        .selectFrom('teams')
-        .select('name')
-        .where('id', '=', product.team_id)
-        .executeTakeFirstOrThrow();
-      return insertDraft(
-        trx,
-        SYSTEM_CALLER,
-        { id: product.id, team_id: product.team_id, team: team.name },
-        revision,
-        now,
+  // Every product's draft is a write of its own, all queued at once: the write queue commits
+  // them in groups (each in its own savepoint, so one failing leaves the others), where one
+  // transaction per product paid a commit each — hundreds for an advisory on a common package.
+  const views = await Promise.all(
+    [...byProduct].map(([name, rows]) => {
+      const revision = first(
+        draftStatements(
+          advisory,
+          rows.map((r) => ({ product: productPurl(name, r.release), component: r.component })),
+          now,
+        ),
       );
-    });
-    if (view) out.push(view);
-  }
-  return out;
+      return s.db.writes.run(async (trx) => {
+        const product = await findProduct(trx, name);
+        if (!product) return undefined;
+        if (await productHasVexStatement(trx, product.id, advisory.id)) return undefined;
+        const team = await trx
+          .selectFrom('teams')
+          .select('name')
+          .where('id', '=', product.team_id)
+          .executeTakeFirstOrThrow();
+        return insertDraft(
+          trx,
+          SYSTEM_CALLER,
+          { id: product.id, team_id: product.team_id, team: team.name },
+          revision,
+          now,
+        );
+      });
+    }),
+  );
+  return views.filter((v): v is StatementView => v !== undefined);
 }
 
 /** New information a threat feed brings about CVEs (seed 001: KEV listing, EPSS score). */
