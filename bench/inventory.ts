@@ -26,23 +26,23 @@
  * Targets (the issue): ingest ≥ 200 SBOMs/s of 500 components on SQLite; exact-purl p95 < 20 ms;
  * version-range p95 < 100 ms. The generated SBOMs are cached under bench/.data/inventory/.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measureQueries, type QueryStats } from './_autocannon.js';
 import { type LoadedPortfolio, preparePortfolio } from './_gen-portfolio.js';
+import {
+  analyzeIfNoAutovacuum,
+  buildDist,
+  checkHits,
+  databaseSize,
+  type HitCheck,
+  type IngestFigures,
+  ingestPortfolio,
+  type RunningService,
+  serverLogTail,
+  startService,
+  stderrOut,
+  stopService,
+} from './_service.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const argv = process.argv.slice(2);
@@ -73,30 +73,13 @@ const OPTS = {
 };
 const PG_DB = 'custody_bench';
 const TARGETS = { ingestPerS: 200, exactP95Ms: 20, rangeP95Ms: 100 };
-const progress = process.stderr.isTTY
-  ? (s: string) => process.stderr.write(`\r\x1b[2K${s}`)
-  : () => {};
-const say = (s: string) => {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-  process.stderr.write(`${s}\n`);
-};
+const OUT = stderrOut();
+const say = OUT.say;
 
 interface DbResult {
   db: 'sqlite' | 'postgres';
-  ingest: {
-    sboms: number;
-    rows: number;
-    seconds: number;
-    sbomsPerS: number;
-    /** Rate over the last 10 % of uploads: does ingest slow down as the index grows? */
-    lastTenthSbomsPerS: number;
-    rowsPerS: number;
-    p50Ms: number;
-    p95Ms: number;
-    failures: number;
-    firstFailure?: string;
-  };
-  hits: { query: string; expected: number; found: number | string }[];
+  ingest: IngestFigures;
+  hits: HitCheck[];
   /** Repeats answered from the search cache (what clients get by default). */
   exact: QueryStats;
   range: QueryStats;
@@ -115,8 +98,8 @@ await main().catch((e: unknown) => {
 
 async function main(): Promise<void> {
   validateOptions();
-  if (OPTS.build) build();
-  const portfolio = preparePortfolio(ROOT, OPTS, { say, progress });
+  if (OPTS.build) buildDist(ROOT, OUT);
+  const portfolio = preparePortfolio(ROOT, OPTS, OUT);
   const dbs = OPTS.db === 'both' ? (['sqlite', 'postgres'] as const) : ([OPTS.db] as const);
   const results: DbResult[] = [];
   const errors: { db: string; error: string }[] = [];
@@ -149,55 +132,31 @@ function validateOptions(): void {
   }
 }
 
-function build(): void {
-  say('building dist/ (tsc -p tsconfig.build.json)…');
-  const r = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) {
-    throw new Error(`the build failed (npm run build):\n${(r.stdout + r.stderr).slice(0, 2000)}`);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // One database: fresh service, load, check hits, measure queries, stop
 // ---------------------------------------------------------------------------------------------
 
 async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Promise<DbResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), `custody-bench-inventory-${db}-`));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env['CUSTODY_DATABASE_URL'];
-  if (db === 'postgres') {
-    await recreatePgDatabase();
-    env['CUSTODY_DATABASE_URL'] = `${OPTS.pgUrl}/${PG_DB}`;
-  }
-  let server: ChildProcess | undefined;
+  const svc = { root: ROOT, cli: OPTS.cli, pgUrl: OPTS.pgUrl, pgDb: PG_DB, out: OUT };
+  let service: RunningService | undefined;
   try {
-    const token = createToken(dataDir, env);
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = startServer(dataDir, port, env);
-    await waitHealthy(base, server, dataDir);
-    say(`${db}: service up on ${base} (data dir ${dataDir})`);
-    const ingest = await ingestAll(db, base, token, portfolio);
+    service = await startService(db, { ...svc, name: 'inventory' });
+    const s = service;
+    const ingest = await ingestPortfolio(s, portfolio, { concurrency: OPTS.concurrency, out: OUT });
     say(
       `${db}: ingested ${ingest.sboms} SBOMs (${ingest.rows.toLocaleString('en')} component rows) ` +
         `in ${ingest.seconds.toFixed(1)} s: ${ingest.sbomsPerS.toFixed(0)} SBOMs/s` +
         (ingest.failures ? `, ${ingest.failures} FAILED (first: ${ingest.firstFailure})` : ''),
     );
-    const analyzed = db === 'postgres' ? await analyzeIfNoAutovacuum() : false;
-    const hits = await checkHits(base, token, portfolio);
+    const analyzed =
+      s.databaseUrl !== undefined ? await analyzeIfNoAutovacuum(s.databaseUrl, OUT) : false;
+    const hits = await checkHits(s, portfolio.checks);
     for (const h of hits.filter((x) => x.found !== x.expected)) {
       say(`${db}: HIT COUNT MISMATCH ${h.query}: expected ${h.expected}, found ${h.found}`);
     }
     const common = {
-      base,
-      token,
+      base: s.base,
+      token: s.token,
       connections: OPTS.connections,
       ...(OPTS.rate > 0 ? { rate: OPTS.rate } : {}),
     };
@@ -220,273 +179,15 @@ async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Pr
     const rangeIndex = await measure('version-range', portfolio.rangePaths, true);
     const exact = await measure('exact-purl', portfolio.exactPaths, false);
     const range = await measure('version-range', portfolio.rangePaths, false);
-    const databaseBytes = await databaseSize(db, dataDir);
+    const databaseBytes = await databaseSize(s, svc);
     return { db, ingest, hits, exact, range, exactIndex, rangeIndex, databaseBytes, analyzed };
   } catch (e) {
-    const log = join(dataDir, 'server.log');
-    if (existsSync(log)) say(`${db}: server log tail:\n${tail(readFileSync(log, 'utf8'), 20)}`);
+    const log = service ? serverLogTail(service) : undefined;
+    if (log) say(`${db}: server log tail:\n${log}`);
     throw e;
   } finally {
-    if (server) await stopServer(server);
-    if (!OPTS.keep) {
-      rmSync(dataDir, { recursive: true, force: true });
-      if (db === 'postgres') await dropPgDatabase().catch(() => {});
-    } else {
-      say(`${db}: kept ${dataDir}${db === 'postgres' ? ` and database ${PG_DB}` : ''}`);
-    }
+    if (service) await stopService(service, { ...svc, keep: OPTS.keep });
   }
-}
-
-function createToken(dataDir: string, env: NodeJS.ProcessEnv): string {
-  const r = spawnSync(
-    process.execPath,
-    [OPTS.cli, 'token', 'create', '--role', 'admin', '--data-dir', dataDir],
-    { cwd: ROOT, env, encoding: 'utf8' },
-  );
-  const last = r.stdout.trim().split('\n').pop()?.trim() ?? '';
-  if (r.status !== 0 || last === '') {
-    throw new Error(
-      `custody token create failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`,
-    );
-  }
-  return last;
-}
-
-function startServer(dataDir: string, port: number, env: NodeJS.ProcessEnv): ChildProcess {
-  const log = createWriteStream(join(dataDir, 'server.log'));
-  const child = spawn(
-    process.execPath,
-    [OPTS.cli, 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  // Whatever happens to this process, do not leave a server behind.
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
-  child.once('exit', () => process.removeListener('exit', kill));
-  return child;
-}
-
-async function waitHealthy(base: string, server: ChildProcess, dataDir: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      const log = readFileSync(join(dataDir, 'server.log'), 'utf8');
-      throw new Error(
-        `custody serve exited (${server.exitCode ?? server.signalCode}):\n${tail(log, 20)}`,
-      );
-    }
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`custody serve did not answer GET /healthz with 200 within 60 s`);
-}
-
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  server.kill('SIGTERM');
-  const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
-  await once(server, 'exit');
-  clearTimeout(timer);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ingest
-// ---------------------------------------------------------------------------------------------
-
-async function ingestAll(
-  db: string,
-  base: string,
-  token: string,
-  portfolio: LoadedPortfolio,
-): Promise<DbResult['ingest']> {
-  const items = portfolio.releases;
-  const latencies: number[] = [];
-  const finishedAt: number[] = [];
-  let next = 0;
-  let done = 0;
-  let rows = 0;
-  let failures = 0;
-  let firstFailure: string | undefined;
-  const t0 = performance.now();
-  const ticker = setInterval(() => {
-    const s = (performance.now() - t0) / 1000;
-    progress(`${db}: ingested ${done}/${items.length} (${(done / s).toFixed(0)} SBOMs/s)`);
-  }, 250);
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as LoadedPortfolio['releases'][number];
-      const body = await readFile(join(portfolio.dir, item.file));
-      const q = new URLSearchParams({
-        product: item.product,
-        release: item.release,
-        artifact: item.artifact,
-      });
-      const t = performance.now();
-      let status = 0;
-      let text = '';
-      try {
-        const res = await fetch(`${base}/api/v1/sboms?${q}`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/vnd.cyclonedx+json',
-          },
-          body,
-        });
-        status = res.status;
-        text = await res.text();
-      } catch (e) {
-        text = String(e);
-      }
-      latencies.push(performance.now() - t);
-      finishedAt.push(performance.now());
-      done++;
-      if (status === 201 || status === 200) {
-        const parsed = JSON.parse(text) as { sbom?: { componentCount?: number } };
-        rows += parsed.sbom?.componentCount ?? 0;
-      } else {
-        failures++;
-        firstFailure ??= `POST /api/v1/sboms?${q} -> ${status} ${text.slice(0, 300)}`;
-        // A service that rejects everything: stop early with the evidence.
-        if (failures >= 20 && failures === done) next = items.length;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: OPTS.concurrency }, worker));
-  clearInterval(ticker);
-  const seconds = (performance.now() - t0) / 1000;
-  const ok = done - failures;
-  const tenth = Math.max(1, Math.floor(finishedAt.length / 10));
-  const from = finishedAt[finishedAt.length - tenth - 1] ?? t0;
-  const to = finishedAt[finishedAt.length - 1] ?? t0;
-  return {
-    sboms: ok,
-    rows,
-    seconds,
-    sbomsPerS: ok / seconds,
-    lastTenthSbomsPerS: (tenth / (to - from)) * 1000,
-    rowsPerS: rows / seconds,
-    p50Ms: percentile(latencies, 50),
-    p95Ms: percentile(latencies, 95),
-    failures,
-    ...(firstFailure ? { firstFailure } : {}),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Hit counts: page through the first queries of each kind and compare with the generator
-// ---------------------------------------------------------------------------------------------
-
-async function checkHits(
-  base: string,
-  token: string,
-  portfolio: LoadedPortfolio,
-): Promise<DbResult['hits']> {
-  const out: DbResult['hits'] = [];
-  for (const c of portfolio.checks) {
-    let found: number | string = 0;
-    let cursor: string | null = null;
-    for (let page = 0; page < 200; page++) {
-      const url: string = `${base}${c.path}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      const text = await res.text();
-      if (res.status !== 200) {
-        found = `${res.status} ${text.slice(0, 200)}`;
-        break;
-      }
-      const body = JSON.parse(text) as { items: unknown[]; nextCursor: string | null };
-      found = (found as number) + body.items.length;
-      cursor = body.nextCursor;
-      if (!cursor) break;
-    }
-    out.push({ query: c.label, expected: c.expected, found });
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL housekeeping, sizes, ports
-// ---------------------------------------------------------------------------------------------
-
-async function withPg<T>(fn: (q: (sql: string) => Promise<{ rows: unknown[] }>) => Promise<T>) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: `${OPTS.pgUrl}/postgres` });
-  await client.connect();
-  try {
-    return await fn((sql) => client.query(sql));
-  } finally {
-    await client.end();
-  }
-}
-
-async function recreatePgDatabase(): Promise<void> {
-  await withPg(async (q) => {
-    await q(`DROP DATABASE IF EXISTS ${PG_DB} WITH (FORCE)`);
-    await q(`CREATE DATABASE ${PG_DB}`);
-  });
-}
-
-/**
- * A server with autovacuum off never gathers statistics on its own, and the planner then takes the
- * freshly loaded tables for empty (a range query on 200 releases ran 27 ms instead of 3 ms). Do
- * once what autovacuum would have done, and say so in the report.
- */
-async function analyzeIfNoAutovacuum(): Promise<boolean> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: `${OPTS.pgUrl}/${PG_DB}` });
-  await client.connect();
-  try {
-    const r = await client.query('SHOW autovacuum');
-    if ((r.rows[0] as { autovacuum: string }).autovacuum === 'on') return false;
-    say('postgres: autovacuum is off on this server: running ANALYZE once, as autovacuum would');
-    await client.query('ANALYZE');
-    return true;
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropPgDatabase(): Promise<void> {
-  await withPg(async (q) => {
-    await q(`DROP DATABASE IF EXISTS ${PG_DB} WITH (FORCE)`);
-  });
-}
-
-async function databaseSize(db: string, dataDir: string): Promise<number | undefined> {
-  if (db === 'postgres') {
-    return withPg(async (q) => {
-      const r = await q(`SELECT pg_database_size('${PG_DB}') AS n`);
-      return Number((r.rows[0] as { n: string }).n);
-    });
-  }
-  // The SQLite file and its WAL, wherever the service keeps them in the data directory.
-  let total = 0;
-  const visit = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) visit(p);
-      else if (/\.(?:db|sqlite3?)(?:-wal|-shm)?$/.test(e.name)) total += statSync(p).size;
-    }
-  };
-  visit(dataDir);
-  return total || undefined;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  await once(srv, 'close');
-  return port;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,14 +310,4 @@ function verdicts(results: DbResult[]): string[] {
     );
   }
   return out;
-}
-
-export function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
-}
-
-function tail(text: string, n: number): string {
-  return text.trim().split('\n').slice(-n).join('\n');
 }

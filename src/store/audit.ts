@@ -51,6 +51,32 @@ export async function insertAuditEvent(q: Q, e: AuditEvent, at: string): Promise
     .execute();
 }
 
+/** Record several writes (insertAuditEvent's rows, in order), in one statement per 500. */
+export async function insertAuditEvents(
+  q: Q,
+  events: readonly AuditEvent[],
+  at: string,
+): Promise<void> {
+  for (let i = 0; i < events.length; i += 500) {
+    await q
+      .insertInto('audit_events')
+      .values(
+        events.slice(i, i + 500).map((e) => ({
+          at,
+          actor: e.actor,
+          person: e.person,
+          role: e.role,
+          action: e.action,
+          target: e.target,
+          source: e.source,
+          team: e.team ?? null,
+          details: JSON.stringify(e.details),
+        })),
+      )
+      .execute();
+  }
+}
+
 export async function listAudit(
   q: Q,
   o: { limit: number; before?: number; action?: string; since?: string; teams?: readonly string[] },

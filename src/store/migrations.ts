@@ -623,6 +623,22 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0013_vuln_matching_indexes': {
+      async up(db: Db) {
+        // An advisory's findings whatever their state: matching an advisory looks up the ones a
+        // VEX statement closed, and its detail lists closed ones too. Without this index each
+        // read scanned every finding of the portfolio, once per advisory matched.
+        await db.schema
+          .createIndex('vuln_findings_advisory')
+          .on('vuln_findings')
+          .columns(['advisory_id', 'close_reason'])
+          .execute();
+        // The components of one SBOM (matching an SBOM after its ingest reads them): without it
+        // every match scanned the whole component table. SBOM ids only grow, so ingest appends
+        // to this index at its right edge.
+        await db.schema.createIndex('components_sbom').on('components').column('sbom_id').execute();
+      },
+    },
   };
 }
 

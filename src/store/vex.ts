@@ -2,6 +2,9 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Q } from './db.js';
 import type { Database } from './schema.js';
 
+/** Rows per statement of a bulk read or write (parameters stay within both drivers' limits). */
+const CHUNK = 500;
+
 export type VexStatementRow = Selectable<Database['vex_statements']> & {
   team: string;
   product: string;
@@ -33,6 +36,56 @@ export async function vexStatementsOfProduct(
   let s = statementSelect(q).where('v.product_id', '=', productId);
   if (!o.confidential) s = s.where('v.confidential', '=', 0);
   return s.orderBy('v.id').execute();
+}
+
+/** Which of these products have a statement (any state, confidential included) on `vulnerability`. */
+export async function productsWithVexStatement(
+  q: Q,
+  productIds: readonly number[],
+  vulnerability: string,
+): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (let i = 0; i < productIds.length; i += CHUNK) {
+    const rows = await q
+      .selectFrom('vex_statements')
+      .select('product_id')
+      .where('vulnerability', '=', vulnerability)
+      .where('product_id', 'in', productIds.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) out.add(r.product_id);
+  }
+  return out;
+}
+
+/** Products by name, with their team's name (the ones that exist). */
+export async function productsByName(
+  q: Q,
+  names: readonly string[],
+): Promise<Map<string, { id: number; team_id: number; team: string }>> {
+  const out = new Map<string, { id: number; team_id: number; team: string }>();
+  for (let i = 0; i < names.length; i += CHUNK) {
+    const rows = await q
+      .selectFrom('products as p')
+      .innerJoin('teams as t', 't.id', 'p.team_id')
+      .select(['p.id', 'p.team_id', 'p.name', 't.name as team'])
+      .where('p.name', 'in', names.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) out.set(r.name, { id: r.id, team_id: r.team_id, team: r.team });
+  }
+  return out;
+}
+
+/** The first version rows of new statements. */
+export async function insertVexVersions(
+  q: Q,
+  rows: readonly Omit<Insertable<Database['vex_statement_versions']>, 'id'>[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await q
+      .insertInto('vex_statement_versions')
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
+  }
 }
 
 export async function insertVexStatement(
@@ -111,11 +164,13 @@ export async function insertVexChanges(
   q: Q,
   rows: readonly Omit<Insertable<Database['vex_changes']>, 'id'>[],
 ): Promise<void> {
-  if (rows.length > 0)
+  // Several statements' trails at once may be more than one statement's parameters can hold.
+  for (let i = 0; i < rows.length; i += CHUNK) {
     await q
       .insertInto('vex_changes')
-      .values([...rows])
+      .values(rows.slice(i, i + CHUNK))
       .execute();
+  }
 }
 
 export async function vexChanges(q: Q, statementId: number): Promise<VexChangeRow[]> {

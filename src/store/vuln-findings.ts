@@ -101,6 +101,27 @@ export async function packageIdsByKey(q: Q, keys: readonly string[]): Promise<nu
 }
 
 /**
+ * Package dictionary ids whose key is one of these, ignoring case (`keys` in lower case). This
+ * reads the whole dictionary, not an index: only advisories of ecosystems that ignore case in
+ * names whose purls keep it (NuGet) pay for it.
+ */
+export async function packageIdsByKeyIgnoringCase(
+  q: Q,
+  keys: readonly string[],
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const rows = await q
+      .selectFrom('packages')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['package']), 'in', keys.slice(i, i + CHUNK)))
+      .execute();
+    for (const r of rows) ids.push(r.id);
+  }
+  return ids;
+}
+
+/**
  * Package ids of OS packages (`pkg:<type>/<namespace>/…`) whose components name `source` as their
  * `upstream` (distribution advisories name source packages; SBOMs list binary ones). This reads
  * the components of that namespace, not an index: only distribution advisories pay for it.

@@ -22,6 +22,30 @@ for (const backend of BACKENDS) {
   );
 }
 
+for (const backend of BACKENDS) {
+  it(`${backend}: a backlog runs back to back, and a job enqueued in this process starts without waiting for the poll`, async () => {
+    const s = await freshServices(backend, undefined, { tlog: false });
+    // A poll long enough that waiting for it shows: pg-boss waited one after every job it found.
+    const q = await openJobQueue(s.db, { databaseUrl: s.databaseUrl, pollMs: 5000 });
+    try {
+      const retry = { retryLimit: 0, retryBackoff: false };
+      for (let i = 0; i < 5; i++) await q.enqueue('backlog', { i }, retry);
+      const done: number[] = [];
+      await q.work<{ i: number }>('backlog', async (j) => {
+        done.push(j.data.i);
+      });
+      await eventually(() => done.length === 5, 4000);
+      await new Promise((r) => setTimeout(r, 300)); // idle now, waiting for its next poll
+      await q.enqueue('backlog', { i: 5 }, retry);
+      await eventually(() => done.length === 6, 2500);
+      assert.deepEqual([...done].sort(), [0, 1, 2, 3, 4, 5]);
+    } finally {
+      await q.stop();
+      await s.close();
+    }
+  });
+}
+
 it('SQLite runner: a job a crashed run left active runs again at the next start', async () => {
   const s = await freshServices('sqlite', undefined, { tlog: false });
   try {

@@ -343,6 +343,37 @@ for (const backend of BACKENDS) {
         assert.equal(v.status, 'under_investigation');
         assert.equal(v.draftedBy, 'system');
         assert.equal(v.needsApproval, false, 'an automatic draft publishes without approval');
+        // Stored as any draft is: its first version, its change trail, an audit record.
+        const db = srv.services.db.read;
+        const versions = await db
+          .selectFrom('vex_statement_versions')
+          .select(['version', 'body'])
+          .where('statement_id', '=', v.id)
+          .execute();
+        assert.deepEqual(versions, [{ version: 1, body: JSON.stringify(v.statement) }]);
+        const trail = await db
+          .selectFrom('vex_changes')
+          .select(['version', 'by'])
+          .where('statement_id', '=', v.id)
+          .execute();
+        assert.ok(trail.length > 0);
+        assert.ok(trail.every((c) => c.version === 1 && c.by === 'system'));
+        const audit = await db
+          .selectFrom('audit_events')
+          .select(['actor', 'team', 'details'])
+          .where('action', '=', 'vex.draft')
+          .where('target', '=', `vex-statement:${v.id}`)
+          .execute();
+        assert.equal(audit.length, 1);
+        assert.equal(audit[0]?.actor, 'system');
+        assert.equal(audit[0]?.team, v.team);
+        assert.deepEqual(JSON.parse(audit[0]?.details ?? ''), {
+          statement: v.id,
+          product: v.product,
+          status: 'under_investigation',
+          version: 1,
+          vulnerability: advisory.id,
+        });
       }
       assert.deepEqual(await draftFromAdvisory(srv.services, advisory, affected), []);
     });

@@ -371,5 +371,53 @@ for (const backend of BACKENDS) {
       delete after['jobs'];
       assert.deepEqual(after, before);
     });
+
+    it('an advisory on a NuGet package finds it in SBOMs matched before it, whatever case the purl spells its name in', async () => {
+      // NuGet names ignore case, NuGet purls keep it: the advisory says jquery, the SBOM jQuery.
+      const bom = JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        version: 1,
+        components: [
+          {
+            type: 'library',
+            name: 'jQuery',
+            version: '1.4.2',
+            purl: 'pkg:nuget/jQuery@1.4.2',
+            hashes: [{ alg: 'SHA-256', content: 'a1'.repeat(32) }],
+          },
+        ],
+      });
+      const p = await push(srv, alpha, bom, { product: 'nuget-web', release: '1.0.0' });
+      assert.equal(p.status, 201, p.text.slice(0, 500));
+      const sbomId = p.json.sbom.id as number;
+      await until('the SBOM matched (before the advisory exists)', async () =>
+        srv.services.db.read
+          .selectFrom('vuln_sbom_scans')
+          .select('sbom_id')
+          .where('sbom_id', '=', sbomId)
+          .executeTakeFirst(),
+      );
+      const id = 'GHSA-jqry-case-0001';
+      const a = await call(srv, 'POST', '/api/v1/advisories', {
+        token: admin,
+        body: {
+          schema_version: '1.6.0',
+          id,
+          modified: '2026-10-01T00:00:00Z',
+          affected: [
+            {
+              package: { ecosystem: 'NuGet', name: 'jquery' },
+              ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.5.0' }] }],
+            },
+          ],
+        },
+      });
+      assert.equal(a.status, 201, a.text.slice(0, 500));
+      const found = await until('the advisory matched', async () => (await affectedOf(id))?.[0]);
+      assert.equal(found.product, 'nuget-web');
+      assert.equal(found.component, 'pkg:nuget/jQuery@1.4.2');
+      assert.equal(found.fixed, '3.5.0');
+    });
   });
 }

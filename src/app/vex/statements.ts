@@ -8,6 +8,7 @@ import {
 } from '../../access/index.js';
 import { formatPurl, parsePurl } from '../../core/index.js';
 import { InventoryError, purlKey } from '../../inventory/index.js';
+import { insertAuditEvents } from '../../store/audit.js';
 import { findProduct } from '../../store/catalogue.js';
 import type { Q } from '../../store/db.js';
 import {
@@ -15,7 +16,10 @@ import {
   findVexStatement,
   insertVexChanges,
   insertVexStatement,
+  insertVexVersions,
   openVexStatements,
+  productsByName,
+  productsWithVexStatement,
   putVexVersion,
   updateVexStatement,
   type VexStatementRow,
@@ -172,38 +176,102 @@ export async function draftFromAdvisory(
   affected: readonly AffectedProductRelease[],
 ): Promise<StatementView[]> {
   const byProduct = new Map<string, AffectedProductRelease[]>();
-  for (const a of affected) byProduct.set(a.product, [...(byProduct.get(a.product) ?? []), a]);
+  for (const a of affected) {
+    const list = byProduct.get(a.product);
+    if (list) list.push(a);
+    else byProduct.set(a.product, [a]);
+  }
   const now = nowIso(s);
-  const out: StatementView[] = [];
-  for (const [name, rows] of byProduct) {
-    const revision = first(
+  const drafts = [...byProduct].map(([name, rows]) => ({
+    name,
+    revision: first(
       draftStatements(
         advisory,
         rows.map((r) => ({ product: productPurl(name, r.release), component: r.component })),
         now,
       ),
-    );
-    const view = await s.db.kysely.transaction().execute(async (trx) => {
-      const product = await findProduct(trx, name);
-      if (!product) return undefined;
-      const existing = await vexStatementsOfProduct(trx, product.id, { confidential: true });
-      if (existing.some((e) => e.vulnerability === advisory.id)) return undefined;
-      const team = await trx
-        .selectFrom('teams')
-        .select('name')
-        .where('id', '=', product.team_id)
-        .executeTakeFirstOrThrow();
-      return insertDraft(
-        trx,
-        SYSTEM_CALLER,
-        { id: product.id, team_id: product.team_id, team: team.name },
-        revision,
-        now,
-      );
-    });
-    if (view) out.push(view);
+    ),
+  }));
+  // The products a few hundred at a time, each group one queued write: an advisory on a common
+  // package affects hundreds of products, and a transaction (and a dozen round trips) per product
+  // was most of the cost of matching it.
+  const out: StatementView[] = [];
+  for (let i = 0; i < drafts.length; i += DRAFTS_TOGETHER) {
+    const group = drafts.slice(i, i + DRAFTS_TOGETHER);
+    out.push(...(await s.db.writes.run((trx) => insertSystemDrafts(trx, advisory, group, now))));
   }
   return out;
+}
+
+const DRAFTS_TOGETHER = 250;
+
+/**
+ * insertDraft for the system's drafts of one advisory, several products at once: a product that
+ * no longer exists or already has a statement on the advisory is skipped.
+ */
+async function insertSystemDrafts(
+  trx: Q,
+  advisory: AdvisoryRef,
+  drafts: readonly { name: string; revision: Revision }[],
+  now: string,
+): Promise<StatementView[]> {
+  const products = await productsByName(
+    trx,
+    drafts.map((d) => d.name),
+  );
+  const taken = await productsWithVexStatement(
+    trx,
+    [...products.values()].map((p) => p.id),
+    advisory.id,
+  );
+  const rows: VexStatementRow[] = [];
+  const trails: ChangeRecord[][] = [];
+  for (const d of drafts) {
+    const product = products.get(d.name);
+    if (!product || taken.has(product.id)) continue;
+    const st = d.revision.statement;
+    const values = {
+      team_id: product.team_id,
+      product_id: product.id,
+      vulnerability: st.vulnerability,
+      status: st.status,
+      version: st.version,
+      confidential: st.confidential === true ? 1 : 0,
+      drafted_by: st.draftedBy,
+      approved_by: st.approvedBy ?? null,
+      disclosed_at: null,
+      body: JSON.stringify(st),
+      created_at: now,
+      updated_at: now,
+    };
+    const id = await insertVexStatement(trx, values);
+    rows.push({ id, ...values, product: d.name, team: product.team });
+    trails.push([...d.revision.trail]);
+  }
+  await insertVexVersions(
+    trx,
+    rows.map((r) => ({ statement_id: r.id, version: r.version, body: r.body, created_at: now })),
+  );
+  await insertVexChanges(
+    trx,
+    rows.flatMap((r, k) => trailRows(r.id, trails[k] as ChangeRecord[])),
+  );
+  // The write queue moves the write generation before it commits (as recordAudit would here).
+  await insertAuditEvents(
+    trx,
+    rows.map((r) => ({
+      actor: SYSTEM_CALLER.principal.actor,
+      person: SYSTEM_CALLER.principal.person,
+      role: SYSTEM_CALLER.principal.role,
+      source: SYSTEM_CALLER.source,
+      action: 'vex.draft',
+      target: `vex-statement:${r.id}`,
+      team: r.team,
+      details: auditDetails(r, JSON.parse(r.body) as LifecycleStatement),
+    })),
+    now,
+  );
+  return rows.map(view);
 }
 
 /** New information a threat feed brings about CVEs (seed 001: KEV listing, EPSS score). */

@@ -23,8 +23,11 @@ export async function draftVexForFindings(
   else q = q.where('f.advisory_id', 'in', [...scope.advisoryIds]);
   const rows = await q.execute();
   const byAdvisory = new Map<string, typeof rows>();
-  for (const r of rows)
-    byAdvisory.set(r.advisory_id, [...(byAdvisory.get(r.advisory_id) ?? []), r]);
+  for (const r of rows) {
+    const list = byAdvisory.get(r.advisory_id);
+    if (list) list.push(r);
+    else byAdvisory.set(r.advisory_id, [r]);
+  }
   let drafted = 0;
   for (const [id, list] of byAdvisory) {
     const first = list[0] as (typeof rows)[number];

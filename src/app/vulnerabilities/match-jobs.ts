@@ -19,6 +19,7 @@ import {
   openFindingSbomIds,
   type PlacedComponent,
   packageIdsByKey,
+  packageIdsByKeyIgnoringCase,
   packageIdsByUpstream,
   type ReconcileOutcome,
   reconcileFindings,
@@ -46,6 +47,9 @@ export type VulnMatchJob =
   | { kind: 'advisories'; items: { id: string; version: number }[] };
 
 const RETRY = { retryLimit: 5, retryDelaySeconds: 1, retryBackoff: true } as const;
+
+/** Advisories of one job read together, then written together (several write-queue batches). */
+const MATCH_TOGETHER = 64;
 
 /**
  * Match a newly stored SBOM (after its ingest has committed; never inside the ingest transaction).
@@ -139,11 +143,17 @@ export async function runVulnMatch(s: Services, job: VulnMatchJob): Promise<Reco
   }
   const total: ReconcileOutcome = { opened: 0, updated: 0, closed: 0 };
   const ids = [...new Set(job.items.map((i) => i.id))];
-  for (const id of ids) {
-    const o = await matchAdvisory(s, id);
-    total.opened += o.opened;
-    total.updated += o.updated;
-    total.closed += o.closed;
+  // Advisories a group at a time: all of the group's reads first, then all its writes queued at
+  // once, so that they share commits (the write queue groups them, each in its own savepoint).
+  // For most advisories the commit was the bulk of the cost, one per advisory.
+  for (let i = 0; i < ids.length; i += MATCH_TOGETHER) {
+    const group = ids.slice(i, i + MATCH_TOGETHER);
+    const writes = await Promise.all(group.map((id) => matchAdvisory(s, id)));
+    for (const o of await Promise.all(writes.map((write) => write()))) {
+      total.opened += o.opened;
+      total.updated += o.updated;
+      total.closed += o.closed;
+    }
   }
   // Seed 001, "CVE published affecting your components": a draft under_investigation statement
   // per affected product, within the job that found them (the 24–48 h clock starts here).
@@ -211,40 +221,47 @@ async function matchSbom(s: Services, sbomId: number): Promise<ReconcileOutcome>
  * Match one advisory (its current version) against the whole portfolio through the component
  * index: the inventory packages it may name (package dictionary keys, and for distributions the
  * binary packages built from the source package it names), their components in current SBOMs,
- * then vuln/'s version rules on each. Then its affected list is ready (`matched_at`).
+ * then vuln/'s version rules on each. Then its affected list is ready (`matched_at`). Reads
+ * now and returns the write, for the caller to run.
  */
-async function matchAdvisory(s: Services, id: string): Promise<ReconcileOutcome> {
+async function matchAdvisory(s: Services, id: string): Promise<() => Promise<ReconcileOutcome>> {
   const read = s.db.read;
   const row = (await advisoriesById(read, [id])).get(id);
-  if (!row) return { opened: 0, updated: 0, closed: 0 };
+  if (!row) return async () => ({ opened: 0, updated: 0, closed: 0 });
   let desired: DesiredFinding[] = [];
   if (row.withdrawn === null) {
     const record = recordOf(row);
     const keys = new Set<string>();
+    const caseless = new Set<string>();
     const upstream = new Map<string, { prefix: string; source: string }>();
     for (const a of record.affected) {
       if (!a.package) continue;
       const l = packageLookupOf(splitOsvEcosystem(a.package.ecosystem).base, a.package.name);
       for (const k of l.keys) keys.add(k);
+      for (const k of l.caseless) caseless.add(k);
       for (const u of l.upstream) upstream.set(`${u.prefix}${u.source}`, u);
     }
     const packageIds = new Set(await packageIdsByKey(read, [...keys]));
+    if (caseless.size > 0)
+      for (const p of await packageIdsByKeyIgnoringCase(read, [...caseless])) packageIds.add(p);
     for (const u of upstream.values())
       for (const p of await packageIdsByUpstream(read, u.prefix, u.source)) packageIds.add(p);
     const components = await currentComponentsOfPackages(read, [...packageIds]);
     desired = desiredFindings(components, createAdvisoryIndex([record]));
   }
   const current = await currentAmong(read, await openFindingSbomIds(read, id));
-  const at = s.clock().toISOString();
-  return s.db.writes.run(async (trx) => {
-    const o = await reconcileFindings(trx, { advisoryId: id }, desired, {
-      at,
-      reasonOf: (f) =>
-        !current.has(f.sbom_id) ? 'fixed' : row.withdrawn !== null ? 'withdrawn' : 'not_affected',
+  return () => {
+    const at = s.clock().toISOString();
+    return s.db.writes.run(async (trx) => {
+      const o = await reconcileFindings(trx, { advisoryId: id }, desired, {
+        at,
+        reasonOf: (f) =>
+          !current.has(f.sbom_id) ? 'fixed' : row.withdrawn !== null ? 'withdrawn' : 'not_affected',
+      });
+      await markAdvisoryMatched(trx, id, row.version_no, at);
+      return o;
     });
-    await markAdvisoryMatched(trx, id, row.version_no, at);
-    return o;
-  });
+  };
 }
 
 /** Stored records were checked on ingest; this reads them back into the model. */
@@ -269,6 +286,9 @@ function desiredFindings(
   index: AdvisoryIndex,
 ): DesiredFinding[] {
   const matches = new Map<string, PurlMatch>();
+  // The same hit (record and affected entries) comes back for every release holding an affected
+  // version: its severity (CVSS computed from vectors) is worked out once.
+  const severities = new Map<string, ReturnType<typeof severityOf>>();
   const groups = new Map<string, DesiredFinding & { purls: Set<string>; vs: Set<string> }>();
   for (const c of components) {
     let m = matches.get(c.purl);
@@ -279,7 +299,12 @@ function desiredFindings(
     if (m.kind !== 'matched') continue;
     for (const hit of m.hits) {
       const k = `${hit.record.id}\u0000${c.artifact_id}\u0000${c.package_id}`;
-      const sev = severityOf(hit.record, hit.affectedIndexes);
+      const sevKey = `${hit.record.id}\u0000${hit.affectedIndexes.join(',')}`;
+      let sev = severities.get(sevKey);
+      if (sev === undefined) {
+        sev = severityOf(hit.record, hit.affectedIndexes);
+        severities.set(sevKey, sev);
+      }
       let g = groups.get(k);
       if (!g) {
         g = {

@@ -1,4 +1,5 @@
 import { packageKey } from '../../inventory/index.js';
+import { nameKey } from '../../vuln/index.js';
 
 /** OSV ecosystem (base) → purl type, for ecosystems whose packages are not distribution packages. */
 const ECOSYSTEM_TYPE: Readonly<Record<string, string>> = {
@@ -44,6 +45,12 @@ export interface PackageLookup {
   keys: string[];
   /** For distributions: binary packages whose purl names this source package as `upstream`. */
   upstream: { prefix: string; source: string }[];
+  /**
+   * Keys (lower case) to look up ignoring case: the ecosystem compares names case-insensitively
+   * (vuln/'s nameKey) but its purl type keeps the case a producer wrote (NuGet's `jQuery`), so no
+   * spelling the advisory gives is sure to be the inventory's.
+   */
+  caseless: string[];
 }
 
 /**
@@ -53,7 +60,7 @@ export interface PackageLookup {
  * many costs a look-up, never a wrong finding.
  */
 export function packageLookupOf(ecosystem: string, name: string): PackageLookup {
-  const out: PackageLookup = { keys: [], upstream: [] };
+  const out: PackageLookup = { keys: [], upstream: [], caseless: [] };
   const add = (type: string, ns: string | undefined, n: string) => {
     try {
       const k = packageKey(type, ns === '' ? undefined : ns, n);
@@ -75,8 +82,23 @@ export function packageLookupOf(ecosystem: string, name: string): PackageLookup 
   const [ns, n] = split(ecosystem, name);
   add(type, ns, n);
   add(type, ns?.toLowerCase(), n.toLowerCase());
+  if (nameKey(ecosystem, 'A') === 'a' && keepsCase(type)) {
+    for (const k of out.keys) {
+      const lower = k.toLowerCase();
+      if (!out.caseless.includes(lower)) out.caseless.push(lower);
+    }
+  }
   if (ecosystem === 'PyPI') add(type, undefined, n.toLowerCase().replace(/[-_.]+/g, '-'));
   return out;
+}
+
+// Whether the purl type keeps the case of names (the purl spec lower-cases some, PyPI's say).
+function keepsCase(type: string): boolean {
+  try {
+    return packageKey(type, undefined, 'A') !== packageKey(type, undefined, 'a');
+  } catch {
+    return false;
+  }
 }
 
 /** Namespace and name as the purl type spells them (npm scopes, Maven groups, Go module paths). */

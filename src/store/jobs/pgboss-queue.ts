@@ -18,7 +18,10 @@ export interface PgBossQueueOptions {
    * search_path), so that a deployment, or a test with a private schema, holds everything in one.
    */
   schema: string;
-  /** How often an idle worker asks for jobs; pg-boss's minimum is 0.5 s. Default 1 s. */
+  /**
+   * How often an idle worker asks for jobs; pg-boss's minimum is 0.5 s. Default 1 s. A worker that
+   * found a job asks again at once, and one of this process is woken by an enqueue here.
+   */
   pollingIntervalSeconds?: number;
   /** pg-boss's own errors (maintenance, a lost connection), for the log. */
   onError?: (e: Error) => void;
@@ -32,6 +35,8 @@ export interface PgBossQueueOptions {
 export class PgBossQueue implements JobQueue {
   readonly driver = 'pg-boss' as const;
   private readonly queues = new Set<string>();
+  /** This process's pg-boss worker per job name (to wake it). */
+  private readonly workers = new Map<string, string>();
   private readonly listeners: ((job: FailedJob) => void | Promise<void>)[] = [];
 
   private constructor(
@@ -59,7 +64,7 @@ export class PgBossQueue implements JobQueue {
     o: EnqueueOptions,
   ): Promise<string | null> {
     await this.queue(name);
-    return this.boss.send(name, data, {
+    const id = await this.boss.send(name, data, {
       ...(o.singletonKey !== undefined
         ? { id: keyUuid(name, o.singletonKey), singletonKey: o.singletonKey }
         : {}),
@@ -67,11 +72,15 @@ export class PgBossQueue implements JobQueue {
       retryDelay: o.retryDelaySeconds ?? 0,
       retryBackoff: o.retryBackoff,
     });
+    // A worker of this process takes it now rather than at its next poll (others still poll).
+    const worker = this.workers.get(name);
+    if (id !== null && worker !== undefined) this.boss.notifyWorker(worker);
+    return id;
   }
 
   async work<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
     await this.queue(name);
-    await this.boss.work<T>(
+    const worker: string = await this.boss.work<T>(
       name,
       {
         batchSize: 1,
@@ -99,10 +108,19 @@ export class PgBossQueue implements JobQueue {
               });
             }
             throw e;
+          } finally {
+            // pg-boss waits a polling interval after every fetch, even one that found a job: with
+            // a backlog that is one job per interval. Having found work, look again at once; an
+            // empty fetch still waits the interval.
+            const self = this.workers.get(name);
+            if (self !== undefined) this.boss.notifyWorker(self);
           }
         }
       },
     );
+    this.workers.set(name, worker);
+    // Its first fetch ran before the id was known: if that found a job, do not wait the poll.
+    this.boss.notifyWorker(worker);
   }
 
   onFailed(listener: (job: FailedJob) => void | Promise<void>): void {
