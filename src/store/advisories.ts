@@ -188,20 +188,28 @@ export async function findAdvisory(q: Q, idOrAlias: string): Promise<AdvisoryRow
     .executeTakeFirst();
 }
 
-/** Mark the versions of an advisory up to `versionNo` as matched (their affected list is ready). */
-export async function markAdvisoryMatched(
+/**
+ * Mark the versions of each advisory up to its `versionNo` as matched (their affected list is
+ * ready): one statement per distinct version number, not per advisory.
+ */
+export async function markAdvisoriesMatched(
   q: Q,
-  id: string,
-  versionNo: number,
+  items: readonly { id: string; versionNo: number }[],
   at: string,
 ): Promise<void> {
-  await q
-    .updateTable('advisory_versions')
-    .set({ matched_at: at })
-    .where('advisory_id', '=', id)
-    .where('version_no', '<=', versionNo)
-    .where('matched_at', 'is', null)
-    .execute();
+  const byVersion = new Map<number, string[]>();
+  for (const i of items) byVersion.set(i.versionNo, [...(byVersion.get(i.versionNo) ?? []), i.id]);
+  for (const [versionNo, ids] of byVersion) {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      await q
+        .updateTable('advisory_versions')
+        .set({ matched_at: at })
+        .where('advisory_id', 'in', ids.slice(i, i + CHUNK))
+        .where('version_no', '<=', versionNo)
+        .where('matched_at', 'is', null)
+        .execute();
+    }
+  }
 }
 
 /** Advisory versions whose matching has not finished (for the start-up sweep and `/metrics`). */

@@ -75,6 +75,28 @@ export async function productsByName(
   return out;
 }
 
+/**
+ * Insert statements of as many products (one each: the products must differ) in one statement
+ * per 500; returns each new statement's id by product id.
+ */
+export async function insertVexStatementsOfProducts(
+  q: Q,
+  rows: readonly Omit<Insertable<Database['vex_statements']>, 'id'>[],
+): Promise<Map<number, number>> {
+  const ids = new Map<number, number>();
+  if (new Set(rows.map((r) => r.product_id)).size !== rows.length)
+    throw new TypeError('insertVexStatementsOfProducts: one statement per product');
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const out = await q
+      .insertInto('vex_statements')
+      .values(rows.slice(i, i + CHUNK))
+      .returning(['id', 'product_id'])
+      .execute();
+    for (const r of out) ids.set(r.product_id, r.id);
+  }
+  return ids;
+}
+
 /** The first version rows of new statements. */
 export async function insertVexVersions(
   q: Q,

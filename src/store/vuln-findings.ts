@@ -86,16 +86,16 @@ export async function componentsOfSboms(
   return rows as PlacedComponent[];
 }
 
-/** Package dictionary ids of these package keys (`pkg:type/namespace/name`). */
-export async function packageIdsByKey(q: Q, keys: readonly string[]): Promise<number[]> {
-  const ids: number[] = [];
+/** Package dictionary ids of these package keys (`pkg:type/namespace/name`), by key. */
+export async function packageIdsByKey(q: Q, keys: readonly string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const rows = await q
       .selectFrom('packages')
-      .select('id')
+      .select(['id', 'package'])
       .where('package', 'in', keys.slice(i, i + CHUNK))
       .execute();
-    for (const r of rows) ids.push(r.id);
+    for (const r of rows) ids.set(r.package, r.id);
   }
   return ids;
 }
@@ -108,15 +108,18 @@ export async function packageIdsByKey(q: Q, keys: readonly string[]): Promise<nu
 export async function packageIdsByKeyIgnoringCase(
   q: Q,
   keys: readonly string[],
-): Promise<number[]> {
-  const ids: number[] = [];
+): Promise<Map<string, number[]>> {
+  const ids = new Map<string, number[]>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const rows = await q
       .selectFrom('packages')
-      .select('id')
+      .select(['id', 'package'])
       .where((eb) => eb(eb.fn('lower', ['package']), 'in', keys.slice(i, i + CHUNK)))
       .execute();
-    for (const r of rows) ids.push(r.id);
+    for (const r of rows) {
+      const k = r.package.toLowerCase();
+      ids.set(k, [...(ids.get(k) ?? []), r.id]);
+    }
   }
   return ids;
 }
@@ -160,37 +163,23 @@ export async function currentComponentsOfPackages(
 }
 
 /**
- * Bring the open findings of one artifact, or of one advisory, in line with `desired` (all of
+ * Bring the open findings of one artifact, or of some advisories, in line with `desired` (all of
  * which must lie in that scope): open the new ones, refresh the ones still affected, close the
  * rest with the reason `reasonOf` gives. Runs inside the caller's transaction.
  */
 export async function reconcileFindings(
   q: Q,
-  scope: { artifactId: number } | { advisoryId: string },
+  scope: { artifactId: number } | { advisoryIds: readonly string[] },
   desired: readonly DesiredFinding[],
   o: { at: string; reasonOf: (open: FindingRow) => string; closedSbomId?: number },
 ): Promise<ReconcileOutcome> {
-  let s = q.selectFrom('vuln_findings').selectAll().where('closed_at', 'is', null);
-  s =
-    'artifactId' in scope
-      ? s.where('artifact_id', '=', scope.artifactId)
-      : s.where('advisory_id', '=', scope.advisoryId);
-  const open = await s.execute();
+  const open = await findingsInScope(q, scope, 'open');
   const key = (a: string, artifact: number, pkg: number) => `${a}\u0000${artifact}\u0000${pkg}`;
   const byKey = new Map(open.map((f) => [key(f.advisory_id, f.artifact_id, f.package_id), f]));
   // A finding a VEX statement closed (not_affected, fixed) stays closed while matching still
   // finds it: refreshed, never opened again as a new row (the statement decides; reopening is
   // app/vex's, when the analysis is revised).
-  let v = q
-    .selectFrom('vuln_findings')
-    .selectAll()
-    .where('close_reason', 'in', VEX_CLOSE_REASONS)
-    .orderBy('id');
-  v =
-    'artifactId' in scope
-      ? v.where('artifact_id', '=', scope.artifactId)
-      : v.where('advisory_id', '=', scope.advisoryId);
-  for (const f of await v.execute()) {
+  for (const f of (await findingsInScope(q, scope, 'vexClosed')).sort((a, b) => a.id - b.id)) {
     const k = key(f.advisory_id, f.artifact_id, f.package_id);
     if (!byKey.has(k) || byKey.get(k)?.closed_at !== null) byKey.set(k, f);
   }
@@ -269,6 +258,30 @@ export async function reconcileFindings(
       .where('id', '=', f.id)
       .execute();
     out.closed++;
+  }
+  return out;
+}
+
+// The open findings, or those a VEX statement closed, of one artifact or of some advisories.
+async function findingsInScope(
+  q: Q,
+  scope: { artifactId: number } | { advisoryIds: readonly string[] },
+  which: 'open' | 'vexClosed',
+): Promise<FindingRow[]> {
+  const select = () => {
+    const s = q.selectFrom('vuln_findings').selectAll();
+    return which === 'open'
+      ? s.where('closed_at', 'is', null)
+      : s.where('close_reason', 'in', VEX_CLOSE_REASONS);
+  };
+  if ('artifactId' in scope) return select().where('artifact_id', '=', scope.artifactId).execute();
+  const out: FindingRow[] = [];
+  for (let i = 0; i < scope.advisoryIds.length; i += CHUNK) {
+    out.push(
+      ...(await select()
+        .where('advisory_id', 'in', scope.advisoryIds.slice(i, i + CHUNK))
+        .execute()),
+    );
   }
   return out;
 }
@@ -425,16 +438,20 @@ export async function currentAmong(q: Q, sbomIds: readonly number[]): Promise<Se
   return out;
 }
 
-/** The open findings' SBOM ids of one advisory. */
-export async function openFindingSbomIds(q: Q, advisoryId: string): Promise<number[]> {
-  const rows = await q
-    .selectFrom('vuln_findings')
-    .select('sbom_id')
-    .distinct()
-    .where('advisory_id', '=', advisoryId)
-    .where('closed_at', 'is', null)
-    .execute();
-  return rows.map((r) => r.sbom_id);
+/** The SBOM ids of the open findings of these advisories. */
+export async function openFindingSbomIds(q: Q, advisoryIds: readonly string[]): Promise<number[]> {
+  const out = new Set<number>();
+  for (let i = 0; i < advisoryIds.length; i += CHUNK) {
+    const rows = await q
+      .selectFrom('vuln_findings')
+      .select('sbom_id')
+      .distinct()
+      .where('advisory_id', 'in', advisoryIds.slice(i, i + CHUNK))
+      .where('closed_at', 'is', null)
+      .execute();
+    for (const r of rows) out.add(r.sbom_id);
+  }
+  return [...out];
 }
 
 // --- VEX settles findings ------------------------------------------------------------------------

@@ -419,5 +419,55 @@ for (const backend of BACKENDS) {
       assert.equal(found.component, 'pkg:nuget/jQuery@1.4.2');
       assert.equal(found.fixed, '3.5.0');
     });
+
+    it('advisories changed in one batch close their findings each for its own reason, and leave the others', async () => {
+      const jquery = (
+        id: string,
+        o: { fixed?: string; withdrawn?: string; modified?: string },
+      ) => ({
+        schema_version: '1.6.0',
+        id,
+        modified: o.modified ?? '2026-10-01T00:00:00Z',
+        ...(o.withdrawn ? { withdrawn: o.withdrawn } : {}),
+        affected: [
+          {
+            package: { ecosystem: 'NuGet', name: 'jquery' },
+            ranges: [
+              { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: o.fixed ?? '3.5.0' }] },
+            ],
+          },
+        ],
+      });
+      const [a, b] = ['GHSA-jqry-case-0002', 'GHSA-jqry-case-0003'];
+      const first = await call(srv, 'POST', '/api/v1/advisories', {
+        token: admin,
+        body: [jquery(a, {}), jquery(b, {})],
+      });
+      assert.equal(first.json.created, 2, first.text.slice(0, 300));
+      await until('both matched', async () =>
+        (await affectedOf(a))?.[0] && (await affectedOf(b))?.[0] ? true : undefined,
+      );
+      now = new Date(now.getTime() + DAY_MS);
+      const later = '2026-10-02T00:00:00Z';
+      const second = await call(srv, 'POST', '/api/v1/advisories', {
+        token: admin,
+        body: [
+          jquery(a, { modified: later, withdrawn: later }),
+          jquery(b, { modified: later, fixed: '1.0.0' }),
+        ],
+      });
+      assert.equal(second.json.updated, 2, second.text.slice(0, 300));
+      const [wa, nb] = await until('both closed', async () => {
+        const x = (await affectedOf(a, 'closed'))?.[0];
+        const y = (await affectedOf(b, 'closed'))?.[0];
+        return x && y ? [x, y] : undefined;
+      });
+      assert.equal(wa.closeReason, 'withdrawn');
+      assert.equal(nb.closeReason, 'not_affected');
+      assert.equal(wa.closedAt, now.toISOString());
+      assert.equal(await affectedOf(a), undefined);
+      assert.equal(await affectedOf(b), undefined);
+      assert.equal((await affectedOf('GHSA-jqry-case-0001'))?.length, 1, 'another advisory: open');
+    });
   });
 }

@@ -109,19 +109,53 @@ export async function vexOfFindings(
   const rows = await publicVexStatementsOfProducts(q, [
     ...new Set(findings.map((f) => f.product_id)),
   ]);
-  const byProduct = new Map<number, { id: number; st: LifecycleStatement }[]>();
+  // A statement can name an advisory only if its text holds one of the advisory's names: with a
+  // few names asked for (one advisory's listing or detail), the others are not even parsed.
+  const wanted = new Set(findings.flatMap((f) => f.advisoryNames.map((n) => n.toUpperCase())));
+  const few = wanted.size <= 16 ? [...wanted] : undefined;
+  // Each product's statements by the names they give (vulnerability, aliases), in id order: a
+  // finding looks at the statements naming its advisory, not at every statement of its product.
+  const statements: {
+    id: number;
+    st: LifecycleStatement;
+    covers?: (release: string) => boolean;
+  }[] = [];
+  const byName = new Map<number, Map<string, number[]>>();
   for (const r of rows) {
-    const list = byProduct.get(r.product_id) ?? [];
-    list.push({ id: r.id, st: JSON.parse(r.body) as LifecycleStatement });
-    byProduct.set(r.product_id, list);
+    if (few !== undefined) {
+      const text = r.body.toUpperCase();
+      if (!few.some((n) => text.includes(n))) continue;
+    }
+    const st = JSON.parse(r.body) as LifecycleStatement;
+    const k = statements.push({ id: r.id, st }) - 1;
+    let names = byName.get(r.product_id);
+    if (!names) {
+      names = new Map();
+      byName.set(r.product_id, names);
+    }
+    for (const n of new Set(
+      [st.vulnerability, ...(st.aliases ?? [])].map((x) => x.toUpperCase()),
+    )) {
+      const list = names.get(n);
+      if (list) list.push(k);
+      else names.set(n, [k]);
+    }
   }
   for (const f of findings) {
-    const names = new Set(f.advisoryNames.map((n) => n.toUpperCase()));
+    const names = byName.get(f.product_id);
+    if (!names) continue;
+    const candidates = new Set<number>();
+    for (const n of f.advisoryNames)
+      for (const k of names.get(n.toUpperCase()) ?? []) candidates.add(k);
     let best: { id: number; st: LifecycleStatement } | undefined;
-    for (const c of byProduct.get(f.product_id) ?? []) {
-      const ids = [c.st.vulnerability, ...(c.st.aliases ?? [])].map((n) => n.toUpperCase());
-      if (!ids.some((n) => names.has(n))) continue;
-      if (!coverage(f.product, c.st)({ release: f.release } as ProductFindingRow)) continue;
+    for (const k of [...candidates].sort((a, b) => a - b)) {
+      const c = statements[k] as (typeof statements)[number];
+      if (c.covers === undefined) {
+        // The statement's product is the finding's: its coverage is worked out once.
+        const check = coverage(f.product, c.st);
+        c.covers = (release) => check({ release } as ProductFindingRow);
+      }
+      if (!c.covers(f.release)) continue;
       if (best === undefined || c.st.timestamp >= best.st.timestamp) best = c;
     }
     if (best !== undefined) {

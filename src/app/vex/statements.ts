@@ -16,6 +16,7 @@ import {
   findVexStatement,
   insertVexChanges,
   insertVexStatement,
+  insertVexStatementsOfProducts,
   insertVexVersions,
   openVexStatements,
   productsByName,
@@ -224,11 +225,9 @@ async function insertSystemDrafts(
     [...products.values()].map((p) => p.id),
     advisory.id,
   );
-  const rows: VexStatementRow[] = [];
-  const trails: ChangeRecord[][] = [];
-  for (const d of drafts) {
+  const fresh = drafts.flatMap((d) => {
     const product = products.get(d.name);
-    if (!product || taken.has(product.id)) continue;
+    if (!product || taken.has(product.id)) return [];
     const st = d.revision.statement;
     const values = {
       team_id: product.team_id,
@@ -244,10 +243,19 @@ async function insertSystemDrafts(
       created_at: now,
       updated_at: now,
     };
-    const id = await insertVexStatement(trx, values);
-    rows.push({ id, ...values, product: d.name, team: product.team });
-    trails.push([...d.revision.trail]);
-  }
+    return [{ values, product: d.name, team: product.team, trail: d.revision.trail }];
+  });
+  const ids = await insertVexStatementsOfProducts(
+    trx,
+    fresh.map((f) => f.values),
+  );
+  const rows: VexStatementRow[] = fresh.map((f) => ({
+    id: ids.get(f.values.product_id) as number,
+    ...f.values,
+    product: f.product,
+    team: f.team,
+  }));
+  const trails = fresh.map((f) => f.trail);
   await insertVexVersions(
     trx,
     rows.map((r) => ({ statement_id: r.id, version: r.version, body: r.body, created_at: now })),

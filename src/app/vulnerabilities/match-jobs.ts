@@ -5,7 +5,7 @@ import {
   type AdvisoryRow,
   advisoriesById,
   advisoryIdsForPackages,
-  markAdvisoryMatched,
+  markAdvisoriesMatched,
   unmatchedAdvisoryVersions,
 } from '../../store/advisories.js';
 import {
@@ -37,7 +37,7 @@ import {
 } from '../../vuln/index.js';
 import type { Services } from '../services.js';
 import { draftVexForFindings } from './draft-vex.js';
-import { packageLookupOf } from './osv-purl.js';
+import { type PackageLookup, packageLookupOf } from './osv-purl.js';
 
 /** One queue for both kinds of matching, so that on SQLite they run one at a time. */
 export const VULN_MATCH_JOB = 'vuln-match';
@@ -48,7 +48,7 @@ export type VulnMatchJob =
 
 const RETRY = { retryLimit: 5, retryDelaySeconds: 1, retryBackoff: true } as const;
 
-/** Advisories of one job read together, then written together (several write-queue batches). */
+/** Advisories of one job matched together (read together, written in one transaction). */
 const MATCH_TOGETHER = 64;
 
 /**
@@ -143,17 +143,13 @@ export async function runVulnMatch(s: Services, job: VulnMatchJob): Promise<Reco
   }
   const total: ReconcileOutcome = { opened: 0, updated: 0, closed: 0 };
   const ids = [...new Set(job.items.map((i) => i.id))];
-  // Advisories a group at a time: all of the group's reads first, then all its writes queued at
-  // once, so that they share commits (the write queue groups them, each in its own savepoint).
-  // For most advisories the commit was the bulk of the cost, one per advisory.
+  // Advisories a group at a time, each step for the whole group: for most advisories the round
+  // trips and the commit were the bulk of the cost, a dozen and one per advisory.
   for (let i = 0; i < ids.length; i += MATCH_TOGETHER) {
-    const group = ids.slice(i, i + MATCH_TOGETHER);
-    const writes = await Promise.all(group.map((id) => matchAdvisory(s, id)));
-    for (const o of await Promise.all(writes.map((write) => write()))) {
-      total.opened += o.opened;
-      total.updated += o.updated;
-      total.closed += o.closed;
-    }
+    const o = await matchAdvisories(s, ids.slice(i, i + MATCH_TOGETHER));
+    total.opened += o.opened;
+    total.updated += o.updated;
+    total.closed += o.closed;
   }
   // Seed 001, "CVE published affecting your components": a draft under_investigation statement
   // per affected product, within the job that found them (the 24–48 h clock starts here).
@@ -218,50 +214,83 @@ async function matchSbom(s: Services, sbomId: number): Promise<ReconcileOutcome>
 }
 
 /**
- * Match one advisory (its current version) against the whole portfolio through the component
- * index: the inventory packages it may name (package dictionary keys, and for distributions the
- * binary packages built from the source package it names), their components in current SBOMs,
- * then vuln/'s version rules on each. Then its affected list is ready (`matched_at`). Reads
- * now and returns the write, for the caller to run.
+ * Match advisories (each its current version) against the whole portfolio through the component
+ * index: the inventory packages each may name (package dictionary keys, and for distributions
+ * the binary packages built from the source package it names), their components in current
+ * SBOMs, then vuln/'s version rules on each. Then their affected lists are ready (`matched_at`).
  */
-async function matchAdvisory(s: Services, id: string): Promise<() => Promise<ReconcileOutcome>> {
+async function matchAdvisories(s: Services, ids: readonly string[]): Promise<ReconcileOutcome> {
   const read = s.db.read;
-  const row = (await advisoriesById(read, [id])).get(id);
-  if (!row) return async () => ({ opened: 0, updated: 0, closed: 0 });
-  let desired: DesiredFinding[] = [];
-  if (row.withdrawn === null) {
+  const rows = await advisoriesById(read, ids);
+  const matched = ids.flatMap((id) => rows.get(id) ?? []);
+  if (matched.length === 0) return { opened: 0, updated: 0, closed: 0 };
+  // What each advisory names, then every look-up once for the group.
+  const wanted = new Map<string, { record: OsvRecord; lookups: PackageLookup[] }>();
+  for (const row of matched) {
+    if (row.withdrawn !== null) continue;
     const record = recordOf(row);
-    const keys = new Set<string>();
-    const caseless = new Set<string>();
-    const upstream = new Map<string, { prefix: string; source: string }>();
-    for (const a of record.affected) {
-      if (!a.package) continue;
-      const l = packageLookupOf(splitOsvEcosystem(a.package.ecosystem).base, a.package.name);
-      for (const k of l.keys) keys.add(k);
-      for (const k of l.caseless) caseless.add(k);
-      for (const u of l.upstream) upstream.set(`${u.prefix}${u.source}`, u);
-    }
-    const packageIds = new Set(await packageIdsByKey(read, [...keys]));
-    if (caseless.size > 0)
-      for (const p of await packageIdsByKeyIgnoringCase(read, [...caseless])) packageIds.add(p);
-    for (const u of upstream.values())
-      for (const p of await packageIdsByUpstream(read, u.prefix, u.source)) packageIds.add(p);
-    const components = await currentComponentsOfPackages(read, [...packageIds]);
-    desired = desiredFindings(components, createAdvisoryIndex([record]));
+    const lookups: PackageLookup[] = [];
+    for (const a of record.affected)
+      if (a.package)
+        lookups.push(packageLookupOf(splitOsvEcosystem(a.package.ecosystem).base, a.package.name));
+    wanted.set(row.id, { record, lookups });
   }
-  const current = await currentAmong(read, await openFindingSbomIds(read, id));
-  return () => {
-    const at = s.clock().toISOString();
-    return s.db.writes.run(async (trx) => {
-      const o = await reconcileFindings(trx, { advisoryId: id }, desired, {
-        at,
-        reasonOf: (f) =>
-          !current.has(f.sbom_id) ? 'fixed' : row.withdrawn !== null ? 'withdrawn' : 'not_affected',
-      });
-      await markAdvisoryMatched(trx, id, row.version_no, at);
-      return o;
+  const all = [...wanted.values()].flatMap((w) => w.lookups);
+  const byKey = await packageIdsByKey(read, [...new Set(all.flatMap((l) => l.keys))]);
+  const caseless = new Set(all.flatMap((l) => l.caseless));
+  const byCaseless =
+    caseless.size > 0 ? await packageIdsByKeyIgnoringCase(read, [...caseless]) : new Map();
+  const byUpstream = new Map<string, number[]>();
+  for (const u of all.flatMap((l) => l.upstream)) {
+    const k = `${u.prefix}${u.source}`;
+    if (!byUpstream.has(k)) byUpstream.set(k, await packageIdsByUpstream(read, u.prefix, u.source));
+  }
+  const packagesOf = new Map<string, Set<number>>();
+  for (const [id, w] of wanted) {
+    const ps = new Set<number>();
+    for (const l of w.lookups) {
+      for (const k of l.keys) {
+        const p = byKey.get(k);
+        if (p !== undefined) ps.add(p);
+      }
+      for (const k of l.caseless) for (const p of byCaseless.get(k) ?? []) ps.add(p);
+      for (const u of l.upstream)
+        for (const p of byUpstream.get(`${u.prefix}${u.source}`) ?? []) ps.add(p);
+    }
+    packagesOf.set(id, ps);
+  }
+  const components = new Map<number, PlacedComponent[]>();
+  for (const c of await currentComponentsOfPackages(read, [
+    ...new Set([...packagesOf.values()].flatMap((ps) => [...ps])),
+  ])) {
+    const list = components.get(c.package_id);
+    if (list) list.push(c);
+    else components.set(c.package_id, [c]);
+  }
+  const desired: DesiredFinding[] = [];
+  for (const [id, w] of wanted) {
+    const mine = [...(packagesOf.get(id) ?? [])].flatMap((p) => components.get(p) ?? []);
+    desired.push(...desiredFindings(mine, createAdvisoryIndex([w.record])));
+  }
+  const current = await currentAmong(read, await openFindingSbomIds(read, ids));
+  const at = s.clock().toISOString();
+  return s.db.writes.run(async (trx) => {
+    const o = await reconcileFindings(trx, { advisoryIds: matched.map((r) => r.id) }, desired, {
+      at,
+      reasonOf: (f) =>
+        !current.has(f.sbom_id)
+          ? 'fixed'
+          : (rows.get(f.advisory_id)?.withdrawn ?? null) !== null
+            ? 'withdrawn'
+            : 'not_affected',
     });
-  };
+    await markAdvisoriesMatched(
+      trx,
+      matched.map((r) => ({ id: r.id, versionNo: r.version_no })),
+      at,
+    );
+    return o;
+  });
 }
 
 /** Stored records were checked on ingest; this reads them back into the model. */
