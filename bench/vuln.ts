@@ -1,5 +1,10 @@
 /**
  * npm run bench -- vuln [--components 2000] [--runs 21]
+ * npm run bench -- vuln --portfolio [vuln-portfolio's options]
+ *
+ * `--portfolio` runs bench/vuln-portfolio.ts instead: the inventory bench's 5,000,000-row
+ * portfolio in the service against all OSV data (full portfolio < 30 s; a new advisory to its
+ * affected list < 1 s), SQLite and PostgreSQL; it takes tens of minutes at full size.
  *
  * A single-SBOM scan, offline: an SBOM of 2,000 real components (the packages of real lockfiles
  * in ../shared/conformance/lockfiles: npm, pnpm, yarn, Python, Go, Rust, combined and
@@ -31,6 +36,15 @@ import { fmtMs, median } from './_harness.js';
 import { loadPeer, PEER_NAME, peerScan, writePeerDatabase } from './_osv-offline-peer.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
+if (process.argv.includes('--portfolio')) {
+  const rest = process.argv.slice(2).filter((a) => a !== '--portfolio');
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/vuln-portfolio.ts'), ...rest],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  process.exit(r.status ?? 1);
+}
 const LOCKFILES = resolve(ROOT, '../shared/conformance/lockfiles');
 const OSV = resolve(ROOT, '../shared/conformance/osv');
 const arg = (name: string, fallback: string) => {
@@ -209,4 +223,7 @@ for (let i = 0; i <= 3; i++) {
 }
 console.log(
   `whole process (bin/custody.js, dist/ build, exit ${cliStatus}): median ${fmtMs(median(cliTimes))} over 3 runs`,
+);
+console.log(
+  'portfolio scale (5,000,000 component rows in the service): npm run bench -- vuln --portfolio',
 );
