@@ -110,9 +110,13 @@ export async function vexOfFindings(
     ...new Set(findings.map((f) => f.product_id)),
   ]);
   // A statement can name an advisory only if its text holds one of the advisory's names: with a
-  // few names asked for (one advisory's listing or detail), the others are not even parsed.
+  // few names asked for (one advisory's listing or detail), the others are not even parsed. (Only
+  // names JSON writes as they are: one with a quote, say, is escaped in the text.)
   const wanted = new Set(findings.flatMap((f) => f.advisoryNames.map((n) => n.toUpperCase())));
-  const few = wanted.size <= 16 ? [...wanted] : undefined;
+  const few =
+    wanted.size <= 16 && [...wanted].every((n) => JSON.stringify(n) === `"${n}"`)
+      ? [...wanted]
+      : undefined;
   // Each product's statements by the names they give (vulnerability, aliases), in id order: a
   // finding looks at the statements naming its advisory, not at every statement of its product.
   const statements: {
