@@ -35,20 +35,21 @@ export async function recordAudit(q: Q, e: AuditEvent, at: string): Promise<void
  * it once before its commit (WriteQueue's beforeCommit).
  */
 export async function insertAuditEvent(q: Q, e: AuditEvent, at: string): Promise<void> {
-  await q
-    .insertInto('audit_events')
-    .values({
-      at,
-      actor: e.actor,
-      person: e.person,
-      role: e.role,
-      action: e.action,
-      target: e.target,
-      source: e.source,
-      team: e.team ?? null,
-      details: JSON.stringify(e.details),
-    })
-    .execute();
+  await q.insertInto('audit_events').values(auditRow(e, at)).execute();
+}
+
+function auditRow(e: AuditEvent, at: string) {
+  return {
+    at,
+    actor: e.actor,
+    person: e.person,
+    role: e.role,
+    action: e.action,
+    target: e.target,
+    source: e.source,
+    team: e.team ?? null,
+    details: JSON.stringify(e.details),
+  };
 }
 
 /** Record several writes (insertAuditEvent's rows, in order), in one statement per 500. */
@@ -60,19 +61,7 @@ export async function insertAuditEvents(
   for (let i = 0; i < events.length; i += 500) {
     await q
       .insertInto('audit_events')
-      .values(
-        events.slice(i, i + 500).map((e) => ({
-          at,
-          actor: e.actor,
-          person: e.person,
-          role: e.role,
-          action: e.action,
-          target: e.target,
-          source: e.source,
-          team: e.team ?? null,
-          details: JSON.stringify(e.details),
-        })),
-      )
+      .values(events.slice(i, i + 500).map((e) => auditRow(e, at)))
       .execute();
   }
 }

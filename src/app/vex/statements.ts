@@ -228,21 +228,7 @@ async function insertSystemDrafts(
   const fresh = drafts.flatMap((d) => {
     const product = products.get(d.name);
     if (!product || taken.has(product.id)) return [];
-    const st = d.revision.statement;
-    const values = {
-      team_id: product.team_id,
-      product_id: product.id,
-      vulnerability: st.vulnerability,
-      status: st.status,
-      version: st.version,
-      confidential: st.confidential === true ? 1 : 0,
-      drafted_by: st.draftedBy,
-      approved_by: st.approvedBy ?? null,
-      disclosed_at: null,
-      body: JSON.stringify(st),
-      created_at: now,
-      updated_at: now,
-    };
+    const values = statementRow(product, d.revision.statement, now);
     return [{ values, product: d.name, team: product.team, trail: d.revision.trail }];
   });
   const ids = await insertVexStatementsOfProducts(
@@ -637,16 +623,13 @@ async function writeRevision(
   await settleFindings(trx, row.product_id, row.product, prev, st, now);
 }
 
-async function insertDraft(
-  trx: Q,
-  caller: Caller,
-  product: { id: number; team_id: number; team: string },
-  r: Revision,
+/** A new statement's row: its first version, as drafted. */
+function statementRow(
+  product: { id: number; team_id: number },
+  st: LifecycleStatement,
   now: string,
-): Promise<StatementView> {
-  const st = r.statement;
-  const body = JSON.stringify(st);
-  const id = await insertVexStatement(trx, {
+) {
+  return {
     team_id: product.team_id,
     product_id: product.id,
     vulnerability: st.vulnerability,
@@ -656,11 +639,23 @@ async function insertDraft(
     drafted_by: st.draftedBy,
     approved_by: st.approvedBy ?? null,
     disclosed_at: null,
-    body,
+    body: JSON.stringify(st),
     created_at: now,
     updated_at: now,
-  });
-  await putVexVersion(trx, id, st.version, body, now);
+  };
+}
+
+async function insertDraft(
+  trx: Q,
+  caller: Caller,
+  product: { id: number; team_id: number; team: string },
+  r: Revision,
+  now: string,
+): Promise<StatementView> {
+  const st = r.statement;
+  const values = statementRow(product, st, now);
+  const id = await insertVexStatement(trx, values);
+  await putVexVersion(trx, id, st.version, values.body, now);
   await insertVexChanges(trx, trailRows(id, r.trail));
   const row = (await findVexStatement(trx, id)) as VexStatementRow;
   await audit(
