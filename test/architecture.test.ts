@@ -19,8 +19,9 @@ const DOMAINS = [
   'vuln',
   'vex',
   'triggers',
+  'policy',
 ] as const;
-const ADAPTERS = ['store', 'net', 'fs', 'pkcs11', 'workers'] as const;
+const ADAPTERS = ['store', 'net', 'oci', 'fs', 'pkcs11', 'workers'] as const;
 /** What a face may call: the use cases and the few cross-cutting folders (DESIGN.md, "Layers"). */
 const FACE_MAY_IMPORT = ['app', 'core', 'config', 'log', 'access'] as const;
 
@@ -36,12 +37,16 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   vuln: ['core', 'formats', 'sbom', 'vuln'],
   vex: ['core', 'formats', 'vuln', 'vex'],
   triggers: ['core', 'triggers'],
+  // Policies read verified evidence: statements, signatures, SBOM quality, vulnerability and VEX views.
+  policy: ['core', 'formats', 'sbom', 'sign', 'vuln', 'vex', 'policy'],
   // Cross-cutting: configuration and the logger sit on core alone.
   config: ['core', 'config'],
   log: ['core', 'log'],
   // Adapters implement the domains' ports; none reaches up into app/ or a face.
   store: ['core', 'config', 'log', ...DOMAINS, 'store'],
   net: ['core', 'config', 'log', ...DOMAINS, 'net'],
+  // The registry client speaks HTTP through net/http.ts.
+  oci: ['core', 'config', 'log', ...DOMAINS, 'net', 'oci'],
   fs: ['core', ...DOMAINS, 'fs'],
   pkcs11: ['core', 'sign', 'pkcs11'],
   workers: ['core', 'log', ...DOMAINS, 'workers'],
