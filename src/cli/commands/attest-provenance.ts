@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { CiMode } from '../../formats/index.js';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 import { type KeyedFlags, keyedOptions, withKeyedOptions, writeBundle } from './sign.js';
 
 interface ProvenanceFlags extends KeyedFlags {
@@ -29,6 +29,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
  * like `custody attest`. A file literally named `provenance` is attested as `./provenance`.
  */
 export function registerAttestProvenance(attest: Command, io: CliIO): void {
+  keepMandatoryToParent(attest);
   withKeyedOptions(
     attest
       .command('provenance <artifacts...>')
@@ -81,7 +82,7 @@ export function registerAttestProvenance(attest: Command, io: CliIO): void {
       artifacts: artifacts.map((a) => (a.startsWith('sha256:') ? a : resolve(io.cwd, a))),
       ...(o.subjectName !== undefined ? { subjectName: o.subjectName } : {}),
       ci: o.ci,
-      ciEnv: io.env,
+      ciEnv: settingsOf(io).environment,
       flags: {
         builderId: o.builderId,
         buildType: o.buildType,
@@ -103,5 +104,21 @@ export function registerAttestProvenance(attest: Command, io: CliIO): void {
       r,
       `Attested SLSA provenance (${r.ci}) about ${n === 1 ? artifacts[0] : `${n} artifacts`} (${r.digest}); ${r.dependencies.pinned} of ${r.dependencies.total} resolved dependencies pinned by digest`,
     );
+  });
+}
+
+/**
+ * Commander checks a command's required options for its sub-commands too, so `attest`'s
+ * `--predicate` and `--type` would be demanded of `attest provenance`. They stay required for
+ * `attest <subject>` alone: checked before its own action, with commander's wording.
+ */
+function keepMandatoryToParent(attest: Command): void {
+  const required = attest.options.filter((o) => o.mandatory);
+  for (const o of required) o.mandatory = false;
+  attest.hook('preAction', (_self, action) => {
+    if (action !== attest) return;
+    const missing = required.find((o) => attest.getOptionValue(o.attributeName()) === undefined);
+    if (missing !== undefined)
+      attest.error(`error: required option '${missing.flags}' not specified`);
   });
 }
