@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
+  GITHUB_VARIABLES,
   GITLAB_VARIABLES,
+  githubProvenance,
   gitlabProvenance,
   ProvenanceBuildError,
   provenancePredicateProblems,
 } from '../../../src/formats/index.js';
-import { gitlabJobEnv } from '../../helpers/ci-env.js';
+import { gitlabJobEnv, hostedRunnerEnv } from '../../helpers/ci-env.js';
 import { expectCustodyError } from '../../helpers/expect-error.js';
 
 const NOW = new Date('2026-11-30T08:19:45.123Z');
@@ -106,5 +109,35 @@ describe('gitlabProvenance (GitLab Runner’s SLSA v1 format from the job’s va
       'PROVENANCE_CI_VARIABLE_MISSING',
     );
     assert.deepEqual(e.details?.['malformed'], ['CI_COMMIT_SHA', 'CI_JOB_ID']);
+  });
+});
+
+describe('CI variables are untrusted input', () => {
+  it('any values: a valid predicate or a coded error, never a TypeError', () => {
+    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', '1', 'a/b', 'x@y'));
+    const check = (make: () => unknown) => {
+      try {
+        const p = make();
+        assert.deepEqual(provenancePredicateProblems(p), []);
+      } catch (e) {
+        assert.ok(e instanceof ProvenanceBuildError, String(e));
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.record(Object.fromEntries(GITHUB_VARIABLES.map((k) => [k, value])), {
+          requiredKeys: [],
+        }),
+        (over) => check(() => githubProvenance(hostedRunnerEnv(over as Record<string, string>))),
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.record(Object.fromEntries(GITLAB_VARIABLES.map((k) => [k, value])), {
+          requiredKeys: [],
+        }),
+        (over) => check(() => gitlabProvenance(gitlabJobEnv(over as Record<string, string>), NOW)),
+      ),
+    );
   });
 });
