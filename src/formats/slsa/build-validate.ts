@@ -44,7 +44,7 @@ export const DIGEST_SIZES: Readonly<Record<string, readonly number[]>> = {
  */
 export function resourceDescriptorProblems(value: unknown, path: string): string[] {
   if (!isObject(value)) return [`${path}: not an object`];
-  const out: string[] = [];
+  const out: string[] = unknownFields(value, RD_FIELDS, path);
   for (const k of ['name', 'uri', 'downloadLocation', 'mediaType', 'content'] as const) {
     if (value[k] !== undefined && typeof value[k] !== 'string')
       out.push(`${path}.${k}: not a string`);
@@ -101,12 +101,13 @@ export function statementProblems(value: unknown, o: { legacyType?: boolean } = 
 /** Every way `value` breaks SLSA Provenance v1's required fields and field types. */
 export function provenancePredicateProblems(value: unknown, at = 'predicate'): string[] {
   if (!isObject(value)) return [`${at}: not an object`];
-  const out: string[] = [];
+  const out: string[] = unknownFields(value, ['buildDefinition', 'runDetails'], at);
   const bd = value['buildDefinition'];
   if (!isObject(bd) || Object.keys(bd).length === 0) {
     out.push(`${at}.buildDefinition: required`);
   } else {
     const p = `${at}.buildDefinition`;
+    out.push(...unknownFields(bd, BUILD_DEFINITION_FIELDS, p));
     if (!nonEmpty(bd['buildType'])) out.push(`${p}.buildType: required`);
     if (!isObject(bd['externalParameters']))
       out.push(`${p}.externalParameters: required (an object)`);
@@ -120,10 +121,12 @@ export function provenancePredicateProblems(value: unknown, at = 'predicate'): s
     out.push(`${at}.runDetails: required`);
   } else {
     const p = `${at}.runDetails`;
+    out.push(...unknownFields(rd, ['builder', 'metadata', 'byproducts'], p));
     const builder = rd['builder'];
     if (!isObject(builder) || Object.keys(builder).length === 0) {
       out.push(`${p}.builder: required`);
     } else {
+      out.push(...unknownFields(builder, ['id', 'builderDependencies', 'version'], `${p}.builder`));
       if (!nonEmpty(builder['id'])) out.push(`${p}.builder.id: required`);
       out.push(...stringMap(builder['version'], `${p}.builder.version`));
       out.push(...descriptors(builder['builderDependencies'], `${p}.builder.builderDependencies`));
@@ -132,6 +135,9 @@ export function provenancePredicateProblems(value: unknown, at = 'predicate'): s
     if (md !== undefined) {
       if (!isObject(md)) out.push(`${p}.metadata: not an object`);
       else {
+        out.push(
+          ...unknownFields(md, ['invocationId', 'startedOn', 'finishedOn'], `${p}.metadata`),
+        );
         if (md['invocationId'] !== undefined && typeof md['invocationId'] !== 'string') {
           out.push(`${p}.metadata.invocationId: not a string`);
         }
@@ -174,6 +180,34 @@ export function isTimestamp(v: unknown): boolean {
   if (typeof v !== 'string') return false;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/.test(v)) return false;
   return !Number.isNaN(Date.parse(v));
+}
+
+// provenance.proto and resource_descriptor.proto: protobuf JSON readers (in-toto's Go and the
+// runners' own) refuse fields the messages do not have.
+const RD_FIELDS = [
+  'name',
+  'uri',
+  'digest',
+  'content',
+  'downloadLocation',
+  'mediaType',
+  'annotations',
+];
+const BUILD_DEFINITION_FIELDS = [
+  'buildType',
+  'externalParameters',
+  'internalParameters',
+  'resolvedDependencies',
+];
+
+function unknownFields(
+  o: Record<string, unknown>,
+  known: readonly string[],
+  path: string,
+): string[] {
+  return Object.keys(o)
+    .filter((k) => !known.includes(k))
+    .map((k) => `${path}.${k}: not a field of ${path.replace(/\[\d+\]/g, '[]')}`);
 }
 
 function descriptors(v: unknown, path: string): string[] {

@@ -146,6 +146,19 @@ describe('assertProvenanceStatement', () => {
     assert.equal(problems.length, 4, e.message);
   });
 
+  it('refuses fields the protobuf messages do not have (protobuf JSON readers would)', () => {
+    const p = structuredClone(good.predicate);
+    Object.assign(p.buildDefinition, { buildtype: 'typo' });
+    Object.assign(p.runDetails.builder, { name: 'x' });
+    assert.deepEqual(provenancePredicateProblems(p), [
+      'predicate.buildDefinition.buildtype: not a field of predicate.buildDefinition',
+      'predicate.runDetails.builder.name: not a field of predicate.runDetails.builder',
+    ]);
+    assert.deepEqual(resourceDescriptorProblems({ uri: 'u', sha256: 'x' }, 'rd'), [
+      'rd.sha256: not a field of rd',
+    ]);
+  });
+
   it('arbitrary JSON: problems or none, never a throw', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 5 }), (v) => {
