@@ -64,35 +64,21 @@ export function genericProvenance(f: GenericBuildFlags): ProvenancePredicateV1 {
       '--builder-id is required outside GitHub Actions and GitLab CI: a URI naming the builder, e.g. https://jenkins.example.com/job/release',
     );
   }
-  const builderId =
-    f.builderId === undefined ? undefined : check(() => uri(f.builderId as string, '--builder-id'));
+  // A flag's value checked when it is given; its problem collected, not thrown.
+  const opt = <T>(v: string | undefined, fn: (s: string) => T): T | undefined =>
+    v === undefined ? undefined : check(() => fn(v));
+  const builderId = opt(f.builderId, (v) => uri(v, '--builder-id'));
   const buildType = check(() => uri(f.buildType ?? CUSTODY_GENERIC_BUILD_TYPE, '--build-type'));
-  const source =
-    f.sourceUri === undefined ? undefined : check(() => uri(f.sourceUri as string, '--source-uri'));
-  const digest =
-    f.sourceDigest === undefined
-      ? undefined
-      : check(() => parseSourceDigest(f.sourceDigest as string));
-  const ref =
-    f.sourceRef === undefined
-      ? undefined
-      : check(() => text(f.sourceRef as string, '--source-ref', { word: true }));
+  const source = opt(f.sourceUri, (v) => uri(v, '--source-uri'));
+  const digest = opt(f.sourceDigest, parseSourceDigest);
+  const ref = opt(f.sourceRef, (v) => text(v, '--source-ref', { word: true }));
   if (f.sourceUri === undefined && (f.sourceDigest !== undefined || f.sourceRef !== undefined)) {
     problems.push('--source-digest and --source-ref describe --source-uri: pass it too');
   }
-  const invocationId =
-    f.invocationId === undefined
-      ? undefined
-      : check(() => text(f.invocationId as string, '--invocation-id'));
+  const invocationId = opt(f.invocationId, (v) => text(v, '--invocation-id'));
   const params = check(() => parseExternalParameters(f.externalParameters ?? []));
-  const startedOn =
-    f.startedOn === undefined
-      ? undefined
-      : check(() => time(f.startedOn as string, '--started-on'));
-  const finishedOn =
-    f.finishedOn === undefined
-      ? undefined
-      : check(() => time(f.finishedOn as string, '--finished-on'));
+  const startedOn = opt(f.startedOn, (v) => time(v, '--started-on'));
+  const finishedOn = opt(f.finishedOn, (v) => time(v, '--finished-on'));
   if (
     startedOn !== undefined &&
     finishedOn !== undefined &&
