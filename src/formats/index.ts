@@ -38,6 +38,7 @@ export {
 } from './osv/index.js';
 export type { SbomRead } from './read-sbom.js';
 export { parseSbom, readSbom } from './read-sbom.js';
+export * from './slsa/build.js';
 export { toSpdx, writeSpdxJson } from './spdx/write.js';
 export type { SchemaError, ValidateOptions, ValidationResult } from './validate.js';
 export { validateSbom } from './validate.js';

@@ -5,7 +5,11 @@ import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
-import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
+import type {
+  OsvErrorCode,
+  ProvenanceBuildErrorCode,
+  VexFormatErrorCode,
+} from '../formats/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
@@ -54,6 +58,7 @@ export type AllErrorCodes =
   | VulnServiceErrorCode
   | VexPublicationErrorCode
   | TriggerIntakeErrorCode
+  | ProvenanceBuildErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -118,6 +123,7 @@ const OVERRIDES = {
   TLOG_WITNESS_REFUSED: 400,
   OSV_RECORD_TOO_DEEP: 400,
   VULN_NO_ADVISORIES: 400,
+  PROVENANCE_CI_VARIABLE_MISSING: 400,
   // No suffix rule, other statuses.
   NOT_FOUND: 404,
   AUTH_TOKEN_MISSING: 401,

@@ -110,3 +110,24 @@ function outcome(bundle: SerializedBundle, digest: string): SignOutcome {
 export function writeBundleFile(path: string, bundle: SerializedBundle): void {
   writeOutput(path, `${JSON.stringify(bundle)}\n`);
 }
+
+/**
+ * A statement built elsewhere (`custody attest provenance`), in a DSSE envelope, in a v0.3 bundle,
+ * logged when a URL is given.
+ * @throws SignError SIGN_KEY_INVALID, SIGN_SERVICE_FAILED
+ */
+export async function signStatement(
+  statement: Statement,
+  o: KeyedSigningOptions,
+): Promise<SignOutcome> {
+  const who = await openSigner(o);
+  try {
+    const { buildAttestationBundle } = await loadBundleBuilder();
+    const bundle = await buildAttestationBundle(statement, who.signer, {
+      witnesses: witnessesFor(o),
+    });
+    return outcome(bundle, `sha256:${statement.subject[0]?.digest['sha256']}`);
+  } finally {
+    await who.close();
+  }
+}

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import { registerAttestProvenance } from './attest-provenance.js';
 import { type KeyedFlags, keyedOptions, withKeyedOptions, writeBundle } from './sign.js';
 
 /**
@@ -39,4 +40,6 @@ export function registerAttest(program: Command, io: CliIO): void {
       );
     },
   );
+  // `attest provenance <artifact…>`: commander dispatches to it when the first operand is its name.
+  registerAttestProvenance(program.commands.find((c) => c.name() === 'attest') as Command, io);
 }
