@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 import { type KeyedFlags, keyedOptions, withKeyedOptions, writeBundle } from './sign.js';
 
 /**
@@ -23,6 +23,29 @@ export function registerAttest(program: Command, io: CliIO): void {
       subject: string,
       o: KeyedFlags & { predicate: string; type: string; subjectName?: string },
     ) => {
+      // An image in a configured registry (not a file here): the statement is about its manifest
+      // digest and is stored in its repository (cosign's .att tag and an OCI referrer).
+      const { imageRefIfConfigured } = await import('../../app/oci/registry.js');
+      const image = imageRefIfConfigured(subject, io.cwd, settingsOf(io).environment);
+      if (image !== undefined) {
+        const { attestImage } = await import('../../app/oci/sign-image.js');
+        const r = await attestImage(
+          image,
+          {
+            ...keyedOptions(o, io),
+            predicateFile: resolve(io.cwd, o.predicate),
+            predicateType: o.type,
+          },
+          settingsOf(io).environment,
+        );
+        await writeBundle(
+          io,
+          o,
+          r,
+          `Attested ${r.statement.predicateType} about ${r.image}; stored as ${r.stored.cosignTag} and referrer ${r.stored.referrer}`,
+        );
+        return;
+      }
       const { attestSubject } = await import('../../app/sign/sign-artifact.js');
       const r = await attestSubject({
         ...keyedOptions(o, io),

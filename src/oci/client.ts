@@ -1,0 +1,620 @@
+import { createHash } from 'node:crypto';
+import { CustodyError } from '../core/index.js';
+import { type HttpClient, isNetError } from '../net/http.js';
+import {
+  type AuthChallenge,
+  basicHeader,
+  parseWwwAuthenticate,
+  type RegistryCredential,
+} from './auth.js';
+import { OciError } from './errors.js';
+import {
+  type Descriptor,
+  MANIFEST_MAX_BYTES,
+  type ParsedManifest,
+  parseManifest,
+} from './manifest.js';
+import { MANIFEST_ACCEPT } from './media-types.js';
+import { apiHost, type ImageReference, isLoopback, isSha256Digest } from './reference.js';
+
+/** A repository in a registry: where manifests and blobs live. */
+export interface Repository {
+  registry: string;
+  repository: string;
+}
+
+export interface RegistryClientOptions {
+  http: HttpClient;
+  /**
+   * Is this registry one Custody may talk to? Asked before any request for it is made, so a
+   * reference outside the allow-list sends nothing.
+   */
+  allowed: (registry: string) => boolean;
+  /** Plain HTTP for this registry (loopback registries always get it). */
+  insecure?: (registry: string) => boolean;
+  credentials?: (registry: string) => RegistryCredential | undefined;
+  /** Largest blob read into memory (default 64 MiB). */
+  maxBlobBytes?: number;
+  /** Told of every request sent (method and URL), for logs and tests. */
+  onRequest?: (method: string, url: string) => void;
+  now?: () => number;
+}
+
+export interface FetchedManifest extends Descriptor {
+  /** The exact bytes, whose sha256 is `digest`. */
+  bytes: Uint8Array;
+  parsed: ParsedManifest;
+}
+
+type Access = 'pull' | 'pull,push';
+
+const TOKEN_MAX_BYTES = 1024 * 1024;
+const ERROR_BODY_MAX = 64 * 1024;
+const REDIRECTS_MAX = 5;
+const REFERRER_PAGES_MAX = 20;
+
+/**
+ * A client of the OCI distribution API (distribution-spec v1.1): manifests and blobs, pulled
+ * and verified against their digests, pushed monolithically; the registry token flow and Basic
+ * auth; the referrers API. Every request goes through net/'s HttpClient (time-outs, retries,
+ * breakers) with redirects handled here: a blob GET may be sent on to storage on another host,
+ * without credentials; any other redirect off the registry's origin is refused.
+ */
+export class RegistryClient {
+  private readonly tokens = new Map<string, { header: string; expiresAt: number }>();
+  private readonly basic = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: RegistryClientOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /**
+   * Refuse a registry outside the allow-list: callers check every reference before any I/O.
+   * @throws OciError OCI_REGISTRY_FORBIDDEN
+   */
+  assertAllowed(registry: string): void {
+    if (!this.o.allowed(registry))
+      throw new OciError(
+        'OCI_REGISTRY_FORBIDDEN',
+        `${registry} is not one of the configured registries: add it to CUSTODY_OCI_REGISTRIES to use it.`,
+        { details: { registry } },
+      );
+  }
+
+  /**
+   * A manifest by tag or digest, its bytes checked against the digest asked for, or (by tag)
+   * against the registry's Docker-Content-Digest.
+   * @throws OciError OCI_MANIFEST_NOT_FOUND, OCI_DIGEST_MISMATCH, OCI_RESPONSE_TOO_LARGE,
+   *   OCI_MANIFEST_INVALID, OCI_AUTH_FAILED, OCI_REDIRECT_FORBIDDEN, OCI_REGISTRY_UNAVAILABLE
+   */
+  async getManifest(repo: Repository, reference: string): Promise<FetchedManifest> {
+    const r = await this.send(repo, 'GET', `manifests/${reference}`, 'pull', {
+      headers: { accept: MANIFEST_ACCEPT },
+    });
+    if (r.status === 404) {
+      await drain(r);
+      throw new OciError('OCI_MANIFEST_NOT_FOUND', `${where(repo)}:${reference} does not exist.`, {
+        details: { ...repo, reference },
+      });
+    }
+    await expectStatus(r, [200], repo, `GET manifest ${reference}`);
+    const bytes = await readCapped(r, MANIFEST_MAX_BYTES, `the manifest ${reference}`);
+    const digest = sha256(bytes);
+    const expected = isSha256Digest(reference) ? reference : r.headers.get('docker-content-digest');
+    if (expected !== null && expected !== digest)
+      throw new OciError(
+        'OCI_DIGEST_MISMATCH',
+        `${where(repo)} answered ${reference} with bytes whose digest is ${digest}, not ${expected}: do not trust this registry's answer.`,
+        { details: { ...repo, reference, expected, computed: digest } },
+      );
+    const contentType = r.headers.get('content-type') ?? undefined;
+    const parsed = parseManifest(bytes, contentType);
+    const mediaType =
+      parsed.manifest.mediaType ??
+      contentType?.split(';')[0]?.trim() ??
+      'application/vnd.oci.image.manifest.v1+json';
+    return { mediaType, digest, size: bytes.byteLength, bytes, parsed };
+  }
+
+  /**
+   * The digest a tag (or digest) names: the manifest's bytes are fetched and hashed, never the
+   * header alone believed.
+   */
+  async resolve(ref: ImageReference): Promise<FetchedManifest> {
+    const repo = { registry: ref.registry, repository: ref.repository };
+    return this.getManifest(repo, ref.digest ?? ref.tag ?? 'latest');
+  }
+
+  /**
+   * Put a manifest under `reference` (a tag, or its own digest). Returns its digest and whether
+   * the registry processed its subject (the OCI-Subject header: the referrers API is there).
+   * @throws OciError OCI_DIGEST_MISMATCH (the registry stored other bytes), OCI_AUTH_FAILED,
+   *   OCI_REGISTRY_UNAVAILABLE, OCI_RESPONSE_INVALID
+   */
+  async putManifest(
+    repo: Repository,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+  ): Promise<{ digest: string; subjectProcessed: boolean }> {
+    if (bytes.byteLength > MANIFEST_MAX_BYTES)
+      throw new OciError(
+        'OCI_RESPONSE_TOO_LARGE',
+        `a manifest of ${bytes.byteLength} bytes is over the ${MANIFEST_MAX_BYTES}-byte cap`,
+      );
+    const digest = sha256(bytes);
+    const r = await this.send(repo, 'PUT', `manifests/${reference}`, 'pull,push', {
+      headers: { 'content-type': mediaType },
+      body: bytes,
+    });
+    await expectStatus(r, [201, 200], repo, `PUT manifest ${reference}`);
+    await drain(r);
+    const stored = r.headers.get('docker-content-digest');
+    if (stored !== null && stored !== digest)
+      throw new OciError(
+        'OCI_DIGEST_MISMATCH',
+        `${where(repo)} stored the manifest as ${stored}, not ${digest}.`,
+        {
+          details: { ...repo, expected: digest, computed: stored },
+        },
+      );
+    return { digest, subjectProcessed: r.headers.get('oci-subject') !== null };
+  }
+
+  /** @throws OciError OCI_AUTH_FAILED, OCI_REGISTRY_UNAVAILABLE */
+  async hasBlob(repo: Repository, digest: string): Promise<boolean> {
+    const r = await this.send(repo, 'HEAD', `blobs/${digest}`, 'pull', { blobRedirect: true });
+    await drain(r);
+    if (r.status === 404) return false;
+    await expectStatus(r, [200], repo, `HEAD blob ${digest}`);
+    return true;
+  }
+
+  /**
+   * A blob read into memory (capped) and checked against its digest.
+   * @throws OciError OCI_BLOB_NOT_FOUND, OCI_DIGEST_MISMATCH, OCI_RESPONSE_TOO_LARGE, …
+   */
+  async getBlob(repo: Repository, digest: string, maxBytes?: number): Promise<Uint8Array> {
+    if (!isSha256Digest(digest))
+      throw new OciError('OCI_MANIFEST_INVALID', `${digest} is not a sha256 digest.`);
+    const r = await this.send(repo, 'GET', `blobs/${digest}`, 'pull', { blobRedirect: true });
+    if (r.status === 404) {
+      await drain(r);
+      throw new OciError('OCI_BLOB_NOT_FOUND', `${where(repo)} has no blob ${digest}.`, {
+        details: { ...repo, digest },
+      });
+    }
+    await expectStatus(r, [200], repo, `GET blob ${digest}`);
+    const bytes = await readCapped(
+      r,
+      maxBytes ?? this.o.maxBlobBytes ?? 64 * 1024 * 1024,
+      `the blob ${digest}`,
+    );
+    const computed = sha256(bytes);
+    if (computed !== digest)
+      throw new OciError(
+        'OCI_DIGEST_MISMATCH',
+        `${where(repo)} answered blob ${digest} with bytes whose digest is ${computed}.`,
+        {
+          details: { ...repo, expected: digest, computed },
+        },
+      );
+    return bytes;
+  }
+
+  /**
+   * Push a blob unless the repository has it: a monolithic upload (POST, then PUT with the
+   * digest), as distribution-spec "Pushing a blob monolithically" describes.
+   * @throws OciError OCI_AUTH_FAILED, OCI_REGISTRY_UNAVAILABLE, OCI_RESPONSE_INVALID,
+   *   OCI_REDIRECT_FORBIDDEN
+   */
+  async pushBlob(repo: Repository, bytes: Uint8Array, mediaType: string): Promise<Descriptor> {
+    const digest = sha256(bytes);
+    const d = { mediaType, digest, size: bytes.byteLength };
+    if (await this.hasBlob(repo, digest)) return d;
+    const start = await this.send(repo, 'POST', 'blobs/uploads/', 'pull,push', {});
+    await expectStatus(start, [202], repo, 'POST blob upload');
+    await drain(start);
+    const location = start.headers.get('location');
+    if (location === null)
+      throw new OciError(
+        'OCI_RESPONSE_INVALID',
+        `${where(repo)} started an upload without a Location.`,
+      );
+    const base = this.baseUrl(repo.registry);
+    const url = new URL(location, base);
+    if (url.origin !== new URL(base).origin)
+      throw new OciError(
+        'OCI_REDIRECT_FORBIDDEN',
+        `${where(repo)} sent the upload to ${url.origin}; Custody uploads only to the registry itself.`,
+        {
+          details: { ...repo, url: url.origin },
+        },
+      );
+    url.searchParams.set('digest', digest);
+    const put = await this.sendUrl(repo, 'PUT', url, 'pull,push', {
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    await expectStatus(put, [201], repo, 'PUT blob');
+    await drain(put);
+    return d;
+  }
+
+  /**
+   * The referrers of `digest` through the referrers API (all pages), or `undefined` when the
+   * registry has no such API (404, or an answer that is not an image index).
+   */
+  async referrersApi(
+    repo: Repository,
+    digest: string,
+    artifactType?: string,
+  ): Promise<Descriptor[] | undefined> {
+    let url: URL | undefined = new URL(
+      `${this.baseUrl(repo.registry)}/v2/${repo.repository}/referrers/${digest}`,
+    );
+    if (artifactType !== undefined) url.searchParams.set('artifactType', artifactType);
+    const out: Descriptor[] = [];
+    for (let page = 0; url !== undefined; page++) {
+      if (page >= REFERRER_PAGES_MAX)
+        throw new OciError(
+          'OCI_RESPONSE_TOO_LARGE',
+          `${where(repo)} lists referrers over more than ${REFERRER_PAGES_MAX} pages.`,
+        );
+      const r = await this.sendUrl(repo, 'GET', url, 'pull', {
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+      });
+      if (r.status === 404 || (page === 0 && r.status === 405)) {
+        await drain(r);
+        return page === 0 ? undefined : out;
+      }
+      await expectStatus(r, [200], repo, `GET referrers ${digest}`);
+      const type = r.headers.get('content-type')?.split(';')[0]?.trim();
+      const bytes = await readCapped(r, MANIFEST_MAX_BYTES, 'the referrers index');
+      // A registry without the API may answer 200 with something else (an HTML page, a catch-all).
+      if (type !== undefined && type !== 'application/vnd.oci.image.index.v1+json') {
+        if (page === 0) return undefined;
+        throw new OciError(
+          'OCI_RESPONSE_INVALID',
+          `${where(repo)} answered a referrers page as ${type}.`,
+        );
+      }
+      const parsed = parseManifest(bytes, 'application/vnd.oci.image.index.v1+json');
+      if (parsed.kind !== 'index')
+        throw new OciError('OCI_RESPONSE_INVALID', 'The referrers answer is not an image index.');
+      out.push(...parsed.manifest.manifests);
+      url = nextLink(r.headers.get('link'), url);
+    }
+    return out;
+  }
+
+  /** The scheme and host a registry is reached at. */
+  baseUrl(registry: string): string {
+    const plain = isLoopback(registry) || this.o.insecure?.(registry) === true;
+    return `${plain ? 'http' : 'https'}://${apiHost(registry)}`;
+  }
+
+  private send(
+    repo: Repository,
+    method: string,
+    path: string,
+    access: Access,
+    init: { headers?: Record<string, string>; body?: Uint8Array; blobRedirect?: boolean },
+  ): Promise<Response> {
+    this.assertAllowed(repo.registry);
+    const url = new URL(`${this.baseUrl(repo.registry)}/v2/${repo.repository}/${path}`);
+    return this.sendUrl(repo, method, url, access, init);
+  }
+
+  /** One request with auth (one retry after a challenge) and redirects as the class says. */
+  private async sendUrl(
+    repo: Repository,
+    method: string,
+    url: URL,
+    access: Access,
+    init: { headers?: Record<string, string>; body?: Uint8Array; blobRedirect?: boolean },
+  ): Promise<Response> {
+    this.assertAllowed(repo.registry);
+    const scope = `repository:${repo.repository}:${access}`;
+    let r = await this.once(repo, method, url, init, this.authFor(repo.registry, scope));
+    if (r.status === 401) {
+      const challenges = parseWwwAuthenticate(r.headers.get('www-authenticate'));
+      await drain(r);
+      const header = await this.answerChallenge(repo, challenges, scope);
+      r = await this.once(repo, method, url, init, header);
+      if (r.status === 401 || r.status === 403) {
+        await drain(r);
+        throw new OciError(
+          'OCI_AUTH_FAILED',
+          `${where(repo)} refused the credentials for ${method} ${url.pathname}: check CUSTODY_OCI_AUTH.`,
+          {
+            details: { ...repo, status: r.status },
+          },
+        );
+      }
+    }
+    if (r.status === 403) {
+      await drain(r);
+      throw new OciError('OCI_AUTH_FAILED', `${where(repo)} denied ${method} ${url.pathname}.`, {
+        details: { ...repo, status: 403 },
+      });
+    }
+    return r;
+  }
+
+  /** Send, following redirects: same origin with the credentials; a blob GET elsewhere without. */
+  private async once(
+    repo: Repository,
+    method: string,
+    url: URL,
+    init: { headers?: Record<string, string>; body?: Uint8Array; blobRedirect?: boolean },
+    auth: string | undefined,
+  ): Promise<Response> {
+    const origin = url.origin;
+    let target = url;
+    let authHeader = auth;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { ...(init.headers ?? {}) };
+      if (authHeader !== undefined) headers['authorization'] = authHeader;
+      this.o.onRequest?.(method, target.href);
+      let r: Response;
+      try {
+        ({ response: r } = await this.o.http.request(target, {
+          method,
+          headers,
+          redirect: 'manual',
+          ...(init.body !== undefined ? { body: init.body } : {}),
+        }));
+      } catch (e) {
+        if (isNetError(e))
+          throw new OciError(
+            'OCI_REGISTRY_UNAVAILABLE',
+            `${where(repo)} did not answer: ${e.message}`,
+            {
+              cause: e,
+              details: { ...repo, net: e.code },
+            },
+          );
+        throw e;
+      }
+      if (r.status < 300 || r.status >= 400 || r.status === 304) return r;
+      const location = r.headers.get('location');
+      await drain(r);
+      if (location === null)
+        throw new OciError(
+          'OCI_RESPONSE_INVALID',
+          `${where(repo)} redirected ${method} ${target.pathname} without a Location.`,
+        );
+      const next = new URL(location, target);
+      const sameOrigin = next.origin === origin;
+      const allowed =
+        (method === 'GET' || method === 'HEAD') &&
+        (sameOrigin || init.blobRedirect === true) &&
+        (next.protocol === 'https:' ||
+          (next.protocol === 'http:' && (sameOrigin || isLoopback(next.host))));
+      if (!allowed || hop >= REDIRECTS_MAX)
+        throw new OciError(
+          'OCI_REDIRECT_FORBIDDEN',
+          `${where(repo)} redirected ${method} ${target.pathname} to ${next.origin}: only blob downloads may be sent to another host.`,
+          { details: { ...repo, from: origin, to: next.origin } },
+        );
+      // Storage behind a blob redirect never sees the registry's credentials.
+      if (!sameOrigin) authHeader = undefined;
+      target = next;
+    }
+  }
+
+  private authFor(registry: string, scope: string): string | undefined {
+    const t = this.tokens.get(`${registry}|${scope}`);
+    if (t !== undefined && t.expiresAt > this.now()) return t.header;
+    const c = this.o.credentials?.(registry);
+    if (c?.kind === 'basic' && this.basic.has(registry)) return basicHeader(c);
+    if (c?.kind === 'bearer') return `Bearer ${c.token}`;
+    return undefined;
+  }
+
+  /** The distribution token flow (a Bearer challenge) or Basic credentials. */
+  private async answerChallenge(
+    repo: Repository,
+    challenges: AuthChallenge[],
+    scope: string,
+  ): Promise<string> {
+    const creds = this.o.credentials?.(repo.registry);
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (bearer !== undefined) {
+      const header = await this.fetchToken(repo, bearer, scope, creds);
+      return header;
+    }
+    if (challenges.some((c) => c.scheme === 'basic') && creds?.kind === 'basic') {
+      this.basic.add(repo.registry);
+      return basicHeader(creds);
+    }
+    throw new OciError(
+      'OCI_AUTH_FAILED',
+      `${where(repo)} asks for credentials Custody does not have: give them in CUSTODY_OCI_AUTH (a docker-style config.json).`,
+      { details: { ...repo } },
+    );
+  }
+
+  private async fetchToken(
+    repo: Repository,
+    c: AuthChallenge,
+    scope: string,
+    creds: RegistryCredential | undefined,
+  ): Promise<string> {
+    const realm = c.params['realm'];
+    let url: URL;
+    try {
+      url = new URL(realm ?? '');
+    } catch {
+      throw new OciError('OCI_RESPONSE_INVALID', `${where(repo)} named no usable token realm.`);
+    }
+    const plainOk =
+      url.protocol === 'http:' &&
+      (isLoopback(url.host) || this.o.insecure?.(repo.registry) === true);
+    if (url.protocol !== 'https:' && !plainOk)
+      throw new OciError(
+        'OCI_RESPONSE_INVALID',
+        `${where(repo)} named a token realm at ${url.origin}, not HTTPS.`,
+      );
+    if (c.params['service'] !== undefined) url.searchParams.set('service', c.params['service']);
+    // The scope Custody needs; the challenge's own when it asks for one this client did not name.
+    const asked = c.params['scope'];
+    url.searchParams.append('scope', scope);
+    if (asked !== undefined && asked !== scope)
+      for (const s of asked.split(' ')) url.searchParams.append('scope', s);
+    const headers: Record<string, string> = {};
+    if (creds?.kind === 'basic') headers['authorization'] = basicHeader(creds);
+    this.o.onRequest?.('GET', url.href);
+    let r: Response;
+    try {
+      ({ response: r } = await this.o.http.request(url, {
+        method: 'GET',
+        headers,
+        redirect: 'manual',
+      }));
+    } catch (e) {
+      if (isNetError(e))
+        throw new OciError(
+          'OCI_REGISTRY_UNAVAILABLE',
+          `The token service of ${repo.registry} did not answer: ${e.message}`,
+          { cause: e },
+        );
+      throw e;
+    }
+    if (r.status !== 200) {
+      await drain(r);
+      throw new OciError(
+        'OCI_AUTH_FAILED',
+        `The token service of ${repo.registry} refused (HTTP ${r.status}): check CUSTODY_OCI_AUTH.`,
+        {
+          details: { ...repo, status: r.status },
+        },
+      );
+    }
+    const body = await readCapped(r, TOKEN_MAX_BYTES, 'the token answer');
+    let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      doc = JSON.parse(new TextDecoder().decode(body));
+    } catch (e) {
+      throw new OciError(
+        'OCI_RESPONSE_INVALID',
+        `The token service of ${repo.registry} answered something other than JSON.`,
+        { cause: e },
+      );
+    }
+    const token =
+      typeof doc?.token === 'string' && doc.token !== '' ? doc.token : doc?.access_token;
+    if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))
+      throw new OciError(
+        'OCI_RESPONSE_INVALID',
+        `The token service of ${repo.registry} answered without a token.`,
+      );
+    const seconds =
+      typeof doc.expires_in === 'number' && doc.expires_in >= 60 ? doc.expires_in : 60;
+    const header = `Bearer ${token}`;
+    // Kept a little less long than the service says, so a token is not sent as it expires.
+    this.tokens.set(`${repo.registry}|${scope}`, {
+      header,
+      expiresAt: this.now() + (seconds - 10) * 1000,
+    });
+    return header;
+  }
+}
+
+/** sha256:<hex> of bytes. */
+export function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/**
+ * The body, refused past `max` bytes: first by Content-Length, then while reading (a registry
+ * may lie about the length or send none).
+ * @throws OciError OCI_RESPONSE_TOO_LARGE
+ */
+export async function readCapped(r: Response, max: number, what: string): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new OciError('OCI_RESPONSE_TOO_LARGE', `${what} is over the ${max}-byte cap Custody reads.`, {
+      details: { max },
+    });
+  const length = Number(r.headers.get('content-length'));
+  if (Number.isFinite(length) && length > max) {
+    await drain(r);
+    throw tooLarge();
+  }
+  if (r.body === null) return new Uint8Array();
+  const reader = r.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch (e) {
+      throw new OciError(
+        'OCI_REGISTRY_UNAVAILABLE',
+        `${what} was cut off: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    if (next.done) break;
+    total += next.value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+async function expectStatus(
+  r: Response,
+  ok: number[],
+  repo: Repository,
+  what: string,
+): Promise<void> {
+  if (ok.includes(r.status)) return;
+  let detail = '';
+  try {
+    const body = await readCapped(r, ERROR_BODY_MAX, 'the error body');
+    const doc = JSON.parse(new TextDecoder().decode(body)) as {
+      errors?: Array<{ code?: string; message?: string }>;
+    };
+    const e = doc.errors?.[0];
+    if (e !== undefined)
+      detail = `: ${String(e.code ?? '')} ${String(e.message ?? '')}`.slice(0, 300);
+  } catch (e) {
+    if (e instanceof CustodyError && e.code === 'OCI_REGISTRY_UNAVAILABLE') throw e;
+  }
+  throw new OciError(
+    'OCI_REGISTRY_UNAVAILABLE',
+    `${where(repo)} answered ${what} with HTTP ${r.status}${detail}.`,
+    {
+      details: { ...repo, status: r.status },
+    },
+  );
+}
+
+async function drain(r: Response): Promise<void> {
+  await r.body?.cancel().catch(() => {});
+}
+
+/** RFC 8288 `Link: <url>; rel="next"`, on the same origin only. */
+function nextLink(header: string | null, base: URL): URL | undefined {
+  if (header === null) return undefined;
+  const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header);
+  if (m === null) return undefined;
+  const next = new URL(m[1] as string, base);
+  if (next.origin !== base.origin)
+    throw new OciError(
+      'OCI_REDIRECT_FORBIDDEN',
+      `The referrers list continues on ${next.origin}, not the registry.`,
+    );
+  return next;
+}
+
+function where(repo: Repository): string {
+  return `${repo.registry}/${repo.repository}`;
+}
