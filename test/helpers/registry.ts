@@ -68,7 +68,9 @@ http:
   secret: custody-test-secret-${randomUUID()}
 ${authYaml}`,
   );
-  const child: ChildProcess = spawn(DOCKER_REGISTRY, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(DOCKER_REGISTRY, ['serve', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d) => {
     stderr += String(d);
@@ -132,10 +134,27 @@ export async function startTokenServer(username: string, password: string): Prom
   const dir = mkdtempSync(join(tmpdir(), 'custody-token-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=custody-test-token',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=custody-test-token',
+    ],
+    { stdio: 'ignore' },
+  );
   const key = createPrivateKey(readFileSync(keyFile));
   const certDer = readFileSync(certFile, 'utf8').replace(/-----[^-]+-----|\s+/g, '');
   const service = 'custody-test-registry';
@@ -167,7 +186,9 @@ export async function startTokenServer(username: string, password: string): Prom
       .setExpirationTime(now + 300)
       .setJti(randomUUID())
       .sign(key);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, expires_in: 300 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, expires_in: 300 }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -187,7 +208,13 @@ export async function startTokenServer(username: string, password: string): Prom
 /** A loopback HTTP server that records every request and answers with `handler`. */
 export async function startRecorder(
   handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void,
-): Promise<{ host: string; url: string; requests: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }>; server: Server; stop(): Promise<void> }> {
+): Promise<{
+  host: string;
+  url: string;
+  requests: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }>;
+  server: Server;
+  stop(): Promise<void>;
+}> {
   const requests: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

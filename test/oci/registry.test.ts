@@ -83,11 +83,19 @@ describe('RegistryClient against docker-registry (anonymous)', () => {
   });
 
   it('says OCI_MANIFEST_NOT_FOUND for a tag that does not exist', async () => {
-    await expectCustodyErrorAsync(() => client.resolve({ ...repo(), tag: 'nope' }), OciError, 'OCI_MANIFEST_NOT_FOUND');
+    await expectCustodyErrorAsync(
+      () => client.resolve({ ...repo(), tag: 'nope' }),
+      OciError,
+      'OCI_MANIFEST_NOT_FOUND',
+    );
   });
 
   it('finds no referrers API and keeps referrers under the sha256-<hex> fallback tag', async () => {
-    const subject = { mediaType: MEDIA.ociManifest, digest: image.manifestDigest, size: (image.blobs.get(image.manifestDigest) as Uint8Array).byteLength };
+    const subject = {
+      mediaType: MEDIA.ociManifest,
+      digest: image.manifestDigest,
+      size: (image.blobs.get(image.manifestDigest) as Uint8Array).byteLength,
+    };
     assert.equal(await client.referrersApi(repo(), image.manifestDigest), undefined);
     const a = await pushReferrer(client, repo(), subject, 'application/vnd.example.a', [
       { bytes: Buffer.from('first'), mediaType: 'text/plain' },
@@ -96,19 +104,33 @@ describe('RegistryClient against docker-registry (anonymous)', () => {
       { bytes: Buffer.from('second'), mediaType: 'text/plain' },
     ]);
     const index = await fallbackIndex(client, repo(), image.manifestDigest);
-    assert.deepEqual(index?.manifests.map((m) => m.digest), [a.digest, b.digest]);
+    assert.deepEqual(
+      index?.manifests.map((m) => m.digest),
+      [a.digest, b.digest],
+    );
     const all = await listReferrers(client, repo(), image.manifestDigest);
     assert.equal(all.via, 'tag');
     assert.equal(all.descriptors.length, 2);
-    const onlyB = await listReferrers(client, repo(), image.manifestDigest, 'application/vnd.example.b');
-    assert.deepEqual(onlyB.descriptors.map((d) => d.digest), [b.digest]);
+    const onlyB = await listReferrers(
+      client,
+      repo(),
+      image.manifestDigest,
+      'application/vnd.example.b',
+    );
+    assert.deepEqual(
+      onlyB.descriptors.map((d) => d.digest),
+      [b.digest],
+    );
     // Pushing the same referrer again does not list it twice (read-modify-write is idempotent).
     await pushReferrer(client, repo(), subject, 'application/vnd.example.b', [
       { bytes: Buffer.from('second'), mediaType: 'text/plain' },
     ]);
     assert.equal((await fallbackIndex(client, repo(), image.manifestDigest))?.manifests.length, 2);
     const referrer = await client.getManifest(repo(), a.digest);
-    assert.equal(referrer.parsed.kind === 'manifest' && referrer.parsed.manifest.subject?.digest, image.manifestDigest);
+    assert.equal(
+      referrer.parsed.kind === 'manifest' && referrer.parsed.manifest.subject?.digest,
+      image.manifestDigest,
+    );
   });
 
   it('writes and reads cosign tags: layers accumulate under sha256-<hex>.sig', async () => {

@@ -1,4 +1,5 @@
 import {
+  BUNDLE_ANNOTATION,
   type CosignSuffix,
   type Descriptor,
   type FetchedManifest,
@@ -9,6 +10,7 @@ import {
   type RegistryClient,
   readCosignTag,
 } from '../../oci/index.js';
+import { SIGN_PREDICATE_TYPE } from './constants.js';
 
 /** What a piece of evidence is; `notation` and `artifact` are reported, not judged, here. */
 export type EvidenceKind = 'signature' | 'attestation' | 'sbom' | 'notation' | 'artifact';
@@ -99,7 +101,7 @@ export async function collectEvidence(
     if (m.parsed.kind !== 'manifest' || m.parsed.manifest.subject?.digest !== digest) continue;
     const man = m.parsed.manifest;
     const artifactType = man.artifactType ?? d.artifactType ?? man.config.mediaType;
-    const kind = kindOf(artifactType, man.layers[0]?.mediaType);
+    const kind = kindOf(artifactType, man.layers[0]?.mediaType, man.annotations);
     for (const layer of man.layers.slice(0, 1)) {
       pieces.push({
         kind,
@@ -119,9 +121,23 @@ export async function collectEvidence(
   return { image: { ...ref, digest }, manifest, pieces, referrersVia: referrers.via };
 }
 
-function kindOf(artifactType: string, layerType: string | undefined): EvidenceKind {
+/**
+ * What a referrer holds, by its artifactType; a Sigstore bundle by cosign's annotations (a
+ * statement other than the sign statement is an attestation). Verification re-derives the kind
+ * from the verified content; this is for listing.
+ */
+function kindOf(
+  artifactType: string,
+  layerType: string | undefined,
+  annotations: Record<string, string> | undefined,
+): EvidenceKind {
   if (artifactType === MEDIA.notationSignature) return 'notation';
-  if (artifactType.startsWith('application/vnd.dev.sigstore.bundle')) return 'signature';
+  if (artifactType.startsWith('application/vnd.dev.sigstore.bundle')) {
+    const predicateType = annotations?.[BUNDLE_ANNOTATION.predicateType];
+    return predicateType !== undefined && predicateType !== SIGN_PREDICATE_TYPE
+      ? 'attestation'
+      : 'signature';
+  }
   if (artifactType === MEDIA.dsseEnvelope || artifactType === MEDIA.inToto) return 'attestation';
   if (SBOM_TYPES.has(artifactType) || (layerType !== undefined && SBOM_TYPES.has(layerType)))
     return 'sbom';

@@ -23,10 +23,10 @@ import {
 } from '../../sign/index.js';
 import { type KeyedSigningOptions, openSigner } from '../sign/open-signer.js';
 import type { SignOutcome } from '../sign/sign-artifact.js';
+import { SIGN_PREDICATE_TYPE } from './constants.js';
 import { type Env, openRegistry, type RegistryOptions } from './registry.js';
 
-/** The predicate type of the statement a referrer signature carries (cosign's sign predicate). */
-export const SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
+export { SIGN_PREDICATE_TYPE };
 
 export interface ImageSignOutcome extends SignOutcome {
   image: string;

@@ -11,8 +11,8 @@ import {
   type VerifiedBundle,
   type VerifyOptions,
 } from '../../sign/index.js';
+import { SIGN_PREDICATE_TYPE } from './constants.js';
 import type { EvidencePiece } from './evidence.js';
-import { SIGN_PREDICATE_TYPE } from './sign-image.js';
 
 export interface VerifyContext {
   /** The image's manifest digest, `sha256:<hex>`: what every signature must be about. */
