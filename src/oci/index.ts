@@ -23,7 +23,14 @@ export {
 } from './cosign.js';
 export { loadRegistryCredentials } from './credentials.js';
 export { isOciError, OciError, type OciErrorCode } from './errors.js';
-export { type OciLayout, pushOciLayout, readOciLayout, writeOciLayout } from './layout.js';
+export {
+  type CosignLayout,
+  type OciLayout,
+  pushOciLayout,
+  readCosignLayout,
+  readOciLayout,
+  writeOciLayout,
+} from './layout.js';
 export {
   type Descriptor,
   descriptor,

@@ -171,3 +171,41 @@ function atomicWrite(path: string, bytes: Uint8Array): void {
   writeFileSync(tmp, bytes);
   renameSync(tmp, path);
 }
+
+/** The `kind` annotations `cosign save` writes on a layout's index.json entries. */
+const COSIGN_KIND = {
+  image: 'dev.cosignproject.cosign/image',
+  imageIndex: 'dev.cosignproject.cosign/imageIndex',
+  sigs: 'dev.cosignproject.cosign/sigs',
+  atts: 'dev.cosignproject.cosign/atts',
+} as const;
+
+export interface CosignLayout {
+  /** The signed image (manifest or index) the layout carries. */
+  image: Descriptor;
+  /** cosign's signature and attestation manifests (what `.sig` and `.att` hold in a registry). */
+  signatures?: Descriptor;
+  attestations?: Descriptor;
+}
+
+/**
+ * What `cosign save` wrote into an OCI layout, found the way `cosign verify --local-image` finds
+ * it: index.json entries annotated `kind: dev.cosignproject.cosign/{image,imageIndex,sigs,atts}`.
+ * @throws OciError OCI_LAYOUT_INVALID when no entry is the image
+ */
+export function readCosignLayout(layout: OciLayout): CosignLayout {
+  const byKind = (k: string) => layout.index.manifests.find((m) => m.annotations?.['kind'] === k);
+  const image = byKind(COSIGN_KIND.imageIndex) ?? byKind(COSIGN_KIND.image);
+  if (image === undefined)
+    throw new OciError(
+      'OCI_LAYOUT_INVALID',
+      `${layout.dir} is not a layout cosign saved: no entry has kind ${COSIGN_KIND.image}.`,
+    );
+  const signatures = byKind(COSIGN_KIND.sigs);
+  const attestations = byKind(COSIGN_KIND.atts);
+  return {
+    image,
+    ...(signatures !== undefined ? { signatures } : {}),
+    ...(attestations !== undefined ? { attestations } : {}),
+  };
+}

@@ -161,15 +161,13 @@ export async function startReferrersRegistry() {
       next.searchParams.set('page', String(page + 1));
       headers['link'] = `<${next.pathname}${next.search}>; rel="next"`;
     }
-    return void res
-      .writeHead(200, headers)
-      .end(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.index.v1+json',
-          manifests: slice,
-        }),
-      );
+    return void res.writeHead(200, headers).end(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: slice,
+      }),
+    );
   });
   return { ...rec, faults, manifests, blobs };
 }

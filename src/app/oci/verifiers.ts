@@ -249,7 +249,7 @@ async function verifyWith(
         'SIGN_ATTESTATION_MISMATCH',
         `The DSSE payload is ${v.dsse.payloadType}, not an in-toto statement.`,
       );
-    const statement = parseStatement(v.dsse.payload);
+    const statement = statementOf(v.dsse.payload);
     const hex = hexOf(ctx.imageDigest);
     if (!statement.subject.some((s) => s.digest['sha256']?.toLowerCase() === hex))
       throw new SignError(
@@ -264,6 +264,38 @@ async function verifyWith(
     ...(predicateType !== undefined ? { predicateType } : {}),
     tlogIndices: v.tlogIndices,
     times: v.times,
+  };
+}
+
+/**
+ * in-toto Statement v1, or v0.1 as cosign 1.x and slsa-github-generator wrote them (same subject
+ * and predicateType fields): only what the check above reads.
+ */
+function statementOf(payload: Uint8Array): {
+  subject: Array<{ digest: Record<string, string> }>;
+  predicateType: string;
+} {
+  let doc: { _type?: unknown; subject?: unknown; predicateType?: unknown };
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (e) {
+    throw new SignError('SIGN_STATEMENT_INVALID', 'The DSSE payload is not JSON.', { cause: e });
+  }
+  if (doc?._type === 'https://in-toto.io/Statement/v1') return parseStatement(payload);
+  const subject = doc?.subject;
+  if (
+    doc?._type !== 'https://in-toto.io/Statement/v0.1' ||
+    typeof doc.predicateType !== 'string' ||
+    !Array.isArray(subject) ||
+    !subject.every((x) => typeof x?.digest === 'object' && x.digest !== null)
+  )
+    throw new SignError(
+      'SIGN_STATEMENT_INVALID',
+      'The DSSE payload is not an in-toto Statement (v1 or v0.1).',
+    );
+  return {
+    subject: subject as Array<{ digest: Record<string, string> }>,
+    predicateType: doc.predicateType,
   };
 }
 
