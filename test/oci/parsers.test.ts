@@ -114,19 +114,17 @@ describe('parseManifest', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 200 }),
           fc.json().map((j) => Buffer.from(j)),
-          fc
-            .jsonValue()
-            .map((v) =>
-              Buffer.from(
-                JSON.stringify({
-                  schemaVersion: 2,
-                  config: v,
-                  layers: v,
-                  manifests: v,
-                  subject: v,
-                }),
-              ),
+          fc.jsonValue().map((v) =>
+            Buffer.from(
+              JSON.stringify({
+                schemaVersion: 2,
+                config: v,
+                layers: v,
+                manifests: v,
+                subject: v,
+              }),
             ),
+          ),
         ),
         (bytes) => {
           try {
