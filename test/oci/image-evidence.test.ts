@@ -211,6 +211,105 @@ describe('custody sign/attest/oci on an image in docker-registry', () => {
     }
   });
 
+  it('oci attach signature|attestation: bundles made elsewhere about the image; others refused', async () => {
+    // A detached signature over the manifest's exact bytes (pull-evidence wrote them).
+    const signed = await cli(
+      'sign',
+      'evidence/manifest.json',
+      '--key',
+      'signer.key',
+      '-o',
+      'manifest.sigstore.json',
+    );
+    assert.equal(signed.code, 0, signed.err);
+    const a = await cli('oci', 'attach', 'signature', image, 'manifest.sigstore.json', '--json');
+    assert.equal(a.code, 0, a.err);
+    assert.equal(JSON.parse(a.out).digest, digest);
+    const att = await cli(
+      'attest',
+      digest,
+      '--key',
+      'signer.key',
+      '--predicate',
+      'predicate.json',
+      '--type',
+      'https://example.com/review/v1',
+      '-o',
+      'review.json',
+    );
+    assert.equal(att.code, 0, att.err);
+    const b = await cli('oci', 'attach', 'attestation', image, 'review.json');
+    assert.equal(b.code, 0, b.err);
+    assert.match(b.out, /\.att/);
+    const v = await cli(
+      'oci',
+      'verify',
+      `${reg.host}/acme/service@${digest}`,
+      '--key',
+      'signer.pub',
+      '--json',
+    );
+    assert.equal(v.code, 0, v.err);
+    const pieces = JSON.parse(v.out).pieces as Array<{
+      kind: string;
+      source: string;
+      verdict: { status: string; predicateType?: string };
+    }>;
+    assert.ok(
+      pieces.some(
+        (p) =>
+          p.source === 'referrer' &&
+          p.kind === 'signature' &&
+          p.verdict.status === 'verified' &&
+          p.verdict.predicateType === undefined,
+      ),
+    );
+    assert.ok(
+      pieces.some(
+        (p) =>
+          p.verdict.predicateType === 'https://example.com/review/v1' && p.source === 'cosign-tag',
+      ),
+    );
+    // About another artifact: refused before anything is stored.
+    const elsewhere = await cli(
+      'attest',
+      `sha256:${'c'.repeat(64)}`,
+      '--key',
+      'signer.key',
+      '--predicate',
+      'predicate.json',
+      '--type',
+      'spdx',
+      '-o',
+      'elsewhere.json',
+    );
+    assert.equal(elsewhere.code, 0, elsewhere.err);
+    const tags = async () =>
+      (await (await fetch(`${reg.url}/v2/acme/service/tags/list`)).json()) as { tags: string[] };
+    const attBefore = await (
+      await fetch(`${reg.url}/v2/acme/service/manifests/sha256-${digest.slice(7)}.att`, {
+        headers: { accept: MEDIA.ociManifest },
+      })
+    ).text();
+    const tagsBefore = await tags();
+    const refused = await cli('oci', 'attach', 'attestation', image, 'elsewhere.json');
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /SIGN_ATTESTATION_MISMATCH/);
+    // Nothing stored: the same tags, the same .att manifest.
+    assert.deepEqual(await tags(), tagsBefore);
+    assert.equal(
+      await (
+        await fetch(`${reg.url}/v2/acme/service/manifests/sha256-${digest.slice(7)}.att`, {
+          headers: { accept: MEDIA.ociManifest },
+        })
+      ).text(),
+      attBefore,
+    );
+    const notSbom = await cli('oci', 'attach', 'sbom', image, 'predicate.json');
+    assert.equal(notSbom.code, 2);
+    assert.match(notSbom.err, /USAGE/);
+  });
+
   it('an image outside CUSTODY_OCI_REGISTRIES: OCI_REGISTRY_FORBIDDEN (exit 2), a missing file stays a file error', async () => {
     const v = await cli('oci', 'verify', 'ghcr.io/acme/service:1.0', '--key', 'signer.pub');
     assert.equal(v.code, 2);
