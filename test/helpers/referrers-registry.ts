@@ -34,6 +34,8 @@ export interface Faults {
   blob?: 'other-bytes';
   /** Answer the referrers API with 404, as registries without it do. */
   noReferrersApi?: boolean;
+  /** Answer every /v2/<name>/… request 401 with this WWW-Authenticate challenge. */
+  challenge?: string;
 }
 
 export async function startReferrersRegistry() {
@@ -46,6 +48,8 @@ export async function startReferrersRegistry() {
     const m = /^\/v2\/(.+?)\/(manifests|blobs|referrers)\/(.*)$/.exec(u.pathname);
     if (u.pathname === '/v2/') return void res.writeHead(200).end('{}');
     if (!m) return void res.writeHead(404).end();
+    if (faults.challenge !== undefined)
+      return void res.writeHead(401, { 'www-authenticate': faults.challenge }).end();
     const [, name, kind, ref] = m as unknown as [string, string, string, string];
     if (kind === 'manifests') {
       const key = `${name}@${ref}`;

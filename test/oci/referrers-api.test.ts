@@ -18,7 +18,7 @@ import {
 import { CONFORMANCE } from '../helpers/conformance.js';
 import { expectCustodyErrorAsync } from '../helpers/expect-error.js';
 import { startReferrersRegistry } from '../helpers/referrers-registry.js';
-import { startRecorder } from '../helpers/registry.js';
+import { freePort, startRecorder } from '../helpers/registry.js';
 
 const NOTATION = join(CONFORMANCE, 'notation/go/internal/testdata');
 const ALPINE = 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0';
@@ -177,6 +177,34 @@ describe('registries answering badly: coded errors, nothing believed', () => {
       .filter((r) => r.url === `/v2/acme/app/blobs/${blobDigest}`)
       .at(-1);
     assert.equal(atRegistry?.headers.authorization, 'Bearer registry-token');
+  });
+
+  it('a token realm over plain HTTP off loopback: OCI_RESPONSE_INVALID, the credentials not sent', async () => {
+    reg.faults.challenge = 'Bearer realm="http://auth.example/token",service="x"';
+    await expectCustodyErrorAsync(
+      () => client.resolve({ ...repo(), tag: 'v1' }),
+      OciError,
+      'OCI_RESPONSE_INVALID',
+    );
+    reg.faults.challenge = 'Bearer service="x"';
+    await expectCustodyErrorAsync(
+      () => client.resolve({ ...repo(), tag: 'v1' }),
+      OciError,
+      'OCI_RESPONSE_INVALID',
+    );
+  });
+
+  it('a registry that does not answer: OCI_REGISTRY_UNAVAILABLE', async () => {
+    const port = await freePort();
+    const down = new RegistryClient({
+      http: new HttpClient({ retries: 0, breaker: false }),
+      allowed: () => true,
+    });
+    await expectCustodyErrorAsync(
+      () => down.resolve({ registry: `127.0.0.1:${port}`, repository: 'a/b', tag: 'v1' }),
+      OciError,
+      'OCI_REGISTRY_UNAVAILABLE',
+    );
   });
 
   it('an image outside the configured registries: OCI_REGISTRY_FORBIDDEN, and no request leaves', async () => {

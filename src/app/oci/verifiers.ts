@@ -193,12 +193,11 @@ function bundleFromCosign(p: EvidencePiece, content: Record<string, unknown>): u
         : { certificate: { rawBytes: der } }
       : { publicKey: { hint: '' } };
   return {
+    // v0.1 is the version whose log entries may carry a signed entry timestamp alone.
     mediaType:
-      entry !== undefined && der !== undefined
+      entry !== undefined
         ? 'application/vnd.dev.sigstore.bundle+json;version=0.1'
-        : entry !== undefined
-          ? 'application/vnd.dev.sigstore.bundle+json;version=0.1'
-          : 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        : 'application/vnd.dev.sigstore.bundle.v0.3+json',
     verificationMaterial: { ...key, tlogEntries: entry !== undefined ? [entry] : [] },
     ...content,
   };
