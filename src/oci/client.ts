@@ -243,6 +243,23 @@ export class RegistryClient {
   }
 
   /**
+   * Mount a blob another repository of the same registry holds (distribution-spec "Mounting a
+   * blob from another repository"): no bytes travel. Returns false when the registry did not
+   * mount it (it answers 202 and opens an upload instead, which is left to expire); push then.
+   * @throws OciError OCI_AUTH_FAILED, OCI_REGISTRY_UNAVAILABLE
+   */
+  async mountBlob(repo: Repository, digest: string, from: string): Promise<boolean> {
+    if (!isSha256Digest(digest))
+      throw new OciError('OCI_MANIFEST_INVALID', `${digest} is not a sha256 digest.`);
+    const query = new URLSearchParams({ mount: digest, from }).toString();
+    const r = await this.send(repo, 'POST', `blobs/uploads/?${query}`, 'pull,push', {});
+    await drain(r);
+    if (r.status === 201) return true;
+    await expectStatus(r, [202], repo, `POST blob mount ${digest}`);
+    return false;
+  }
+
+  /**
    * The referrers of `digest` through the referrers API (all pages), or `undefined` when the
    * registry has no such API (404, or an answer that is not an image index).
    */

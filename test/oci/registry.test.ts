@@ -151,6 +151,16 @@ describe('RegistryClient against docker-registry (anonymous)', () => {
     assert.equal(await readCosignTag(client, repo(), image.manifestDigest, 'att'), undefined);
   });
 
+  it('mounts a blob from another repository of the registry (no bytes sent)', async () => {
+    const other = { registry: reg.host, repository: 'acme/other' };
+    const layer = image.layerDigests[0] as string;
+    assert.equal(await client.hasBlob(other, layer), false);
+    assert.equal(await client.mountBlob(other, layer, 'acme/app'), true);
+    assert.equal(await client.hasBlob(other, layer), true);
+    // A blob the source does not have: the registry opens an upload instead.
+    assert.equal(await client.mountBlob(other, `sha256:${'e'.repeat(64)}`, 'acme/app'), false);
+  });
+
   it('sent every request to the registry and nowhere else', () => {
     assert.ok(sent.length > 0);
     for (const s of sent) assert.ok(s.includes(`//${reg.host}/v2/`), s);
