@@ -269,3 +269,22 @@ describe('loadOciSettings', () => {
     assert.match(e.message, /CUSTODY_OCI_REGISTRIES/);
   });
 });
+
+describe('RegistryClient.baseUrl', () => {
+  it('HTTPS everywhere but loopback and the registries configured insecure', async () => {
+    const { RegistryClient } = await import('../../src/oci/index.js');
+    const { HttpClient } = await import('../../src/net/http.js');
+    const c = new RegistryClient({
+      http: new HttpClient(),
+      allowed: () => true,
+      insecure: (r) => r === 'registry.lan:5000',
+    });
+    assert.equal(c.baseUrl('ghcr.io'), 'https://ghcr.io');
+    assert.equal(c.baseUrl('docker.io'), 'https://registry-1.docker.io');
+    assert.equal(c.baseUrl('registry.lan:5000'), 'http://registry.lan:5000');
+    assert.equal(c.baseUrl('127.0.0.1:5000'), 'http://127.0.0.1:5000');
+    assert.equal(c.baseUrl('localhost:5000'), 'http://localhost:5000');
+    assert.equal(c.baseUrl('[::1]:5000'), 'http://[::1]:5000');
+    assert.equal(c.baseUrl('127.example.com'), 'https://127.example.com');
+  });
+});
