@@ -11,7 +11,9 @@ export function registerAttest(program: Command, io: CliIO): void {
   withKeyedOptions(
     program
       .command('attest <subject>')
-      .description('sign an in-toto attestation about a file or a sha256:<hex> digest')
+      .description(
+        'sign an in-toto attestation about a file, a sha256:<hex> digest, or an image in a configured registry (stored next to it)',
+      )
       .requiredOption('--predicate <file>', 'the predicate, a JSON object')
       .requiredOption(
         '--type <type>',
