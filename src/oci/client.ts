@@ -1,12 +1,5 @@
-import { createHash } from 'node:crypto';
-import { CustodyError } from '../core/index.js';
 import { type HttpClient, isNetError } from '../net/http.js';
-import {
-  type AuthChallenge,
-  basicHeader,
-  parseWwwAuthenticate,
-  type RegistryCredential,
-} from './auth.js';
+import { parseWwwAuthenticate, type RegistryCredential } from './auth.js';
 import { OciError } from './errors.js';
 import {
   type Descriptor,
@@ -16,12 +9,16 @@ import {
 } from './manifest.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { apiHost, type ImageReference, isLoopback, isSha256Digest } from './reference.js';
-
-/** A repository in a registry: where manifests and blobs live. */
-export interface Repository {
-  registry: string;
-  repository: string;
-}
+import { RegistryAuth } from './registry-auth.js';
+import {
+  drain,
+  expectStatus,
+  nextLink,
+  type Repository,
+  readCapped,
+  sha256,
+  where,
+} from './responses.js';
 
 export interface RegistryClientOptions {
   http: HttpClient;
@@ -48,8 +45,6 @@ export interface FetchedManifest extends Descriptor {
 
 type Access = 'pull' | 'pull,push';
 
-const TOKEN_MAX_BYTES = 1024 * 1024;
-const ERROR_BODY_MAX = 64 * 1024;
 const REDIRECTS_MAX = 5;
 const REFERRER_PAGES_MAX = 20;
 
@@ -61,12 +56,10 @@ const REFERRER_PAGES_MAX = 20;
  * without credentials; any other redirect off the registry's origin is refused.
  */
 export class RegistryClient {
-  private readonly tokens = new Map<string, { header: string; expiresAt: number }>();
-  private readonly basic = new Set<string>();
-  private readonly now: () => number;
+  private readonly auth: RegistryAuth;
 
   constructor(private readonly o: RegistryClientOptions) {
-    this.now = o.now ?? Date.now;
+    this.auth = new RegistryAuth(o);
   }
 
   /**
@@ -334,11 +327,11 @@ export class RegistryClient {
   ): Promise<Response> {
     this.assertAllowed(repo.registry);
     const scope = `repository:${repo.repository}:${access}`;
-    let r = await this.once(repo, method, url, init, this.authFor(repo.registry, scope));
+    let r = await this.once(repo, method, url, init, this.auth.headerFor(repo.registry, scope));
     if (r.status === 401) {
       const challenges = parseWwwAuthenticate(r.headers.get('www-authenticate'));
       await drain(r);
-      const header = await this.answerChallenge(repo, challenges, scope);
+      const header = await this.auth.answer(repo, challenges, scope);
       r = await this.once(repo, method, url, init, header);
       if (r.status === 401 || r.status === 403) {
         await drain(r);
@@ -421,217 +414,6 @@ export class RegistryClient {
       target = next;
     }
   }
-
-  private authFor(registry: string, scope: string): string | undefined {
-    const t = this.tokens.get(`${registry}|${scope}`);
-    if (t !== undefined && t.expiresAt > this.now()) return t.header;
-    const c = this.o.credentials?.(registry);
-    if (c?.kind === 'basic' && this.basic.has(registry)) return basicHeader(c);
-    if (c?.kind === 'bearer') return `Bearer ${c.token}`;
-    return undefined;
-  }
-
-  /** The distribution token flow (a Bearer challenge) or Basic credentials. */
-  private async answerChallenge(
-    repo: Repository,
-    challenges: AuthChallenge[],
-    scope: string,
-  ): Promise<string> {
-    const creds = this.o.credentials?.(repo.registry);
-    const bearer = challenges.find((c) => c.scheme === 'bearer');
-    if (bearer !== undefined) {
-      const header = await this.fetchToken(repo, bearer, scope, creds);
-      return header;
-    }
-    if (challenges.some((c) => c.scheme === 'basic') && creds?.kind === 'basic') {
-      this.basic.add(repo.registry);
-      return basicHeader(creds);
-    }
-    throw new OciError(
-      'OCI_AUTH_FAILED',
-      `${where(repo)} asks for credentials Custody does not have: give them in CUSTODY_OCI_AUTH (a docker-style config.json).`,
-      { details: { ...repo } },
-    );
-  }
-
-  private async fetchToken(
-    repo: Repository,
-    c: AuthChallenge,
-    scope: string,
-    creds: RegistryCredential | undefined,
-  ): Promise<string> {
-    const realm = c.params['realm'];
-    let url: URL;
-    try {
-      url = new URL(realm ?? '');
-    } catch {
-      throw new OciError('OCI_RESPONSE_INVALID', `${where(repo)} named no usable token realm.`);
-    }
-    const plainOk =
-      url.protocol === 'http:' &&
-      (isLoopback(url.host) || this.o.insecure?.(repo.registry) === true);
-    if (url.protocol !== 'https:' && !plainOk)
-      throw new OciError(
-        'OCI_RESPONSE_INVALID',
-        `${where(repo)} named a token realm at ${url.origin}, not HTTPS.`,
-      );
-    if (c.params['service'] !== undefined) url.searchParams.set('service', c.params['service']);
-    // The scope Custody needs; the challenge's own when it asks for one this client did not name.
-    const asked = c.params['scope'];
-    url.searchParams.append('scope', scope);
-    if (asked !== undefined && asked !== scope)
-      for (const s of asked.split(' ')) url.searchParams.append('scope', s);
-    const headers: Record<string, string> = {};
-    if (creds?.kind === 'basic') headers['authorization'] = basicHeader(creds);
-    this.o.onRequest?.('GET', url.href);
-    let r: Response;
-    try {
-      ({ response: r } = await this.o.http.request(url, {
-        method: 'GET',
-        headers,
-        redirect: 'manual',
-      }));
-    } catch (e) {
-      if (isNetError(e))
-        throw new OciError(
-          'OCI_REGISTRY_UNAVAILABLE',
-          `The token service of ${repo.registry} did not answer: ${e.message}`,
-          { cause: e },
-        );
-      throw e;
-    }
-    if (r.status !== 200) {
-      await drain(r);
-      throw new OciError(
-        'OCI_AUTH_FAILED',
-        `The token service of ${repo.registry} refused (HTTP ${r.status}): check CUSTODY_OCI_AUTH.`,
-        {
-          details: { ...repo, status: r.status },
-        },
-      );
-    }
-    const body = await readCapped(r, TOKEN_MAX_BYTES, 'the token answer');
-    let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
-    try {
-      doc = JSON.parse(new TextDecoder().decode(body));
-    } catch (e) {
-      throw new OciError(
-        'OCI_RESPONSE_INVALID',
-        `The token service of ${repo.registry} answered something other than JSON.`,
-        { cause: e },
-      );
-    }
-    const token =
-      typeof doc?.token === 'string' && doc.token !== '' ? doc.token : doc?.access_token;
-    if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))
-      throw new OciError(
-        'OCI_RESPONSE_INVALID',
-        `The token service of ${repo.registry} answered without a token.`,
-      );
-    const seconds =
-      typeof doc.expires_in === 'number' && doc.expires_in >= 60 ? doc.expires_in : 60;
-    const header = `Bearer ${token}`;
-    // Kept a little less long than the service says, so a token is not sent as it expires.
-    this.tokens.set(`${repo.registry}|${scope}`, {
-      header,
-      expiresAt: this.now() + (seconds - 10) * 1000,
-    });
-    return header;
-  }
 }
 
-/** sha256:<hex> of bytes. */
-export function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/**
- * The body, refused past `max` bytes: first by Content-Length, then while reading (a registry
- * may lie about the length or send none).
- * @throws OciError OCI_RESPONSE_TOO_LARGE
- */
-export async function readCapped(r: Response, max: number, what: string): Promise<Uint8Array> {
-  const tooLarge = () =>
-    new OciError('OCI_RESPONSE_TOO_LARGE', `${what} is over the ${max}-byte cap Custody reads.`, {
-      details: { max },
-    });
-  const length = Number(r.headers.get('content-length'));
-  if (Number.isFinite(length) && length > max) {
-    await drain(r);
-    throw tooLarge();
-  }
-  if (r.body === null) return new Uint8Array();
-  const reader = r.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let next: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      next = await reader.read();
-    } catch (e) {
-      throw new OciError(
-        'OCI_REGISTRY_UNAVAILABLE',
-        `${what} was cut off: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
-    if (next.done) break;
-    total += next.value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(next.value);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-async function expectStatus(
-  r: Response,
-  ok: number[],
-  repo: Repository,
-  what: string,
-): Promise<void> {
-  if (ok.includes(r.status)) return;
-  let detail = '';
-  try {
-    const body = await readCapped(r, ERROR_BODY_MAX, 'the error body');
-    const doc = JSON.parse(new TextDecoder().decode(body)) as {
-      errors?: Array<{ code?: string; message?: string }>;
-    };
-    const e = doc.errors?.[0];
-    if (e !== undefined)
-      detail = `: ${String(e.code ?? '')} ${String(e.message ?? '')}`.slice(0, 300);
-  } catch (e) {
-    if (e instanceof CustodyError && e.code === 'OCI_REGISTRY_UNAVAILABLE') throw e;
-  }
-  throw new OciError(
-    'OCI_REGISTRY_UNAVAILABLE',
-    `${where(repo)} answered ${what} with HTTP ${r.status}${detail}.`,
-    {
-      details: { ...repo, status: r.status },
-    },
-  );
-}
-
-async function drain(r: Response): Promise<void> {
-  await r.body?.cancel().catch(() => {});
-}
-
-/** RFC 8288 `Link: <url>; rel="next"`, on the same origin only. */
-function nextLink(header: string | null, base: URL): URL | undefined {
-  if (header === null) return undefined;
-  const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header);
-  if (m === null) return undefined;
-  const next = new URL(m[1] as string, base);
-  if (next.origin !== base.origin)
-    throw new OciError(
-      'OCI_REDIRECT_FORBIDDEN',
-      `The referrers list continues on ${next.origin}, not the registry.`,
-    );
-  return next;
-}
-
-function where(repo: Repository): string {
-  return `${repo.registry}/${repo.repository}`;
-}
+export { type Repository, readCapped, sha256 } from './responses.js';
