@@ -11,3 +11,4 @@ export {
   type TimeoutConfig,
   type TlogConfig,
 } from './config.js';
+export { loadOciSettings, type OciSettings } from './oci-settings.js';

@@ -12,6 +12,7 @@ import type {
 } from '../formats/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
+import type { OciErrorCode } from '../oci/index.js';
 import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
@@ -59,6 +60,7 @@ export type AllErrorCodes =
   | VexPublicationErrorCode
   | TriggerIntakeErrorCode
   | ProvenanceBuildErrorCode
+  | OciErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -185,6 +187,15 @@ const OVERRIDES = {
   VEX_SIGNER_NOT_CALLER: 403,
   // A webhook that no secret is set for: unauthenticated.
   WEBHOOK_NOT_CONFIGURED: 401,
+  // An OCI registry that refused the configured credentials, or answered with bytes that are not
+  // what they claim, too many of them, garbage or a redirect off its host: the upstream failed.
+  OCI_AUTH_FAILED: 502,
+  OCI_DIGEST_MISMATCH: 502,
+  OCI_RESPONSE_TOO_LARGE: 502,
+  OCI_RESPONSE_INVALID: 502,
+  OCI_REDIRECT_FORBIDDEN: 502,
+  // The service's own registry credentials cannot be read.
+  OCI_CREDENTIALS_INVALID: 500,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliIO } from '../io.js';
+import { type CliIO, settingsOf } from '../io.js';
 import { registerAttestProvenance } from './attest-provenance.js';
 import { type KeyedFlags, keyedOptions, withKeyedOptions, writeBundle } from './sign.js';
 
@@ -12,7 +12,9 @@ export function registerAttest(program: Command, io: CliIO): void {
   withKeyedOptions(
     program
       .command('attest <subject>')
-      .description('sign an in-toto attestation about a file or a sha256:<hex> digest')
+      .description(
+        'sign an in-toto attestation about a file, a sha256:<hex> digest, or an image in a configured registry (stored next to it)',
+      )
       .requiredOption('--predicate <file>', 'the predicate, a JSON object')
       .requiredOption(
         '--type <type>',
@@ -24,6 +26,29 @@ export function registerAttest(program: Command, io: CliIO): void {
       subject: string,
       o: KeyedFlags & { predicate: string; type: string; subjectName?: string },
     ) => {
+      // An image in a configured registry (not a file here): the statement is about its manifest
+      // digest and is stored in its repository (cosign's .att tag and an OCI referrer).
+      const { imageRefIfConfigured } = await import('../../app/oci/registry.js');
+      const image = imageRefIfConfigured(subject, io.cwd, settingsOf(io).environment);
+      if (image !== undefined) {
+        const { attestImage } = await import('../../app/oci/sign-image.js');
+        const r = await attestImage(
+          image,
+          {
+            ...keyedOptions(o, io),
+            predicateFile: resolve(io.cwd, o.predicate),
+            predicateType: o.type,
+          },
+          settingsOf(io).environment,
+        );
+        await writeBundle(
+          io,
+          o,
+          r,
+          `Attested ${r.statement.predicateType} about ${r.image}; stored as ${r.stored.cosignTag} and referrer ${r.stored.referrer}`,
+        );
+        return;
+      }
       const { attestSubject } = await import('../../app/sign/sign-artifact.js');
       const r = await attestSubject({
         ...keyedOptions(o, io),

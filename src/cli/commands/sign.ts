@@ -21,8 +21,25 @@ export function registerSign(program: Command, io: CliIO): void {
   withKeyedOptions(
     program
       .command('sign <file>')
-      .description('sign a file with a key: a Sigstore bundle with a message signature'),
+      .description(
+        'sign a file (a Sigstore bundle with a message signature), or an image in a configured registry (stored next to it)',
+      ),
   ).action(async (file: string, o: KeyedFlags) => {
+    // An image in a configured registry (not a file here): sign its manifest digest and store
+    // the signature in its repository (cosign's .sig tag and an OCI referrer).
+    const { imageRefIfConfigured } = await import('../../app/oci/registry.js');
+    const image = imageRefIfConfigured(file, io.cwd, settingsOf(io).environment);
+    if (image !== undefined) {
+      const { signImage } = await import('../../app/oci/sign-image.js');
+      const r = await signImage(image, keyedOptions(o, io), settingsOf(io).environment);
+      await writeBundle(
+        io,
+        o,
+        r,
+        `Signed ${r.image}; stored as ${r.stored.cosignTag} and referrer ${r.stored.referrer}`,
+      );
+      return;
+    }
     const { signFile } = await import('../../app/sign/sign-artifact.js');
     const r = await signFile(resolve(io.cwd, file), keyedOptions(o, io));
     await writeBundle(io, o, r, `Signed ${file} (${r.digest})`);

@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto';
+import { COSIGN_ANNOTATION, parseSimpleSigning } from '../../oci/index.js';
+import {
+  type IdentityPolicy,
+  IN_TOTO_PAYLOAD_TYPE,
+  isSignError,
+  loadVerifier,
+  parseStatement,
+  SignError,
+  type TrustedRoot,
+  type VerifiedBundle,
+  type VerifyOptions,
+} from '../../sign/index.js';
+import { SIGN_PREDICATE_TYPE } from './constants.js';
+import type { EvidencePiece } from './evidence.js';
+
+export interface VerifyContext {
+  /** The image's manifest digest, `sha256:<hex>`: what every signature must be about. */
+  imageDigest: string;
+  policy: IdentityPolicy;
+  trust: TrustedRoot[];
+  options: VerifyOptions;
+}
+
+/** A piece's verdict: verified (by whom), refused (why), or found but not judged here. */
+export type PieceVerdict =
+  | {
+      status: 'verified';
+      signer: VerifiedBundle['signer'];
+      predicateType?: string;
+      tlogIndices: number[];
+      times: Date[];
+    }
+  | { status: 'failed'; code: string; message: string }
+  | { status: 'unverified'; message: string };
+
+/**
+ * A kind of signature `custody oci verify` can judge. The verifiers are asked in order; the first
+ * that accepts a piece judges it. Notary Project signatures are found and reported by
+ * `notationFound` until notation's verifier (src/sign/notation) is connected in its place.
+ */
+export interface EvidenceVerifier {
+  readonly name: string;
+  accepts(piece: EvidencePiece): boolean;
+  verify(piece: EvidencePiece, ctx: VerifyContext): Promise<PieceVerdict>;
+}
+
+/** cosign `.sig` layers: a simple-signing payload naming the digest, signed as annotated. */
+export const cosignSignatureVerifier: EvidenceVerifier = {
+  name: 'cosign-signature',
+  accepts: (p) => p.source === 'cosign-tag' && p.kind === 'signature',
+  async verify(p, ctx) {
+    return judged(async () => {
+      const payload = parseSimpleSigning(p.bytes);
+      if (payload === undefined)
+        throw new SignError(
+          'SIGN_BUNDLE_MALFORMED',
+          'The .sig layer is not a simple-signing payload.',
+        );
+      if (payload.digest !== ctx.imageDigest)
+        throw new SignError(
+          'SIGN_ARTIFACT_MISMATCH',
+          `The signed payload names ${payload.digest}, not the image ${ctx.imageDigest}.`,
+        );
+      const signature = p.layer.annotations?.[COSIGN_ANNOTATION.signature];
+      if (signature === undefined || signature === '')
+        throw new SignError(
+          'SIGN_BUNDLE_MALFORMED',
+          'The .sig layer carries no signature annotation.',
+        );
+      const bundle = bundleFromCosign(p, {
+        messageSignature: {
+          messageDigest: {
+            algorithm: 'SHA2_256',
+            digest: createHash('sha256').update(p.bytes).digest('base64'),
+          },
+          signature,
+        },
+      });
+      return verifyWith(bundle, { data: p.bytes }, ctx);
+    });
+  },
+};
+
+/** cosign `.att` layers: a DSSE envelope over an in-toto statement about the digest. */
+export const cosignAttestationVerifier: EvidenceVerifier = {
+  name: 'cosign-attestation',
+  accepts: (p) => p.source === 'cosign-tag' && p.kind === 'attestation',
+  async verify(p, ctx) {
+    return judged(async () => {
+      let env: {
+        payloadType?: unknown;
+        payload?: unknown;
+        signatures?: Array<{ sig?: unknown; keyid?: unknown }>;
+      };
+      try {
+        env = JSON.parse(new TextDecoder().decode(p.bytes));
+      } catch (e) {
+        throw new SignError(
+          'SIGN_BUNDLE_MALFORMED',
+          'The .att layer is not a DSSE envelope (not JSON).',
+          { cause: e },
+        );
+      }
+      const sig = env?.signatures?.[0];
+      if (
+        typeof env?.payload !== 'string' ||
+        typeof env.payloadType !== 'string' ||
+        typeof sig?.sig !== 'string'
+      )
+        throw new SignError(
+          'SIGN_BUNDLE_MALFORMED',
+          'The .att layer is not a signed DSSE envelope.',
+        );
+      const bundle = bundleFromCosign(p, {
+        dsseEnvelope: {
+          payload: env.payload,
+          payloadType: env.payloadType,
+          signatures: [{ sig: sig.sig, keyid: typeof sig.keyid === 'string' ? sig.keyid : '' }],
+        },
+      });
+      return verifyWith(bundle, undefined, ctx);
+    });
+  },
+};
+
+/** Sigstore bundles attached as referrers (cosign's BUNDLE_SPEC.md, Custody's own). */
+export const sigstoreBundleVerifier: EvidenceVerifier = {
+  name: 'sigstore-bundle',
+  accepts: (p) =>
+    p.source === 'referrer' &&
+    (p.artifactType ?? '').startsWith('application/vnd.dev.sigstore.bundle'),
+  async verify(p, ctx) {
+    return judged(async () => {
+      let bundle: unknown;
+      try {
+        bundle = JSON.parse(new TextDecoder().decode(p.bytes));
+      } catch (e) {
+        throw new SignError(
+          'SIGN_BUNDLE_MALFORMED',
+          'The referrer holds no Sigstore bundle (not JSON).',
+          { cause: e },
+        );
+      }
+      const isDsse = (bundle as { dsseEnvelope?: unknown } | null)?.dsseEnvelope !== undefined;
+      // A message signature over the manifest verifies from the image's digest alone.
+      return verifyWith(
+        bundle,
+        isDsse ? undefined : { digest: { algorithm: 'sha256', hex: hexOf(ctx.imageDigest) } },
+        ctx,
+      );
+    });
+  },
+};
+
+/**
+ * Notary Project signatures (artifactType application/vnd.cncf.notary.signature): found and
+ * reported with their envelope's media type (application/jose+json or application/cose). The
+ * lead replaces this entry with one that calls src/sign/notation's verifier.
+ */
+export const notationFound: EvidenceVerifier = {
+  name: 'notation',
+  accepts: (p) => p.kind === 'notation',
+  async verify(p) {
+    return {
+      status: 'unverified',
+      message: `Notary Project signature (envelope ${p.layer.mediaType}); not verified by this build`,
+    };
+  },
+};
+
+export const DEFAULT_VERIFIERS: readonly EvidenceVerifier[] = [
+  cosignSignatureVerifier,
+  cosignAttestationVerifier,
+  sigstoreBundleVerifier,
+  notationFound,
+];
+
+/**
+ * A Sigstore bundle from cosign's layer annotations: the certificate (or the key the policy
+ * names), and cosign's `bundle` annotation (a Rekor entry with its signed entry timestamp) as a
+ * v0.1 bundle's log entry — the form cosign 1.x/2.x verifies offline.
+ */
+function bundleFromCosign(p: EvidencePiece, content: Record<string, unknown>): unknown {
+  const a = p.layer.annotations ?? {};
+  const cert = a[COSIGN_ANNOTATION.certificate];
+  const der = cert === undefined ? undefined : derOfPem(cert);
+  const entry = tlogEntryOf(a[COSIGN_ANNOTATION.bundle]);
+  const key =
+    der !== undefined
+      ? entry !== undefined
+        ? { x509CertificateChain: { certificates: [{ rawBytes: der }] } }
+        : { certificate: { rawBytes: der } }
+      : { publicKey: { hint: '' } };
+  return {
+    // v0.1 is the version whose log entries may carry a signed entry timestamp alone.
+    mediaType:
+      entry !== undefined
+        ? 'application/vnd.dev.sigstore.bundle+json;version=0.1'
+        : 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: { ...key, tlogEntries: entry !== undefined ? [entry] : [] },
+    ...content,
+  };
+}
+
+function tlogEntryOf(annotation: string | undefined): Record<string, unknown> | undefined {
+  if (annotation === undefined || annotation === '') return undefined;
+  try {
+    const b = JSON.parse(annotation) as {
+      SignedEntryTimestamp?: string;
+      Payload?: { body?: string; integratedTime?: number; logIndex?: number; logID?: string };
+    };
+    const body = b.Payload?.body;
+    if (
+      typeof body !== 'string' ||
+      typeof b.SignedEntryTimestamp !== 'string' ||
+      typeof b.Payload?.logID !== 'string'
+    )
+      return undefined;
+    const kind = JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as {
+      kind?: string;
+      apiVersion?: string;
+    };
+    return {
+      logIndex: String(b.Payload.logIndex ?? 0),
+      logId: { keyId: Buffer.from(b.Payload.logID, 'hex').toString('base64') },
+      kindVersion: { kind: kind.kind ?? '', version: kind.apiVersion ?? '' },
+      integratedTime: String(b.Payload.integratedTime ?? 0),
+      inclusionPromise: { signedEntryTimestamp: b.SignedEntryTimestamp },
+      canonicalizedBody: body,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function verifyWith(
+  bundle: unknown,
+  artifact: { data: Uint8Array } | { digest: { algorithm: 'sha256'; hex: string } } | undefined,
+  ctx: VerifyContext,
+): Promise<PieceVerdict> {
+  const { verifyBundle } = await loadVerifier();
+  const v = verifyBundle(bundle, artifact, ctx.policy, ctx.trust, ctx.options);
+  let predicateType: string | undefined;
+  if (v.dsse !== undefined) {
+    if (v.dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+      throw new SignError(
+        'SIGN_ATTESTATION_MISMATCH',
+        `The DSSE payload is ${v.dsse.payloadType}, not an in-toto statement.`,
+      );
+    const statement = statementOf(v.dsse.payload);
+    const hex = hexOf(ctx.imageDigest);
+    if (!statement.subject.some((s) => s.digest['sha256']?.toLowerCase() === hex))
+      throw new SignError(
+        'SIGN_ATTESTATION_MISMATCH',
+        `The statement is not about the image ${ctx.imageDigest}.`,
+      );
+    predicateType = statement.predicateType;
+  }
+  return {
+    status: 'verified',
+    signer: v.signer,
+    ...(predicateType !== undefined ? { predicateType } : {}),
+    tlogIndices: v.tlogIndices,
+    times: v.times,
+  };
+}
+
+/**
+ * in-toto Statement v1, or v0.1 as cosign 1.x and slsa-github-generator wrote them (same subject
+ * and predicateType fields): only what the check above reads.
+ */
+function statementOf(payload: Uint8Array): {
+  subject: Array<{ digest: Record<string, string> }>;
+  predicateType: string;
+} {
+  let doc: { _type?: unknown; subject?: unknown; predicateType?: unknown };
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (e) {
+    throw new SignError('SIGN_STATEMENT_INVALID', 'The DSSE payload is not JSON.', { cause: e });
+  }
+  if (doc?._type === 'https://in-toto.io/Statement/v1') return parseStatement(payload);
+  const subject = doc?.subject;
+  if (
+    doc?._type !== 'https://in-toto.io/Statement/v0.1' ||
+    typeof doc.predicateType !== 'string' ||
+    !Array.isArray(subject) ||
+    !subject.every((x) => typeof x?.digest === 'object' && x.digest !== null)
+  )
+    throw new SignError(
+      'SIGN_STATEMENT_INVALID',
+      'The DSSE payload is not an in-toto Statement (v1 or v0.1).',
+    );
+  return {
+    subject: subject as Array<{ digest: Record<string, string> }>,
+    predicateType: doc.predicateType,
+  };
+}
+
+async function judged(f: () => Promise<PieceVerdict>): Promise<PieceVerdict> {
+  try {
+    return await f();
+  } catch (e) {
+    if (isSignError(e)) return { status: 'failed', code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+function hexOf(digest: string): string {
+  return digest.slice('sha256:'.length);
+}
+
+function derOfPem(pem: string): string | undefined {
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
+  return m ? (m[1] as string).replace(/\s+/g, '') : undefined;
+}
+
+/** Is this verified statement Custody's (or cosign's) plain signature rather than an attestation? */
+export function isSignStatement(predicateType: string | undefined): boolean {
+  return predicateType === SIGN_PREDICATE_TYPE;
+}

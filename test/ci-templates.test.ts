@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { REPO_ROOT } from './helpers/conformance.js';
+import { gitlabJobEnv, hostedRunnerEnv } from './helpers/ci-env.js';
+import { type Served, serveProcess } from './helpers/serve-process.js';
+
+/**
+ * The pipeline templates of `ci-templates/`, each run as written: the template's own shell steps,
+ * in order, in a copy of a real npm project, with the variables that CI sets, against `custody serve`
+ * on loopback. Two programs are stood in for: `npm` (the templates install Custody from the npm
+ * registry and build with `npm ci` / `npm pack`; here `custody` is this checkout's build and the
+ * "build" packs the project's manifest) — both are the outside world, not Custody.
+ */
+
+const TEMPLATES = join(REPO_ROOT, 'ci-templates');
+
+interface Step {
+  name: string;
+  script: string;
+}
+
+/** GitHub Actions: the release job's `run` steps, with `${{ … }}` already resolved in `env`. */
+function githubSteps(): { env: Record<string, string>; steps: Step[] } {
+  const doc = parseYaml(readFileSync(join(TEMPLATES, 'github-actions/custody-release.yml'), 'utf8'));
+  const job = doc.jobs.release;
+  const steps = (job.steps as { name?: string; run?: string }[])
+    .filter((s) => s.run !== undefined)
+    .map((s) => ({ name: s.name ?? 'run', script: s.run as string }));
+  return { env: job.env as Record<string, string>, steps };
+}
+
+/** GitLab CI: the job's `script` lines, run one after the other in one shell as the runner does. */
+function gitlabSteps(): { env: Record<string, string>; steps: Step[] } {
+  const doc = parseYaml(readFileSync(join(TEMPLATES, 'gitlab/custody-release.gitlab-ci.yml'), 'utf8'));
+  const job = doc['custody-release'];
+  return {
+    env: job.variables as Record<string, string>,
+    steps: [{ name: 'script', script: (job.script as string[]).join('\n') }],
+  };
+}
+
+/** Jenkins: the `sh '''…'''` blocks of the Jenkinsfile, in order. */
+function jenkinsSteps(): Step[] {
+  const text = readFileSync(join(TEMPLATES, 'jenkins/Jenkinsfile'), 'utf8');
+  return [...text.matchAll(/sh '''\n([\s\S]*?)'''/g)].map((m, i) => ({
+    name: `sh ${i + 1}`,
+    // Groovy's ''' strings keep backslash-newline as written, as the shell wants it.
+    script: m[1] as string,
+  }));
+}
+
+/** Tekton: the Task's step scripts and env, with `$(params.…)` / `$(workspaces.…)` substituted. */
+function tektonSteps(params: Record<string, string>, keyDir: string): { env: Record<string, string>; steps: Step[] } {
+  const doc = parseYaml(readFileSync(join(TEMPLATES, 'tekton/custody-release-task.yaml'), 'utf8'));
+  const subst = (s: string) =>
+    s
+      .replace(/\$\(params\.([a-z-]+)\)/g, (_, p: string) => params[p] ?? '')
+      .replace(/\$\(workspaces\.signing-key\.path\)/g, keyDir)
+      .replace(/\$\(context\.taskRun\.namespace\)/g, 'ci')
+      .replace(/\$\(context\.taskRun\.name\)/g, 'custody-release-run-x7k2p');
+  const env: Record<string, string> = {};
+  const steps: Step[] = [];
+  for (const step of doc.spec.steps as { name: string; script: string; env: { name: string; value?: string }[] }[]) {
+    for (const e of step.env) if (e.value !== undefined) env[e.name] = subst(e.value);
+    steps.push({ name: step.name, script: subst(step.script) });
+  }
+  return { env, steps };
+}
+
+describe('ci-templates, each run against custody serve', () => {
+  let dir: string;
+  let served: Served;
+  let url: string;
+  let adminToken: string;
+  let publisherToken: string;
+  let shims: string;
+  let keyFile: string;
+
+  const custodyBin = join(REPO_ROOT, 'bin', 'custody.js');
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'custody-ci-templates-'));
+    served = await serveProcess(join(dir, 'data'));
+    url = served.url;
+    for (let i = 0; i < 100 && !served.stdout().includes('CUSTODY_TOKEN='); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    adminToken = /export CUSTODY_TOKEN=(cust_\S+)/.exec(served.stdout())?.[1] ?? '';
+    assert.ok(adminToken, 'the first start prints an admin token');
+
+    shims = join(dir, 'bin');
+    mkdirSync(shims);
+    writeFileSync(join(shims, 'custody'), `#!/bin/sh\nexec "${process.execPath}" "${custodyBin}" "$@"\n`);
+    writeFileSync(
+      join(shims, 'npm'),
+      [
+        '#!/bin/sh',
+        '# Stands in for npm: installing Custody is already done; `npm pack` packs the manifest.',
+        'case "$1" in',
+        '  pack) dest=.; while [ $# -gt 0 ]; do [ "$1" = --pack-destination ] && dest="$2"; shift; done',
+        '        tar -czf "$dest/demo-app-1.0.0.tgz" package.json package-lock.json ;;',
+        '  *) exit 0 ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(shims, 'custody'), 0o755);
+    chmodSync(join(shims, 'npm'), 0o755);
+
+    // The team's release key, registered as one of its signing identities by an admin.
+    keyFile = join(dir, 'keys', 'key.pem');
+    mkdirSync(join(dir, 'keys'));
+    const gen = spawnSync(process.execPath, [custodyBin, 'keys', 'generate', '-o', join(dir, 'keys', 'release.key')], {
+      encoding: 'utf8',
+    });
+    assert.equal(gen.status, 0, gen.stderr);
+    cpSync(join(dir, 'keys', 'release.key'), keyFile);
+    const identities = await fetch(`${url}/api/v1/teams/default/signing-identities`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        identities: [{ publicKey: readFileSync(join(dir, 'keys', 'release.pub'), 'utf8'), name: 'release key' }],
+      }),
+    });
+    assert.equal(identities.status, 200, await identities.text());
+
+    const tok = spawnSync(
+      process.execPath,
+      [custodyBin, 'token', 'create', '--role', 'publisher', '--person', 'ci@example.com', '--team', 'default', '--data-dir', join(dir, 'data')],
+      { encoding: 'utf8' },
+    );
+    assert.equal(tok.status, 0, tok.stderr);
+    publisherToken = tok.stdout.trim().split('\n').at(-1) ?? '';
+  });
+
+  after(async () => {
+    if (served.child.exitCode === null) served.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh copy of the demo project, with the steps run in it one by one (stopping at a failure). */
+  function runSteps(name: string, steps: Step[], env: Record<string, string>) {
+    const work = join(dir, name);
+    cpSync(join(REPO_ROOT, 'examples', 'demo-app'), work, { recursive: true });
+    const outputs: string[] = [];
+    for (const step of steps) {
+      const r = spawnSync('bash', ['-e', '-c', step.script], {
+        cwd: work,
+        encoding: 'utf8',
+        env: {
+          PATH: `${shims}:${process.env['PATH'] ?? ''}`,
+          HOME: dir,
+          ...env,
+          CUSTODY_URL: url,
+          CUSTODY_TOKEN: publisherToken,
+          CUSTODY_SIGNING_KEY: keyFile,
+        },
+        timeout: 120_000,
+      });
+      outputs.push(`$ ${step.name}\n${r.stdout}${r.stderr}`);
+      assert.equal(r.status, 0, `${name}: step "${step.name}" failed:\n${outputs.join('\n')}`);
+    }
+    return { work, output: outputs.join('\n') };
+  }
+
+  async function api(path: string): Promise<unknown> {
+    const r = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    assert.equal(r.status, 200, `${path}: ${await r.text()}`);
+    return r.json();
+  }
+
+  /** What every template must leave behind: a signed SBOM and stored provenance for the release. */
+  async function assertEvidence(product: string, version: string, work: string, output: string) {
+    for (const f of ['sbom.cdx.json', 'sbom.sigstore.json', 'provenance.sigstore.json'])
+      assert.ok(existsSync(join(work, f)), `${f} written`);
+    const release = (await api(`/api/v1/products/${product}/releases/${encodeURIComponent(version)}`)) as {
+      artifacts: { digest: string; sboms: { signed?: boolean }[] }[];
+    };
+    const artifact = release.artifacts[0];
+    assert.ok(artifact, 'the release has the artifact');
+    const tgz = readFileSync(join(work, 'dist', 'app.tgz'));
+    const { createHash } = await import('node:crypto');
+    assert.equal(artifact.digest, `sha256:${createHash('sha256').update(tgz).digest('hex')}`);
+    assert.ok(
+      artifact.sboms.some((s) => s.signed === true),
+      `the SBOM is signed: ${JSON.stringify(release)}`,
+    );
+    const attestations = (await api(
+      `/api/v1/products/${product}/releases/${encodeURIComponent(version)}/attestations`,
+    )) as { attestations: { predicateType: string }[] };
+    assert.equal(attestations.attestations.length, 1);
+    assert.equal(attestations.attestations[0]?.predicateType, 'https://slsa.dev/provenance/v1');
+    // Key-signed provenance caps the level at L2, and slsa assess says what is missing for L3.
+    assert.match(output, /L2/);
+  }
+
+  it('GitHub Actions: a tag push on a hosted runner', async () => {
+    const { env, steps } = githubSteps();
+    const vars: Record<string, string> = {
+      ...hostedRunnerEnv({
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: 'refs/tags/v1.0.0',
+        GITHUB_REF_NAME: 'v1.0.0',
+        GITHUB_REF_TYPE: 'tag',
+        GITHUB_REPOSITORY: 'example/demo-app',
+        GITHUB_WORKFLOW_REF: 'example/demo-app/.github/workflows/release.yml@refs/tags/v1.0.0',
+      }),
+      // What `${{ … }}` gives in the job's env.
+      ...Object.fromEntries(
+        Object.entries(env).map(([k, v]) => [
+          k,
+          String(v)
+            .replace('${{ vars.CUSTODY_PRODUCT }}', 'demo-gha')
+            .replace('${{ github.ref_name }}', 'v1.0.0'),
+        ]),
+      ),
+    };
+    const { work, output } = runSteps('github', steps, vars);
+    await assertEvidence('demo-gha', 'v1.0.0', work, output);
+  });
+
+  it('GitLab CI: a tag pipeline', async () => {
+    const { env, steps } = gitlabSteps();
+    const vars = {
+      ...gitlabJobEnv({ CI_COMMIT_TAG: 'v2.0.0', CI_COMMIT_REF_NAME: 'v2.0.0' }),
+      ...env,
+      CUSTODY_PRODUCT: 'demo-gitlab',
+    };
+    const { work, output } = runSteps('gitlab', steps, vars);
+    await assertEvidence('demo-gitlab', 'v2.0.0', work, output);
+  });
+
+  it('Jenkins: a tag build with a key from a file credential', async () => {
+    const vars = {
+      CUSTODY_PRODUCT: 'demo-jenkins',
+      CUSTODY_VERSION: 'v3.0.0',
+      ARTIFACT: 'dist/app.tgz',
+      IMAGE: '',
+      JENKINS_URL: 'https://jenkins.example.com/',
+      NODE_NAME: 'linux-agent-1',
+      GIT_URL: 'https://git.example.com/demo-app.git',
+      GIT_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+      TAG_NAME: 'v3.0.0',
+      BUILD_URL: 'https://jenkins.example.com/job/demo-app/job/v3.0.0/1/',
+      JOB_NAME: 'demo-app/v3.0.0',
+    };
+    const { work, output } = runSteps('jenkins', jenkinsSteps(), vars);
+    await assertEvidence('demo-jenkins', 'v3.0.0', work, output);
+  });
+
+  it('Tekton: the Task with its params', async () => {
+    const { env, steps } = tektonSteps(
+      {
+        product: 'demo-tekton',
+        version: 'v4.0.0',
+        artifact: 'dist/app.tgz',
+        image: '',
+        'source-uri': 'git+https://git.example.com/demo-app.git',
+        'source-commit': '89abcdef0123456789abcdef0123456789abcdef',
+        'custody-url': url,
+      },
+      join(dir, 'keys'),
+    );
+    // The Task is given a workspace with the built tree: build it as the pipeline's build task would.
+    const build = { name: 'build', script: 'mkdir -p dist && npm pack --pack-destination dist && mv dist/*.tgz "$ARTIFACT"' };
+    const { work, output } = runSteps('tekton', [build, ...steps], env);
+    await assertEvidence('demo-tekton', 'v4.0.0', work, output);
+  });
+});
