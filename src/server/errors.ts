@@ -6,6 +6,7 @@ import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
 import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
+import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
@@ -54,6 +55,7 @@ export type AllErrorCodes =
   | VulnServiceErrorCode
   | VexPublicationErrorCode
   | TriggerIntakeErrorCode
+  | SlsaErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -179,6 +181,7 @@ const OVERRIDES = {
   VEX_SIGNER_NOT_CALLER: 403,
   // A webhook that no secret is set for: unauthenticated.
   WEBHOOK_NOT_CONFIGURED: 401,
+  SLSA_TOO_DEEP: 400,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
