@@ -6,6 +6,7 @@ import { jsonLines, SlsaError } from '../../formats/slsa/index.js';
 import { readBytes } from '../../fs/bundle-files.js';
 import { readTrustedRoots } from '../../fs/trusted-root-files.js';
 import {
+  PROVENANCE_REASONS,
   type ProvenanceResult,
   verifyGhaProvenance,
   verifyKeyedProvenance,
@@ -26,6 +27,9 @@ export interface VerifyProvenanceRequest {
   workflowInputs?: Readonly<Record<string, string>>;
   /** Key-signed provenance (Custody's own `attest provenance --key`). */
   key?: string;
+  /** Keyless: the signing certificate's SAN and OIDC issuer must also be these, exactly. */
+  certificateIdentity?: string;
+  certificateOidcIssuer?: string;
   /** Trusted roots; the shipped public-good root when empty. */
   trustedRoots?: readonly string[];
   /** Accept a legacy envelope that carries no transparency log entry (offline). */
@@ -112,18 +116,34 @@ export function verifyProvenance(r: VerifyProvenanceRequest): VerifyProvenanceOu
       digests,
     };
   }
-  return {
-    result: verifyGhaProvenance({
-      attestation,
-      artifactDigests: digests,
-      expect: {
-        ...expect,
-        ...(r.workflowInputs !== undefined ? { workflowInputs: r.workflowInputs } : {}),
-      },
-      trust,
-      ...(r.allowMissingTlog === true ? { allowMissingTlog: true } : {}),
-      ...(r.testing === true ? { testing: true } : {}),
-    }),
-    digests,
-  };
+  const result = verifyGhaProvenance({
+    attestation,
+    artifactDigests: digests,
+    expect: {
+      ...expect,
+      ...(r.workflowInputs !== undefined ? { workflowInputs: r.workflowInputs } : {}),
+    },
+    trust,
+    ...(r.allowMissingTlog === true ? { allowMissingTlog: true } : {}),
+    ...(r.testing === true ? { testing: true } : {}),
+  });
+  return { result: checkSigner(result, r), digests };
+}
+
+/** `--certificate-identity` / `--certificate-oidc-issuer`, on top of the builder checks. */
+function checkSigner(result: ProvenanceResult, r: VerifyProvenanceRequest): ProvenanceResult {
+  if (!result.verified) return result;
+  const wrong = (what: string, want: string, got: string | undefined): ProvenanceResult => ({
+    verified: false,
+    reason: 'mismatch-certificate',
+    upstream: PROVENANCE_REASONS['mismatch-certificate'],
+    message: `the certificate's ${what} is ${JSON.stringify(got ?? null)}, not ${JSON.stringify(want)} (${PROVENANCE_REASONS['mismatch-certificate']})`,
+  });
+  if (r.certificateIdentity !== undefined && result.signer?.identity !== r.certificateIdentity) {
+    return wrong('identity', r.certificateIdentity, result.signer?.identity);
+  }
+  if (r.certificateOidcIssuer !== undefined && result.signer?.issuer !== r.certificateOidcIssuer) {
+    return wrong('OIDC issuer', r.certificateOidcIssuer, result.signer?.issuer);
+  }
+  return result;
 }

@@ -63,6 +63,7 @@ export function verifyGhaProvenance(input: GhaProvenanceInput): ProvenanceResult
       builderId: v.builderId,
       sourceRepository: v.sourceRepository,
       commit: v.commit,
+      signer: v.signer,
       statement: v.statement,
       tlog: att.tlog,
     };
