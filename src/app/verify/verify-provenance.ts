@@ -8,10 +8,12 @@ import { readTrustedRoots } from '../../fs/trusted-root-files.js';
 import {
   PROVENANCE_REASONS,
   type ProvenanceResult,
+  type VsaResult,
   verifyGhaProvenance,
   verifyKeyedProvenance,
+  verifyVsa,
 } from '../../policy/provenance/index.js';
-import { readVerifyKey } from './verify-inputs.js';
+import { readPublicKey, readVerifyKey } from './verify-inputs.js';
 
 /** `custody verify provenance`: what the command line gives. Paths are relative to `cwd`. */
 export interface VerifyProvenanceRequest {
@@ -146,4 +148,31 @@ function checkSigner(result: ProvenanceResult, r: VerifyProvenanceRequest): Prov
     return wrong('OIDC issuer', r.certificateOidcIssuer, result.signer?.issuer);
   }
   return result;
+}
+
+/** slsa-verifier's verify-vsa: a Verification Summary Attestation signed with a key. */
+export interface VerifyVsaRequest {
+  attestation: string;
+  publicKey: string;
+  publicKeyId?: string;
+  subjectDigests?: readonly string[];
+  verifierId?: string;
+  resourceUri?: string;
+  verifiedLevels?: readonly string[];
+  cwd: string;
+}
+
+/**
+ * @throws SignError SIGN_INPUT_UNREADABLE, SIGN_KEY_INVALID; SlsaError SLSA_*
+ */
+export function verifyVerificationSummary(r: VerifyVsaRequest): VsaResult {
+  return verifyVsa({
+    attestation: readProvenanceFile(r.attestation, r.cwd),
+    key: readPublicKey(r.publicKey, r.cwd),
+    ...(r.publicKeyId !== undefined ? { keyId: r.publicKeyId } : {}),
+    ...(r.subjectDigests !== undefined ? { subjectDigests: r.subjectDigests } : {}),
+    ...(r.verifierId !== undefined ? { verifierId: r.verifierId } : {}),
+    ...(r.resourceUri !== undefined ? { resourceUri: r.resourceUri } : {}),
+    ...(r.verifiedLevels !== undefined ? { verifiedLevels: r.verifiedLevels } : {}),
+  });
 }

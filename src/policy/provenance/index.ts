@@ -71,3 +71,4 @@ export function verifyGhaProvenance(input: GhaProvenanceInput): ProvenanceResult
 }
 
 export { type KeyedProvenanceInput, verifyKeyedProvenance } from './keyed.js';
+export { type VsaInput, type VsaResult, verifyVsa } from './vsa.js';

@@ -31,7 +31,7 @@ export interface KeyedProvenanceInput {
 }
 
 /** DSSE signatures: DER ECDSA, or raw r||s for P-256 as some signers write it. */
-function dsseVerifies(key: KeyObject, pae: Uint8Array, sig: Uint8Array): boolean {
+export function dsseVerifies(key: KeyObject, pae: Uint8Array, sig: Uint8Array): boolean {
   const alg =
     key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448' ? null : 'sha256';
   try {

@@ -16,6 +16,7 @@ import { after, describe, it } from 'node:test';
 import {
   type VerifyProvenanceRequest,
   verifyProvenance,
+  verifyVerificationSummary,
 } from '../../../src/app/verify/verify-provenance.js';
 import {
   artifactArg,
@@ -195,7 +196,7 @@ function check(run: Run, result: ReturnType<typeof outcome>): string | undefined
     : `expected ${run.err}, got ${result.upstream}: ${result.message}`;
 }
 
-describe('slsa-verifier regression cases (CASES.md A, B, F) through verifyProvenance', () => {
+describe('slsa-verifier regression cases (CASES.md A, B, F, G) through the verify use cases', () => {
   for (const section of ['A', 'B', 'F']) {
     it(`section ${section}: every case reaches its listed outcome`, () => {
       const failures: string[] = [];
@@ -229,10 +230,31 @@ describe('slsa-verifier regression cases (CASES.md A, B, F) through verifyProven
 
   after(() => {
     console.log(
-      `slsa-verifier cases A/B/F: ${tally.listed} listed, ${tally.pass} reach the listed outcome, ` +
+      `slsa-verifier cases A/B/F/G: ${tally.listed} listed, ${tally.pass} reach the listed outcome, ` +
         `${tally.knownDifferences} known differences (legacy envelope without a log entry: ` +
         'rekor-search offline, listed outcome with --insecure-ignore-tlog)',
     );
+  });
+
+  it('section G (VSA): every case reaches its listed outcome', () => {
+    const failures: string[] = [];
+    for (const tt of UPSTREAM_CASES.G) {
+      tally.listed++;
+      const r = verifyVerificationSummary({
+        attestation: join(TESTDATA, 'vsa', tt['attestationPath'] as string),
+        publicKey: join(TESTDATA, 'vsa', tt['publicKeyPath'] as string),
+        ...opt('publicKeyId', tt['publicKeyID'] as string | undefined),
+        ...opt('subjectDigests', tt['subjectDigests'] as string[] | undefined),
+        ...opt('verifierId', tt['verifierID'] as string | undefined),
+        ...opt('resourceUri', tt['resourceURI'] as string | undefined),
+        ...opt('verifiedLevels', tt['verifiedLevels'] as string[] | undefined),
+        cwd: TESTDATA,
+      });
+      const got = r.verified ? undefined : r.upstream;
+      if (got === tt.err) tally.pass++;
+      else failures.push(`${tt.name}: expected ${tt.err ?? 'verified'}, got ${got ?? 'verified'}`);
+    }
+    assert.deepEqual(failures, []);
   });
 
   it('counts every listed case once', () => {
