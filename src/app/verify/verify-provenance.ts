@@ -11,6 +11,7 @@ import {
   type VsaResult,
   verifyGhaProvenance,
   verifyKeyedProvenance,
+  verifyNpmPackage,
   verifyVsa,
 } from '../../policy/provenance/index.js';
 import { readPublicKey, readVerifyKey } from './verify-inputs.js';
@@ -34,6 +35,9 @@ export interface VerifyProvenanceRequest {
   certificateOidcIssuer?: string;
   /** Trusted roots; the shipped public-good root when empty. */
   trustedRoots?: readonly string[];
+  /** npm packages (an `{attestations: […]}` file): the package's name and version. */
+  packageName?: string;
+  packageVersion?: string;
   /** Accept a legacy envelope that carries no transparency log entry (offline). */
   allowMissingTlog?: boolean;
   /** slsa-verifier's SLSA_VERIFIER_TESTING (builders at refs/heads/main for the generator's repos). */
@@ -52,10 +56,23 @@ export interface VerifyProvenanceOutcome {
  * exists (many artifacts are known by digest alone).
  * @throws SignError SIGN_INPUT_UNREADABLE
  */
-export function artifactDigest(arg: string, cwd: string): string {
-  const hex = /^sha256:([0-9a-fA-F]{64})$/.exec(arg)?.[1];
-  if (hex !== undefined && !existsSync(resolve(cwd, arg))) return hex.toLowerCase();
-  return createHash('sha256')
+export function artifactDigest(
+  arg: string,
+  cwd: string,
+  algorithm: 'sha256' | 'sha512' = 'sha256',
+): string {
+  const m = /^(sha256|sha512):([0-9a-fA-F]+)$/.exec(arg);
+  if (m !== null && !existsSync(resolve(cwd, arg))) {
+    const want = algorithm === 'sha256' ? 64 : 128;
+    if (m[1] !== algorithm || (m[2] as string).length !== want) {
+      throw new CoreError(
+        'USAGE',
+        `${arg}: give the artifact's file or its ${algorithm}:<${want} hex digits>`,
+      );
+    }
+    return (m[2] as string).toLowerCase();
+  }
+  return createHash(algorithm)
     .update(readBytes(arg, cwd, 'artifact'))
     .digest('hex');
 }
@@ -98,8 +115,11 @@ export function verifyProvenance(r: VerifyProvenanceRequest): VerifyProvenanceOu
     throw new CoreError('USAGE', 'name at least one artifact (a file or sha256:<hex>)');
   }
   if (r.sourceUri === '') throw new CoreError('USAGE', '--source-uri is required');
-  const digests = r.artifacts.map((a) => artifactDigest(a, r.cwd));
   const attestation = readProvenanceFile(r.bundle, r.cwd);
+  // npm's attestations cover the tarball's SHA-512 (the integrity npm records).
+  const npm =
+    typeof attestation === 'object' && attestation !== null && 'attestations' in attestation;
+  const digests = r.artifacts.map((a) => artifactDigest(a, r.cwd, npm ? 'sha512' : 'sha256'));
   const roots = readTrustedRoots(r.trustedRoots ?? [], r.cwd);
   // One root passed as itself: the verifier caches what it checked per trust object, and the
   // shipped public-good root is one object for the whole process.
@@ -111,6 +131,23 @@ export function verifyProvenance(r: VerifyProvenanceRequest): VerifyProvenanceOu
     ...(r.sourceTag !== undefined ? { tag: r.sourceTag } : {}),
     ...(r.sourceVersionedTag !== undefined ? { versionedTag: r.sourceVersionedTag } : {}),
   };
+  if (npm) {
+    const results = digests.map((tarballDigest) =>
+      verifyNpmPackage({
+        attestations: attestation,
+        tarballDigest,
+        expect: {
+          ...expect,
+          ...(r.workflowInputs !== undefined ? { workflowInputs: r.workflowInputs } : {}),
+          ...(r.packageName !== undefined ? { packageName: r.packageName } : {}),
+          ...(r.packageVersion !== undefined ? { packageVersion: r.packageVersion } : {}),
+        },
+        trust,
+      }),
+    );
+    const result = results.find((x) => !x.verified) ?? (results.at(-1) as ProvenanceResult);
+    return { result: checkSigner(result, r), digests };
+  }
   if (r.key !== undefined) {
     const key = readVerifyKey(r.key, r.cwd);
     return {

@@ -12,6 +12,8 @@ interface Flags {
   builderId?: string;
   buildWorkflowInput: string[];
   key?: string;
+  packageName?: string;
+  packageVersion?: string;
   certificateIdentity?: string;
   certificateOidcIssuer?: string;
   trustedRoot: string[];
@@ -63,6 +65,8 @@ export function registerVerifyProvenance(program: Command, io: CliIO): void {
       collect,
       [] as string[],
     )
+    .option('--package-name <name>', 'npm attestations: the package name')
+    .option('--package-version <version>', 'npm attestations: the package version')
     .option('--key <pem>', 'key-signed provenance: the public key that must have signed')
     .option('--certificate-identity <id>', 'keyless: the certificate SAN must be this, exactly')
     .option(
@@ -107,6 +111,8 @@ export function registerVerifyProvenance(program: Command, io: CliIO): void {
         ...(o.builderId !== undefined ? { builderId: o.builderId } : {}),
         ...(Object.keys(inputs).length > 0 ? { workflowInputs: inputs } : {}),
         ...(o.key !== undefined ? { key: o.key } : {}),
+        ...(o.packageName !== undefined ? { packageName: o.packageName } : {}),
+        ...(o.packageVersion !== undefined ? { packageVersion: o.packageVersion } : {}),
         ...(o.certificateIdentity !== undefined
           ? { certificateIdentity: o.certificateIdentity }
           : {}),

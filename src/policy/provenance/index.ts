@@ -71,4 +71,5 @@ export function verifyGhaProvenance(input: GhaProvenanceInput): ProvenanceResult
 }
 
 export { type KeyedProvenanceInput, verifyKeyedProvenance } from './keyed.js';
+export { NPM_ATTESTATION_KEYS, type NpmInput, verifyNpmPackage } from './npm.js';
 export { type VsaInput, type VsaResult, verifyVsa } from './vsa.js';

@@ -166,7 +166,28 @@ function sectionF(): Run[] {
   });
 }
 
-const RUNS = [...sectionA(), ...sectionB(), ...sectionF()];
+/** Test_runVerifyNpmPackage. */
+function sectionE(): Run[] {
+  return UPSTREAM_CASES.E.map((tt) => {
+    const artifact = join(TESTDATA, 'npm', 'gha', tt['artifact'] as string);
+    return {
+      section: 'E',
+      label: tt.name,
+      request: {
+        artifacts: [artifact],
+        bundle: `${artifact}.json`,
+        sourceUri: tt['source'] as string,
+        ...opt('builderId', tt['builderID'] as string | undefined),
+        ...opt('packageName', tt['pkgName'] as string | undefined),
+        ...opt('packageVersion', tt['pkgVersion'] as string | undefined),
+      },
+      err: tt.err,
+      outBuilderId: undefined,
+    };
+  });
+}
+
+const RUNS = [...sectionA(), ...sectionB(), ...sectionE(), ...sectionF()];
 const tally = { listed: RUNS.length, pass: 0, knownDifferences: 0, legacyRuns: 0 };
 const knownDifferences: string[] = [];
 
@@ -196,8 +217,8 @@ function check(run: Run, result: ReturnType<typeof outcome>): string | undefined
     : `expected ${run.err}, got ${result.upstream}: ${result.message}`;
 }
 
-describe('slsa-verifier regression cases (CASES.md A, B, F, G) through the verify use cases', () => {
-  for (const section of ['A', 'B', 'F']) {
+describe('slsa-verifier regression cases (CASES.md A, B, E, F, G) through the verify use cases', () => {
+  for (const section of ['A', 'B', 'E', 'F']) {
     it(`section ${section}: every case reaches its listed outcome`, () => {
       const failures: string[] = [];
       for (const run of RUNS.filter((r) => r.section === section)) {
@@ -230,7 +251,7 @@ describe('slsa-verifier regression cases (CASES.md A, B, F, G) through the verif
 
   after(() => {
     console.log(
-      `slsa-verifier cases A/B/F/G: ${tally.listed} listed, ${tally.pass} reach the listed outcome, ` +
+      `slsa-verifier cases A/B/E/F/G: ${tally.listed} listed, ${tally.pass} reach the listed outcome, ` +
         `${tally.knownDifferences} known differences (legacy envelope without a log entry: ` +
         'rekor-search offline, listed outcome with --insecure-ignore-tlog)',
     );
