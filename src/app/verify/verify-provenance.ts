@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CoreError } from '../../core/index.js';
 import { jsonLines, SlsaError } from '../../formats/slsa/index.js';
 import { readBytes } from '../../fs/bundle-files.js';
 import { readTrustedRoots } from '../../fs/trusted-root-files.js';
 import {
+  type CosignAttestationLayer,
   PROVENANCE_REASONS,
   type ProvenanceResult,
   type VsaResult,
+  verifyGhaImageProvenance,
   verifyGhaProvenance,
   verifyKeyedProvenance,
   verifyNpmPackage,
@@ -115,6 +117,10 @@ export function verifyProvenance(r: VerifyProvenanceRequest): VerifyProvenanceOu
     throw new CoreError('USAGE', 'name at least one artifact (a file or sha256:<hex>)');
   }
   if (r.sourceUri === '') throw new CoreError('USAGE', '--source-uri is required');
+  const layoutDir = resolve(r.cwd, r.bundle);
+  if (existsSync(join(layoutDir, 'index.json')) && statSync(layoutDir).isDirectory()) {
+    return verifyImage(r, layoutDir);
+  }
   const attestation = readProvenanceFile(r.bundle, r.cwd);
   // npm's attestations cover the tarball's SHA-512 (the integrity npm records).
   const npm =
@@ -212,4 +218,97 @@ export function verifyVerificationSummary(r: VerifyVsaRequest): VsaResult {
     ...(r.resourceUri !== undefined ? { resourceUri: r.resourceUri } : {}),
     ...(r.verifiedLevels !== undefined ? { verifiedLevels: r.verifiedLevels } : {}),
   });
+}
+
+const MAX_BLOB_BYTES = 16 * 1024 * 1024;
+
+function readLayoutJson(dir: string, rel: string): Record<string, unknown> {
+  const bytes = readBytes(join(dir, rel), dir, 'OCI layout file');
+  if (bytes.length > MAX_BLOB_BYTES) {
+    throw new SlsaError('SLSA_TOO_LARGE', `${rel} is over ${MAX_BLOB_BYTES} bytes`);
+  }
+  try {
+    const v = JSON.parse(bytes.toString('utf8'));
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v;
+  } catch {
+    // Reported below.
+  }
+  throw new SlsaError('SLSA_PARSE', `${rel} in the OCI layout is not a JSON object`);
+}
+
+function blobPath(digest: unknown): string {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(String(digest));
+  if (m === null) throw new SlsaError('SLSA_PARSE', `OCI layout: bad digest ${String(digest)}`);
+  return join('blobs', 'sha256', m[1] as string);
+}
+
+/**
+ * The cosign attestations an OCI image layout holds (manifests annotated
+ * `kind: dev.cosignproject.cosign/atts`, their DSSE layers).
+ * @throws SignError SIGN_INPUT_UNREADABLE; SlsaError SLSA_PARSE, SLSA_TOO_LARGE
+ */
+export function readLayoutAttestations(dir: string): CosignAttestationLayer[] {
+  const index = readLayoutJson(dir, 'index.json');
+  const manifests = Array.isArray(index['manifests'])
+    ? (index['manifests'] as Record<string, unknown>[])
+    : [];
+  const out: CosignAttestationLayer[] = [];
+  for (const m of manifests) {
+    const kind = (m['annotations'] as Record<string, unknown> | undefined)?.['kind'];
+    if (kind !== 'dev.cosignproject.cosign/atts') continue;
+    const manifest = readLayoutJson(dir, blobPath(m['digest']));
+    const layers = Array.isArray(manifest['layers'])
+      ? (manifest['layers'] as Record<string, unknown>[])
+      : [];
+    for (const l of layers) {
+      if (l['mediaType'] !== 'application/vnd.dsse.envelope.v1+json') continue;
+      const envelope = readBytes(join(dir, blobPath(l['digest'])), dir, 'attestation layer');
+      if (createHash('sha256').update(envelope).digest('hex') !== String(l['digest']).slice(7)) {
+        throw new SlsaError(
+          'SLSA_PARSE',
+          `OCI layout: blob ${String(l['digest'])} does not match its digest`,
+        );
+      }
+      out.push({
+        envelope: new Uint8Array(envelope),
+        annotations: (l['annotations'] as Record<string, string> | undefined) ?? {},
+      });
+    }
+  }
+  return out;
+}
+
+function verifyImage(r: VerifyProvenanceRequest, dir: string): VerifyProvenanceOutcome {
+  // An image is verified by digest: `sha256:<hex>`, as slsa-verifier requires `image@sha256:…`.
+  const digests = r.artifacts.map((a) => {
+    const m = /(?:^|@)sha256:([0-9a-fA-F]{64})$/.exec(a);
+    if (m === null) {
+      throw new CoreError(
+        'USAGE',
+        `${a}: an image is verified by its digest: give sha256:<hex> (ErrorMutableImage)`,
+      );
+    }
+    return (m[1] as string).toLowerCase();
+  });
+  const attestations = readLayoutAttestations(dir);
+  const roots = readTrustedRoots(r.trustedRoots ?? [], r.cwd);
+  const trust = roots.length === 1 ? (roots[0] as (typeof roots)[number]) : roots;
+  const expect = {
+    sourceUri: r.sourceUri,
+    ...(r.builderId !== undefined ? { builderId: r.builderId } : {}),
+    ...(r.sourceBranch !== undefined ? { branch: r.sourceBranch } : {}),
+    ...(r.sourceTag !== undefined ? { tag: r.sourceTag } : {}),
+    ...(r.sourceVersionedTag !== undefined ? { versionedTag: r.sourceVersionedTag } : {}),
+  };
+  const results = digests.map((imageDigest) =>
+    verifyGhaImageProvenance({
+      attestations,
+      imageDigest,
+      expect,
+      trust,
+      ...(r.testing === true ? { testing: true } : {}),
+    }),
+  );
+  const result = results.find((x) => !x.verified) ?? (results.at(-1) as ProvenanceResult);
+  return { result: checkSigner(result, r), digests };
 }

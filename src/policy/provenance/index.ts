@@ -4,6 +4,7 @@
  * with slsa-verifier's error name as the reason); unreadable input throws a coded error.
  */
 import type { TrustMaterialInput } from '../../sign/index.js';
+import { bundleFromCosignLayer, type CosignAttestationLayer } from './cosign.js';
 import {
   DEFAULT_ARTIFACT_BUILDERS,
   DEFAULT_BYOB_BUILDERS,
@@ -70,6 +71,48 @@ export function verifyGhaProvenance(input: GhaProvenanceInput): ProvenanceResult
   });
 }
 
+export type { CosignAttestationLayer } from './cosign.js';
 export { type KeyedProvenanceInput, verifyKeyedProvenance } from './keyed.js';
 export { NPM_ATTESTATION_KEYS, type NpmInput, verifyNpmPackage } from './npm.js';
 export { type VsaInput, type VsaResult, verifyVsa } from './vsa.js';
+
+export interface GhaImageInput {
+  /** The image's cosign attestations (`sha256-<digest>.att` layers). */
+  attestations: readonly CosignAttestationLayer[];
+  /** The image digest (hex): images are verified by digest only. */
+  imageDigest: string;
+  expect: Omit<ProvenanceExpectations, 'artifactDigest'>;
+  trust: TrustMaterialInput;
+  testing?: boolean;
+}
+
+/**
+ * slsa-verifier's verify-image for GitHub's container generator: each attestation in turn, the
+ * first that passes wins; otherwise the first failure.
+ */
+export function verifyGhaImageProvenance(input: GhaImageInput): ProvenanceResult {
+  let first: ProvenanceResult | undefined;
+  for (const layer of input.attestations) {
+    const r = asResult(() => {
+      const bundle = bundleFromCosignLayer(layer);
+      return verifyGhaProvenance({
+        attestation: bundle,
+        artifactDigests: [input.imageDigest],
+        expect: input.expect,
+        trust: input.trust,
+        kind: 'image',
+        ...(input.testing === true ? { testing: true } : {}),
+      }) as Extract<ProvenanceResult, { verified: true }>;
+    });
+    if (r.verified) return r;
+    first ??= r;
+  }
+  return (
+    first ?? {
+      verified: false,
+      reason: 'no-valid-signature',
+      upstream: 'ErrorNoValidSignature',
+      message: 'the image has no attestation (ErrorNoValidSignature)',
+    }
+  );
+}

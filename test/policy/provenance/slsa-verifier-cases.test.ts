@@ -11,6 +11,7 @@
  * reach the listed outcome. Cases whose listed outcome is ErrorRekorSearch pass by default.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
@@ -166,6 +167,37 @@ function sectionF(): Run[] {
   });
 }
 
+/** Test_runVerifyGHAArtifactImage's loop (the OCI layouts hold the cosign attestations). */
+function sectionC(): Run[] {
+  const runs: Run[] = [];
+  const builder = `${GENERATOR}generator_container_slsa3.yml`;
+  for (const tt of UPSTREAM_CASES.C) {
+    for (const v of buildersAndVersions('', ['gha_generic_container'])) {
+      const sv = v.split('/')[1] as string;
+      const min = tt['minversion'] as string | undefined;
+      const max = tt['maxversion'] as string | undefined;
+      if (min !== undefined && semverCompare(sv, min) <= 0) continue;
+      if (max !== undefined && semverCompare(sv, max) > 0) continue;
+      const image = join(TESTDATA, v, tt['artifact'] as string);
+      const digest = readFileSync(`${image}.digest`, 'utf8').trim();
+      const ids =
+        tt['pBuilderID'] !== undefined
+          ? [tt['pBuilderID'] as string]
+          : [`${builder}@${sv}`, `${builder}@refs/tags/${sv}`, builder, undefined];
+      for (const bid of ids) {
+        runs.push({
+          section: 'C',
+          label: `${tt.name} [${v} builder-id=${bid ?? '-'}]`,
+          request: { artifacts: [digest], bundle: image, ...flags(tt), ...opt('builderId', bid) },
+          err: tt.err,
+          outBuilderId: bid,
+        });
+      }
+    }
+  }
+  return runs;
+}
+
 /** Test_runVerifyNpmPackage. */
 function sectionE(): Run[] {
   return UPSTREAM_CASES.E.map((tt) => {
@@ -187,9 +219,18 @@ function sectionE(): Run[] {
   });
 }
 
-const RUNS = [...sectionA(), ...sectionB(), ...sectionE(), ...sectionF()];
-const tally = { listed: RUNS.length, pass: 0, knownDifferences: 0, legacyRuns: 0 };
+const RUNS = [...sectionA(), ...sectionB(), ...sectionC(), ...sectionE(), ...sectionF()];
+const tally = {
+  listed: RUNS.length,
+  pass: 0,
+  knownDifferences: 0,
+  legacyRuns: 0,
+  intoto001: 0,
+  gcbNotRun: 0,
+};
 const knownDifferences: string[] = [];
+const intoto001: string[] = [];
+const INTOTO_001 = /entry kind intoto\/0\.0\.1 is not supported/;
 
 function outcome(req: Omit<VerifyProvenanceRequest, 'cwd'>, allowMissingTlog: boolean) {
   const { result } = verifyProvenance({ ...req, cwd: TESTDATA, testing: true, allowMissingTlog });
@@ -217,17 +258,22 @@ function check(run: Run, result: ReturnType<typeof outcome>): string | undefined
     : `expected ${run.err}, got ${result.upstream}: ${result.message}`;
 }
 
-describe('slsa-verifier regression cases (CASES.md A, B, E, F, G) through the verify use cases', () => {
-  for (const section of ['A', 'B', 'E', 'F']) {
+describe('slsa-verifier regression cases (CASES.md A, B, C, E, F, G) through the verify use cases', () => {
+  for (const section of ['A', 'B', 'C', 'E', 'F']) {
     it(`section ${section}: every case reaches its listed outcome`, () => {
       const failures: string[] = [];
       for (const run of RUNS.filter((r) => r.section === section)) {
-        const legacy = isLegacyEnvelope(run.request.bundle);
+        const legacy = run.section !== 'C' && isLegacyEnvelope(run.request.bundle);
         const byDefault = outcome(run.request, false);
         if (!legacy || run.err === 'ErrorRekorSearch') {
           const why = check(run, byDefault);
           if (why === undefined) tally.pass++;
-          else failures.push(`${run.label}: ${why}`);
+          else if (!byDefault.verified && INTOTO_001.test(byDefault.message)) {
+            // Known difference 2: the image's Rekor entry is an intoto 0.0.1 one (cosign before
+            // v2), which sign/'s bundle verifier does not check; refused, never accepted.
+            tally.intoto001++;
+            intoto001.push(run.label);
+          } else failures.push(`${run.label}: ${why}`);
           continue;
         }
         tally.legacyRuns++;
@@ -251,10 +297,15 @@ describe('slsa-verifier regression cases (CASES.md A, B, E, F, G) through the ve
 
   after(() => {
     console.log(
-      `slsa-verifier cases A/B/E/F/G: ${tally.listed} listed, ${tally.pass} reach the listed outcome, ` +
+      `slsa-verifier cases A/B/C/E/F/G: ${tally.listed} listed, ${tally.pass} reach the listed outcome, ` +
         `${tally.knownDifferences} known differences (legacy envelope without a log entry: ` +
-        'rekor-search offline, listed outcome with --insecure-ignore-tlog)',
+        'rekor-search offline, listed outcome with --insecure-ignore-tlog), ' +
+        `${tally.intoto001} known differences (image attestations logged as Rekor intoto/0.0.1 entries, ` +
+        'which the bundle verifier does not support: refused with mismatch-signature); ' +
+        `section D: ${tally.gcbNotRun} GCB table rows not run (no GCB keys, no GCB verifier)`,
     );
+    // Every listed run is accounted for: it passed, or it is one of the two named differences.
+    assert.equal(tally.pass + tally.knownDifferences + tally.intoto001, tally.listed);
   });
 
   it('section G (VSA): every case reaches its listed outcome', () => {
@@ -276,6 +327,14 @@ describe('slsa-verifier regression cases (CASES.md A, B, E, F, G) through the ve
       else failures.push(`${tt.name}: expected ${tt.err ?? 'verified'}, got ${got ?? 'verified'}`);
     }
     assert.deepEqual(failures, []);
+  });
+
+  it('section D (Google Cloud Build) is listed, not run, and counted', () => {
+    // Known difference 3: GCB provenance is signed with Google's regional KMS keys, which the
+    // conformance snapshot does not hold (verifiers/internal/gcb/keys/materials is absent), and
+    // Custody has no GCB verifier. These table rows are not run; they are counted here.
+    tally.gcbNotRun = UPSTREAM_CASES.D.length;
+    assert.equal(tally.gcbNotRun, 43);
   });
 
   it('counts every listed case once', () => {
