@@ -3,6 +3,7 @@
  * parsed attestations and the trust passed in. A failed check is a value (`verified: false`
  * with slsa-verifier's error name as the reason); unreadable input throws a coded error.
  */
+import { CoreError } from '../../core/index.js';
 import type { TrustMaterialInput } from '../../sign/index.js';
 import { bundleFromCosignLayer, type CosignAttestationLayer } from './cosign.js';
 import {
@@ -12,6 +13,7 @@ import {
   type ProvenanceExpectations,
   verifyGhaAttestation,
 } from './gha.js';
+import { ProvenanceFailure } from './reasons.js';
 import { asResult, type ProvenanceResult } from './result.js';
 import { verifySignedAttestation } from './signature.js';
 
@@ -48,7 +50,9 @@ export function verifyGhaProvenance(input: GhaProvenanceInput): ProvenanceResult
         : kind === 'github-attestation'
           ? []
           : [...DEFAULT_ARTIFACT_BUILDERS, ...DEFAULT_BYOB_BUILDERS];
-    if (input.artifactDigests.length === 0) throw new TypeError('no artifact digest given');
+    if (input.artifactDigests.length === 0) {
+      throw new CoreError('USAGE', 'name at least one artifact to verify the provenance for');
+    }
     let last: ReturnType<typeof verifyGhaAttestation> | undefined;
     for (const digest of input.artifactDigests) {
       last = verifyGhaAttestation(
@@ -93,16 +97,21 @@ export interface GhaImageInput {
 export function verifyGhaImageProvenance(input: GhaImageInput): ProvenanceResult {
   let first: ProvenanceResult | undefined;
   for (const layer of input.attestations) {
-    const r = asResult(() => {
-      const bundle = bundleFromCosignLayer(layer);
-      return verifyGhaProvenance({
-        attestation: bundle,
-        artifactDigests: [input.imageDigest],
-        expect: input.expect,
-        trust: input.trust,
-        kind: 'image',
-        ...(input.testing === true ? { testing: true } : {}),
-      }) as Extract<ProvenanceResult, { verified: true }>;
+    let bundle: unknown;
+    try {
+      bundle = bundleFromCosignLayer(layer);
+    } catch (e) {
+      if (!(e instanceof ProvenanceFailure)) throw e;
+      first ??= { verified: false, reason: e.reason, upstream: e.upstream, message: e.message };
+      continue;
+    }
+    const r = verifyGhaProvenance({
+      attestation: bundle,
+      artifactDigests: [input.imageDigest],
+      expect: input.expect,
+      trust: input.trust,
+      kind: 'image',
+      ...(input.testing === true ? { testing: true } : {}),
     });
     if (r.verified) return r;
     first ??= r;
