@@ -17,7 +17,11 @@ import { registerToken } from './commands/token.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
-import { registerVerifyProvenance, routeVerifyProvenance } from './commands/verify-provenance.js';
+import {
+  registerVerifyProvenance,
+  registerVerifyVsa,
+  routeVerifyProvenance,
+} from './commands/verify-provenance.js';
 import { registerVex } from './commands/vex.js';
 import { registerVuln } from './commands/vuln.js';
 import { registerVulnService } from './commands/vuln-service.js';
@@ -106,6 +110,7 @@ const COMMANDS: Register[] = [
   registerVerify,
   registerVerifyBundle,
   registerVerifyProvenance,
+  registerVerifyVsa,
   registerVex,
   registerVuln,
   registerVulnService,

@@ -27,9 +27,10 @@ interface Flags {
  * that name is still verified as `custody verify ./provenance`).
  */
 export function routeVerifyProvenance(argv: readonly string[]): readonly string[] {
-  return argv[0] === 'verify' && argv[1] === 'provenance'
-    ? ['verify-provenance', ...argv.slice(2)]
-    : argv;
+  if (argv[0] === 'verify' && argv[1] === 'provenance')
+    return ['verify-provenance', ...argv.slice(2)];
+  if (argv[0] === 'verify' && argv[1] === 'vsa') return ['verify-vsa', ...argv.slice(2)];
+  return argv;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -152,6 +153,81 @@ export function registerVerifyProvenance(program: Command, io: CliIO): void {
         const tlog = result.tlog ? '' : ' (WARNING: no transparency log entry was checked)';
         io.stdout.write(
           `Verified build using builder "${result.builderId}"${commit}${tlog}\nPASSED: SLSA verification passed for ${artifacts.join(', ')}\n`,
+        );
+      }
+    });
+}
+
+interface VsaFlags {
+  attestation: string;
+  publicKey: string;
+  publicKeyId?: string;
+  subjectDigest: string[];
+  verifierId?: string;
+  resourceUri?: string;
+  verifiedLevel: string[];
+  json?: boolean;
+}
+
+/**
+ * `custody verify vsa --attestation <file> --public-key <pem> [--public-key-id …]
+ * [--subject-digest type:value …] [--verifier-id …] [--resource-uri …] [--verified-level …]`:
+ * a SLSA Verification Summary Attestation, as slsa-verifier's verify-vsa checks it.
+ */
+export function registerVerifyVsa(program: Command, io: CliIO): void {
+  program
+    .command('verify-vsa', { hidden: true })
+    .description(
+      'verify a SLSA verification summary attestation signed with a key (custody verify vsa)',
+    )
+    .requiredOption('--attestation <file>', 'the VSA: a DSSE envelope')
+    .requiredOption('--public-key <pem>', 'the public key that signed it')
+    .option('--public-key-id <id>', 'the key ID the signature names')
+    .option(
+      '--subject-digest <type:value>',
+      'a subject digest the VSA must list (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--verifier-id <id>', 'the verifier that must have issued it')
+    .option('--resource-uri <uri>', 'the resource it must be about')
+    .option(
+      '--verified-level <level>',
+      'a level it must state, e.g. SLSA_BUILD_LEVEL_2 (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--json', 'print the result as JSON')
+    .action(async (o: VsaFlags) => {
+      const { verifyVerificationSummary } = await import('../../app/verify/verify-provenance.js');
+      const r = verifyVerificationSummary({
+        attestation: o.attestation,
+        publicKey: o.publicKey,
+        ...(o.publicKeyId !== undefined ? { publicKeyId: o.publicKeyId } : {}),
+        ...(o.subjectDigest.length > 0 ? { subjectDigests: o.subjectDigest } : {}),
+        ...(o.verifierId !== undefined ? { verifierId: o.verifierId } : {}),
+        ...(o.resourceUri !== undefined ? { resourceUri: o.resourceUri } : {}),
+        ...(o.verifiedLevel.length > 0 ? { verifiedLevels: o.verifiedLevel } : {}),
+        cwd: io.cwd,
+      });
+      if (o.json) {
+        const out = r.verified
+          ? {
+              verified: true,
+              verifier: r.summary.verifier.id,
+              resourceUri: r.summary.resourceUri,
+              verifiedLevels: r.summary.verifiedLevels,
+            }
+          : { verified: false, reason: r.reason, upstream: r.upstream, message: r.message };
+        io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      }
+      if (!r.verified) {
+        io.stderr.write(`custody: not verified: ${r.reason}: ${r.message}\n`);
+        throw new CliExit(EXIT.no);
+      }
+      if (!o.json) {
+        io.stdout.write(
+          `PASSED: VSA by ${r.summary.verifier.id} for ${r.summary.resourceUri}: ${r.summary.verifiedLevels.join(', ')}\n`,
         );
       }
     });

@@ -108,6 +108,39 @@ describe('custody verify provenance (CLI)', () => {
     assert.match(wrong.stderr, /ErrorMismatchWorkflowInputs/);
   });
 
+  it('custody verify vsa: exit 0 with the right key ID, 1 with another', () => {
+    const args = [
+      'verify',
+      'vsa',
+      '--attestation',
+      'vsa/gce/v1/gke-gce-pre.bcid-vsa.jsonl',
+      '--public-key',
+      'vsa/gce/v1/vsa_signing_public_key.pem',
+      '--subject-digest',
+      'gce_image_id:8970095005306000053',
+      '--verifier-id',
+      'https://bcid.corp.google.com/verifier/bcid_package_enforcer/v0.1',
+      '--verified-level',
+      'BCID_L1',
+      '--verified-level',
+      'SLSA_BUILD_LEVEL_2',
+    ];
+    const ok = custody(...args, '--public-key-id', 'keystore://76574:prod:vsa_signing_public_key');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /PASSED: VSA by https:\/\/bcid.corp.google.com/);
+    const wrong = custody(...args, '--public-key-id', 'my_key_id');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /ErrorNoValidSignature/);
+    const higher = custody(
+      ...args.slice(0, -1),
+      'SLSA_BUILD_LEVEL_3',
+      '--public-key-id',
+      'keystore://76574:prod:vsa_signing_public_key',
+    );
+    assert.equal(higher.code, 1);
+    assert.match(higher.stderr, /ErrorMismatchVerifiedLevels/);
+  });
+
   it('exits 2 on unreadable input and bad flags; custody verify <file> is unchanged', () => {
     assert.equal(
       custody('verify', 'provenance', CB, '--bundle', 'nope.json', '--source-uri', SOURCE).code,
