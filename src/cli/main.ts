@@ -18,6 +18,11 @@ import { registerToken } from './commands/token.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
+import {
+  registerVerifyProvenance,
+  registerVerifyVsa,
+  routeVerifyProvenance,
+} from './commands/verify-provenance.js';
 import { registerVex } from './commands/vex.js';
 import { registerVuln } from './commands/vuln.js';
 import { registerVulnService } from './commands/vuln-service.js';
@@ -34,7 +39,7 @@ export { CliExit };
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...routeVerifyProvenance(argv)], { from: 'user' });
     return EXIT.ok;
   } catch (e) {
     return exitCodeFor(e, io);
@@ -105,6 +110,8 @@ const COMMANDS: Register[] = [
   registerAttest,
   registerVerify,
   registerVerifyBundle,
+  registerVerifyProvenance,
+  registerVerifyVsa,
   registerVex,
   registerVuln,
   registerVulnService,

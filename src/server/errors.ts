@@ -10,6 +10,7 @@ import type {
   ProvenanceBuildErrorCode,
   VexFormatErrorCode,
 } from '../formats/index.js';
+import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { OciErrorCode } from '../oci/index.js';
@@ -61,6 +62,7 @@ export type AllErrorCodes =
   | TriggerIntakeErrorCode
   | ProvenanceBuildErrorCode
   | OciErrorCode
+  | SlsaErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -196,6 +198,7 @@ const OVERRIDES = {
   OCI_REDIRECT_FORBIDDEN: 502,
   // The service's own registry credentials cannot be read.
   OCI_CREDENTIALS_INVALID: 500,
+  SLSA_TOO_DEEP: 400,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
