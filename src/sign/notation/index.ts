@@ -53,6 +53,7 @@ export {
   type NotationTrust,
   type NotationVerification,
   parseEnvelope,
+  trustedIdentityFailure,
   type ValidationResult,
   verifyNotationSignature,
 } from './verify.js';

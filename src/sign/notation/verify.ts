@@ -254,11 +254,23 @@ function authenticityFailure(
     trusted.some((t) => Buffer.from(t.der).equals(Buffer.from(c.der))),
   );
   if (!inChain) return "the signature's certificate chain does not contain any trusted certificate";
+  return trustedIdentityFailure(statement, chain[0] as Certificate);
+}
+
+/**
+ * The signing certificate's subject against the statement's trusted identities: `*`, or one
+ * x509.subject DN whose attributes all appear in the subject with the same values.
+ * @returns why it does not match, or undefined
+ */
+export function trustedIdentityFailure(
+  statement: TrustPolicyStatement,
+  leaf: Certificate,
+): string | undefined {
   const ids = statement.trustedIdentities;
   if (ids === '*') return undefined;
   if (ids.length === 0)
     return `no x509 trusted identities are configured in the trust policy "${statement.name}"`;
-  const attrs = subjectAttributes(chain[0] as Certificate);
+  const attrs = subjectAttributes(leaf);
   if (attrs.some((a) => a.multi)) return 'the signing certificate subject has a multi-valued RDN';
   const subject = new Map<string, string>();
   for (const a of attrs) {
@@ -266,10 +278,10 @@ function authenticityFailure(
     if (subject.has(type)) return `the signing certificate subject repeats ${type}`;
     subject.set(type, a.value);
   }
-  if ((chain[0] as Certificate).subject.includes('=#'))
-    return 'the signing certificate subject contains "=#"';
+  if (leaf.subject.includes('=#'))
+    return 'the signing certificate subject contains "=#" (not supported)';
   if (ids.some((id) => isSubsetDn(id.dn, subject))) return undefined;
-  return `signing certificate subject "${(chain[0] as Certificate).subject}" matches no trusted identity of "${statement.name}"`;
+  return `signing certificate subject "${leaf.subject}" matches no trusted identity of "${statement.name}"`;
 }
 
 // "Validate Authentic Timestamp", per signing scheme (notation-go's verifyAuthenticTimestamp).
