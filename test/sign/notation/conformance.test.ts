@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -561,14 +561,6 @@ describe('notation-go verifier/truststore/truststore_test.go', () => {
     }
   });
 });
-
-// Synchronous access to two helpers without widening the imports above.
-import { symlinkSync } from 'node:fs';
-import { parseTrustStoreFile } from '../../../src/sign/notation/index.js';
-
-function require_() {
-  return { parseTrustStoreFile, symlink: symlinkSync };
-}
 
 // notation-go verifier/verifier_test.go TestVerifyX509TrustedIdentities: its 10 cases.
 describe('notation-go verifier/verifier_test.go TestVerifyX509TrustedIdentities', () => {
