@@ -514,7 +514,7 @@ describe('verifyNotationSignature', () => {
     await expectCustodyErrorAsync(
       () =>
         verifyNotationSignature(
-          { ...base, artifactReference: 'other.example/x@' + DIGEST },
+          { ...base, artifactReference: `other.example/x@${DIGEST}` },
           trust,
           NOW,
         ),
