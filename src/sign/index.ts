@@ -127,6 +127,7 @@ export const loadCertificateAuthority = () => import('./ca/index.js');
 export { NotationError, type NotationErrorCode } from './notation/errors.js';
 export type {
   NotationSignatureInput,
+  NotationSignatureManifest,
   NotationSignRequest,
   NotationTrust,
   NotationVerification,

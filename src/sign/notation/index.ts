@@ -21,6 +21,14 @@ export {
 } from './envelope.js';
 export { NotationError, type NotationErrorCode } from './errors.js';
 export { parseJwsEnvelope, signJws } from './jws.js';
+export {
+  type Descriptor as NotationDescriptor,
+  NOTATION_ARTIFACT_TYPE,
+  type NotationSignatureManifest,
+  parseNotationSignatureManifest,
+  THUMBPRINT_ANNOTATION,
+  thumbprintsMatch,
+} from './manifest.js';
 export { buildNotationPayload, parseNotationPayload, type TargetArtifact } from './payload.js';
 export { isRevocable, type RevocationChecker } from './revocation.js';
 export { type NotationSignRequest, signNotation } from './sign.js';

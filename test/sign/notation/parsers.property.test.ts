@@ -12,6 +12,7 @@ import {
   parseCoseEnvelope,
   parseJwsEnvelope,
   parseNotationPayload,
+  parseNotationSignatureManifest,
   parseTrustPolicy,
   verifyNotationSignature,
   verifyTimestampToken,
@@ -149,6 +150,54 @@ describe('notation parsers on garbage', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (b) =>
         onlyCoded(() => parseNotationPayload(b)),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('parseNotationSignatureManifest: arbitrary JSON and bytes', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) =>
+        onlyCoded(() => parseNotationSignatureManifest(Buffer.from(JSON.stringify(v)))),
+      ),
+      { numRuns: 300 },
+    );
+    const layer = fc.record({
+      mediaType: fc.constantFrom('application/jose+json', 'application/cose', 'x'),
+      digest: fc.string(),
+      size: fc.integer(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(layer, { maxLength: 3 }),
+        fc.jsonValue({ maxDepth: 2 }),
+        (layers, annotations) =>
+          onlyCoded(() =>
+            parseNotationSignatureManifest(
+              Buffer.from(
+                JSON.stringify({
+                  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+                  artifactType: 'application/vnd.cncf.notary.signature',
+                  config: {
+                    mediaType: 'application/vnd.oci.empty.v1+json',
+                    digest: 'sha256:x',
+                    size: 2,
+                  },
+                  layers,
+                  subject: { mediaType: 'm', digest: 'sha256:y', size: 1 },
+                  annotations: {
+                    'io.cncf.notary.x509chain.thumbprint#S256': JSON.stringify(annotations),
+                  },
+                }),
+              ),
+            ),
+          ),
+      ),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 128 }), (b) =>
+        onlyCoded(() => parseNotationSignatureManifest(b)),
       ),
       { numRuns: 200 },
     );
