@@ -10,10 +10,12 @@ import {
   NOTATION_LIMITS,
   NotationError,
   parseCoseEnvelope,
+  parseDn,
   parseJwsEnvelope,
   parseNotationPayload,
   parseNotationSignatureManifest,
   parseTrustPolicy,
+  parseTrustStoreFile,
   verifyNotationSignature,
   verifyTimestampToken,
 } from '../../../src/sign/notation/index.js';
@@ -200,6 +202,36 @@ describe('notation parsers on garbage', () => {
         onlyCoded(() => parseNotationSignatureManifest(b)),
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('parseDn answers a map or a reason; parseTrustStoreFile only coded errors', () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          maxLength: 80,
+          unit: fc.constantFrom('C', 'S', 'T', 'O', '=', ',', '+', '\\', ' ', '#', 'a', '1'),
+        }),
+        (s) => {
+          const r = parseDn(s);
+          assert.ok(typeof r === 'string' || r instanceof Map);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    const pemish = fc.oneof(
+      fc.uint8Array({ maxLength: 256 }),
+      fc
+        .string({ maxLength: 200 })
+        .map((s) => Buffer.from(`-----BEGIN CERTIFICATE-----\n${s}\n-----END CERTIFICATE-----\n`)),
+    );
+    fc.assert(
+      fc.property(pemish, fc.constantFrom('ca', 'signingAuthority', 'tsa'), (bytes, type) =>
+        onlyCoded(() =>
+          parseTrustStoreFile({ type, store: 's', file: 'f', bytes: new Uint8Array(bytes) }),
+        ),
+      ),
+      { numRuns: 300 },
     );
   });
 
