@@ -19,6 +19,7 @@ import {
   parseJwsEnvelope,
   parseTrustPolicy,
   parseTrustStoreFile,
+  type RevocationChecker,
   selectTrustPolicy,
   signCose,
   signJws,
@@ -230,6 +231,7 @@ describe('notation-go verifier/timestamp_test.go TestAuthenticTimestamp', () => 
     trustStores: string[],
     verifyTimestamp = 'always',
     extraStores: { type: 'tsa'; store: string }[] = [],
+    check: RevocationChecker | null = revocation,
   ) {
     const bytes = env(file);
     const policy = parseTrustPolicy(
@@ -252,7 +254,7 @@ describe('notation-go verifier/timestamp_test.go TestAuthenticTimestamp', () => 
     );
     return verifyNotationSignature(
       { envelope: bytes, mediaType, artifactReference: ref, artifactDigest: digest },
-      { policy, trustStores: stores, revocation },
+      { policy, trustStores: stores, ...(check ? { revocation: check } : {}) },
       new Date('2026-12-03T12:00:00Z'),
     );
   }
@@ -370,6 +372,51 @@ describe('notation-go verifier/timestamp_test.go TestAuthenticTimestamp', () => 
         assert.equal(v.verified, false);
       }
     });
+
+  // Beyond the upstream subtests: verifyTimestamp and the TSA chain's revocation.
+  it('afterCertExpiry verifies the timestamp of an expired chain, and skips it for a valid one', async () => {
+    const expired = await run(
+      'coseExpiredWithTimestamp.sig',
+      MEDIA_TYPE_COSE,
+      ['ca:valid-trust-store', 'tsa:test-timestamp'],
+      'afterCertExpiry',
+    );
+    assert.equal(expired.verified, true);
+    assert.ok(expired.timestamp, 'the timestamp was verified');
+    const valid = await run(
+      'jwsWithTimestamp.sig',
+      MEDIA_TYPE_JWS,
+      ['ca:valid-trust-store', 'tsa:test-timestamp'],
+      'afterCertExpiry',
+    );
+    assert.equal(valid.verified, true);
+    assert.equal(valid.timestamp, undefined, 'no timestamp verification while the chain is valid');
+  });
+
+  it("the TSA chain's revocation status is part of the authentic timestamp check", async () => {
+    const revoked = await run(
+      'jwsWithTimestamp.sig',
+      MEDIA_TYPE_JWS,
+      ['ca:valid-trust-store', 'tsa:test-timestamp'],
+      'always',
+      [],
+      (_c, purpose) => (purpose === 'timestamping' ? 'revoked' : 'ok'),
+    );
+    assert.match(ts(revoked)?.failure ?? '', /timestamping certificate chain is revoked/);
+    // Without a checker, GlobalSign's TSA certificates (which name OCSP and CRL endpoints) have an unknown status.
+    const offline = await run(
+      'jwsWithTimestamp.sig',
+      MEDIA_TYPE_JWS,
+      ['ca:valid-trust-store', 'tsa:test-timestamp'],
+      'always',
+      [],
+      null,
+    );
+    assert.match(
+      ts(offline)?.failure ?? '',
+      /names OCSP or CRL endpoints and no revocation checker was given/,
+    );
+  });
 
   it('verify Authentic Timestamp failed due to empty trust store (expects: no trusted TSA certificate)', async () => {
     const v = await run(
