@@ -198,6 +198,8 @@ function leafProblem(c: Certificate, purpose: ChainPurpose): string | undefined 
     return `leaf certificate "${c.subject}": key usage must include digitalSignature`;
   if ((ku.usages & LEAF_FORBIDDEN) !== 0)
     return `leaf certificate "${c.subject}": key usage must be digitalSignature only`;
+  const keyProblem = keyLengthProblem(c);
+  if (keyProblem) return keyProblem;
   const eku = c.ext.getExtension(x509.ExtendedKeyUsageExtension);
   const usages = (eku?.usages ?? []).map(String);
   if (purpose === 'codeSigning') {
@@ -220,4 +222,19 @@ function leafProblem(c: Certificate, purpose: ChainPurpose): string | undefined 
       return `timestamping certificate "${c.subject}": extended key usage must be id-kp-timeStamping only`;
   }
   return undefined;
+}
+
+// signature-specification "Leaf Certificates" 4: RSA keys of 2048 bits or more, ECDSA of 256 or more.
+function keyLengthProblem(c: Certificate): string | undefined {
+  const k = c.node.publicKey;
+  const d = k.asymmetricKeyDetails;
+  if (k.asymmetricKeyType === 'rsa' || k.asymmetricKeyType === 'rsa-pss')
+    return (d?.modulusLength ?? 0) < 2048
+      ? `leaf certificate "${c.subject}" has an RSA key under 2048 bits`
+      : undefined;
+  if (k.asymmetricKeyType === 'ec')
+    return ['prime256v1', 'secp384r1', 'secp521r1'].includes(d?.namedCurve ?? '')
+      ? undefined
+      : `leaf certificate "${c.subject}" has an EC key on ${d?.namedCurve ?? 'an unknown curve'}`;
+  return `leaf certificate "${c.subject}" has a ${k.asymmetricKeyType ?? 'unknown'} key`;
 }
