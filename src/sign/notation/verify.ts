@@ -137,12 +137,15 @@ export async function verifyNotationSignature(
     return failure !== undefined && action === 'enforce';
   };
 
-  const integrity = integrityFailure(env, chain, keyAlg === env.alg);
+  // The payload is read only once its signature verified (signature-specification "Signed Attributes").
+  let integrity = integrityFailure(env, chain, keyAlg === env.alg);
+  if (integrity === undefined) {
+    const target = parseNotationPayload(env.payload);
+    out.targetArtifact = target;
+    if (target.annotations) out.annotations = target.annotations;
+    integrity = targetFailure(target, input);
+  }
   if (record('integrity', integrity)) return out;
-  const target = parseNotationPayload(env.payload);
-  out.targetArtifact = target;
-  if (target.annotations) out.annotations = target.annotations;
-  if (record('integrity', targetFailure(target, input))) return out;
 
   if (
     record(
