@@ -23,6 +23,7 @@ import {
   registerVerifyVsa,
   routeVerifyProvenance,
 } from './commands/verify-provenance.js';
+import { registerVerifyNotation } from './commands/verify-notation.js';
 import { registerVex } from './commands/vex.js';
 import { registerVuln } from './commands/vuln.js';
 import { registerVulnService } from './commands/vuln-service.js';
@@ -112,6 +113,7 @@ const COMMANDS: Register[] = [
   registerVerifyBundle,
   registerVerifyProvenance,
   registerVerifyVsa,
+  registerVerifyNotation,
   registerVex,
   registerVuln,
   registerVulnService,

@@ -15,7 +15,7 @@ import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { OciErrorCode } from '../oci/index.js';
 import type { SbomErrorCode } from '../sbom/index.js';
-import type { SignErrorCode } from '../sign/index.js';
+import type { NotationErrorCode, SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';
 import type { TriggerErrorCode } from '../triggers/index.js';
@@ -52,6 +52,7 @@ export type AllErrorCodes =
   | StoreErrorCode
   | TlogErrorCode
   | SignErrorCode
+  | NotationErrorCode
   | OsvErrorCode
   | VulnErrorCode
   | TriggerErrorCode

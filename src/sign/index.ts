@@ -121,3 +121,23 @@ export const loadCms = () => import('./cms.js');
 export const loadVerifier = () => import('./verify/index.js');
 /** Custody's certificate authority: issuing, Fulcio's API shapes, claims and extensions. */
 export const loadCertificateAuthority = () => import('./ca/index.js');
+
+// Notary Project (notation) signatures. The module loads @peculiar/x509, pkijs and cbor2, hence
+// `loadNotation()`; its error class and types are cheap and exported here.
+export { NotationError, type NotationErrorCode } from './notation/errors.js';
+export type {
+  NotationSignatureInput,
+  NotationSignatureManifest,
+  NotationSignRequest,
+  NotationTrust,
+  NotationVerification,
+  RevocationChecker,
+  TargetArtifact,
+  TrustPolicyDocument,
+  TrustStoreFile,
+  TrustStores,
+  TrustStoreType,
+  ValidationResult as NotationValidationResult,
+} from './notation/index.js';
+/** Notary Project signatures: envelopes, trust policies and stores, `verifyNotationSignature`, `signNotation`. */
+export const loadNotation = () => import('./notation/index.js');

@@ -30,6 +30,7 @@ export function routeVerifyProvenance(argv: readonly string[]): readonly string[
   if (argv[0] === 'verify' && argv[1] === 'provenance')
     return ['verify-provenance', ...argv.slice(2)];
   if (argv[0] === 'verify' && argv[1] === 'vsa') return ['verify-vsa', ...argv.slice(2)];
+  if (argv[0] === 'verify' && argv[1] === 'notation') return ['verify-notation', ...argv.slice(2)];
   return argv;
 }
 
