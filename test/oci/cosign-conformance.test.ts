@@ -95,7 +95,14 @@ describe('cosign-made attestations (slsa-github-generator container builds)', ()
           layer,
           bytes: await client.getBlob(repo, layer.digest),
         };
-        const ctx = { imageDigest: expected, policy: POLICY, trust, options: {} };
+        const ctx = {
+          imageDigest: expected,
+          imageReference: `127.0.0.1/slsa@${expected}`,
+          policy: POLICY,
+          trust,
+          options: {},
+          now: new Date(),
+        };
         const v = await cosignAttestationVerifier.verify(piece, ctx);
         if (INTOTO_001.has(version)) {
           // Logged as Rekor intoto/0.0.1 entries, whose body holds only the hash of the envelope

@@ -96,6 +96,101 @@ describe('the OCI 1.1 referrers API (a registry that has it)', () => {
   });
 });
 
+describe("oci verify judges Notary Project signatures with notation's trust policy", () => {
+  let reg: Awaited<ReturnType<typeof startReferrersRegistry>>;
+  let client: RegistryClient;
+  const repo = () => ({ registry: reg.host, repository: 'library/alpine' });
+  const subject = { mediaType: MEDIA.ociManifest, digest: ALPINE, size: 481 };
+
+  before(async () => {
+    reg = await startReferrersRegistry();
+    client = new RegistryClient({
+      http: new HttpClient({ retries: 0, breaker: false }),
+      allowed: (r) => r === reg.host,
+    });
+    await pushOciLayout(client, readOciLayout(join(NOTATION, 'oci-layout')), repo(), 'v2');
+    for (const [file, mediaType] of [
+      ['jws_signature.sig', 'application/jose+json'],
+      ['cose_signature.sig', 'application/cose'],
+    ] as const)
+      await pushReferrer(client, repo(), subject, MEDIA.notationSignature, [
+        { bytes: readFileSync(join(NOTATION, file)), mediaType },
+      ]);
+  });
+  after(() => reg.stop());
+
+  /** The real envelopes' self-signed signer, pinned in a `ca` store; the policy scoped to the image. */
+  async function notationTrust(identity: string) {
+    const { loadNotation } = await import('../../src/sign/index.js');
+    const n = await loadNotation();
+    const envelope = readFileSync(join(NOTATION, 'jws_signature.sig'));
+    const leaf = n.parseEnvelope(n.MEDIA_TYPE_JWS, envelope).certificateChain[0] as Uint8Array;
+    const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(leaf).toString('base64')}\n-----END CERTIFICATE-----\n`;
+    const policy = n.parseTrustPolicy(
+      JSON.stringify({
+        version: '1.0',
+        trustPolicies: [
+          {
+            name: 'alpine',
+            registryScopes: [`${reg.host}/library/alpine`],
+            signatureVerification: { level: 'strict' },
+            trustStores: ['ca:alpine'],
+            trustedIdentities: [identity],
+          },
+        ],
+      }),
+    );
+    return {
+      policy,
+      trustStores: n.buildTrustStores(
+        [{ type: 'ca', store: 'alpine', file: 'alpine.crt', bytes: new TextEncoder().encode(pem) }],
+        [],
+      ),
+    };
+  }
+
+  it('both real envelopes verify, with no Sigstore policy needed', async () => {
+    const report = await verifyImage(
+      { registry: reg.host, repository: 'library/alpine', tag: 'v2' },
+      {
+        trust: [],
+        options: {},
+        notation: await notationTrust('x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=alpine'),
+        now: new Date('2026-12-03T12:00:00Z'),
+      },
+      { CUSTODY_OCI_REGISTRIES: reg.host },
+    );
+    const notation = report.pieces.filter((p) => p.kind === 'notation');
+    assert.equal(notation.length, 2);
+    for (const p of notation) {
+      assert.equal(p.verdict.status, 'verified', JSON.stringify(p.verdict));
+      if (p.verdict.status === 'verified')
+        assert.equal(p.verdict.signer.identity, 'CN=alpine,O=Notary,L=Seattle,ST=WA,C=US');
+    }
+    assert.equal(report.verified, true);
+  });
+
+  it('another trusted identity: each envelope fails authenticity and the image is not verified', async () => {
+    const report = await verifyImage(
+      { registry: reg.host, repository: 'library/alpine', tag: 'v2' },
+      {
+        trust: [],
+        options: {},
+        notation: await notationTrust('x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=mallory'),
+        now: new Date('2026-12-03T12:00:00Z'),
+      },
+      { CUSTODY_OCI_REGISTRIES: reg.host },
+    );
+    const notation = report.pieces.filter((p) => p.kind === 'notation');
+    assert.equal(notation.length, 2);
+    for (const p of notation) {
+      assert.equal(p.verdict.status, 'failed', JSON.stringify(p.verdict));
+      if (p.verdict.status === 'failed') assert.match(p.verdict.code, /^SIGN_NOTATION_/);
+    }
+    assert.equal(report.verified, false);
+  });
+});
+
 describe('registries answering badly: coded errors, nothing believed', () => {
   let reg: Awaited<ReturnType<typeof startReferrersRegistry>>;
   let storage: Awaited<ReturnType<typeof startRecorder>>;

@@ -4,7 +4,9 @@ import {
   type IdentityPolicy,
   IN_TOTO_PAYLOAD_TYPE,
   isSignError,
+  loadNotation,
   loadVerifier,
+  type NotationTrust,
   parseStatement,
   SignError,
   type TrustedRoot,
@@ -17,9 +19,15 @@ import type { EvidencePiece } from './evidence.js';
 export interface VerifyContext {
   /** The image's manifest digest, `sha256:<hex>`: what every signature must be about. */
   imageDigest: string;
-  policy: IdentityPolicy;
+  /** `registry/repository@sha256:…`: what a Notary Project trust policy's registry scopes match. */
+  imageReference: string;
+  /** Who must have made a Sigstore/cosign signature; absent when only notation is asked for. */
+  policy: IdentityPolicy | undefined;
   trust: TrustedRoot[];
   options: VerifyOptions;
+  /** The Notary Project trust policy and stores; absent: notation signatures are only reported. */
+  notation?: NotationTrust;
+  now: Date;
 }
 
 /** A piece's verdict: verified (by whom), refused (why), or found but not judged here. */
@@ -36,8 +44,7 @@ export type PieceVerdict =
 
 /**
  * A kind of signature `custody oci verify` can judge. The verifiers are asked in order; the first
- * that accepts a piece judges it. Notary Project signatures are found and reported by
- * `notationFound` until notation's verifier (src/sign/notation) is connected in its place.
+ * that accepts a piece judges it.
  */
 export interface EvidenceVerifier {
   readonly name: string;
@@ -154,18 +161,52 @@ export const sigstoreBundleVerifier: EvidenceVerifier = {
 };
 
 /**
- * Notary Project signatures (artifactType application/vnd.cncf.notary.signature): found and
- * reported with their envelope's media type (application/jose+json or application/cose). The
- * lead replaces this entry with one that calls src/sign/notation's verifier.
+ * Notary Project signatures (artifactType application/vnd.cncf.notary.signature, a JWS or COSE
+ * envelope), judged by notation's trust policy and trust stores — the rules of that ecosystem,
+ * not Sigstore's identity policy, so both signers can coexist on one image.
  */
-export const notationFound: EvidenceVerifier = {
+export const notationVerifier: EvidenceVerifier = {
   name: 'notation',
   accepts: (p) => p.kind === 'notation',
-  async verify(p) {
-    return {
-      status: 'unverified',
-      message: `Notary Project signature (envelope ${p.layer.mediaType}); not verified by this build`,
-    };
+  async verify(p, ctx) {
+    if (ctx.notation === undefined)
+      return {
+        status: 'unverified',
+        message: `Notary Project signature (envelope ${p.layer.mediaType}); give --notation-trust-policy and --notation-trust-store to verify it`,
+      };
+    const n = await loadNotation();
+    try {
+      const v = await n.verifyNotationSignature(
+        {
+          envelope: p.bytes,
+          mediaType: p.layer.mediaType,
+          artifactReference: ctx.imageReference,
+          artifactDigest: ctx.imageDigest,
+        },
+        ctx.notation,
+        ctx.now,
+      );
+      if (!v.verified) {
+        const failed = v.results.find((r) => !r.ok && r.action === 'enforce') ??
+          v.results.find((r) => !r.ok) ?? { validation: 'policy', failure: 'not verified' };
+        return {
+          status: 'failed',
+          code: `SIGN_NOTATION_${String(failed.validation).toUpperCase()}_FAILED`,
+          message: `Notary Project signature (trust policy ${v.policy}): ${failed.failure ?? failed.validation}`,
+        };
+      }
+      const when = v.authenticSigningTime ?? v.timestamp?.genTime ?? v.signingTime;
+      return {
+        status: 'verified',
+        signer: { ...(v.signer !== undefined ? { identity: v.signer } : {}) },
+        tlogIndices: [],
+        times: when !== undefined ? [when] : [],
+      };
+    } catch (e) {
+      if (e instanceof n.NotationError)
+        return { status: 'failed', code: e.code, message: e.message };
+      throw e;
+    }
   },
 };
 
@@ -173,7 +214,7 @@ export const DEFAULT_VERIFIERS: readonly EvidenceVerifier[] = [
   cosignSignatureVerifier,
   cosignAttestationVerifier,
   sigstoreBundleVerifier,
-  notationFound,
+  notationVerifier,
 ];
 
 /**
@@ -239,6 +280,12 @@ async function verifyWith(
   artifact: { data: Uint8Array } | { digest: { algorithm: 'sha256'; hex: string } } | undefined,
   ctx: VerifyContext,
 ): Promise<PieceVerdict> {
+  if (ctx.policy === undefined)
+    return {
+      status: 'unverified',
+      message:
+        'a Sigstore signature; give --key or --certificate-identity with --certificate-oidc-issuer to verify it',
+    };
   const { verifyBundle } = await loadVerifier();
   const v = verifyBundle(bundle, artifact, ctx.policy, ctx.trust, ctx.options);
   let predicateType: string | undefined;

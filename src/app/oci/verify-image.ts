@@ -1,5 +1,10 @@
 import { formatImageReference, type ImageReference } from '../../oci/index.js';
-import type { IdentityPolicy, TrustedRoot, VerifyOptions } from '../../sign/index.js';
+import type {
+  IdentityPolicy,
+  NotationTrust,
+  TrustedRoot,
+  VerifyOptions,
+} from '../../sign/index.js';
 import { collectEvidence, type EvidenceKind, type EvidencePiece } from './evidence.js';
 import { type Env, openRegistry, type RegistryOptions } from './registry.js';
 import {
@@ -10,10 +15,15 @@ import {
 } from './verifiers.js';
 
 export interface ImageVerifyRequest {
-  policy: IdentityPolicy;
+  /** Who must have made a Sigstore/cosign signature; absent when only notation's are judged. */
+  policy?: IdentityPolicy;
   trust: TrustedRoot[];
   options: VerifyOptions;
-  /** Default: cosign signatures and attestations, Sigstore-bundle referrers, notation (found). */
+  /** Notary Project trust policy and stores; absent, notation signatures are reported unjudged. */
+  notation?: NotationTrust;
+  /** The time certificates and notation's expiry are judged at (default: now). */
+  now?: Date;
+  /** Default: cosign signatures and attestations, Sigstore-bundle referrers, notation. */
   verifiers?: readonly EvidenceVerifier[];
 }
 
@@ -55,9 +65,12 @@ export async function verifyImage(
   const verifiers = r.verifiers ?? DEFAULT_VERIFIERS;
   const ctx = {
     imageDigest: evidence.image.digest,
+    imageReference: notationReference(ref, evidence.image.digest),
     policy: r.policy,
     trust: r.trust,
     options: r.options,
+    ...(r.notation !== undefined ? { notation: r.notation } : {}),
+    now: r.now ?? new Date(),
   };
   const pieces: PieceReport[] = [];
   for (const p of evidence.pieces) {
@@ -90,7 +103,13 @@ export async function verifyImage(
     pieces,
     verified: pieces.some(
       (p) =>
-        (p.kind === 'signature' || p.kind === 'attestation') && p.verdict.status === 'verified',
+        (p.kind === 'signature' || p.kind === 'attestation' || p.kind === 'notation') &&
+        p.verdict.status === 'verified',
     ),
   };
+}
+
+/** `registry/repository@sha256:…` as notation's trust policy scopes name it (no tag, no scheme). */
+function notationReference(ref: ImageReference, digest: string): string {
+  return `${ref.registry}/${ref.repository}@${digest}`;
 }

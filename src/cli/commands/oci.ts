@@ -12,6 +12,8 @@ interface OciVerifyFlags extends PolicyFlags {
   trustedRoot: string[];
   requireTlog?: boolean;
   allowEmergency?: boolean;
+  notationTrustPolicy?: string;
+  notationTrustStore?: string;
   json?: boolean;
 }
 
@@ -74,17 +76,47 @@ export function registerOci(program: Command, io: CliIO): void {
     )
     .option('--require-tlog', 'with --key: require a verified transparency log entry')
     .option('--allow-emergency', 'accept an emergency certificate')
+    .option(
+      '--notation-trust-policy <file>',
+      'verify Notary Project signatures with this trustpolicy.json (with --notation-trust-store)',
+    )
+    .option(
+      '--notation-trust-store <dir>',
+      'notation’s trust store directory (x509/ca|signingAuthority|tsa/<name>/…)',
+    )
     .option('--json', 'print every piece found and its verdict as JSON')
     .action(async (image: string, o: OciVerifyFlags) => {
-      const policy = policyFromFlags(
-        o,
-        (path) => readVerifyKey(path, io.cwd),
-        (m) => usage(io, m),
-      );
-      const keyed = 'key' in policy;
+      const withNotation =
+        o.notationTrustPolicy !== undefined || o.notationTrustStore !== undefined;
+      if (
+        withNotation &&
+        (o.notationTrustPolicy === undefined || o.notationTrustStore === undefined)
+      )
+        usage(io, '--notation-trust-policy and --notation-trust-store go together');
+      const sigstoreAsked =
+        o.key !== undefined ||
+        o.certificateIdentity !== undefined ||
+        o.certificateIdentityRegexp !== undefined ||
+        o.certificateOidcIssuer !== undefined ||
+        o.certificateOidcIssuerRegexp !== undefined;
+      // Notation alone is a complete request: its trust policy names who may sign.
+      const policy =
+        withNotation && !sigstoreAsked
+          ? undefined
+          : policyFromFlags(
+              o,
+              (path) => readVerifyKey(path, io.cwd),
+              (m) => usage(io, m),
+            );
+      const keyed = policy !== undefined && 'key' in policy;
       const n = keyed && !o.requireTlog ? 0 : 1;
       const { readTrustedRootArgs } = await import('../../app/oci/trust.js');
       const trust = readTrustedRootArgs(o.trustedRoot, io.cwd);
+      const { readNotationTrustArgs } = await import('../../app/oci/trust.js');
+      const notation =
+        o.notationTrustPolicy !== undefined && o.notationTrustStore !== undefined
+          ? await readNotationTrustArgs(o.notationTrustPolicy, o.notationTrustStore, io.cwd)
+          : undefined;
       const { parseImageArg } = await import('../../app/oci/registry.js');
       const { verifyImage } = await import('../../app/oci/verify-image.js');
       let report: ImageVerifyReport;
@@ -92,7 +124,8 @@ export function registerOci(program: Command, io: CliIO): void {
         report = await verifyImage(
           parseImageArg(image),
           {
-            policy,
+            ...(policy !== undefined ? { policy } : {}),
+            ...(notation !== undefined ? { notation } : {}),
             trust,
             options: {
               tlogThreshold: n,
