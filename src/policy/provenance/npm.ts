@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { SlsaError } from '../../formats/slsa/index.js';
+import { type InTotoStatement, SlsaError } from '../../formats/slsa/index.js';
 import { isSignError, type TrustMaterialInput } from '../../sign/index.js';
 import { verifyBundle } from '../../sign/verify/index.js';
 import { type BuilderId, builderIdString, matchesLoose, parseBuilderId } from './builder-id.js';
@@ -163,6 +163,10 @@ export function verifyNpmPackage(input: NpmInput): ProvenanceResult {
       }
     }
     verifyCommonOptions(gha, { ...expect, artifactDigest: input.tarballDigest.toLowerCase() });
+    // Provenance the workflow wrote itself (no trusted builder) may claim only what the
+    // certificate vouches for.
+    if (!isTrustedBuilder)
+      assertProvenanceMatchesCertificate(statement, id.runId, id.buildConfigPath);
     // The publish attestation: signed by the npm registry's key, logged in Rekor.
     const keyId = (publish as { verificationMaterial?: { publicKey?: { hint?: string } } })
       ?.verificationMaterial?.publicKey?.hint;
@@ -248,4 +252,85 @@ export function verifyNpmPackage(input: NpmInput): ProvenanceResult {
       tlog: prov.tlog,
     };
   });
+}
+
+/**
+ * slsa-verifier's provenance_forgeable.go, in part: the claims a self-written provenance could
+ * forge must be absent or agree with the certificate (run ID and attempt, trigger workflow); one
+ * sha512 subject, one resolved dependency, no build times, no parameters or build config, no
+ * completeness or reproducibility claims. (The GITHUB_* system parameters are not compared.)
+ */
+function assertProvenanceMatchesCertificate(
+  statement: InTotoStatement,
+  certRunId: string | undefined,
+  certBuildConfigPath: string | undefined,
+): void {
+  const p = statement.predicate;
+  const v1 = statement.predicateType === 'https://slsa.dev/provenance/v1';
+  const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+  if (statement.subject.length !== 1)
+    fail('non-verifiable-claim', `invalid number of subjects: ${statement.subject.length}`);
+  if (statement.subject[0]?.digest['sha512'] === undefined)
+    fail('non-verifiable-claim', "digest 'sha512' not present");
+  const bd = obj(p['buildDefinition']);
+  const deps = v1 ? bd['resolvedDependencies'] : p['materials'];
+  const n = Array.isArray(deps) ? deps.length : 0;
+  if (n !== 1) fail('non-verifiable-claim', `unexpected number of resolved dependencies: ${n}`);
+  const meta = v1 ? obj(obj(p['runDetails'])['metadata']) : obj(p['metadata']);
+  const invocationId = v1 ? meta['invocationId'] : meta['buildInvocationId'];
+  if (typeof invocationId === 'string' && invocationId !== '') {
+    let run: string | undefined;
+    let attempt: string | undefined;
+    if (v1) {
+      const parts = invocationId.replace(/^https:\/\/github\.com\//, '').split('/');
+      if (parts.length !== 7) fail('invalid-format', `invalid invocation ID: ${invocationId}`);
+      [run, attempt] = [parts[4], parts[6]];
+    } else {
+      const parts = invocationId.split('-');
+      if (parts.length !== 2) fail('invalid-format', `invalid invocation ID: ${invocationId}`);
+      [run, attempt] = [parts[0], parts[1]];
+    }
+    const cert = (certRunId ?? '').split('/');
+    const [certRun, certAttempt] =
+      certRunId === undefined ? ['', ''] : [cert[0] ?? '', cert[2] ?? ''];
+    if (certRunId !== undefined && cert.length !== 3) fail('invalid-format', certRunId);
+    if (run !== certRun || attempt !== certAttempt) {
+      fail(
+        'mismatch-certificate',
+        `run '${run}/attempts/${attempt}' != certificate '${certRunId ?? ''}'`,
+      );
+    }
+  }
+  for (const k of v1 ? ['startedOn', 'finishedOn'] : ['buildStartedOn', 'buildFinishedOn']) {
+    if (meta[k] !== undefined) fail('non-verifiable-claim', `build time ${k}: ${String(meta[k])}`);
+  }
+  if (!v1) {
+    if (meta['reproducible'] === true) fail('non-verifiable-claim', 'reproducible: true');
+    const c = obj(meta['completeness']);
+    if (c['parameters'] === true || c['environment'] === true || c['materials'] === true) {
+      fail('non-verifiable-claim', `completeness: ${JSON.stringify(c)}`);
+    }
+    const inv = obj(p['invocation']);
+    for (const [k, v] of [
+      ['parameters', inv['parameters']],
+      ['buildConfig', p['buildConfig']],
+    ] as const) {
+      if (v !== undefined && v !== null && !(isObj(v) && Object.keys(v).length === 0)) {
+        fail('non-verifiable-claim', `${k}: ${JSON.stringify(v)}`);
+      }
+    }
+  }
+  const trigger = v1
+    ? obj(obj(bd['externalParameters'])['workflow'])['path']
+    : obj(obj(p['invocation'])['configSource'])['entryPoint'];
+  if (
+    typeof trigger === 'string' &&
+    certBuildConfigPath !== undefined &&
+    trigger !== certBuildConfigPath
+  ) {
+    fail(
+      'mismatch-certificate',
+      `trigger workflow '${trigger}' != certificate '${certBuildConfigPath}'`,
+    );
+  }
 }

@@ -35,6 +35,7 @@ export const PROVENANCE_REASONS = {
   'mismatch-package-version': 'ErrorMismatchPackageVersion',
   'invalid-package-name': 'ErrorInvalidPackageName',
   'mismatch-certificate': 'ErrorMismatchCertificate',
+  'non-verifiable-claim': 'ErrorNonVerifiableClaim',
   'mutable-image': 'ErrorMutableImage',
   'invalid-verification-result': 'ErrorInvalidVerificationResult',
   'mismatch-verified-levels': 'ErrorMismatchVerifiedLevels',
