@@ -16,8 +16,9 @@ interface VerifyNotationFlags {
 /**
  * `custody verify-notation <artifact-digest> --signature <envelope> --trust-policy <json>
  * --trust-store <dir>`: one Notary Project signature (JWS or COSE) checked as notation checks it.
- * Offline; revocation is not looked up, so a certificate that names OCSP/CRL endpoints fails the
- * revocation validation (logged or enforced by the policy's level; `"revocation": "skip"` skips it).
+ * Offline; revocation is not looked up, so a certificate that names OCSP/CRL endpoints (the
+ * signer's, or a timestamp authority's) has an unknown status and fails its validation, logged or
+ * enforced by the policy's level; a policy with `"override": {"revocation": "skip"}` skips both.
  * Exit 0 verified, 1 not verified (each failed validation on stderr), 2 unreadable input.
  */
 export function registerVerifyNotation(program: Command, io: CliIO): void {

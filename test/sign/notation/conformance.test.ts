@@ -232,6 +232,7 @@ describe('notation-go verifier/timestamp_test.go TestAuthenticTimestamp', () => 
     verifyTimestamp = 'always',
     extraStores: { type: 'tsa'; store: string }[] = [],
     check: RevocationChecker | null = revocation,
+    override?: Record<string, string>,
   ) {
     const bytes = env(file);
     const policy = parseTrustPolicy(
@@ -241,7 +242,11 @@ describe('notation-go verifier/timestamp_test.go TestAuthenticTimestamp', () => 
           {
             name: 'test-timestamp',
             registryScopes: ['*'],
-            signatureVerification: { level: 'strict', verifyTimestamp },
+            signatureVerification: {
+              level: 'strict',
+              verifyTimestamp,
+              ...(override ? { override } : {}),
+            },
             trustStores: [...trustStores, 'ca:pinned'],
             trustedIdentities: ['*'],
           },
@@ -416,6 +421,18 @@ describe('notation-go verifier/timestamp_test.go TestAuthenticTimestamp', () => 
       ts(offline)?.failure ?? '',
       /names OCSP or CRL endpoints and no revocation checker was given/,
     );
+    // A policy that skips revocation skips it for the TSA chain too (Certificate Revocation Evaluation).
+    const skipped = await run(
+      'jwsWithTimestamp.sig',
+      MEDIA_TYPE_JWS,
+      ['ca:valid-trust-store', 'tsa:test-timestamp'],
+      'always',
+      [],
+      null,
+      { revocation: 'skip' },
+    );
+    assert.equal(skipped.verified, true, JSON.stringify(skipped.results));
+    assert.ok(skipped.timestamp);
   });
 
   it('verify Authentic Timestamp failed due to empty trust store (expects: no trusted TSA certificate)', async () => {
