@@ -18,12 +18,12 @@ import { registerToken } from './commands/token.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
+import { registerVerifyNotation } from './commands/verify-notation.js';
 import {
   registerVerifyProvenance,
   registerVerifyVsa,
   routeVerifyProvenance,
 } from './commands/verify-provenance.js';
-import { registerVerifyNotation } from './commands/verify-notation.js';
 import { registerVex } from './commands/vex.js';
 import { registerVuln } from './commands/vuln.js';
 import { registerVulnService } from './commands/vuln-service.js';
