@@ -54,6 +54,8 @@ export interface SbomRecordInput {
   /** VCS tag and commit, recorded when the release is new. */
   tag?: string;
   commit?: string;
+  /** The change ticket (SOX / SOC 2), recorded when the release is new. */
+  ticket?: string;
   artifact: { digest: string; name: string | null };
   /** The document exactly as received (untrusted bytes, already validated). */
   document: Uint8Array;

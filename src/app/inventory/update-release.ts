@@ -12,6 +12,8 @@ export interface ReleasePatch {
   rebuiltAt?: string;
   tag?: string;
   commit?: string;
+  /** The change ticket (SOX / SOC 2). */
+  ticket?: string;
 }
 
 /** Record what happened to a release: deployed or withdrawn, rebuilt, tagged. */

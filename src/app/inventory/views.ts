@@ -141,6 +141,8 @@ export interface ReleaseView {
   createdAt: string;
   rebuiltAt: string | null;
   deployed: boolean;
+  /** The change ticket (SOX / SOC 2) the release was made under. */
+  ticket: string | null;
 }
 
 export function releaseView(r: ReleaseRow): ReleaseView {
@@ -154,6 +156,7 @@ export function releaseView(r: ReleaseRow): ReleaseView {
     createdAt: r.created_at,
     rebuiltAt: r.rebuilt_at,
     deployed: r.deployed === 1,
+    ticket: r.ticket,
   };
 }
 
