@@ -190,7 +190,7 @@ describe('parseSlsaBuilders', () => {
       SlsaError,
       'SLSA_SETTINGS_INVALID',
     );
-    assert.equal((e.details?.['problems'] as string[]).length, 4);
+    assert.equal((e.details as { problems: string[] }).problems.length, 4);
   });
 
   it('arbitrary JSON parses or throws SlsaError, never a TypeError', () => {
