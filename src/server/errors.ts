@@ -1,5 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
+import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
@@ -9,6 +10,7 @@ import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
+import type { SlsaErrorCode } from '../policy/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';
@@ -54,6 +56,8 @@ export type AllErrorCodes =
   | VulnServiceErrorCode
   | VexPublicationErrorCode
   | TriggerIntakeErrorCode
+  | ProvenanceServiceErrorCode
+  | SlsaErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -179,6 +183,13 @@ const OVERRIDES = {
   VEX_SIGNER_NOT_CALLER: 403,
   // A webhook that no secret is set for: unauthenticated.
   WEBHOOK_NOT_CONFIGURED: 401,
+  // Release evidence: an attestation that does not verify, whose signer the team does not admit,
+  // or that is about another artifact is unprocessable, as for SBOM bundles; so is a supplier's
+  // provenance below the level required.
+  ATTESTATION_BUNDLE_UNVERIFIED: 422,
+  ATTESTATION_SIGNER_NOT_ADMITTED: 422,
+  ATTESTATION_SUBJECT_MISMATCH: 422,
+  SLSA_LEVEL_BELOW_REQUIRED: 422,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
