@@ -8,8 +8,6 @@ export {
   parseSlsaBuilders,
   parseSlsaLevel,
 } from './slsa-builders.js';
-export type { SlsaErrorCode } from './slsa-errors.js';
-export { SlsaError } from './slsa-errors.js';
 export type {
   ArtifactAssessment,
   ProvenanceEvidence,
@@ -20,4 +18,6 @@ export type {
   SlsaGap,
 } from './slsa-level.js';
 export { assessProvenance, assessSlsaLevel } from './slsa-level.js';
+export type { SlsaLevelErrorCode } from './slsa-level-errors.js';
+export { SlsaLevelError } from './slsa-level-errors.js';
 // --- end SLSA Build level assessment ---

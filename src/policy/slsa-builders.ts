@@ -1,4 +1,4 @@
-import { SlsaError } from './slsa-errors.js';
+import { SlsaLevelError } from './slsa-level-errors.js';
 
 /** A SLSA v1.0 Build track level (L0–L3). */
 export type SlsaBuildLevel = 0 | 1 | 2 | 3;
@@ -60,7 +60,7 @@ const MAX_PATTERN = 1000;
 
 /**
  * A team's trusted builders from untrusted JSON (PUT /api/v1/teams/{team}/slsa).
- * @throws SlsaError SLSA_SETTINGS_INVALID listing every problem
+ * @throws SlsaLevelError SLSA_SETTINGS_INVALID listing every problem
  */
 export function parseSlsaBuilders(input: unknown): SlsaBuilderTrust[] {
   if (!Array.isArray(input)) throw invalid(['builders: must be an array']);
@@ -112,12 +112,12 @@ export function parseSlsaBuilders(input: unknown): SlsaBuilderTrust[] {
 
 /**
  * Parse `L2`, `2` or `l2` into a level.
- * @throws SlsaError SLSA_LEVEL_INVALID
+ * @throws SlsaLevelError SLSA_LEVEL_INVALID
  */
 export function parseSlsaLevel(s: string): SlsaBuildLevel {
   const m = /^[Ll]?([0-3])$/.exec(s.trim());
   if (!m) {
-    throw new SlsaError(
+    throw new SlsaLevelError(
       'SLSA_LEVEL_INVALID',
       `"${s.slice(0, 20)}" is not a SLSA Build level; give L0, L1, L2 or L3`,
     );
@@ -144,8 +144,8 @@ export function matchesPattern(pattern: string, value: string): boolean {
   return true;
 }
 
-function invalid(problems: string[]): SlsaError {
-  return new SlsaError(
+function invalid(problems: string[]): SlsaLevelError {
+  return new SlsaLevelError(
     'SLSA_SETTINGS_INVALID',
     `The SLSA settings are invalid: ${problems.slice(0, 5).join('; ')}`,
     { details: { problems } },

@@ -10,7 +10,7 @@ import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
-import type { SlsaErrorCode } from '../policy/index.js';
+import type { SlsaLevelErrorCode } from '../policy/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';
@@ -57,7 +57,7 @@ export type AllErrorCodes =
   | VexPublicationErrorCode
   | TriggerIntakeErrorCode
   | ProvenanceServiceErrorCode
-  | SlsaErrorCode
+  | SlsaLevelErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

@@ -24,11 +24,7 @@ export async function insertAttestation(
   q: Q,
   row: Omit<Insertable<Database['release_attestations']>, 'id'>,
 ): Promise<ReleaseAttestationRow> {
-  return q
-    .insertInto('release_attestations')
-    .values(row)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return q.insertInto('release_attestations').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 /** A release's attestations, oldest first. */
@@ -110,7 +106,10 @@ export async function evidenceFigureRows(q: Q) {
       .select(['r.id', 'r.product_id', 't.slsa_settings'])
       .execute(),
   ]);
-  const artifacts = await q.selectFrom('artifacts').select(['id', 'release_id', 'digest']).execute();
+  const artifacts = await q
+    .selectFrom('artifacts')
+    .select(['id', 'release_id', 'digest'])
+    .execute();
   return { rebuilds, suppliers, attestations, releases, artifacts };
 }
 

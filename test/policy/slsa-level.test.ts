@@ -10,7 +10,7 @@ import {
   parseSlsaBuilders,
   parseSlsaLevel,
   type SlsaBuilderTrust,
-  SlsaError,
+  SlsaLevelError,
 } from '../../src/policy/index.js';
 import { expectCustodyError } from '../helpers/expect-error.js';
 
@@ -187,20 +187,20 @@ describe('parseSlsaBuilders', () => {
     const e = expectCustodyError(
       () =>
         parseSlsaBuilders([{ builderId: '', level: 4 }, 'x', { builderId: 'b', level: 1, z: 1 }]),
-      SlsaError,
+      SlsaLevelError,
       'SLSA_SETTINGS_INVALID',
     );
     assert.equal((e.details as { problems: string[] }).problems.length, 4);
   });
 
-  it('arbitrary JSON parses or throws SlsaError, never a TypeError', () => {
+  it('arbitrary JSON parses or throws SlsaLevelError, never a TypeError', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
         try {
           parseSlsaBuilders(v);
           parseSlsaBuilders([v]);
         } catch (e) {
-          assert.ok(e instanceof SlsaError, String(e));
+          assert.ok(e instanceof SlsaLevelError, String(e));
         }
       }),
     );
@@ -211,7 +211,7 @@ describe('parseSlsaLevel and matchesPattern', () => {
   it('levels', () => {
     assert.equal(parseSlsaLevel('L2'), 2);
     assert.equal(parseSlsaLevel('3'), 3);
-    expectCustodyError(() => parseSlsaLevel('L4'), SlsaError, 'SLSA_LEVEL_INVALID');
+    expectCustodyError(() => parseSlsaLevel('L4'), SlsaLevelError, 'SLSA_LEVEL_INVALID');
   });
 
   it('* matches any run; everything else literally', () => {

@@ -1,5 +1,9 @@
 import type { Caller } from '../../access/index.js';
-import { assessSlsaLevel, type ProvenanceEvidence, type SlsaAssessment } from '../../policy/index.js';
+import {
+  assessSlsaLevel,
+  type ProvenanceEvidence,
+  type SlsaAssessment,
+} from '../../policy/index.js';
 import { listArtifacts } from '../../store/catalogue.js';
 import {
   attestationsOfRelease,

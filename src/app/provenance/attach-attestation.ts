@@ -48,7 +48,8 @@ export interface AttachAttestationResult {
 }
 
 const REFUSALS: BundleRefusals = {
-  unverified: (message, o) => new ProvenanceServiceError('ATTESTATION_BUNDLE_UNVERIFIED', message, o),
+  unverified: (message, o) =>
+    new ProvenanceServiceError('ATTESTATION_BUNDLE_UNVERIFIED', message, o),
   notAdmitted: (message, details) =>
     new ProvenanceServiceError('ATTESTATION_SIGNER_NOT_ADMITTED', message, { details }),
 };
@@ -134,7 +135,9 @@ export async function checkAttestation(
       o.only !== undefined
         ? `No subject of the attestation is artifact ${o.only} of this release; attest that artifact's digest`
         : "No subject of the attestation is one of this release's artifacts; attest the released artifact's digest, or push its SBOM first so the release knows it",
-      { details: { subjects: [...named].slice(0, 20), artifacts: o.artifacts.map((a) => a.digest) } },
+      {
+        details: { subjects: [...named].slice(0, 20), artifacts: o.artifacts.map((a) => a.digest) },
+      },
     );
   }
   const facts = isSlsaProvenance(statement.predicateType)

@@ -34,8 +34,7 @@ export function isSlsaProvenance(predicateType: string): boolean {
 export function readProvenanceFacts(predicateType: string, predicate: unknown): ProvenanceFacts {
   const problems: string[] = [];
   const p = obj(predicate, 'predicate', problems) ?? {};
-  const facts =
-    predicateType === SLSA_PROVENANCE_V02 ? readV02(p, problems) : readV1(p, problems);
+  const facts = predicateType === SLSA_PROVENANCE_V02 ? readV02(p, problems) : readV1(p, problems);
   if (problems.length > 0) {
     throw new ProvenanceServiceError(
       'ATTESTATION_STATEMENT_INVALID',
@@ -51,7 +50,11 @@ function readV1(p: Record<string, unknown>, problems: string[]): ProvenanceFacts
   const run = obj(p['runDetails'], 'runDetails', problems) ?? {};
   const builder = obj(run['builder'], 'runDetails.builder', problems) ?? {};
   const ext = optObj(def['externalParameters'], 'buildDefinition.externalParameters', problems);
-  const deps = optArray(def['resolvedDependencies'], 'buildDefinition.resolvedDependencies', problems);
+  const deps = optArray(
+    def['resolvedDependencies'],
+    'buildDefinition.resolvedDependencies',
+    problems,
+  );
   const descriptors = deps.map((d, i) =>
     descriptor(d, `buildDefinition.resolvedDependencies[${i}]`, problems),
   );
@@ -78,7 +81,8 @@ function readV02(p: Record<string, unknown>, problems: string[]): ProvenanceFact
     builderId: str(builder['id'], 'builder.id', problems),
     buildType: str(p['buildType'], 'buildType', problems),
     // v0.2 keeps the external inputs in invocation: the config source and its parameters.
-    externalParameters: source !== undefined || (params !== undefined && Object.keys(params).length > 0),
+    externalParameters:
+      source !== undefined || (params !== undefined && Object.keys(params).length > 0),
     source: {
       uri: src?.uri ?? materials[0]?.uri ?? null,
       digest: src?.digest ?? materials[0]?.digest ?? null,

@@ -5,7 +5,7 @@ import {
   parseSlsaBuilders,
   type SlsaBuilderTrust,
   type SlsaBuildLevel,
-  SlsaError,
+  SlsaLevelError,
 } from '../../policy/index.js';
 import { findTeamSlsaSettings, setTeamSlsaSettings } from '../../store/release-evidence.js';
 import { audit } from '../audit-trail.js';
@@ -30,7 +30,7 @@ const EMPTY: SlsaSettings = { builders: [], supplierLevel: 0 };
 
 /** Stored JSON (written by setSlsaSettings, so already checked) → settings. */
 export function slsaSettingsOf(json: string | null): SlsaSettings {
-  return json === null ? EMPTY : ({ ...EMPTY, ...(JSON.parse(json) as Partial<SlsaSettings>) });
+  return json === null ? EMPTY : { ...EMPTY, ...(JSON.parse(json) as Partial<SlsaSettings>) };
 }
 
 /** The roots of trust a team's assessments use: its own first, then the defaults. */
@@ -40,16 +40,16 @@ export function buildersOf(settings: SlsaSettings): SlsaBuilderTrust[] {
 
 /**
  * Parse settings from an untrusted body.
- * @throws SlsaError SLSA_SETTINGS_INVALID
+ * @throws SlsaLevelError SLSA_SETTINGS_INVALID
  */
 export function parseSlsaSettings(input: unknown): SlsaSettings {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new SlsaError('SLSA_SETTINGS_INVALID', 'The SLSA settings must be a JSON object');
+    throw new SlsaLevelError('SLSA_SETTINGS_INVALID', 'The SLSA settings must be a JSON object');
   }
   const o = input as Record<string, unknown>;
   const level = o['supplierLevel'] ?? 0;
   if (level !== 0 && level !== 1 && level !== 2 && level !== 3) {
-    throw new SlsaError('SLSA_SETTINGS_INVALID', 'supplierLevel must be 0, 1, 2 or 3');
+    throw new SlsaLevelError('SLSA_SETTINGS_INVALID', 'supplierLevel must be 0, 1, 2 or 3');
   }
   return { builders: parseSlsaBuilders(o['builders'] ?? []), supplierLevel: level };
 }
@@ -69,7 +69,7 @@ export async function getSlsaSettings(
 /**
  * Set the builders a team trusts and the level its supplier intake requires (organisation-wide
  * admins, as for signing identities: both decide what the team's evidence proves).
- * @throws SlsaError SLSA_SETTINGS_INVALID; InventoryError INVENTORY_NOT_FOUND; AccessError
+ * @throws SlsaLevelError SLSA_SETTINGS_INVALID; InventoryError INVENTORY_NOT_FOUND; AccessError
  */
 export async function setSlsaSettings(
   s: Services,

@@ -18,11 +18,11 @@ import { notFound, requireTeam } from '../inventory/team-scope.js';
 import { recheckCaller } from '../recheck-caller.js';
 import { nowIso, type Services } from '../services.js';
 import { serviceTrust } from '../trust/served-trusted-root.js';
-import { attachAttestation, checkAttestation } from './attach-attestation.js';
 import { provenanceEvidence } from './assess-release.js';
+import { attachAttestation, checkAttestation } from './attach-attestation.js';
 import { ProvenanceServiceError } from './errors.js';
-import type { AttestationView } from './views.js';
 import { buildersOf, slsaSettingsOf } from './slsa-settings.js';
+import type { AttestationView } from './views.js';
 
 export interface SupplierIntakeInput {
   product: string;
@@ -83,7 +83,9 @@ export async function supplierIntake(
   const team = await findTeam(s.db.read, teamName);
   if (!team) throw notFound(`team ${teamName}`);
   const identities = JSON.parse(team.signing_identities) as SigningIdentity[];
-  const settings = slsaSettingsOf((await findTeamSlsaSettings(s.db.read, teamName))?.slsa_settings ?? null);
+  const settings = slsaSettingsOf(
+    (await findTeamSlsaSettings(s.db.read, teamName))?.slsa_settings ?? null,
+  );
 
   const checked = await checkAttestation(s, {
     bundle: parseJson(input.provenance, 'provenance bundle', { maxDepth: 64 }),

@@ -83,7 +83,7 @@ export function registerProvenanceRoutes(
         schema: {
           summary: "Take in a supplier's binary with its SBOM and provenance",
           description:
-            'JSON: product, release, artifact (sha256 of the binary), sbom (the document as text), provenance (the Sigstore bundle as text), optional sbomBundle (text), team, vendor, requiredLevel (0–3; default the team\'s supplierLevel). The provenance must verify under the team\'s signing identities and name the artifact; below the required SLSA level nothing is stored (SLSA_LEVEL_BELOW_REQUIRED). The SBOM is filed under the artifact (its subject must be that artifact), and the product is marked supplier.',
+            "JSON: product, release, artifact (sha256 of the binary), sbom (the document as text), provenance (the Sigstore bundle as text), optional sbomBundle (text), team, vendor, requiredLevel (0–3; default the team's supplierLevel). The provenance must verify under the team's signing identities and name the artifact; below the required SLSA level nothing is stored (SLSA_LEVEL_BELOW_REQUIRED). The SBOM is filed under the artifact (its subject must be that artifact), and the product is marked supplier.",
           tags: ['provenance'],
         },
       },
@@ -168,7 +168,11 @@ export function registerProvenanceRoutes(
     '/api/v1/products/:name/releases/:version/rebuild-checks',
     {
       config: { requires: 'inventory:read' },
-      schema: { summary: "A release's rebuild checks", tags: ['provenance'], params: releaseParams },
+      schema: {
+        summary: "A release's rebuild checks",
+        tags: ['provenance'],
+        params: releaseParams,
+      },
     },
     async (req) => ({
       items: await listRebuildChecks(s, req.caller, req.params.name, req.params.version),
@@ -232,7 +236,8 @@ function parseIntakeBody(raw: Buffer | undefined): IntakeBody {
   } catch {
     throw usage('The body is not JSON');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw usage('The body is not an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw usage('The body is not an object');
   const o = v as Record<string, unknown>;
   const text = (k: string, max: number, required: boolean): string | undefined => {
     const x = o[k];
