@@ -7,6 +7,7 @@ import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
 import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
+import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { SbomErrorCode } from '../sbom/index.js';
@@ -56,6 +57,7 @@ export type AllErrorCodes =
   | VulnServiceErrorCode
   | VexPublicationErrorCode
   | TriggerIntakeErrorCode
+  | SlsaErrorCode
   | ProvenanceServiceErrorCode
   | SlsaLevelErrorCode
   | ServerErrorCode;
@@ -183,6 +185,7 @@ const OVERRIDES = {
   VEX_SIGNER_NOT_CALLER: 403,
   // A webhook that no secret is set for: unauthenticated.
   WEBHOOK_NOT_CONFIGURED: 401,
+  SLSA_TOO_DEEP: 400,
   // Release evidence: an attestation that does not verify, whose signer the team does not admit,
   // or that is about another artifact is unprocessable, as for SBOM bundles; so is a supplier's
   // provenance below the level required.
