@@ -1,6 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
-import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
+import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
@@ -10,8 +10,8 @@ import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
 import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
-import type { SbomErrorCode } from '../sbom/index.js';
 import type { SlsaLevelErrorCode } from '../policy/index.js';
+import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
 import type { TlogErrorCode } from '../tlog/index.js';

@@ -141,7 +141,7 @@ export async function checkAttestation(
     );
   }
   const facts = isSlsaProvenance(statement.predicateType)
-    ? readProvenanceFacts(statement.predicateType, statement.predicate)
+    ? readProvenanceFacts(statement)
     : undefined;
   return {
     statement,
