@@ -4,7 +4,7 @@ import type { ReleaseSlsaView } from '../../app/provenance/assess-release.js';
 import type { RebuildCheckView } from '../../app/provenance/views.js';
 import { CustodyError } from '../../core/index.js';
 import { CliExit } from '../exit.js';
-import { type CliIO, EXIT } from '../io.js';
+import { type CliIO, EXIT, settingsOf } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
 
 /** `product@release`, split at the last `@` (product names may hold one, versions do not). */
@@ -118,7 +118,7 @@ export function registerSlsa(program: Command, io: CliIO): void {
         command: o.command,
         cwd: workdir,
         output: resolve(workdir, o.output),
-        env: io.env,
+        env: settingsOf(io).environment,
       });
       const matches = run.digest === artifact.digest;
       let diff: ReturnType<typeof diffSummary> | undefined;
@@ -135,7 +135,7 @@ export function registerSlsa(program: Command, io: CliIO): void {
             await rebuiltSbomDiff({
               released: bytes,
               tree: workdir,
-              env: io.env,
+              env: settingsOf(io).environment,
               ...(o.sbomCommand !== undefined ? { sbomCommand: o.sbomCommand } : {}),
             }),
           );
