@@ -85,6 +85,19 @@ export async function checkAttestation(
     trustedRoot?: (() => unknown) | undefined;
   },
 ): Promise<CheckedAttestation> {
+  const raw = o.bundle as { dsseEnvelope?: unknown; messageSignature?: unknown } | null;
+  if (
+    raw !== null &&
+    typeof raw === 'object' &&
+    raw.dsseEnvelope === undefined &&
+    raw.messageSignature !== undefined
+  ) {
+    throw new ProvenanceServiceError(
+      'ATTESTATION_BUNDLE_UNVERIFIED',
+      'The bundle holds a message signature; an attestation is a DSSE envelope with an in-toto statement (custody attest)',
+      { details: { reason: 'message' } },
+    );
+  }
   const checked = await checkSignedBundle({
     bundle: o.bundle,
     bytes: new Uint8Array(0),
