@@ -306,3 +306,109 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+/**
+ * L3: provenance signed keylessly by a builder identity the team trusts at L3 (in production a
+ * reusable workflow such as slsa-github-generator's; here the dev OIDC issuer's subject stands in
+ * for it), against the in-process CA and log.
+ */
+describe('release attestations: keyless L3 (sqlite)', () => {
+  let srv: TestServer;
+  let dir: string;
+  const WORKFLOW = 'https://ci.example/acme/app/.github/workflows/build.yml@refs/tags/v1.0.0';
+  const BUILDER = 'https://ci.example/acme/isolated-builder@v1';
+
+  before(async () => {
+    srv = await startServer('sqlite', { keyless: true });
+    dir = mkdtempSync(join(tmpdir(), 'custody-attestations-l3-'));
+  });
+  after(async () => {
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a keyless signature by an isolated builder trusted at L3 reaches L3; the same builder trusted at L2 stays L2', async () => {
+    const admin = await tokenFor(srv.services, 'admin', undefined, 'ada');
+    assert.equal(
+      (await call(srv, 'POST', '/api/v1/teams', { token: admin, body: { name: 'web' } })).status,
+      201,
+    );
+    const web = await tokenFor(srv.services, 'publisher', ['web'], 'wes');
+    const issuer = `${srv.base.replace(/:\d+$/, ':0')}/dev-oidc`;
+    const set = await call(srv, 'PUT', '/api/v1/teams/web/signing-identities', {
+      token: admin,
+      body: { identities: [{ issuer, subject: 'https://ci\\.example/.*' }] },
+    });
+    assert.equal(set.status, 200, set.text);
+    writeFileSync(join(dir, 'sbom.json'), (await sbomFixtures()).demo);
+    writeFileSync(join(dir, 'app.bin'), 'the release binary\n');
+    writeFileSync(join(dir, 'p.json'), JSON.stringify(provenancePredicate({ builderId: BUILDER })));
+    const cli = async (argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await run(argv, {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+        env: { CUSTODY_URL: srv.base, CUSTODY_TOKEN: web, CUSTODY_DEV_OIDC_SUBJECT: WORKFLOW },
+        cwd: dir,
+      });
+      return { code, stdout, stderr };
+    };
+    const artifact = sha256(readFileSync(join(dir, 'app.bin')));
+    const pushed = await cli(
+      ['push', 'sbom', 'sbom.json', '--product', 'demo', '--release', '1.0.0'].concat([
+        '--artifact',
+        artifact,
+      ]),
+    );
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const a = await cli(
+      ['attest', 'app.bin', '--type', 'slsaprovenance1', '--predicate', 'p.json'].concat([
+        '-o',
+        'k.bundle',
+      ]),
+    );
+    assert.equal(a.code, 0, a.stderr);
+    const p = await cli([
+      'push',
+      'attestation',
+      'k.bundle',
+      '--product',
+      'demo',
+      '--release',
+      '1.0.0',
+      '--json',
+    ]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.deepEqual(JSON.parse(p.stdout).attestations[0].signer, {
+      kind: 'identity',
+      identity: WORKFLOW,
+      issuer,
+    });
+    const trust = (level: number) =>
+      call(srv, 'PUT', '/api/v1/teams/web/slsa', {
+        token: admin,
+        body: {
+          builders: [
+            {
+              builderId: 'https://ci.example/acme/isolated-builder@*',
+              identity: 'https://ci.example/acme/app/.github/workflows/build.yml@refs/tags/*',
+              issuer,
+              level,
+            },
+          ],
+        },
+      });
+    assert.equal((await trust(2)).status, 200);
+    const l2 = await call(srv, 'GET', '/api/v1/products/demo/releases/1.0.0/slsa', { token: web });
+    assert.equal(l2.json.level, 2, l2.text);
+    assert.deepEqual(
+      l2.json.gaps.map((g: { code: string }) => g.code),
+      ['SLSA_BUILDER_NOT_ISOLATED'],
+    );
+    assert.equal((await trust(3)).status, 200);
+    const l3 = await call(srv, 'GET', '/api/v1/products/demo/releases/1.0.0/slsa', { token: web });
+    assert.equal(l3.json.level, 3, l3.text);
+    assert.deepEqual(l3.json.gaps, []);
+  });
+});
