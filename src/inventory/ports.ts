@@ -18,6 +18,8 @@ export interface ProductRecord {
   name: string;
   created_at: string;
   team: string;
+  /** 1: third-party software taken in through supplier intake. */
+  supplier?: number;
 }
 
 /** One stored SBOM (the row; booleans as 0/1, the quality score in tenths). */

@@ -45,7 +45,7 @@ export async function findProduct(q: Q, name: string): Promise<ProductRow | unde
   return q
     .selectFrom('products as p')
     .innerJoin('teams as t', 't.id', 'p.team_id')
-    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 't.name as team'])
+    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 'p.supplier', 't.name as team'])
     .where('p.name', '=', name)
     .executeTakeFirst();
 }
@@ -54,7 +54,7 @@ export async function findProductById(q: Q, id: number): Promise<ProductRow | un
   return q
     .selectFrom('products as p')
     .innerJoin('teams as t', 't.id', 'p.team_id')
-    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 't.name as team'])
+    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 'p.supplier', 't.name as team'])
     .where('p.id', '=', id)
     .executeTakeFirst();
 }
@@ -77,7 +77,7 @@ export async function listProducts(q: Q, teamIdsIn?: readonly number[]): Promise
   let s = q
     .selectFrom('products as p')
     .innerJoin('teams as t', 't.id', 'p.team_id')
-    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 't.name as team'])
+    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 'p.supplier', 't.name as team'])
     .orderBy('p.name');
   if (teamIdsIn) {
     if (teamIdsIn.length === 0) return [];

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
+import { provenancePredicate } from '../helpers/provenance.js';
 import {
   BACKENDS,
   call,
@@ -16,33 +17,6 @@ import {
   type TestServer,
   tokenFor,
 } from '../helpers/server.js';
-
-/** A SLSA Provenance v1 predicate as a generic (Jenkins-like) builder writes it. */
-export function provenancePredicate(
-  o: { builderId?: string; buildType?: string; external?: Record<string, unknown> } = {},
-) {
-  return {
-    buildDefinition: {
-      buildType: o.buildType ?? 'https://ci.example/buildtypes/make/v1',
-      externalParameters: o.external ?? {
-        source: 'git+https://git.example/acme/app@refs/tags/v1.0.0',
-        target: 'app.bin',
-      },
-      resolvedDependencies: [
-        {
-          uri: 'git+https://git.example/acme/app@refs/tags/v1.0.0',
-          digest: { gitCommit: 'a'.repeat(40) },
-        },
-        { uri: 'pkg:npm/left-pad@1.3.0', digest: { sha512: 'b'.repeat(128) } },
-        { uri: 'pkg:npm/express@4' },
-      ],
-    },
-    runDetails: {
-      builder: { id: o.builderId ?? 'https://ci.example/jenkins' },
-      metadata: { invocationId: 'build-1' },
-    },
-  };
-}
 
 const sha256 = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 

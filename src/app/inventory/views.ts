@@ -125,10 +125,18 @@ export interface ProductView {
   name: string;
   team: string;
   createdAt: string;
+  /** Third-party software taken in through supplier intake. */
+  supplier: boolean;
 }
 
 export function productView(p: ProductRow): ProductView {
-  return { id: p.id, name: p.name, team: p.team, createdAt: p.created_at };
+  return {
+    id: p.id,
+    name: p.name,
+    team: p.team,
+    createdAt: p.created_at,
+    supplier: p.supplier === 1,
+  };
 }
 
 export interface ReleaseView {
