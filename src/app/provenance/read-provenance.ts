@@ -44,6 +44,14 @@ export function isSlsaProvenance(predicateType: string): boolean {
  */
 export function readProvenanceFacts(statement: Statement): ProvenanceFacts {
   const st = statement as unknown as InTotoStatement;
+  const p: unknown = statement.predicate;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+    throw new ProvenanceServiceError(
+      'ATTESTATION_STATEMENT_INVALID',
+      'The SLSA provenance is malformed: its predicate is not a JSON object',
+      { details: { reason: 'SLSA_PREDICATE_INVALID' } },
+    );
+  }
   try {
     const view = provenanceView(st);
     const parsed = parseSlsaProvenance(st);
