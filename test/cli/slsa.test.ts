@@ -220,6 +220,15 @@ for (const backend of BACKENDS) {
       );
       assert.equal(other.code, 1, other.stderr);
       assert.match(other.stderr, /ATTESTATION_SUBJECT_MISMATCH/);
+      for (const body of ['not json', '[]', JSON.stringify({ product: 'vendor-lib' })]) {
+        const bad = await call(srv, 'POST', '/api/v1/supplier-intakes', {
+          token: web,
+          body,
+          contentType: 'application/json',
+        });
+        assert.equal(bad.status, 400, bad.text);
+        assert.equal(bad.json.error.code, 'REQUEST_INVALID');
+      }
       assert.deepEqual(await snapshot(srv.services), was);
 
       const set = await call(srv, 'PUT', '/api/v1/teams/web/slsa', {

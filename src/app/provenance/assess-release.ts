@@ -23,7 +23,7 @@ export interface ReleaseSlsaView extends SlsaAssessment {
   /**
    * Whether the release commit is signed by an allowed identity. The service keeps no record of
    * commit verification (`custody git verify` checks a commit in a checkout, against the log), so
-   * it answers `unknown` here (`custody git verify` in a checkout is the check).
+   * it answers `unknown` here; `custody slsa assess --verify-commit` checks it in a checkout.
    */
   releaseCommit: { commit: string | null; signed: 'unknown'; reason: string };
   /** SLSA provenance attestations considered. */
@@ -65,7 +65,7 @@ export async function assessRelease(
       reason:
         release.commit_sha === null
           ? 'the release records no commit'
-          : 'Custody keeps no record of verified commit signatures; check it in a checkout with custody git verify <commit>',
+          : 'Custody keeps no record of verified commit signatures; custody slsa assess --verify-commit checks it in a checkout',
     },
     provenanceCount: provenance.length,
     rebuildChecks: rebuilds.length,

@@ -41,14 +41,27 @@ export function registerSlsa(program: Command, io: CliIO): void {
         'the SLSA v1.0 Build level (L0–L3) the release’s evidence supports, the evidence, and the gaps to the next level',
       )
       .option('--require <level>', 'exit 1 when the release is below this level (L0–L3)')
+      .option(
+        '--verify-commit [repo]',
+        'verify the release commit’s signature in this checkout (default: the working directory), as custody git verify does',
+      )
+      .option('--certificate-identity <id>', 'with --verify-commit: the signer identity required')
+      .option('--certificate-identity-regexp <re>', 'with --verify-commit: a pattern for it')
+      .option('--certificate-oidc-issuer <url>', 'with --verify-commit: the OIDC issuer required')
+      .option('--certificate-oidc-issuer-regexp <re>', 'with --verify-commit: a pattern for it')
+      .option('--trusted-root <file>', 'with --verify-commit: the trusted root')
       .option('--json', 'print the assessment as JSON'),
-  ).action(async (ref: string, o: ServiceFlags & { require?: string; json?: boolean }) => {
+  ).action(async (ref: string, o: AssessFlags) => {
     const r = releaseRef(ref);
     const required = o.require === undefined ? undefined : levelFlag(o.require);
-    const { body: a } = await clientFor(o, io).request<ReleaseSlsaView>(
+    const { body } = await clientFor(o, io).request<ReleaseSlsaView>(
       'GET',
       `${releasePath(r)}/slsa`,
     );
+    let a: Omit<ReleaseSlsaView, 'releaseCommit'> & { releaseCommit: CommitField } = body;
+    if (o.verifyCommit !== undefined && body.releaseCommit.commit !== null) {
+      a = { ...body, releaseCommit: await checkCommit(body.releaseCommit.commit, o, io) };
+    }
     if (o.json) io.stdout.write(`${JSON.stringify(a, null, 2)}\n`);
     else io.stdout.write(assessmentText(a));
     if (required !== undefined && a.level < required) {
@@ -177,7 +190,50 @@ export function registerSlsa(program: Command, io: CliIO): void {
   );
 }
 
-function assessmentText(a: ReleaseSlsaView): string {
+type CommitField = {
+  commit: string | null;
+  signed: boolean | 'unknown';
+  reason: string;
+  identity?: string;
+};
+
+interface AssessFlags extends ServiceFlags {
+  require?: string;
+  json?: boolean;
+  verifyCommit?: string | boolean;
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  trustedRoot?: string;
+}
+
+/** The release commit checked in a checkout, as `custody git verify` checks commits. */
+async function checkCommit(commit: string, o: AssessFlags, io: CliIO): Promise<CommitField> {
+  const { gitSettings } = await import('../../app/git/git-settings.js');
+  const { verifyReleaseCommit } = await import('../../app/provenance/release-commit.js');
+  const { gitPorts } = await import('./git-ports.js');
+  const repo = resolve(io.cwd, typeof o.verifyCommit === 'string' ? o.verifyCommit : '.');
+  const settings = gitSettings(io, {
+    ...(o.url !== undefined ? { url: o.url } : {}),
+    ...(o.trustedRoot !== undefined ? { trustedRoot: resolve(io.cwd, o.trustedRoot) } : {}),
+    ...(o.certificateIdentity !== undefined ? { certificateIdentity: o.certificateIdentity } : {}),
+    ...(o.certificateIdentityRegexp !== undefined
+      ? { certificateIdentityRegexp: o.certificateIdentityRegexp }
+      : {}),
+    ...(o.certificateOidcIssuer !== undefined
+      ? { certificateOidcIssuer: o.certificateOidcIssuer }
+      : {}),
+    ...(o.certificateOidcIssuerRegexp !== undefined
+      ? { certificateOidcIssuerRegexp: o.certificateOidcIssuerRegexp }
+      : {}),
+  });
+  return verifyReleaseCommit(repo, commit, settings, await gitPorts(io));
+}
+
+function assessmentText(
+  a: Omit<ReleaseSlsaView, 'releaseCommit'> & { releaseCommit: CommitField },
+): string {
   const lines = [
     `${a.product} ${a.version}: SLSA Build L${a.level}${a.ticket ? ` (ticket ${a.ticket})` : ''}`,
   ];
