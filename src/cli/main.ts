@@ -19,6 +19,7 @@ import { registerToken } from './commands/token.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
+import { registerVerifyProvenance, routeVerifyProvenance } from './commands/verify-provenance.js';
 import { registerVex } from './commands/vex.js';
 import { registerVuln } from './commands/vuln.js';
 import { registerVulnService } from './commands/vuln-service.js';
@@ -35,7 +36,7 @@ export { CliExit };
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...routeVerifyProvenance(argv)], { from: 'user' });
     return EXIT.ok;
   } catch (e) {
     return exitCodeFor(e, io);
@@ -106,6 +107,7 @@ const COMMANDS: Register[] = [
   registerAttest,
   registerVerify,
   registerVerifyBundle,
+  registerVerifyProvenance,
   registerVex,
   registerVuln,
   registerVulnService,

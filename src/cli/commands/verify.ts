@@ -29,7 +29,9 @@ export function registerVerify(program: Command, io: CliIO): void {
   withVerifyOptions(
     program
       .command('verify <artifact>')
-      .description('verify a Sigstore bundle over a file (or sha256:<hex>) with a key or identity'),
+      .description(
+        'verify a Sigstore bundle over a file (or sha256:<hex>) with a key or identity; `custody verify provenance <artifact…>` verifies SLSA provenance',
+      ),
   ).action(async (artifactArg: string, o: VerifyFlags) => {
     const inputs = readInputs(artifactArg, o, io);
     const { verifyArtifact } = await import('../../app/verify/verify-artifact.js');

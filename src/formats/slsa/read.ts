@@ -558,7 +558,13 @@ function sourceV1(p: ProvenanceV1): ProvenanceSource | undefined {
   }
   // The container-based builder: externalParameters.source.
   if (isObj(ext['source']) && asString(ext['source']['uri']) !== undefined) {
-    return sourceFrom(ext['source'] as ResourceDescriptor);
+    const src = sourceFrom(ext['source'] as ResourceDescriptor);
+    // A source named without its digest: the resolved dependency with the same URI has it.
+    const dep = deps.find((d) => d.uri === (ext['source'] as Obj)['uri']);
+    if (src !== undefined && Object.keys(src.digest).length === 0 && dep?.digest !== undefined) {
+      return { ...src, digest: dep.digest };
+    }
+    return src;
   }
   // Google Cloud Build v1: externalParameters.buildConfigSource {repository, ref}.
   if (

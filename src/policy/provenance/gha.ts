@@ -49,6 +49,7 @@ export interface GhaVerified {
   builderId: string;
   sourceRepository: string;
   commit: string;
+  signer: { identity: string; issuer: string };
   statement: InTotoStatement;
 }
 
@@ -292,6 +293,7 @@ export function verifyGhaAttestation(
     builderId: builderIdString(verified),
     sourceRepository: id.sourceRepository,
     commit: id.sourceSha1,
+    signer: { identity: id.subjectWorkflow, issuer: id.issuer },
     statement,
   };
 }

@@ -3,7 +3,7 @@
  * parsed attestations and the trust passed in. A failed check is a value (`verified: false`
  * with slsa-verifier's error name as the reason); unreadable input throws a coded error.
  */
-import type { TrustedRoot } from '../../sign/index.js';
+import type { TrustMaterialInput } from '../../sign/index.js';
 import {
   DEFAULT_ARTIFACT_BUILDERS,
   DEFAULT_BYOB_BUILDERS,
@@ -24,7 +24,7 @@ export interface GhaProvenanceInput {
   /** The artifacts' digests (hex; 64 digits for sha256). Each must be a subject. */
   artifactDigests: readonly string[];
   expect: Omit<ProvenanceExpectations, 'artifactDigest'>;
-  trust: TrustedRoot;
+  trust: TrustMaterialInput;
   /**
    * `artifact` (slsa-verifier verify-artifact), `image` (verify-image) or `github-attestation`
    * (verify-github-attestation: no default builders, `--builder-id` is required).
@@ -63,8 +63,13 @@ export function verifyGhaProvenance(input: GhaProvenanceInput): ProvenanceResult
       builderId: v.builderId,
       sourceRepository: v.sourceRepository,
       commit: v.commit,
+      signer: v.signer,
       statement: v.statement,
       tlog: att.tlog,
     };
   });
 }
+
+export { type KeyedProvenanceInput, verifyKeyedProvenance } from './keyed.js';
+export { NPM_ATTESTATION_KEYS, type NpmInput, verifyNpmPackage } from './npm.js';
+export { type VsaInput, type VsaResult, verifyVsa } from './vsa.js';

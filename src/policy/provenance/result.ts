@@ -8,6 +8,8 @@ export type ProvenanceResult =
       builderId: string;
       sourceRepository?: string;
       commit?: string;
+      /** The signing certificate's SAN and OIDC issuer (keyless provenance). */
+      signer?: { identity: string; issuer: string };
       statement: InTotoStatement;
       /** False when verified without a transparency log entry (allowMissingTlog). */
       tlog: boolean;

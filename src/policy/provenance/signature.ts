@@ -1,6 +1,6 @@
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import { parseDsseEnvelope } from '../../formats/slsa/index.js';
-import { isSignError, type TrustedRoot } from '../../sign/index.js';
+import { isSignError, type TrustMaterialInput } from '../../sign/index.js';
 import { verifyBundle } from '../../sign/verify/index.js';
 import { fail, type ProvenanceReason } from './reasons.js';
 
@@ -71,7 +71,7 @@ export interface SignatureOptions {
  */
 export function verifySignedAttestation(
   attestation: unknown,
-  trust: TrustedRoot,
+  trust: TrustMaterialInput,
   options: SignatureOptions = {},
 ): SignedAttestation {
   const signatureReason = options.signatureReason ?? 'no-valid-signature';
