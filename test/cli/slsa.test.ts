@@ -157,6 +157,49 @@ for (const backend of BACKENDS) {
       assert.match(metrics.text, /^custody_rebuild_checks\{outcome="mismatch"\} 1$/m);
     });
 
+    it('--sbom-command: the rebuilt tree described by the user’s own SBOM tool', async () => {
+      await ok([
+        'sbom',
+        'generate',
+        join(REPO_ROOT, 'examples/demo-app-1.1'),
+        '-o',
+        join(dir, 'tool-sbom.json'),
+      ]);
+      const r = await cli([
+        'slsa',
+        'rebuild-check',
+        'shop@1.0.0',
+        '--workdir',
+        'proj',
+        '--command',
+        "printf 'other\\n' > app.bin",
+        '--output',
+        'app.bin',
+        '--sbom-command',
+        `cat ${JSON.stringify(join(dir, 'tool-sbom.json'))}`,
+        '--json',
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      const stored = JSON.parse(r.stdout);
+      assert.equal(stored.matches, false);
+      assert.ok(stored.sbomDiff.summary.upgraded >= 1, r.stdout);
+      const failing = await cli([
+        'slsa',
+        'rebuild-check',
+        'shop@1.0.0',
+        '--workdir',
+        'proj',
+        '--command',
+        "printf 'other\\n' > app.bin",
+        '--output',
+        'app.bin',
+        '--sbom-command',
+        'exit 1',
+      ]);
+      assert.equal(failing.code, 2);
+      assert.match(failing.stderr, /The SBOM command failed/);
+    });
+
     it('a rebuild command that fails is a usage error (exit 2), nothing stored', async () => {
       const was = await snapshot(srv.services);
       const r = await cli([
