@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ProvenanceServiceError } from '../../../src/app/provenance/errors.js';
 import { readProvenanceFacts } from '../../../src/app/provenance/read-provenance.js';
+import { parseSlsaSettings } from '../../../src/app/provenance/slsa-settings.js';
 import { isCustodyError } from '../../../src/core/index.js';
 import type { Statement } from '../../../src/sign/index.js';
 import { provenancePredicate } from '../../helpers/provenance.js';
@@ -53,6 +54,26 @@ describe('readProvenanceFacts', () => {
           assert.ok(f.pinned <= f.dependencies);
         } catch (e) {
           assert.ok(isCustodyError(e), String(e));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseSlsaSettings', () => {
+  it('arbitrary JSON parses to settings or is SLSA_SETTINGS_INVALID, never a TypeError', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
+        for (const input of [v, { builders: v }, { supplierLevel: v }, { builders: [v] }]) {
+          try {
+            const s = parseSlsaSettings(input);
+            assert.ok([0, 1, 2, 3].includes(s.supplierLevel));
+            // What was taken parses again to the same (it is stored as JSON and read back).
+            assert.deepEqual(parseSlsaSettings(JSON.parse(JSON.stringify(s))), s);
+          } catch (e) {
+            assert.ok(isCustodyError(e, 'SLSA_SETTINGS_INVALID'), String(e));
+          }
         }
       }),
       { numRuns: 300 },
