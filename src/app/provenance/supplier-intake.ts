@@ -18,7 +18,6 @@ import { notFound, requireTeam } from '../inventory/team-scope.js';
 import { recheckCaller } from '../recheck-caller.js';
 import { nowIso, type Services } from '../services.js';
 import { serviceTrust } from '../trust/served-trusted-root.js';
-import { provenanceEvidence } from './assess-release.js';
 import { attachAttestation } from './attach-attestation.js';
 import { checkAttestation } from './check-attestation.js';
 import { ProvenanceServiceError } from './errors.js';
@@ -103,22 +102,20 @@ export async function supplierIntake(
   }
   const signer = checked.signer;
   const assessed = assessProvenance(
-    provenanceEvidence({
-      id: 0,
-      artifact_digest: artifact,
-      predicate_type: checked.statement.predicateType,
-      builder_id: checked.facts.builderId,
-      build_type: checked.facts.buildType,
-      external_parameters: checked.facts.externalParameters ? 1 : 0,
-      signer_kind: signer.kind,
-      identity: signer.kind === 'identity' ? signer.identity : null,
-      issuer: signer.kind === 'identity' ? signer.issuer : null,
-      key_name: signer.kind === 'key' ? signer.name : null,
-      key_hint: signer.kind === 'key' ? signer.hint : null,
-      emergency: checked.emergency ? 1 : 0,
+    {
+      artifact,
+      predicateType: checked.statement.predicateType,
+      builderId: checked.facts.builderId,
+      buildType: checked.facts.buildType,
+      externalParameters: checked.facts.externalParameters,
+      signer:
+        signer.kind === 'identity'
+          ? { kind: 'identity', identity: signer.identity, issuer: signer.issuer }
+          : { kind: 'key', name: signer.name, hint: signer.hint },
+      emergency: checked.emergency,
       dependencies: checked.facts.dependencies,
-      dependencies_pinned: checked.facts.pinned,
-    } as Parameters<typeof provenanceEvidence>[0]),
+      pinned: checked.facts.pinned,
+    },
     buildersOf(settings),
   );
   const required = input.requiredLevel ?? settings.supplierLevel;
