@@ -25,10 +25,13 @@ export async function evidenceFigures(s: Services): Promise<EvidenceFigures> {
   const byLevel: [number, number, number, number] = [0, 0, 0, 0];
   let pinned = 0;
   let total = 0;
+  // Grouped once: a scrape reads every release, so per-release filtering would be quadratic.
+  const artifactsOf = groupBy(rows.artifacts, (x) => x.release_id);
+  const provenanceOf = groupBy(provenance, (x) => x.release_id);
   for (const r of rows.releases) {
     const a = assessSlsaLevel({
-      artifacts: rows.artifacts.filter((x) => x.release_id === r.id).map((x) => x.digest),
-      provenance: provenance.filter((x) => x.release_id === r.id).map(provenanceEvidence),
+      artifacts: (artifactsOf.get(r.id) ?? []).map((x) => x.digest),
+      provenance: (provenanceOf.get(r.id) ?? []).map(provenanceEvidence),
       builders: buildersOf(slsaSettingsOf(r.slsa_settings)),
       rebuilds: [],
     });
@@ -50,4 +53,15 @@ export async function evidenceFigures(s: Services): Promise<EvidenceFigures> {
     releasesByLevel: byLevel,
     dependencies: { pinned, floating: total - pinned },
   };
+}
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => number): Map<number, T[]> {
+  const m = new Map<number, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
 }
