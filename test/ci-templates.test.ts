@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { REPO_ROOT } from './helpers/conformance.js';
 import { gitlabJobEnv, hostedRunnerEnv } from './helpers/ci-env.js';
+import { REPO_ROOT } from './helpers/conformance.js';
 import { type Served, serveProcess } from './helpers/serve-process.js';
 
 /**
@@ -26,7 +35,9 @@ interface Step {
 
 /** GitHub Actions: the release job's `run` steps, with `${{ … }}` already resolved in `env`. */
 function githubSteps(): { env: Record<string, string>; steps: Step[] } {
-  const doc = parseYaml(readFileSync(join(TEMPLATES, 'github-actions/custody-release.yml'), 'utf8'));
+  const doc = parseYaml(
+    readFileSync(join(TEMPLATES, 'github-actions/custody-release.yml'), 'utf8'),
+  );
   const job = doc.jobs.release;
   const steps = (job.steps as { name?: string; run?: string }[])
     .filter((s) => s.run !== undefined)
@@ -36,7 +47,9 @@ function githubSteps(): { env: Record<string, string>; steps: Step[] } {
 
 /** GitLab CI: the job's `script` lines, run one after the other in one shell as the runner does. */
 function gitlabSteps(): { env: Record<string, string>; steps: Step[] } {
-  const doc = parseYaml(readFileSync(join(TEMPLATES, 'gitlab/custody-release.gitlab-ci.yml'), 'utf8'));
+  const doc = parseYaml(
+    readFileSync(join(TEMPLATES, 'gitlab/custody-release.gitlab-ci.yml'), 'utf8'),
+  );
   const job = doc['custody-release'];
   return {
     env: job.variables as Record<string, string>,
@@ -55,7 +68,10 @@ function jenkinsSteps(): Step[] {
 }
 
 /** Tekton: the Task's step scripts and env, with `$(params.…)` / `$(workspaces.…)` substituted. */
-function tektonSteps(params: Record<string, string>, keyDir: string): { env: Record<string, string>; steps: Step[] } {
+function tektonSteps(
+  params: Record<string, string>,
+  keyDir: string,
+): { env: Record<string, string>; steps: Step[] } {
   const doc = parseYaml(readFileSync(join(TEMPLATES, 'tekton/custody-release-task.yaml'), 'utf8'));
   const subst = (s: string) =>
     s
@@ -65,7 +81,11 @@ function tektonSteps(params: Record<string, string>, keyDir: string): { env: Rec
       .replace(/\$\(context\.taskRun\.name\)/g, 'custody-release-run-x7k2p');
   const env: Record<string, string> = {};
   const steps: Step[] = [];
-  for (const step of doc.spec.steps as { name: string; script: string; env: { name: string; value?: string }[] }[]) {
+  for (const step of doc.spec.steps as {
+    name: string;
+    script: string;
+    env: { name: string; value?: string }[];
+  }[]) {
     for (const e of step.env) if (e.value !== undefined) env[e.name] = subst(e.value);
     steps.push({ name: step.name, script: subst(step.script) });
   }
@@ -94,7 +114,10 @@ describe('ci-templates, each run against custody serve', () => {
 
     shims = join(dir, 'bin');
     mkdirSync(shims);
-    writeFileSync(join(shims, 'custody'), `#!/bin/sh\nexec "${process.execPath}" "${custodyBin}" "$@"\n`);
+    writeFileSync(
+      join(shims, 'custody'),
+      `#!/bin/sh\nexec "${process.execPath}" "${custodyBin}" "$@"\n`,
+    );
     writeFileSync(
       join(shims, 'npm'),
       [
@@ -114,23 +137,44 @@ describe('ci-templates, each run against custody serve', () => {
     // The team's release key, registered as one of its signing identities by an admin.
     keyFile = join(dir, 'keys', 'key.pem');
     mkdirSync(join(dir, 'keys'));
-    const gen = spawnSync(process.execPath, [custodyBin, 'keys', 'generate', '-o', join(dir, 'keys', 'release.key')], {
-      encoding: 'utf8',
-    });
+    const gen = spawnSync(
+      process.execPath,
+      [custodyBin, 'keys', 'generate', '-o', join(dir, 'keys', 'release.key')],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.equal(gen.status, 0, gen.stderr);
     cpSync(join(dir, 'keys', 'release.key'), keyFile);
     const identities = await fetch(`${url}/api/v1/teams/default/signing-identities`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        identities: [{ publicKey: readFileSync(join(dir, 'keys', 'release.pub'), 'utf8'), name: 'release key' }],
+        identities: [
+          {
+            publicKey: readFileSync(join(dir, 'keys', 'release.pub'), 'utf8'),
+            name: 'release key',
+          },
+        ],
       }),
     });
     assert.equal(identities.status, 200, await identities.text());
 
     const tok = spawnSync(
       process.execPath,
-      [custodyBin, 'token', 'create', '--role', 'publisher', '--person', 'ci@example.com', '--team', 'default', '--data-dir', join(dir, 'data')],
+      [
+        custodyBin,
+        'token',
+        'create',
+        '--role',
+        'publisher',
+        '--person',
+        'ci@example.com',
+        '--team',
+        'default',
+        '--data-dir',
+        join(dir, 'data'),
+      ],
       { encoding: 'utf8' },
     );
     assert.equal(tok.status, 0, tok.stderr);
@@ -177,7 +221,9 @@ describe('ci-templates, each run against custody serve', () => {
   async function assertEvidence(product: string, version: string, work: string, output: string) {
     for (const f of ['sbom.cdx.json', 'sbom.sigstore.json', 'provenance.sigstore.json'])
       assert.ok(existsSync(join(work, f)), `${f} written`);
-    const release = (await api(`/api/v1/products/${product}/releases/${encodeURIComponent(version)}`)) as {
+    const release = (await api(
+      `/api/v1/products/${product}/releases/${encodeURIComponent(version)}`,
+    )) as {
       artifacts: { digest: string; sboms: { signed?: boolean }[] }[];
     };
     const artifact = release.artifacts[0];
@@ -214,8 +260,8 @@ describe('ci-templates, each run against custody serve', () => {
         Object.entries(env).map(([k, v]) => [
           k,
           String(v)
-            .replace('${{ vars.CUSTODY_PRODUCT }}', 'demo-gha')
-            .replace('${{ github.ref_name }}', 'v1.0.0'),
+            .replace(`$\{{ vars.CUSTODY_PRODUCT }}`, 'demo-gha')
+            .replace(`$\{{ github.ref_name }}`, 'v1.0.0'),
         ]),
       ),
     };
@@ -266,7 +312,10 @@ describe('ci-templates, each run against custody serve', () => {
       join(dir, 'keys'),
     );
     // The Task is given a workspace with the built tree: build it as the pipeline's build task would.
-    const build = { name: 'build', script: 'mkdir -p dist && npm pack --pack-destination dist && mv dist/*.tgz "$ARTIFACT"' };
+    const build = {
+      name: 'build',
+      script: 'mkdir -p dist && npm pack --pack-destination dist && mv dist/*.tgz "$ARTIFACT"',
+    };
     const { work, output } = runSteps('tekton', [build, ...steps], env);
     await assertEvidence('demo-tekton', 'v4.0.0', work, output);
   });

@@ -14,6 +14,8 @@ import { registerSbom } from './commands/sbom.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerSign } from './commands/sign.js';
+import { registerSlsa } from './commands/slsa.js';
+import { registerSupplier } from './commands/supplier.js';
 import { registerToken } from './commands/token.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
@@ -124,4 +126,6 @@ const COMMANDS: Register[] = [
     registerGit(program, io, async () => (await import('./commands/git-ports.js')).gitPorts(io)),
   registerDemo,
   registerOci,
+  registerSlsa,
+  registerSupplier,
 ];

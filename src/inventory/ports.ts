@@ -18,6 +18,8 @@ export interface ProductRecord {
   name: string;
   created_at: string;
   team: string;
+  /** 1: third-party software taken in through supplier intake. */
+  supplier?: number;
 }
 
 /** One stored SBOM (the row; booleans as 0/1, the quality score in tenths). */
@@ -54,6 +56,8 @@ export interface SbomRecordInput {
   /** VCS tag and commit, recorded when the release is new. */
   tag?: string;
   commit?: string;
+  /** The change ticket (SOX / SOC 2), recorded when the release is new. */
+  ticket?: string;
   artifact: { digest: string; name: string | null };
   /** The document exactly as received (untrusted bytes, already validated). */
   document: Uint8Array;

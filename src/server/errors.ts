@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
@@ -14,6 +15,7 @@ import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { OciErrorCode } from '../oci/index.js';
+import type { SlsaLevelErrorCode } from '../policy/index.js';
 import type { SbomErrorCode } from '../sbom/index.js';
 import type { NotationErrorCode, SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
@@ -64,6 +66,8 @@ export type AllErrorCodes =
   | ProvenanceBuildErrorCode
   | OciErrorCode
   | SlsaErrorCode
+  | ProvenanceServiceErrorCode
+  | SlsaLevelErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -200,6 +204,13 @@ const OVERRIDES = {
   // The service's own registry credentials cannot be read.
   OCI_CREDENTIALS_INVALID: 500,
   SLSA_TOO_DEEP: 400,
+  // Release evidence: an attestation that does not verify, whose signer the team does not admit,
+  // or that is about another artifact is unprocessable, as for SBOM bundles; so is a supplier's
+  // provenance below the level required.
+  ATTESTATION_BUNDLE_UNVERIFIED: 422,
+  ATTESTATION_SIGNER_NOT_ADMITTED: 422,
+  ATTESTATION_SUBJECT_MISMATCH: 422,
+  SLSA_LEVEL_BELOW_REQUIRED: 422,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

@@ -45,7 +45,7 @@ export async function findProduct(q: Q, name: string): Promise<ProductRow | unde
   return q
     .selectFrom('products as p')
     .innerJoin('teams as t', 't.id', 'p.team_id')
-    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 't.name as team'])
+    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 'p.supplier', 't.name as team'])
     .where('p.name', '=', name)
     .executeTakeFirst();
 }
@@ -54,7 +54,7 @@ export async function findProductById(q: Q, id: number): Promise<ProductRow | un
   return q
     .selectFrom('products as p')
     .innerJoin('teams as t', 't.id', 'p.team_id')
-    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 't.name as team'])
+    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 'p.supplier', 't.name as team'])
     .where('p.id', '=', id)
     .executeTakeFirst();
 }
@@ -77,7 +77,7 @@ export async function listProducts(q: Q, teamIdsIn?: readonly number[]): Promise
   let s = q
     .selectFrom('products as p')
     .innerJoin('teams as t', 't.id', 'p.team_id')
-    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 't.name as team'])
+    .select(['p.id', 'p.team_id', 'p.name', 'p.created_at', 'p.supplier', 't.name as team'])
     .orderBy('p.name');
   if (teamIdsIn) {
     if (teamIdsIn.length === 0) return [];
@@ -95,6 +95,7 @@ export interface ReleaseRow {
   created_at: string;
   rebuilt_at: string | null;
   deployed: number;
+  ticket: string | null;
   product: string;
   team_id: number;
   team: string;
@@ -114,6 +115,7 @@ function releaseSelect(q: Q) {
       'r.created_at',
       'r.rebuilt_at',
       'r.deployed',
+      'r.ticket',
       'p.name as product',
       'p.team_id',
       't.name as team',
@@ -145,7 +147,14 @@ export async function listReleases(q: Q, productId: number): Promise<ReleaseRow[
 
 export async function insertRelease(
   q: Q,
-  r: { productId: number; version: string; tag?: string; commit?: string; now: string },
+  r: {
+    productId: number;
+    version: string;
+    tag?: string;
+    commit?: string;
+    ticket?: string;
+    now: string;
+  },
 ): Promise<number> {
   const row = await q
     .insertInto('releases')
@@ -154,6 +163,7 @@ export async function insertRelease(
       version: r.version,
       tag: r.tag ?? null,
       commit_sha: r.commit ?? null,
+      ticket: r.ticket ?? null,
       created_at: r.now,
       rebuilt_at: null,
       deployed: 0,
@@ -166,14 +176,20 @@ export async function insertRelease(
 export async function updateRelease(
   q: Q,
   id: number,
-  patch: { deployed?: boolean; rebuiltAt?: string; tag?: string; commit?: string },
+  patch: { deployed?: boolean; rebuiltAt?: string; tag?: string; commit?: string; ticket?: string },
 ): Promise<void> {
-  const set: Partial<{ deployed: number; rebuilt_at: string; tag: string; commit_sha: string }> =
-    {};
+  const set: Partial<{
+    deployed: number;
+    rebuilt_at: string;
+    tag: string;
+    commit_sha: string;
+    ticket: string;
+  }> = {};
   if (patch.deployed !== undefined) set.deployed = patch.deployed ? 1 : 0;
   if (patch.rebuiltAt !== undefined) set.rebuilt_at = patch.rebuiltAt;
   if (patch.tag !== undefined) set.tag = patch.tag;
   if (patch.commit !== undefined) set.commit_sha = patch.commit;
+  if (patch.ticket !== undefined) set.ticket = patch.ticket;
   if (Object.keys(set).length === 0) return;
   await q.updateTable('releases').set(set).where('id', '=', id).execute();
 }

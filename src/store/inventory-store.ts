@@ -82,6 +82,7 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
       version: input.release,
       ...(input.tag !== undefined ? { tag: input.tag } : {}),
       ...(input.commit !== undefined ? { commit: input.commit } : {}),
+      ...(input.ticket !== undefined ? { ticket: input.ticket } : {}),
       now,
     }));
   const art = await findArtifact(trx, releaseId, input.artifact.digest);

@@ -639,6 +639,85 @@ function all(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('components_sbom').on('components').column('sbom_id').execute();
       },
     },
+    '0014_release_evidence': {
+      async up(db: Db) {
+        // Verified in-toto attestations about a release's artifacts (SLSA provenance first): the
+        // bundle is a blob (bundle_digest); the row repeats who signed it and what the provenance
+        // says about the build, which the SLSA assessment and the metrics read without the blob.
+        await id(db.schema.createTable('release_attestations'))
+          .addColumn('release_id', 'integer', (c) => c.notNull().references('releases.id'))
+          .addColumn('artifact_id', 'integer', (c) => c.notNull().references('artifacts.id'))
+          .addColumn('artifact_digest', 'text', notNull)
+          .addColumn('predicate_type', 'text', notNull)
+          .addColumn('bundle_digest', 'text', notNull)
+          .addColumn('signer_kind', 'text', notNull)
+          .addColumn('identity', 'text')
+          .addColumn('issuer', 'text')
+          .addColumn('key_name', 'text')
+          .addColumn('key_hint', 'text')
+          .addColumn('emergency', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('builder_id', 'text')
+          .addColumn('build_type', 'text')
+          .addColumn('external_parameters', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('source_uri', 'text')
+          .addColumn('source_digest', 'text')
+          .addColumn('source_ref', 'text')
+          .addColumn('dependencies', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('dependencies_pinned', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('log_index', 'bigint')
+          .addColumn('logged_by', 'text')
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addUniqueConstraint('release_attestations_artifact_bundle', [
+            'artifact_id',
+            'bundle_digest',
+          ])
+          .execute();
+        await db.schema
+          .createIndex('release_attestations_release')
+          .on('release_attestations')
+          .column('release_id')
+          .execute();
+        // Rebuilds of a release's artifact from its source, compared with what was released.
+        await id(db.schema.createTable('rebuild_checks'))
+          .addColumn('release_id', 'integer', (c) => c.notNull().references('releases.id'))
+          .addColumn('artifact_id', 'integer', (c) => c.notNull().references('artifacts.id'))
+          .addColumn('expected_digest', 'text', notNull)
+          .addColumn('rebuilt_digest', 'text', notNull)
+          .addColumn('matches', 'integer', notNull)
+          .addColumn('command', 'text', notNull)
+          .addColumn('sbom_diff', 'text')
+          .addColumn('checked_at', 'text', notNull)
+          .addColumn('checked_by', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('rebuild_checks_release')
+          .on('rebuild_checks')
+          .column('release_id')
+          .execute();
+        // A change ticket (SOX / SOC 2) a release was made under.
+        await db.schema.alterTable('releases').addColumn('ticket', 'text').execute();
+        // Third-party software taken in through supplier intake.
+        await db.schema
+          .alterTable('products')
+          .addColumn('supplier', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // A team's SLSA settings (JSON: trusted builders and the level supplier intake requires).
+        await db.schema.alterTable('teams').addColumn('slsa_settings', 'text').execute();
+        await id(db.schema.createTable('supplier_intakes'))
+          .addColumn('product_id', 'integer', (c) => c.notNull().references('products.id'))
+          .addColumn('release_id', 'integer', (c) => c.notNull().references('releases.id'))
+          .addColumn('artifact_id', 'integer', (c) => c.notNull().references('artifacts.id'))
+          .addColumn('vendor', 'text')
+          .addColumn('required_level', 'integer', notNull)
+          .addColumn('assessed_level', 'integer', notNull)
+          .addColumn('sbom_id', 'integer')
+          .addColumn('attestation_id', 'integer')
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .execute();
+      },
+    },
   };
 }
 

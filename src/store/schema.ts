@@ -43,6 +43,74 @@ export interface Database {
   vex_documents: VexDocumentTable;
   vex_publications: VexPublicationTable;
   team_slas: TeamSlaTable;
+  release_attestations: ReleaseAttestationTable;
+  rebuild_checks: RebuildCheckTable;
+  supplier_intakes: SupplierIntakeTable;
+}
+
+/** A verified in-toto attestation about one of a release's artifacts (0014). */
+export interface ReleaseAttestationTable {
+  id: Generated<number>;
+  release_id: number;
+  artifact_id: number;
+  /** `sha256:<hex>` of the artifact the statement's subject names. */
+  artifact_digest: string;
+  predicate_type: string;
+  /** `sha256:<hex>` of the bundle as received: its blob store key. */
+  bundle_digest: string;
+  /** `identity` (a certificate's issuer and subject) or `key` (a key the team registered). */
+  signer_kind: string;
+  identity: string | null;
+  issuer: string | null;
+  key_name: string | null;
+  key_hint: string | null;
+  /** 1 when signed with a Custody emergency certificate. */
+  emergency: Generated<number>;
+  /** SLSA provenance: runDetails.builder.id. */
+  builder_id: string | null;
+  build_type: string | null;
+  /** 1 when buildDefinition.externalParameters is a non-empty object. */
+  external_parameters: Generated<number>;
+  source_uri: string | null;
+  source_digest: string | null;
+  source_ref: string | null;
+  /** resolvedDependencies: all of them, and those with a digest. */
+  dependencies: Generated<number>;
+  dependencies_pinned: Generated<number>;
+  log_index: number | null;
+  logged_by: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+/** A rebuild of a release's artifact and whether it came out bit for bit the same (0014). */
+export interface RebuildCheckTable {
+  id: Generated<number>;
+  release_id: number;
+  artifact_id: number;
+  expected_digest: string;
+  rebuilt_digest: string;
+  matches: number;
+  command: string;
+  /** JSON: the SBOM diff's summary (rebuilt tree against the release's SBOM), on a mismatch. */
+  sbom_diff: string | null;
+  checked_at: string;
+  checked_by: string;
+}
+
+/** Third-party software taken in: the level it had to reach and the level it reached (0014). */
+export interface SupplierIntakeTable {
+  id: Generated<number>;
+  product_id: number;
+  release_id: number;
+  artifact_id: number;
+  vendor: string | null;
+  required_level: number;
+  assessed_level: number;
+  sbom_id: number | null;
+  attestation_id: number | null;
+  created_at: string;
+  created_by: string;
 }
 
 /** A team's trigger deadlines that differ from the engine's defaults. */
@@ -375,6 +443,8 @@ export interface TeamTable {
   created_at: string;
   /** JSON list of SigningIdentity (sign/): who may sign for the team. */
   signing_identities: Generated<string>;
+  /** JSON SlsaSettings (app/provenance): trusted builders, supplier intake's level (0014). */
+  slsa_settings: string | null;
 }
 
 export interface ProductTable {
@@ -382,6 +452,8 @@ export interface ProductTable {
   team_id: number;
   name: string;
   created_at: string;
+  /** 1: third-party software taken in through supplier intake (0014). */
+  supplier: Generated<number>;
 }
 
 export interface ReleaseTable {
@@ -394,6 +466,8 @@ export interface ReleaseTable {
   /** When the release's artifacts were last rebuilt; an SBOM older than this is stale. */
   rebuilt_at: string | null;
   deployed: number;
+  /** The change ticket (SOX / SOC 2) the release was made under (0014). */
+  ticket: string | null;
 }
 
 export interface ArtifactTable {

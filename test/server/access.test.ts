@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import { ROLES, type Role } from '../../src/access/index.js';
 import { type Keyless, openKeyless } from '../../src/app/ca/open-keyless.js';
 import { CLI_CALLER, createToken } from '../../src/app/tokens.js';
-import { generateKey, loadBundleBuilder, loadSigningKey } from '../../src/sign/index.js';
+import {
+  buildStatement,
+  generateKey,
+  loadBundleBuilder,
+  loadSigningKey,
+} from '../../src/sign/index.js';
 import { conformancePath } from '../helpers/conformance.js';
 import { keylessBundle } from '../helpers/keyless.js';
 import {
@@ -37,6 +43,9 @@ interface Ctx {
   spareTokens: Record<string, number>;
   /** A bundle over `sbom` per writer, signed with a key team alpha registered. */
   bundles: Record<string, string>;
+  /** Per writer: SLSA provenance about seed 1.0.0's artifact, and a supplier intake body. */
+  attestations: Record<string, string>;
+  intakes: Record<string, unknown>;
   /** VEX statements on product `seed`: one per caller for the routes that move a status. */
   vex: {
     drafts: Record<string, number>;
@@ -240,6 +249,69 @@ const ROUTES: Route[] = [
     allowed: READERS,
     ok: 200,
     req: () => ({ path: '/api/v1/products/seed/releases/1.0.0' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/products/{name}/releases/{version}/attestations',
+    allowed: WRITERS,
+    ok: 201,
+    req: (c, who) => ({
+      path: '/api/v1/products/seed/releases/1.0.0/attestations',
+      body: c.attestations[who] ?? '{}',
+      contentType: 'application/json',
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/products/{name}/releases/{version}/attestations',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products/seed/releases/1.0.0/attestations' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/products/{name}/releases/{version}/slsa',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products/seed/releases/1.0.0/slsa' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/products/{name}/releases/{version}/rebuild-checks',
+    allowed: WRITERS,
+    ok: 201,
+    req: () => ({
+      path: '/api/v1/products/seed/releases/1.0.0/rebuild-checks',
+      body: { rebuiltDigest: `sha256:${'0'.repeat(64)}`, command: 'make' },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/products/{name}/releases/{version}/rebuild-checks',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products/seed/releases/1.0.0/rebuild-checks' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/supplier-intakes',
+    allowed: WRITERS,
+    ok: 201,
+    req: (c, who) => ({ path: '/api/v1/supplier-intakes', body: c.intakes[who] ?? {} }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/teams/{name}/slsa',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/teams/alpha/slsa' }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/teams/{name}/slsa',
+    allowed: ADMIN,
+    ok: 200,
+    req: () => ({ path: '/api/v1/teams/alpha/slsa', body: { builders: [] } }),
   },
   {
     method: 'GET',
@@ -572,12 +644,46 @@ for (const backend of BACKENDS) {
         contentType: 'application/json',
       });
       assert.equal(seeded.status, 201, seeded.text);
-      const { buildMessageSignatureBundle } = await loadBundleBuilder();
+      const { buildMessageSignatureBundle, buildAttestationBundle } = await loadBundleBuilder();
       const bundles: Record<string, string> = {};
       for (const who of WRITERS) {
         bundles[who] = JSON.stringify(
           await buildMessageSignatureBundle(Buffer.from(fixtures.demo), key),
         );
+      }
+      const seedArtifact = (
+        await call(srv, 'GET', '/api/v1/products/seed/releases/1.0.0', { token: tokens.admin })
+      ).json.artifacts[0].digest as string;
+      const provenance = async (digest: string, who: string) =>
+        JSON.stringify(
+          await buildAttestationBundle(
+            buildStatement({
+              subjects: [{ name: 'app', digest: { sha256: digest.slice('sha256:'.length) } }],
+              predicateType: 'slsaprovenance1',
+              predicate: {
+                buildDefinition: {
+                  buildType: 'https://ci.example/make/v1',
+                  externalParameters: { who },
+                },
+                runDetails: { builder: { id: 'https://ci.example/jenkins' } },
+              },
+            }),
+            key,
+          ),
+        );
+      const attestations: Record<string, string> = {};
+      const intakes: Record<string, unknown> = {};
+      for (const who of WRITERS) {
+        attestations[who] = await provenance(seedArtifact, who);
+        const vendorArtifact = `sha256:${createHash('sha256').update(`vendor-${who}`).digest('hex')}`;
+        intakes[who] = {
+          product: `vendor-${who}`,
+          release: '1.0.0',
+          team: 'alpha',
+          artifact: vendorArtifact,
+          sbom: fixtures.demo,
+          provenance: await provenance(vendorArtifact, who),
+        };
       }
       const draftVex = async (token: string, body: Record<string, unknown>) => {
         const d = await call(srv, 'POST', '/api/v1/vex/seed/statements', {
@@ -649,6 +755,8 @@ for (const backend of BACKENDS) {
         sbom: one.json.sbom.id,
         spareTokens,
         bundles,
+        attestations,
+        intakes,
         vex,
       };
     });

@@ -33,6 +33,8 @@ export interface IngestInput {
   team?: string;
   tag?: string;
   commit?: string;
+  /** The change ticket (SOX / SOC 2) of a new release. */
+  ticket?: string;
 }
 
 export interface IngestResult {
@@ -122,6 +124,7 @@ export async function ingestSbom(
     release: input.release,
     ...(input.tag !== undefined ? { tag: input.tag } : {}),
     ...(input.commit !== undefined ? { commit: input.commit } : {}),
+    ...(input.ticket !== undefined ? { ticket: input.ticket } : {}),
     artifact,
     document: input.bytes,
     digest: BlobStore.digestOf(input.bytes),

@@ -1,9 +1,10 @@
-import { type Caller, requirePermission } from '../../access/index.js';
+import { type Caller, inScope, requirePermission } from '../../access/index.js';
 import { InventoryError } from '../../inventory/index.js';
-import { updateRelease } from '../../store/catalogue.js';
+import { findReleaseById, updateRelease } from '../../store/catalogue.js';
 import { audit } from '../audit-trail.js';
 import { nowIso, type Services } from '../services.js';
 import { visibleRelease } from './read-catalogue.js';
+import { notFound } from './team-scope.js';
 import { type ReleaseView, releaseView } from './views.js';
 
 export interface ReleasePatch {
@@ -12,6 +13,8 @@ export interface ReleasePatch {
   rebuiltAt?: string;
   tag?: string;
   commit?: string;
+  /** The change ticket (SOX / SOC 2). */
+  ticket?: string;
 }
 
 /** Record what happened to a release: deployed or withdrawn, rebuilt, tagged. */
@@ -37,6 +40,10 @@ export async function patchRelease(
     rebuiltAt = d.toISOString();
   }
   await s.db.kysely.transaction().execute(async (trx) => {
+    // Checked again where it is written: the role and the release's team as they are now.
+    requirePermission(caller.principal, 'inventory:write');
+    const current = await findReleaseById(trx, id);
+    if (!current || !inScope(caller.principal, current.team)) throw notFound(`release ${id}`);
     await updateRelease(trx, id, { ...patch, ...(rebuiltAt !== undefined ? { rebuiltAt } : {}) });
     await audit(
       trx,

@@ -125,10 +125,18 @@ export interface ProductView {
   name: string;
   team: string;
   createdAt: string;
+  /** Third-party software taken in through supplier intake. */
+  supplier: boolean;
 }
 
 export function productView(p: ProductRow): ProductView {
-  return { id: p.id, name: p.name, team: p.team, createdAt: p.created_at };
+  return {
+    id: p.id,
+    name: p.name,
+    team: p.team,
+    createdAt: p.created_at,
+    supplier: p.supplier === 1,
+  };
 }
 
 export interface ReleaseView {
@@ -141,6 +149,8 @@ export interface ReleaseView {
   createdAt: string;
   rebuiltAt: string | null;
   deployed: boolean;
+  /** The change ticket (SOX / SOC 2) the release was made under. */
+  ticket: string | null;
 }
 
 export function releaseView(r: ReleaseRow): ReleaseView {
@@ -154,6 +164,7 @@ export function releaseView(r: ReleaseRow): ReleaseView {
     createdAt: r.created_at,
     rebuiltAt: r.rebuilt_at,
     deployed: r.deployed === 1,
+    ticket: r.ticket,
   };
 }
 

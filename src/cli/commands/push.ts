@@ -18,6 +18,7 @@ interface PushFlags extends ServiceFlags {
   team?: string;
   tag?: string;
   commit?: string;
+  ticket?: string;
   bundle?: string;
   json?: boolean;
 }
@@ -83,6 +84,7 @@ export function registerPush(program: Command, io: CliIO): void {
       .option('--team <team>', 'team that owns a new product (when the token has several)')
       .option('--tag <tag>', 'VCS tag of a new release')
       .option('--commit <sha>', 'VCS commit of a new release')
+      .option('--ticket <id>', 'change ticket (SOX / SOC 2) of a new release, e.g. CHG-123')
       .option(
         '--bundle <file>',
         'a Sigstore bundle over the SBOM (custody sign / custody attest): marks it signed (one file only)',
@@ -133,6 +135,77 @@ export function registerPush(program: Command, io: CliIO): void {
       );
     }
   });
+  registerPushAttestation(push, io);
+}
+
+/** Refusals of an attestation that are a checked "no" (exit 1). */
+const ATTESTATION_NO = new Set([
+  'ATTESTATION_BUNDLE_UNVERIFIED',
+  'ATTESTATION_SIGNER_NOT_ADMITTED',
+  'ATTESTATION_SUBJECT_MISMATCH',
+]);
+
+interface AttestationAnswer {
+  created: boolean;
+  attestations: {
+    id: number;
+    artifact: string;
+    predicateType: string;
+    signer: { kind: string; identity?: string | null; name?: string | null };
+    provenance: { builderId: string | null } | null;
+    logIndex: number | null;
+  }[];
+}
+
+/**
+ * `custody push attestation <bundle> --product P --release V`: an in-toto attestation (SLSA
+ * provenance from custody attest) about a release's artifact, stored beside it.
+ */
+function registerPushAttestation(push: Command, io: CliIO): void {
+  withServiceOptions(
+    push
+      .command('attestation <bundle>')
+      .description("push an attestation (e.g. SLSA provenance) about a release's artifact")
+      .requiredOption('--product <name>', 'the product')
+      .requiredOption('--release <version>', 'the release')
+      .option('--artifact <digest>', 'only this artifact (sha256:<hex>) of the release')
+      .option('--json', 'print the result as JSON'),
+  ).action(
+    async (
+      file: string,
+      o: ServiceFlags & { product: string; release: string; artifact?: string; json?: boolean },
+    ) => {
+      const bytes = readFileSync(resolve(io.cwd, file));
+      let answer: { status: number; body: AttestationAnswer };
+      try {
+        answer = await clientFor(o, io).request<AttestationAnswer>(
+          'POST',
+          `/api/v1/products/${encodeURIComponent(o.product)}/releases/${encodeURIComponent(o.release)}/attestations`,
+          {
+            body: bytes,
+            contentType: 'application/json',
+            ...(o.artifact !== undefined ? { query: { artifact: o.artifact } } : {}),
+          },
+        );
+      } catch (e) {
+        if (!(e instanceof CustodyError) || !ATTESTATION_NO.has(e.code)) throw e;
+        io.stderr.write(`refused  ${file}: ${e.code}: ${e.message}\n`);
+        throw new CliExit(EXIT.no);
+      }
+      const { body } = answer;
+      if (o.json) {
+        io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+        return;
+      }
+      for (const a of body.attestations) {
+        const who =
+          a.signer.kind === 'key' ? `key ${a.signer.name ?? '(unnamed)'}` : `${a.signer.identity}`;
+        io.stdout.write(
+          `${body.created ? 'stored' : 'already stored'}  ${file} → ${o.product} ${o.release} ${a.artifact}: ${a.predicateType}${a.provenance?.builderId ? ` by builder ${a.provenance.builderId}` : ''}, signed by ${who}${a.logIndex === null ? '' : `, log index ${a.logIndex}`}\n`,
+        );
+      }
+    },
+  );
 }
 
 async function pushOne(
@@ -166,6 +239,7 @@ async function pushOne(
         team: o.team,
         tag: o.tag,
         commit: o.commit,
+        ticket: o.ticket,
       },
       body: bytes,
       contentType: contentTypeOf(file),

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { PortfolioFigures } from '../../app/inventory/portfolio-figures.js';
 import type { SbomDiff } from '../../sbom/diff/index.js';
-import type { CliIO } from '../io.js';
+import { CliExit } from '../exit.js';
+import { type CliIO, EXIT } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
 
 interface ReleaseRef {
@@ -48,6 +49,55 @@ export function registerRelease(program: Command, io: CliIO): void {
       const { formatDiffText } = await import('../../app/sbom/index.js');
       io.stdout.write(`${o.product} ${a.version} → ${b.version}\n`);
       io.stdout.write(formatDiffText(body.diff));
+    },
+  );
+
+  withServiceOptions(
+    release
+      .command('set <product@release>')
+      .description('record a change ticket, tag, commit or deployment on a release')
+      .option('--ticket <id>', 'change ticket (SOX / SOC 2), e.g. CHG-123')
+      .option('--tag <tag>', 'VCS tag')
+      .option('--commit <sha>', 'VCS commit')
+      .option('--deployed', 'mark the release deployed')
+      .option('--json', 'print the release as JSON'),
+  ).action(
+    async (
+      ref: string,
+      o: ServiceFlags & {
+        ticket?: string;
+        tag?: string;
+        commit?: string;
+        deployed?: boolean;
+        json?: boolean;
+      },
+    ) => {
+      const { releaseRef, releasePath } = await import('./slsa.js');
+      const r = releaseRef(ref);
+      const patch = {
+        ...(o.ticket !== undefined ? { ticket: o.ticket } : {}),
+        ...(o.tag !== undefined ? { tag: o.tag } : {}),
+        ...(o.commit !== undefined ? { commit: o.commit } : {}),
+        ...(o.deployed ? { deployed: true } : {}),
+      };
+      if (Object.keys(patch).length === 0) {
+        io.stderr.write('custody: USAGE: give --ticket, --tag, --commit or --deployed\n');
+        throw new CliExit(EXIT.usage);
+      }
+      const client = clientFor(o, io);
+      const { body: found } = await client.request<ReleaseRef>('GET', releasePath(r));
+      const { body } = await client.request<ReleaseRef & { ticket: string | null }>(
+        'PATCH',
+        `/api/v1/releases/${found.id}`,
+        { body: patch },
+      );
+      if (o.json) io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      else
+        io.stdout.write(
+          `${r.product} ${body.version}: ${Object.entries(patch)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}\n`,
+        );
     },
   );
 

@@ -73,6 +73,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
         team?: string;
         tag?: string;
         commit?: string;
+        ticket?: string;
       };
     }>(
       '/api/v1/sboms',
@@ -97,6 +98,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
               team: str('Team of a new product, when the token has several', 63),
               tag: str('VCS tag of a new release', 200),
               commit: str('VCS commit of a new release', 200),
+              ticket: str('Change ticket (SOX / SOC 2) of a new release, e.g. CHG-123', 200),
             },
           },
         },
@@ -122,6 +124,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             ...(q.team !== undefined ? { team: q.team } : {}),
             ...(q.tag !== undefined ? { tag: q.tag } : {}),
             ...(q.commit !== undefined ? { commit: q.commit } : {}),
+            ...(q.ticket !== undefined ? { ticket: q.ticket } : {}),
           });
           d.metrics.ingests.inc({ outcome: r.created ? 'stored' : 'duplicate' });
           for (const m of r.obligationsMet) d.metrics.triggers.actionDone('sbom', m.seconds);
@@ -290,13 +293,19 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
 
   app.patch<{
     Params: { id: string };
-    Body: { deployed?: boolean; rebuiltAt?: string; tag?: string; commit?: string };
+    Body: {
+      deployed?: boolean;
+      rebuiltAt?: string;
+      tag?: string;
+      commit?: string;
+      ticket?: string;
+    };
   }>(
     '/api/v1/releases/:id',
     {
       config: { requires: 'inventory:write', permission: 'inventory:write' },
       schema: {
-        summary: 'Record a deployment, a rebuild, a tag or a commit',
+        summary: 'Record a deployment, a rebuild, a tag, a commit or a change ticket',
         description:
           'rebuiltAt ("now" or an ISO 8601 time) marks every SBOM older than it as stale until a new one is pushed.',
         tags: ['inventory'],
@@ -310,6 +319,7 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
             rebuiltAt: { type: 'string', maxLength: 40 },
             tag: { type: 'string', maxLength: 200 },
             commit: { type: 'string', maxLength: 200 },
+            ticket: { type: 'string', minLength: 1, maxLength: 200 },
           },
         },
       },
