@@ -16,7 +16,7 @@ describe('parseEvidence', () => {
       PolicyError,
       'POLICY_EVIDENCE_INVALID',
     );
-    assert.deepEqual((err.details?.['problems'] as string[]).sort(), [
+    assert.deepEqual([...((err.details?.['problems'] ?? []) as string[])].sort(), [
       'artifact.supplier: true or false',
       'commit: missing',
       'sbom.components: a whole number ≥ 0',
