@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
@@ -8,6 +9,7 @@ import type { VersErrorCode } from '../core/vers/index.js';
 import type { OsvErrorCode, VexFormatErrorCode } from '../formats/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
+import type { PolicyErrorCode } from '../policy/index.js';
 import type { SbomErrorCode } from '../sbom/index.js';
 import type { SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
@@ -54,6 +56,8 @@ export type AllErrorCodes =
   | VulnServiceErrorCode
   | VexPublicationErrorCode
   | TriggerIntakeErrorCode
+  | PolicyErrorCode
+  | PolicyServiceErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -179,6 +183,10 @@ const OVERRIDES = {
   VEX_SIGNER_NOT_CALLER: 403,
   // A webhook that no secret is set for: unauthenticated.
   WEBHOOK_NOT_CONFIGURED: 401,
+  // A policy that is well-formed but cannot be run: its CEL does not compile, or it could cost
+  // more than the limits allow.
+  POLICY_COMPILE_FAILED: 422,
+  POLICY_TOO_COSTLY: 422,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

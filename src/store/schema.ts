@@ -43,6 +43,7 @@ export interface Database {
   vex_documents: VexDocumentTable;
   vex_publications: VexPublicationTable;
   team_slas: TeamSlaTable;
+  team_policies: TeamPolicyTable;
 }
 
 /** A team's trigger deadlines that differ from the engine's defaults. */
@@ -602,4 +603,19 @@ export interface FollowUpTable {
   resolved_at: string | null;
   /** `fixed` (gone from the next version) or `carried` (moved to the next version's row). */
   resolution: string | null;
+}
+
+/** One version of a team's CEL policy (migration 0015); a new version is a new row. */
+export interface TeamPolicyTable {
+  id: Generated<number>;
+  team_id: number;
+  name: string;
+  /** 1 for the first, then one more per change. */
+  version: number;
+  /** The policy's YAML or JSON as pushed. */
+  source: string;
+  /** `sha256:<hex>` of `source`. */
+  digest: string;
+  created_at: string;
+  created_by: string;
 }
