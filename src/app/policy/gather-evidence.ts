@@ -104,9 +104,12 @@ function readStored(
     // A stored SBOM parsed on ingest; if it no longer does, its facts stay unproven (false).
     return undefined;
   }
+  // The subject's SHA-256, or an OCI purl's digest: what ingest files an SBOM under by default.
   const subjectDigests = (doc.subject?.hashes ?? [])
     .filter((h) => h.alg.toUpperCase().replace('-', '') === 'SHA256')
     .map((h) => `sha256:${h.content.toLowerCase()}`);
+  const oci = /^pkg:oci\/[^@]+@(sha256(?::|%3A)[0-9a-f]{64})/i.exec(doc.subject?.purl ?? '');
+  if (oci) subjectDigests.push((oci[1] as string).replace(/%3A/i, ':').toLowerCase());
   const report = scoreSbom(doc, { now: s.clock() });
   const failures = allChecks(report)
     .filter((c) => c.applicable && c.score < 10)
