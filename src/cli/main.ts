@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLog } from './commands/log.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerPush } from './commands/push.js';
 import { registerRelease } from './commands/release.js';
 import { registerReview } from './commands/review.js';
@@ -113,4 +114,5 @@ const COMMANDS: Register[] = [
   (program: Command, io: CliIO) =>
     registerGit(program, io, async () => (await import('./commands/git-ports.js')).gitPorts(io)),
   registerDemo,
+  registerPolicy,
 ];

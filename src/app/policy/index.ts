@@ -10,6 +10,7 @@ export {
   type PolicyRef,
 } from './evaluate-policy.js';
 export { ARTIFACT_DIGEST, gatherEvidence } from './gather-evidence.js';
+export { artifactDigestOfFile, readEvidenceFile, readPolicyFile } from './local-files.js';
 export {
   getTeamPolicy,
   listTeamPolicies,
