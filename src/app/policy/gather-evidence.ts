@@ -71,7 +71,8 @@ async function sbomFacts(s: Services, e: Evidence, sbom: SbomRow, digest: string
   const q = s.db.read;
   const signatures = await signaturesOfSbom(q, sbom.id);
   const licenses = await licensesOfSbom(q, sbom.id, MAX_LICENSES);
-  const score = Number(sbom.quality_score);
+  // Stored in tenths (0–100), as ingest rounds the score to one decimal.
+  const score = Number(sbom.quality_score) / 10;
   const read = readStored(s, sbom);
   e.sbom = {
     present: true,
