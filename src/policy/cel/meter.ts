@@ -13,6 +13,7 @@ export class Meter {
   spent: PolicyError | undefined;
   rule = '';
   private readonly deadline: number | undefined;
+  private nextClockRead = 1024;
 
   constructor(
     readonly limits: CelLimits,
@@ -38,8 +39,9 @@ export class Meter {
         `the policy took over ${this.limits.maxPolicySteps} evaluation steps`,
         'policy-steps',
       );
-    // The clock is read every 1024 steps: reading it costs more than a step.
-    if (this.deadline !== undefined && (this.steps & 1023) === 0 && this.now !== undefined) {
+    // The clock is read about every 1024 steps: reading it costs more than a step.
+    if (this.deadline !== undefined && this.steps >= this.nextClockRead && this.now !== undefined) {
+      this.nextClockRead = this.steps + 1024;
       if (this.now() > this.deadline)
         this.refuse(`the policy ran over ${this.limits.maxMillis} ms`, 'time');
     }
