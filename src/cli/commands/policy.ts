@@ -1,14 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  ARTIFACT_DIGEST,
-  artifactDigestOfFile,
-  builtinPolicySource,
-  evaluateSource,
-  readEvidenceFile,
-  readPolicyFile,
-  type StoredPolicyView,
-} from '../../app/policy/index.js';
+import type { StoredPolicyView } from '../../app/policy/index.js';
 import { CustodyError } from '../../core/index.js';
 import type { PolicyDecision } from '../../policy/index.js';
 import { CliExit } from '../exit.js';
@@ -22,6 +14,9 @@ interface EvalFlags extends ServiceFlags {
   param: string[];
   json?: boolean;
 }
+
+// The CEL engine and YAML load only when a policy command runs, not on every CLI start.
+const policyApp = () => import('../../app/policy/index.js');
 
 const POLICY_HELP = `
 A policy file (YAML or JSON):
@@ -83,7 +78,7 @@ export function registerPolicy(program: Command, io: CliIO): void {
       .requiredOption('--team <team>', 'the team that owns the policy')
       .option('--json', 'print the stored version as JSON'),
   ).action(async (file: string, o: ServiceFlags & { team: string; json?: boolean }) => {
-    const { source, name } = readPolicyFile(pathOf(io, file));
+    const { source, name } = (await policyApp()).readPolicyFile(pathOf(io, file));
     const { status, body } = await clientFor(o, io).request<StoredPolicyView>(
       'PUT',
       `/api/v1/teams/${encodeURIComponent(o.team)}/policies/${encodeURIComponent(name)}`,
@@ -104,7 +99,7 @@ export function registerPolicy(program: Command, io: CliIO): void {
       .option('--json', 'print the version with its metadata as JSON'),
   ).action(async (ref: string, o: ServiceFlags & { json?: boolean }) => {
     if (ref === 'builtin') {
-      io.stdout.write(builtinPolicySource());
+      io.stdout.write((await policyApp()).builtinPolicySource());
       return;
     }
     const body = await fetchStored(ref, o, io);
@@ -143,7 +138,7 @@ export function registerPolicy(program: Command, io: CliIO): void {
       .description('print the verified-evidence document the service holds for an artifact')
       .requiredOption('--artifact <artifact>', 'sha256:<hex>, or a file whose digest it is'),
   ).action(async (o: ServiceFlags & { artifact: string }) => {
-    const digest = artifactDigest(o.artifact, io);
+    const digest = await artifactDigest(o.artifact, io);
     const { body } = await clientFor(o, io).request(
       'GET',
       `/api/v1/artifacts/${encodeURIComponent(digest)}/evidence`,
@@ -157,12 +152,13 @@ async function evalLocal(
   params: Record<string, unknown>,
   io: CliIO,
 ): Promise<PolicyDecision> {
-  const evidence = readEvidenceFile(pathOf(io, o.evidence as string));
+  const app = await policyApp();
+  const evidence = app.readEvidenceFile(pathOf(io, o.evidence as string));
   const { source, what } = await localSource(o, io);
-  const decision = evaluateSource(source, what, evidence, params);
+  const decision = app.evaluateSource(source, what, evidence, params);
   // The evidence must be about the artifact asked for: a file for another one is refused.
   if (o.artifact !== undefined) {
-    const digest = artifactDigest(o.artifact, io);
+    const digest = await artifactDigest(o.artifact, io);
     if (decision.artifact !== digest)
       throw new CustodyError(
         'USAGE',
@@ -173,12 +169,13 @@ async function evalLocal(
 }
 
 async function localSource(o: EvalFlags, io: CliIO): Promise<{ source: string; what: string }> {
-  if (o.policy === 'builtin') return { source: builtinPolicySource(), what: 'policy builtin' };
+  const app = await policyApp();
+  if (o.policy === 'builtin') return { source: app.builtinPolicySource(), what: 'policy builtin' };
   if (isStoredRef(o.policy)) {
     const p = await fetchStored(o.policy, o, io);
     return { source: p.source ?? '', what: `policy ${p.team}/${p.name} v${p.version}` };
   }
-  return { source: readPolicyFile(pathOf(io, o.policy)).source, what: o.policy };
+  return { source: app.readPolicyFile(pathOf(io, o.policy)).source, what: o.policy };
 }
 
 async function evalRemote(
@@ -188,13 +185,13 @@ async function evalRemote(
 ): Promise<PolicyDecision> {
   if (o.artifact === undefined)
     throw new CustodyError('USAGE', 'give --artifact (sha256:<hex> or a file), or --evidence');
-  const artifact = artifactDigest(o.artifact, io);
+  const artifact = await artifactDigest(o.artifact, io);
   let ref: Record<string, unknown>;
   if (o.policy === 'builtin') ref = { policy: 'builtin' };
   else if (isStoredRef(o.policy)) {
     const { team, name, version } = storedRef(o.policy);
     ref = { team, policy: name, ...(version !== undefined ? { version } : {}) };
-  } else ref = { source: readPolicyFile(pathOf(io, o.policy)).source };
+  } else ref = { source: (await policyApp()).readPolicyFile(pathOf(io, o.policy)).source };
   const { body } = await clientFor(o, io).request<PolicyDecision>(
     'POST',
     '/api/v1/policies/evaluate',
@@ -226,7 +223,8 @@ function storedRef(s: string): { team: string; name: string; version?: number } 
   };
 }
 
-function artifactDigest(a: string, io: CliIO): string {
+async function artifactDigest(a: string, io: CliIO): Promise<string> {
+  const { ARTIFACT_DIGEST, artifactDigestOfFile } = await policyApp();
   if (a.startsWith('sha256:')) {
     if (!ARTIFACT_DIGEST.test(a))
       throw new CustodyError('USAGE', `--artifact ${a} is not sha256:<64 lower-case hex>`);
