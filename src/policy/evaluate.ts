@@ -1,8 +1,9 @@
 import { type CompiledExpression, compileExpression } from './cel/engine.js';
 import { type CelLimits, DEFAULT_CEL_LIMITS } from './cel/limits.js';
 import { Meter } from './cel/meter.js';
+import { PolicyError } from './errors.js';
 import type { Evidence } from './evidence.js';
-import { EVIDENCE_SHAPE, type Shape } from './evidence-shape.js';
+import { EVIDENCE_SHAPE, isSmallJson, type Shape } from './evidence-shape.js';
 import type { PolicyDocument, PolicyRule } from './policy-document.js';
 
 /** A policy whose every rule compiled: it can be evaluated any number of times. */
@@ -64,13 +65,20 @@ export function compilePolicy(
  * Evaluate a compiled policy over one artifact's evidence. Each rule passes, fails or errs (a
  * rule that errs is not decided: a deny rule that errs denies). A policy that spends its budget
  * is refused as a whole: a partial answer would read as a decision.
- * @throws PolicyError POLICY_TOO_COSTLY
+ * @throws PolicyError POLICY_TOO_COSTLY; POLICY_INVALID (params over their limits)
  */
 export function evaluatePolicy(
   policy: CompiledPolicy,
   evidence: Evidence,
   opts: EvaluateOptions = {},
 ): PolicyDecision {
+  if (opts.params !== undefined && !isSmallJson(opts.params)) {
+    throw new PolicyError(
+      'POLICY_INVALID',
+      'The params given are over 8 levels deep or 2000 values; pass fewer, flatter params',
+      { details: { what: 'params', problems: ['params: too deep or too large'] } },
+    );
+  }
   const activation = {
     evidence: toCel(evidence, EVIDENCE_SHAPE),
     params: toCel({ ...policy.document.params, ...(opts.params ?? {}) }, 'json'),

@@ -215,6 +215,11 @@ function checkScalar(
   }
 }
 
+/** Free-form JSON (a predicate's external parameters, a policy's params) stays small and shallow. */
+export function isSmallJson(v: unknown): boolean {
+  return jsonWithin(v, 0, { nodes: 0 });
+}
+
 // Free-form JSON (a predicate's external parameters) stays small and shallow.
 function jsonWithin(v: unknown, depth: number, budget: { nodes: number }): boolean {
   if (++budget.nodes > MAX_JSON_NODES || depth > MAX_JSON_DEPTH) return false;

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { sha256Digest } from '../core/index.js';
 import { type CelLimits, DEFAULT_CEL_LIMITS } from './cel/limits.js';
 import { PolicyError } from './errors.js';
+import { isSmallJson } from './evidence-shape.js';
 
 /**
  * A policy as written (YAML or JSON; untrusted):
@@ -99,8 +100,8 @@ function checkDocument(
   const params = o['params'] ?? {};
   if (typeof params !== 'object' || params === null || Array.isArray(params))
     problems.push('params: a mapping of names to values');
-  else if (JSON.stringify(params).length > MAX_PARAMS_BYTES)
-    problems.push(`params: at most ${MAX_PARAMS_BYTES} bytes as JSON`);
+  else if (!isSmallJson(params) || JSON.stringify(params).length > MAX_PARAMS_BYTES)
+    problems.push(`params: at most ${MAX_PARAMS_BYTES} bytes as JSON, 8 levels deep`);
   const rules = o['rules'];
   const out: PolicyRule[] = [];
   if (!Array.isArray(rules) || rules.length === 0) {

@@ -251,6 +251,19 @@ describe('rule outcomes are values', () => {
     assert.equal(d.artifact, ARTIFACT);
   });
 
+  it('refuses params nested too deep (in the policy and given at evaluation) as POLICY_INVALID', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 3000; i++) deep = [deep];
+    const nested = `${'['.repeat(3000)}1${']'.repeat(3000)}`;
+    const src = `{"name": "t", "version": 1, "params": {"deep": ${nested}}, "rules": [{"name": "a", "expression": "true"}]}`;
+    expectCustodyError(() => parsePolicy(src, 't'), PolicyError, 'POLICY_INVALID');
+    expectCustodyError(
+      () => evaluatePolicy(compile('true'), goodEvidence(), { params: { deep } }),
+      PolicyError,
+      'POLICY_INVALID',
+    );
+  });
+
   it('reads ratios and scores as doubles even when whole, and params override the policy', () => {
     const ev = goodEvidence();
     ev.sbom.quality.score = 8;
