@@ -2,6 +2,7 @@ import type { Caller } from '../../access/index.js';
 import {
   BUILTIN_PACK_NAME,
   BUILTIN_PACK_SOURCE,
+  type CompiledPolicy,
   compilePolicy,
   type Evidence,
   evaluatePolicy,
@@ -59,12 +60,31 @@ export function evaluateSource(
   evidence: unknown,
   params?: Record<string, unknown>,
 ): PolicyDecision {
-  const policy = compilePolicy(parsePolicy(source, what));
+  const policy = compiledFor(source, what);
   const checked = parseEvidence(evidence, 'the evidence');
   return evaluatePolicy(policy, checked, {
     ...(params ? { params } : {}),
     now: () => performance.now(),
   });
+}
+
+// Compiled policies by their source: the built-in pack and a team's stored versions are
+// evaluated again and again, and compiling is most of an evaluation's cost. A compiled policy
+// holds no evaluation state, so one serves every request.
+const compiled = new Map<string, CompiledPolicy>();
+const MAX_COMPILED = 64;
+
+function compiledFor(source: string, what: string): CompiledPolicy {
+  const hit = compiled.get(source);
+  if (hit) {
+    compiled.delete(source);
+    compiled.set(source, hit);
+    return hit;
+  }
+  const policy = compilePolicy(parsePolicy(source, what));
+  compiled.set(source, policy);
+  if (compiled.size > MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
+  return policy;
 }
 
 /** The built-in pack's source (for `custody policy get builtin`, and to read its rules). */
