@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +169,48 @@ describe('custody policy eval --evidence (local)', () => {
     ]);
     assert.equal(other.code, 2);
     assert.match(other.stderr, /is the evidence of/);
+  });
+
+  it('takes the artifact as a file, by its SHA-256', async () => {
+    const art = file('app.tar', 'the artifact bytes');
+    const e = goodEvidence();
+    e.artifact.digest = `sha256:${createHash('sha256').update('the artifact bytes').digest('hex')}`;
+    const ev = file('file-art.json', e);
+    const r = await cli([
+      'policy',
+      'eval',
+      '--policy',
+      'builtin',
+      '--evidence',
+      ev,
+      '--artifact',
+      'app.tar',
+    ]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, new RegExp(`on ${e.artifact.digest}`));
+    const other = await cli([
+      'policy',
+      'eval',
+      '--policy',
+      'builtin',
+      '--evidence',
+      file('good4.json', goodEvidence()),
+      '--artifact',
+      art,
+    ]);
+    assert.equal(other.code, 2);
+    const missing = await cli([
+      'policy',
+      'eval',
+      '--policy',
+      'builtin',
+      '--evidence',
+      ev,
+      '--artifact',
+      'nope.tar',
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /FILE_NOT_FOUND/);
   });
 
   it('runs as the built binary with the same exit codes', () => {
