@@ -194,6 +194,24 @@ describe('evaluation budget', () => {
     expectCustodyError(() => evaluatePolicy(p, goodEvidence()), PolicyError, 'POLICY_TOO_COSTLY');
   });
 
+  it('lets realistic rules over the largest evidence (10 000 licences) run within budget', () => {
+    const ev = goodEvidence();
+    ev.sbom.licenses = Array.from({ length: 10_000 }, (_, i) => `LicenseRef-vendor-licence-${i}`);
+    const d = evaluatePolicy(
+      compile(
+        'evidence.sbom.licenses.all(l, !l.matches("^(AGPL|SSPL|BUSL)-"))',
+        '!evidence.sbom.licenses.exists(l, l in ["AGPL-3.0-only", "SSPL-1.0"])',
+        'size(evidence.sbom.licenses.filter(l, l.startsWith("LicenseRef-"))) == 10000',
+      ),
+      ev,
+    );
+    assert.deepEqual(
+      d.results.map((r) => r.outcome),
+      ['pass', 'pass', 'pass'],
+    );
+    assert.ok(d.steps < 1_000_000, String(d.steps));
+  });
+
   it('shares one budget across the rules of a policy', () => {
     const rule = `${list}.all(x, [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40].all(y, x + y >= 0))`;
     const eight = compile(...Array.from({ length: 8 }, () => rule));

@@ -174,21 +174,27 @@ function metered(ev: Evaluator, node: ASTNode, ctx: unknown, evaluate: () => unk
     if (typeof subject === 'string') {
       if (subject.length > meter.limits.maxRegexSubject)
         meter.refuse(`applied matches() to ${subject.length} characters`, 'regex-subject');
-      meter.charge(subject.length);
+      meter.charge(stringCost(subject.length));
       return re.test(subject);
     }
     // Not a string: let cel-js report the type error as it would.
   }
   const r = evaluate();
   if (MAKERS.has(node.op)) {
-    const length =
-      typeof r === 'string' || Array.isArray(r) || r instanceof Uint8Array ? r.length : 0;
-    if (length > 0) {
-      meter.checkLength(length);
-      meter.charge(length);
+    if (typeof r === 'string' || r instanceof Uint8Array) {
+      meter.checkLength(r.length);
+      meter.charge(stringCost(r.length));
+    } else if (Array.isArray(r)) {
+      meter.checkLength(r.length);
+      meter.charge(r.length);
     }
   }
   return r;
+}
+
+// A character costs a tenth of a step, as in cel-go's cost model (a list element costs one).
+function stringCost(length: number): number {
+  return Math.ceil(length / 10);
 }
 
 function comprehensionNesting(node: unknown): number {

@@ -3,7 +3,8 @@
  * `limits` option); it has no evaluation cost limit, so Custody adds one (cel/meter.ts): every
  * node evaluated is a step, a new string or list costs its length as well, and a policy's steps
  * and time are budgeted. Comprehension nesting is bounded at compile time, regexes are checked
- * before they run (cel/regex-guard.ts), so no single step can run away.
+ * before they run (cel/regex-guard.ts), so no single step can run away. With these limits the
+ * built-in pack over 10 000 licences takes about 60 000 steps (11 ms here).
  */
 export interface CelLimits {
   /** Bytes of one rule's expression. */
@@ -20,7 +21,10 @@ export interface CelLimits {
   maxCallArguments: number;
   /** Comprehensions (all, exists, exists_one, map, filter) inside one another. */
   maxComprehensionNesting: number;
-  /** Steps one rule may take: a node evaluated is 1, a string or list it makes costs its length too. */
+  /**
+   * Steps one rule may take: a node evaluated is 1; a list it makes costs its length too, a string
+   * a tenth of its length (as does the subject of `matches()`), as in cel-go's cost model.
+   */
   maxRuleSteps: number;
   /** Steps a whole policy may take. */
   maxPolicySteps: number;
