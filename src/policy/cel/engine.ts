@@ -7,6 +7,7 @@ import {
 } from '@marcbachmann/cel-js';
 import { PolicyError } from '../errors.js';
 import type { CelLimits } from './limits.js';
+import type { LinearRegex } from './linear-regex.js';
 import type { Meter } from './meter.js';
 import { assertSafeRegex } from './regex-guard.js';
 
@@ -47,7 +48,7 @@ const engines = new Map<string, EngineState>();
 /** The meter of the evaluation in progress (evaluation is synchronous: one at a time). */
 let active: Meter | undefined;
 /** The checked pattern of each `matches()` node, compiled once at compile time. */
-const patterns = new WeakMap<object, RegExp>();
+const patterns = new WeakMap<object, LinearRegex>();
 const patched = new WeakSet<object>();
 
 function engineFor(limits: CelLimits): EngineState {

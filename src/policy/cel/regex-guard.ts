@@ -1,17 +1,16 @@
 import { PolicyError } from '../errors.js';
+import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
 
 /**
- * Refuse a `matches()` pattern that could backtrack for long. CEL means RE2 (linear time), but
- * cel-js runs JavaScript's backtracking RegExp, where `(a+)+$` takes 2^n steps on n characters
- * and cannot be interrupted. So a pattern must be a literal (checked here, before it ever runs),
- * short, and inside a subset that backtracks at most polynomially, with a low degree:
+ * Check and compile a `matches()` pattern. It must be a literal (checked where the rule compiles,
+ * before it ever runs) and short. It runs on Custody's linear-time matcher (linear-regex.ts), so
+ * no pattern backtracks; the classic exponential shapes are refused all the same, with a message
+ * that says why, because a policy that holds one was written for a backtracking engine:
  * - no quantified group that itself holds a quantifier or an alternation (`(a+)+`, `(a|ab)*`);
- * - at most 3 unbounded quantifiers (`*`, `+`, `{n,}`): with subjects capped at 4096 characters
- *   that is a bounded amount of backtracking;
  * - no back-references or look-arounds (RE2 has neither); bounded repeats up to {1000}.
- * @throws PolicyError POLICY_TOO_COSTLY (unsafe), POLICY_COMPILE_FAILED (not a valid pattern)
+ * @throws PolicyError POLICY_TOO_COSTLY (unsafe), POLICY_COMPILE_FAILED (not a pattern Custody runs)
  */
-export function assertSafeRegex(pattern: string, maxLength: number, rule: string): RegExp {
+export function assertSafeRegex(pattern: string, maxLength: number, rule: string): LinearRegex {
   const refuse = (why: string): never => {
     throw new PolicyError(
       'POLICY_TOO_COSTLY',
@@ -20,19 +19,9 @@ export function assertSafeRegex(pattern: string, maxLength: number, rule: string
     );
   };
   if (pattern.length > maxLength) refuse(`is over ${maxLength} characters`);
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern);
-  } catch (e) {
-    throw new PolicyError(
-      'POLICY_COMPILE_FAILED',
-      `Rule ${rule}: ${JSON.stringify(pattern.slice(0, 80))} is not a regular expression: ${(e as Error).message}`,
-      { details: { rule, pattern: pattern.slice(0, 300) } },
-    );
-  }
   const why = unsafeReason(pattern);
   if (why !== undefined) refuse(why);
-  return re;
+  return compileLinearRegex(pattern, rule);
 }
 
 interface Group {
@@ -42,7 +31,6 @@ interface Group {
 
 function unsafeReason(p: string): string | undefined {
   const stack: Group[] = [{ risky: false }];
-  let unbounded = 0;
   // Whether the atom just closed was a group that holds a quantifier or an alternation.
   let lastWasRiskyGroup = false;
   for (let i = 0; i < p.length; i++) {
@@ -90,8 +78,6 @@ function unsafeReason(p: string): string | undefined {
     const q = quantifierAt(p, i);
     if (q !== undefined) {
       if (lastWasRiskyGroup) return 'repeats a group that repeats or alternates';
-      if (q.max === Number.POSITIVE_INFINITY && ++unbounded > 3)
-        return 'has more than 3 unbounded repetitions';
       if (q.max !== Number.POSITIVE_INFINITY && q.max > 1000) return 'repeats more than 1000 times';
       if (q.max > 1) top.risky = true;
       i = q.end - 1;
