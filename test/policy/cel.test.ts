@@ -108,6 +108,20 @@ describe('regular expressions', () => {
     }
   });
 
+  it('runs matches() inside every macro and at the root on the checked matcher', () => {
+    for (const e of [
+      'evidence.artifact.name.matches("^ghcr")',
+      'evidence.sbom.licenses.exists(l, l.matches("^MIT$"))',
+      'evidence.sbom.licenses.exists_one(l, l.matches("^MIT$"))',
+      'size(evidence.sbom.licenses.filter(l, l.matches("^[AB]"))) == 2',
+      'evidence.sbom.licenses.map(l, l.matches("-")).exists(b, b)',
+      'evidence.sbom.licenses.map(l, true, l.matches("^M")).exists(b, b)',
+      'cel.bind(n, evidence.artifact.name, n.matches("acme"))',
+      'has(evidence.artifact.name) && (evidence.artifact.name.matches("zzz") || true)',
+    ])
+      assert.equal(run(e)?.outcome, 'pass', e);
+  });
+
   it('runs the polynomial killers the guard lets through in linear time (a*a*b over 4096 "a")', () => {
     const ev = goodEvidence();
     ev.artifact.name = 'a'.repeat(4096);

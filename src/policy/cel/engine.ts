@@ -178,7 +178,11 @@ function metered(ev: Evaluator, node: ASTNode, ctx: unknown, evaluate: () => unk
       meter.charge(stringCost(subject.length));
       return re.test(subject);
     }
-    // Not a string: let cel-js report the type error as it would.
+    // Not a string: let cel-js report the type error as it would (its RegExp never runs then).
+  } else if (isMatchesCall(node)) {
+    // A matches() the compile step did not see (cel-js cloned the node): never let it reach
+    // JavaScript's backtracking RegExp.
+    meter.refuse('ran a matches() whose pattern was not checked', 'regex-unchecked');
   }
   const r = evaluate();
   if (MAKERS.has(node.op)) {
@@ -191,6 +195,10 @@ function metered(ev: Evaluator, node: ASTNode, ctx: unknown, evaluate: () => unk
     }
   }
   return r;
+}
+
+function isMatchesCall(node: ASTNode): boolean {
+  return (node.op === 'rcall' || node.op === 'call') && (node.args as unknown[])[0] === 'matches';
 }
 
 // A character costs a tenth of a step, as in cel-go's cost model (a list element costs one).
