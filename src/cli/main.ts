@@ -7,6 +7,7 @@ import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLog } from './commands/log.js';
 import { registerOci } from './commands/oci.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerPush } from './commands/push.js';
 import { registerRelease } from './commands/release.js';
 import { registerReview } from './commands/review.js';
@@ -128,4 +129,5 @@ const COMMANDS: Register[] = [
   registerOci,
   registerSlsa,
   registerSupplier,
+  registerPolicy,
 ];

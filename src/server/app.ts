@@ -35,6 +35,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
+import { registerPolicyRoutes } from './routes/policies.js';
 import { registerProvenanceRoutes } from './routes/provenance.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -227,6 +228,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerAdminRoutes(app, deps);
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
+  registerPolicyRoutes(app, deps);
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
@@ -15,7 +16,7 @@ import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { OciErrorCode } from '../oci/index.js';
-import type { SlsaLevelErrorCode } from '../policy/index.js';
+import type { PolicyErrorCode, SlsaLevelErrorCode } from '../policy/index.js';
 import type { SbomErrorCode } from '../sbom/index.js';
 import type { NotationErrorCode, SignErrorCode } from '../sign/index.js';
 import type { StoreErrorCode } from '../store/errors.js';
@@ -68,6 +69,8 @@ export type AllErrorCodes =
   | SlsaErrorCode
   | ProvenanceServiceErrorCode
   | SlsaLevelErrorCode
+  | PolicyErrorCode
+  | PolicyServiceErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -211,6 +214,10 @@ const OVERRIDES = {
   ATTESTATION_SIGNER_NOT_ADMITTED: 422,
   ATTESTATION_SUBJECT_MISMATCH: 422,
   SLSA_LEVEL_BELOW_REQUIRED: 422,
+  // A policy that is well-formed but cannot be run: its CEL does not compile, or it could cost
+  // more than the limits allow.
+  POLICY_COMPILE_FAILED: 422,
+  POLICY_TOO_COSTLY: 422,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

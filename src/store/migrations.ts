@@ -718,6 +718,22 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0015_team_policies': {
+      async up(db: Db) {
+        // A team's CEL policies (policy/): each change is a new version row, never an update, so
+        // a decision can always name the exact policy text it was made with (by digest).
+        await id(db.schema.createTable('team_policies'))
+          .addColumn('team_id', 'integer', (c) => c.notNull().references('teams.id'))
+          .addColumn('name', 'text', notNull)
+          .addColumn('version', 'integer', notNull)
+          .addColumn('source', 'text', notNull)
+          .addColumn('digest', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addUniqueConstraint('team_policies_team_name_version', ['team_id', 'name', 'version'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -46,6 +46,7 @@ export interface Database {
   release_attestations: ReleaseAttestationTable;
   rebuild_checks: RebuildCheckTable;
   supplier_intakes: SupplierIntakeTable;
+  team_policies: TeamPolicyTable;
 }
 
 /** A verified in-toto attestation about one of a release's artifacts (0014). */
@@ -676,4 +677,19 @@ export interface FollowUpTable {
   resolved_at: string | null;
   /** `fixed` (gone from the next version) or `carried` (moved to the next version's row). */
   resolution: string | null;
+}
+
+/** One version of a team's CEL policy (migration 0015); a new version is a new row. */
+export interface TeamPolicyTable {
+  id: Generated<number>;
+  team_id: number;
+  name: string;
+  /** 1 for the first, then one more per change. */
+  version: number;
+  /** The policy's YAML or JSON as pushed. */
+  source: string;
+  /** `sha256:<hex>` of `source`. */
+  digest: string;
+  created_at: string;
+  created_by: string;
 }

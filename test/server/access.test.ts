@@ -39,6 +39,8 @@ interface Ctx {
   release1: number;
   release2: number;
   sbom: number;
+  /** The artifact digest `sbom` is filed under. */
+  artifact: string;
   /** A throw-away token id per caller, for DELETE /api/v1/tokens/:id. */
   spareTokens: Record<string, number>;
   /** A bundle over `sbom` per writer, signed with a key team alpha registered. */
@@ -545,6 +547,64 @@ const ROUTES: Route[] = [
     ok: 200,
     req: (c) => ({ path: `/api/v1/vex-statements/${c.vex.confidential}/disclose` }),
   },
+  // Policies (policy/, app/policy): writers store versions, every reader reads and evaluates.
+  {
+    method: 'PUT',
+    path: '/api/v1/teams/{team}/policies/{name}',
+    allowed: WRITERS,
+    ok: 201,
+    req: (_c, who) => ({
+      path: '/api/v1/teams/alpha/policies/acc',
+      body: {
+        source: `name: acc\nversion: 1\ndescription: ${who}\nrules: [{name: r, expression: "true"}]\n`,
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/teams/{team}/policies/{name}',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/teams/alpha/policies/acc' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/teams/{team}/policies/{name}/versions/{n}',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/teams/alpha/policies/acc/versions/1' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/teams/{team}/policies/{name}/versions',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/teams/alpha/policies/acc/versions' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/teams/{team}/policies',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/teams/alpha/policies' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/artifacts/{digest}/evidence',
+    allowed: READERS,
+    ok: 200,
+    req: (c) => ({ path: `/api/v1/artifacts/${c.artifact}/evidence` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/policies/evaluate',
+    allowed: READERS,
+    ok: 200,
+    req: (c) => ({
+      path: '/api/v1/policies/evaluate',
+      body: { artifact: c.artifact, policy: 'builtin' },
+    }),
+  },
 ];
 
 /** Routes anyone may call without a token. */
@@ -753,6 +813,7 @@ for (const backend of BACKENDS) {
         release1: one.json.sbom.releaseId,
         release2: two.json.sbom.releaseId,
         sbom: one.json.sbom.id,
+        artifact: one.json.sbom.artifact,
         spareTokens,
         bundles,
         attestations,
