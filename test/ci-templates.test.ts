@@ -160,6 +160,26 @@ describe('ci-templates, each run against custody serve', () => {
     });
     assert.equal(identities.status, 200, await identities.text());
 
+    // The builders the team trusts (SLSA "Verifying artifacts", roots of trust): Jenkins and the
+    // Tekton pipelines at L2 when signed with the release key; the hosted runner at L3 — which a
+    // key-signed provenance must still not reach (a long-lived key caps at L2).
+    const slsa = await fetch(`${url}/api/v1/teams/default/slsa`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        builders: [
+          { builderId: 'https://jenkins.example.com/computer/*', key: 'release key', level: 2 },
+          { builderId: 'https://tekton.dev/pipelines/taskrun', key: 'release key', level: 2 },
+          {
+            builderId: 'https://github.com/actions/runner/github-hosted',
+            key: 'release key',
+            level: 3,
+          },
+        ],
+      }),
+    });
+    assert.equal(slsa.status, 200, await slsa.text());
+
     const tok = spawnSync(
       process.execPath,
       [
@@ -196,9 +216,9 @@ describe('ci-templates, each run against custody serve', () => {
         cwd: work,
         encoding: 'utf8',
         env: {
-          PATH: `${shims}:${process.env['PATH'] ?? ''}`,
           HOME: dir,
           ...env,
+          PATH: `${shims}:${process.env['PATH'] ?? ''}`,
           CUSTODY_URL: url,
           CUSTODY_TOKEN: publisherToken,
           CUSTODY_SIGNING_KEY: keyFile,
@@ -213,8 +233,9 @@ describe('ci-templates, each run against custody serve', () => {
 
   async function api(path: string): Promise<unknown> {
     const r = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
-    assert.equal(r.status, 200, `${path}: ${await r.text()}`);
-    return r.json();
+    const text = await r.text();
+    assert.equal(r.status, 200, `${path}: ${text}`);
+    return JSON.parse(text);
   }
 
   /** What every template must leave behind: a signed SBOM and stored provenance for the release. */
@@ -237,11 +258,20 @@ describe('ci-templates, each run against custody serve', () => {
     );
     const attestations = (await api(
       `/api/v1/products/${product}/releases/${encodeURIComponent(version)}/attestations`,
-    )) as { attestations: { predicateType: string }[] };
-    assert.equal(attestations.attestations.length, 1);
-    assert.equal(attestations.attestations[0]?.predicateType, 'https://slsa.dev/provenance/v1');
-    // Key-signed provenance caps the level at L2, and slsa assess says what is missing for L3.
-    assert.match(output, /L2/);
+    )) as {
+      items: {
+        predicateType: string;
+        provenance: { builderId: string | null; dependencies: number; pinned: number } | null;
+      }[];
+    };
+    assert.equal(attestations.items.length, 1, JSON.stringify(attestations));
+    assert.equal(attestations.items[0]?.predicateType, 'https://slsa.dev/provenance/v1');
+    const slsa = (await api(
+      `/api/v1/products/${product}/releases/${encodeURIComponent(version)}/slsa`,
+    )) as { level: number };
+    // What `custody slsa assess` printed in the pipeline is the service's own assessment.
+    assert.match(output, new RegExp(`L${slsa.level}\\b`));
+    return { attestation: attestations.items[0], slsa };
   }
 
   it('GitHub Actions: a tag push on a hosted runner', async () => {
@@ -266,7 +296,12 @@ describe('ci-templates, each run against custody serve', () => {
       ),
     };
     const { work, output } = runSteps('github', steps, vars);
-    await assertEvidence('demo-gha', 'v1.0.0', work, output);
+    const { attestation, slsa } = await assertEvidence('demo-gha', 'v1.0.0', work, output);
+    assert.equal(
+      attestation?.provenance?.builderId,
+      'https://github.com/actions/runner/github-hosted',
+    );
+    assert.equal(slsa.level, 2, 'trusted at L3, but a key caps the level at L2');
   });
 
   it('GitLab CI: a tag pipeline', async () => {
@@ -277,7 +312,9 @@ describe('ci-templates, each run against custody serve', () => {
       CUSTODY_PRODUCT: 'demo-gitlab',
     };
     const { work, output } = runSteps('gitlab', steps, vars);
-    await assertEvidence('demo-gitlab', 'v2.0.0', work, output);
+    const { attestation, slsa } = await assertEvidence('demo-gitlab', 'v2.0.0', work, output);
+    assert.match(attestation?.provenance?.builderId ?? '', /\/-\/runners\//);
+    assert.equal(slsa.level, 1, 'provenance exists, but the team trusts no GitLab runner');
   });
 
   it('Jenkins: a tag build with a key from a file credential', async () => {
@@ -295,7 +332,12 @@ describe('ci-templates, each run against custody serve', () => {
       JOB_NAME: 'demo-app/v3.0.0',
     };
     const { work, output } = runSteps('jenkins', jenkinsSteps(), vars);
-    await assertEvidence('demo-jenkins', 'v3.0.0', work, output);
+    const { attestation, slsa } = await assertEvidence('demo-jenkins', 'v3.0.0', work, output);
+    assert.equal(
+      attestation?.provenance?.builderId,
+      'https://jenkins.example.com/computer/linux-agent-1',
+    );
+    assert.equal(slsa.level, 2);
   });
 
   it('Tekton: the Task with its params', async () => {
@@ -317,6 +359,8 @@ describe('ci-templates, each run against custody serve', () => {
       script: 'mkdir -p dist && npm pack --pack-destination dist && mv dist/*.tgz "$ARTIFACT"',
     };
     const { work, output } = runSteps('tekton', [build, ...steps], env);
-    await assertEvidence('demo-tekton', 'v4.0.0', work, output);
+    const { attestation, slsa } = await assertEvidence('demo-tekton', 'v4.0.0', work, output);
+    assert.equal(attestation?.provenance?.builderId, 'https://tekton.dev/pipelines/taskrun');
+    assert.equal(slsa.level, 2);
   });
 });
