@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
@@ -250,7 +251,6 @@ describe('ci-templates, each run against custody serve', () => {
     const artifact = release.artifacts[0];
     assert.ok(artifact, 'the release has the artifact');
     const tgz = readFileSync(join(work, 'dist', 'app.tgz'));
-    const { createHash } = await import('node:crypto');
     assert.equal(artifact.digest, `sha256:${createHash('sha256').update(tgz).digest('hex')}`);
     assert.ok(
       artifact.sboms.some((s) => s.signed === true),
@@ -302,6 +302,38 @@ describe('ci-templates, each run against custody serve', () => {
       'https://github.com/actions/runner/github-hosted',
     );
     assert.equal(slsa.level, 2, 'trusted at L3, but a key caps the level at L2');
+
+    // The built-in policy over the evidence the pipeline left: the provenance and SBOM gates pass;
+    // the release commit's signature is not on record, so that gate fails and the policy denies.
+    const digest = `sha256:${createHash('sha256')
+      .update(readFileSync(join(work, 'dist', 'app.tgz')))
+      .digest('hex')}`;
+    const evalRun = spawnSync(
+      process.execPath,
+      [custodyBin, 'policy', 'eval', '--policy', 'builtin', '--artifact', digest, '--json'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CUSTODY_URL: url, CUSTODY_TOKEN: publisherToken },
+      },
+    );
+    assert.equal(evalRun.status, 1, evalRun.stderr);
+    const decision = JSON.parse(evalRun.stdout) as {
+      allowed: boolean;
+      results: { name: string; outcome: string }[];
+    };
+    const outcome = Object.fromEntries(decision.results.map((r) => [r.name, r.outcome]));
+    for (const rule of [
+      'provenance-present',
+      'builder-allowed',
+      'build-type-allowed',
+      'source-repository-present',
+      'source-digest-present',
+      'dependencies-pinned',
+      'sbom-signed-attached',
+    ])
+      assert.equal(outcome[rule], 'pass', `${rule}: ${evalRun.stdout}`);
+    assert.equal(outcome['release-commit-signed'], 'fail');
+    assert.equal(decision.allowed, false);
   });
 
   it('GitLab CI: a tag pipeline', async () => {

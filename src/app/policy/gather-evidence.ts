@@ -1,6 +1,11 @@
 import { type Caller, requirePermission } from '../../access/index.js';
 import { readSbom } from '../../formats/index.js';
-import { type Evidence, emptyEvidence } from '../../policy/index.js';
+import {
+  assessSlsaLevel,
+  type Evidence,
+  emptyEvidence,
+  type ProvenanceFact,
+} from '../../policy/index.js';
 import { allChecks, scoreSbom } from '../../sbom/quality/index.js';
 import { exploitInfo } from '../../store/advisories.js';
 import type { SbomRow } from '../../store/catalogue.js';
@@ -10,8 +15,16 @@ import {
   openFindingsOfArtifact,
   vexStatusesOfProduct,
 } from '../../store/policies.js';
+import {
+  findTeamSlsaSettings,
+  type ReleaseAttestationRow,
+  rebuildChecksOfRelease,
+} from '../../store/release-evidence.js';
 import { signaturesOfSbom } from '../../store/sbom-signatures.js';
 import { notFound, visibleTeamIds } from '../inventory/team-scope.js';
+import { provenanceEvidence } from '../provenance/assess-release.js';
+import { isSlsaProvenance } from '../provenance/read-provenance.js';
+import { buildersOf, slsaSettingsOf } from '../provenance/slsa-settings.js';
 import type { Services } from '../services.js';
 import { PolicyServiceError } from './errors.js';
 
@@ -22,9 +35,11 @@ const MAX_LICENSES = 10_000;
  * The verified-evidence document of an artifact, from what the service stored: its newest filing
  * (product, release, team), its current SBOM (a signed one first) with the signers whose bundles
  * verified on intake, the quality score ingest computed, the components' licences, the open
- * vulnerability findings and the product's VEX statements. Facts the service does not hold yet
- * (artifact signatures, provenance, the release commit's signature) stay empty, so rules that
- * need them fail until they are recorded.
+ * vulnerability findings and the product's VEX statements, the release's ticket and supplier mark,
+ * the SLSA provenance attestations verified on push with the Build level the team's trusted
+ * builders give them, and the newest rebuild check. Facts the service does not hold (signatures
+ * made in a registry, the release commit's signature) stay empty, so rules that need them fail
+ * until they are recorded or given in an evidence file.
  * @throws AccessError AUTH_FORBIDDEN; PolicyServiceError POLICY_ARTIFACT_INVALID;
  *   InventoryError INVENTORY_NOT_FOUND (unknown to the caller's teams)
  */
@@ -44,14 +59,20 @@ export async function gatherEvidence(
   const place = (await artifactPlaces(q, digest, await visibleTeamIds(s, caller)))[0];
   if (!place) throw notFound(`artifact ${digest}`);
   const e = emptyEvidence(digest);
+  const filing = await q
+    .selectFrom('releases as r')
+    .innerJoin('products as p', 'p.id', 'r.product_id')
+    .select(['r.ticket as ticket', 'p.supplier as supplier'])
+    .where('r.id', '=', place.release_id)
+    .executeTakeFirst();
   e.artifact = {
     digest,
     name: place.name,
     product: place.product,
     release: place.release,
     team: place.team,
-    ticket: null,
-    supplier: false,
+    ticket: filing?.ticket ?? null,
+    supplier: Number(filing?.supplier ?? 0) === 1,
   };
   const sboms = await q
     .selectFrom('sboms')
@@ -64,7 +85,104 @@ export async function gatherEvidence(
   const sbom = sboms[0];
   if (sbom) await sbomFacts(s, e, sbom, digest);
   await vulnerabilityFacts(s, e, place.artifact_id, place.product_id);
+  await provenanceFacts(s, e, place.artifact_id, place.release_id, place.team, digest);
   return e;
+}
+
+/**
+ * The artifact's SLSA provenance as verified on push (release_attestations), each with the level
+ * it supports alone, and the artifact's level and reproducibility as `custody slsa assess` gives.
+ */
+async function provenanceFacts(
+  s: Services,
+  e: Evidence,
+  artifactId: number,
+  releaseId: number,
+  team: string,
+  digest: string,
+): Promise<void> {
+  const q = s.db.read;
+  const rows = (
+    await q
+      .selectFrom('release_attestations')
+      .selectAll()
+      .where('artifact_id', '=', artifactId)
+      .orderBy('id')
+      .limit(64)
+      .execute()
+  ).filter((r) => isSlsaProvenance(r.predicate_type));
+  const [settings, rebuilds] = await Promise.all([
+    findTeamSlsaSettings(q, team),
+    rebuildChecksOfRelease(q, releaseId),
+  ]);
+  const builders = buildersOf(slsaSettingsOf(settings?.slsa_settings ?? null));
+  const mine = rebuilds
+    .filter((r) => r.expected_digest === digest)
+    .map((r) => ({ artifact: r.expected_digest, matches: r.matches === 1 }));
+  const assess = (provenance: ReleaseAttestationRow[]) =>
+    assessSlsaLevel({
+      artifacts: [digest],
+      provenance: provenance.map(provenanceEvidence),
+      builders,
+      rebuilds: mine,
+    });
+  const whole = assess(rows);
+  e.slsa = {
+    level: whole.level,
+    reproducible:
+      whole.reproducible.verdict === 'unknown'
+        ? null
+        : whole.reproducible.verdict === 'reproducible',
+  };
+  e.provenance = rows.map((r): ProvenanceFact => {
+    const total = r.dependencies;
+    return {
+      predicateType: r.predicate_type,
+      builderId: r.builder_id ?? '',
+      buildType: r.build_type ?? '',
+      source: { uri: r.source_uri, digest: r.source_digest, ref: r.source_ref },
+      externalParameters: externalParametersOf(s, r.bundle_digest),
+      resolvedDependencies: {
+        total,
+        pinned: r.dependencies_pinned,
+        ratio: total === 0 ? 1 : r.dependencies_pinned / total,
+      },
+      signer: {
+        identity: r.identity,
+        issuer: r.issuer,
+        key: r.signer_kind === 'key' ? (r.key_name ?? r.key_hint) : null,
+      },
+      level: assess([r]).level,
+    };
+  });
+}
+
+/** Cap on the external parameters copied into the document: a policy reads a few fields. */
+const MAX_EXTERNAL_PARAMETERS = 16 * 1024;
+
+// The stored bundle was verified on push; its statement's external parameters are read again
+// here because the row keeps only whether there were any.
+function externalParametersOf(s: Services, bundleDigest: string): unknown {
+  try {
+    const bundle = JSON.parse(Buffer.from(s.blobs.get(bundleDigest)).toString('utf8')) as {
+      dsseEnvelope?: { payload?: string };
+    };
+    const payload = bundle.dsseEnvelope?.payload;
+    if (typeof payload !== 'string') return {};
+    const statement = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as {
+      predicate?: {
+        buildDefinition?: { externalParameters?: unknown };
+        invocation?: { parameters?: unknown };
+      };
+    };
+    const p =
+      statement.predicate?.buildDefinition?.externalParameters ??
+      statement.predicate?.invocation?.parameters ??
+      {};
+    return JSON.stringify(p).length > MAX_EXTERNAL_PARAMETERS ? {} : p;
+  } catch {
+    return {};
+  }
 }
 
 async function sbomFacts(s: Services, e: Evidence, sbom: SbomRow, digest: string): Promise<void> {
