@@ -126,7 +126,8 @@ export const cosignAttestationVerifier: EvidenceVerifier = {
           signatures: [{ sig: sig.sig, keyid: typeof sig.keyid === 'string' ? sig.keyid : '' }],
         },
       });
-      return verifyWith(bundle, undefined, ctx);
+      // The layer is the envelope cosign uploaded: an intoto 0.0.1 entry logs its hash.
+      return verifyWith(bundle, undefined, ctx, p.bytes);
     });
   },
 };
@@ -279,6 +280,7 @@ async function verifyWith(
   bundle: unknown,
   artifact: { data: Uint8Array } | { digest: { algorithm: 'sha256'; hex: string } } | undefined,
   ctx: VerifyContext,
+  dsseEnvelopeBytes?: Uint8Array,
 ): Promise<PieceVerdict> {
   if (ctx.policy === undefined)
     return {
@@ -287,7 +289,10 @@ async function verifyWith(
         'a Sigstore signature; give --key or --certificate-identity with --certificate-oidc-issuer to verify it',
     };
   const { verifyBundle } = await loadVerifier();
-  const v = verifyBundle(bundle, artifact, ctx.policy, ctx.trust, ctx.options);
+  const v = verifyBundle(bundle, artifact, ctx.policy, ctx.trust, {
+    ...ctx.options,
+    ...(dsseEnvelopeBytes !== undefined ? { dsseEnvelopeBytes } : {}),
+  });
   let predicateType: string | undefined;
   if (v.dsse !== undefined) {
     if (v.dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE)

@@ -35,6 +35,8 @@ export interface GhaProvenanceInput {
   kind?: 'artifact' | 'image' | 'github-attestation';
   allowMissingTlog?: boolean;
   testing?: boolean;
+  /** The envelope's bytes as uploaded to Rekor (a cosign `.att` layer), for intoto 0.0.1 entries. */
+  envelopeBytes?: Uint8Array;
 }
 
 /** GitHub Actions provenance: slsa-github-generator, BYOB builders, GitHub's own attestations. */
@@ -42,6 +44,7 @@ export function verifyGhaProvenance(input: GhaProvenanceInput): ProvenanceResult
   return asResult(() => {
     const att = verifySignedAttestation(input.attestation, input.trust, {
       ...(input.allowMissingTlog !== undefined ? { allowMissingTlog: input.allowMissingTlog } : {}),
+      ...(input.envelopeBytes !== undefined ? { envelopeBytes: input.envelopeBytes } : {}),
     });
     const kind = input.kind ?? 'artifact';
     const defaults =
@@ -111,6 +114,7 @@ export function verifyGhaImageProvenance(input: GhaImageInput): ProvenanceResult
       expect: input.expect,
       trust: input.trust,
       kind: 'image',
+      envelopeBytes: layer.envelope,
       ...(input.testing === true ? { testing: true } : {}),
     });
     if (r.verified) return r;

@@ -63,6 +63,8 @@ export interface SignatureOptions {
   allowMissingTlog?: boolean;
   /** The reason for a bad DSSE signature (the npm verifier says invalid-signature). */
   signatureReason?: ProvenanceReason;
+  /** The bundle's envelope as uploaded to Rekor (cosign layer): intoto 0.0.1 logs its hash. */
+  envelopeBytes?: Uint8Array;
 }
 
 /**
@@ -122,6 +124,7 @@ export function verifySignedAttestation(
     const v = verifyBundle(bundle, undefined, { identityRegexp: '.*' }, trust, {
       tlogThreshold: tlog ? 1 : 0,
       timestampThreshold: tlog ? 1 : 0,
+      ...(options.envelopeBytes !== undefined ? { dsseEnvelopeBytes: options.envelopeBytes } : {}),
     });
     if (v.dsse === undefined)
       fail('invalid-dsse-payload', 'the bundle does not hold a DSSE envelope');

@@ -9,7 +9,8 @@ export type EntryKeyMaterial = { certificate: Uint8Array } | { spki: Uint8Array 
 
 /**
  * The log entry's body is about this bundle: same signature, same key, same digest (README step
- * 5). Kinds: hashedrekord 0.0.1 and 0.0.2 (Rekor v2), dsse 0.0.1 and 0.0.2, intoto 0.0.2. For a
+ * 5). Kinds: hashedrekord 0.0.1 and 0.0.2 (Rekor v2), dsse 0.0.1 and 0.0.2, intoto 0.0.1 and
+ * 0.0.2. For a
  * DSSE bundle logged as hashedrekord 0.0.2 (Rekor v2's "hashedrekord over DSSE") the digest is
  * that of the PAE: @sigstore/verify 3.1 compares the payload's digest there and so rejects valid
  * bundles, one reason this check is Custody's own.
@@ -19,6 +20,8 @@ export function assertEntryMatches(
   entry: TransparencyLogEntry,
   content: MessageContent | DsseContent,
   key: EntryKeyMaterial,
+  /** The DSSE envelope's bytes as they were uploaded to the log, when known (cosign's layer). */
+  envelopeBytes?: Uint8Array,
 ): void {
   let body: Json;
   try {
@@ -43,6 +46,9 @@ export function assertEntryMatches(
       return;
     case 'dsse/0.0.2':
       dsse002(spec.dsseV002 ?? {}, dsse(content, kind), key);
+      return;
+    case 'intoto/0.0.1':
+      intoto001(spec, dsse(content, kind), key, envelopeBytes);
       return;
     case 'intoto/0.0.2':
       intoto002(spec, dsse(content, kind), key);
@@ -111,6 +117,65 @@ function dsse002(spec: Json, content: DsseContent, key: EntryKeyMaterial): void 
   expectSignature(b64(sigs[0]?.content), content.signature);
   expectKeyDer(sigs[0]?.verifier, key);
   expectPayloadHash(protoHash(spec.payloadHash?.algorithm), b64(spec.payloadHash?.digest), content);
+}
+
+/**
+ * Rekor's intoto 0.0.1 (cosign 1.x attestations, slsa-github-generator's container generator up
+ * to v1.9) keeps neither the envelope nor its signature: its canonical body is `publicKey` (the
+ * signer's PEM, base64) and `content.hash` (SHA-256 of the envelope exactly as uploaded) and
+ * `content.payloadHash` (SHA-256 of the decoded payload), all three required by Rekor's
+ * Canonicalize. Checked here:
+ * - the key is the bundle's signer, and the payload hash is the SHA-256 of the bundle's payload:
+ *   the log vouches that this signer logged this statement, which is what the entry is for;
+ * - the envelope hash, only when the envelope's bytes as uploaded are given (cosign uploads the
+ *   `.att` layer's bytes, so the layer is that envelope): the hash must match and those bytes
+ *   must hold the bundle's payload type, payload and single signature. Without them it cannot be
+ *   recomputed — a bundle's re-serialized envelope is not byte-for-byte the one uploaded — so it
+ *   is only required to be a well-formed SHA-256.
+ * Not bound by the body without the envelope bytes: the signature and the payload type. The
+ * signature is still verified over the PAE (payload type included) with the same key the entry
+ * names, so the log still vouches for signer and payload; another signature by that signer over
+ * that payload is not a different attestation.
+ */
+function intoto001(
+  spec: Json,
+  content: DsseContent,
+  key: EntryKeyMaterial,
+  envelopeBytes: Uint8Array | undefined,
+): void {
+  expectKeyPem(b64(spec.publicKey), key);
+  const h = spec.content?.payloadHash;
+  expectPayloadHash(h?.algorithm, hex(h?.value), content);
+  const envHash = spec.content?.hash;
+  const logged = hex(envHash?.value);
+  if (envHash?.algorithm !== 'sha256' || logged.length !== 32) {
+    throw mismatch('the entry has no SHA-256 envelope hash');
+  }
+  if (envelopeBytes === undefined) return;
+  if (!bytesEqual(logged, digestOf('sha256', envelopeBytes))) {
+    throw mismatch("the entry's envelope hash is not the SHA-256 of the envelope as uploaded");
+  }
+  expectSameEnvelope(envelopeBytes, content);
+}
+
+/** The uploaded bytes are the envelope being verified, not another one that hashes right. */
+function expectSameEnvelope(bytes: Uint8Array, content: DsseContent): void {
+  let env: Json;
+  try {
+    env = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (e) {
+    throw mismatch('the uploaded envelope is not JSON', e);
+  }
+  const sigs = env?.signatures;
+  if (
+    env?.payloadType !== content.payloadType ||
+    !bytesEqual(b64(env?.payload), content.payload) ||
+    !Array.isArray(sigs) ||
+    sigs.length !== 1 ||
+    !bytesEqual(b64(sigs[0]?.sig), content.signature)
+  ) {
+    throw mismatch("the uploaded envelope is not the bundle's DSSE envelope");
+  }
 }
 
 function intoto002(spec: Json, content: DsseContent, key: EntryKeyMaterial): void {

@@ -59,6 +59,11 @@ export interface VerifyOptions {
    * SIGN_EMERGENCY_CERTIFICATE once everything else about it has verified.
    */
   allowEmergency?: boolean;
+  /**
+   * The DSSE envelope's bytes exactly as uploaded to the log (a cosign `.att` layer), when the
+   * caller has them: a Rekor intoto 0.0.1 entry logs only their hash, checked against these.
+   */
+  dsseEnvelopeBytes?: Uint8Array;
 }
 
 /**
@@ -78,7 +83,13 @@ export function verifyBundle(
   const bundle = parseBundle(bundleJson);
   const m = trustMaterial(trust);
   const signer = signingKey(bundle, policy, m);
-  const entries = verifyEntries(bundle, signer.material, m, options.tlogThreshold ?? 1);
+  const entries = verifyEntries(
+    bundle,
+    signer.material,
+    m,
+    options.tlogThreshold ?? 1,
+    options.dsseEnvelopeBytes,
+  );
   const times = trustedTimes(bundle, entries, m, options.timestampThreshold ?? 1);
   if (signer.leaf !== undefined) assertValidAt(signer.leaf, times);
   verifyContent(bundle.content, signer.key, artifact);
@@ -147,6 +158,7 @@ function verifyEntries(
   material: EntryKeyMaterial,
   m: ReturnType<typeof trustMaterial>,
   threshold: number,
+  envelopeBytes: Uint8Array | undefined,
 ): VerifiedEntry[] {
   if (bundle.tlogEntries.length < threshold) {
     throw new SignError(
@@ -156,7 +168,7 @@ function verifyEntries(
   }
   return bundle.tlogEntries.map((entry) => {
     const verified = verifyTlogInclusion(m, entry);
-    assertEntryMatches(entry, bundle.content, material);
+    assertEntryMatches(entry, bundle.content, material, envelopeBytes);
     return verified;
   });
 }

@@ -225,12 +225,9 @@ const tally = {
   pass: 0,
   knownDifferences: 0,
   legacyRuns: 0,
-  intoto001: 0,
   gcbNotRun: 0,
 };
 const knownDifferences: string[] = [];
-const intoto001: string[] = [];
-const INTOTO_001 = /entry kind intoto\/0\.0\.1 is not supported/;
 
 function outcome(req: Omit<VerifyProvenanceRequest, 'cwd'>, allowMissingTlog: boolean) {
   const { result } = verifyProvenance({ ...req, cwd: TESTDATA, testing: true, allowMissingTlog });
@@ -268,12 +265,7 @@ describe('slsa-verifier regression cases (CASES.md A, B, C, E, F, G) through the
         if (!legacy || run.err === 'ErrorRekorSearch') {
           const why = check(run, byDefault);
           if (why === undefined) tally.pass++;
-          else if (!byDefault.verified && INTOTO_001.test(byDefault.message)) {
-            // Known difference 2: the image's Rekor entry is an intoto 0.0.1 one (cosign before
-            // v2), which sign/'s bundle verifier does not check; refused, never accepted.
-            tally.intoto001++;
-            intoto001.push(run.label);
-          } else failures.push(`${run.label}: ${why}`);
+          else failures.push(`${run.label}: ${why}`);
           continue;
         }
         tally.legacyRuns++;
@@ -299,13 +291,11 @@ describe('slsa-verifier regression cases (CASES.md A, B, C, E, F, G) through the
     console.log(
       `slsa-verifier cases A/B/C/E/F/G: ${tally.listed} listed, ${tally.pass} reach the listed outcome, ` +
         `${tally.knownDifferences} known differences (legacy envelope without a log entry: ` +
-        'rekor-search offline, listed outcome with --insecure-ignore-tlog), ' +
-        `${tally.intoto001} known differences (image attestations logged as Rekor intoto/0.0.1 entries, ` +
-        'which the bundle verifier does not support: refused with mismatch-signature); ' +
+        'rekor-search offline, listed outcome with --insecure-ignore-tlog); ' +
         `section D: ${tally.gcbNotRun} GCB table rows not run (no GCB keys, no GCB verifier)`,
     );
-    // Every listed run is accounted for: it passed, or it is one of the two named differences.
-    assert.equal(tally.pass + tally.knownDifferences + tally.intoto001, tally.listed);
+    // Every listed run is accounted for: it passed, or it is the one named difference.
+    assert.equal(tally.pass + tally.knownDifferences, tally.listed);
   });
 
   it('section G (VSA): every case reaches its listed outcome', () => {
