@@ -15,8 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { MEDIA, writeOciLayout } from '../src/oci/index.js';
 import { gitlabJobEnv, hostedRunnerEnv } from './helpers/ci-env.js';
 import { REPO_ROOT } from './helpers/conformance.js';
+import { buildImageBlobs } from './helpers/image-builder.js';
+import { startRegistry, type TestRegistry } from './helpers/registry.js';
 import { type Served, serveProcess } from './helpers/serve-process.js';
 
 /**
@@ -101,11 +104,13 @@ describe('ci-templates, each run against custody serve', () => {
   let publisherToken: string;
   let shims: string;
   let keyFile: string;
+  let reg: TestRegistry;
 
   const custodyBin = join(REPO_ROOT, 'bin', 'custody.js');
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'custody-ci-templates-'));
+    reg = await startRegistry();
     served = await serveProcess(join(dir, 'data'));
     url = served.url;
     for (let i = 0; i < 100 && !served.stdout().includes('CUSTODY_TOKEN='); i++)
@@ -204,6 +209,7 @@ describe('ci-templates, each run against custody serve', () => {
 
   after(async () => {
     if (served.child.exitCode === null) served.child.kill('SIGKILL');
+    await reg.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -274,27 +280,32 @@ describe('ci-templates, each run against custody serve', () => {
     return { attestation: attestations.items[0], slsa };
   }
 
-  it('GitHub Actions: a tag push on a hosted runner', async () => {
-    const { env, steps } = githubSteps();
-    const vars: Record<string, string> = {
+  /** A hosted runner's variables for a tag push of example/demo-app, with the job's env resolved. */
+  function githubVars(product: string, tag: string, env: Record<string, string>) {
+    return {
       ...hostedRunnerEnv({
         GITHUB_EVENT_NAME: 'push',
-        GITHUB_REF: 'refs/tags/v1.0.0',
-        GITHUB_REF_NAME: 'v1.0.0',
+        GITHUB_REF: `refs/tags/${tag}`,
+        GITHUB_REF_NAME: tag,
         GITHUB_REF_TYPE: 'tag',
         GITHUB_REPOSITORY: 'example/demo-app',
-        GITHUB_WORKFLOW_REF: 'example/demo-app/.github/workflows/release.yml@refs/tags/v1.0.0',
+        GITHUB_WORKFLOW_REF: `example/demo-app/.github/workflows/release.yml@refs/tags/${tag}`,
       }),
       // What `${{ … }}` gives in the job's env.
       ...Object.fromEntries(
         Object.entries(env).map(([k, v]) => [
           k,
           String(v)
-            .replace(`$\{{ vars.CUSTODY_PRODUCT }}`, 'demo-gha')
-            .replace(`$\{{ github.ref_name }}`, 'v1.0.0'),
+            .replace(`$\{{ vars.CUSTODY_PRODUCT }}`, product)
+            .replace(`$\{{ github.ref_name }}`, tag),
         ]),
       ),
     };
+  }
+
+  it('GitHub Actions: a tag push on a hosted runner', async () => {
+    const { env, steps } = githubSteps();
+    const vars = githubVars('demo-gha', 'v1.0.0', env);
     const { work, output } = runSteps('github', steps, vars);
     const { attestation, slsa } = await assertEvidence('demo-gha', 'v1.0.0', work, output);
     assert.equal(
@@ -394,5 +405,180 @@ describe('ci-templates, each run against custody serve', () => {
     const { attestation, slsa } = await assertEvidence('demo-tekton', 'v4.0.0', work, output);
     assert.equal(attestation?.provenance?.builderId, 'https://tekton.dev/pipelines/taskrun');
     assert.equal(slsa.level, 2);
+  });
+
+  /**
+   * Issue [8]'s "done when": a release built in a simulated GitHub Actions job gets an SBOM,
+   * provenance and signatures, all pushed next to its image in a real registry (Debian's
+   * docker-registry); `custody verify provenance` and `custody oci verify` accept them and refuse
+   * another source, builder or artifact; `custody slsa assess` reports the level and its gaps.
+   */
+  it('GitHub Actions with an image: evidence in the registry, verified, and refused when it is not what was built', async () => {
+    const custody = (args: string[], extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [custodyBin, ...args], {
+        cwd: join(dir, 'github-image'),
+        encoding: 'utf8',
+        env: { ...process.env, CUSTODY_OCI_REGISTRIES: reg.host, ...extra },
+      });
+    // The image the job built, as an OCI layout pushed to the registry.
+    const built = await buildImageBlobs({
+      layers: [
+        { files: [{ path: 'srv/app/index.js', content: 'console.log("v5")\n' }], gzip: true },
+      ],
+    });
+    const layout = join(dir, 'image-layout');
+    writeOciLayout(layout, built.blobs.values(), [
+      {
+        mediaType: MEDIA.ociManifest,
+        digest: built.manifestDigest,
+        size: (built.blobs.get(built.manifestDigest) as Uint8Array).byteLength,
+      },
+    ]);
+    const pushed = spawnSync(
+      process.execPath,
+      [custodyBin, 'oci', 'push', layout, `${reg.host}/example/demo-app:v5.0.0`],
+      { encoding: 'utf8', env: { ...process.env, CUSTODY_OCI_REGISTRIES: reg.host } },
+    );
+    assert.equal(pushed.status, 0, pushed.stderr);
+    const image = `${reg.host}/example/demo-app@${built.manifestDigest}`;
+
+    const { env, steps } = githubSteps();
+    const vars = {
+      ...githubVars('demo-image', 'v5.0.0', env),
+      IMAGE: image,
+      CUSTODY_OCI_REGISTRIES: reg.host,
+    };
+    const { work, output } = runSteps('github-image', steps, vars);
+    const { slsa } = await assertEvidence('demo-image', 'v5.0.0', work, output);
+    assert.equal(slsa.level, 2);
+    const pub = join(dir, 'keys', 'release.pub');
+    // The signatures are in Custody's log: verifiers trust the service's log (and CA) by its root.
+    const root = join(dir, 'trusted_root.json');
+    const fetched = custody(['trust', 'fetch', url, '-o', root]);
+    assert.equal(fetched.status, 0, fetched.stderr);
+
+    // In the registry: the image's signature, the provenance about it, and the SBOM.
+    const verified = custody([
+      'oci',
+      'verify',
+      image,
+      '--key',
+      pub,
+      '--trusted-root',
+      root,
+      '--require-tlog',
+      '--json',
+    ]);
+    assert.equal(verified.status, 0, verified.stderr + verified.stdout);
+    const report = JSON.parse(verified.stdout) as {
+      pieces: { kind: string; verdict: { status: string; predicateType?: string } }[];
+    };
+    const ok = report.pieces.filter((p) => p.verdict.status === 'verified');
+    assert.ok(
+      ok.some((p) => p.kind === 'signature'),
+      verified.stdout,
+    );
+    assert.ok(
+      ok.some(
+        (p) =>
+          p.kind === 'attestation' && p.verdict.predicateType === 'https://slsa.dev/provenance/v1',
+      ),
+      verified.stdout,
+    );
+    assert.ok(
+      report.pieces.some((p) => p.kind === 'sbom'),
+      verified.stdout,
+    );
+    // Another key did not sign it.
+    const otherKey = custody(['keys', 'generate', '-o', join(dir, 'keys', 'other.key')]);
+    assert.equal(otherKey.status, 0, otherKey.stderr);
+    assert.equal(
+      custody([
+        'oci',
+        'verify',
+        image,
+        '--key',
+        join(dir, 'keys', 'other.pub'),
+        '--trusted-root',
+        root,
+      ]).status,
+      1,
+    );
+
+    // The provenance, checked as slsa-verifier would: the artifact, the image, the source, the tag.
+    const provenance = (artifact: string, ...flags: string[]) =>
+      custody([
+        'verify',
+        'provenance',
+        artifact,
+        '--bundle',
+        'provenance.sigstore.json',
+        '--key',
+        pub,
+        '--trusted-root',
+        root,
+        ...flags,
+      ]);
+    const accepted = provenance(
+      'dist/app.tgz',
+      '--source-uri',
+      'github.com/example/demo-app',
+      '--source-tag',
+      'v5.0.0',
+    );
+    assert.equal(accepted.status, 0, accepted.stderr + accepted.stdout);
+    assert.equal(
+      provenance(built.manifestDigest, '--source-uri', 'github.com/example/demo-app').status,
+      0,
+    );
+    const otherSource = provenance('dist/app.tgz', '--source-uri', 'github.com/mallory/demo-app');
+    assert.equal(otherSource.status, 1, otherSource.stdout);
+    assert.match(otherSource.stdout + otherSource.stderr, /source/i);
+    const otherBuilder = provenance(
+      'dist/app.tgz',
+      '--source-uri',
+      'github.com/example/demo-app',
+      '--builder-id',
+      'https://github.com/actions/runner/self-hosted',
+    );
+    assert.equal(otherBuilder.status, 1, otherBuilder.stdout);
+    assert.match(otherBuilder.stdout + otherBuilder.stderr, /builder/i);
+    const otherArtifact = provenance(
+      'sbom.cdx.json',
+      '--source-uri',
+      'github.com/example/demo-app',
+    );
+    assert.equal(otherArtifact.status, 1, otherArtifact.stdout);
+    assert.match(otherArtifact.stdout + otherArtifact.stderr, /hash|digest|subject/i);
+    assert.equal(
+      provenance(
+        'dist/app.tgz',
+        '--source-uri',
+        'github.com/example/demo-app',
+        '--source-tag',
+        'v4.0.0',
+      ).status,
+      1,
+    );
+
+    // The level with its gaps, through the CLI as a person would ask.
+    const assess = custody(['slsa', 'assess', 'demo-image@v5.0.0', '--json'], {
+      CUSTODY_URL: url,
+      CUSTODY_TOKEN: publisherToken,
+    });
+    assert.equal(assess.status, 0, assess.stderr);
+    const level = JSON.parse(assess.stdout) as {
+      level: number;
+      gaps: { code: string; message: string }[];
+    };
+    assert.equal(level.level, 2);
+    assert.ok(level.gaps.length > 0, 'the gaps to L3 are listed');
+    assert.equal(
+      custody(['slsa', 'assess', 'demo-image@v5.0.0', '--require', 'L3'], {
+        CUSTODY_URL: url,
+        CUSTODY_TOKEN: publisherToken,
+      }).status,
+      1,
+    );
   });
 });
