@@ -135,4 +135,31 @@ describe('custody slsa assess --verify-commit (sqlite)', () => {
     assert.equal(other.signed, false);
     assert.match(other.reason, /^SIGN_IDENTITY_MISMATCH/);
   });
+
+  it("policy eval --verify-commit: the built-in pack's signed-commit gate reads the check", async () => {
+    const r = await call(srv, 'GET', '/api/v1/products/demo/releases/1.0.0', { token: web });
+    const digest = (r.json.artifacts as { digest: string }[])[0]?.digest as string;
+    const outcome = async (extra: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      await run(
+        ['policy', 'eval', '--policy', 'builtin', '--artifact', digest, '--json', ...extra],
+        {
+          stdout: { write: (s: string) => (stdout += s) },
+          stderr: { write: (s: string) => (stderr += s) },
+          env: { ...env, CUSTODY_TOKEN: web },
+          cwd: repo,
+        },
+      );
+      const d = JSON.parse(stdout) as { results: { name: string; outcome: string }[] };
+      return d.results.find((x) => x.name === 'release-commit-signed')?.outcome;
+    };
+    // The service alone holds no verdict on the commit; the check in the checkout does.
+    assert.equal(await outcome([]), 'fail');
+    assert.equal(await outcome(['--verify-commit']), 'pass');
+    assert.equal(
+      await outcome(['--verify-commit', '--certificate-identity', 'mallory@example.com']),
+      'fail',
+    );
+  });
 });

@@ -6,8 +6,13 @@ import type { PolicyDecision } from '../../policy/index.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
+import {
+  type CommitCheckFlags,
+  checkReleaseCommit,
+  withCommitCheckOptions,
+} from './commit-check.js';
 
-interface EvalFlags extends ServiceFlags {
+interface EvalFlags extends CommitCheckFlags {
   policy: string;
   artifact?: string;
   evidence?: string;
@@ -41,8 +46,7 @@ export function registerPolicy(program: Command, io: CliIO): void {
     .description('CEL policies over verified evidence: evaluate, store and read them');
 
   withServiceOptions(
-    policy
-      .command('eval')
+    withCommitCheckOptions(policy.command('eval'))
       .description("evaluate a policy over an artifact's evidence and print each rule's result")
       .requiredOption(
         '--policy <policy>',
@@ -64,7 +68,11 @@ export function registerPolicy(program: Command, io: CliIO): void {
   ).action(async (o: EvalFlags) => {
     const params = parseParams(o.param);
     const decision =
-      o.evidence !== undefined ? await evalLocal(o, params, io) : await evalRemote(o, params, io);
+      o.evidence !== undefined
+        ? await evalLocal(o, params, io)
+        : o.verifyCommit !== undefined
+          ? await evalWithCommit(o, params, io)
+          : await evalRemote(o, params, io);
     if (o.json) io.stdout.write(`${JSON.stringify(decision, null, 2)}\n`);
     else io.stdout.write(formatDecision(decision));
     if (!decision.allowed) throw new CliExit(EXIT.no);
@@ -133,16 +141,12 @@ export function registerPolicy(program: Command, io: CliIO): void {
   });
 
   withServiceOptions(
-    policy
-      .command('show-evidence')
+    withCommitCheckOptions(policy.command('show-evidence'))
       .description('print the verified-evidence document the service holds for an artifact')
       .requiredOption('--artifact <artifact>', 'sha256:<hex>, or a file whose digest it is'),
-  ).action(async (o: ServiceFlags & { artifact: string }) => {
+  ).action(async (o: CommitCheckFlags & { artifact: string }) => {
     const digest = await artifactDigest(o.artifact, io);
-    const { body } = await clientFor(o, io).request(
-      'GET',
-      `/api/v1/artifacts/${encodeURIComponent(digest)}/evidence`,
-    );
+    const body = await serviceEvidence(digest, o, io);
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   });
 }
@@ -198,6 +202,50 @@ async function evalRemote(
     { body: { artifact, ...ref, ...(Object.keys(params).length > 0 ? { params } : {}) } },
   );
   return body;
+}
+
+/** The service's evidence document, its `commit` filled by a check in a checkout when asked. */
+async function serviceEvidence(
+  digest: string,
+  o: CommitCheckFlags,
+  io: CliIO,
+): Promise<Record<string, unknown>> {
+  const client = clientFor(o, io);
+  const { body } = await client.request<Record<string, unknown>>(
+    'GET',
+    `/api/v1/artifacts/${encodeURIComponent(digest)}/evidence`,
+  );
+  if (o.verifyCommit === undefined) return body;
+  // The service keeps no verdict on commit signatures: the release's commit is checked here,
+  // in the caller's checkout, as `custody git verify` checks it (gitsign, identity, log).
+  const artifact = body['artifact'] as { product: string | null; release: string | null };
+  if (artifact.product === null || artifact.release === null) return body;
+  const { body: release } = await client.request<{ commit: string | null }>(
+    'GET',
+    `/api/v1/products/${encodeURIComponent(artifact.product)}/releases/${encodeURIComponent(artifact.release)}`,
+  );
+  if (release.commit === null) return body;
+  const c = await checkReleaseCommit(release.commit, o, io);
+  return {
+    ...body,
+    commit: { signed: c.signed, identity: c.identity ?? null, issuer: c.issuer ?? null },
+  };
+}
+
+async function evalWithCommit(
+  o: EvalFlags,
+  params: Record<string, unknown>,
+  io: CliIO,
+): Promise<PolicyDecision> {
+  if (o.artifact === undefined)
+    throw new CustodyError(
+      'USAGE',
+      'give --artifact (sha256:<hex> or a file) with --verify-commit',
+    );
+  const app = await policyApp();
+  const evidence = await serviceEvidence(await artifactDigest(o.artifact, io), o, io);
+  const { source, what } = await localSource(o, io);
+  return app.evaluateSource(source, what, evidence, params);
 }
 
 function fetchStored(ref: string, o: ServiceFlags, io: CliIO): Promise<StoredPolicyView> {

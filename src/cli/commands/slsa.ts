@@ -6,6 +6,11 @@ import { CustodyError } from '../../core/index.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT, settingsOf } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
+import {
+  type CommitCheckFlags,
+  checkReleaseCommit,
+  withCommitCheckOptions,
+} from './commit-check.js';
 
 /** `product@release`, split at the last `@` (product names may hold one, versions do not). */
 export function releaseRef(ref: string): { product: string; release: string } {
@@ -35,21 +40,11 @@ interface ReleaseDetail {
 export function registerSlsa(program: Command, io: CliIO): void {
   const slsa = program.command('slsa').description('SLSA Build levels and rebuild checks');
   withServiceOptions(
-    slsa
-      .command('assess <product@release>')
+    withCommitCheckOptions(slsa.command('assess <product@release>'))
       .description(
         'the SLSA v1.0 Build level (L0–L3) the release’s evidence supports, the evidence, and the gaps to the next level',
       )
       .option('--require <level>', 'exit 1 when the release is below this level (L0–L3)')
-      .option(
-        '--verify-commit [repo]',
-        'verify the release commit’s signature in this checkout (default: the working directory), as custody git verify does',
-      )
-      .option('--certificate-identity <id>', 'with --verify-commit: the signer identity required')
-      .option('--certificate-identity-regexp <re>', 'with --verify-commit: a pattern for it')
-      .option('--certificate-oidc-issuer <url>', 'with --verify-commit: the OIDC issuer required')
-      .option('--certificate-oidc-issuer-regexp <re>', 'with --verify-commit: a pattern for it')
-      .option('--trusted-root <file>', 'with --verify-commit: the trusted root')
       .option('--json', 'print the assessment as JSON'),
   ).action(async (ref: string, o: AssessFlags) => {
     const r = releaseRef(ref);
@@ -60,7 +55,7 @@ export function registerSlsa(program: Command, io: CliIO): void {
     );
     let a: Omit<ReleaseSlsaView, 'releaseCommit'> & { releaseCommit: CommitField } = body;
     if (o.verifyCommit !== undefined && body.releaseCommit.commit !== null) {
-      a = { ...body, releaseCommit: await checkCommit(body.releaseCommit.commit, o, io) };
+      a = { ...body, releaseCommit: await checkReleaseCommit(body.releaseCommit.commit, o, io) };
     }
     if (o.json) io.stdout.write(`${JSON.stringify(a, null, 2)}\n`);
     else io.stdout.write(assessmentText(a));
@@ -197,38 +192,9 @@ type CommitField = {
   identity?: string;
 };
 
-interface AssessFlags extends ServiceFlags {
+interface AssessFlags extends CommitCheckFlags {
   require?: string;
   json?: boolean;
-  verifyCommit?: string | boolean;
-  certificateIdentity?: string;
-  certificateIdentityRegexp?: string;
-  certificateOidcIssuer?: string;
-  certificateOidcIssuerRegexp?: string;
-  trustedRoot?: string;
-}
-
-/** The release commit checked in a checkout, as `custody git verify` checks commits. */
-async function checkCommit(commit: string, o: AssessFlags, io: CliIO): Promise<CommitField> {
-  const { gitSettings } = await import('../../app/git/git-settings.js');
-  const { verifyReleaseCommit } = await import('../../app/provenance/release-commit.js');
-  const { gitPorts } = await import('./git-ports.js');
-  const repo = resolve(io.cwd, typeof o.verifyCommit === 'string' ? o.verifyCommit : '.');
-  const settings = gitSettings(io, {
-    ...(o.url !== undefined ? { url: o.url } : {}),
-    ...(o.trustedRoot !== undefined ? { trustedRoot: resolve(io.cwd, o.trustedRoot) } : {}),
-    ...(o.certificateIdentity !== undefined ? { certificateIdentity: o.certificateIdentity } : {}),
-    ...(o.certificateIdentityRegexp !== undefined
-      ? { certificateIdentityRegexp: o.certificateIdentityRegexp }
-      : {}),
-    ...(o.certificateOidcIssuer !== undefined
-      ? { certificateOidcIssuer: o.certificateOidcIssuer }
-      : {}),
-    ...(o.certificateOidcIssuerRegexp !== undefined
-      ? { certificateOidcIssuerRegexp: o.certificateOidcIssuerRegexp }
-      : {}),
-  });
-  return verifyReleaseCommit(repo, commit, settings, await gitPorts(io));
 }
 
 function assessmentText(
