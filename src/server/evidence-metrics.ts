@@ -1,6 +1,7 @@
-import { Gauge, type Registry } from 'prom-client';
-import { type EvidenceFigures, evidenceFigures } from '../app/provenance/evidence-figures.js';
+import type { Registry } from 'prom-client';
+import { evidenceFigures } from '../app/provenance/evidence-figures.js';
 import type { Services } from '../app/services.js';
+import { scrapeGauges } from './scrape-gauges.js';
 
 /**
  * Release evidence in `/metrics`: rebuild fidelity, third-party (supplier) provenance coverage,
@@ -8,30 +9,7 @@ import type { Services } from '../app/services.js';
  * once per scrape.
  */
 export function registerEvidenceMetrics(registry: Registry, s: Services): void {
-  const registers = [registry];
-  let cached: { at: number; figures: Promise<EvidenceFigures> } | undefined;
-  const figures = () => {
-    const now = Date.now();
-    if (!cached || now - cached.at > 1000) cached = { at: now, figures: evidenceFigures(s) };
-    return cached.figures;
-  };
-  const gauge = (
-    name: string,
-    help: string,
-    set: (g: Gauge<string>, f: EvidenceFigures) => void,
-    labelNames: string[] = [],
-  ) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      async collect() {
-        const f = await figures();
-        this.reset();
-        set(this, f);
-      },
-    });
+  const gauge = scrapeGauges(registry, () => evidenceFigures(s));
   gauge(
     'custody_rebuild_checks',
     'Rebuild checks stored, by outcome (match: bit for bit the released artifact)',

@@ -1,9 +1,7 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Services } from '../app/services.js';
-import {
-  type VulnerabilityFigures,
-  vulnerabilityFigures,
-} from '../app/vulnerabilities/read-vulnerabilities.js';
+import { vulnerabilityFigures } from '../app/vulnerabilities/read-vulnerabilities.js';
+import { scrapeGauges } from './scrape-gauges.js';
 
 /**
  * The vulnerability figures of `/metrics` (organisation-wide): open findings by severity, MTTR of
@@ -11,30 +9,7 @@ import {
  * Computed once per scrape (every gauge of one scrape reads the same figures).
  */
 export function registerVulnMetrics(registry: Registry, s: Services): void {
-  const registers = [registry];
-  let cached: { at: number; figures: Promise<VulnerabilityFigures> } | undefined;
-  const figures = () => {
-    const now = Date.now();
-    if (!cached || now - cached.at > 1000) cached = { at: now, figures: vulnerabilityFigures(s) };
-    return cached.figures;
-  };
-  const gauge = (
-    name: string,
-    help: string,
-    set: (g: Gauge<string>, f: VulnerabilityFigures) => void,
-    labelNames: string[] = [],
-  ) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      async collect() {
-        const f = await figures();
-        this.reset();
-        set(this, f);
-      },
-    });
+  const gauge = scrapeGauges(registry, () => vulnerabilityFigures(s));
   gauge(
     'custody_vuln_findings_open',
     'Open vulnerability findings (advisory × artifact × package) by severity rating',
