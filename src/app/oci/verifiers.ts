@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type InTotoStatement, parseStatement, SlsaError } from '../../formats/slsa/index.js';
 import { COSIGN_ANNOTATION, parseSimpleSigning } from '../../oci/index.js';
 import {
   type IdentityPolicy,
@@ -7,7 +8,6 @@ import {
   loadNotation,
   loadVerifier,
   type NotationTrust,
-  parseStatement,
   SignError,
   type TrustedRoot,
   type VerifiedBundle,
@@ -319,35 +319,17 @@ async function verifyWith(
 }
 
 /**
- * in-toto Statement v1, or v0.1 as cosign 1.x and slsa-github-generator wrote them (same subject
- * and predicateType fields): only what the check above reads.
+ * in-toto Statement v1, or v0.1 as cosign 1.x and slsa-github-generator wrote them, read by
+ * formats/slsa; a statement it refuses is a refused signature here, not an error of the command.
  */
-function statementOf(payload: Uint8Array): {
-  subject: Array<{ digest: Record<string, string> }>;
-  predicateType: string;
-} {
-  let doc: { _type?: unknown; subject?: unknown; predicateType?: unknown };
+function statementOf(payload: Uint8Array): InTotoStatement {
   try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    return parseStatement(payload, 'the DSSE payload');
   } catch (e) {
-    throw new SignError('SIGN_STATEMENT_INVALID', 'The DSSE payload is not JSON.', { cause: e });
+    if (e instanceof SlsaError)
+      throw new SignError('SIGN_STATEMENT_INVALID', e.message, { cause: e });
+    throw e;
   }
-  if (doc?._type === 'https://in-toto.io/Statement/v1') return parseStatement(payload);
-  const subject = doc?.subject;
-  if (
-    doc?._type !== 'https://in-toto.io/Statement/v0.1' ||
-    typeof doc.predicateType !== 'string' ||
-    !Array.isArray(subject) ||
-    !subject.every((x) => typeof x?.digest === 'object' && x.digest !== null)
-  )
-    throw new SignError(
-      'SIGN_STATEMENT_INVALID',
-      'The DSSE payload is not an in-toto Statement (v1 or v0.1).',
-    );
-  return {
-    subject: subject as Array<{ digest: Record<string, string> }>,
-    predicateType: doc.predicateType,
-  };
 }
 
 async function judged(f: () => Promise<PieceVerdict>): Promise<PieceVerdict> {
