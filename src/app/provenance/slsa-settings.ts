@@ -51,7 +51,11 @@ export function parseSlsaSettings(input: unknown): SlsaSettings {
   if (level !== 0 && level !== 1 && level !== 2 && level !== 3) {
     throw new SlsaLevelError('SLSA_SETTINGS_INVALID', 'supplierLevel must be 0, 1, 2 or 3');
   }
-  return { builders: parseSlsaBuilders(o['builders'] ?? []), supplierLevel: level };
+  // JSON has no -0: a -0 read here would not survive being stored and read back.
+  return {
+    builders: parseSlsaBuilders(o['builders'] ?? []),
+    supplierLevel: level === 0 ? 0 : level,
+  };
 }
 
 export async function getSlsaSettings(
