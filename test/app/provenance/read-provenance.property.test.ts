@@ -62,6 +62,12 @@ describe('readProvenanceFacts', () => {
 });
 
 describe('parseSlsaSettings', () => {
+  it('-0 (which JSON cannot carry) is read as 0, so stored settings read back the same', () => {
+    const s = parseSlsaSettings({ supplierLevel: -0 });
+    assert.ok(Object.is(s.supplierLevel, 0));
+    assert.deepEqual(parseSlsaSettings(JSON.parse(JSON.stringify(s))), s);
+  });
+
   it('arbitrary JSON parses to settings or is SLSA_SETTINGS_INVALID, never a TypeError', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
