@@ -88,6 +88,8 @@ export async function artifactPlaces(
     release_id: number;
     release: string;
     commit_sha: string | null;
+    ticket: string | null;
+    supplier: number;
     product_id: number;
     product: string;
     team: string;
@@ -105,6 +107,8 @@ export async function artifactPlaces(
       'r.id as release_id',
       'r.version as release',
       'r.commit_sha as commit_sha',
+      'r.ticket as ticket',
+      'p.supplier as supplier',
       'p.id as product_id',
       'p.name as product',
       't.name as team',

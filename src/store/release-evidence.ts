@@ -28,6 +28,21 @@ export async function insertAttestation(
 }
 
 /** A release's attestations, oldest first. */
+/** An artifact's attestations, oldest first, at most `limit`. */
+export async function attestationsOfArtifact(
+  q: Q,
+  artifactId: number,
+  limit: number,
+): Promise<ReleaseAttestationRow[]> {
+  return q
+    .selectFrom('release_attestations')
+    .selectAll()
+    .where('artifact_id', '=', artifactId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 export async function attestationsOfRelease(
   q: Q,
   releaseId: number,

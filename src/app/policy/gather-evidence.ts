@@ -16,6 +16,7 @@ import {
   vexStatusesOfProduct,
 } from '../../store/policies.js';
 import {
+  attestationsOfArtifact,
   findTeamSlsaSettings,
   type ReleaseAttestationRow,
   rebuildChecksOfRelease,
@@ -59,20 +60,14 @@ export async function gatherEvidence(
   const place = (await artifactPlaces(q, digest, await visibleTeamIds(s, caller)))[0];
   if (!place) throw notFound(`artifact ${digest}`);
   const e = emptyEvidence(digest);
-  const filing = await q
-    .selectFrom('releases as r')
-    .innerJoin('products as p', 'p.id', 'r.product_id')
-    .select(['r.ticket as ticket', 'p.supplier as supplier'])
-    .where('r.id', '=', place.release_id)
-    .executeTakeFirst();
   e.artifact = {
     digest,
     name: place.name,
     product: place.product,
     release: place.release,
     team: place.team,
-    ticket: filing?.ticket ?? null,
-    supplier: Number(filing?.supplier ?? 0) === 1,
+    ticket: place.ticket,
+    supplier: Number(place.supplier) === 1,
   };
   const sboms = await q
     .selectFrom('sboms')
@@ -102,15 +97,9 @@ async function provenanceFacts(
   digest: string,
 ): Promise<void> {
   const q = s.db.read;
-  const rows = (
-    await q
-      .selectFrom('release_attestations')
-      .selectAll()
-      .where('artifact_id', '=', artifactId)
-      .orderBy('id')
-      .limit(64)
-      .execute()
-  ).filter((r) => isSlsaProvenance(r.predicate_type));
+  const rows = (await attestationsOfArtifact(q, artifactId, 64)).filter((r) =>
+    isSlsaProvenance(r.predicate_type),
+  );
   const [settings, rebuilds] = await Promise.all([
     findTeamSlsaSettings(q, team),
     rebuildChecksOfRelease(q, releaseId),
