@@ -20,6 +20,7 @@ const DOMAINS = [
   'vex',
   'triggers',
   'policy',
+  'admission',
 ] as const;
 const ADAPTERS = ['store', 'net', 'oci', 'fs', 'pkcs11', 'workers'] as const;
 /** What a face may call: the use cases and the few cross-cutting folders (DESIGN.md, "Layers"). */
@@ -39,6 +40,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   triggers: ['core', 'triggers'],
   // Policies read verified evidence: statements, signatures, SBOM quality, vulnerability and VEX views.
   policy: ['core', 'formats', 'sbom', 'sign', 'vuln', 'vex', 'policy'],
+  // Admission reads policy decisions and verified evidence; it judges, it does not fetch.
+  admission: ['core', 'formats', 'sign', 'policy', 'admission'],
   // Cross-cutting: configuration and the logger sit on core alone.
   config: ['core', 'config'],
   log: ['core', 'log'],
