@@ -163,3 +163,10 @@ export interface AdmissionDecision {
   message?: string;
   at: string;
 }
+
+/**
+ * The key a fallback signer writes into the signed payload (cosign simple-signing `optional`), so
+ * that a verifier tells a stand-in signature (an HSM key used while keyless signing was down)
+ * from a primary one: a fallback signature counts only where the namespace accepts fallbacks.
+ */
+export const FALLBACK_MARK = 'dev.custody.fallback';
