@@ -136,7 +136,7 @@ export function readEnvelope(body: unknown): ReviewEnvelope {
   if (!(ADMISSION_REVIEW_VERSIONS as readonly unknown[]).includes(apiVersion)) {
     throw new AdmissionError(
       'ADMISSION_REVIEW_UNSUPPORTED',
-      `apiVersion is ${JSON.stringify(String(apiVersion).slice(0, 60))}; Custody reads ${ADMISSION_REVIEW_VERSIONS.join(' and ')} (set admissionReviewVersions in the webhook configuration)`,
+      `apiVersion is ${shown(apiVersion)}; Custody reads ${ADMISSION_REVIEW_VERSIONS.join(' and ')} (set admissionReviewVersions in the webhook configuration)`,
       { details: { pointer: '/apiVersion' } },
     );
   }
@@ -181,7 +181,7 @@ function imagesOf(
   if (objectKind !== undefined && objectKind !== kind.kind) {
     throw new AdmissionError(
       'ADMISSION_REVIEW_INVALID',
-      `request.kind is ${kind.kind} but the object is a ${String(objectKind).slice(0, 60)}`,
+      `request.kind is ${kind.kind} but the object's kind is ${shown(objectKind)}`,
       { envelope, details: { pointer: '/request/object/kind' } },
     );
   }
@@ -208,6 +208,13 @@ function assertDepth(root: unknown, envelope: ReviewEnvelope): void {
     for (const child of Object.values(v))
       if (typeof child === 'object') stack.push([child, depth + 1]);
   }
+}
+
+/** A value of the request for a message: strings quoted and cut short, anything else by type. */
+function shown(v: unknown): string {
+  return typeof v === 'string'
+    ? JSON.stringify(v.slice(0, 60))
+    : `a ${v === null ? 'null' : typeof v}`;
 }
 
 function stringOr<T>(v: unknown, fallback: T): string | T {

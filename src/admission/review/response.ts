@@ -189,7 +189,7 @@ function denialMessage(d: AdmissionDecision): string {
 }
 
 function boundedWarnings(warnings: readonly string[]): string[] {
-  const clean = warnings.map((w) => clip(w.replace(/[\x00-\x1f\x7f]+/g, ' '), MAX_WARNING_LENGTH));
+  const clean = warnings.map((w) => clip(w.replace(/\p{Cc}+/gu, ' '), MAX_WARNING_LENGTH));
   if (clean.length <= MAX_WARNINGS) return clean;
   return [
     ...clean.slice(0, MAX_WARNINGS - 1),
