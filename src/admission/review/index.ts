@@ -38,6 +38,7 @@ export {
   admissionResponse,
   decisionWord,
   digestPinPatch,
+  digestsByPointer,
   invalidReviewResponse,
   MAX_MESSAGE_LENGTH,
   MAX_WARNING_LENGTH,

@@ -204,3 +204,21 @@ function clip(s: string, max: number): string {
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
+
+/**
+ * Pointer → digest for `digestPinPatch`, from the verdicts of a review's images: each image
+ * pointer gets the digest its image string resolved to (the same string resolves once).
+ */
+export function digestsByPointer(
+  images: readonly ImageAt[],
+  verdicts: readonly { image: string; digest?: string }[],
+): Map<string, string> {
+  const byImage = new Map<string, string>();
+  for (const v of verdicts) if (v.digest !== undefined) byImage.set(v.image, v.digest);
+  const out = new Map<string, string>();
+  for (const i of images) {
+    const d = byImage.get(i.image);
+    if (d !== undefined) out.set(i.pointer, d);
+  }
+  return out;
+}
