@@ -102,10 +102,10 @@ export function parseAdmissionReview(body: unknown): ParsedAdmissionReview {
   const name = field.optionalString('name') || stringOr(metadata['name'], undefined) || undefined;
   const generateName = stringOr(metadata['generateName'], undefined) || undefined;
   const op = operation as AdmissionOperation;
-  const images =
-    (op === 'CREATE' || op === 'UPDATE') && isObject(object)
-      ? imagesOf(kind, subResource, object, envelope)
-      : [];
+  const writes = op === 'CREATE' || op === 'UPDATE';
+  if (writes && !isObject(object) && runsPods(kind))
+    throw field.invalid('object', `is missing: a ${op} of a ${kind.kind} carries the object`);
+  const images = writes && isObject(object) ? imagesOf(kind, subResource, object, envelope) : [];
   return {
     ...envelope,
     kind,
@@ -163,6 +163,11 @@ export function readEnvelope(body: unknown): ReviewEnvelope {
       { details: { pointer: '/request/uid' } },
     );
   return { apiVersion: apiVersion as AdmissionReviewVersion, uid };
+}
+
+function runsPods(kind: GroupVersionKind): boolean {
+  const key = `${kind.group}/${kind.kind}`;
+  return key === '/EphemeralContainers' || POD_SPEC_PATHS[key] !== undefined;
 }
 
 function imagesOf(

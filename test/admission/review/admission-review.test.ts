@@ -324,6 +324,12 @@ describe('parseAdmissionReview', () => {
           '/spec/containers',
         ],
         [reviewOf(null, { operation: 'PATCH' }), 'ADMISSION_REVIEW_INVALID', '/request/operation'],
+        [reviewOf(null), 'ADMISSION_REVIEW_INVALID', '/request/object'],
+        [
+          reviewOf(undefined, { operation: 'UPDATE', gk: 'apps/Deployment' }),
+          'ADMISSION_REVIEW_INVALID',
+          '/request/object',
+        ],
         [reviewOf(null, { dryRun: 'yes' }), 'ADMISSION_REVIEW_INVALID', '/request/dryRun'],
       ];
       for (const [body, code, pointer] of cases) {
