@@ -4,12 +4,18 @@ import {
   type AdmissionResponseOptions,
   type AdmissionReviewAnswer,
   admissionResponse,
+  type ImageAt,
+  type ImageReviewAnswer,
+  imageReviewResponse,
   invalidReviewResponse,
   type ParsedAdmissionReview,
+  type ParsedImageReview,
   parseAdmissionReview,
+  parseImageReview,
   type ReviewEnvelope,
 } from '../../admission/review/index.js';
 import type { AdmissionDecision, ClusterIdentity } from '../../admission/types.js';
+import { isOciError, parseImageReference } from '../../oci/index.js';
 
 /**
  * What the webhook's HTTP face (server/admission/) calls: one call per request, the body as it
@@ -62,6 +68,66 @@ export async function answerAdmissionReview(
   }
   const { decision, ...o } = await decide(review);
   return admissionResponse(review, decision, o);
+}
+
+/**
+ * The frame of `AdmissionFace.imageReview`: parse, decide, answer.
+ * @throws AdmissionError (a malformed ImageReview has no uid to deny: it is refused)
+ */
+export async function answerImageReview(
+  body: unknown,
+  decide: (review: ParsedImageReview) => Promise<Pick<ReviewOutcome, 'decision' | 'exceptions'>>,
+): Promise<ImageReviewAnswer> {
+  const { decision, exceptions } = await decide(parseImageReview(body));
+  return imageReviewResponse(decision, exceptions ? { exceptions } : {});
+}
+
+/**
+ * The decision to record for a review answered by `invalidReviewResponse`: denied with reason
+ * `request-invalid`, whatever the mode (a request Custody cannot read is never let through).
+ */
+export function requestInvalidDecision(
+  envelope: ReviewEnvelope,
+  error: { code: string; message: string },
+  who: ClusterIdentity,
+  at: Date,
+): AdmissionDecision {
+  return {
+    uid: envelope.uid,
+    api: 'admission-review',
+    ...(who.known ? { cluster: who.cluster } : {}),
+    namespace: '',
+    workload: '',
+    operation: '',
+    dryRun: false,
+    mode: 'enforce',
+    modeSource: 'default',
+    allowed: false,
+    images: [],
+    degraded: false,
+    warnings: [],
+    message: `${error.code}: ${error.message}`,
+    at: at.toISOString(),
+  };
+}
+
+/**
+ * Images whose reference breaks the distribution grammar (oci/'s parseImageReference), each with
+ * what is wrong: the engine answers them with reason `request-invalid` instead of resolving them.
+ */
+export function referenceProblems(
+  images: readonly ImageAt[],
+): { image: string; pointer: string; message: string }[] {
+  const out: { image: string; pointer: string; message: string }[] = [];
+  for (const i of images) {
+    try {
+      parseImageReference(i.image);
+    } catch (e) {
+      if (!isOciError(e)) throw e;
+      out.push({ image: i.image, pointer: i.pointer, message: e.message });
+    }
+  }
+  return out;
 }
 
 /**
