@@ -49,6 +49,7 @@ export type ServerErrorCode =
 export type AllErrorCodes =
   | CoreErrorCode
   | AccessErrorCode
+  | AdmissionReviewErrorCode
   | NetErrorCode
   | VersErrorCode
   | SbomErrorCode
@@ -72,8 +73,7 @@ export type AllErrorCodes =
   | SlsaLevelErrorCode
   | PolicyErrorCode
   | PolicyServiceErrorCode
-  | ServerErrorCode
-  | AdmissionReviewErrorCode;
+  | ServerErrorCode;
 
 export type HttpStatus =
   | 400
