@@ -1,3 +1,10 @@
+export {
+  ADMISSION_DEFAULT_MODES,
+  type AdmissionDefaultMode,
+  type AdmissionSettings,
+  type AdmissionTlsSettings,
+  loadAdmissionSettings,
+} from './admission-settings.js';
 export { type CliSettings, loadCliSettings } from './cli-settings.js';
 export {
   DEFAULT_DATA_DIR,

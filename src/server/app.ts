@@ -9,6 +9,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { AccessError, type Caller, type Permission, requirePermission } from '../access/index.js';
+import type { AdmissionFace } from '../app/admission/face.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
@@ -25,6 +26,7 @@ import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
 import { startVulnMatching } from '../app/vulnerabilities/match-jobs.js';
 import { CustodyError } from '../core/index.js';
 import type { Logger } from '../log/logger.js';
+import { registerAdmissionWebhook } from './admission/webhook.js';
 import { type ErrorBody, errorBody, fromFastifyError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
@@ -89,6 +91,8 @@ export interface ServerOptions {
   trustedRoot?: () => unknown;
   /** Trigger intake (events, webhooks, the directory poller), actions as jobs, notifications. */
   triggers?: TriggerOptions;
+  /** The Kubernetes admission webhook under /admission (no API token; the caller is a cluster). */
+  admission?: { face: AdmissionFace; maxBodyBytes?: number };
 }
 
 export interface TriggerOptions {
@@ -293,6 +297,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
       },
       async () => trustedRoot(),
     );
+  if (o.admission) await registerAdmissionWebhook(app, o.admission);
   await app.ready();
   return { app, metrics, auth, ...(triggers ? { triggers } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
@@ -48,6 +49,7 @@ export type ServerErrorCode =
 export type AllErrorCodes =
   | CoreErrorCode
   | AccessErrorCode
+  | AdmissionReviewErrorCode
   | NetErrorCode
   | VersErrorCode
   | SbomErrorCode
@@ -218,6 +220,8 @@ const OVERRIDES = {
   // more than the limits allow.
   POLICY_COMPILE_FAILED: 422,
   POLICY_TOO_COSTLY: 422,
+  // An admission object nested deeper than any Kubernetes object: bad input.
+  ADMISSION_REVIEW_TOO_DEEP: 400,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

@@ -228,6 +228,13 @@ const EXPECTED = {
   SLSA_PREDICATE_UNSUPPORTED: 400,
   SLSA_TOO_LARGE: 413,
   SLSA_TOO_DEEP: 400,
+  // admission reviews (admission/review): a malformed review without a readable uid
+  ADMISSION_REVIEW_INVALID: 400,
+  ADMISSION_REVIEW_UNSUPPORTED: 400,
+  ADMISSION_REVIEW_TOO_LARGE: 413,
+  ADMISSION_REVIEW_TOO_DEEP: 400,
+  ADMISSION_IMAGE_INVALID: 400,
+  ADMISSION_IMAGE_REVIEW_INVALID: 400,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {

@@ -1,0 +1,100 @@
+import type { TLSSocket } from 'node:tls';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type AdmissionFace, certificateFingerprint } from '../../app/admission/face.js';
+import { CustodyError } from '../../core/index.js';
+
+/**
+ * Largest review body taken. The API server sends the object and, on UPDATE, the old object: each
+ * at most what etcd stores (1.5 MiB by default, 3 MiB requests), so two of them and the envelope
+ * fit in 8 MiB.
+ */
+export const ADMISSION_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface AdmissionWebhookOptions {
+  face: AdmissionFace;
+  /** Default ADMISSION_MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
+}
+
+const ROUTES = [
+  {
+    path: '/validate',
+    summary:
+      'Kubernetes validating admission webhook: an AdmissionReview (admission.k8s.io/v1 or v1beta1) in, the decision out',
+    call: (f: AdmissionFace, body: unknown, who: Awaited<ReturnType<AdmissionFace['identify']>>) =>
+      f.review(body, who, { mutate: false }),
+  },
+  {
+    path: '/mutate',
+    summary:
+      'Kubernetes mutating admission webhook: as /admission/validate, and a JSONPatch pinning each admitted image tag to its digest',
+    call: (f: AdmissionFace, body: unknown, who: Awaited<ReturnType<AdmissionFace['identify']>>) =>
+      f.review(body, who, { mutate: true }),
+  },
+  {
+    path: '/imagereview',
+    summary:
+      'Kubernetes ImagePolicyWebhook backend: an ImageReview (imagepolicy.k8s.io/v1alpha1) in, its status filled',
+    call: (f: AdmissionFace, body: unknown, who: Awaited<ReturnType<AdmissionFace['identify']>>) =>
+      f.imageReview(body, who),
+  },
+] as const;
+
+/**
+ * The admission webhook under /admission, as an encapsulated plugin: no API token check (the
+ * routes are public; the caller is identified by its client certificate or its bearer token, and
+ * an unidentified one is still answered), and its own answer to an oversized body.
+ */
+export async function registerAdmissionWebhook(
+  app: FastifyInstance,
+  o: AdmissionWebhookOptions,
+): Promise<void> {
+  const bodyLimit = o.maxBodyBytes ?? ADMISSION_MAX_BODY_BYTES;
+  await app.register(
+    async (webhook) => {
+      // Thrown on to the service's own handler, which answers every CustodyError in the coded form.
+      webhook.setErrorHandler(async (err: Error & { code?: string }) => {
+        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+          throw new CustodyError(
+            'ADMISSION_REVIEW_TOO_LARGE',
+            `The review is over ${Math.floor(bodyLimit / 1024)} KiB, more than any Kubernetes object and its old version take`,
+            { details: { limit: bodyLimit } },
+          );
+        throw err;
+      });
+      // Kubernetes sends JSON; a text body would only reach the parser to be refused there.
+      webhook.removeContentTypeParser('text/plain');
+      for (const r of ROUTES) {
+        webhook.post(
+          r.path,
+          {
+            bodyLimit,
+            config: { public: true },
+            schema: { summary: r.summary, tags: ['admission'] },
+          },
+          async (req) => r.call(o.face, req.body, await o.face.identify(callerCredentials(req))),
+        );
+      }
+    },
+    { prefix: '/admission' },
+  );
+}
+
+/**
+ * What the caller presented: the SHA-256 fingerprint of a client certificate the listener's
+ * client CA verified (an unverified one identifies nobody), and a bearer token.
+ */
+export function callerCredentials(req: FastifyRequest): {
+  certFingerprint?: string;
+  bearerToken?: string;
+} {
+  const out: { certFingerprint?: string; bearerToken?: string } = {};
+  const socket = req.raw.socket as Partial<TLSSocket>;
+  if (socket.encrypted === true && socket.authorized === true && socket.getPeerCertificate) {
+    const cert = socket.getPeerCertificate();
+    if (cert?.raw) out.certFingerprint = certificateFingerprint(cert.raw);
+  }
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (m) out.bearerToken = m[1] as string;
+  return out;
+}
