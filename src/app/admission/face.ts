@@ -34,12 +34,23 @@ export interface AdmissionFace {
    * (`answerAdmissionReview` does this).
    * @throws AdmissionError (no readable uid: answered 400 with the coded body)
    */
-  review(body: unknown, who: ClusterIdentity, o: { mutate: boolean }): Promise<unknown>;
+  review(body: unknown, who: ClusterIdentity, o: ReviewCallOptions): Promise<unknown>;
   /**
    * An ImageReview in, an ImageReview out.
    * @throws AdmissionError (malformed: answered 400, the plugin's defaultAllow then applies)
    */
   imageReview(body: unknown, who: ClusterIdentity): Promise<unknown>;
+}
+
+export interface ReviewCallOptions {
+  /** The mutating webhook: pin each admitted tag to its digest as well. */
+  mutate: boolean;
+  /**
+   * How long the API server waits for the answer (the `?timeout=` it appends to the webhook's
+   * URL), when it said: past it the API server applies the webhook's failurePolicy instead, so
+   * a decision should be taken (degraded if need be) within it.
+   */
+  timeoutMs?: number;
 }
 
 /** What a review came to, with what the response needs besides the decision. */

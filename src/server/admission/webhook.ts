@@ -1,6 +1,10 @@
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type AdmissionFace, certificateFingerprint } from '../../app/admission/face.js';
+import {
+  type AdmissionFace,
+  certificateFingerprint,
+  type ReviewCallOptions,
+} from '../../app/admission/face.js';
 import { CustodyError } from '../../core/index.js';
 
 /**
@@ -16,27 +20,29 @@ export interface AdmissionWebhookOptions {
   maxBodyBytes?: number;
 }
 
+type Who = Awaited<ReturnType<AdmissionFace['identify']>>;
+type Timeout = Pick<ReviewCallOptions, 'timeoutMs'>;
+
 const ROUTES = [
   {
     path: '/validate',
     summary:
       'Kubernetes validating admission webhook: an AdmissionReview (admission.k8s.io/v1 or v1beta1) in, the decision out',
-    call: (f: AdmissionFace, body: unknown, who: Awaited<ReturnType<AdmissionFace['identify']>>) =>
-      f.review(body, who, { mutate: false }),
+    call: (f: AdmissionFace, body: unknown, who: Who, t: Timeout) =>
+      f.review(body, who, { mutate: false, ...t }),
   },
   {
     path: '/mutate',
     summary:
       'Kubernetes mutating admission webhook: as /admission/validate, and a JSONPatch pinning each admitted image tag to its digest',
-    call: (f: AdmissionFace, body: unknown, who: Awaited<ReturnType<AdmissionFace['identify']>>) =>
-      f.review(body, who, { mutate: true }),
+    call: (f: AdmissionFace, body: unknown, who: Who, t: Timeout) =>
+      f.review(body, who, { mutate: true, ...t }),
   },
   {
     path: '/imagereview',
     summary:
       'Kubernetes ImagePolicyWebhook backend: an ImageReview (imagepolicy.k8s.io/v1alpha1) in, its status filled',
-    call: (f: AdmissionFace, body: unknown, who: Awaited<ReturnType<AdmissionFace['identify']>>) =>
-      f.imageReview(body, who),
+    call: (f: AdmissionFace, body: unknown, who: Who, _t: Timeout) => f.imageReview(body, who),
   },
 ] as const;
 
@@ -72,7 +78,13 @@ export async function registerAdmissionWebhook(
             config: { public: true },
             schema: { summary: r.summary, tags: ['admission'] },
           },
-          async (req) => r.call(o.face, req.body, await o.face.identify(callerCredentials(req))),
+          async (req) =>
+            r.call(
+              o.face,
+              req.body,
+              await o.face.identify(callerCredentials(req)),
+              apiServerTimeout(req.query),
+            ),
         );
       }
     },
@@ -97,4 +109,17 @@ export function callerCredentials(req: FastifyRequest): {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (m) out.bearerToken = m[1] as string;
   return out;
+}
+
+/**
+ * The API server appends `?timeout=<Go duration>` (`10s`, `1m0s`, `500ms`) to a webhook's URL:
+ * how long it waits. Anything else is ignored (the decision then keeps its own time limits).
+ */
+export function apiServerTimeout(query: unknown): Pick<ReviewCallOptions, 'timeoutMs'> {
+  const v = (query as { timeout?: unknown } | undefined)?.timeout;
+  if (typeof v !== 'string' || v.length > 32) return {};
+  const m = /^(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$/.exec(v);
+  if (!m || v === '') return {};
+  const ms = Number(m[1] ?? 0) * 60_000 + Number(m[2] ?? 0) * 1000 + Number(m[3] ?? 0);
+  return ms > 0 && ms <= 3_600_000 ? { timeoutMs: Math.round(ms) } : {};
 }

@@ -7,7 +7,11 @@ import {
   parseImageReview,
 } from '../../../src/admission/review/index.js';
 import type { AdmissionDecision, ClusterIdentity } from '../../../src/admission/types.js';
-import { type AdmissionFace, answerAdmissionReview } from '../../../src/app/admission/face.js';
+import {
+  type AdmissionFace,
+  answerAdmissionReview,
+  type ReviewCallOptions,
+} from '../../../src/app/admission/face.js';
 
 /**
  * A small AdmissionFace for the face's tests: it records what it was given and decides by one
@@ -16,7 +20,7 @@ import { type AdmissionFace, answerAdmissionReview } from '../../../src/app/admi
  */
 export class RecordingFace implements AdmissionFace {
   identified: { certFingerprint?: string; bearerToken?: string }[] = [];
-  reviews: { who: ClusterIdentity; mutate: boolean }[] = [];
+  reviews: { who: ClusterIdentity; mutate: boolean; timeoutMs?: number }[] = [];
   imageReviews: { who: ClusterIdentity }[] = [];
   invalid: string[] = [];
   /** Fingerprints and tokens of registered clusters. */
@@ -33,8 +37,8 @@ export class RecordingFace implements AdmissionFace {
     return { known: false };
   }
 
-  async review(body: unknown, who: ClusterIdentity, o: { mutate: boolean }): Promise<unknown> {
-    this.reviews.push({ who, mutate: o.mutate });
+  async review(body: unknown, who: ClusterIdentity, o: ReviewCallOptions): Promise<unknown> {
+    this.reviews.push({ who, ...o });
     return answerAdmissionReview(
       body,
       async (r) => {

@@ -85,6 +85,19 @@ describe('the admission webhook on the service listener', () => {
     assert.equal(api.status, 401);
   });
 
+  it('passes on how long the API server waits (its ?timeout= on the webhook URL)', async () => {
+    for (const [q, ms] of [
+      ['10s', 10_000],
+      ['1m0s', 60_000],
+      ['500ms', 500],
+      ['soon', undefined],
+    ] as const) {
+      const a = await call(srv, 'POST', `/admission/validate?timeout=${q}`, { body: REQUEST });
+      assert.equal(a.status, 200, a.text);
+      assert.equal(face.reviews.at(-1)?.timeoutMs, ms, q);
+    }
+  });
+
   it('answers in v1beta1 when asked in v1beta1', async () => {
     const a = await call(srv, 'POST', '/admission/validate', {
       body: { ...REQUEST, apiVersion: 'admission.k8s.io/v1beta1' },
