@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type DecisionSubject, decide } from '../../admission/outcome.js';
 import {
-  type AdmissionError,
   digestPinPatch,
   digestsByPointer,
   type ImageAt,
   imageReviewResponse,
   parseImageReview,
-  type ReviewEnvelope,
 } from '../../admission/review/index.js';
 import type {
   AdmissionDecision,
@@ -15,7 +13,7 @@ import type {
   ImageVerdict,
   NamespaceConfig,
 } from '../../admission/types.js';
-import { type AdmissionFace, answerAdmissionReview } from './face.js';
+import { type AdmissionFace, answerAdmissionReview, requestInvalidDecision } from './face.js';
 import type { AdmissionGovernance, DecisionRecorder, ImageChecker } from './ports.js';
 
 export interface AdmissionDeps {
@@ -128,7 +126,7 @@ export function createAdmission(deps: AdmissionDeps): AdmissionFace {
               : undefined;
           return { decision, exceptions, ...(patch !== undefined ? { patch } : {}) };
         },
-        (envelope, error) => record(invalidDecision(envelope, error, who, deps.clock())),
+        (envelope, error) => record(requestInvalidDecision(envelope, error, who, deps.clock())),
       );
     },
 
@@ -149,31 +147,5 @@ export function createAdmission(deps: AdmissionDeps): AdmissionFace {
       );
       return imageReviewResponse(decision, { exceptions });
     },
-  };
-}
-
-/** The record of a review whose object could not be read: denied, reason request-invalid. */
-function invalidDecision(
-  envelope: ReviewEnvelope,
-  error: AdmissionError,
-  who: ClusterIdentity,
-  at: Date,
-): AdmissionDecision {
-  return {
-    uid: envelope.uid,
-    api: 'admission-review',
-    ...(who.known ? { cluster: who.cluster } : {}),
-    namespace: '',
-    workload: '',
-    operation: '',
-    dryRun: false,
-    mode: 'enforce',
-    modeSource: 'default',
-    allowed: false,
-    images: [],
-    degraded: false,
-    warnings: [],
-    message: `${error.code}: ${error.message}`,
-    at: at.toISOString(),
   };
 }
