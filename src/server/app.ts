@@ -9,6 +9,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { AccessError, type Caller, type Permission, requirePermission } from '../access/index.js';
+import type { ReconcileDeps } from '../app/admission/records/index.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
@@ -23,12 +24,14 @@ import {
 } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
 import { startVulnMatching } from '../app/vulnerabilities/match-jobs.js';
+import type { SloSettings } from '../config/index.js';
 import { CustodyError } from '../core/index.js';
 import type { Logger } from '../log/logger.js';
 import { type ErrorBody, errorBody, fromFastifyError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdmissionDecisionRoutes } from './routes/admission-decisions.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -89,6 +92,8 @@ export interface ServerOptions {
   trustedRoot?: () => unknown;
   /** Trigger intake (events, webhooks, the directory poller), actions as jobs, notifications. */
   triggers?: TriggerOptions;
+  /** Admission records: what reconciliation re-checks images with, and the SLO of `/metrics`. */
+  admissionRecords?: { reconcile?: ReconcileDeps; slo?: SloSettings };
 }
 
 export interface TriggerOptions {
@@ -229,6 +234,8 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);
+  registerAdmissionDecisionRoutes(app, deps, { reconcile: o.admissionRecords?.reconcile });
+  if (o.admissionRecords?.slo) metrics.admission.slo = o.admissionRecords.slo;
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

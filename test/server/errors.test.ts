@@ -228,6 +228,9 @@ const EXPECTED = {
   SLSA_PREDICATE_UNSUPPORTED: 400,
   SLSA_TOO_LARGE: 413,
   SLSA_TOO_DEEP: 400,
+  // admission records
+  ADMISSION_RECORDS_QUERY_INVALID: 400,
+  ADMISSION_RECONCILE_UNAVAILABLE: 503,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {
