@@ -1,13 +1,13 @@
 import { Counter, type Registry } from 'prom-client';
+import type { AdmissionDecision } from '../admission/types.js';
 import {
   type AdmissionFigures,
   admissionFigures,
-  type RecorderHooks,
   type ReconcileRun,
+  type RecorderHooks,
 } from '../app/admission/records/index.js';
 import type { Services } from '../app/services.js';
 import { CLI_CALLER } from '../app/tokens.js';
-import type { AdmissionDecision } from '../admission/types.js';
 import { DEFAULT_SLO_SETTINGS, type SloSettings } from '../config/index.js';
 import { scrapeGauges } from './scrape-gauges.js';
 
@@ -194,8 +194,10 @@ function registerAdmissionGauges(registry: Registry, load: () => Promise<Admissi
     'Share of admitted images within the SLO window verified against cached or stand-in material (degraded: cached material, rollback bundle, log later) (NaN with none)',
     (g, f) => g.set(f.admitted.images ? f.admitted.standIn / f.admitted.images : Number.NaN),
   );
-  gauge('custody_admission_slo_target', 'The admission SLO target (CUSTODY_ADMISSION_SLO_TARGET)', (g, f) =>
-    g.set(f.slo.target),
+  gauge(
+    'custody_admission_slo_target',
+    'The admission SLO target (CUSTODY_ADMISSION_SLO_TARGET)',
+    (g, f) => g.set(f.slo.target),
   );
   gauge(
     'custody_admission_slo_window_seconds',

@@ -56,7 +56,13 @@ export function registerAdmissionDecisionRoutes(
   );
 
   app.get<{
-    Querystring: { cluster?: string; namespace?: string; digest?: string; limit?: string; cursor?: string };
+    Querystring: {
+      cluster?: string;
+      namespace?: string;
+      digest?: string;
+      limit?: string;
+      cursor?: string;
+    };
   }>(
     '/api/v1/admission/deployments',
     {

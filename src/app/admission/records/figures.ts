@@ -77,7 +77,12 @@ export async function admissionFigures(
 
 /** Seconds per namespace and mode within [since, now]; namespaces past the limit summed. */
 function modeSeconds(
-  periods: readonly { namespace: string; mode: string; startedAt: string; endedAt: string | null }[],
+  periods: readonly {
+    namespace: string;
+    mode: string;
+    startedAt: string;
+    endedAt: string | null;
+  }[],
   since: string,
   now: Date,
   limit: number,

@@ -45,7 +45,9 @@ export function nameParam(v: string | undefined, field: string): string | undefi
 /** An ISO 8601 time (or date), normalised to UTC. */
 export function timeParam(v: string | undefined, field: string): string | undefined {
   if (v === undefined || v === '') return undefined;
-  const t = /^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? Date.parse(v) : Number.NaN;
+  const t = /^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v)
+    ? Date.parse(v)
+    : Number.NaN;
   if (Number.isNaN(t)) throw invalid(`${field} must be an ISO 8601 date or time`, field);
   return new Date(t).toISOString();
 }

@@ -42,13 +42,15 @@ export async function reconcileNow(
     requirePermission(caller.principal, 'admin');
   });
   const run = await reconcileDegraded(s, deps.checker, deps.governanceNs, s.clock());
-  await s.db.kysely.transaction().execute(async (trx) =>
-    audit(
-      trx,
-      caller,
-      { action: 'admission.reconcile', target: 'admission:decisions', details: { ...run } },
-      nowIso(s),
-    ),
-  );
+  await s.db.kysely
+    .transaction()
+    .execute(async (trx) =>
+      audit(
+        trx,
+        caller,
+        { action: 'admission.reconcile', target: 'admission:decisions', details: { ...run } },
+        nowIso(s),
+      ),
+    );
   return run;
 }

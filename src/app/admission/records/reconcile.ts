@@ -14,7 +14,12 @@ import type { Services } from '../../services.js';
  * so at worst a decision stays pending until a fresh check is possible.
  */
 export interface ReconcileChecker {
-  check(image: string, ns: NamespaceConfig, at: Date, o?: { fresh?: boolean }): Promise<ImageVerdict>;
+  check(
+    image: string,
+    ns: NamespaceConfig,
+    at: Date,
+    o?: { fresh?: boolean },
+  ): Promise<ImageVerdict>;
 }
 
 /** The namespace's configuration now (AdmissionGovernance.namespaceConfig). */
@@ -85,7 +90,13 @@ export async function reconcileDegraded(
   const checks = new Map<string, Promise<ImageRecheck>>();
   for (const { decision, images } of pending.slice(0, limit)) {
     run.checked += 1;
-    const rechecks = await recheckDecision(decision, images, { checker, governanceNs, at, configs, checks });
+    const rechecks = await recheckDecision(decision, images, {
+      checker,
+      governanceNs,
+      at,
+      configs,
+      checks,
+    });
     const result = combine(rechecks);
     const written = await s.db.kysely.transaction().execute((trx) =>
       recordReconciliation(trx, {
