@@ -80,7 +80,8 @@ describe('would-deny report', () => {
       r.namespaces.map((n) => n.namespace),
       ['api', 'core', 'shop'],
     );
-    const shop = r.namespaces[2]!;
+    const shop = r.namespaces[2];
+    assert.ok(shop);
     assert.equal(shop.wouldDeny, 4);
     assert.equal(shop.wouldDenyRatio, 0.4);
     assert.deepEqual(shop.byReason, {

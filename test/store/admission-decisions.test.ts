@@ -51,6 +51,9 @@ export function decision(over: Partial<AdmissionDecision> = {}): AdmissionDecisi
   };
 }
 
+/** The one image of `decision()`. */
+const IMG = decision().images[0] as AdmissionDecision['images'][number];
+
 async function releaseWith(s: TestServices, product: string, digest: string): Promise<number> {
   const now = '2026-11-01T00:00:00.000Z';
   const team = await ensureTeam(s.db.kysely, 'alpha', now);
@@ -120,7 +123,7 @@ for (const backend of BACKENDS) {
       const rec = createDecisionRecorder(s);
       const { cluster: _, ...anonymous } = decision({
         namespace: 'anon',
-        images: [{ ...decision().images[0]!, image: `r/x@${D2}`, digest: D2 }],
+        images: [{ ...IMG, image: `r/x@${D2}`, digest: D2 }],
       });
       await rec.record(anonymous);
       assert.equal((await listDecisions(s.db.read, { namespace: 'anon', limit: 10 })).length, 1);
@@ -137,7 +140,7 @@ for (const backend of BACKENDS) {
     it('a dry run and a denial record no deployment', async () => {
       const rel = await releaseWith(s, 'dry', D3);
       const rec = createDecisionRecorder(s);
-      const img = { ...decision().images[0]!, image: `r/y@${D3}`, digest: D3 };
+      const img = { ...IMG, image: `r/y@${D3}`, digest: D3 };
       await rec.record(decision({ namespace: 'dry', dryRun: true, images: [img] }));
       await rec.record(
         decision({
@@ -167,7 +170,7 @@ for (const backend of BACKENDS) {
 
     it('filters decisions by reason and allowed, newest first, keyset-paged', async () => {
       const rec = createDecisionRecorder(s);
-      const img = decision().images[0]!;
+      const img = IMG;
       await Promise.all(
         [0, 1, 2, 3].map((n) =>
           rec.record(
@@ -196,10 +199,10 @@ for (const backend of BACKENDS) {
       const p2 = await listDecisions(s.db.read, {
         namespace: 'paged',
         limit: 3,
-        before: p1[2]!.id,
+        before: p1[2]?.id ?? 0,
       });
       assert.equal(p1.length + p2.length, 4);
-      assert.ok(p1[0]!.id > p1[1]!.id);
+      assert.ok((p1[0]?.id ?? 0) > (p1[1]?.id ?? 0));
       assert.equal(new Set([...p1, ...p2].map((d) => d.id)).size, 4);
     });
 
