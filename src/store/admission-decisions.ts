@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { AdmissionDecision } from '../admission/types.js';
 import { insertAuditEvent } from './audit.js';
-import type { Q } from './db.js';
+import type { Dialect, Q } from './db.js';
 import { bumpWriteGeneration } from './generation.js';
 import type { Database } from './schema.js';
 
@@ -38,20 +38,23 @@ export interface RecordedBatch {
  */
 export async function recordDecisions(
   trx: Q,
+  dialect: Dialect,
   ds: readonly AdmissionDecision[],
 ): Promise<RecordedBatch> {
-  const ids: number[] = [];
+  // The ids are taken first, so that decisions and their images go in as multi-row inserts
+  // (the order of RETURNING rows is not something either database promises).
+  const ids = await nextDecisionIds(trx, dialect, ds.length);
   const images: Insertable<Database['admission_decision_images']>[] = [];
-  for (const d of ds) {
-    // One statement per decision (its id is needed for its images); images go in bulk below.
-    const { id } = await trx
-      .insertInto('admission_decisions')
-      .values(decisionRow(d))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids.push(id);
+  const decisions = ds.map((d, k) => {
+    const id = ids[k] as number;
     for (const i of d.images) images.push(imageRow(id, i));
-  }
+    return { id, ...decisionRow(d) };
+  });
+  for (let k = 0; k < decisions.length; k += ROWS_PER_INSERT / 4)
+    await trx
+      .insertInto('admission_decisions')
+      .values(decisions.slice(k, k + ROWS_PER_INSERT / 4))
+      .execute();
   for (let k = 0; k < images.length; k += ROWS_PER_INSERT)
     await trx
       .insertInto('admission_decision_images')
@@ -62,6 +65,28 @@ export async function recordDecisions(
   await upsertHourly(trx, ds);
   const releasesDeployed = await markReleasesDeployed(trx, ds);
   return { ids, releasesDeployed };
+}
+
+/**
+ * `n` new decision ids. PostgreSQL: from the table's sequence (safe with concurrent writers).
+ * SQLite: after the largest, inside the write transaction, which is the database's only writer.
+ */
+async function nextDecisionIds(trx: Q, dialect: Dialect, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  if (dialect === 'postgres') {
+    const r = await sql<{
+      id: number;
+    }>`select nextval(pg_get_serial_sequence('admission_decisions', 'id')) as id from generate_series(1, ${n})`.execute(
+      trx,
+    );
+    return r.rows.map((x) => Number(x.id));
+  }
+  const top = await trx
+    .selectFrom('admission_decisions')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .executeTakeFirst();
+  const from = Number(top?.m ?? 0) + 1;
+  return Array.from({ length: n }, (_, k) => from + k);
 }
 
 /** A decision that records deployments: a known cluster, allowed, not a dry run. */

@@ -72,7 +72,7 @@ export function createDecisionRecorder(
     }
     const modes = [...latest.values()].filter((l) => knownModes.get(l.namespace) !== l.mode);
     await s.db.kysely.transaction().execute(async (trx) => {
-      await recordDecisions(trx, batch);
+      await recordDecisions(trx, s.db.dialect, batch);
       await noteModes(trx, modes);
     });
     for (const m of modes) knownModes.set(m.namespace, m.mode);
