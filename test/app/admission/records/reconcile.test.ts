@@ -10,6 +10,7 @@ import {
   createDecisionRecorder,
   type ReconcileChecker,
   reconcileDegraded,
+  startAdmissionReconciliation,
 } from '../../../../src/app/admission/records/index.js';
 import { CLI_CALLER } from '../../../../src/app/tokens.js';
 import { DEFAULT_SLO_SETTINGS } from '../../../../src/config/index.js';
@@ -217,6 +218,49 @@ for (const backend of BACKENDS) {
       assert.ok(Math.abs(f.slo.burnRate - 250) < 1e-6);
       assert.equal(f.admitted.images, 3);
       assert.equal(f.admitted.standIn, 2);
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`reconciliation as a periodic job (${backend})`, () => {
+    it('runs on the job queue every interval and reconciles what is pending', async () => {
+      const s = await freshServices(backend, undefined, { tlog: false, jobs: { pollMs: 50 } });
+      const stops: (() => void)[] = [];
+      try {
+        const checker = new TableChecker();
+        checker.answers.set(`r/ok@${D(1)}`, { outcome: 'pass', message: 'signed' });
+        const rec = createDecisionRecorder(s);
+        await rec.record(degradedDecision('r/ok', D(1)));
+        const runs: number[] = [];
+        let done: () => void = () => {};
+        const confirmed = new Promise<void>((r) => {
+          done = r;
+        });
+        stops.push(
+          await startAdmissionReconciliation(
+            s,
+            { checker, governanceNs: async (_c, namespace) => ({ ...NS, namespace }) },
+            {
+              intervalMs: 200,
+              onRun: (r) => {
+                runs.push(r.confirmed);
+                if (r.confirmed > 0) done();
+              },
+            },
+          ),
+        );
+        await Promise.race([
+          confirmed,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('no run in 20 s')), 20_000)),
+        ]);
+        const f = await admissionFigures(s, CLI_CALLER, { slo: DEFAULT_SLO_SETTINGS });
+        assert.equal(f.pendingReconciliation, 0);
+        assert.ok(runs.includes(1));
+      } finally {
+        for (const stop of stops) stop();
+        await s.close();
+      }
     });
   });
 }
