@@ -9,7 +9,10 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { AccessError, type Caller, type Permission, requirePermission } from '../access/index.js';
-import type { ReconcileDeps } from '../app/admission/records/index.js';
+import {
+  type ReconcileDeps,
+  startAdmissionReconciliation,
+} from '../app/admission/records/index.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
@@ -93,7 +96,12 @@ export interface ServerOptions {
   /** Trigger intake (events, webhooks, the directory poller), actions as jobs, notifications. */
   triggers?: TriggerOptions;
   /** Admission records: what reconciliation re-checks images with, and the SLO of `/metrics`. */
-  admissionRecords?: { reconcile?: ReconcileDeps; slo?: SloSettings };
+  admissionRecords?: {
+    reconcile?: ReconcileDeps;
+    /** How often degraded decisions are reconciled (default 60 s; 0: only when asked). */
+    reconcileIntervalMs?: number;
+    slo?: SloSettings;
+  };
 }
 
 export interface TriggerOptions {
@@ -236,6 +244,18 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerPolicyRoutes(app, deps);
   registerAdmissionDecisionRoutes(app, deps, { reconcile: o.admissionRecords?.reconcile });
   if (o.admissionRecords?.slo) metrics.admission.slo = o.admissionRecords.slo;
+  // Degraded admission decisions are re-verified periodically (one run per interval across
+  // replicas when there is a job queue) wherever images can be checked.
+  const reconcileDeps = o.admissionRecords?.reconcile;
+  if (reconcileDeps && o.admissionRecords?.reconcileIntervalMs !== 0) {
+    const interval = o.admissionRecords?.reconcileIntervalMs;
+    const stopReconcile = await startAdmissionReconciliation(o.services, reconcileDeps, {
+      ...(interval !== undefined ? { intervalMs: interval } : {}),
+      onRun: (r) => metrics.admission.reconciled(r),
+      onError: (err) => o.logger.error({ err }, 'admission reconciliation failed'),
+    });
+    app.addHook('onClose', async () => stopReconcile());
+  }
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

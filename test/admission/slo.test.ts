@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { computeSloBurn, hourKey, median } from '../../src/admission/slo.js';
 import { DEFAULT_SLO_SETTINGS, loadSloSettings } from '../../src/config/index.js';
 
@@ -84,5 +85,32 @@ describe('SLO settings', () => {
           e.code === 'USAGE' && /CUSTODY_ADMISSION_SLO_WINDOW/.test(e.message),
         window,
       );
+  });
+});
+
+describe('SLO settings, any input', () => {
+  it('either a setting within bounds or USAGE, never anything else', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.stringMatching(/^\d{1,4}[hdw]?$/),
+      fc.stringMatching(/^\d{1,3}(\.\d{1,4})?%?$/),
+    );
+    fc.assert(
+      fc.property(text, text, (target, window) => {
+        let s: ReturnType<typeof loadSloSettings>;
+        try {
+          s = loadSloSettings({
+            CUSTODY_ADMISSION_SLO_TARGET: target,
+            CUSTODY_ADMISSION_SLO_WINDOW: window,
+          });
+        } catch (e) {
+          assert.equal((e as { code?: string }).code, 'USAGE');
+          return;
+        }
+        assert.ok(s.target > 0 && s.target < 1);
+        assert.ok(Number.isInteger(s.windowHours) && s.windowHours >= 1 && s.windowHours <= 2160);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
