@@ -19,3 +19,4 @@ export {
   type TlogConfig,
 } from './config.js';
 export { loadOciSettings, type OciSettings } from './oci-settings.js';
+export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';

@@ -10,6 +10,10 @@ import Fastify, {
 } from 'fastify';
 import { AccessError, type Caller, type Permission, requirePermission } from '../access/index.js';
 import type { AdmissionFace } from '../app/admission/face.js';
+import {
+  type ReconcileDeps,
+  startAdmissionReconciliation,
+} from '../app/admission/records/index.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
@@ -24,6 +28,7 @@ import {
 } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
 import { startVulnMatching } from '../app/vulnerabilities/match-jobs.js';
+import type { SloSettings } from '../config/index.js';
 import { CustodyError } from '../core/index.js';
 import type { Logger } from '../log/logger.js';
 import { registerAdmissionWebhook } from './admission/webhook.js';
@@ -31,6 +36,7 @@ import { type ErrorBody, errorBody, fromFastifyError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdmissionDecisionRoutes } from './routes/admission-decisions.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -93,6 +99,13 @@ export interface ServerOptions {
   triggers?: TriggerOptions;
   /** The Kubernetes admission webhook under /admission (no API token; the caller is a cluster). */
   admission?: { face: AdmissionFace; maxBodyBytes?: number };
+  /** Admission records: what reconciliation re-checks images with, and the SLO of `/metrics`. */
+  admissionRecords?: {
+    reconcile?: ReconcileDeps;
+    /** How often degraded decisions are reconciled (default 60 s; 0: only when asked). */
+    reconcileIntervalMs?: number;
+    slo?: SloSettings;
+  };
 }
 
 export interface TriggerOptions {
@@ -233,6 +246,20 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);
+  registerAdmissionDecisionRoutes(app, deps, { reconcile: o.admissionRecords?.reconcile });
+  if (o.admissionRecords?.slo) metrics.admission.slo = o.admissionRecords.slo;
+  // Degraded admission decisions are re-verified periodically (one run per interval across
+  // replicas when there is a job queue) wherever images can be checked.
+  const reconcileDeps = o.admissionRecords?.reconcile;
+  if (reconcileDeps && o.admissionRecords?.reconcileIntervalMs !== 0) {
+    const interval = o.admissionRecords?.reconcileIntervalMs;
+    const stopReconcile = await startAdmissionReconciliation(o.services, reconcileDeps, {
+      ...(interval !== undefined ? { intervalMs: interval } : {}),
+      onRun: (r) => metrics.admission.reconciled(r),
+      onError: (err) => o.logger.error({ err }, 'admission reconciliation failed'),
+    });
+    app.addHook('onClose', async () => stopReconcile());
+  }
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -1,5 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
+import type { AdmissionRecordsErrorCode } from '../app/admission/records/index.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
@@ -73,6 +74,7 @@ export type AllErrorCodes =
   | SlsaLevelErrorCode
   | PolicyErrorCode
   | PolicyServiceErrorCode
+  | AdmissionRecordsErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

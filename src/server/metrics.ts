@@ -4,6 +4,7 @@ import { portfolioFigures } from '../app/inventory/portfolio-figures.js';
 import type { Services } from '../app/services.js';
 import { CLI_CALLER } from '../app/tokens.js';
 import type { TriggerMetrics } from '../app/triggers/index.js';
+import { type AdmissionMetrics, registerAdmissionMetrics } from './admission-metrics.js';
 import { registerEvidenceMetrics } from './evidence-metrics.js';
 import { registerVulnMetrics } from './vuln-metrics.js';
 
@@ -22,6 +23,8 @@ export class Metrics {
   readonly triggers: TriggerMetrics;
   /** Counts overdue trigger actions for the gauge; set by whoever runs the triggers. */
   overdueActions: (() => Promise<number>) | undefined;
+  /** Admission decisions, reconciliation, SLO burn (the recorder's hooks: `metrics.admission`). */
+  readonly admission: AdmissionMetrics;
 
   constructor(s: Services, portfolioTtlMs = 10_000) {
     const registerers = [this.registry];
@@ -54,6 +57,7 @@ export class Metrics {
     this.triggers = triggerMetrics(this.registry, () => this.overdueActions);
     registerVulnMetrics(this.registry, s);
     registerEvidenceMetrics(this.registry, s);
+    this.admission = registerAdmissionMetrics(this.registry, s);
     const log = s.tlog?.log;
     if (log !== undefined) {
       new Gauge({

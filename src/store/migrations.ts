@@ -734,6 +734,147 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0017_admission_decisions': {
+      async up(db: Db) {
+        // Admission decisions (issue [9]): one row per AdmissionReview/ImageReview answered,
+        // its images below it. Indexed for the per-namespace reports over time and for the
+        // degraded decisions still awaiting reconciliation.
+        await id(db.schema.createTable('admission_decisions'))
+          .addColumn('uid', 'text', notNull)
+          .addColumn('api', 'text', notNull)
+          .addColumn('cluster', 'text')
+          .addColumn('namespace', 'text', notNull)
+          .addColumn('workload', 'text', notNull)
+          .addColumn('operation', 'text', notNull)
+          .addColumn('dry_run', 'integer', notNull)
+          .addColumn('mode', 'text', notNull)
+          .addColumn('mode_source', 'text', notNull)
+          .addColumn('override_id', 'text')
+          .addColumn('allowed', 'integer', notNull)
+          .addColumn('degraded', 'integer', notNull)
+          .addColumn('would_deny', 'integer', notNull)
+          .addColumn('reasons', 'text', notNull)
+          .addColumn('message', 'text')
+          .addColumn('warnings', 'text', notNull)
+          .addColumn('at', 'text', notNull)
+          .addColumn('reconciled_at', 'text')
+          .addColumn('reconciliation', 'text')
+          .execute();
+        await db.schema
+          .createIndex('admission_decisions_namespace_at')
+          .on('admission_decisions')
+          .columns(['namespace', 'at'])
+          .execute();
+        await db.schema
+          .createIndex('admission_decisions_at')
+          .on('admission_decisions')
+          .column('at')
+          .execute();
+        await db.schema
+          .createIndex('admission_decisions_pending')
+          .on('admission_decisions')
+          .columns(['degraded', 'reconciled_at', 'id'])
+          .execute();
+        await id(db.schema.createTable('admission_decision_images'))
+          .addColumn('decision_id', 'integer', (c) =>
+            c.notNull().references('admission_decisions.id'),
+          )
+          .addColumn('image', 'text', notNull)
+          .addColumn('digest', 'text')
+          .addColumn('outcome', 'text', notNull)
+          .addColumn('reason', 'text')
+          .addColumn('message', 'text', notNull)
+          .addColumn('effect', 'text', notNull)
+          .addColumn('exception_id', 'text')
+          .addColumn('degraded', 'text')
+          .addColumn('degraded_via', 'text')
+          .addColumn('cached', 'integer', notNull)
+          .addColumn('policy_name', 'text')
+          .addColumn('policy_version', 'text')
+          .addColumn('policy_digest', 'text')
+          .execute();
+        await db.schema
+          .createIndex('admission_decision_images_decision')
+          .on('admission_decision_images')
+          .column('decision_id')
+          .execute();
+        // What each cluster's namespaces run (as far as admission saw it admitted).
+        await id(db.schema.createTable('admission_deployments'))
+          .addColumn('cluster', 'text', notNull)
+          .addColumn('namespace', 'text', notNull)
+          .addColumn('digest', 'text', notNull)
+          .addColumn('image', 'text', notNull)
+          .addColumn('first_admitted_at', 'text', notNull)
+          .addColumn('last_admitted_at', 'text', notNull)
+          .addUniqueConstraint('admission_deployments_cluster_namespace_digest', [
+            'cluster',
+            'namespace',
+            'digest',
+          ])
+          .execute();
+        await db.schema
+          .createIndex('admission_deployments_namespace')
+          .on('admission_deployments')
+          .columns(['namespace', 'cluster'])
+          .execute();
+        await db.schema
+          .createIndex('admission_deployments_digest')
+          .on('admission_deployments')
+          .column('digest')
+          .execute();
+        await db.schema
+          .createTable('admission_image_firsts')
+          .addColumn('digest', 'text', (c) => c.primaryKey())
+          .addColumn('image', 'text', notNull)
+          .addColumn('first_denied_at', 'text')
+          .addColumn('first_admitted_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('admission_image_firsts_admitted')
+          .on('admission_image_firsts')
+          .column('first_admitted_at')
+          .execute();
+        await id(db.schema.createTable('admission_reconciliations'))
+          .addColumn('decision_id', 'integer', (c) =>
+            c.notNull().references('admission_decisions.id'),
+          )
+          .addColumn('reconciled_at', 'text', notNull)
+          .addColumn('result', 'text', notNull)
+          .addColumn('seconds', 'integer', notNull)
+          .addColumn('detail', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('admission_reconciliations_decision')
+          .on('admission_reconciliations')
+          .column('decision_id')
+          .execute();
+        await db.schema
+          .createIndex('admission_reconciliations_at')
+          .on('admission_reconciliations')
+          .columns(['result', 'reconciled_at'])
+          .execute();
+        await id(db.schema.createTable('admission_mode_periods'))
+          .addColumn('namespace', 'text', notNull)
+          .addColumn('mode', 'text', notNull)
+          .addColumn('started_at', 'text', notNull)
+          .addColumn('ended_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('admission_mode_periods_namespace')
+          .on('admission_mode_periods')
+          .columns(['namespace', 'ended_at'])
+          .execute();
+        await db.schema
+          .createTable('admission_hourly')
+          .addColumn('hour', 'text', (c) => c.primaryKey())
+          .addColumn('decisions', 'integer', notNull)
+          .addColumn('infra', 'integer', notNull)
+          .addColumn('admitted_images', 'integer', notNull)
+          .addColumn('admitted_cached', 'integer', notNull)
+          .addColumn('admitted_stale', 'integer', notNull)
+          .execute();
+      },
+    },
   };
 }
 

@@ -47,6 +47,13 @@ export interface Database {
   rebuild_checks: RebuildCheckTable;
   supplier_intakes: SupplierIntakeTable;
   team_policies: TeamPolicyTable;
+  admission_decisions: AdmissionDecisionTable;
+  admission_decision_images: AdmissionDecisionImageTable;
+  admission_deployments: AdmissionDeploymentTable;
+  admission_image_firsts: AdmissionImageFirstTable;
+  admission_reconciliations: AdmissionReconciliationTable;
+  admission_mode_periods: AdmissionModePeriodTable;
+  admission_hourly: AdmissionHourlyTable;
 }
 
 /** A verified in-toto attestation about one of a release's artifacts (0014). */
@@ -692,4 +699,120 @@ export interface TeamPolicyTable {
   digest: string;
   created_at: string;
   created_by: string;
+}
+
+/** One admission decision (migration 0017): what was asked, the mode that applied, the answer. */
+export interface AdmissionDecisionTable {
+  id: Generated<number>;
+  /** The AdmissionReview's request uid (an ImageReview's generated one). */
+  uid: string;
+  /** `admission-review` or `image-review`. */
+  api: string;
+  /** The calling cluster; null for an unidentified caller (nothing recorded as deployed). */
+  cluster: string | null;
+  namespace: string;
+  workload: string;
+  operation: string;
+  dry_run: number;
+  mode: string;
+  /** `namespace`, `default` or `override`. */
+  mode_source: string;
+  override_id: string | null;
+  allowed: number;
+  /** 1 when any image's verdict leaned on stand-in material or an infrastructure failure. */
+  degraded: number;
+  /** 1 when enforce would have denied it: an image failed (policy or infrastructure) unwaived. */
+  would_deny: number;
+  /** JSON array of the distinct reasons (admission/types.ts's closed list) of its images. */
+  reasons: string;
+  message: string | null;
+  /** JSON array of the warnings answered. */
+  warnings: string;
+  at: string;
+  /** When a degraded decision was reconciled for good (confirmed or overturned); null before. */
+  reconciled_at: string | null;
+  /** `confirmed` or `overturned` once reconciled. */
+  reconciliation: string | null;
+}
+
+/** One image of a decision and its verdict. */
+export interface AdmissionDecisionImageTable {
+  id: Generated<number>;
+  decision_id: number;
+  image: string;
+  digest: string | null;
+  /** `pass`, `fail` or `infra`. */
+  outcome: string;
+  reason: string | null;
+  message: string;
+  /** `allow`, `deny`, `warn`, `audit`, `allow-by-exception`. */
+  effect: string;
+  exception_id: string | null;
+  /** JSON DegradedMark, when the verdict leaned on stand-in material. */
+  degraded: string | null;
+  /** The mark's `via`, repeated for counting. */
+  degraded_via: string | null;
+  /** 1 when the verdict came from the decision cache. */
+  cached: number;
+  policy_name: string | null;
+  policy_version: string | null;
+  policy_digest: string | null;
+}
+
+/** A digest admitted into a cluster's namespace (Brief 4's post-deployment record). */
+export interface AdmissionDeploymentTable {
+  id: Generated<number>;
+  cluster: string;
+  namespace: string;
+  digest: string;
+  /** The reference as the workload last named it. */
+  image: string;
+  first_admitted_at: string;
+  last_admitted_at: string;
+}
+
+/** Per digest: when it was first denied and first admitted (blocked deployments, resolution). */
+export interface AdmissionImageFirstTable {
+  digest: string;
+  image: string;
+  first_denied_at: string | null;
+  first_admitted_at: string | null;
+}
+
+/** One reconciliation attempt of a degraded decision. */
+export interface AdmissionReconciliationTable {
+  id: Generated<number>;
+  decision_id: number;
+  reconciled_at: string;
+  /** `confirmed`, `overturned` or `still-failing`. */
+  result: string;
+  /** Seconds from the decision to this attempt. */
+  seconds: number;
+  /** JSON: per image, what the fresh check found. */
+  detail: string;
+}
+
+/** The modes a namespace's decisions were taken in, as periods (time in audit versus enforce). */
+export interface AdmissionModePeriodTable {
+  id: Generated<number>;
+  namespace: string;
+  mode: string;
+  started_at: string;
+  /** Null while it is the namespace's current mode. */
+  ended_at: string | null;
+}
+
+/** Decisions per hour (UTC), for the SLO's error budget and ratios over long windows. */
+export interface AdmissionHourlyTable {
+  /** `YYYY-MM-DDTHH` */
+  hour: string;
+  decisions: number;
+  /** Decisions with an image whose check failed on infrastructure (no stand-in). */
+  infra: number;
+  /** Images of allowed, non-dry-run decisions. */
+  admitted_images: number;
+  /** Of those, verdicts from the decision cache. */
+  admitted_cached: number;
+  /** Of those, verdicts that leaned on stand-in material (cached material, rollback bundle). */
+  admitted_stale: number;
 }

@@ -605,6 +605,42 @@ const ROUTES: Route[] = [
       body: { artifact: c.artifact, policy: 'builtin' },
     }),
   },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/decisions',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/decisions?namespace=shop' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/deployments',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/deployments' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/report',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/report?days=7' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/reconciliations',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/reconciliations' }),
+  },
+  {
+    // This server runs no admission engine: an admin is let through to the 503 that says so.
+    method: 'POST',
+    path: '/api/v1/admission/reconcile',
+    allowed: ADMIN,
+    ok: 503,
+    req: () => ({ path: '/api/v1/admission/reconcile' }),
+  },
 ];
 
 /** Routes anyone may call without a token. */

@@ -235,6 +235,9 @@ const EXPECTED = {
   ADMISSION_REVIEW_TOO_DEEP: 400,
   ADMISSION_IMAGE_INVALID: 400,
   ADMISSION_IMAGE_REVIEW_INVALID: 400,
+  // admission records
+  ADMISSION_RECORDS_QUERY_INVALID: 400,
+  ADMISSION_RECONCILE_UNAVAILABLE: 503,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {

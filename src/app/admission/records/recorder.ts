@@ -1,0 +1,196 @@
+import { sql } from 'kysely';
+import type { AdmissionDecision } from '../../../admission/types.js';
+import { noteModes, recordDecisions } from '../../../store/admission-decisions.js';
+import type { Services } from '../../services.js';
+import type { DecisionRecorder } from '../ports.js';
+
+/** What the recorder tells `/metrics` (server/admission-metrics.ts implements it). */
+export interface RecorderHooks {
+  /** A decision was committed. */
+  recorded?(d: AdmissionDecision): void;
+  /** A batch could not be written (kept for the next attempt, or dropped when over the cap). */
+  failed?(e: unknown, decisions: number): void;
+  /** Decisions dropped because the backlog was full while the database failed. */
+  dropped?(n: number): void;
+}
+
+export interface DecisionRecorderOptions extends RecorderHooks {
+  /** Most decisions per transaction (default 256). */
+  maxBatch?: number;
+  /**
+   * Most decisions held while the database fails (default 10,000): beyond it the oldest are
+   * dropped (and counted), so an outage of the database costs records, never admission memory.
+   */
+  maxBacklog?: number;
+  /** Wait before retrying after a failed batch (default 1 s, doubling to 30 s). */
+  retryMs?: number;
+}
+
+/** The recorder, with a way to wait for everything queued to be written (tests, shutdown). */
+export interface BatchingDecisionRecorder extends DecisionRecorder {
+  /** Resolves once everything queued so far was written, or its write failed (kept for retry). */
+  flush(): Promise<void>;
+  /** Write what is queued, then stop retrying. */
+  close(): Promise<void>;
+  /** Decisions queued and not yet written. */
+  readonly backlog: number;
+}
+
+/**
+ * Store admission decisions with group commit: a decision that finds the recorder idle is
+ * written at once in its own transaction; decisions that arrive meanwhile go together in the
+ * next one (one commit, multi-row inserts). `record` never rejects: a database failure is told
+ * to `failed` and the batch is kept and retried, so admission never fails because its record
+ * could not be written. The webhook should call `record` without awaiting it on the response
+ * path (`void recorder.record(d)`): the answer then does not wait for a commit (SQLite syncs each
+ * one to disk), and a slow database cannot slow admission. Await it (or `flush`) where the record
+ * must be there before going on (tests, shutdown).
+ */
+export function createDecisionRecorder(
+  s: Services,
+  o: DecisionRecorderOptions = {},
+): BatchingDecisionRecorder {
+  const maxBatch = o.maxBatch ?? 256;
+  const maxBacklog = o.maxBacklog ?? 10_000;
+  const baseRetry = o.retryMs ?? 1000;
+  let queue: { d: AdmissionDecision; done: () => void }[] = [];
+  let draining: Promise<void> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryMs = baseRetry;
+  let closed = false;
+  /** The last batch failed: the retry timer, not the next caller, starts the next attempt. */
+  let failedLast = false;
+  /** The mode each namespace's open period is known to have (saves a read per batch). */
+  const knownModes = new Map<string, string>();
+
+  const writeBatch = async (batch: AdmissionDecision[]): Promise<void> => {
+    const latest = new Map<string, { namespace: string; mode: string; at: string }>();
+    for (const d of batch) {
+      const l = latest.get(d.namespace);
+      if (l === undefined || d.at >= l.at)
+        latest.set(d.namespace, { namespace: d.namespace, mode: d.mode, at: d.at });
+    }
+    const modes = [...latest.values()].filter((l) => knownModes.get(l.namespace) !== l.mode);
+    await s.db.kysely.transaction().execute(async (trx) => {
+      await recordDecisions(trx, s.db.dialect, batch);
+      await noteModes(trx, modes);
+    });
+    for (const m of modes) knownModes.set(m.namespace, m.mode);
+    if (knownModes.size > 100_000) knownModes.clear();
+  };
+
+  /** The database answers: a write that failed then was refused, not lost to an outage. */
+  const reachable = async (): Promise<boolean> => {
+    try {
+      await sql`select 1`.execute(s.db.kysely);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Write each decision of a failed batch on its own; returns those that went in. */
+  const alone = async <T extends { d: AdmissionDecision }>(batch: T[]): Promise<T[]> => {
+    if (batch.length === 1) return [];
+    const ok: T[] = [];
+    for (const b of batch) {
+      try {
+        await writeBatch([b.d]);
+        ok.push(b);
+      } catch {
+        // counted with the batch
+      }
+    }
+    return ok;
+  };
+
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      let written = batch;
+      try {
+        await writeBatch(batch.map((b) => b.d));
+      } catch (e) {
+        written = await alone(batch);
+        if (written.length === 0 && !(await reachable())) {
+          // Nothing could be written: the database is failing. Kept for the next attempt; the
+          // callers waiting on them are released now.
+          failedLast = true;
+          o.failed?.(e, batch.length);
+          for (const b of batch) b.done();
+          for (const b of batch) b.done = () => {};
+          scheduleRetry();
+          return;
+        }
+        // Some went in alone: the others cannot be stored at all (a decision the store refuses
+        // would otherwise hold up every one behind it). Dropped and told.
+        const refused = batch.length - written.length;
+        o.failed?.(e, refused);
+        o.dropped?.(refused);
+        for (const b of batch) if (!written.includes(b)) b.done();
+      }
+      queue = queue.slice(batch.length);
+      failedLast = false;
+      retryMs = baseRetry;
+      for (const b of written) {
+        o.recorded?.(b.d);
+        b.done();
+      }
+    }
+  };
+
+  const start = (): Promise<void> => {
+    if (draining === undefined) {
+      draining = drain().finally(() => {
+        draining = undefined;
+        // A decision queued after the loop's last look but before this line would wait forever.
+        if (queue.length > 0 && retryTimer === undefined && !failedLast) void start();
+      });
+    }
+    return draining;
+  };
+
+  const scheduleRetry = () => {
+    if (closed || retryTimer !== undefined) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void start();
+    }, retryMs);
+    retryTimer.unref();
+    retryMs = Math.min(30_000, retryMs * 2);
+  };
+
+  return {
+    record(d: AdmissionDecision): Promise<void> {
+      return new Promise<void>((resolve) => {
+        queue.push({ d, done: resolve });
+        if (queue.length > maxBacklog) {
+          const over = queue.splice(0, queue.length - maxBacklog);
+          for (const x of over) x.done();
+          o.dropped?.(over.length);
+        }
+        if (retryTimer === undefined) void start();
+        else {
+          // The database is failing and a retry is due: queued for it, nobody waits.
+          const last = queue[queue.length - 1];
+          if (last !== undefined) last.done = () => {};
+          resolve();
+        }
+      });
+    },
+    async flush(): Promise<void> {
+      // Runs whatever is queued now; a batch that fails stays queued for the retry.
+      while (draining !== undefined) await draining;
+      if (queue.length > 0) await start();
+    },
+    async close(): Promise<void> {
+      closed = true;
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      await this.flush();
+    },
+    get backlog() {
+      return queue.length;
+    },
+  };
+}
