@@ -14,7 +14,16 @@ import type {
 
 /** Checks one image for one namespace (app/admission/engine/). */
 export interface ImageChecker {
-  check(image: string, ns: NamespaceConfig, at: Date): Promise<ImageVerdict>;
+  /**
+   * `fresh`: skip the decision cache and cached material (reconciliation re-verifies against the
+   * upstreams; while they still fail the verdict is `infra` or degraded).
+   */
+  check(
+    image: string,
+    ns: NamespaceConfig,
+    at: Date,
+    o?: { fresh?: boolean },
+  ): Promise<ImageVerdict>;
 }
 
 /** Namespace configuration, exceptions and overrides (app/admission/governance/). */
