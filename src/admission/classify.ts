@@ -87,7 +87,9 @@ export function judgeSignatures(
     return {
       counted,
       detail: `signed by ${counted.map(signerName).join(', ')}`,
-      fallback: counted.every((c) => c.key !== null && (c.keyRole === 'fallback' || c.fallbackMarked)),
+      fallback: counted.every(
+        (c) => c.key !== null && (c.keyRole === 'fallback' || c.fallbackMarked),
+      ),
       emergency: counted.every((c) => c.emergency),
       unlogged: counted.every((c) => !c.logged),
     };
@@ -171,7 +173,9 @@ export function classifyVerdict(i: ClassifyInput): Classification {
   for (const r of i.failedRules) {
     const area = ruleArea(r.expression);
     if (area === 'signature')
-      reasons.add(i.signatures.problem ?? (i.signatures.counted.length > 0 ? 'identity' : 'unsigned'));
+      reasons.add(
+        i.signatures.problem ?? (i.signatures.counted.length > 0 ? 'identity' : 'unsigned'),
+      );
     else if (area === 'sbom') reasons.add(i.sbomPresent ? 'sbom-gate' : 'sbom-missing');
     else reasons.add(area);
   }

@@ -54,7 +54,13 @@ export function loadAdmissionCacheSettings(
     100,
     WEBHOOK_BUDGET_MS,
   );
-  const upstreamRetries = integer(env, 'CUSTODY_ADMISSION_UPSTREAM_RETRIES', d.upstreamRetries, 0, 5);
+  const upstreamRetries = integer(
+    env,
+    'CUSTODY_ADMISSION_UPSTREAM_RETRIES',
+    d.upstreamRetries,
+    0,
+    5,
+  );
   if (upstreamTimeoutMs * (upstreamRetries + 1) > WEBHOOK_BUDGET_MS)
     throw usage(
       `CUSTODY_ADMISSION_UPSTREAM_TIMEOUT × (CUSTODY_ADMISSION_UPSTREAM_RETRIES + 1) is ${upstreamTimeoutMs * (upstreamRetries + 1)} ms, over the ${WEBHOOK_BUDGET_MS} ms a webhook can wait; shorten one of them`,
@@ -76,7 +82,9 @@ function duration(
   if (raw === undefined || raw === '') return dflt;
   const m = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(raw);
   if (!m)
-    throw usage(`${name} is a duration such as 500ms, 2s, 5m, 24h or 7d; ${JSON.stringify(raw.slice(0, 40))} is not one`);
+    throw usage(
+      `${name} is a duration such as 500ms, 2s, 5m, 24h or 7d; ${JSON.stringify(raw.slice(0, 40))} is not one`,
+    );
   const ms = Number(m[1]) * (UNITS[m[2] ?? 's'] as number);
   if (ms < min || ms > max)
     throw usage(`${name} must be between ${min} ms and ${max} ms; ${raw} is ${ms} ms`);
@@ -93,7 +101,9 @@ function integer(
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return dflt;
   if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max)
-    throw usage(`${name} is a whole number from ${min} to ${max}; ${JSON.stringify(raw.slice(0, 40))} is not`);
+    throw usage(
+      `${name} is a whole number from ${min} to ${max}; ${JSON.stringify(raw.slice(0, 40))} is not`,
+    );
   return Number(raw);
 }
 

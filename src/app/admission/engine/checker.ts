@@ -27,6 +27,7 @@ import {
   parseImageReference,
   type RegistryClient,
 } from '../../../oci/index.js';
+import { compileLinearRegex } from '../../../policy/cel/linear-regex.js';
 import {
   BUILTIN_PACK_NAME,
   BUILTIN_PACK_SOURCE,
@@ -35,7 +36,6 @@ import {
   parsePolicy,
   type SignatureFact,
 } from '../../../policy/index.js';
-import { compileLinearRegex } from '../../../policy/cel/linear-regex.js';
 import { evaluateSource } from '../../policy/evaluate-policy.js';
 import { gatherEvidence } from '../../policy/gather-evidence.js';
 import { getTeamPolicy } from '../../policy/stored-policies.js';
@@ -156,6 +156,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     o.cache.entries,
   );
   const pins = new Map<string, MaterialEntry>();
+  const pinnedTags = new Map<string, TagEntry>();
   const flights = new SingleFlight<MaterialEntry>();
   const tagFlights = new SingleFlight<string>();
   const storedPolicies = new Lru<string, { at: number; text: PolicyText }>(256);
@@ -250,8 +251,8 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     }
   }
 
-  async function resolveTag(ref: ImageReference): Promise<Got<string>> {
-    const key = `${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`;
+  async function resolveTag(ref: ImageReference, ns: NamespaceConfig): Promise<Got<string>> {
+    const key = tagKey(ref);
     const cached = tags.get(key);
     const now = clock();
     if (cached !== undefined && now - cached.at < ttl) return { ok: cached.digest };
@@ -264,7 +265,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       return { ok: digest };
     } catch (e) {
       if (isOciError(e, 'OCI_MANIFEST_NOT_FOUND')) return { missing: `${key} does not exist` };
-      if (cached !== undefined && now - cached.at <= maxStale)
+      if (!ns.highRisk && cached !== undefined && now - cached.at <= maxStale)
         return {
           ok: cached.digest,
           degraded: {
@@ -274,7 +275,20 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
             detail: `the registry did not answer (${infraDetail(e)}); the tag's cached digest stood in`,
           },
         };
-      return { infra: `the registry did not answer resolving ${key} (${infraDetail(e)})` };
+      const pinned = pinnedTags.get(key);
+      if (pinned !== undefined)
+        return {
+          ok: pinned.digest,
+          degraded: {
+            upstream: 'registry',
+            via: 'rollback-bundle',
+            verifiedAt: new Date(pinned.at).toISOString(),
+            detail: `the registry did not answer (${infraDetail(e)}); the pinned rollback bundle's digest stood in`,
+          },
+        };
+      return {
+        infra: `the registry did not answer resolving ${key} (${infraDetail(e)})${cached !== undefined && !ns.highRisk ? '; its cached digest is past the maximum staleness' : ''}`,
+      };
     }
   }
 
@@ -340,9 +354,10 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       let digest = ref.digest;
       let degraded: DegradedMark | undefined;
       if (digest === undefined) {
-        const r = await resolveTag(ref);
+        const r = await resolveTag(ref, ns);
         if ('infra' in r) return infra(r.infra);
-        if ('missing' in r) return v({ outcome: 'fail', reason: 'request-invalid', message: r.missing });
+        if ('missing' in r)
+          return v({ outcome: 'fail', reason: 'request-invalid', message: r.missing });
         digest = r.ok;
         degraded = r.degraded;
       }
@@ -412,8 +427,16 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     const decision = evaluateSource(policy.source, policy.what, evidence);
     const failed = decision.results
       .filter((r) => r.level === 'deny' && r.outcome !== 'pass')
-      .map((r) => ({ name: r.name, expression: policy.expressions.get(r.name) ?? '', message: r.message }));
-    const c = classifyVerdict({ signatures: judged, failedRules: failed, sbomPresent: evidence.sbom.present });
+      .map((r) => ({
+        name: r.name,
+        expression: policy.expressions.get(r.name) ?? '',
+        message: r.message,
+      }));
+    const c = classifyVerdict({
+      signatures: judged,
+      failedRules: failed,
+      sbomPresent: evidence.sbom.present,
+    });
     const base = {
       image,
       digest: ref.digest,
@@ -471,7 +494,8 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       let refreshed = 0;
       let failed = 0;
       const due = [...materials.entries()].filter(
-        ([, e]) => now - e.material.verifiedAt >= ttl * 0.8 && now - e.material.verifiedAt <= maxStale,
+        ([, e]) =>
+          now - e.material.verifiedAt >= ttl * 0.8 && now - e.material.verifiedAt <= maxStale,
       );
       for (const [key, e] of due) {
         try {
@@ -492,11 +516,14 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       o.client.assertAllowed(ref.registry);
       const digest = ref.digest ?? (await o.client.resolve(ref)).digest;
       const e = await verifyFresh({ ...ref, digest });
+      if (ref.digest === undefined)
+        pinnedTags.set(tagKey(ref), { digest, at: e.material.verifiedAt });
       pins.set(materialKey(digest), e);
       materials.set(materialKey(digest), e);
       return { digest, verifiedAt: new Date(e.material.verifiedAt).toISOString() };
     },
     unpin(digest: string) {
+      for (const [k, v] of pinnedTags) if (v.digest === digest) pinnedTags.delete(k);
       return pins.delete(materialKey(digest));
     },
     close() {
@@ -504,8 +531,13 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       tags.clear();
       decisions.clear();
       pins.clear();
+      pinnedTags.clear();
     },
   };
+}
+
+function tagKey(ref: ImageReference): string {
+  return `${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`;
 }
 
 /** Custody's own facts about a digest, or undefined when the index does not know it. */
@@ -525,7 +557,8 @@ function buildEvidence(
   rules: Parameters<typeof judgeSignatures>[2],
   match: (p: string, v: string) => boolean,
 ): Evidence {
-  const e: Evidence = entry.index !== undefined ? structuredClone(entry.index) : emptyEvidence(digest);
+  const e: Evidence =
+    entry.index !== undefined ? structuredClone(entry.index) : emptyEvidence(digest);
   const verifiedAt = new Date(entry.material.verifiedAt).toISOString();
   e.signatures = judged.counted.map((x) => signatureFact(x, verifiedAt));
   // An attested SBOM counts when its signer is one this namespace trusts.
@@ -533,7 +566,10 @@ function buildEvidence(
     (sb) => judgeSignatures(1, [sb.signer], rules, match).counted.length > 0,
   );
   const best = trusted.find((sb) => sb.subjectMatches) ?? trusted[0];
-  if (best !== undefined && !(e.sbom.present && e.sbom.subjectMatchesArtifact && !best.subjectMatches))
+  if (
+    best !== undefined &&
+    !(e.sbom.present && e.sbom.subjectMatchesArtifact && !best.subjectMatches)
+  )
     e.sbom = sbomFacts(best, trusted);
   return e;
 }
@@ -588,7 +624,10 @@ function failMessage(
   m: VerifiedMaterial,
 ): string {
   if (reason === 'unsigned' || reason === 'identity' || reason === 'issuer-drift') {
-    const why = reason === 'unsigned' && m.failures.length > 0 ? ` (${m.failures.map((f) => f.code).join(', ')})` : '';
+    const why =
+      reason === 'unsigned' && m.failures.length > 0
+        ? ` (${m.failures.map((f) => f.code).join(', ')})`
+        : '';
     return `${judged.detail}${why}`;
   }
   if (reason === 'emergency-certificate')

@@ -90,7 +90,7 @@ export async function verifyMaterial(
   trust: EngineTrust,
   now: Date,
 ): Promise<VerifiedMaterial> {
-  const evidence = await collectEvidence(client, ref);
+  const evidence = await collectEvidence(pullingOnce(client), ref);
   const digest = evidence.image.digest;
   const base: Omit<VerifyContext, 'policy'> = {
     imageDigest: digest,
@@ -145,12 +145,29 @@ export async function verifyMaterial(
   return m;
 }
 
+/**
+ * The client with each blob pulled at most once per verification: cosign's `.sig` holds one
+ * layer per signature, and signatures over one payload share its blob.
+ */
+function pullingOnce(client: RegistryClient): RegistryClient {
+  const pulled = new Map<string, Promise<Uint8Array>>();
+  const c = Object.create(client) as RegistryClient;
+  c.getBlob = (repo, digest, maxBytes) => {
+    const key = `${repo.registry}/${repo.repository}@${digest}`;
+    let p = pulled.get(key);
+    if (p === undefined) {
+      p = client.getBlob(repo, digest, maxBytes);
+      pulled.set(key, p);
+    }
+    return p;
+  };
+  return c;
+}
+
 /** A digest over what verified: part of the decision key, so other material is another key. */
 export function materialDigest(m: VerifiedMaterial, index: unknown): string {
   const { verifiedAt: _at, ...rest } = m;
-  return createHash('sha256')
-    .update(JSON.stringify({ rest, index }))
-    .digest('hex');
+  return createHash('sha256').update(JSON.stringify({ rest, index })).digest('hex');
 }
 
 async function verifyPiece(
