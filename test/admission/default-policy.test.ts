@@ -47,15 +47,26 @@ describe('the admission default policy', () => {
   });
 
   const failing: Array<[string, (e: ReturnType<typeof signedWithSbom>) => void, string[]]> = [
-    ['no signature', (e) => (e.signatures = []), ['signed-by-trusted-identity']],
+    [
+      'no signature',
+      (e) => {
+        e.signatures = [];
+      },
+      ['signed-by-trusted-identity'],
+    ],
     [
       'no SBOM',
-      (e) => ((e.sbom.present = false), (e.sbom.subjectMatchesArtifact = false)),
+      (e) => {
+        e.sbom.present = false;
+        e.sbom.subjectMatchesArtifact = false;
+      },
       ['sbom-present', 'sbom-subject-matches'],
     ],
     [
       'an SBOM about another digest',
-      (e) => (e.sbom.subjectMatchesArtifact = false),
+      (e) => {
+        e.sbom.subjectMatchesArtifact = false;
+      },
       ['sbom-subject-matches'],
     ],
     [
