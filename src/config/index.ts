@@ -1,3 +1,8 @@
+export {
+  ADMISSION_CACHE_DEFAULTS,
+  type AdmissionCacheSettings,
+  loadAdmissionCacheSettings,
+} from './admission-cache-settings.js';
 export { type CliSettings, loadCliSettings } from './cli-settings.js';
 export {
   DEFAULT_DATA_DIR,

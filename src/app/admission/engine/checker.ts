@@ -18,7 +18,7 @@ import type {
   NamespaceConfig,
   TrustedIdentity,
 } from '../../../admission/types.js';
-import type { AdmissionCacheSettings } from '../../../config/admission-cache-settings.js';
+import type { AdmissionCacheSettings } from '../../../config/index.js';
 import { CustodyError } from '../../../core/index.js';
 import { isNetError } from '../../../net/http.js';
 import {

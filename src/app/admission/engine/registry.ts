@@ -1,5 +1,4 @@
-import type { AdmissionCacheSettings } from '../../../config/admission-cache-settings.js';
-import type { OciSettings } from '../../../config/index.js';
+import type { AdmissionCacheSettings, OciSettings } from '../../../config/index.js';
 import { HttpClient } from '../../../net/http.js';
 import { loadRegistryCredentials, RegistryClient } from '../../../oci/index.js';
 
