@@ -27,10 +27,10 @@ import {
   parseImageReference,
   type RegistryClient,
 } from '../../../oci/index.js';
-import { compileLinearRegex } from '../../../policy/cel/linear-regex.js';
 import {
   BUILTIN_PACK_NAME,
   BUILTIN_PACK_SOURCE,
+  compileLinearRegex,
   type Evidence,
   emptyEvidence,
   parsePolicy,
