@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NamespaceConfig } from '../../../../src/admission/types.js';
+import { FALLBACK_MARK } from '../../../../src/admission/types.js';
 import {
   type AdmissionEngine,
   createImageChecker,
@@ -15,14 +16,24 @@ import {
   type TrustedKey,
 } from '../../../../src/app/admission/engine/index.js';
 import { openRegistry } from '../../../../src/app/oci/registry.js';
+import { cosignMaterialAnnotations } from '../../../../src/app/oci/sign-image.js';
+import { putTeamPolicy } from '../../../../src/app/policy/index.js';
+import { openSigner } from '../../../../src/app/sign/open-signer.js';
+import { CLI_CALLER } from '../../../../src/app/tokens.js';
 import { run } from '../../../../src/cli/main.js';
 import { ADMISSION_CACHE_DEFAULTS } from '../../../../src/config/admission-cache-settings.js';
 import { loadOciSettings } from '../../../../src/config/index.js';
-import { MEDIA } from '../../../../src/oci/index.js';
-import { parseTrustedRoot } from '../../../../src/sign/index.js';
+import { custodyLogWitness } from '../../../../src/net/log-witness.js';
+import {
+  appendCosignLayer,
+  COSIGN_ANNOTATION,
+  MEDIA,
+  parseImageReference,
+} from '../../../../src/oci/index.js';
+import { loadBundleBuilder, parseTrustedRoot } from '../../../../src/sign/index.js';
 import { buildImageBlobs } from '../../../helpers/image-builder.js';
 import { startRegistry, type TestRegistry } from '../../../helpers/registry.js';
-import { startServer, type TestServer } from '../../../helpers/server.js';
+import { sbomFixtures, startServer, type TestServer, tokenFor } from '../../../helpers/server.js';
 
 const SUBJECT = 'releaser@example.com';
 const ISSUER = 'http://127.0.0.1:0/dev-oidc';
@@ -145,6 +156,37 @@ describe('admission engine against docker-registry, signed through a Custody ser
     assert.equal(r.code, 0, `${argv.join(' ')}: ${r.err}${r.out}`);
   };
 
+  /** A cosign signature by `keyFile` whose payload carries FALLBACK_MARK, logged. */
+  async function signFallback(ref: string, keyFile: string): Promise<void> {
+    const { client } = openRegistry({ CUSTODY_OCI_REGISTRIES: gate.host });
+    const r = parseImageReference(ref);
+    const image = await client.resolve(r);
+    const payload = new TextEncoder().encode(
+      JSON.stringify({
+        critical: {
+          identity: { 'docker-reference': `${r.registry}/${r.repository}` },
+          image: { 'docker-manifest-digest': image.digest },
+          type: 'cosign container image signature',
+        },
+        optional: { [FALLBACK_MARK]: 'keyless signing was down' },
+      }),
+    );
+    const who = await openSigner({ keyFile: join(dir, keyFile), env, url: srv.base });
+    const { buildMessageSignatureBundle } = await loadBundleBuilder();
+    const b = await buildMessageSignatureBundle(payload, who.signer, {
+      witnesses: [custodyLogWitness({ url: srv.base })],
+    });
+    await who.close();
+    await appendCosignLayer(client, r, image.digest, 'sig', {
+      bytes: payload,
+      mediaType: MEDIA.cosignSimpleSigning,
+      annotations: {
+        [COSIGN_ANNOTATION.signature]: b.messageSignature?.signature ?? '',
+        ...cosignMaterialAnnotations(b),
+      },
+    });
+  }
+
   function engine(
     over: Partial<EngineOptions> = {},
     trustKeys: TrustedKey[] = [signerKey],
@@ -182,6 +224,7 @@ describe('admission engine against docker-registry, signed through a Custody ser
     await mustRun('keys', 'generate', '-o', 'signer.key');
     await mustRun('keys', 'generate', '-o', 'other1.key');
     await mustRun('keys', 'generate', '-o', 'other2.key');
+    await mustRun('keys', 'generate', '-o', 'hsm.key');
     signerKey = {
       name: 'ci-key',
       role: 'primary',
@@ -229,6 +272,62 @@ describe('admission engine against docker-registry, signed through a Custody ser
       '--predicate',
       'sbom.json',
     );
+    // fallback: a marked signature by the fallback (HSM) key; the SBOM attested by the primary key.
+    const fb = await pushImage('fallback', 'fallback\n');
+    await signFallback(fb.ref, 'hsm.key');
+    await mustRun(
+      'attest',
+      fb.ref,
+      '--key',
+      'signer.key',
+      '--type',
+      'cyclonedx',
+      '--predicate',
+      'sbom.json',
+    );
+    // unmarked: the fallback key signing as if it were a primary signer.
+    const um = await pushImage('unmarked', 'unmarked\n');
+    await mustRun('sign', um.ref, '--key', 'hsm.key');
+    await mustRun(
+      'attest',
+      um.ref,
+      '--key',
+      'signer.key',
+      '--type',
+      'cyclonedx',
+      '--predicate',
+      'sbom.json',
+    );
+    // indexed: signed, no SBOM in the registry; Custody's inventory holds its SBOM.
+    const ix = await pushImage('indexed', 'indexed\n');
+    await mustRun('sign', ix.ref);
+    const demo = JSON.parse((await sbomFixtures()).demo) as {
+      metadata: { component: Record<string, unknown> };
+    };
+    demo.metadata.component['hashes'] = [{ alg: 'SHA-256', content: ix.digest.slice(7) }];
+    writeFileSync(join(dir, 'indexed.cdx.json'), JSON.stringify(demo));
+    const admin = await tokenFor(srv.services, 'publisher', ['web'], 'wes');
+    let pushErr = '';
+    const pushed = await run(
+      [
+        'push',
+        'sbom',
+        'indexed.cdx.json',
+        '--product',
+        'indexed',
+        '--release',
+        '1.0',
+        '--artifact',
+        ix.digest,
+      ],
+      {
+        stdout: { write: () => {} },
+        stderr: { write: (x: string) => (pushErr += x) },
+        env: { ...env, CUSTODY_TOKEN: admin },
+        cwd: dir,
+      },
+    );
+    assert.equal(pushed, 0, pushErr);
     // later: signed with the key while "the log was down" (no log entry).
     const later = await pushImage('later', 'later\n');
     await mustRun('sign', later.ref, '--key', 'signer.key', '--no-log');
@@ -377,6 +476,98 @@ describe('admission engine against docker-registry, signed through a Custody ser
     assert.equal(
       (await lax.check(images['later']?.ref as string, ns(), new Date())).outcome,
       'pass',
+    );
+  });
+
+  it('fallback signatures count only when marked, by a fallback key, where the namespace accepts them', async () => {
+    const hsm: TrustedKey = {
+      name: 'hsm',
+      role: 'fallback',
+      key: createPublicKey(readFileSync(join(dir, 'hsm.pub'))),
+    };
+    const e = engine({}, [signerKey, hsm]);
+    const fb = images['fallback']?.ref as string;
+    const refused = await e.check(fb, ns(), new Date());
+    assert.equal(refused.outcome, 'fail');
+    assert.equal(refused.reason, 'identity');
+    assert.match(refused.message, /fallback/);
+    const accepted = await e.check(fb, ns({ acceptFallback: true }), new Date());
+    assert.equal(accepted.outcome, 'pass', accepted.message);
+    assert.equal(accepted.fallback, true);
+    const unmarked = await e.check(
+      images['unmarked']?.ref as string,
+      ns({ acceptFallback: true }),
+      new Date(),
+    );
+    assert.equal(unmarked.outcome, 'fail');
+    assert.equal(unmarked.reason, 'identity');
+    assert.equal(unmarked.fallback, undefined);
+    // A key not trusted at all: its signature does not verify, the image reads as unsigned.
+    const stranger = engine({}, []);
+    const v = await stranger.check(images['keyed']?.ref as string, ns(), new Date());
+    assert.equal(v.outcome, 'fail');
+    assert.equal(v.reason, 'unsigned');
+  });
+
+  it("reads Custody's own index: the stored SBOM of the digest counts", async () => {
+    const e = engine();
+    const v = await e.check(images['indexed']?.ref as string, ns(), new Date());
+    assert.equal(v.outcome, 'pass', v.message);
+    const nosbom = await e.check(images['nosbom']?.ref as string, ns(), new Date());
+    assert.equal(nosbom.reason, 'sbom-missing');
+  });
+
+  it("evaluates a team's stored policy; a missing one fails as request-invalid, never a pass", async () => {
+    await tokenFor(srv.services, 'publisher', ['web'], 'wes');
+    await putTeamPolicy(
+      srv.services,
+      CLI_CALLER,
+      'web',
+      'gate',
+      `name: gate
+version: 1
+rules:
+  - name: signed
+    expression: size(evidence.signatures) > 0
+    message: sign it
+  - name: vex-answered
+    expression: evidence.vex.statements.not_affected > 0
+    message: answer the findings with VEX
+`,
+    );
+    const e = engine();
+    const good = images['good']?.ref as string;
+    const v = await e.check(
+      good,
+      ns({ policy: { kind: 'stored', team: 'web', name: 'gate' } }),
+      new Date(),
+    );
+    assert.equal(v.outcome, 'fail');
+    assert.equal(v.reason, 'vulnerability');
+    assert.deepEqual(v.failedRules, ['vex-answered']);
+    assert.equal(v.policy?.name, 'gate');
+    const missing = await e.check(
+      good,
+      ns({ policy: { kind: 'stored', team: 'web', name: 'nope' } }),
+      new Date(),
+    );
+    assert.equal(missing.outcome, 'fail');
+    assert.equal(missing.reason, 'request-invalid');
+  });
+
+  it('the decision cache: a hit needs every input equal (generation, namespace version)', async () => {
+    let generation = 1;
+    const e = engine({ generation: () => generation });
+    const good = images['good']?.ref as string;
+    assert.equal((await e.check(good, ns(), new Date())).cached, false);
+    assert.equal((await e.check(good, ns(), new Date())).cached, true);
+    generation++;
+    assert.equal((await e.check(good, ns(), new Date())).cached, false);
+    assert.equal((await e.check(good, ns({ version: 3 }), new Date())).cached, false);
+    assert.equal((await e.check(good, ns({ version: 3 }), new Date())).cached, true);
+    assert.equal(
+      (await e.check(good, ns({ version: 3, expectedIssuer: 'x' }), new Date())).cached,
+      false,
     );
   });
 
