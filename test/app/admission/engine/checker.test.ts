@@ -624,6 +624,11 @@ rules:
       // High risk: stale material does not stand in; a pinned rollback bundle does.
       const risky = await e.check(good, ns({ highRisk: true }), new Date());
       assert.equal(risky.outcome, 'infra');
+      const byDigest = `${gate.host}/acme/good@${images['good']?.digest}`;
+      const riskyDigest = await e.check(byDigest, ns({ highRisk: true }), new Date());
+      assert.equal(riskyDigest.outcome, 'infra');
+      assert.match(riskyDigest.message, /no rollback bundle/);
+      assert.equal((await e.check(byDigest, ns(), new Date())).degraded?.via, 'cached-material');
       const rollback = await pinned.check(good, ns({ highRisk: true }), new Date());
       assert.equal(rollback.outcome, 'pass', rollback.message);
       assert.equal(rollback.degraded?.via, 'rollback-bundle');
