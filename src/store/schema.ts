@@ -47,6 +47,7 @@ export interface Database {
   rebuild_checks: RebuildCheckTable;
   supplier_intakes: SupplierIntakeTable;
   team_policies: TeamPolicyTable;
+  admission_material: AdmissionMaterialTable;
 }
 
 /** A verified in-toto attestation about one of a release's artifacts (0014). */
@@ -692,4 +693,19 @@ export interface TeamPolicyTable {
   digest: string;
   created_at: string;
   created_by: string;
+}
+
+/** Admission's verified material per image digest and trust fingerprint (migration 0018). */
+export interface AdmissionMaterialTable {
+  /** `<digest>|<trust fingerprint>` */
+  key: string;
+  digest: string;
+  registry: string;
+  repository: string;
+  /** ISO 8601: when it was verified fresh. */
+  verified_at: string;
+  /** JSON: the verified material and Custody's own facts about the digest. */
+  material: string;
+  /** 1: a rollback bundle (kept whatever its age). */
+  pinned: Generated<number>;
 }

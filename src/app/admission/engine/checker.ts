@@ -36,6 +36,12 @@ import {
   parsePolicy,
   type SignatureFact,
 } from '../../../policy/index.js';
+import {
+  findAdmissionMaterial,
+  pruneAdmissionMaterial,
+  saveAdmissionMaterial,
+  unpinAdmissionMaterial,
+} from '../../../store/admission-material.js';
 import { evaluateSource } from '../../policy/evaluate-policy.js';
 import { gatherEvidence } from '../../policy/gather-evidence.js';
 import { getTeamPolicy } from '../../policy/stored-policies.js';
@@ -70,6 +76,11 @@ export interface EngineOptions {
    * with `--log-later` while the log was down) makes the verdict `infra` via `log-later`.
    */
   requireLog?: boolean;
+  /**
+   * Keep verified material in the database as well (default true), so that a replica restarted
+   * during an outage still decides from it, and pinned rollback bundles survive restarts.
+   */
+  persist?: boolean;
   /** Told of failures that are not the registry's (a bug, the database); the verdict is `infra`. */
   onError?: (e: unknown, image: string) => void;
 }
@@ -102,7 +113,7 @@ export interface AdmissionEngine extends ImageChecker {
    * @throws OciError (the reference, the registry)
    */
   pin(image: string): Promise<{ digest: string; verifiedAt: string }>;
-  unpin(digest: string): boolean;
+  unpin(digest: string): Promise<boolean>;
   close(): void;
 }
 
@@ -150,6 +161,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
   const ttl = o.cache.ttlMs;
   const maxStale = o.cache.maxStalenessMs;
   const requireLog = o.requireLog ?? true;
+  const persist = o.persist ?? true;
   const materials = new Lru<string, MaterialEntry>(o.cache.entries);
   const tags = new Lru<string, TagEntry>(o.cache.entries);
   const decisions = new Lru<string, Omit<ImageVerdict, 'image'> & { expires: number }>(
@@ -185,11 +197,47 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
 
   const materialKey = (digest: string) => `${digest}|${trustFingerprint}`;
 
-  async function verifyFresh(ref: ImageReference & { digest: string }): Promise<MaterialEntry> {
+  async function verifyFresh(
+    ref: ImageReference & { digest: string },
+    pinned?: boolean,
+  ): Promise<MaterialEntry> {
     const material = await verifyMaterial(o.client, ref, o.trust, new Date(clock()));
     material.verifiedAt = clock();
     const index = await indexFacts(s, ref.digest);
-    return { ref, material, index, digest: materialDigest(material, index) };
+    const e = { ref, material, index, digest: materialDigest(material, index) };
+    if (persist) {
+      try {
+        await saveAdmissionMaterial(s.db.kysely, {
+          key: materialKey(ref.digest),
+          digest: ref.digest,
+          registry: ref.registry,
+          repository: ref.repository,
+          verifiedAt: new Date(material.verifiedAt).toISOString(),
+          material: JSON.stringify(e),
+          ...(pinned !== undefined ? { pinned } : {}),
+        });
+      } catch (err) {
+        // The memory cache still holds it; only a restart would miss it.
+        o.onError?.(err, `${ref.registry}/${ref.repository}@${ref.digest}`);
+      }
+    }
+    return e;
+  }
+
+  /** Material another process (or this one before a restart) stored, moved into memory. */
+  async function stored(key: string): Promise<MaterialEntry | undefined> {
+    if (!persist) return undefined;
+    try {
+      const row = await findAdmissionMaterial(s.db.read, key);
+      if (row === undefined) return undefined;
+      const e = JSON.parse(row.material) as MaterialEntry;
+      materials.set(key, e);
+      if (row.pinned) pins.set(key, e);
+      return e;
+    } catch (err) {
+      o.onError?.(err, key);
+      return undefined;
+    }
   }
 
   async function material(
@@ -197,7 +245,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     ns: NamespaceConfig,
   ): Promise<Got<MaterialEntry>> {
     const key = materialKey(ref.digest);
-    const cached = materials.get(key);
+    const cached = materials.get(key) ?? (await stored(key));
     const now = clock();
     if (cached !== undefined && now - cached.material.verifiedAt < ttl) {
       counters.hits++;
@@ -509,21 +557,24 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
           failed++;
         }
       }
+      if (persist)
+        await pruneAdmissionMaterial(s.db.kysely, new Date(now - maxStale).toISOString());
       return { refreshed, failed };
     },
     async pin(image: string) {
       const ref = parseImageReference(image);
       o.client.assertAllowed(ref.registry);
       const digest = ref.digest ?? (await o.client.resolve(ref)).digest;
-      const e = await verifyFresh({ ...ref, digest });
+      const e = await verifyFresh({ ...ref, digest }, true);
       if (ref.digest === undefined)
         pinnedTags.set(tagKey(ref), { digest, at: e.material.verifiedAt });
       pins.set(materialKey(digest), e);
       materials.set(materialKey(digest), e);
       return { digest, verifiedAt: new Date(e.material.verifiedAt).toISOString() };
     },
-    unpin(digest: string) {
+    async unpin(digest: string) {
       for (const [k, v] of pinnedTags) if (v.digest === digest) pinnedTags.delete(k);
+      if (persist) await unpinAdmissionMaterial(s.db.kysely, digest);
       return pins.delete(materialKey(digest));
     },
     close() {

@@ -203,6 +203,7 @@ describe('admission engine against docker-registry, signed through a Custody ser
       cache: { ...ADMISSION_CACHE_DEFAULTS, ttlMs: TTL, maxStalenessMs: STALE },
       generation: () => 1,
       now: () => t,
+      persist: false,
       ...over,
     });
   }
@@ -642,6 +643,37 @@ rules:
         (await pinned.check(good, ns({ highRisk: true }), new Date())).degraded?.via,
         'rollback-bundle',
       );
+    } finally {
+      gate.down(false);
+    }
+  });
+
+  it('persisted material: a replica restarted during an outage keeps deciding; pins survive', async () => {
+    const good = images['good'] as { ref: string; digest: string };
+    const byDigest = `${gate.host}/acme/good@${good.digest}`;
+    t = Date.parse('2026-03-04T00:00:00Z');
+    const first = engine({ persist: true });
+    assert.equal((await first.check(byDigest, ns(), new Date())).outcome, 'pass');
+    await first.pin(images['keyed']?.ref as string);
+    first.close();
+    try {
+      gate.down(true);
+      t += TTL + 1;
+      const restarted = engine({ persist: true });
+      const v = await restarted.check(byDigest, ns(), new Date());
+      assert.equal(v.outcome, 'pass', v.message);
+      assert.equal(v.degraded?.via, 'cached-material');
+      const keyed = `${gate.host}/acme/keyed@${images['keyed']?.digest}`;
+      const risky = await restarted.check(keyed, ns({ highRisk: true }), new Date());
+      assert.equal(risky.outcome, 'pass', risky.message);
+      assert.equal(risky.degraded?.via, 'rollback-bundle');
+      // Without the database, the restarted replica knows nothing.
+      const amnesiac = engine({ persist: false });
+      assert.equal((await amnesiac.check(byDigest, ns(), new Date())).outcome, 'infra');
+      // Unpinned, the bundle no longer stands in.
+      assert.equal(await restarted.unpin(images['keyed']?.digest as string), true);
+      const again = engine({ persist: true });
+      assert.equal((await again.check(keyed, ns({ highRisk: true }), new Date())).outcome, 'infra');
     } finally {
       gate.down(false);
     }
