@@ -86,8 +86,9 @@ export interface EngineOptions {
 }
 
 export interface EngineStats {
-  /** Checks answered from cached material (fresh) or the decision cache. */
+  /** Checks answered from fresh cached material, without the registry. */
   hits: number;
+  /** Of those, checks answered from the decision cache (no policy evaluated). */
   decisionHits: number;
   /** Checks that verified from the registry. */
   misses: number;
@@ -526,7 +527,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       for (const e of materials.values())
         if (oldest === undefined || e.material.verifiedAt < oldest) oldest = e.material.verifiedAt;
       return {
-        hits: counters.hits + counters.decisionHits,
+        hits: counters.hits,
         decisionHits: counters.decisionHits,
         misses: counters.misses,
         coalesced: flights.joined,
@@ -545,6 +546,22 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
         ([, e]) =>
           now - e.material.verifiedAt >= ttl * 0.8 && now - e.material.verifiedAt <= maxStale,
       );
+      const dueTags = [...tags.entries()].filter(
+        ([, e]) => now - e.at >= ttl * 0.8 && now - e.at <= maxStale,
+      );
+      for (const [key] of dueTags) {
+        const ref = parseImageReference(key);
+        try {
+          await tagFlights.run(key, async () => {
+            const m = await o.client.resolve(ref);
+            tags.set(key, { digest: m.digest, at: clock() });
+            return m.digest;
+          });
+          refreshed++;
+        } catch {
+          failed++;
+        }
+      }
       for (const [key, e] of due) {
         try {
           await flights.run(key, async () => {

@@ -95,7 +95,9 @@ export async function verifyMaterial(
   const base: Omit<VerifyContext, 'policy'> = {
     imageDigest: digest,
     imageReference: `${ref.registry}/${ref.repository}@${digest}`,
-    trust: [...trust.roots],
+    // The same array every time: the verifier keeps what bundles share (CA chains, log keys,
+    // checkpoints) keyed by it.
+    trust: trust.roots as TrustedRoot[],
     options: OPTIONS,
     now,
   };
