@@ -52,7 +52,8 @@ export interface SignatureRules {
  * unmarked signature counts; a fallback key's (or a marked) signature counts only when marked and
  * the namespace accepts fallbacks. A certificate counts when an identity's subject and issuer
  * match and the issuer is the namespace's expected one; a subject that matches under another
- * issuer is drift, not a stranger.
+ * issuer is drift, not a stranger. An emergency certificate counts on its subject alone (its
+ * issuer is Custody's emergency issuer), and the verdict then names it.
  * @param found how many signature pieces were found at all (verified or not)
  * @param match a linear-time matcher for identity regular expressions (whole-value match)
  */
@@ -72,6 +73,13 @@ export function judgeSignatures(
       if (!isFallback) counted.push(v);
       else if (v.fallbackMarked && rules.acceptFallback) counted.push(v);
       else refusedFallback = true;
+      continue;
+    }
+    // An emergency certificate's issuer is Custody's emergency issuer, never the namespace's
+    // OIDC issuer (sign/emergency.ts): the subject decides whose it is, and the certificate is
+    // reported as an emergency one rather than as drift.
+    if (v.emergency && rules.identities.some((i) => subjectMatches(i, v.identity, match))) {
+      counted.push(v);
       continue;
     }
     const subjectOk = rules.identities.some((i) => subjectMatches(i, v.identity, match));

@@ -176,6 +176,17 @@ describe('judgeSignatures: which verified signatures count for a namespace', () 
     });
   }
 
+  it('an emergency certificate counts on its subject (its issuer is the emergency issuer), and says so', () => {
+    const em = cert('ci@example.com', 'https://custody.example/emergency', { emergency: true });
+    const j = judgeSignatures(1, [em], RULES, whole);
+    assert.equal(j.problem, undefined);
+    assert.equal(j.emergency, true);
+    const other = cert('mallory@example.com', 'https://custody.example/emergency', {
+      emergency: true,
+    });
+    assert.equal(judgeSignatures(1, [other], RULES, whole).problem, 'identity');
+  });
+
   it('unlogged and emergency are about every counted signature', () => {
     const a = judgeSignatures(1, [cert('ci@example.com', ISSUER, { logged: false })], RULES, whole);
     assert.equal(a.unlogged, true);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -15,6 +15,11 @@ import {
   openAdmissionRegistry,
   type TrustedKey,
 } from '../../../../src/app/admission/engine/index.js';
+import {
+  approveEmergencyRequest,
+  requestEmergencyCertificate,
+} from '../../../../src/app/ca/emergency-requests.js';
+import { createTeam, setSigningIdentities } from '../../../../src/app/inventory/manage-teams.js';
 import { openRegistry } from '../../../../src/app/oci/registry.js';
 import { cosignMaterialAnnotations } from '../../../../src/app/oci/sign-image.js';
 import { putTeamPolicy } from '../../../../src/app/policy/index.js';
@@ -329,6 +334,51 @@ describe('admission engine against docker-registry, signed through a Custody ser
       },
     );
     assert.equal(pushed, 0, pushErr);
+    // emergency: signed with an emergency certificate (requested by one person, approved by
+    // another); the SBOM attested by the primary key.
+    const em = await pushImage('emergency', 'emergency\n');
+    await createTeam(srv.services, CLI_CALLER, 'em');
+    await setSigningIdentities(srv.services, CLI_CALLER, 'em', [
+      { issuer: ISSUER, subject: 'releaser@example\\.com' },
+    ]);
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(
+      join(dir, 'em.key'),
+      pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
+    const ca = srv.keyless?.ca as NonNullable<TestServer['keyless']>['ca'];
+    const who = (person: string, role: 'publisher' | 'approver') => ({
+      principal: { actor: `token:1:${person}`, person, role, teams: ['em'] },
+      source: '127.0.0.1',
+    });
+    const req = await requestEmergencyCertificate(srv.services, ca, who('alice', 'publisher'), {
+      team: 'em',
+      identity: SUBJECT,
+      publicKey: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      proofOfPossession: cryptoSign('sha256', Buffer.from(SUBJECT), pair.privateKey).toString(
+        'base64',
+      ),
+      reason: 'OIDC outage INC-1',
+      lifetimeSeconds: 3600,
+    });
+    const approved = await approveEmergencyRequest(
+      srv.services,
+      ca,
+      who('bob', 'approver'),
+      Number(req.id),
+    );
+    writeFileSync(join(dir, 'em.pem'), approved.certificate?.chain[0] as string);
+    await mustRun('sign', em.ref, '--key', 'em.key', '--certificate', 'em.pem');
+    await mustRun(
+      'attest',
+      em.ref,
+      '--key',
+      'signer.key',
+      '--type',
+      'cyclonedx',
+      '--predicate',
+      'sbom.json',
+    );
     // later: signed with the key while "the log was down" (no log entry).
     const later = await pushImage('later', 'later\n');
     await mustRun('sign', later.ref, '--key', 'signer.key', '--no-log');
@@ -508,6 +558,21 @@ describe('admission engine against docker-registry, signed through a Custody ser
     const v = await stranger.check(images['keyed']?.ref as string, ns(), new Date());
     assert.equal(v.outcome, 'fail');
     assert.equal(v.reason, 'unsigned');
+  });
+
+  it('an emergency certificate is reported as such (the lead decides about exceptions)', async () => {
+    const e = engine();
+    const v = await e.check(images['emergency']?.ref as string, ns(), new Date());
+    assert.equal(v.outcome, 'fail', v.message);
+    assert.equal(v.reason, 'emergency-certificate');
+    assert.equal(v.emergency, true);
+    // Signed by someone else's emergency certificate: an identity failure, not an emergency one.
+    const other = await e.check(
+      images['emergency']?.ref as string,
+      ns({ identities: [{ subject: 'mallory@example.com' }] }),
+      new Date(),
+    );
+    assert.equal(other.reason, 'identity');
   });
 
   it("reads Custody's own index: the stored SBOM of the digest counts", async () => {
