@@ -473,7 +473,24 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     };
     const judged = judgeSignatures(mat.signaturesFound, mat.signatures, rules, match);
     const evidence = buildEvidence(ref.digest, entry, judged, rules, match);
-    const decision = evaluateSource(policy.source, policy.what, evidence);
+    let decision: ReturnType<typeof evaluateSource>;
+    try {
+      decision = evaluateSource(policy.source, policy.what, evidence);
+    } catch (e) {
+      // A policy that cannot be evaluated (over its budget, malformed) decides nothing: the image
+      // is refused as a request Custody cannot judge, not as an upstream's failure.
+      if (e instanceof CustodyError && e.code.startsWith('POLICY_'))
+        return {
+          image,
+          digest: ref.digest,
+          outcome: 'fail',
+          reason: 'request-invalid',
+          message: `${policy.what} could not be evaluated: ${e.message}`,
+          cached: false,
+          ...(degraded !== undefined ? { degraded } : {}),
+        };
+      throw e;
+    }
     const failed = decision.results
       .filter((r) => r.level === 'deny' && r.outcome !== 'pass')
       .map((r) => ({
@@ -629,6 +646,11 @@ function buildEvidence(
     entry.index !== undefined ? structuredClone(entry.index) : emptyEvidence(digest);
   const verifiedAt = new Date(entry.material.verifiedAt).toISOString();
   e.signatures = judged.counted.map((x) => signatureFact(x, verifiedAt));
+  // Provenance from the registry joins what the index verified on push (every one is judged:
+  // a second provenance from another builder is no less suspect for the first).
+  e.provenance = [...e.provenance, ...(entry.material.provenance ?? [])];
+  if (e.provenance.length > 0)
+    e.slsa = { ...e.slsa, level: Math.max(e.slsa.level, ...e.provenance.map((p) => p.level)) };
   // An attested SBOM counts when its signer is one this namespace trusts.
   const trusted = entry.material.sboms.filter(
     (sb) => judgeSignatures(1, [sb.signer], rules, match).counted.length > 0,

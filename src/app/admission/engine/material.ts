@@ -3,8 +3,17 @@ import type { VerifiedSignature } from '../../../admission/classify.js';
 import { FALLBACK_MARK } from '../../../admission/types.js';
 import { readSbom } from '../../../formats/index.js';
 import { COSIGN_ANNOTATION, type ImageReference, type RegistryClient } from '../../../oci/index.js';
+import {
+  assessSlsaLevel,
+  DEFAULT_SLSA_BUILDERS,
+  type ProvenanceFact,
+} from '../../../policy/index.js';
 import { allChecks, scoreSbom } from '../../../sbom/quality/index.js';
-import type { TrustedRoot, VerifyOptions } from '../../../sign/index.js';
+import type {
+  Statement as SignStatement,
+  TrustedRoot,
+  VerifyOptions,
+} from '../../../sign/index.js';
 import { collectEvidence, type EvidencePiece } from '../../oci/evidence.js';
 import {
   cosignAttestationVerifier,
@@ -15,6 +24,7 @@ import {
   sigstoreBundleVerifier,
   type VerifyContext,
 } from '../../oci/verifiers.js';
+import { isSlsaProvenance, readProvenanceFacts } from '../../provenance/read-provenance.js';
 
 /** A key the engine trusts: a primary signer's, or a fallback signer's (an HSM key standing in). */
 export interface TrustedKey {
@@ -59,6 +69,11 @@ export interface VerifiedMaterial {
   /** Why signature pieces did not verify (first few), for messages. */
   failures: { code: string; message: string }[];
   sboms: AttestedSbom[];
+  /**
+   * SLSA provenance attested about the image that verified against the trust (whoever signed
+   * it: the builder's identity is judged by the Build level, as the index's provenance is).
+   */
+  provenance: ProvenanceFact[];
 }
 
 const VERIFIERS: readonly EvidenceVerifier[] = [
@@ -108,6 +123,7 @@ export async function verifyMaterial(
     signatures: [],
     failures: [],
     sboms: [],
+    provenance: [],
   };
   for (const p of evidence.pieces) {
     const verifier = VERIFIERS.find((v) => v.accepts(p));
@@ -139,7 +155,10 @@ export async function verifyMaterial(
       logged: verdict.tlogIndices.length > 0,
     };
     if (isSignature) m.signatures.push(signer);
-    else if (SBOM_PREDICATES.has(verdict.predicateType ?? '') && statement !== undefined) {
+    else if (isSlsaProvenance(verdict.predicateType ?? '') && statement !== undefined) {
+      const fact = provenanceFact(statement, digest, signer);
+      if (fact !== undefined && m.provenance.length < PROVENANCE_MAX) m.provenance.push(fact);
+    } else if (SBOM_PREDICATES.has(verdict.predicateType ?? '') && statement !== undefined) {
       const sbom = sbomFacts(statement.predicate, digest, signer, now);
       if (sbom !== undefined) m.sboms.push(sbom);
     }
@@ -242,6 +261,63 @@ function isFallbackMarked(p: EvidencePiece, statement: Statement | undefined): b
 }
 
 const SBOM_FAILURES_MAX = 64;
+const PROVENANCE_MAX = 16;
+/** Cap on the external parameters copied into the document, as gather-evidence caps them. */
+const EXTERNAL_PARAMETERS_MAX = 16 * 1024;
+
+/** A verified SLSA provenance statement as the evidence document's fact; undefined if malformed. */
+function provenanceFact(
+  statement: Statement,
+  digest: string,
+  signer: VerifiedSignature,
+): ProvenanceFact | undefined {
+  let f: ReturnType<typeof readProvenanceFacts>;
+  try {
+    f = readProvenanceFacts(statement as unknown as SignStatement);
+  } catch {
+    return undefined;
+  }
+  const p = statement.predicate as {
+    buildDefinition?: { externalParameters?: unknown };
+    invocation?: { parameters?: unknown };
+  };
+  const external = p.buildDefinition?.externalParameters ?? p.invocation?.parameters ?? {};
+  const level = assessSlsaLevel({
+    artifacts: [digest],
+    provenance: [
+      {
+        artifact: digest,
+        predicateType: statement.predicateType ?? '',
+        builderId: f.builderId,
+        buildType: f.buildType,
+        externalParameters: f.externalParameters,
+        signer:
+          signer.key !== null
+            ? { kind: 'key', name: signer.key, hint: '' }
+            : { kind: 'identity', identity: signer.identity ?? '', issuer: signer.issuer ?? '' },
+        emergency: signer.emergency,
+        dependencies: f.dependencies,
+        pinned: f.pinned,
+      },
+    ],
+    builders: DEFAULT_SLSA_BUILDERS,
+    rebuilds: [],
+  }).level;
+  return {
+    predicateType: statement.predicateType ?? '',
+    builderId: f.builderId ?? '',
+    buildType: f.buildType ?? '',
+    source: f.source,
+    externalParameters: JSON.stringify(external).length > EXTERNAL_PARAMETERS_MAX ? {} : external,
+    resolvedDependencies: {
+      total: f.dependencies,
+      pinned: f.pinned,
+      ratio: f.dependencies === 0 ? 1 : f.pinned / f.dependencies,
+    },
+    signer: { identity: signer.identity, issuer: signer.issuer, key: signer.key },
+    level,
+  };
+}
 
 function sbomFacts(
   predicate: unknown,

@@ -37,6 +37,7 @@ import {
 } from '../../../../src/oci/index.js';
 import { loadBundleBuilder, parseTrustedRoot } from '../../../../src/sign/index.js';
 import { buildImageBlobs } from '../../../helpers/image-builder.js';
+import { provenancePredicate } from '../../../helpers/provenance.js';
 import { startRegistry, type TestRegistry } from '../../../helpers/registry.js';
 import { sbomFixtures, startServer, type TestServer, tokenFor } from '../../../helpers/server.js';
 
@@ -241,6 +242,27 @@ describe('admission engine against docker-registry, signed through a Custody ser
     const good = await pushImage('good', 'good\n');
     await mustRun('sign', good.ref);
     await mustRun('attest', good.ref, '--type', 'cyclonedx', '--predicate', 'sbom.json');
+    // prov: also SLSA provenance from an allowed builder, attested about the image.
+    const prov = await pushImage('prov', 'prov\n');
+    await mustRun('sign', prov.ref);
+    await mustRun('attest', prov.ref, '--type', 'cyclonedx', '--predicate', 'sbom.json');
+    writeFileSync(
+      join(dir, 'provenance.json'),
+      JSON.stringify(
+        provenancePredicate({
+          builderId: 'https://github.com/actions/runner/github-hosted',
+          buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+        }),
+      ),
+    );
+    await mustRun(
+      'attest',
+      prov.ref,
+      '--type',
+      'slsaprovenance1',
+      '--predicate',
+      'provenance.json',
+    );
     await pushImage('unsigned', 'unsigned\n');
     const nosbom = await pushImage('nosbom', 'nosbom\n');
     await mustRun('sign', nosbom.ref);
@@ -462,6 +484,24 @@ describe('admission engine against docker-registry, signed through a Custody ser
     assert.equal(pack.outcome, 'fail');
     assert.equal(pack.reason, 'provenance');
     assert.equal(pack.policy?.name, 'builtin');
+    assert.ok(pack.failedRules?.includes('provenance-present'));
+    // With provenance attested in the registry, the provenance rules read it.
+    const withProv = await e.check(
+      images['prov']?.ref as string,
+      ns({ policy: { kind: 'builtin' } }),
+      at,
+    );
+    assert.equal(withProv.outcome, 'fail');
+    assert.equal(withProv.reason, 'provenance');
+    assert.deepEqual(
+      withProv.failedRules?.filter(
+        (r) => !['release-commit-signed', 'dependencies-pinned', 'sbom-quality'].includes(r),
+      ),
+      [],
+      withProv.message,
+    );
+    assert.ok(withProv.failedRules?.includes('dependencies-pinned'));
+    assert.equal((await e.check(images['prov']?.ref as string, ns(), at)).outcome, 'pass');
   });
 
   it('refuses before any request: an unconfigured registry, a tag where digests are required, garbage', async () => {
