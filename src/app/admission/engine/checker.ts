@@ -115,6 +115,12 @@ export interface AdmissionEngine extends ImageChecker {
    */
   pin(image: string): Promise<{ digest: string; verifiedAt: string }>;
   unpin(digest: string): Promise<boolean>;
+  /**
+   * The next check of this digest verifies again, whatever the TTL (reconciliation after an
+   * upstream recovered, a `custody log upload`); cached material still stands in if the
+   * registry is down then.
+   */
+  invalidate(digest: string): void;
   close(): void;
 }
 
@@ -170,6 +176,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
   );
   const pins = new Map<string, MaterialEntry>();
   const pinnedTags = new Map<string, TagEntry>();
+  const invalidated = new Set<string>();
   const flights = new SingleFlight<MaterialEntry>();
   const tagFlights = new SingleFlight<string>();
   const storedPolicies = new Lru<string, { at: number; text: PolicyText }>(256);
@@ -248,7 +255,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     const key = materialKey(ref.digest);
     const cached = materials.get(key) ?? (await stored(key));
     const now = clock();
-    if (cached !== undefined && now - cached.material.verifiedAt < ttl) {
+    if (cached !== undefined && now - cached.material.verifiedAt < ttl && !invalidated.has(key)) {
       counters.hits++;
       return { ok: cached };
     }
@@ -257,6 +264,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
         counters.misses++;
         const e = await verifyFresh(ref);
         materials.set(key, e);
+        invalidated.delete(key);
         return e;
       });
       return { ok: fresh };
@@ -610,6 +618,10 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       for (const [k, v] of pinnedTags) if (v.digest === digest) pinnedTags.delete(k);
       if (persist) await unpinAdmissionMaterial(s.db.kysely, digest);
       return pins.delete(materialKey(digest));
+    },
+    invalidate(digest: string) {
+      invalidated.add(materialKey(digest));
+      if (invalidated.size > o.cache.entries) invalidated.clear();
     },
     close() {
       materials.clear();

@@ -563,6 +563,16 @@ describe('admission engine against docker-registry, signed through a Custody ser
     assert.equal(v.reason, 'infrastructure');
     assert.equal(v.degraded?.upstream, 'log');
     assert.equal(v.degraded?.via, 'log-later');
+    // The signature is logged later (here: signed again with the log); once told, the engine
+    // verifies again within the TTL.
+    await mustRun('sign', images['later']?.ref as string, '--key', 'signer.key');
+    assert.equal(
+      (await e.check(images['later']?.ref as string, ns(), new Date())).outcome,
+      'infra',
+    );
+    e.invalidate(images['later']?.digest as string);
+    const reconciled = await e.check(images['later']?.ref as string, ns(), new Date());
+    assert.equal(reconciled.outcome, 'pass', reconciled.message);
     const lax = engine({ requireLog: false });
     assert.equal(
       (await lax.check(images['later']?.ref as string, ns(), new Date())).outcome,
