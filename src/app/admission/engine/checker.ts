@@ -239,6 +239,8 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       const row = await findAdmissionMaterial(s.db.read, key);
       if (row === undefined) return undefined;
       const e = JSON.parse(row.material) as MaterialEntry;
+      const mem = materials.peek(key);
+      if (mem !== undefined && mem.material.verifiedAt >= e.material.verifiedAt) return mem;
       materials.set(key, e);
       if (row.pinned) pins.set(key, e);
       return e;
@@ -253,7 +255,8 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     ns: NamespaceConfig,
   ): Promise<Got<MaterialEntry>> {
     const key = materialKey(ref.digest);
-    const cached = materials.get(key) ?? (await stored(key));
+    // After the database read, memory again: a verification may have finished meanwhile.
+    const cached = materials.get(key) ?? (await stored(key)) ?? materials.get(key);
     const now = clock();
     if (cached !== undefined && now - cached.material.verifiedAt < ttl && !invalidated.has(key)) {
       counters.hits++;

@@ -702,6 +702,20 @@ rules:
     assert.equal(gets.length, 1);
     assert.equal(e.stats().coalesced, 49);
     assert.equal(e.stats().misses, 1);
+    // With the database in the way (each check reads it first), still one verification.
+    const p = engine({ persist: true });
+    const nosbom = images['nosbom'] as { ref: string; digest: string };
+    const mark = requests.length;
+    const many = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        p.check(`${gate.host}/acme/nosbom@${nosbom.digest}`, ns(), new Date()),
+      ),
+    );
+    assert.ok(many.every((v) => v.reason === 'sbom-missing'));
+    assert.equal(
+      requests.slice(mark).filter((r) => r.url.endsWith(`/manifests/${nosbom.digest}`)).length,
+      1,
+    );
   });
 
   it('outages: cached material within max staleness, past it infra, nothing cached infra, rollback bundles for high risk', async () => {
