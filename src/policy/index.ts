@@ -24,9 +24,6 @@ export { SlsaLevelError } from './slsa-level-errors.js';
 // --- Policy as code: CEL policies over verified evidence (branch w-policy) ---
 
 export { type CelLimits, DEFAULT_CEL_LIMITS } from './cel/limits.js';
-// --- end Policy as code ---
-// Admission matches signer identities with it (w-engine).
-export { compileLinearRegex, type LinearRegex } from './cel/linear-regex.js';
 export type { PolicyErrorCode } from './errors.js';
 export { PolicyError } from './errors.js';
 export {
@@ -60,3 +57,7 @@ export {
   type PolicyRule,
   parsePolicy,
 } from './policy-document.js';
+// --- end Policy as code ---
+
+// Admission matches signer identities with it (w-engine).
+export { compileLinearRegex, type LinearRegex } from './cel/linear-regex.js';
