@@ -1,4 +1,9 @@
 export {
+  ADMISSION_CACHE_DEFAULTS,
+  type AdmissionCacheSettings,
+  loadAdmissionCacheSettings,
+} from './admission-cache-settings.js';
+export {
   ADMISSION_DEFAULT_MODES,
   type AdmissionDefaultMode,
   type AdmissionSettings,

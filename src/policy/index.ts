@@ -58,3 +58,6 @@ export {
   parsePolicy,
 } from './policy-document.js';
 // --- end Policy as code ---
+
+// Admission matches signer identities with it (w-engine).
+export { compileLinearRegex, type LinearRegex } from './cel/linear-regex.js';

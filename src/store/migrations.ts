@@ -875,6 +875,28 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0018_admission_material': {
+      async up(db: Db) {
+        // What admission verified per image digest and trust fingerprint (app/admission/engine/),
+        // so that a replica restarted during a registry outage keeps deciding from it, and the
+        // rollback bundles pinned for high-risk namespaces.
+        await db.schema
+          .createTable('admission_material')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('digest', 'text', notNull)
+          .addColumn('registry', 'text', notNull)
+          .addColumn('repository', 'text', notNull)
+          .addColumn('verified_at', 'text', notNull)
+          .addColumn('material', 'text', notNull)
+          .addColumn('pinned', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex('admission_material_verified_at')
+          .on('admission_material')
+          .column('verified_at')
+          .execute();
+      },
+    },
   };
 }
 

@@ -47,6 +47,7 @@ export interface Database {
   rebuild_checks: RebuildCheckTable;
   supplier_intakes: SupplierIntakeTable;
   team_policies: TeamPolicyTable;
+  admission_material: AdmissionMaterialTable;
   admission_decisions: AdmissionDecisionTable;
   admission_decision_images: AdmissionDecisionImageTable;
   admission_deployments: AdmissionDeploymentTable;
@@ -815,4 +816,19 @@ export interface AdmissionHourlyTable {
   admitted_cached: number;
   /** Of those, verdicts that leaned on stand-in material (cached material, rollback bundle). */
   admitted_stale: number;
+}
+
+/** Admission's verified material per image digest and trust fingerprint (migration 0018). */
+export interface AdmissionMaterialTable {
+  /** `<digest>|<trust fingerprint>` */
+  key: string;
+  digest: string;
+  registry: string;
+  repository: string;
+  /** ISO 8601: when it was verified fresh. */
+  verified_at: string;
+  /** JSON: the verified material and Custody's own facts about the digest. */
+  material: string;
+  /** 1: a rollback bundle (kept whatever its age). */
+  pinned: Generated<number>;
 }
