@@ -12,6 +12,7 @@ import {
   subjectFromBytes,
   subjectFromDigest,
 } from '../../sign/index.js';
+import { deferringWitness } from './log-later-witness.js';
 import { type KeyedSigningOptions, openSigner } from './open-signer.js';
 
 export interface SignOutcome {
@@ -93,8 +94,11 @@ function subjectOf(subject: string, name: string | undefined): Subject {
   return subjectFromBytes(name ?? basename(subject), readInput(subject, 'subject file'));
 }
 
-function witnessesFor(o: KeyedSigningOptions): Witness[] {
-  return o.url === undefined ? [] : [custodyLogWitness({ ...o.log, url: o.url })];
+/** The log witness the options ask for (deferring when --log-later). */
+export function witnessesFor(o: KeyedSigningOptions): Witness[] {
+  if (o.url === undefined) return [];
+  const log = custodyLogWitness({ ...o.log, url: o.url });
+  return [o.logLater !== undefined ? deferringWitness(log, o.logLater) : log];
 }
 
 function outcome(bundle: SerializedBundle, digest: string): SignOutcome {
