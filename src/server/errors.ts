@@ -1,4 +1,6 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { LogLaterErrorCode } from '../app/log-later/errors.js';
+import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
@@ -71,6 +73,8 @@ export type AllErrorCodes =
   | SlsaLevelErrorCode
   | PolicyErrorCode
   | PolicyServiceErrorCode
+  | LogLaterErrorCode
+  | FallbackSignerErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -218,6 +222,8 @@ const OVERRIDES = {
   // more than the limits allow.
   POLICY_COMPILE_FAILED: 422,
   POLICY_TOO_COSTLY: 422,
+  // The log answered `custody log upload` with an entry that does not verify against its key.
+  LOG_LATER_ENTRY_UNVERIFIED: 502,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

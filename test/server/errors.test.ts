@@ -228,6 +228,10 @@ const EXPECTED = {
   SLSA_PREDICATE_UNSUPPORTED: 400,
   SLSA_TOO_LARGE: 413,
   SLSA_TOO_DEEP: 400,
+  // app/log-later, app/sign (fallback signer)
+  LOG_LATER_SPOOL_INVALID: 400,
+  LOG_LATER_ENTRY_UNVERIFIED: 502,
+  SIGN_FALLBACK_UNAVAILABLE: 503,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {

@@ -102,9 +102,7 @@ export function readSpool(dir: string): SpoolFile[] {
     throw e;
   }
   const files = names.sort().map((n) => readOne(join(dir, n)));
-  return files.sort((a, b) =>
-    (a.entry?.createdAt ?? '').localeCompare(b.entry?.createdAt ?? ''),
-  );
+  return files.sort((a, b) => (a.entry?.createdAt ?? '').localeCompare(b.entry?.createdAt ?? ''));
 }
 
 /** Removes an entry once everything it names is completed. */
@@ -159,7 +157,8 @@ export function parseSpoolEntry(v: unknown): SpoolEntry {
   } else if (t['kind'] === 'image') {
     if (typeof t['image'] !== 'string' || !/@sha256:[0-9a-f]{64}$/.test(t['image']))
       throw bad('target.image is not registry/repository@sha256:…');
-    if (t['role'] !== 'sig' && t['role'] !== 'referrer') throw bad('target.role is sig or referrer');
+    if (t['role'] !== 'sig' && t['role'] !== 'referrer')
+      throw bad('target.role is sig or referrer');
   } else throw bad('target.kind is file or image');
   return v as SpoolEntry;
 }

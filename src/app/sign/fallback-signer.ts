@@ -98,7 +98,9 @@ export async function openSignerWithFallback(
  * An ephemeral P-256 key with a keyless certificate for the caller's identity, fetched now (the
  * OIDC token, then the CA): every signature of this run is made under it.
  */
-async function keylessSigner(k: NonNullable<KeyedSigningOptions['keyless']>): Promise<BundleSigner> {
+async function keylessSigner(
+  k: NonNullable<KeyedSigningOptions['keyless']>,
+): Promise<BundleSigner> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const holder: Signer = {

@@ -38,7 +38,11 @@ export function deferringWitness(inner: Witness, sink: LogLaterSink): Witness {
             `${(e as Error).message}; --log-later cannot help here: the signing certificate expires in minutes, so its signature must be logged now (sign with --key or --fallback-key to log later)`,
             { cause: e, details: { ...(e as SignError).details } },
           );
-        sink.deferred.push({ publicKey: pem, reason: (e as Error).message, content: content.$case });
+        sink.deferred.push({
+          publicKey: pem,
+          reason: (e as Error).message,
+          content: content.$case,
+        });
         return { tlogEntries: [] };
       }
     },

@@ -137,7 +137,11 @@ function certificateSigner(
  * failures (network, 5xx) are retried with backoff; what finally fails is named, so a release
  * engineer knows whom to call (Brief 3).
  */
-export async function withServiceRetries<T>(caUrl: string, f: () => Promise<T>, attempts = 3): Promise<T> {
+export async function withServiceRetries<T>(
+  caUrl: string,
+  f: () => Promise<T>,
+  attempts = 3,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await f();
