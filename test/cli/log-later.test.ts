@@ -80,14 +80,31 @@ describe('custody sign --log-later and custody log upload', () => {
   });
 
   it('without --log-later a log outage stays an error (exit 2, SIGN_SERVICE_FAILED), nothing written', async () => {
-    const r = await cli('sign', 'artifact.tgz', '--key', 'custody.key', '--url', down, '-o', 'x.json');
+    const r = await cli(
+      'sign',
+      'artifact.tgz',
+      '--key',
+      'custody.key',
+      '--url',
+      down,
+      '-o',
+      'x.json',
+    );
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /SIGN_SERVICE_FAILED: the transparency log/);
     assert.equal(existsSync(join(dir, 'x.json')), false);
   });
 
   it('--log-later needs -o (usage), and a log that is up logs at once (nothing spooled)', async () => {
-    const u = await cli('sign', 'artifact.tgz', '--key', 'custody.key', '--url', down, '--log-later');
+    const u = await cli(
+      'sign',
+      'artifact.tgz',
+      '--key',
+      'custody.key',
+      '--url',
+      down,
+      '--log-later',
+    );
     assert.equal(u.code, 2);
     assert.match(u.err, /USAGE: --log-later needs -o/);
     const up = await cli(
@@ -172,8 +189,10 @@ describe('custody sign --log-later and custody log upload', () => {
     assert.match(r.err, /LOG_LATER_ENTRY_UNVERIFIED/);
     assert.equal(spool().length, 1);
     assert.equal(
-      (JSON.parse(readFileSync(join(dir, 'later.json'), 'utf8')).verificationMaterial
-        .tlogEntries ?? []).length,
+      (
+        JSON.parse(readFileSync(join(dir, 'later.json'), 'utf8')).verificationMaterial
+          .tlogEntries ?? []
+      ).length,
       0,
     );
   });
@@ -184,7 +203,10 @@ describe('custody sign --log-later and custody log upload', () => {
     const r = await cli('log', 'upload', '--spool', 'spool', '--url', srv.base, '--json');
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /uploaded [0-9a-f]{12}: logged at index \d+/);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.at(-1).uploaded, 1);
     assert.equal(spool().length, 0);
     const bundle = JSON.parse(readFileSync(join(dir, 'later.json'), 'utf8'));
