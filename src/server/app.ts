@@ -9,6 +9,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { AccessError, type Caller, type Permission, requirePermission } from '../access/index.js';
+import type { CaFailureSink } from '../app/ca/ca-failures.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
@@ -81,6 +82,8 @@ export interface ServerOptions {
   keyless?: {
     ca: CaService;
     devOidc?: DevOidcIssuer;
+    /** The CA's failed requests, counted in /metrics (custody_ca_failures_total). */
+    failures?: CaFailureSink;
   };
   /**
    * The trusted root clients verify with (served at /api/v1/trusted-root): this service's log,
@@ -167,6 +170,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   });
   const auth = new TokenAuthenticator(o.services);
   const metrics = new Metrics(o.services);
+  o.keyless?.failures?.listen((f) => metrics.caFailures.inc({ stage: f.stage, kind: f.kind }));
   const openapi = new OpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
 
