@@ -30,6 +30,8 @@ export type SpoolTarget =
       predicateType?: string;
       /** The referrer manifest written unlogged (role 'referrer'), for the record. */
       referrer?: string;
+      /** The bundle file `custody sign -o` wrote too (role 'referrer'): rewritten as well. */
+      bundlePath?: string;
     };
 
 /** What a spool file holds (version 1). */

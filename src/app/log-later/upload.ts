@@ -234,6 +234,8 @@ async function completeTarget(
   const image = await client.resolve(ref);
   if (target.role === 'referrer') {
     const d = await pushBundleReferrer(client, repo, image, completed, target.predicateType);
+    if (target.bundlePath !== undefined)
+      writeFileAtomic(target.bundlePath, `${JSON.stringify(completed)}\n`);
     return `${ref.registry}/${ref.repository}@${d.digest}`;
   }
   return replaceSigAnnotations(client, repo, image.digest, completed);

@@ -155,6 +155,7 @@ export async function signImageResilient(
   env: Env,
   r: Resilience,
   ro: RegistryOptions = {},
+  bundlePath?: string,
 ): Promise<ImageSignOutcome & ResilientOutcome> {
   const { client } = openRegistry(env, ro);
   client.assertAllowed(ref.registry);
@@ -202,6 +203,7 @@ export async function signImageResilient(
         role: 'referrer',
         predicateType: SIGN_PREDICATE_TYPE,
         referrer: referrer.digest,
+        ...(bundlePath !== undefined ? { bundlePath } : {}),
       },
     },
   ]);

@@ -74,8 +74,9 @@ async function signResilient(
   const { signFileResilient, signImageResilient } = await import(
     '../../app/sign/resilient-sign.js'
   );
+  const bundlePath = o.output === undefined ? undefined : resolve(io.cwd, o.output);
   if (image !== undefined) {
-    const out = await signImageResilient(image, keyedOptions(o, io), env, r);
+    const out = await signImageResilient(image, keyedOptions(o, io), env, r, {}, bundlePath);
     await writeBundle(
       io,
       o,
@@ -85,7 +86,6 @@ async function signResilient(
     tellResilience(io, o, out);
     return;
   }
-  const bundlePath = o.output === undefined ? undefined : resolve(io.cwd, o.output);
   const out = await signFileResilient(resolve(io.cwd, file), keyedOptions(o, io), r, bundlePath);
   await writeBundle(io, o, out, `Signed ${file} (${out.digest})`);
   tellResilience(io, o, out);
