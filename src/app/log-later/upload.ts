@@ -103,14 +103,16 @@ export async function uploadSpooled(o: UploadOptions): Promise<UploadResult> {
     if (entry.pending !== pending) continue;
     const logUrl = (o.url ?? entry.logUrl).replace(/\/+$/, '');
     try {
-      const completed = await logOne(entry, logUrl, o);
+      const logged = await logOne(entry, logUrl, o);
+      // A public entry goes into a sidecar bundle that carries it alone (see completeTarget).
+      const completed = entry.pending === 'public' ? onlyLastEntry(logged) : logged;
       let root = roots.get(logUrl);
       if (root === undefined) {
         root = trustedRootFor(o.trustedLogs ?? [await fetchLogTrustEntry(logUrl)]);
         roots.set(logUrl, root);
       }
       await verifyCompleted(completed, entry, root);
-      const where = await completeTarget(entry.target, completed, o);
+      const where = await completeTarget(entry.target, completed, o, entry.pending);
       removeSpoolEntry(file.path);
       const done: UploadedEntry = {
         kind: 'uploaded',
@@ -206,6 +208,28 @@ async function verifyCompleted(
   }
 }
 
+function onlyLastEntry(b: SerializedBundle): SerializedBundle {
+  const last = lastEntry(b);
+  return {
+    ...b,
+    verificationMaterial: {
+      ...b.verificationMaterial,
+      tlogEntries: last === undefined ? [] : [last],
+    },
+  } as SerializedBundle;
+}
+
+/**
+ * Where a public entry's bundle goes: beside the bundle file, `<name>.public.sigstore.json`. The
+ * bundle file keeps its private entry and is not touched: it may already be attached or handed
+ * out, and a Sigstore verifier refuses an entry from a log its trusted root does not know, so a
+ * bundle carrying both entries would fail for everyone who trusts only one of the two logs. Each
+ * file verifies against the root that knows its log.
+ */
+export function publicSidecarPath(bundlePath: string): string {
+  return `${bundlePath.replace(/(\.sigstore)?\.json$/, '')}.public.sigstore.json`;
+}
+
 function lastEntry(b: SerializedBundle) {
   const all = b.verificationMaterial.tlogEntries ?? [];
   return all[all.length - 1];
@@ -222,10 +246,12 @@ async function completeTarget(
   target: SpoolTarget,
   completed: SerializedBundle,
   o: UploadOptions,
+  pending: SpoolEntry['pending'],
 ): Promise<string> {
+  const fileFor = (p: string) => (pending === 'public' ? publicSidecarPath(p) : p);
   if (target.kind === 'file') {
-    writeFileAtomic(target.bundlePath, `${JSON.stringify(completed)}\n`);
-    return target.bundlePath;
+    writeFileAtomic(fileFor(target.bundlePath), `${JSON.stringify(completed)}\n`);
+    return fileFor(target.bundlePath);
   }
   const ref = parseImageReference(target.image);
   const { client } = openRegistry(o.env, o.registry ?? {});
@@ -235,7 +261,7 @@ async function completeTarget(
   if (target.role === 'referrer') {
     const d = await pushBundleReferrer(client, repo, image, completed, target.predicateType);
     if (target.bundlePath !== undefined)
-      writeFileAtomic(target.bundlePath, `${JSON.stringify(completed)}\n`);
+      writeFileAtomic(fileFor(target.bundlePath), `${JSON.stringify(completed)}\n`);
     return `${ref.registry}/${ref.repository}@${d.digest}`;
   }
   return replaceSigAnnotations(client, repo, image.digest, completed);

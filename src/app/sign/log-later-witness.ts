@@ -60,3 +60,33 @@ export function isLogOutage(e: unknown): boolean {
   const status = e.details?.['status'];
   return typeof status !== 'number' || status >= 500 || status === 408 || status === 429;
 }
+
+/**
+ * Dual-log preference: the preferred (public, Rekor-compatible) log first; when it is down, the
+ * private Custody log stands in and the signature is recorded in `publicPending`, so that
+ * `custody log upload --public` submits it to the public log later. A public log that answered
+ * and refused stays an error: standing in is for outages, not for refusals.
+ */
+export function preferringWitness(
+  preferred: Witness,
+  standIn: Witness,
+  publicPending: LogLaterSink,
+): Witness {
+  return {
+    async testify(content, publicKey) {
+      try {
+        return await preferred.testify(content, publicKey);
+      } catch (e) {
+        if (!isLogOutage(e)) throw e;
+        const vm = await standIn.testify(content, publicKey);
+        if ((vm.tlogEntries ?? []).length > 0)
+          publicPending.deferred.push({
+            publicKey: Buffer.from(publicKey).toString('utf8'),
+            reason: (e as Error).message,
+            content: content.$case,
+          });
+        return vm;
+      }
+    },
+  };
+}

@@ -35,6 +35,11 @@ export interface KeyedSigningOptions {
    * collected here (the caller spools it for `custody log upload`).
    */
   logLater?: LogLaterSink;
+  /**
+   * Dual-log preference: log in this public (Rekor-compatible) log first; `url`'s log stands in
+   * when it is down, and what it stood in for is collected in `sink`.
+   */
+  publicLog?: { url: string; sink: LogLaterSink };
 }
 
 /**

@@ -45,6 +45,11 @@ export interface Resilience {
   fallbackKey?: string;
   /** Spool what the log could not take into this folder. */
   logLater?: { spoolDir: string };
+  /**
+   * Dual-log preference: this public (Rekor-compatible) log first, the --url Custody log standing
+   * in when it is down; what it stood in for is spooled ('public' pending) in `spoolDir`.
+   */
+  publicLog?: { url: string; spoolDir: string };
   now?: () => Date;
 }
 
@@ -53,6 +58,8 @@ export interface ResilientOutcome {
   fallback?: FallbackMark;
   /** Spool files written (signatures not logged yet). */
   spooled: string[];
+  /** Spool files of signatures the private log stood in for (the public entry still to make). */
+  publicPending: string[];
 }
 
 /**
@@ -94,13 +101,13 @@ export async function signFileResilient(
   } finally {
     await who.close();
   }
-  const spooled = spoolAll(r, opts, sink, [
+  const spool = spoolAll(r, opts, sink, [
     { bundle, target: { kind: 'file', bundlePath: bundlePath as string } },
   ]);
   return {
     ...outcomeOf(bundle, `sha256:${subject.digest['sha256']}`),
     ...(who.fallback !== undefined ? { fallback: who.fallback } : {}),
-    spooled,
+    ...spool,
   };
 }
 
@@ -131,14 +138,14 @@ export async function attestResilient(
   } finally {
     await who.close();
   }
-  const spooled = spoolAll(r, opts, sink, [
+  const spool = spoolAll(r, opts, sink, [
     { bundle, target: { kind: 'file', bundlePath: bundlePath as string } },
   ]);
   return {
     ...outcomeOf(bundle, `sha256:${subject.digest['sha256']}`),
     statement,
     ...(who.fallback !== undefined ? { fallback: who.fallback } : {}),
-    spooled,
+    ...spool,
   };
 }
 
@@ -193,7 +200,7 @@ export async function signImageResilient(
   });
   const referrer = await pushBundleReferrer(client, repo, image, att, SIGN_PREDICATE_TYPE);
   const at = `${name}@${image.digest}`;
-  const spooled = spoolAll(r, opts, sink, [
+  const spool = spoolAll(r, opts, sink, [
     { bundle: sig, target: { kind: 'image', image: at, role: 'sig' } },
     {
       bundle: att,
@@ -212,7 +219,7 @@ export async function signImageResilient(
     image: at,
     stored: { cosignTag: sigLayer.tag, referrer: referrer.digest },
     ...(who.fallback !== undefined ? { fallback: who.fallback } : {}),
-    spooled,
+    ...spool,
   };
 }
 
@@ -222,15 +229,33 @@ function requireBundlePath(r: Resilience, bundlePath: string | undefined): void 
       'USAGE',
       '--log-later needs -o <bundle file>: `custody log upload` completes that file once the log takes the signature.',
     );
+  if (r.publicLog !== undefined && bundlePath === undefined)
+    throw new CoreError(
+      'USAGE',
+      '--public-log needs -o <bundle file>: `custody log upload --public` writes the public entry beside it.',
+    );
+}
+
+interface Sinks {
+  log?: LogLaterSink;
+  public?: LogLaterSink;
 }
 
 function withSink(
   o: KeyedSigningOptions,
   r: Resilience,
-): { opts: KeyedSigningOptions; sink: LogLaterSink | undefined } {
-  if (r.logLater === undefined) return { opts: o, sink: undefined };
-  const sink: LogLaterSink = { deferred: [] };
-  return { opts: { ...o, logLater: sink }, sink };
+): { opts: KeyedSigningOptions; sink: Sinks } {
+  const sink: Sinks = {};
+  let opts = o;
+  if (r.logLater !== undefined) {
+    sink.log = { deferred: [] };
+    opts = { ...opts, logLater: sink.log };
+  }
+  if (r.publicLog !== undefined) {
+    sink.public = { deferred: [] };
+    opts = { ...opts, publicLog: { url: r.publicLog.url, sink: sink.public } };
+  }
+  return { opts, sink };
 }
 
 type Spoolable = {
@@ -239,29 +264,57 @@ type Spoolable = {
 };
 
 // The witness defers in signing order, message signatures as 'messageSignature' and statements
-// as 'dsseEnvelope': each unlogged bundle is matched to its deferral by that.
+// as 'dsseEnvelope': each bundle is matched to its deferral by that.
 function spoolAll(
   r: Resilience,
   o: KeyedSigningOptions,
-  sink: LogLaterSink | undefined,
+  sink: Sinks,
+  items: Spoolable[],
+): { spooled: string[]; publicPending: string[] } {
+  const spooled: string[] = [];
+  const publicPending: string[] = [];
+  if (sink.log !== undefined && r.logLater !== undefined && o.url !== undefined)
+    spooled.push(...spoolFor(sink.log, 'log', o.url, r.logLater.spoolDir, r, items));
+  if (sink.public !== undefined && r.publicLog !== undefined)
+    publicPending.push(
+      ...spoolFor(
+        sink.public,
+        'public',
+        r.publicLog.url,
+        r.publicLog.spoolDir,
+        r,
+        // cosign's `.sig` layer has room for one log entry (its bundle annotation): the public
+        // entry goes to the referrer and the bundle file.
+        items.filter((i) => !(i.target.kind === 'image' && i.target.role === 'sig')),
+      ),
+    );
+  return { spooled, publicPending };
+}
+
+function spoolFor(
+  sink: LogLaterSink,
+  pending: 'log' | 'public',
+  logUrl: string,
+  dir: string,
+  r: Resilience,
   items: Spoolable[],
 ): string[] {
-  if (sink === undefined || r.logLater === undefined || o.url === undefined) return [];
   const left: DeferredEntry[] = [...sink.deferred];
   const out: string[] = [];
   for (const item of items) {
-    if ((item.bundle.verificationMaterial.tlogEntries ?? []).length > 0) continue;
+    const logged = (item.bundle.verificationMaterial.tlogEntries ?? []).length > 0;
+    if (pending === 'log' ? logged : !logged) continue;
     const kind = item.bundle.dsseEnvelope !== undefined ? 'dsseEnvelope' : 'messageSignature';
     const i = left.findIndex((d) => d.content === kind);
     if (i < 0) continue;
     const d = left.splice(i, 1)[0] as DeferredEntry;
     out.push(
-      writeSpoolEntry(r.logLater.spoolDir, {
+      writeSpoolEntry(dir, {
         version: 1,
         id: signatureId(item.bundle),
-        pending: 'log',
+        pending,
         createdAt: (r.now ?? (() => new Date()))().toISOString(),
-        logUrl: o.url,
+        logUrl,
         publicKey: d.publicKey,
         bundle: item.bundle,
         target: item.target,

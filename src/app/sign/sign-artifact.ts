@@ -12,7 +12,7 @@ import {
   subjectFromBytes,
   subjectFromDigest,
 } from '../../sign/index.js';
-import { deferringWitness } from './log-later-witness.js';
+import { deferringWitness, preferringWitness } from './log-later-witness.js';
 import { type KeyedSigningOptions, openSigner } from './open-signer.js';
 
 export interface SignOutcome {
@@ -98,7 +98,10 @@ function subjectOf(subject: string, name: string | undefined): Subject {
 export function witnessesFor(o: KeyedSigningOptions): Witness[] {
   if (o.url === undefined) return [];
   const log = custodyLogWitness({ ...o.log, url: o.url });
-  return [o.logLater !== undefined ? deferringWitness(log, o.logLater) : log];
+  const own = o.logLater !== undefined ? deferringWitness(log, o.logLater) : log;
+  if (o.publicLog === undefined) return [own];
+  const pub = custodyLogWitness({ ...o.log, url: o.publicLog.url });
+  return [preferringWitness(pub, own, o.publicLog.sink)];
 }
 
 function outcome(bundle: SerializedBundle, digest: string): SignOutcome {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { KeyedSigningOptions } from '../../app/sign/open-signer.js';
 import type { SignOutcome } from '../../app/sign/sign-artifact.js';
+import { CoreError } from '../../core/index.js';
 import { type CliIO, settingsOf } from '../io.js';
 
 export interface KeyedFlags {
@@ -17,6 +18,7 @@ export interface KeyedFlags {
 
 /** `sign`'s options for outages (`--log-later`, `--spool`, `--fallback-key`). */
 export interface ResilienceFlags {
+  publicLog?: string;
   logLater?: boolean;
   spool?: string;
   fallbackKey?: string;
@@ -36,7 +38,7 @@ export function registerSign(program: Command, io: CliIO): void {
         ),
     ),
   ).action(async (file: string, o: KeyedFlags & ResilienceFlags) => {
-    if (o.logLater === true || o.fallbackKey !== undefined) {
+    if (o.logLater === true || o.fallbackKey !== undefined || o.publicLog !== undefined) {
       await signResilient(file, o, io);
       return;
     }
@@ -106,7 +108,11 @@ export function withResilienceOptions(cmd: Command): Command {
       '--fallback-key <pkcs11:…>',
       'sign keylessly, or with this HSM key when the CA or the OIDC provider is down (the signature is marked as a fallback)',
     )
-    .option('--ca-url <url>', 'the keyless CA (and dev OIDC issuer), when not the --url server');
+    .option('--ca-url <url>', 'the keyless CA (and dev OIDC issuer), when not the --url server')
+    .option(
+      '--public-log <url>',
+      'log in this public (Rekor-compatible) log first; when it is down the --url Custody log stands in and the public entry is spooled for `custody log upload --public`',
+    );
 }
 
 /** The app's Resilience from the flags. */
@@ -115,18 +121,19 @@ export async function resilienceOf(
   io: CliIO,
 ): Promise<import('../../app/sign/resilient-sign.js').Resilience> {
   const { spoolDir } = await import('../../app/log-later/spool.js');
+  const dir = spoolDir(
+    o.spool === undefined ? undefined : resolve(io.cwd, o.spool),
+    settingsOf(io).environment,
+  );
+  if (o.publicLog !== undefined && !/^https?:\/\//.test(o.publicLog))
+    throw new CoreError(
+      'USAGE',
+      `--public-log must be an http(s) URL, not ${JSON.stringify(o.publicLog)}`,
+    );
   return {
     ...(o.fallbackKey !== undefined ? { fallbackKey: o.fallbackKey } : {}),
-    ...(o.logLater === true
-      ? {
-          logLater: {
-            spoolDir: spoolDir(
-              o.spool === undefined ? undefined : resolve(io.cwd, o.spool),
-              settingsOf(io).environment,
-            ),
-          },
-        }
-      : {}),
+    ...(o.logLater === true ? { logLater: { spoolDir: dir } } : {}),
+    ...(o.publicLog !== undefined ? { publicLog: { url: o.publicLog, spoolDir: dir } } : {}),
   };
 }
 
@@ -134,8 +141,12 @@ export async function resilienceOf(
 export function tellResilience(
   io: CliIO,
   o: ResilienceFlags,
-  out: { fallback?: { reason: string; at: string }; spooled: string[] },
+  out: { fallback?: { reason: string; at: string }; spooled: string[]; publicPending: string[] },
 ): void {
+  if (out.publicPending.length > 0)
+    io.stderr.write(
+      `custody: WARNING: the public log ${o.publicLog ?? ''} could not be reached; the private Custody log stood in. The public entry is pending (${out.publicPending.join(', ')}): submit it with \`custody log upload --public${o.spool !== undefined ? ` --spool ${o.spool}` : ''}\`.\n`,
+    );
   if (out.fallback !== undefined)
     io.stderr.write(
       `custody: WARNING: keyless signing failed (${out.fallback.reason}); signed with the FALLBACK key ${redactPin(o.fallbackKey ?? '')} instead. The signature is marked as a fallback (dev.custody.fallback): it is accepted only where fallback signatures are.\n`,
