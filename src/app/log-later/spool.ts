@@ -150,8 +150,13 @@ export function parseSpoolEntry(v: unknown): SpoolEntry {
   const bundle = o['bundle'] as Record<string, unknown> | null;
   if (typeof bundle !== 'object' || bundle === null || typeof bundle['mediaType'] !== 'string')
     throw bad('bundle is not a Sigstore bundle');
-  if (signatureId(bundle as unknown as SerializedBundle) !== o['id'])
-    throw bad('id does not match the bundle’s signature');
+  let id: string;
+  try {
+    id = signatureId(bundle as unknown as SerializedBundle);
+  } catch {
+    throw bad('bundle is not a Sigstore bundle');
+  }
+  if (id !== o['id']) throw bad('id does not match the bundle’s signature');
   const t = o['target'] as Record<string, unknown> | null;
   if (typeof t !== 'object' || t === null) throw bad('no target');
   if (t['kind'] === 'file') {
