@@ -1,8 +1,8 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { LogLaterErrorCode } from '../app/log-later/errors.js';
-import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
+import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
