@@ -223,39 +223,45 @@ export function createCaService(o: CaServiceOptions): CaService {
       return key.export({ format: 'pem', type: 'spki' }).toString();
     },
     async emergencyCertificate(req) {
-      const { claimExtensions, identityValue, parseClientPublicKey } =
-        await loadCertificateAuthority();
-      const issuer = o.emergencyIssuer;
-      if (issuer === undefined)
-        throw new SignError(
-          'SIGN_SERVICE_FAILED',
-          'This certificate authority has no emergency issuer configured.',
-          { details: { service: 'ca', reason: 'no-emergency-issuer' } },
-        );
-      if (!(req.lifetimeSeconds > 0 && req.lifetimeSeconds <= EMERGENCY_MAX_SECONDS))
-        throw new SignError(
-          'SIGN_CSR_INVALID',
-          `An emergency certificate lives at most ${EMERGENCY_MAX_SECONDS / 3600} hours.`,
-        );
-      if (req.mark.reason.trim() === '')
-        throw new SignError('SIGN_CSR_INVALID', 'Say why the emergency certificate is needed.');
-      const identity: CertificateIdentity = parseEmergencyIdentity(req.identity);
-      const issued = await o.ca.issue({
-        publicKey: parseClientPublicKey(req.publicKey),
-        identity,
-        extensions: claimExtensions(issuer, {}),
-        now: clock(),
-        lifetimeSeconds: req.lifetimeSeconds,
-        emergency: req.mark,
-      });
-      o.onIssued?.({
-        identity: identityValue(identity),
-        issuer,
-        serialNumber: issued.serialNumber,
-        notBefore: issued.notBefore,
-        notAfter: issued.notAfter,
-      });
-      return { ...issued, identity: identityValue(identity), issuer };
+      try {
+        const { claimExtensions, identityValue, parseClientPublicKey } =
+          await loadCertificateAuthority();
+        const issuer = o.emergencyIssuer;
+        if (issuer === undefined)
+          throw new SignError(
+            'SIGN_SERVICE_FAILED',
+            'This certificate authority has no emergency issuer configured.',
+            { details: { service: 'ca', reason: 'no-emergency-issuer' } },
+          );
+        if (!(req.lifetimeSeconds > 0 && req.lifetimeSeconds <= EMERGENCY_MAX_SECONDS))
+          throw new SignError(
+            'SIGN_CSR_INVALID',
+            `An emergency certificate lives at most ${EMERGENCY_MAX_SECONDS / 3600} hours.`,
+          );
+        if (req.mark.reason.trim() === '')
+          throw new SignError('SIGN_CSR_INVALID', 'Say why the emergency certificate is needed.');
+        const identity: CertificateIdentity = parseEmergencyIdentity(req.identity);
+        const issued = await o.ca.issue({
+          publicKey: parseClientPublicKey(req.publicKey),
+          identity,
+          extensions: claimExtensions(issuer, {}),
+          now: clock(),
+          lifetimeSeconds: req.lifetimeSeconds,
+          emergency: req.mark,
+        });
+        o.onIssued?.({
+          identity: identityValue(identity),
+          issuer,
+          serialNumber: issued.serialNumber,
+          notBefore: issued.notBefore,
+          notAfter: issued.notAfter,
+        });
+        return { ...issued, identity: identityValue(identity), issuer };
+      } catch (e) {
+        // An approved emergency request failing here is the issue stage's.
+        o.onFailure?.(caFailure('issue', e));
+        throw e;
+      }
     },
     configuration() {
       return {
