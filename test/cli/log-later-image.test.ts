@@ -179,4 +179,59 @@ describe('custody sign <image> --fallback-key --log-later, custody log upload', 
     assert.ok(bundle.dsseEnvelope, 'the referrer bundle (spooled, completed in the registry)');
     assert.equal(bundle.verificationMaterial.tlogEntries.length, 1, '-o is completed too');
   });
+
+  it('attest <image> through the same outage: marked subject, spooled referrer, completed by upload', async () => {
+    writeFileSync(
+      join(dir, 'predicate.json'),
+      JSON.stringify({ buildType: 'https://example.com/b' }),
+    );
+    const { attestImageResilient } = await import('../../src/app/sign/resilient-sign.js');
+    const { parseImageReference } = await import('../../src/oci/index.js');
+    const out = await attestImageResilient(
+      parseImageReference(image),
+      {
+        keyless: {
+          caUrl: down,
+          idToken: async () => {
+            throw new TypeError('fetch failed');
+          },
+        },
+        env: {},
+        url: down,
+        log: { retries: 0 },
+        predicateFile: join(dir, 'predicate.json'),
+        predicateType: 'https://example.com/predicate/v1',
+      },
+      env,
+      { fallbackKey: uri, logLater: { spoolDir: join(dir, 'spool-att') } },
+    );
+    assert.equal(out.fallback?.from, 'keyless');
+    assert.equal(out.spooled.length, 1);
+    const sub = out.statement.subject[0] as { annotations?: Record<string, { from: string }> };
+    assert.equal(sub.annotations?.[FALLBACK_MARK]?.from, 'keyless');
+    const u = await cli('log', 'upload', '--spool', 'spool-att', '--url', srv.base);
+    assert.equal(u.code, 0, u.err);
+    assert.match(u.err, /completed .*acme\/app@sha256:/);
+    const v = await cli(
+      'oci',
+      'verify',
+      image,
+      '--key',
+      'hsm.pub',
+      '--trusted-root',
+      'root.json',
+      '--require-tlog',
+      '--json',
+    );
+    assert.equal(v.code, 0, v.out + v.err);
+    const pieces = (
+      JSON.parse(v.out) as {
+        pieces: Array<{ kind: string; predicateType?: string; verdict: { status: string } }>;
+      }
+    ).pieces;
+    assert.ok(
+      pieces.some((p) => p.kind !== 'signature' && p.verdict.status === 'verified'),
+      JSON.stringify(pieces.map((p) => [p.kind, p.verdict.status])),
+    );
+  });
 });

@@ -23,6 +23,7 @@ import {
   cosignMaterialAnnotations,
   type ImageSignOutcome,
   pushBundleReferrer,
+  storeAttestation,
 } from '../oci/sign-image.js';
 import {
   type FallbackMark,
@@ -218,6 +219,69 @@ export async function signImageResilient(
     ...outcomeOf(att, image.digest),
     image: at,
     stored: { cosignTag: sigLayer.tag, referrer: referrer.digest },
+    ...(who.fallback !== undefined ? { fallback: who.fallback } : {}),
+    ...spool,
+  };
+}
+
+/**
+ * `custody attest <image> [--fallback-key] [--log-later]`: as attestImage (cosign's `.att` and a
+ * referrer), the mark in the statement's subject. With the log down, the referrer's bundle is
+ * spooled (the `.att` layer keeps no cosign bundle annotation: upload completes the referrer).
+ */
+export async function attestImageResilient(
+  ref: ImageReference,
+  o: KeyedSigningOptions & { predicateFile: string; predicateType: string },
+  env: Env,
+  r: Resilience,
+  ro: RegistryOptions = {},
+  bundlePath?: string,
+): Promise<ImageSignOutcome & ResilientOutcome & { statement: Statement }> {
+  const { client } = openRegistry(env, ro);
+  client.assertAllowed(ref.registry);
+  const predicate = parsePredicate(readInput(o.predicateFile, 'predicate file'), o.predicateFile);
+  const image = await client.resolve(ref);
+  const repo = { registry: ref.registry, repository: ref.repository };
+  const name = `${ref.registry}/${ref.repository}`;
+  const { opts, sink } = withSink(o, r);
+  const who = await openSignerWithFallback(opts, r.fallbackKey, r.now);
+  const statement = markStatement(
+    buildStatement({
+      subjects: [subjectFromDigest(image.digest, name)],
+      predicateType: o.predicateType,
+      predicate,
+    }),
+    who.fallback,
+  );
+  let bundle: SerializedBundle;
+  try {
+    const { buildAttestationBundle } = await loadBundleBuilder();
+    bundle = await buildAttestationBundle(statement, who.signer, {
+      witnesses: witnessesFor(opts),
+    });
+  } finally {
+    await who.close();
+  }
+  const stored = await storeAttestation(client, repo, image, bundle, statement.predicateType);
+  const at = `${name}@${image.digest}`;
+  const spool = spoolAll(r, opts, sink, [
+    {
+      bundle,
+      target: {
+        kind: 'image',
+        image: at,
+        role: 'referrer',
+        predicateType: statement.predicateType,
+        referrer: stored.referrer,
+        ...(bundlePath !== undefined ? { bundlePath } : {}),
+      },
+    },
+  ]);
+  return {
+    ...outcomeOf(bundle, image.digest),
+    image: at,
+    stored,
+    statement,
     ...(who.fallback !== undefined ? { fallback: who.fallback } : {}),
     ...spool,
   };

@@ -93,6 +93,64 @@ async function signResilient(
   tellResilience(io, o, out);
 }
 
+/**
+ * `custody attest … --fallback-key / --log-later / --public-log`: for attest.ts, whose action
+ * starts with `if (await attestResilientCommand(subject, o, io)) return;` (and whose command is
+ * wrapped in withResilienceOptions). False when none of those flags is given.
+ */
+export async function attestResilientCommand(
+  subject: string,
+  o: KeyedFlags & ResilienceFlags & { predicate: string; type: string; subjectName?: string },
+  io: CliIO,
+): Promise<boolean> {
+  if (o.logLater !== true && o.fallbackKey === undefined && o.publicLog === undefined) return false;
+  const r = await resilienceOf(o, io);
+  const env = settingsOf(io).environment;
+  const { imageRefIfConfigured } = await import('../../app/oci/registry.js');
+  const image = imageRefIfConfigured(subject, io.cwd, env);
+  const { attestResilient, attestImageResilient } = await import(
+    '../../app/sign/resilient-sign.js'
+  );
+  const bundlePath = o.output === undefined ? undefined : resolve(io.cwd, o.output);
+  const predicate = { predicateFile: resolve(io.cwd, o.predicate), predicateType: o.type };
+  if (image !== undefined) {
+    const out = await attestImageResilient(
+      image,
+      { ...keyedOptions(o, io), ...predicate },
+      env,
+      r,
+      {},
+      bundlePath,
+    );
+    await writeBundle(
+      io,
+      o,
+      out,
+      `Attested ${out.statement.predicateType} about ${out.image}; stored as ${out.stored.cosignTag} and referrer ${out.stored.referrer}`,
+    );
+    tellResilience(io, o, out);
+    return true;
+  }
+  const out = await attestResilient(
+    {
+      ...keyedOptions(o, io),
+      ...predicate,
+      subject: subject.startsWith('sha256:') ? subject : resolve(io.cwd, subject),
+      ...(o.subjectName !== undefined ? { subjectName: o.subjectName } : {}),
+    },
+    r,
+    bundlePath,
+  );
+  await writeBundle(
+    io,
+    o,
+    out,
+    `Attested ${out.statement.predicateType} about ${subject} (${out.digest})`,
+  );
+  tellResilience(io, o, out);
+  return true;
+}
+
 /** `--fallback-key`, `--log-later` and `--spool <dir>` on a command (`sign`; `attest` may add them). */
 export function withResilienceOptions(cmd: Command): Command {
   return cmd
