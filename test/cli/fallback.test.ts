@@ -254,4 +254,54 @@ describe('custody sign --fallback-key (keyless → HSM)', { skip: SKIP }, () => 
     assert.equal(v.code, 0, v.err);
     assert.equal(statementOf('both.json').subject[0].annotations[FALLBACK_MARK].from, 'keyless');
   });
+
+  it('attestResilientCommand (what attest.ts calls): the HSM key signs the statement, marked', async () => {
+    const { Command } = await import('commander');
+    const { attestResilientCommand, withKeyedOptions, withResilienceOptions } = await import(
+      '../../src/cli/commands/sign.js'
+    );
+    let err = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (err += s) },
+      env: { HOME: dir, ...dev },
+      cwd: dir,
+    };
+    let handled: boolean | undefined;
+    const program = new Command('custody').exitOverride();
+    withResilienceOptions(
+      withKeyedOptions(
+        program
+          .command('attest <subject>')
+          .requiredOption('--predicate <file>', 'p')
+          .requiredOption('--type <type>', 't'),
+      ),
+    ).action(async (subject: string, o: Parameters<typeof attestResilientCommand>[1]) => {
+      handled = await attestResilientCommand(subject, o, io as never);
+    });
+    await program.parseAsync(
+      [
+        'attest',
+        'artifact.tgz',
+        '--predicate',
+        'predicate.json',
+        '--type',
+        'slsaprovenance1',
+        '--fallback-key',
+        uri,
+        '--ca-url',
+        down,
+        '--url',
+        srv.base,
+        '-o',
+        'att.json',
+      ],
+      { from: 'user' },
+    );
+    assert.equal(handled, true);
+    assert.match(err, /FALLBACK key/);
+    const st = statementOf('att.json');
+    assert.equal(st.predicateType, 'https://slsa.dev/provenance/v1');
+    assert.equal(st.subject[0].annotations[FALLBACK_MARK].from, 'keyless');
+  });
 });
