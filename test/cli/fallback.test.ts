@@ -200,6 +200,29 @@ describe('custody sign --fallback-key (keyless → HSM)', { skip: SKIP }, () => 
     assert.equal(existsSync(join(dir, 'none.json')), false);
   });
 
+  it('keyless up, log down, --log-later: refused (a 10-minute certificate cannot be logged later)', async () => {
+    const r = await cli(
+      dev,
+      'sign',
+      'artifact.tgz',
+      '--fallback-key',
+      uri,
+      '--ca-url',
+      srv.base,
+      '--url',
+      down,
+      '--log-later',
+      '--spool',
+      'spool-keyless',
+      '-o',
+      'keyless-later.json',
+    );
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /SIGN_SERVICE_FAILED: .*--log-later cannot help here/);
+    assert.equal(existsSync(join(dir, 'spool-keyless')), false);
+    assert.equal(existsSync(join(dir, 'keyless-later.json')), false);
+  });
+
   it('--fallback-key with --key is a usage error', async () => {
     const r = await cli(
       dev,
