@@ -14,6 +14,7 @@ import {
   type ReconcileDeps,
   startAdmissionReconciliation,
 } from '../app/admission/records/index.js';
+import type { CaFailureSink } from '../app/ca/ca-failures.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
@@ -89,6 +90,8 @@ export interface ServerOptions {
   keyless?: {
     ca: CaService;
     devOidc?: DevOidcIssuer;
+    /** The CA's failed requests, counted in /metrics (custody_ca_failures_total). */
+    failures?: CaFailureSink;
   };
   /**
    * The trusted root clients verify with (served at /api/v1/trusted-root): this service's log,
@@ -184,6 +187,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   });
   const auth = new TokenAuthenticator(o.services);
   const metrics = new Metrics(o.services);
+  o.keyless?.failures?.listen((f) => metrics.caFailures.inc({ stage: f.stage, kind: f.kind }));
   const openapi = new OpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
 

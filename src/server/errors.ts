@@ -1,8 +1,10 @@
 import type { AccessErrorCode } from '../access/index.js';
 import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
 import type { AdmissionRecordsErrorCode } from '../app/admission/records/index.js';
+import type { LogLaterErrorCode } from '../app/log-later/errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
+import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
@@ -75,6 +77,8 @@ export type AllErrorCodes =
   | PolicyErrorCode
   | PolicyServiceErrorCode
   | AdmissionRecordsErrorCode
+  | LogLaterErrorCode
+  | FallbackSignerErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -224,6 +228,8 @@ const OVERRIDES = {
   POLICY_TOO_COSTLY: 422,
   // An admission object nested deeper than any Kubernetes object: bad input.
   ADMISSION_REVIEW_TOO_DEEP: 400,
+  // The log answered `custody log upload` with an entry that does not verify against its key.
+  LOG_LATER_ENTRY_UNVERIFIED: 502,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

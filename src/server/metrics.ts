@@ -21,6 +21,8 @@ export class Metrics {
   readonly tlogAppends: Counter<'outcome'>;
   /** What the trigger runtime counts (events, decisions, response times, failed jobs). */
   readonly triggers: TriggerMetrics;
+  /** Failed certificate requests of the keyless CA, by stage (issue|verify) and kind. */
+  readonly caFailures: Counter<'stage' | 'kind'>;
   /** Counts overdue trigger actions for the gauge; set by whoever runs the triggers. */
   overdueActions: (() => Promise<number>) | undefined;
   /** Admission decisions, reconciliation, SLO burn (the recorder's hooks: `metrics.admission`). */
@@ -53,6 +55,14 @@ export class Metrics {
       labelNames: ['outcome'],
       registers: registerers,
     });
+    this.caFailures = new Counter({
+      name: 'custody_ca_failures_total',
+      help: 'Keyless CA certificate requests that failed, by stage (verify: the ID token; issue: the rest) and kind (infrastructure: JWKS/OIDC unreachable, CA key or store failing; policy: token invalid or expired, identity not allowed)',
+      labelNames: ['stage', 'kind'],
+      registers: registerers,
+    });
+    for (const stage of ['issue', 'verify'])
+      for (const kind of ['infrastructure', 'policy']) this.caFailures.inc({ stage, kind }, 0);
     this.overdueActions = undefined;
     this.triggers = triggerMetrics(this.registry, () => this.overdueActions);
     registerVulnMetrics(this.registry, s);

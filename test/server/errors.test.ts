@@ -238,6 +238,10 @@ const EXPECTED = {
   // admission records
   ADMISSION_RECORDS_QUERY_INVALID: 400,
   ADMISSION_RECONCILE_UNAVAILABLE: 503,
+  // app/log-later, app/sign (fallback signer)
+  LOG_LATER_SPOOL_INVALID: 400,
+  LOG_LATER_ENTRY_UNVERIFIED: 502,
+  SIGN_FALLBACK_UNAVAILABLE: 503,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {

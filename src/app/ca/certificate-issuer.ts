@@ -14,6 +14,7 @@ import {
   type VerifiedIdToken,
   verifyIdToken,
 } from '../../sign/index.js';
+import { type CaFailure, caFailure } from './ca-failures.js';
 import type { DevOidcIssuer } from './dev-oidc-issuer.js';
 
 /** One trusted OIDC issuer, from configuration. */
@@ -45,6 +46,8 @@ export interface CaServiceOptions {
    * service, never chosen by a request. Absent: no emergency certificates.
    */
   emergencyIssuer?: string;
+  /** Told of every failed certificate request, by stage and kind (for /metrics). */
+  onFailure?: (f: CaFailure) => void;
 }
 
 export interface IssuedEvent {
@@ -174,31 +177,40 @@ export function createCaService(o: CaServiceOptions): CaService {
         publicKeyFromCsr,
         verifyProofOfPossession,
       } = await loadCertificateAuthority();
-      const req = parseSigningCertRequest(body, bearer);
-      const { t, cfg } = await verifyToken(req.token);
-      const { identity, challenge } = identityFromClaims(t.claims);
-      assertSubjectAllowed(identityValue(identity), cfg.subjects);
-      let publicKey: KeyObject;
-      if (req.kind === 'csr') {
-        publicKey = await publicKeyFromCsr(req.csr);
-      } else {
-        publicKey = parseClientPublicKey(req.publicKey);
-        verifyProofOfPossession(publicKey, challenge, req.proofOfPossession);
+      // Counted by stage: a request that cannot be read, or a token that does not verify, is the
+      // verify stage's; everything after it the issue stage's.
+      let stage: CaFailure['stage'] = 'verify';
+      try {
+        const req = parseSigningCertRequest(body, bearer);
+        const { t, cfg } = await verifyToken(req.token);
+        stage = 'issue';
+        const { identity, challenge } = identityFromClaims(t.claims);
+        assertSubjectAllowed(identityValue(identity), cfg.subjects);
+        let publicKey: KeyObject;
+        if (req.kind === 'csr') {
+          publicKey = await publicKeyFromCsr(req.csr);
+        } else {
+          publicKey = parseClientPublicKey(req.publicKey);
+          verifyProofOfPossession(publicKey, challenge, req.proofOfPossession);
+        }
+        const issued: IssuedCertificate = await o.ca.issue({
+          publicKey,
+          identity,
+          extensions: claimExtensions(t.issuer, t.claims),
+          now: clock(),
+        });
+        o.onIssued?.({
+          identity: identityValue(identity),
+          issuer: t.issuer,
+          serialNumber: issued.serialNumber,
+          notBefore: issued.notBefore,
+          notAfter: issued.notAfter,
+        });
+        return { signedCertificateEmbeddedSct: { chain: { certificates: issued.chainPem } } };
+      } catch (e) {
+        o.onFailure?.(caFailure(stage, e));
+        throw e;
       }
-      const issued: IssuedCertificate = await o.ca.issue({
-        publicKey,
-        identity,
-        extensions: claimExtensions(t.issuer, t.claims),
-        now: clock(),
-      });
-      o.onIssued?.({
-        identity: identityValue(identity),
-        issuer: t.issuer,
-        serialNumber: issued.serialNumber,
-        notBefore: issued.notBefore,
-        notAfter: issued.notAfter,
-      });
-      return { signedCertificateEmbeddedSct: { chain: { certificates: issued.chainPem } } };
     },
     trustBundle() {
       return { chains: [{ certificates: [...o.ca.chainPem] }] };
@@ -211,39 +223,45 @@ export function createCaService(o: CaServiceOptions): CaService {
       return key.export({ format: 'pem', type: 'spki' }).toString();
     },
     async emergencyCertificate(req) {
-      const { claimExtensions, identityValue, parseClientPublicKey } =
-        await loadCertificateAuthority();
-      const issuer = o.emergencyIssuer;
-      if (issuer === undefined)
-        throw new SignError(
-          'SIGN_SERVICE_FAILED',
-          'This certificate authority has no emergency issuer configured.',
-          { details: { service: 'ca', reason: 'no-emergency-issuer' } },
-        );
-      if (!(req.lifetimeSeconds > 0 && req.lifetimeSeconds <= EMERGENCY_MAX_SECONDS))
-        throw new SignError(
-          'SIGN_CSR_INVALID',
-          `An emergency certificate lives at most ${EMERGENCY_MAX_SECONDS / 3600} hours.`,
-        );
-      if (req.mark.reason.trim() === '')
-        throw new SignError('SIGN_CSR_INVALID', 'Say why the emergency certificate is needed.');
-      const identity: CertificateIdentity = parseEmergencyIdentity(req.identity);
-      const issued = await o.ca.issue({
-        publicKey: parseClientPublicKey(req.publicKey),
-        identity,
-        extensions: claimExtensions(issuer, {}),
-        now: clock(),
-        lifetimeSeconds: req.lifetimeSeconds,
-        emergency: req.mark,
-      });
-      o.onIssued?.({
-        identity: identityValue(identity),
-        issuer,
-        serialNumber: issued.serialNumber,
-        notBefore: issued.notBefore,
-        notAfter: issued.notAfter,
-      });
-      return { ...issued, identity: identityValue(identity), issuer };
+      try {
+        const { claimExtensions, identityValue, parseClientPublicKey } =
+          await loadCertificateAuthority();
+        const issuer = o.emergencyIssuer;
+        if (issuer === undefined)
+          throw new SignError(
+            'SIGN_SERVICE_FAILED',
+            'This certificate authority has no emergency issuer configured.',
+            { details: { service: 'ca', reason: 'no-emergency-issuer' } },
+          );
+        if (!(req.lifetimeSeconds > 0 && req.lifetimeSeconds <= EMERGENCY_MAX_SECONDS))
+          throw new SignError(
+            'SIGN_CSR_INVALID',
+            `An emergency certificate lives at most ${EMERGENCY_MAX_SECONDS / 3600} hours.`,
+          );
+        if (req.mark.reason.trim() === '')
+          throw new SignError('SIGN_CSR_INVALID', 'Say why the emergency certificate is needed.');
+        const identity: CertificateIdentity = parseEmergencyIdentity(req.identity);
+        const issued = await o.ca.issue({
+          publicKey: parseClientPublicKey(req.publicKey),
+          identity,
+          extensions: claimExtensions(issuer, {}),
+          now: clock(),
+          lifetimeSeconds: req.lifetimeSeconds,
+          emergency: req.mark,
+        });
+        o.onIssued?.({
+          identity: identityValue(identity),
+          issuer,
+          serialNumber: issued.serialNumber,
+          notBefore: issued.notBefore,
+          notAfter: issued.notAfter,
+        });
+        return { ...issued, identity: identityValue(identity), issuer };
+      } catch (e) {
+        // An approved emergency request failing here is the issue stage's.
+        o.onFailure?.(caFailure('issue', e));
+        throw e;
+      }
     },
     configuration() {
       return {

@@ -1,6 +1,7 @@
 import { caExists, caPaths } from '../../fs/ca-files.js';
 import { readTrustStore, writeTrustStore } from '../../fs/trusted-root-files.js';
 import { addTransparencyLog, type TransparencyLogJson } from '../../sign/index.js';
+import { type CaFailure, type CaFailureSink, caFailureSink } from './ca-failures.js';
 import {
   type CaService,
   createCaService,
@@ -15,6 +16,8 @@ export interface Keyless {
   devOidc?: DevOidcIssuer;
   /** The trust store as it is on disk now (`custody trust` may edit it while serving). */
   trustedRoot: () => unknown;
+  /** Failed certificate requests by stage and kind (the server counts them for /metrics). */
+  failures: CaFailureSink;
 }
 
 /**
@@ -32,6 +35,8 @@ export async function openKeyless(o: {
   maxTokenLifetimeSeconds?: number;
   logEntry?: () => TransparencyLogJson | undefined;
   onIssued?: (e: IssuedEvent) => void;
+  /** Told of every failed certificate request (custody_ca_failures_total). */
+  onFailure?: (f: CaFailure) => void;
   now?: () => Date;
 }): Promise<Keyless | undefined> {
   const paths = caPaths(o.dataDir);
@@ -54,6 +59,7 @@ export async function openKeyless(o: {
           : {}),
       })
     : undefined;
+  const failures = caFailureSink();
   const ca = createCaService({
     ca: await loadCa(o.dataDir),
     issuers: o.issuers,
@@ -62,12 +68,17 @@ export async function openKeyless(o: {
       : {}),
     ...(devOidc ? { devOidc } : {}),
     ...(o.onIssued ? { onIssued: o.onIssued } : {}),
+    onFailure: (f) => {
+      o.onFailure?.(f);
+      failures.emit(f);
+    },
     emergencyIssuer: emergencyIssuerUrl(o.publicUrl),
   });
   return {
     ca,
     ...(devOidc ? { devOidc } : {}),
     trustedRoot: () => readTrustStore(paths.trustedRoot),
+    failures,
   };
 }
 

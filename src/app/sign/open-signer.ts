@@ -5,6 +5,7 @@ import { readInput } from '../../fs/bundle-files.js';
 import { type Env, readSigningKey } from '../../fs/key-files.js';
 import type { LogWitnessOptions, RetryOptions } from '../../net/log-witness.js';
 import { type BundleSigner, SignError } from '../../sign/index.js';
+import type { LogLaterSink } from './log-later-witness.js';
 
 export interface KeyedSigningOptions {
   /** Private key PEM file. One of keyFile, pkcs11 or keyless. */
@@ -29,6 +30,16 @@ export interface KeyedSigningOptions {
   url?: string;
   /** Retry tuning for the log (tests make it fast). */
   log?: Omit<LogWitnessOptions, 'url'> & Pick<RetryOptions, 'onRetry'>;
+  /**
+   * `--log-later`: a log that is down does not stop the signature; what it could not log is
+   * collected here (the caller spools it for `custody log upload`).
+   */
+  logLater?: LogLaterSink;
+  /**
+   * Dual-log preference: log in this public (Rekor-compatible) log first; `url`'s log stands in
+   * when it is down, and what it stood in for is collected in `sink`.
+   */
+  publicLog?: { url: string; sink: LogLaterSink };
 }
 
 /**
@@ -131,7 +142,11 @@ function certificateSigner(
  * failures (network, 5xx) are retried with backoff; what finally fails is named, so a release
  * engineer knows whom to call (Brief 3).
  */
-async function withServiceRetries<T>(caUrl: string, f: () => Promise<T>, attempts = 3): Promise<T> {
+export async function withServiceRetries<T>(
+  caUrl: string,
+  f: () => Promise<T>,
+  attempts = 3,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await f();

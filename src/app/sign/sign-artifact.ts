@@ -12,6 +12,7 @@ import {
   subjectFromBytes,
   subjectFromDigest,
 } from '../../sign/index.js';
+import { deferringWitness, preferringWitness } from './log-later-witness.js';
 import { type KeyedSigningOptions, openSigner } from './open-signer.js';
 
 export interface SignOutcome {
@@ -93,8 +94,14 @@ function subjectOf(subject: string, name: string | undefined): Subject {
   return subjectFromBytes(name ?? basename(subject), readInput(subject, 'subject file'));
 }
 
-function witnessesFor(o: KeyedSigningOptions): Witness[] {
-  return o.url === undefined ? [] : [custodyLogWitness({ ...o.log, url: o.url })];
+/** The log witness the options ask for (deferring when --log-later). */
+export function witnessesFor(o: KeyedSigningOptions): Witness[] {
+  if (o.url === undefined) return [];
+  const log = custodyLogWitness({ ...o.log, url: o.url });
+  const own = o.logLater !== undefined ? deferringWitness(log, o.logLater) : log;
+  if (o.publicLog === undefined) return [own];
+  const pub = custodyLogWitness({ ...o.log, url: o.publicLog.url });
+  return [preferringWitness(pub, own, o.publicLog.sink)];
 }
 
 function outcome(bundle: SerializedBundle, digest: string): SignOutcome {

@@ -185,6 +185,7 @@ export function registerLog(program: Command, io: CliIO): void {
         }
       },
     );
+  registerLogUpload(log, io);
 }
 
 interface LogFlags {
@@ -349,4 +350,85 @@ function parseJson(text: string, what: string): unknown {
   } catch (e) {
     throw new CoreError('JSON_PARSE', `${what} is not JSON: ${(e as Error).message}`);
   }
+}
+
+/**
+ * `custody log upload`: the signatures `custody sign --log-later` spooled while the log was down,
+ * logged now, their entries verified against the log's key, their bundles completed (files
+ * rewritten; images: the `.sig` layer annotated, the complete bundle pushed as a new referrer).
+ * `--public`: the entries a private log stood in for, submitted to the public log. Exit codes:
+ * 0 all uploaded (or nothing to do); 1 some could not be (the log still down, an entry that does
+ * not verify; their spool files stay); 2 usage.
+ */
+function registerLogUpload(log: Command, io: CliIO): void {
+  log
+    .command('upload')
+    .description(
+      'log the signatures spooled by `custody sign --log-later` and complete their bundles',
+    )
+    .option(
+      '--spool <dir>',
+      'the spool folder (default $CUSTODY_DATA_DIR/log-later or ~/.custody/log-later)',
+    )
+    .option('--url <url>', 'the Custody server whose log takes them (default: each entry’s own)')
+    .option('--public', 'submit the entries a private log stood in for to the public log')
+    .option(
+      '--trusted-root <file>',
+      'the log entries must verify against this trusted root’s logs (default: the log server’s own key)',
+    )
+    .option('--json', 'one JSON line per entry, then a summary')
+    .action(
+      async (o: {
+        spool?: string;
+        url?: string;
+        public?: boolean;
+        trustedRoot?: string;
+        json?: boolean;
+      }) => {
+        const { spoolDir } = await import('../../app/log-later/spool.js');
+        const { uploadSpooled } = await import('../../app/log-later/upload.js');
+        const { settingsOf } = await import('../io.js');
+        const env = settingsOf(io).environment;
+        const dir = spoolDir(o.spool === undefined ? undefined : resolve(io.cwd, o.spool), env);
+        if (o.url !== undefined && !/^https?:\/\//.test(o.url))
+          throw new CoreError(
+            'USAGE',
+            `--url must be an http(s) URL, not ${JSON.stringify(o.url)}`,
+          );
+        const trustedLogs =
+          o.trustedRoot === undefined
+            ? undefined
+            : ((parseJson(readText(o.trustedRoot, io), o.trustedRoot) as { tlogs?: unknown[] })
+                .tlogs as never);
+        const r = await uploadSpooled({
+          spoolDir: dir,
+          ...(o.url !== undefined ? { url: o.url } : {}),
+          pending: o.public === true ? 'public' : 'log',
+          ...(trustedLogs !== undefined ? { trustedLogs } : {}),
+          env,
+          log: {
+            onRetry: (attempt, delayMs, reason) =>
+              io.stderr.write(
+                `custody: the transparency log did not answer (${reason}); retry ${attempt} in ${delayMs} ms\n`,
+              ),
+          },
+          onProgress: (e) => {
+            if (o.json === true) io.stdout.write(`${JSON.stringify(e)}\n`);
+            io.stderr.write(
+              e.kind === 'uploaded'
+                ? `custody: uploaded ${e.id.slice(0, 12)}: logged at index ${e.logIndex} in ${e.logUrl}; completed ${e.completed}\n`
+                : `custody: NOT uploaded ${e.id?.slice(0, 12) ?? e.path}: ${e.code}: ${e.message}${e.unavailable ? ' (still unavailable; try again later)' : ''}\n`,
+            );
+          },
+        });
+        const summary = { uploaded: r.uploaded.length, failed: r.failed.length, spool: dir };
+        if (o.json === true)
+          io.stdout.write(`${JSON.stringify({ event: 'log.upload', ...summary })}\n`);
+        else
+          io.stdout.write(
+            `${r.uploaded.length} uploaded, ${r.failed.length} not uploaded (spool: ${dir})\n`,
+          );
+        if (r.failed.length > 0) throw new CliExit(EXIT.no);
+      },
+    );
 }
