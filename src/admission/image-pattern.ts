@@ -26,8 +26,8 @@ type Token =
   | { k: 'star' }
   /** `**`: anything. */
   | { k: 'any' }
-  /** `**\/`: nothing, or anything that ends with `/`. */
-  | { k: 'anyDir' };
+  /** Consumes nothing: stands both here and `skip` tokens further (`**\/` matching no segment). */
+  | { k: 'skip'; skip: number };
 
 export interface ImagePattern {
   readonly source: string;
@@ -56,7 +56,8 @@ export function compileImagePattern(source: string): ImagePattern {
     const c = source[i] as string;
     if (c === '*' && source[i + 1] === '*') {
       if (source[i + 2] === '/' && (i === 0 || source[i - 1] === '/')) {
-        tokens.push({ k: 'anyDir' });
+        // `**/` is "nothing, or anything ending with /": skip over [any, '/'], or go through them.
+        tokens.push({ k: 'skip', skip: 3 }, { k: 'any' }, { k: 'lit', c: '/' });
         i += 3;
       } else {
         tokens.push({ k: 'any' });
@@ -108,7 +109,12 @@ function run(tokens: readonly Token[], subject: string): boolean {
   const close = (set: Uint8Array): void => {
     // Wildcards may match nothing: a position before one also stands after it. Tokens only move
     // forward, so one pass in order closes the set.
-    for (let i = 0; i < n; i++) if (set[i] && tokens[i]?.k !== 'lit') set[i + 1] = 1;
+    for (let i = 0; i < n; i++) {
+      if (!set[i]) continue;
+      const t = tokens[i] as Token;
+      if (t.k !== 'lit') set[i + 1] = 1;
+      if (t.k === 'skip') set[i + t.skip] = 1;
+    }
   };
   current[0] = 1;
   close(current);
@@ -128,9 +134,7 @@ function run(tokens: readonly Token[], subject: string): boolean {
         case 'any':
           next[i] = 1;
           break;
-        case 'anyDir':
-          next[i] = 1;
-          if (ch === '/') next[i + 1] = 1;
+        case 'skip':
           break;
       }
     }
