@@ -20,7 +20,9 @@ export async function count(s: TestServices, table: string): Promise<number> {
   // biome-ignore lint/suspicious/noExplicitAny: any table of the store
   const r = await (s.db.kysely as any)
     .selectFrom(table)
-    .select((eb: { fn: { countAll: () => { as: (n: string) => unknown } } }) => eb.fn.countAll().as('n'))
+    .select((eb: { fn: { countAll: () => { as: (n: string) => unknown } } }) =>
+      eb.fn.countAll().as('n'),
+    )
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }

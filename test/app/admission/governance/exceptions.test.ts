@@ -5,8 +5,8 @@ import {
   listExceptionViews,
   requestException,
   revokeException,
-  setNamespaceConfig,
   StoredAdmissionGovernance,
+  setNamespaceConfig,
 } from '../../../../src/app/admission/governance/index.js';
 import { BACKENDS, freshServices, type TestServices } from '../../../helpers/store.js';
 import { auditActions, callerFor, count } from './callers.js';
@@ -59,7 +59,10 @@ for (const backend of BACKENDS) {
       const both = await approveException(s, security, Number(e.id));
       assert.equal(both.state, 'active');
       const active = await g.activeExceptions('web', now);
-      assert.deepEqual(active.map((x) => x.id), [e.id]);
+      assert.deepEqual(
+        active.map((x) => x.id),
+        [e.id],
+      );
       assert.deepEqual(active[0]?.reasons, ['unsigned']);
       // A moment before the expiry it applies; at and after it, it does not — with no job run,
       // and from the cache filled before.
@@ -67,7 +70,10 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await g.activeExceptions('web', inDays(7)), []);
       assert.deepEqual(await g.activeExceptions('web', inDays(8)), []);
       // And a fresh reader asked later agrees.
-      assert.deepEqual(await new StoredAdmissionGovernance(s).activeExceptions('web', inDays(8)), []);
+      assert.deepEqual(
+        await new StoredAdmissionGovernance(s).activeExceptions('web', inDays(8)),
+        [],
+      );
       assert.deepEqual(await g.activeExceptions('other', now), []);
       now = inDays(8);
       assert.equal((await listExceptionViews(s, security, { state: 'expired' }))[0]?.id, e.id);
@@ -105,8 +111,12 @@ for (const backend of BACKENDS) {
       const e = await ask();
       await approveException(s, owner, Number(e.id));
       const approvals = await count(s, 'admission_exception_approvals');
-      await assert.rejects(approveException(s, ownerOrgWide, Number(e.id)), { code: 'AUTH_SAME_PERSON' });
-      await assert.rejects(approveException(s, owner, Number(e.id)), { code: 'ADMISSION_EXCEPTION_CONFLICT' });
+      await assert.rejects(approveException(s, ownerOrgWide, Number(e.id)), {
+        code: 'AUTH_SAME_PERSON',
+      });
+      await assert.rejects(approveException(s, owner, Number(e.id)), {
+        code: 'ADMISSION_EXCEPTION_CONFLICT',
+      });
       assert.equal(await count(s, 'admission_exception_approvals'), approvals);
     });
 
@@ -127,8 +137,12 @@ for (const backend of BACKENDS) {
       assert.equal(r.state, 'revoked');
       assert.ok(!(await g.activeExceptions('web', now)).some((x) => x.id === e.id));
       assert.notEqual(g.generation(), gen);
-      await assert.rejects(revokeException(s, requester, Number(e.id)), { code: 'ADMISSION_EXCEPTION_CONFLICT' });
-      await assert.rejects(approveException(s, owner, Number(e.id)), { code: 'ADMISSION_EXCEPTION_CONFLICT' });
+      await assert.rejects(revokeException(s, requester, Number(e.id)), {
+        code: 'ADMISSION_EXCEPTION_CONFLICT',
+      });
+      await assert.rejects(approveException(s, owner, Number(e.id)), {
+        code: 'ADMISSION_EXCEPTION_CONFLICT',
+      });
     });
 
     it('refuses requests for a namespace without a team, another team, or beyond 30 days, leaving no row', async () => {
@@ -142,7 +156,11 @@ for (const backend of BACKENDS) {
         code: 'AUTH_FORBIDDEN',
       });
       await assert.rejects(
-        requestException(s, requester, { ...base, namespace: 'web', expiresAt: inDays(31).toISOString() }),
+        requestException(s, requester, {
+          ...base,
+          namespace: 'web',
+          expiresAt: inDays(31).toISOString(),
+        }),
         { code: 'ADMISSION_EXCEPTION_INVALID' },
       );
       assert.equal(await count(s, 'admission_exceptions'), rows);

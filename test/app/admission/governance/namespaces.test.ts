@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import {
   getNamespaceConfig,
   listNamespaceConfigViews,
-  setNamespaceConfig,
   StoredAdmissionGovernance,
+  setNamespaceConfig,
 } from '../../../../src/app/admission/governance/index.js';
 import { BACKENDS, freshServices, type TestServices } from '../../../helpers/store.js';
 import { auditActions, callerFor, count } from './callers.js';
@@ -34,11 +34,22 @@ for (const backend of BACKENDS) {
       assert.equal(a.config.version, 1);
       const same = await setNamespaceConfig(s, admin, '*', 'web', { mode: 'audit', team: 'shop' });
       assert.equal(same.created, false);
-      const b = await setNamespaceConfig(s, admin, '*', 'web', { mode: 'enforce', team: 'shop', highRisk: true });
+      const b = await setNamespaceConfig(s, admin, '*', 'web', {
+        mode: 'enforce',
+        team: 'shop',
+        highRisk: true,
+      });
       assert.equal(b.config.version, 2);
-      const rows = await s.db.kysely.selectFrom('admission_namespaces').selectAll().where('namespace', '=', 'web').execute();
+      const rows = await s.db.kysely
+        .selectFrom('admission_namespaces')
+        .selectAll()
+        .where('namespace', '=', 'web')
+        .execute();
       assert.equal(rows.length, 2);
-      assert.deepEqual(await auditActions(s, 'admission.namespace'), ['admission.namespace.set', 'admission.namespace.set']);
+      assert.deepEqual(await auditActions(s, 'admission.namespace'), [
+        'admission.namespace.set',
+        'admission.namespace.set',
+      ]);
     });
 
     it('reads the cluster-specific configuration first, then *, then the default', async () => {
@@ -74,9 +85,12 @@ for (const backend of BACKENDS) {
       await assert.rejects(setNamespaceConfig(s, shopAdmin, '*', 'cart', { mode: 'nope' }), {
         code: 'ADMISSION_NAMESPACE_INVALID',
       });
-      await assert.rejects(setNamespaceConfig(s, publisher, '*', 'cart', { mode: 'audit', team: 'shop' }), {
-        code: 'AUTH_FORBIDDEN',
-      });
+      await assert.rejects(
+        setNamespaceConfig(s, publisher, '*', 'cart', { mode: 'audit', team: 'shop' }),
+        {
+          code: 'AUTH_FORBIDDEN',
+        },
+      );
       assert.equal(await count(s, 'admission_namespaces'), rows);
       assert.equal(await count(s, 'audit_events'), audits);
       const otherViewer = await callerFor(s, 'viewer', 'ove', ['other']);
@@ -86,13 +100,19 @@ for (const backend of BACKENDS) {
       const listed = await listNamespaceConfigViews(s, otherViewer, {});
       assert.equal(listed.length, 0);
       const shopViewer = await callerFor(s, 'viewer', 'sve', ['shop']);
-      assert.ok((await listNamespaceConfigViews(s, shopViewer, {})).some((c) => c.namespace === 'cart'));
+      assert.ok(
+        (await listNamespaceConfigViews(s, shopViewer, {})).some((c) => c.namespace === 'cart'),
+      );
     });
 
     it('refuses a write from a token revoked since it was read (checked inside the transaction)', async () => {
       const admin = await callerFor(s, 'admin', 'rev');
       const id = Number(/^token:(\d+):/.exec(admin.principal.actor)?.[1]);
-      await s.db.kysely.updateTable('tokens').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute();
+      await s.db.kysely
+        .updateTable('tokens')
+        .set({ revoked_at: new Date().toISOString() })
+        .where('id', '=', id)
+        .execute();
       await assert.rejects(setNamespaceConfig(s, admin, '*', 'late', { mode: 'audit' }), {
         code: 'AUTH_TOKEN_INVALID',
       });

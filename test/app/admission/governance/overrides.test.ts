@@ -8,8 +8,8 @@ import {
   requestOverride,
   revertHealedOverrides,
   revokeOverride,
-  setNamespaceConfig,
   StoredAdmissionGovernance,
+  setNamespaceConfig,
 } from '../../../../src/app/admission/governance/index.js';
 import { BACKENDS, freshServices, type TestServices } from '../../../helpers/store.js';
 import { auditActions, callerFor, count } from './callers.js';
@@ -54,7 +54,13 @@ for (const backend of BACKENDS) {
       requestOverride(
         s,
         admin,
-        { namespaces: ['web', 'api'], mode: 'audit', ticket: 'INC-9', expiresAt: inHours(4).toISOString(), ...o },
+        {
+          namespaces: ['web', 'api'],
+          mode: 'audit',
+          ticket: 'INC-9',
+          expiresAt: inHours(4).toISOString(),
+          ...o,
+        },
         blastRadius,
       );
 
@@ -81,20 +87,26 @@ for (const backend of BACKENDS) {
 
     it('refuses an expiry beyond 72 h, leaving no row', async () => {
       const rows = await count(s, 'admission_overrides');
-      await assert.rejects(set({ expiresAt: inHours(73).toISOString() }), { code: 'ADMISSION_OVERRIDE_TOO_LONG' });
+      await assert.rejects(set({ expiresAt: inHours(73).toISOString() }), {
+        code: 'ADMISSION_OVERRIDE_TOO_LONG',
+      });
       assert.equal(await count(s, 'admission_overrides'), rows);
     });
 
     it('refuses the requester and a second approval by the same person', async () => {
       const { override: o } = await set();
-      await assert.rejects(approveOverride(s, adminAsApprover, Number(o.id)), { code: 'AUTH_SAME_PERSON' });
+      await assert.rejects(approveOverride(s, adminAsApprover, Number(o.id)), {
+        code: 'AUTH_SAME_PERSON',
+      });
       await approveOverride(s, a1, Number(o.id));
       const approvals = await count(s, 'admission_override_approvals');
       await assert.rejects(approveOverride(s, a1b, Number(o.id)), { code: 'AUTH_SAME_PERSON' });
       assert.equal(await count(s, 'admission_override_approvals'), approvals);
       await approveOverride(s, a2, Number(o.id));
       const third = await callerFor(s, 'approver', 'Dan');
-      await assert.rejects(approveOverride(s, third, Number(o.id)), { code: 'ADMISSION_OVERRIDE_CONFLICT' });
+      await assert.rejects(approveOverride(s, third, Number(o.id)), {
+        code: 'ADMISSION_OVERRIDE_CONFLICT',
+      });
       await revokeOverride(s, a1, Number(o.id));
     });
 
@@ -117,13 +129,20 @@ for (const backend of BACKENDS) {
       const [view] = await listOverrideViews(s, a1, { state: 'reverted' });
       assert.equal(view?.id, o.id);
       assert.match(view?.revertReason ?? '', /last 10 probes of registry/);
-      assert.ok((await auditActions(s, 'admission.override')).includes('admission.override.revert'));
+      assert.ok(
+        (await auditActions(s, 'admission.override')).includes('admission.override.revert'),
+      );
       now = T0;
     });
 
     it('refuses a requester without the admin role', async () => {
       await assert.rejects(
-        requestOverride(s, a1, { namespaces: ['web'], mode: 'audit', ticket: 'T', expiresAt: inHours(1).toISOString() }, blastRadius),
+        requestOverride(
+          s,
+          a1,
+          { namespaces: ['web'], mode: 'audit', ticket: 'T', expiresAt: inHours(1).toISOString() },
+          blastRadius,
+        ),
         { code: 'AUTH_FORBIDDEN' },
       );
     });
