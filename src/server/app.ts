@@ -29,6 +29,10 @@ import { type ErrorBody, errorBody, fromFastifyError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import {
+  type AdmissionGovernanceRouteOptions,
+  registerAdmissionGovernanceRoutes,
+} from './routes/admission-governance.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -89,6 +93,8 @@ export interface ServerOptions {
   trustedRoot?: () => unknown;
   /** Trigger intake (events, webhooks, the directory poller), actions as jobs, notifications. */
   triggers?: TriggerOptions;
+  /** Admission governance's routes: the default mode and the blast radius of overrides. */
+  admissionGovernance?: AdmissionGovernanceRouteOptions;
 }
 
 export interface TriggerOptions {
@@ -229,6 +235,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);
+  registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { AdmissionGovernanceErrorCode } from '../admission/governance-errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
@@ -71,6 +72,7 @@ export type AllErrorCodes =
   | SlsaLevelErrorCode
   | PolicyErrorCode
   | PolicyServiceErrorCode
+  | AdmissionGovernanceErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -218,6 +220,8 @@ const OVERRIDES = {
   // more than the limits allow.
   POLICY_COMPILE_FAILED: 422,
   POLICY_TOO_COSTLY: 422,
+  // A mode override asked to last longer than 72 h: bad input.
+  ADMISSION_OVERRIDE_TOO_LONG: 400,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
