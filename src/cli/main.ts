@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/index.js';
+import { registerAdmission } from './commands/admission.js';
 import { registerAttest } from './commands/attest.js';
 import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
@@ -130,4 +131,5 @@ const COMMANDS: Register[] = [
   registerSlsa,
   registerSupplier,
   registerPolicy,
+  registerAdmission,
 ];

@@ -58,7 +58,7 @@ const IDENTITY = {
     subjectRegexp: { type: 'string', maxLength: 512 },
   },
 } as const;
-const REASON_BODY = {
+const REASON_QUERY = {
   type: 'object',
   additionalProperties: false,
   properties: { reason: { type: 'string', maxLength: 500 } },
@@ -266,7 +266,7 @@ export function registerAdmissionGovernanceRoutes(
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { as?: ApprovalSide } | undefined }>(
+  app.post<{ Params: { id: string }; Querystring: { as?: ApprovalSide } }>(
     '/api/v1/admission/exceptions/:id/approvals',
     {
       config: { requires: 'decision:write', permission: 'decision:write' },
@@ -274,7 +274,7 @@ export function registerAdmissionGovernanceRoutes(
         summary: 'Approve an exception as the service owner or as security (not your own request)',
         tags: TAGS,
         params: ID_PARAMS,
-        body: {
+        querystring: {
           type: 'object',
           additionalProperties: false,
           properties: { as: { type: 'string', enum: ['service-owner', 'security'] } },
@@ -282,7 +282,7 @@ export function registerAdmissionGovernanceRoutes(
       },
     },
     async (req) => {
-      const e = await approveException(s, req.caller, Number(req.params.id), req.body?.as);
+      const e = await approveException(s, req.caller, Number(req.params.id), req.query.as);
       req.log.warn(
         { exception: e.id, state: e.state, approver: req.caller.principal.person },
         'admission exception approved',
@@ -291,7 +291,7 @@ export function registerAdmissionGovernanceRoutes(
     },
   );
 
-  app.delete<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+  app.delete<{ Params: { id: string }; Querystring: { reason?: string } }>(
     '/api/v1/admission/exceptions/:id',
     {
       config: { requires: 'inventory:read', permission: 'inventory:read' },
@@ -300,10 +300,10 @@ export function registerAdmissionGovernanceRoutes(
           'Revoke an exception (its requester, an approver or an admin): it stops applying at once',
         tags: TAGS,
         params: ID_PARAMS,
-        body: REASON_BODY,
+        querystring: REASON_QUERY,
       },
     },
-    async (req) => revokeException(s, req.caller, Number(req.params.id), req.body?.reason),
+    async (req) => revokeException(s, req.caller, Number(req.params.id), req.query.reason),
   );
 
   app.get<{ Querystring: { state?: ExceptionState; namespace?: string; limit?: number } }>(
@@ -411,7 +411,7 @@ export function registerAdmissionGovernanceRoutes(
     },
   );
 
-  app.delete<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+  app.delete<{ Params: { id: string }; Querystring: { reason?: string } }>(
     '/api/v1/admission/overrides/:id',
     {
       config: { requires: 'inventory:read', permission: 'inventory:read' },
@@ -419,10 +419,10 @@ export function registerAdmissionGovernanceRoutes(
         summary: 'Revoke a mode override (an admin or an approver): it ends at once',
         tags: TAGS,
         params: ID_PARAMS,
-        body: REASON_BODY,
+        querystring: REASON_QUERY,
       },
     },
-    async (req) => revokeOverride(s, req.caller, Number(req.params.id), req.body?.reason),
+    async (req) => revokeOverride(s, req.caller, Number(req.params.id), req.query.reason),
   );
 
   app.get<{ Querystring: { state?: OverrideState; limit?: number } }>(
