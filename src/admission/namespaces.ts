@@ -1,5 +1,4 @@
-import { assertSafeRegex } from '../policy/cel/regex-guard.js';
-import { PolicyError } from '../policy/index.js';
+import { assertSafeRegex, PolicyError } from '../policy/index.js';
 import { AdmissionGovernanceError } from './governance-errors.js';
 import {
   ADMISSION_MODES,

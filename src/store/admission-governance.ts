@@ -166,9 +166,7 @@ export async function clusterByCredential(
   return r?.name;
 }
 
-export async function listClusters(
-  q: Q,
-): Promise<
+export async function listClusters(q: Q): Promise<
   {
     name: string;
     created_by: string;
