@@ -22,8 +22,8 @@ describe('image patterns', () => {
     ['ghcr.io/**/web', 'ghcr.io/web:1', true],
     ['ghcr.io/**/web', 'ghcr.io/acme/webby:1', false],
     // the digest is not looked at
-    ['ghcr.io/acme/web:1.2', 'ghcr.io/acme/web:1.2@sha256:' + 'a'.repeat(64), true],
-    ['ghcr.io/acme/web', 'ghcr.io/acme/web@sha256:' + 'a'.repeat(64), true],
+    ['ghcr.io/acme/web:1.2', `ghcr.io/acme/web:1.2@sha256:${'a'.repeat(64)}`, true],
+    ['ghcr.io/acme/web', `ghcr.io/acme/web@sha256:${'a'.repeat(64)}`, true],
     // a registry port is not a tag
     ['localhost:5000/app', 'localhost:5000/app:3', true],
     ['localhost:5000/app:*', 'localhost:5000/app', false],

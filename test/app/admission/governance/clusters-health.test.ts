@@ -14,7 +14,7 @@ import { HttpClient } from '../../../../src/net/http.js';
 import { BACKENDS, freshServices, type TestServices } from '../../../helpers/store.js';
 import { callerFor, count } from './callers.js';
 
-const FP = 'AB:'.repeat(31) + 'AB';
+const FP = `${'AB:'.repeat(31)}AB`;
 
 for (const backend of BACKENDS) {
   describe(`admission clusters and health probes (${backend})`, () => {
