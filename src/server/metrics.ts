@@ -4,6 +4,7 @@ import { portfolioFigures } from '../app/inventory/portfolio-figures.js';
 import type { Services } from '../app/services.js';
 import { CLI_CALLER } from '../app/tokens.js';
 import type { TriggerMetrics } from '../app/triggers/index.js';
+import { registerAdmissionGovernanceMetrics } from './admission-governance-metrics.js';
 import { registerEvidenceMetrics } from './evidence-metrics.js';
 import { registerVulnMetrics } from './vuln-metrics.js';
 
@@ -54,6 +55,7 @@ export class Metrics {
     this.triggers = triggerMetrics(this.registry, () => this.overdueActions);
     registerVulnMetrics(this.registry, s);
     registerEvidenceMetrics(this.registry, s);
+    registerAdmissionGovernanceMetrics(this.registry, s);
     const log = s.tlog?.log;
     if (log !== undefined) {
       new Gauge({

@@ -10,7 +10,7 @@ import { startServer, type TestServer, tokenFor } from '../helpers/server.js';
  */
 describe('custody admission', () => {
   let srv: TestServer;
-  const t: Record<string, string> = {};
+  const t = {} as Record<'admin' | 'pub' | 'owner' | 'sec' | 'sec2' | 'patApprover', string>;
 
   const cli = async (token: string | undefined, ...argv: string[]) => {
     const out: string[] = [];

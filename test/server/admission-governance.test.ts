@@ -193,6 +193,10 @@ for (const backend of BACKENDS) {
         body: { upstream: 'registry', healthy: false, detail: 'HTTP 503' },
       });
       assert.equal(p.status, 201, p.text);
+      const metrics = await call(srv, 'GET', '/metrics', { token: admin });
+      assert.match(metrics.text, /custody_admission_exceptions\{state="revoked"\} 1/);
+      assert.match(metrics.text, /custody_admission_exceptions\{state="active"\} 0/);
+      assert.match(metrics.text, /custody_admission_overrides\{state="revoked"\} 1/);
       const probes = await call(srv, 'GET', '/api/v1/admission/health-probes?upstream=registry', {
         token: publisher,
       });
