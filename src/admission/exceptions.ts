@@ -1,6 +1,6 @@
 import { AdmissionGovernanceError } from './governance-errors.js';
 import { compileImagePattern } from './image-pattern.js';
-import { checkNamespaceName } from './namespaces.js';
+import { checkNamespaceName, show } from './namespaces.js';
 import { type ActiveException, ADMISSION_REASONS, type AdmissionReason } from './types.js';
 
 /**
@@ -48,12 +48,10 @@ export function validateExceptionRequest(r: ExceptionRequestInput, now: Date): E
   const reasons = [...new Set(r.reasons ?? [])];
   for (const x of reasons) {
     if (!(ADMISSION_REASONS as readonly string[]).includes(x))
-      invalid(
-        `reason ${JSON.stringify(String(x).slice(0, 40))} is not one of ${ADMISSION_REASONS.join(', ')}`,
-      );
+      invalid(`reason ${show(x)} is not one of ${ADMISSION_REASONS.join(', ')}`);
     if ((UNWAIVABLE as readonly string[]).includes(x)) invalid(`${x} is never waived`);
   }
-  const expires = Date.parse(r.expiresAt);
+  const expires = typeof r.expiresAt === 'string' ? Date.parse(r.expiresAt) : Number.NaN;
   if (Number.isNaN(expires) || !/^\d{4}-\d\d-\d\dT/.test(r.expiresAt))
     invalid('expiresAt is an ISO 8601 date and time');
   if (expires <= now.getTime()) invalid('expiresAt is in the past');

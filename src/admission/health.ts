@@ -54,7 +54,8 @@ export function healthHeld(probes: readonly HealthProbe[], rule: HealthRule, at:
 }
 
 /** @throws AdmissionGovernanceError ADMISSION_OVERRIDE_INVALID */
-export function validateHealthRule(r: Partial<HealthRule>): HealthRule {
+export function validateHealthRule(given: Partial<HealthRule>): HealthRule {
+  const r: Partial<HealthRule> = given !== null && typeof given === 'object' ? given : {};
   const bad = (why: string): never => {
     throw new AdmissionGovernanceError('ADMISSION_OVERRIDE_INVALID', `revertWhenHealthy: ${why}`, {
       details: { reason: why },
@@ -65,7 +66,9 @@ export function validateHealthRule(r: Partial<HealthRule>): HealthRule {
     bad(`names 1–${MAX_UPSTREAMS} upstreams`);
   for (const u of upstreams)
     if (typeof u !== 'string' || !UPSTREAM.test(u))
-      bad(`upstream ${JSON.stringify(String(u).slice(0, 40))} is not an upstream name`);
+      bad(
+        `upstream ${typeof u === 'string' ? JSON.stringify(u.slice(0, 40)) : `(a ${typeof u})`} is not an upstream name`,
+      );
   const probes = r.probes ?? DEFAULT_HEALTH_PROBES;
   if (!Number.isInteger(probes) || probes < 1 || probes > MAX_PROBES)
     bad(`probes is a whole number from 1 to ${MAX_PROBES}`);

@@ -45,6 +45,12 @@ export function compileImagePattern(source: string): ImagePattern {
       { details: { pattern: source.slice(0, MAX_PATTERN_LENGTH), reason: why } },
     );
   };
+  if (typeof source !== 'string') {
+    throw new AdmissionGovernanceError(
+      'ADMISSION_PATTERN_INVALID',
+      'The image pattern is a string',
+    );
+  }
   if (source.length === 0) bad('is empty');
   if (source.length > MAX_PATTERN_LENGTH) bad(`is over ${MAX_PATTERN_LENGTH} characters`);
   if (!PATTERN_CHARS.test(source)) bad('holds a character an image reference cannot (or a digest)');

@@ -64,16 +64,16 @@ export function isNamespaceName(s: string): boolean {
 
 /** @throws AdmissionGovernanceError ADMISSION_NAMESPACE_INVALID */
 export function checkNamespaceName(s: string): string {
-  if (!NAMESPACE.test(s))
-    invalid(`namespace ${JSON.stringify(s.slice(0, 80))} is not a Kubernetes namespace name`);
+  if (typeof s !== 'string' || !NAMESPACE.test(s))
+    invalid(`namespace ${show(s)} is not a Kubernetes namespace name`);
   return s;
 }
 
 /** @throws AdmissionGovernanceError ADMISSION_NAMESPACE_INVALID */
 export function checkClusterName(s: string, allowAny = true): string {
-  if (!(CLUSTER.test(s) || (allowAny && s === ANY_CLUSTER)))
+  if (typeof s !== 'string' || !(CLUSTER.test(s) || (allowAny && s === ANY_CLUSTER)))
     invalid(
-      `cluster ${JSON.stringify(s.slice(0, 80))} is not a cluster name (lower-case letters, digits, - and .${allowAny ? ', or * for every cluster' : ''})`,
+      `cluster ${show(s)} is not a cluster name (lower-case letters, digits, - and .${allowAny ? ', or * for every cluster' : ''})`,
     );
   return s;
 }
@@ -90,9 +90,7 @@ export function validateNamespaceConfig(
   checkClusterName(cluster);
   checkNamespaceName(namespace);
   if (!(ADMISSION_MODES as readonly string[]).includes(c.mode))
-    invalid(
-      `mode ${JSON.stringify(String(c.mode).slice(0, 40))} is not one of ${ADMISSION_MODES.join(', ')}`,
-    );
+    invalid(`mode ${show(c.mode)} is not one of ${ADMISSION_MODES.join(', ')}`);
   const out = defaultNamespaceConfig(cluster, namespace, c.mode as AdmissionMode);
   if (c.policy !== undefined) out.policy = checkPolicy(c.policy);
   if (c.team !== undefined) {
@@ -114,7 +112,8 @@ export function validateNamespaceConfig(
 }
 
 function checkPolicy(p: NamespacePolicyRef): NamespacePolicyRef {
-  switch (p?.kind) {
+  if (p === null || typeof p !== 'object') return invalid('policy is an object with a kind');
+  switch (p.kind) {
     case 'admission-default':
     case 'builtin':
       return { kind: p.kind };
@@ -142,6 +141,8 @@ function checkIdentities(list: TrustedIdentity[]): TrustedIdentity[] {
   return list.map((id, i) => {
     const where = `identities[${i}]`;
     const out: TrustedIdentity = {};
+    if (id === null || typeof id !== 'object' || Array.isArray(id))
+      invalid(`${where} is an object`);
     for (const k of ['issuer', 'issuerRegexp', 'subject', 'subjectRegexp'] as const) {
       const v = id?.[k];
       if (v === undefined) continue;
@@ -189,6 +190,13 @@ function checkIssuerUrl(s: string): string {
   if (u === undefined || !(u.protocol === 'https:' || (u.protocol === 'http:' && loopback)))
     invalid('expectedIssuer is an https URL (http only for a loopback dev issuer)');
   return s;
+}
+
+/** A value as a message may quote it: a string's start, else its type. */
+export function show(v: unknown): string {
+  return typeof v === 'string'
+    ? JSON.stringify(v.slice(0, 80))
+    : `(a ${v === null ? 'null' : typeof v})`;
 }
 
 function invalid(why: string): never {

@@ -47,8 +47,8 @@ export function validateOverrideRequest(r: OverrideRequestInput, now: Date): Ove
   if (!(ADMISSION_MODES as readonly string[]).includes(r.mode))
     invalid(`mode is one of ${ADMISSION_MODES.join(', ')}`);
   const ticket = checkTicket(r.ticket, invalid);
-  const expires = Date.parse(r.expiresAt);
-  if (Number.isNaN(expires) || !/^\d{4}-\d\d-\d\dT/.test(String(r.expiresAt)))
+  const expires = typeof r.expiresAt === 'string' ? Date.parse(r.expiresAt) : Number.NaN;
+  if (Number.isNaN(expires) || !/^\d{4}-\d\d-\d\dT/.test(r.expiresAt))
     invalid('expiresAt is an ISO 8601 date and time');
   if (expires <= now.getTime()) invalid('expiresAt is in the past');
   if (expires > now.getTime() + MAX_OVERRIDE_HOURS * 3600_000)
@@ -63,7 +63,7 @@ export function validateOverrideRequest(r: OverrideRequestInput, now: Date): Ove
     ticket,
     expiresAt: new Date(expires).toISOString(),
     ...(r.revertWhenHealthy !== undefined
-      ? { revertWhenHealthy: validateHealthRule(r.revertWhenHealthy) }
+      ? { revertWhenHealthy: validateHealthRule(r.revertWhenHealthy ?? {}) }
       : {}),
   };
 }
