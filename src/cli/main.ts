@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/index.js';
+import { registerAdmission } from './commands/admission.js';
 import { registerAdmissionReport } from './commands/admission-report.js';
 import { registerAttest } from './commands/attest.js';
 import { registerCa } from './commands/ca.js';
@@ -132,4 +133,5 @@ const COMMANDS: Register[] = [
   registerSupplier,
   registerPolicy,
   registerAdmissionReport,
+  registerAdmission,
 ];

@@ -24,6 +24,7 @@ export { SlsaLevelError } from './slsa-level-errors.js';
 // --- Policy as code: CEL policies over verified evidence (branch w-policy) ---
 
 export { type CelLimits, DEFAULT_CEL_LIMITS } from './cel/limits.js';
+export { assertSafeRegex } from './cel/regex-guard.js';
 export type { PolicyErrorCode } from './errors.js';
 export { PolicyError } from './errors.js';
 export {

@@ -38,6 +38,10 @@ import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAdmissionDecisionRoutes } from './routes/admission-decisions.js';
+import {
+  type AdmissionGovernanceRouteOptions,
+  registerAdmissionGovernanceRoutes,
+} from './routes/admission-governance.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -109,6 +113,8 @@ export interface ServerOptions {
     reconcileIntervalMs?: number;
     slo?: SloSettings;
   };
+  /** Admission governance's routes: the default mode and the blast radius of overrides. */
+  admissionGovernance?: AdmissionGovernanceRouteOptions;
 }
 
 export interface TriggerOptions {
@@ -264,6 +270,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     });
     app.addHook('onClose', async () => stopReconcile());
   }
+  registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -1,4 +1,5 @@
 import type { AccessErrorCode } from '../access/index.js';
+import type { AdmissionGovernanceErrorCode } from '../admission/governance-errors.js';
 import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
 import type { AdmissionRecordsErrorCode } from '../app/admission/records/index.js';
 import type { LogLaterErrorCode } from '../app/log-later/errors.js';
@@ -79,6 +80,7 @@ export type AllErrorCodes =
   | AdmissionRecordsErrorCode
   | LogLaterErrorCode
   | FallbackSignerErrorCode
+  | AdmissionGovernanceErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -230,6 +232,8 @@ const OVERRIDES = {
   ADMISSION_REVIEW_TOO_DEEP: 400,
   // The log answered `custody log upload` with an entry that does not verify against its key.
   LOG_LATER_ENTRY_UNVERIFIED: 502,
+  // A mode override asked to last longer than 72 h: bad input.
+  ADMISSION_OVERRIDE_TOO_LONG: 400,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

@@ -4,6 +4,7 @@ import { portfolioFigures } from '../app/inventory/portfolio-figures.js';
 import type { Services } from '../app/services.js';
 import { CLI_CALLER } from '../app/tokens.js';
 import type { TriggerMetrics } from '../app/triggers/index.js';
+import { registerAdmissionGovernanceMetrics } from './admission-governance-metrics.js';
 import { type AdmissionMetrics, registerAdmissionMetrics } from './admission-metrics.js';
 import { registerEvidenceMetrics } from './evidence-metrics.js';
 import { registerVulnMetrics } from './vuln-metrics.js';
@@ -68,6 +69,7 @@ export class Metrics {
     registerVulnMetrics(this.registry, s);
     registerEvidenceMetrics(this.registry, s);
     this.admission = registerAdmissionMetrics(this.registry, s);
+    registerAdmissionGovernanceMetrics(this.registry, s);
     const log = s.tlog?.log;
     if (log !== undefined) {
       new Gauge({

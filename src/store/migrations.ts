@@ -734,6 +734,121 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0016_admission_governance': {
+      async up(db: Db) {
+        // Namespace configuration: a new row per change, so a decision names the version it read.
+        await id(db.schema.createTable('admission_namespaces'))
+          .addColumn('cluster', 'text', notNull)
+          .addColumn('namespace', 'text', notNull)
+          .addColumn('version', 'integer', notNull)
+          .addColumn('config', 'text', notNull)
+          .addColumn('team', 'text')
+          .addColumn('updated_by', 'text', notNull)
+          .addColumn('updated_at', 'text', notNull)
+          .addUniqueConstraint('admission_namespaces_version', ['cluster', 'namespace', 'version'])
+          .execute();
+        await db.schema
+          .createIndex('admission_namespaces_namespace')
+          .on('admission_namespaces')
+          .columns(['namespace', 'cluster', 'version'])
+          .execute();
+        await id(db.schema.createTable('admission_clusters'))
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('created_by', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .execute();
+        await id(db.schema.createTable('admission_cluster_credentials'))
+          .addColumn('cluster_id', 'integer', (c) =>
+            c.notNull().references('admission_clusters.id'),
+          )
+          .addColumn('kind', 'text', notNull)
+          .addColumn('value', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addUniqueConstraint('admission_cluster_credentials_value', ['kind', 'value'])
+          .execute();
+        await id(db.schema.createTable('admission_exceptions'))
+          .addColumn('namespace', 'text', notNull)
+          .addColumn('team', 'text')
+          .addColumn('image_pattern', 'text', notNull)
+          .addColumn('ticket', 'text', notNull)
+          .addColumn('reasons', 'text', notNull)
+          .addColumn('requester_actor', 'text', notNull)
+          .addColumn('requester_person', 'text', notNull)
+          .addColumn('requested_at', 'text', notNull)
+          .addColumn('expires_at', 'text', notNull)
+          .addColumn('revoked_at', 'text')
+          .addColumn('revoked_by', 'text')
+          .execute();
+        await db.schema
+          .createIndex('admission_exceptions_namespace')
+          .on('admission_exceptions')
+          .columns(['namespace', 'expires_at'])
+          .execute();
+        await id(db.schema.createTable('admission_exception_approvals'))
+          .addColumn('exception_id', 'integer', (c) =>
+            c.notNull().references('admission_exceptions.id'),
+          )
+          .addColumn('side', 'text', notNull)
+          .addColumn('approver_actor', 'text', notNull)
+          .addColumn('approver_person', 'text', notNull)
+          .addColumn('approved_at', 'text', notNull)
+          .addUniqueConstraint('admission_exception_approvals_side', ['exception_id', 'side'])
+          .execute();
+        await id(db.schema.createTable('admission_overrides'))
+          .addColumn('namespaces', 'text', notNull)
+          .addColumn('mode', 'text', notNull)
+          .addColumn('ticket', 'text', notNull)
+          .addColumn('requester_actor', 'text', notNull)
+          .addColumn('requester_person', 'text', notNull)
+          .addColumn('requested_at', 'text', notNull)
+          .addColumn('expires_at', 'text', notNull)
+          .addColumn('revert_rule', 'text')
+          .addColumn('reverted_at', 'text')
+          .addColumn('revert_reason', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('revoked_by', 'text')
+          .execute();
+        await db.schema
+          .createIndex('admission_overrides_expires')
+          .on('admission_overrides')
+          .column('expires_at')
+          .execute();
+        await id(db.schema.createTable('admission_override_approvals'))
+          .addColumn('override_id', 'integer', (c) =>
+            c.notNull().references('admission_overrides.id'),
+          )
+          .addColumn('approver_actor', 'text', notNull)
+          .addColumn('approver_person', 'text', notNull)
+          .addColumn('approved_at', 'text', notNull)
+          .addUniqueConstraint('admission_override_approvals_person', [
+            'override_id',
+            'approver_person',
+          ])
+          .execute();
+        await id(db.schema.createTable('upstream_health_probes'))
+          .addColumn('upstream', 'text', notNull)
+          .addColumn('at', 'text', notNull)
+          .addColumn('healthy', 'integer', notNull)
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema
+          .createIndex('upstream_health_probes_upstream_at')
+          .on('upstream_health_probes')
+          .columns(['upstream', 'at'])
+          .execute();
+        // One row, bumped by every governance write: replicas compare it to know their cached
+        // configuration, exceptions and overrides are current.
+        await db.schema
+          .createTable('admission_governance_generation')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('generation', 'integer', notNull)
+          .execute();
+        await db
+          .insertInto('admission_governance_generation')
+          .values({ id: 1, generation: 0 })
+          .execute();
+      },
+    },
     '0017_admission_decisions': {
       async up(db: Db) {
         // Admission decisions (issue [9]): one row per AdmissionReview/ImageReview answered,

@@ -47,6 +47,15 @@ export interface Database {
   rebuild_checks: RebuildCheckTable;
   supplier_intakes: SupplierIntakeTable;
   team_policies: TeamPolicyTable;
+  admission_namespaces: AdmissionNamespaceTable;
+  admission_clusters: AdmissionClusterTable;
+  admission_cluster_credentials: AdmissionClusterCredentialTable;
+  admission_exceptions: AdmissionExceptionTable;
+  admission_exception_approvals: AdmissionExceptionApprovalTable;
+  admission_overrides: AdmissionOverrideTable;
+  admission_override_approvals: AdmissionOverrideApprovalTable;
+  upstream_health_probes: UpstreamHealthProbeTable;
+  admission_governance_generation: AdmissionGovernanceGenerationTable;
   admission_material: AdmissionMaterialTable;
   admission_decisions: AdmissionDecisionTable;
   admission_decision_images: AdmissionDecisionImageTable;
@@ -831,4 +840,108 @@ export interface AdmissionMaterialTable {
   material: string;
   /** 1: a rollback bundle (kept whatever its age). */
   pinned: Generated<number>;
+}
+
+/** A namespace's admission configuration: one row per version, never updated (history). */
+export interface AdmissionNamespaceTable {
+  id: Generated<number>;
+  /** A registered cluster's name, or `*` for every cluster. */
+  cluster: string;
+  namespace: string;
+  /** 1 for the first, then one more per change. */
+  version: number;
+  /** The NamespaceConfig as JSON (admission/types.ts), without cluster, namespace, version. */
+  config: string;
+  /** The owning team (copied out of `config` so lists filter by it). */
+  team: string | null;
+  updated_by: string;
+  updated_at: string;
+}
+
+/** A cluster that calls the admission webhook. */
+export interface AdmissionClusterTable {
+  id: Generated<number>;
+  name: string;
+  created_by: string;
+  created_at: string;
+}
+
+/** How a cluster proves who it is: a client certificate's or a bearer token's SHA-256. */
+export interface AdmissionClusterCredentialTable {
+  id: Generated<number>;
+  cluster_id: number;
+  /** `cert-sha256` (the DER certificate's) or `token-sha256` (the token's; never the token). */
+  kind: string;
+  /** Lower-case hex. */
+  value: string;
+  created_at: string;
+}
+
+export interface AdmissionExceptionTable {
+  id: Generated<number>;
+  namespace: string;
+  /** The namespace's owning team when requested (whose approver is the service owner). */
+  team: string | null;
+  image_pattern: string;
+  ticket: string;
+  /** JSON list of AdmissionReason; [] means every waivable reason. */
+  reasons: string;
+  requester_actor: string;
+  requester_person: string;
+  requested_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export interface AdmissionExceptionApprovalTable {
+  id: Generated<number>;
+  exception_id: number;
+  /** `service-owner` or `security`; one approval per side. */
+  side: string;
+  approver_actor: string;
+  approver_person: string;
+  approved_at: string;
+}
+
+export interface AdmissionOverrideTable {
+  id: Generated<number>;
+  /** JSON list of namespace names. */
+  namespaces: string;
+  mode: string;
+  ticket: string;
+  requester_actor: string;
+  requester_person: string;
+  requested_at: string;
+  expires_at: string;
+  /** JSON HealthRule, or null. */
+  revert_rule: string | null;
+  reverted_at: string | null;
+  revert_reason: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export interface AdmissionOverrideApprovalTable {
+  id: Generated<number>;
+  override_id: number;
+  approver_actor: string;
+  approver_person: string;
+  approved_at: string;
+}
+
+/** One probe of an upstream's health (registry, log, CA, OIDC, HSM); kept for a bounded time. */
+export interface UpstreamHealthProbeTable {
+  id: Generated<number>;
+  upstream: string;
+  at: string;
+  /** 1 healthy, 0 not. */
+  healthy: number;
+  detail: string | null;
+}
+
+/** One row: bumped by every governance write, so replicas' caches know when to read again. */
+export interface AdmissionGovernanceGenerationTable {
+  id: number;
+  generation: number;
 }

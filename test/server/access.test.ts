@@ -63,6 +63,13 @@ interface Ctx {
      */
     publications: Record<string, { id: number; bundle: string }>;
   };
+  /** Admission governance: per caller, an exception and an override to approve and to revoke. */
+  admission?: {
+    approveException: Record<string, string>;
+    revokeException: Record<string, string>;
+    approveOverride: Record<string, string>;
+    revokeOverride: Record<string, string>;
+  };
 }
 
 interface Route {
@@ -641,6 +648,140 @@ const ROUTES: Route[] = [
     ok: 503,
     req: () => ({ path: '/api/v1/admission/reconcile' }),
   },
+  // --- admission governance (src/server/routes/admission-governance.ts) ---
+  {
+    method: 'PUT',
+    path: '/api/v1/admission/namespaces/{namespace}',
+    allowed: ADMIN,
+    ok: 201,
+    req: (_c, who) => ({
+      path: `/api/v1/admission/namespaces/acc-${who}`,
+      body: { mode: 'audit', team: 'alpha' },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/namespaces/{namespace}',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/namespaces/fresh?cluster=prod' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/namespaces',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/namespaces' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/admission/clusters',
+    allowed: ADMIN,
+    ok: 201,
+    req: (_c, who) => ({ path: '/api/v1/admission/clusters', body: { name: `acc-${who}` } }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/clusters',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/clusters' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/admission/exceptions',
+    allowed: WRITERS,
+    ok: 201,
+    req: () => ({
+      path: '/api/v1/admission/exceptions',
+      body: {
+        namespace: 'acc-governed',
+        imagePattern: 'ghcr.io/acme/*',
+        ticket: 'ACC-1',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/admission/exceptions/{id}/approvals',
+    allowed: ['approver'],
+    ok: 200,
+    req: (c, who) => ({
+      path: `/api/v1/admission/exceptions/${c.admission?.approveException[who]}/approvals`,
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/admission/exceptions/{id}',
+    allowed: ['admin', 'approver'],
+    ok: 200,
+    req: (c, who) => ({
+      path: `/api/v1/admission/exceptions/${c.admission?.revokeException[who]}`,
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/exceptions',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/exceptions?state=pending' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/admission/overrides',
+    allowed: ADMIN,
+    ok: 201,
+    req: () => ({
+      path: '/api/v1/admission/overrides',
+      body: {
+        namespaces: ['acc-governed'],
+        mode: 'audit',
+        ticket: 'ACC-2',
+        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/admission/overrides/{id}/approvals',
+    allowed: ['approver'],
+    ok: 200,
+    req: (c, who) => ({
+      path: `/api/v1/admission/overrides/${c.admission?.approveOverride[who]}/approvals`,
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/admission/overrides/{id}',
+    allowed: ['admin', 'approver'],
+    ok: 200,
+    req: (c, who) => ({ path: `/api/v1/admission/overrides/${c.admission?.revokeOverride[who]}` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/overrides',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/overrides' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/admission/health-probes',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/admission/health-probes' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/admission/health-probes',
+    allowed: ADMIN,
+    ok: 201,
+    req: () => ({
+      path: '/api/v1/admission/health-probes',
+      body: { upstream: 'registry', healthy: true },
+    }),
+  },
 ];
 
 /** Routes anyone may call without a token. */
@@ -856,6 +997,7 @@ for (const backend of BACKENDS) {
         intakes,
         vex,
       };
+      ctx.admission = await admissionObjects(srv, tokens.admin);
     });
     after(async () => {
       await srv.close();
@@ -1003,3 +1145,53 @@ describe('HTTP access control: expired tokens', () => {
     });
   }
 });
+
+/**
+ * Admission governance objects for the routes that act on one: a namespace of team alpha, and per
+ * caller an exception and an override (asked by the admin person) to approve and to revoke.
+ */
+async function admissionObjects(
+  srv: TestServer,
+  admin: string,
+): Promise<NonNullable<Ctx['admission']>> {
+  const ns = await call(srv, 'PUT', '/api/v1/admission/namespaces/acc-governed', {
+    token: admin,
+    body: { mode: 'enforce', team: 'alpha' },
+  });
+  assert.equal(ns.status, 201, ns.text);
+  const out: NonNullable<Ctx['admission']> = {
+    approveException: {},
+    revokeException: {},
+    approveOverride: {},
+    revokeOverride: {},
+  };
+  for (const who of CALLERS) {
+    for (const map of [out.approveException, out.revokeException]) {
+      const e = await call(srv, 'POST', '/api/v1/admission/exceptions', {
+        token: admin,
+        body: {
+          namespace: 'acc-governed',
+          imagePattern: `ghcr.io/acme/${who}`,
+          ticket: 'ACC-0',
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      });
+      assert.equal(e.status, 201, e.text);
+      map[who] = e.json.id;
+    }
+    for (const map of [out.approveOverride, out.revokeOverride]) {
+      const o = await call(srv, 'POST', '/api/v1/admission/overrides', {
+        token: admin,
+        body: {
+          namespaces: ['acc-governed'],
+          mode: 'warn',
+          ticket: 'ACC-0',
+          expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        },
+      });
+      assert.equal(o.status, 201, o.text);
+      map[who] = o.json.override.id;
+    }
+  }
+  return out;
+}
