@@ -10,6 +10,11 @@ export {
   type AdmissionTlsSettings,
   loadAdmissionSettings,
 } from './admission-settings.js';
+export {
+  type AdmissionTrustSettings,
+  type IdentitySetting,
+  loadAdmissionTrustSettings,
+} from './admission-trust-settings.js';
 export { type CliSettings, loadCliSettings } from './cli-settings.js';
 export {
   DEFAULT_DATA_DIR,

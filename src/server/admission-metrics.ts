@@ -1,5 +1,6 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AdmissionDecision } from '../admission/types.js';
+import type { EngineStats } from '../app/admission/engine/index.js';
 import {
   type AdmissionFigures,
   admissionFigures,
@@ -20,6 +21,8 @@ export interface AdmissionMetrics extends Required<RecorderHooks> {
   reconciled(r: ReconcileRun): void;
   /** The SLO the burn gauges measure against (CUSTODY_ADMISSION_SLO_*; default 99.9 % / 30 d). */
   slo: SloSettings;
+  /** This replica's image-check caches (set by the composition root when admission runs). */
+  engineStats?: () => EngineStats;
 }
 
 /** Reasons in the closed list's order: a decision is counted under its first. */
@@ -80,6 +83,67 @@ export function registerAdmissionMetrics(registry: Registry, s: Services): Admis
     labelNames: ['result'],
     registers,
   });
+  const engineGauges: [string, string, (st: EngineStats) => number][] = [
+    [
+      'custody_admission_cache_hits',
+      'Image checks answered from fresh cached material, without the registry (this replica, since start)',
+      (st) => st.hits,
+    ],
+    [
+      'custody_admission_cache_decision_hits',
+      'Of the cache hits, those answered from the decision cache (no policy evaluated)',
+      (st) => st.decisionHits,
+    ],
+    [
+      'custody_admission_cache_misses',
+      'Image checks that verified from the registry (this replica, since start)',
+      (st) => st.misses,
+    ],
+    [
+      'custody_admission_cache_coalesced',
+      'Image checks that joined a verification of the same image already under way',
+      (st) => st.coalesced,
+    ],
+    [
+      'custody_admission_cache_stale_served',
+      'Image checks answered with material past its TTL because the registry was down (degraded)',
+      (st) => st.staleServed,
+    ],
+    [
+      'custody_admission_cache_rollback_served',
+      'Image checks in high-risk namespaces answered from a pinned rollback bundle',
+      (st) => st.rollbackServed,
+    ],
+    [
+      'custody_admission_cache_entries',
+      'Verified-material entries held (pinned rollback bundles aside)',
+      (st) => st.entries,
+    ],
+    ['custody_admission_cache_pinned', 'Pinned rollback bundles held', (st) => st.pinned],
+    [
+      'custody_admission_cache_hit_ratio',
+      'Cache hits / (hits + misses) since start (NaN before the first check)',
+      (st) => (st.hits + st.misses > 0 ? st.hits / (st.hits + st.misses) : Number.NaN),
+    ],
+    [
+      'custody_admission_cache_oldest_age_seconds',
+      'Age of the oldest verified material held (staleness; 0 with none)',
+      (st) =>
+        st.oldestVerifiedAt === undefined
+          ? 0
+          : Math.max(0, (Date.now() - Date.parse(st.oldestVerifiedAt)) / 1000),
+    ],
+  ];
+  for (const [name, help, read] of engineGauges)
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const stats = metrics.engineStats?.();
+        this.set(stats === undefined ? 0 : read(stats));
+      },
+    });
   const seen = new Set<string>();
   const nsLabel = (ns: string) => {
     if (seen.has(ns)) return ns;

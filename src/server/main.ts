@@ -1,10 +1,13 @@
+import { openAdmission } from '../app/admission/open-admission.js';
 import { openKeyless } from '../app/ca/open-keyless.js';
 import { startCosigning } from '../app/collect-cosignatures.js';
 import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
 import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
+import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
 import type { ServeConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
+import { startAdmissionListener } from './admission/listener.js';
 import { buildServer } from './app.js';
 
 export interface StartServiceOptions {
@@ -18,6 +21,11 @@ export interface StartServiceOptions {
    * service takes events (`/api/v1/events`, webhooks, `--events-dir`) and runs actions as jobs.
    */
   triggers?: { engine: TriggerEngine; executors?: Readonly<Record<string, ActionExecutor>> };
+  /** The environment (CUSTODY_ADMISSION_*, CUSTODY_OCI_*) and the directory relative files are read from. */
+  env?: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+  /** `--admission-default-mode`: what a namespace with no configuration answers (default enforce). */
+  admissionDefaultMode?: string | undefined;
   /** Where the start-up lines go: the address on stderr, a first admin token on stdout. */
   out: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } };
 }
@@ -65,7 +73,20 @@ export async function startService(
     ...(services.tlog ? { logEntry: () => services.tlog?.trustedRootEntry(new Date(0)) } : {}),
     onIssued: (e) => logger.info({ issued: e }, 'certificate issued'),
   });
-  const { app } = await buildServer({
+  // Admission: the webhook on this listener (and on a TLS one when configured), deciding from
+  // the registry, this service's index and its own CA and log.
+  const admission = openAdmission(services, {
+    env: o.env ?? process.env,
+    defaultMode: o.admissionDefaultMode,
+    ownTrustedRoot: keyless?.trustedRoot ?? logTrustedRoot(services),
+    caIssuers: [
+      ...cfg.oidcIssuers.map((i) => i.issuer),
+      ...(keyless?.devOidc ? [keyless.devOidc.issuer] : []),
+    ],
+    cwd: o.cwd ?? process.cwd(),
+    log: (level, msg, fields) => logger[level](fields, msg),
+  });
+  const { app, metrics } = await buildServer({
     services,
     logger,
     maxSbomBytes: cfg.maxSbomBytes,
@@ -73,13 +94,24 @@ export async function startService(
     timeouts: cfg.timeouts,
     tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
     ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
+    admission: { face: admission.face },
+    admissionRecords: { reconcile: admission.reconcile, slo: admission.slo },
+    admissionGovernance: {
+      defaultMode: admission.settings.defaultMode,
+      blastRadius: admission.blastRadius,
+    },
     triggers: {
       ...(o.triggers ?? { engine: SEED_001_ENGINE }),
       webhookSecret: cfg.webhookSecret,
       eventsDir: cfg.eventsDir,
     },
   });
+  admission.hooks.current = metrics.admission;
+  metrics.admission.engineStats = () => admission.engine.stats();
   const address = await app.listen({ host: cfg.host, port: cfg.port });
+  const admissionTls = admission.settings.tls
+    ? await startAdmissionListener({ face: admission.face, tls: admission.settings.tls, logger })
+    : undefined;
   let witnessing: { stop(): Promise<void> } | undefined;
   if (services.tlog && cfg.tlog.witnesses.length > 0) {
     witnessing = await startCosigning(services.tlog.log, {
@@ -100,6 +132,9 @@ export async function startService(
     stderr.write(
       `WARNING: --dev-oidc: a development OIDC issuer at ${keyless.devOidc.issuer} signs ID tokens for any subject. Use it on one machine only.\n`,
     );
+  stderr.write(
+    `Admission webhook at ${address}/admission/validate${admissionTls ? ` and ${admissionTls.url}/admission/validate (TLS)` : ''}; unconfigured namespaces: ${admission.settings.defaultMode}\n`,
+  );
   if (keyless)
     stderr.write(
       `Keyless signing: Fulcio v2 API at ${address}/api/v2/, trusted root at ${address}/api/v1/trusted-root\n`,
@@ -116,6 +151,8 @@ export async function startService(
       process.off('SIGTERM', onTerm);
       void app
         .close()
+        .then(() => admissionTls?.close())
+        .then(() => admission.close())
         .then(() => witnessing?.stop())
         .then(() => services.close())
         .then(done, (e: unknown) => {

@@ -24,11 +24,21 @@ export function registerServe(program: Command, io: CliIO): void {
       'poll this directory for trigger event files (JSON; moved to done/ or failed/) (env CUSTODY_EVENTS_DIR)',
     )
     .option(
+      '--admission-default-mode <mode>',
+      'what the admission webhook does for a namespace with no configuration: enforce (default: an unsigned image is denied), warn or audit (env CUSTODY_ADMISSION_DEFAULT_MODE)',
+    )
+    .option(
       '--dev-oidc',
       'run a local OIDC issuer for keyless signing on one machine (it signs any subject: never in production)',
     )
     .action(
-      async (o: { dataDir?: string; listen?: string; devOidc?: boolean; eventsDir?: string }) => {
+      async (o: {
+        dataDir?: string;
+        listen?: string;
+        devOidc?: boolean;
+        eventsDir?: string;
+        admissionDefaultMode?: string;
+      }) => {
         const { createLogger } = await import('../../log/logger.js');
         // The service's composition root: the one place the CLI reaches into server/.
         const { startService } = await import('../../server/main.js');
@@ -43,6 +53,9 @@ export function registerServe(program: Command, io: CliIO): void {
         const service = await startService(cfg, logger, {
           devOidc: o.devOidc === true,
           blobDir: settingsOf(io).blobDir,
+          env: settingsOf(io).environment,
+          cwd: io.cwd,
+          admissionDefaultMode: o.admissionDefaultMode,
           out: { stdout: io.stdout, stderr: io.stderr },
         });
         await service.stopped;
