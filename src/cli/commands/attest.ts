@@ -2,30 +2,42 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type CliIO, settingsOf } from '../io.js';
 import { registerAttestProvenance } from './attest-provenance.js';
-import { type KeyedFlags, keyedOptions, withKeyedOptions, writeBundle } from './sign.js';
+import {
+  attestResilientCommand,
+  type KeyedFlags,
+  keyedOptions,
+  type ResilienceFlags,
+  withKeyedOptions,
+  withResilienceOptions,
+  writeBundle,
+} from './sign.js';
 
 /**
  * `custody attest <subject> --predicate <file> --type <type> --key <pem>`: an in-toto Statement v1
  * about a file or a `sha256:` digest, in a DSSE envelope, in a Sigstore bundle (v0.3).
  */
 export function registerAttest(program: Command, io: CliIO): void {
-  withKeyedOptions(
-    program
-      .command('attest <subject>')
-      .description(
-        'sign an in-toto attestation about a file, a sha256:<hex> digest, or an image in a configured registry (stored next to it)',
-      )
-      .requiredOption('--predicate <file>', 'the predicate, a JSON object')
-      .requiredOption(
-        '--type <type>',
-        'predicate type: slsaprovenance1, cyclonedx, spdx, openvex, or a URI',
-      )
-      .option('--subject-name <name>', 'the subject’s name (default: the file’s base name)'),
+  withResilienceOptions(
+    withKeyedOptions(
+      program
+        .command('attest <subject>')
+        .description(
+          'sign an in-toto attestation about a file, a sha256:<hex> digest, or an image in a configured registry (stored next to it)',
+        )
+        .requiredOption('--predicate <file>', 'the predicate, a JSON object')
+        .requiredOption(
+          '--type <type>',
+          'predicate type: slsaprovenance1, cyclonedx, spdx, openvex, or a URI',
+        )
+        .option('--subject-name <name>', 'the subject’s name (default: the file’s base name)'),
+    ),
   ).action(
     async (
       subject: string,
-      o: KeyedFlags & { predicate: string; type: string; subjectName?: string },
+      o: KeyedFlags & ResilienceFlags & { predicate: string; type: string; subjectName?: string },
     ) => {
+      // --fallback-key, --log-later, --public-log: signing that keeps going when a service is down.
+      if (await attestResilientCommand(subject, o, io)) return;
       // An image in a configured registry (not a file here): the statement is about its manifest
       // digest and is stored in its repository (cosign's .att tag and an OCI referrer).
       const { imageRefIfConfigured } = await import('../../app/oci/registry.js');
