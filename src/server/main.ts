@@ -22,8 +22,8 @@ export interface StartServiceOptions {
    */
   triggers?: { engine: TriggerEngine; executors?: Readonly<Record<string, ActionExecutor>> };
   /** The environment (CUSTODY_ADMISSION_*, CUSTODY_OCI_*) and the directory relative files are read from. */
-  env?: Readonly<Record<string, string | undefined>>;
-  cwd?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
   /** `--admission-default-mode`: what a namespace with no configuration answers (default enforce). */
   admissionDefaultMode?: string | undefined;
   /** Where the start-up lines go: the address on stderr, a first admin token on stdout. */
@@ -76,14 +76,14 @@ export async function startService(
   // Admission: the webhook on this listener (and on a TLS one when configured), deciding from
   // the registry, this service's index and its own CA and log.
   const admission = openAdmission(services, {
-    env: o.env ?? process.env,
+    env: o.env,
     defaultMode: o.admissionDefaultMode,
     ownTrustedRoot: keyless?.trustedRoot ?? logTrustedRoot(services),
     caIssuers: [
       ...cfg.oidcIssuers.map((i) => i.issuer),
       ...(keyless?.devOidc ? [keyless.devOidc.issuer] : []),
     ],
-    cwd: o.cwd ?? process.cwd(),
+    cwd: o.cwd,
     log: (level, msg, fields) => logger[level](fields, msg),
   });
   const { app, metrics } = await buildServer({
