@@ -564,13 +564,22 @@ describe('admission chaos: upstreams down or slow, in turn and all at once', { s
     try {
       pastTtl();
       const signed = img['signed']?.ref as string;
-      const before = ['log', 'ca', 'oidc', 'api'].map((c) => cGate.seen(c));
+      const custodyBefore = ['log', 'ca', 'oidc', 'api'].map((c) => cGate.seen(c));
+      const registryBefore = rUp.seen('all');
       for (const ns of MODES) assertCleanAdmit(await review(signed, ns));
+      assert.ok(rUp.seen('all') > registryBefore, 'verified again, from the registry');
+      // A slow log is no different: nothing waits for it.
+      cGate.set('log', 'slow');
+      pastTtl();
+      const slow = await review(signed, 'enforce');
+      assertCleanAdmit(slow);
+      assert.ok(slow.ms < 1_500, `decided in ${Math.round(slow.ms)} ms`);
       assert.deepEqual(
         ['log', 'ca', 'oidc', 'api'].map((c) => cGate.seen(c)),
-        before,
+        custodyBefore,
         'verification is offline against the trusted root: no request reached the Custody gate',
       );
+      cGate.set('log', 'down');
 
       const s = await cli(
         {},
