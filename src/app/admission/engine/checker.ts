@@ -253,12 +253,18 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
   async function material(
     ref: ImageReference & { digest: string },
     ns: NamespaceConfig,
+    fresh: boolean,
   ): Promise<Got<MaterialEntry>> {
     const key = materialKey(ref.digest);
     // After the database read, memory again: a verification may have finished meanwhile.
     const cached = materials.get(key) ?? (await stored(key)) ?? materials.get(key);
     const now = clock();
-    if (cached !== undefined && now - cached.material.verifiedAt < ttl && !invalidated.has(key)) {
+    if (
+      cached !== undefined &&
+      !fresh &&
+      now - cached.material.verifiedAt < ttl &&
+      !invalidated.has(key)
+    ) {
       counters.hits++;
       return { ok: cached };
     }
@@ -375,7 +381,15 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
     }
   }
 
-  async function check(image: string, ns: NamespaceConfig, at: Date): Promise<ImageVerdict> {
+  async function check(
+    image: string,
+    ns: NamespaceConfig,
+    at: Date,
+    o2: { fresh?: boolean } = {},
+  ): Promise<ImageVerdict> {
+    // Reconciliation asks for a fresh check: material within its TTL may predate what it must
+    // see (a signature uploaded to the log since, one withdrawn from the registry).
+    const fresh = o2.fresh === true;
     const v = (x: Omit<ImageVerdict, 'image' | 'cached'> & { cached?: boolean }): ImageVerdict => ({
       image,
       cached: false,
@@ -422,7 +436,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
         degraded = r.degraded;
       }
       const dref = { ...ref, digest };
-      const m = await material(dref, ns);
+      const m = await material(dref, ns, fresh);
       if ('infra' in m) return infra(m.infra, digest);
       if ('missing' in m)
         return v({ digest, outcome: 'fail', reason: 'request-invalid', message: m.missing });
@@ -447,7 +461,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
               materialDigest: m.ok.digest,
             })
           : undefined;
-      if (key !== undefined) {
+      if (key !== undefined && !fresh) {
         const hit = decisions.get(key);
         if (hit !== undefined && hit.expires > clock()) {
           counters.decisionHits++;
