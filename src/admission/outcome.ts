@@ -129,7 +129,8 @@ function byMode(
   return {
     effect: mode,
     reason,
-    warning: `policy ${policy} (mode=${mode}): ${v.image}: ${message} [${reason}]`,
+    // The reason first: Kubernetes cuts long warnings, and the reason is what a deployer acts on.
+    warning: `policy ${policy} (mode=${mode}, reason ${reason}): ${v.image}: ${message}`,
   };
 }
 

@@ -191,7 +191,10 @@ describe('admission end to end: custody serve, docker-registry, the CLI', () => 
     }
     const w = await review([unsigned], 'shop-warn');
     assert.equal(w.response.allowed, true);
-    assert.match(w.response.warnings?.join('\n') ?? '', /mode=warn.*acme\/unsigned.*\[unsigned\]/);
+    assert.match(
+      w.response.warnings?.join('\n') ?? '',
+      /mode=warn, reason unsigned\): .*acme\/unsigned/,
+    );
     const a = await review([unsigned], 'shop-audit');
     assert.equal(a.response.allowed, true);
     assert.equal(a.response.auditAnnotations?.['decision'], 'audit');

@@ -93,7 +93,7 @@ describe('admission outcome: the mode decides what a failure leads to', () => {
     const w = run([unsigned], { ns: ns({ mode: 'warn' }) });
     assert.equal(w.allowed, true);
     assert.equal(w.images[0]?.effect, 'warn');
-    assert.match(w.warnings[0] ?? '', /mode=warn.*no signature found \[unsigned\]/);
+    assert.match(w.warnings[0] ?? '', /\(mode=warn, reason unsigned\): .*no signature found/);
     const a = run([unsigned], { ns: ns({ mode: 'audit' }) });
     assert.equal(a.allowed, true);
     assert.equal(a.images[0]?.effect, 'audit');

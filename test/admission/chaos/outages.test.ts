@@ -310,7 +310,7 @@ describe('admission chaos: upstreams down or slow, in turn and all at once', { s
       assert.equal(r.auditAnnotations?.['decision'], 'deny');
     } else if (mode === 'warn') {
       assert.equal(r.allowed, true, JSON.stringify(r));
-      assert.match(r.warnings?.join('\n') ?? '', /\(mode=warn\): /);
+      assert.match(r.warnings?.join('\n') ?? '', /\(mode=warn, reason infrastructure\): /);
       assert.equal(r.auditAnnotations?.['decision'], 'warn');
     } else {
       assert.equal(r.allowed, true, JSON.stringify(r));
