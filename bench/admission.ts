@@ -151,6 +151,22 @@ async function main(): Promise<void> {
       })
     ).text();
     ceiling = await ceilingServer(answer);
+    // One at a time first: the answer path alone, without queueing behind other clients.
+    const serial: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = performance.now();
+      const r = await fetch(`${served.url}/admission/validate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: bodies[i % bodies.length] as string,
+      });
+      const text = await r.text();
+      serial.push(performance.now() - t);
+      if (r.status !== 200 || !allowed(text)) {
+        wrong++;
+        firstWrong ??= `${r.status} ${text.slice(0, 400)}`;
+      }
+    }
     const load = (url: string, durationS: number) =>
       measureReviews({
         url,
@@ -189,6 +205,9 @@ async function main(): Promise<void> {
       total,
       wrong,
       firstWrong,
+      serial,
+      answerBytes: Buffer.byteLength(answer),
+      requestBytes: Buffer.byteLength(bodies[0] as string),
     });
     const failed = wrong > 0 || [...warm, ...limit].some((s) => s.errors > 0 || s.wrongAnswers > 0);
     if (failed) process.exitCode = 1;
@@ -403,6 +422,9 @@ function report(r: {
   total: number;
   wrong: number;
   firstWrong: string | undefined;
+  serial: number[];
+  answerBytes: number;
+  requestBytes: number;
 }): void {
   const f = (n: number) => (Number.isNaN(n) ? 'n/a' : n < 10 ? n.toFixed(2) : n.toFixed(1));
   const med = (xs: ReviewStats[], k: keyof ReviewStats) => median(xs.map((x) => x[k] as number));
@@ -437,6 +459,9 @@ function report(r: {
   };
   lines.push(
     `warm, ${OPTS.connections} clients closed loop, ${OPTS.durationS} s per run, pods of ${OPTS.containers} images already checked:`,
+  );
+  lines.push(
+    `  one client, one review at a time (${r.serial.length})  p50 ${f(percentile(r.serial, 50))} ms  p95 ${f(percentile(r.serial, 95))} ms  p99 ${f(percentile(r.serial, 99))} ms  (review ${r.requestBytes} bytes, answer ${r.answerBytes} bytes)`,
   );
   lines.push(
     `  custody serve   ${w.rps.toFixed(0)} reviews/s  p50 ${f(w.p50)} ms  p95 ${f(w.p95)} ms  p99 ${f(w.p99)} ms  (runs: ${r.warm.map((x) => x.requestsPerS.toFixed(0)).join(', ')}/s)  targets ≥ ${TARGETS.warmPerS}/s: ${verdict(w.rps >= TARGETS.warmPerS)}, p99 < ${TARGETS.warmP99Ms} ms: ${verdict(w.p99 < TARGETS.warmP99Ms)}`,
