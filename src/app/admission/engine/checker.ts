@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '../../../access/index.js';
-import { decisionCacheKey, expiryBucket } from '../../../admission/cache-key.js';
+import {
+  type DecisionKeyInput,
+  decisionCacheKey,
+  expiryBucket,
+} from '../../../admission/cache-key.js';
 import {
   classifyVerdict,
   judgeSignatures,
@@ -182,6 +186,31 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
   const storedPolicies = new Lru<string, { at: number; text: PolicyText }>(256);
   const counters = { hits: 0, decisionHits: 0, misses: 0, staleServed: 0, rollbackServed: 0 };
   const trustFingerprint = fingerprintOf(o.trust, o.defaultIdentities, requireLog);
+  /**
+   * decisionCacheKey remembered by the plain JSON of its inputs: sorting the namespace's keys at
+   * every depth and hashing them, for every image of every review, was an eighth of the service's
+   * time on warm reviews (`npm run bench -- admission`). Plain JSON of equal inputs is equal, so
+   * this changes no key; it is content, not object identity, so a namespace object changed in
+   * place still misses.
+   */
+  const decisionKeys = new Lru<string, string>(o.cache.entries);
+  const decisionKeyOf = (i: DecisionKeyInput): string => {
+    const plain = JSON.stringify([
+      i.imageDigest,
+      i.namespace,
+      i.policyDigest,
+      i.trustFingerprint,
+      i.governanceGeneration,
+      i.materialBucket,
+      i.materialDigest,
+    ]);
+    let key = decisionKeys.get(plain);
+    if (key === undefined) {
+      key = decisionCacheKey(i);
+      decisionKeys.set(plain, key);
+    }
+    return key;
+  };
   const builtins = new Map<string, PolicyText>(
     [
       [ADMISSION_DEFAULT_POLICY_NAME, ADMISSION_DEFAULT_POLICY_SOURCE],
@@ -451,7 +480,7 @@ export function createImageChecker(s: Services, o: EngineOptions): AdmissionEngi
       }
       const key =
         degraded === undefined
-          ? decisionCacheKey({
+          ? decisionKeyOf({
               imageDigest: digest,
               namespace: ns,
               policyDigest: policy.digest,
