@@ -50,7 +50,7 @@ export function createDecisionRecorder(
   s: Services,
   o: DecisionRecorderOptions = {},
 ): BatchingDecisionRecorder {
-  const maxBatch = o.maxBatch ?? 256;
+  const maxBatch = o.maxBatch ?? 32;
   const maxBacklog = o.maxBacklog ?? 10_000;
   const baseRetry = o.retryMs ?? 1000;
   let queue: { d: AdmissionDecision; done: () => void }[] = [];
