@@ -8,11 +8,6 @@ export interface ReviewLoad {
   durationS: number;
   /** AdmissionReview bodies, each connection cycling through them (offset per connection). */
   bodies: readonly string[];
-  /**
-   * Paced: at most this many reviews a second across all connections (autocannon's overallRate),
-   * so latency is measured at a given load instead of at saturation.
-   */
-  ratePerS?: number;
   /** Whether an answer body is the one expected (every warm answer allowed, say). */
   verify: (body: string) => boolean;
 }
@@ -40,7 +35,6 @@ export async function measureReviews(load: ReviewLoad): Promise<ReviewStats> {
         connections: load.connections,
         duration: load.durationS,
         method: 'POST',
-        ...(load.ratePerS !== undefined ? { overallRate: load.ratePerS } : {}),
         headers: { 'content-type': 'application/json' },
         setupClient: (client) => {
           const start = next++ % load.bodies.length;

@@ -170,19 +170,13 @@ async function main(): Promise<void> {
         firstWrong ??= `${r.status} ${text.slice(0, 400)}`;
       }
     }
-    const load = (
-      url: string,
-      durationS: number,
-      connections = OPTS.connections,
-      ratePerS?: number,
-    ) =>
+    const load = (url: string, durationS: number, connections = OPTS.connections) =>
       measureReviews({
         url,
         connections,
         durationS,
         bodies,
         verify: allowed,
-        ...(ratePerS !== undefined ? { ratePerS } : {}),
       });
     const before = await metrics(served);
     await load(`${served.url}/admission/validate`, 2); // warm-up
@@ -190,7 +184,6 @@ async function main(): Promise<void> {
     const warm: ReviewStats[] = [];
     const limit: ReviewStats[] = [];
     const light: ReviewStats[] = [];
-    const paced: ReviewStats[] = [];
     for (let r = 0; r < OPTS.runs; r++) {
       // Alternate which goes first, so neither always runs on a cooler machine.
       const order = r % 2 === 0 ? ['svc', 'lim'] : ['lim', 'svc'];
@@ -206,17 +199,6 @@ async function main(): Promise<void> {
       light.push(
         await load(`${served.url}/admission/validate`, OPTS.durationS, OPTS.lightConnections),
       );
-      // The target as a load: the same 50 clients paced to the target rate, each review's latency
-      // measured at that rate (what a cluster sending 2,000 reviews a second sees).
-      OUT.progress(`warm run ${r + 1}/${OPTS.runs}: paced at ${TARGETS.warmPerS}/s`);
-      paced.push(
-        await load(
-          `${served.url}/admission/validate`,
-          OPTS.durationS,
-          OPTS.connections,
-          TARGETS.warmPerS,
-        ),
-      );
     }
     const after = await metrics(served);
     const rssMiB = vmHwmMiB(served.child.pid as number);
@@ -227,7 +209,6 @@ async function main(): Promise<void> {
       warm,
       limit,
       light,
-      paced,
       before,
       after,
       rssMiB,
@@ -446,7 +427,6 @@ function report(r: {
   warm: ReviewStats[];
   limit: ReviewStats[];
   light: ReviewStats[];
-  paced: ReviewStats[];
   before: Record<string, number>;
   after: Record<string, number>;
   rssMiB: number;
@@ -502,9 +482,6 @@ function report(r: {
     `  custody serve, ${OPTS.lightConnections} clients  ${med(r.light, 'requestsPerS').toFixed(0)} reviews/s  p50 ${f(med(r.light, 'p50Ms'))} ms  p95 ${f(med(r.light, 'p95Ms'))} ms  p99 ${f(med(r.light, 'p99Ms'))} ms  p99 < ${TARGETS.warmP99Ms} ms: ${verdict(med(r.light, 'p99Ms') < TARGETS.warmP99Ms)}`,
   );
   lines.push(
-    `  custody serve, ${OPTS.connections} clients paced to ${TARGETS.warmPerS}/s  ${med(r.paced, 'requestsPerS').toFixed(0)} reviews/s  p50 ${f(med(r.paced, 'p50Ms'))} ms  p95 ${f(med(r.paced, 'p95Ms'))} ms  p99 ${f(med(r.paced, 'p99Ms'))} ms  p99 < ${TARGETS.warmP99Ms} ms at the target rate: ${verdict(med(r.paced, 'p99Ms') < TARGETS.warmP99Ms)}`,
-  );
-  lines.push(
     `  node:http fixed answer (the loopback ceiling, same load generator and bodies)  ${l.rps.toFixed(0)} reviews/s  p50 ${f(l.p50)} ms  p95 ${f(l.p95)} ms  p99 ${f(l.p99)} ms`,
   );
   lines.push(`  custody / ceiling  ${((w.rps / l.rps) * 100).toFixed(1)} % of the throughput`);
@@ -512,9 +489,9 @@ function report(r: {
   lines.push(
     `  service counters over the warm runs (/metrics): image cache hits +${d('custody_admission_cache_hits')}, decision cache hits +${d('custody_admission_cache_decision_hits')}, misses +${d('custody_admission_cache_misses')}, coalesced +${d('custody_admission_cache_coalesced')}, stale served +${d('custody_admission_cache_stale_served')}; decisions allowed +${d('decisions_allowed')}, other +${d('decisions_denied')}`,
   );
-  const warmReq = [...r.warm, ...r.light, ...r.paced, ...r.limit];
+  const warmReq = [...r.warm, ...r.light, ...r.limit];
   lines.push(
-    `answers checked: cold ${allPods.length + allSingles.length + OPTS.pods + OPTS.singles} (warm-up run included), not allowed or failed: ${r.wrong}${r.firstWrong ? ` (first: ${r.firstWrong})` : ''}; warm ${[...r.warm, ...r.light, ...r.paced].reduce((a, x) => a + x.requests, 0)} custody / ${r.limit.reduce((a, x) => a + x.requests, 0)} ceiling, errors ${warmReq.reduce((a, x) => a + x.errors, 0)}${
+    `answers checked: cold ${allPods.length + allSingles.length + OPTS.pods + OPTS.singles} (warm-up run included), not allowed or failed: ${r.wrong}${r.firstWrong ? ` (first: ${r.firstWrong})` : ''}; warm ${[...r.warm, ...r.light].reduce((a, x) => a + x.requests, 0)} custody / ${r.limit.reduce((a, x) => a + x.requests, 0)} ceiling, errors ${warmReq.reduce((a, x) => a + x.errors, 0)}${
       warmReq.some((x) => x.errorKinds)
         ? ` (${warmReq
             .map((x) => x.errorKinds)
