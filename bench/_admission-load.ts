@@ -8,6 +8,8 @@ export interface ReviewLoad {
   durationS: number;
   /** AdmissionReview bodies, each connection cycling through them (offset per connection). */
   bodies: readonly string[];
+  /** Request headers (default: JSON content type only). */
+  headers?: Record<string, string>;
   /** Whether an answer body is the one expected (every warm answer allowed, say). */
   verify: (body: string) => boolean;
 }
@@ -35,12 +37,17 @@ export async function measureReviews(load: ReviewLoad): Promise<ReviewStats> {
         connections: load.connections,
         duration: load.durationS,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: load.headers ?? { 'content-type': 'application/json' },
         setupClient: (client) => {
           const start = next++ % load.bodies.length;
           const rotated = [...load.bodies.slice(start), ...load.bodies.slice(0, start)];
           client.setRequests(
-            rotated.map((body) => ({ method: 'POST', path: `${u.pathname}${u.search}`, body })),
+            rotated.map((body) => ({
+              method: 'POST',
+              path: `${u.pathname}${u.search}`,
+              body,
+              ...(load.headers !== undefined ? { headers: load.headers } : {}),
+            })),
           );
         },
         requests: [{ method: 'POST', path: `${u.pathname}${u.search}`, body: load.bodies[0] }],

@@ -5,8 +5,9 @@
  * The admission webhook over HTTP on loopback, on the real parts: `custody serve --dev-oidc`
  * (a child process, SQLite, built from dist/) with CUSTODY_OCI_REGISTRIES naming a real
  * docker-registry on loopback; every image pushed there, then keyless-signed and SBOM-attested
- * with the CLI, as test/admission/e2e.test.ts does. AdmissionReviews are posted unauthenticated
- * to /admission/validate, as an API server without a cluster token would.
+ * with the CLI, as test/admission/e2e.test.ts does. AdmissionReviews are posted to
+ * /admission/validate with a registered cluster's bearer token, as a cluster's API server sends
+ * them: every allowed review then also records its digests as deployed in that cluster.
  *
  * - cold: each review a pod of `--containers` distinct signed+attested images that the service
  *   has never checked (registry lookups, bundle verification, policy), one review at a time;
@@ -47,6 +48,9 @@ const arg = (name: string, fallback: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
 };
+/** Headers of every review posted: JSON, and the bench cluster's token once it is registered. */
+const REVIEW_HEADERS: Record<string, string> = { 'content-type': 'application/json' };
+
 const OPTS = {
   runs: Number(arg('runs', '3')),
   durationS: Number(arg('duration', '10')),
@@ -81,6 +85,14 @@ async function main(): Promise<void> {
   try {
     served = await serve(join(dir, 'data'), reg);
     say(`service up on ${served.url} (data dir ${dir}), registry ${reg.host}`);
+    // The reviews come from a registered cluster (its kubeconfig's bearer token), as in production.
+    const added = await fetch(`${served.url}/api/v1/admission/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${served.token}` },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    if (added.status !== 201) throw new Error(`cluster not registered: ${await added.text()}`);
+    REVIEW_HEADERS['authorization'] = `Bearer ${((await added.json()) as { token: string }).token}`;
     const env = {
       CUSTODY_URL: served.url,
       CUSTODY_TOKEN: served.token,
@@ -114,7 +126,7 @@ async function main(): Promise<void> {
       const t = performance.now();
       const r = await fetch(`${served?.url}/admission/validate?timeout=10s`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: REVIEW_HEADERS,
         body,
       });
       const text = await r.text();
@@ -149,7 +161,7 @@ async function main(): Promise<void> {
     const answer = await (
       await fetch(`${served.url}/admission/validate`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: REVIEW_HEADERS,
         body: bodies[0] as string,
       })
     ).text();
@@ -160,7 +172,7 @@ async function main(): Promise<void> {
       const t = performance.now();
       const r = await fetch(`${served.url}/admission/validate`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: REVIEW_HEADERS,
         body: bodies[i % bodies.length] as string,
       });
       const text = await r.text();
@@ -176,6 +188,7 @@ async function main(): Promise<void> {
         connections,
         durationS,
         bodies,
+        headers: REVIEW_HEADERS,
         verify: allowed,
       });
     const before = await metrics(served);

@@ -17,6 +17,11 @@ export interface AdmissionSettings {
    * webhooks over TLS only. Absent: the webhook is served on the service's own listener alone.
    */
   tls: AdmissionTlsSettings | undefined;
+  /**
+   * CUSTODY_ADMISSION_UNIDENTIFIED_RATE: reviews a second an unidentified caller may send per
+   * address (default 50, burst twice that; 0: no limit). Registered clusters are not limited.
+   */
+  unidentifiedRatePerS: number;
 }
 
 export interface AdmissionTlsSettings {
@@ -70,10 +75,17 @@ export function loadAdmissionSettings(
       'CUSTODY_ADMISSION_TLS_CERT, _TLS_KEY and _CLIENT_CA are for the webhook listener: set CUSTODY_ADMISSION_LISTEN (host:port) as well',
     );
   }
+  const rateText = nonEmpty(env['CUSTODY_ADMISSION_UNIDENTIFIED_RATE']);
+  const rate = rateText === undefined ? 50 : Number(rateText);
+  if (!Number.isInteger(rate) || rate < 0 || rate > 1_000_000)
+    problems.push(
+      `CUSTODY_ADMISSION_UNIDENTIFIED_RATE must be a whole number of reviews a second (0: no limit), got ${JSON.stringify(rateText)}`,
+    );
   if (problems.length > 0)
     throw new CoreError('USAGE', problems.join('; '), { details: { problems } });
   return Object.freeze({
     defaultMode: mode as AdmissionDefaultMode,
+    unidentifiedRatePerS: rate,
     tls:
       listen !== undefined && certFile !== undefined && keyFile !== undefined
         ? Object.freeze({ listen, certFile, keyFile, clientCaFile })

@@ -105,7 +105,7 @@ export interface ServerOptions {
   /** Trigger intake (events, webhooks, the directory poller), actions as jobs, notifications. */
   triggers?: TriggerOptions;
   /** The Kubernetes admission webhook under /admission (no API token; the caller is a cluster). */
-  admission?: { face: AdmissionFace; maxBodyBytes?: number };
+  admission?: { face: AdmissionFace; maxBodyBytes?: number; unidentifiedRatePerS?: number };
   /** Admission records: what reconciliation re-checks images with, and the SLO of `/metrics`. */
   admissionRecords?: {
     reconcile?: ReconcileDeps;

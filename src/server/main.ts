@@ -94,7 +94,10 @@ export async function startService(
     timeouts: cfg.timeouts,
     tlog: { requireToken: cfg.tlog.requireToken, ratePerClient: cfg.tlog.ratePerClient },
     ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
-    admission: { face: admission.face },
+    admission: {
+      face: admission.face,
+      unidentifiedRatePerS: admission.settings.unidentifiedRatePerS,
+    },
     admissionRecords: { reconcile: admission.reconcile, slo: admission.slo },
     admissionGovernance: {
       defaultMode: admission.settings.defaultMode,
@@ -110,7 +113,12 @@ export async function startService(
   metrics.admission.engineStats = () => admission.engine.stats();
   const address = await app.listen({ host: cfg.host, port: cfg.port });
   const admissionTls = admission.settings.tls
-    ? await startAdmissionListener({ face: admission.face, tls: admission.settings.tls, logger })
+    ? await startAdmissionListener({
+        face: admission.face,
+        tls: admission.settings.tls,
+        logger,
+        unidentifiedRatePerS: admission.settings.unidentifiedRatePerS,
+      })
     : undefined;
   let witnessing: { stop(): Promise<void> } | undefined;
   if (services.tlog && cfg.tlog.witnesses.length > 0) {

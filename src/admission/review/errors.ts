@@ -19,7 +19,9 @@ export type AdmissionReviewErrorCode =
   | 'ADMISSION_REVIEW_TOO_LARGE'
   | 'ADMISSION_REVIEW_TOO_DEEP'
   | 'ADMISSION_IMAGE_INVALID'
-  | 'ADMISSION_IMAGE_REVIEW_INVALID';
+  | 'ADMISSION_IMAGE_REVIEW_INVALID'
+  /** An unidentified caller sent more reviews than its rate: it may retry after Retry-After. */
+  | 'ADMISSION_RATE_LIMITED';
 
 /** The part of a review that identifies it: enough to answer it, even when the rest is unreadable. */
 export interface ReviewEnvelope {

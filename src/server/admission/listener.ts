@@ -10,6 +10,8 @@ import { ADMISSION_MAX_BODY_BYTES, registerAdmissionWebhook } from './webhook.js
 
 export interface AdmissionListenerOptions {
   face: AdmissionFace;
+  /** See AdmissionWebhookOptions (default 50 a second per address; 0: no limit). */
+  unidentifiedRatePerS?: number;
   tls: AdmissionTlsSettings;
   logger: Logger;
   maxBodyBytes?: number;
@@ -85,6 +87,9 @@ export async function startAdmissionListener(
   await registerAdmissionWebhook(app, {
     face: o.face,
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    ...(o.unidentifiedRatePerS !== undefined
+      ? { unidentifiedRatePerS: o.unidentifiedRatePerS }
+      : {}),
   });
   await app.listen({ host: o.tls.listen.host, port: o.tls.listen.port });
   const { address, port } = app.server.address() as AddressInfo;

@@ -6,6 +6,7 @@ import {
   type ReviewCallOptions,
 } from '../../app/admission/face.js';
 import { CustodyError } from '../../core/index.js';
+import { RateLimiter } from '../rate-limit.js';
 
 /**
  * Largest review body taken. The API server sends the object and, on UPDATE, the old object: each
@@ -18,6 +19,13 @@ export interface AdmissionWebhookOptions {
   face: AdmissionFace;
   /** Default ADMISSION_MAX_BODY_BYTES. */
   maxBodyBytes?: number;
+  /**
+   * Reviews a second an unidentified caller may send, per address (burst twice that); 0: no
+   * limit. Default 50. Identified clusters are never limited: their API servers send what their
+   * workloads need, while an unknown caller's reviews are only decided and stored, and must not
+   * be able to fill the decision records.
+   */
+  unidentifiedRatePerS?: number;
 }
 
 type Who = Awaited<ReturnType<AdmissionFace['identify']>>;
@@ -56,6 +64,8 @@ export async function registerAdmissionWebhook(
   o: AdmissionWebhookOptions,
 ): Promise<void> {
   const bodyLimit = o.maxBodyBytes ?? ADMISSION_MAX_BODY_BYTES;
+  const rate = o.unidentifiedRatePerS ?? 50;
+  const limiter = rate > 0 ? new RateLimiter(rate, Math.max(1, rate * 2)) : undefined;
   await app.register(
     async (webhook) => {
       // Thrown on to the service's own handler, which answers every CustodyError in the coded form.
@@ -78,13 +88,19 @@ export async function registerAdmissionWebhook(
             config: { public: true },
             schema: { summary: r.summary, tags: ['admission'] },
           },
-          async (req) =>
-            r.call(
-              o.face,
-              req.body,
-              await o.face.identify(callerCredentials(req)),
-              apiServerTimeout(req.query),
-            ),
+          async (req, reply) => {
+            const who = await o.face.identify(callerCredentials(req));
+            const wait = who.known || limiter === undefined ? 0 : limiter.take(req.ip);
+            if (wait > 0) {
+              reply.header('retry-after', String(wait));
+              throw new CustodyError(
+                'ADMISSION_RATE_LIMITED',
+                `Too many reviews from the unidentified caller ${req.ip}; retry after ${wait} s, or register the cluster (custody admission cluster add) and send its token or client certificate`,
+                { details: { retryAfter: wait } },
+              );
+            }
+            return r.call(o.face, req.body, who, apiServerTimeout(req.query));
+          },
         );
       }
     },

@@ -7,7 +7,24 @@ import { expectCustodyError } from '../../helpers/expect-error.js';
 
 describe('loadAdmissionSettings (CUSTODY_ADMISSION_*)', () => {
   it('is enforce on the service listener alone by default', () => {
-    assert.deepEqual(loadAdmissionSettings({}), { defaultMode: 'enforce', tls: undefined });
+    assert.deepEqual(loadAdmissionSettings({}), {
+      defaultMode: 'enforce',
+      unidentifiedRatePerS: 50,
+      tls: undefined,
+    });
+  });
+
+  it('reads the rate of unidentified callers, 0 turning it off, and refuses anything else', () => {
+    assert.equal(
+      loadAdmissionSettings({ CUSTODY_ADMISSION_UNIDENTIFIED_RATE: '0' }).unidentifiedRatePerS,
+      0,
+    );
+    for (const bad of ['-1', '2.5', 'fast'])
+      expectCustodyError(
+        () => loadAdmissionSettings({ CUSTODY_ADMISSION_UNIDENTIFIED_RATE: bad }),
+        CoreError,
+        'USAGE',
+      );
   });
 
   it('knows the same modes as the admission domain', () => {

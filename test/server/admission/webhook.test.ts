@@ -18,14 +18,17 @@ const UID = REQUEST.request.uid as string;
 const MAX_BODY = 64 * 1024;
 
 /** The real service (buildServer) with the webhook, on loopback. */
-async function startWithWebhook(face: RecordingFace): Promise<TestServer> {
+async function startWithWebhook(
+  face: RecordingFace,
+  unidentifiedRatePerS = 0,
+): Promise<TestServer> {
   const services = await freshServices('sqlite');
   const custody = await buildServer({
     services,
     logger: createLogger(process.env['CUSTODY_TEST_LOG'] ?? 'silent'),
     maxSbomBytes: 8 * 1024 * 1024,
     maxBodyBytes: 1024 * 1024,
-    admission: { face, maxBodyBytes: MAX_BODY },
+    admission: { face, maxBodyBytes: MAX_BODY, unidentifiedRatePerS },
   });
   await custody.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = custody.app.server.address() as AddressInfo;
@@ -215,6 +218,34 @@ describe('the admission webhook on the service listener', () => {
       assert.ok(op, p);
       assert.deepEqual(op.tags, ['admission']);
       assert.deepEqual(op.security, []);
+    }
+  });
+});
+
+describe('the admission webhook limits unidentified callers, never registered clusters', () => {
+  const face = new RecordingFace([{ token: 'kubeconfig-token-of-prod', name: 'prod-eu' }]);
+  let srv: TestServer;
+  before(async () => {
+    srv = await startWithWebhook(face, 2); // 2 a second, bursts of 4
+  });
+  after(async () => srv.close());
+
+  it('answers 429 ADMISSION_RATE_LIMITED with Retry-After past the burst; a cluster is not limited', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++)
+      codes.push((await call(srv, 'POST', '/admission/validate', { body: REQUEST })).status);
+    assert.deepEqual(codes.slice(0, 4), [200, 200, 200, 200]);
+    assert.ok(codes.slice(4).includes(429), codes.join(','));
+    const limited = await call(srv, 'POST', '/admission/validate', { body: REQUEST });
+    assert.equal(limited.status, 429);
+    assert.equal(errorCode(limited), 'ADMISSION_RATE_LIMITED');
+    assert.match(limited.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    for (let i = 0; i < 10; i++) {
+      const a = await call(srv, 'POST', '/admission/validate', {
+        body: REQUEST,
+        token: 'kubeconfig-token-of-prod',
+      });
+      assert.equal(a.status, 200, a.text);
     }
   });
 });
