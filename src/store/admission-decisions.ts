@@ -40,6 +40,11 @@ export async function recordDecisions(
   trx: Q,
   dialect: Dialect,
   ds: readonly AdmissionDecision[],
+  /**
+   * What to record as deployed (and first admitted or denied): `ds` itself unless the caller
+   * leaves out images whose deployment it wrote a moment ago (the recorder's refresh interval).
+   */
+  deployments: readonly AdmissionDecision[] = ds,
 ): Promise<RecordedBatch> {
   // The ids are taken first, so that decisions and their images go in as multi-row inserts
   // (the order of RETURNING rows is not something either database promises).
@@ -60,10 +65,10 @@ export async function recordDecisions(
       .insertInto('admission_decision_images')
       .values(images.slice(k, k + ROWS_PER_INSERT))
       .execute();
-  await upsertDeployments(trx, ds);
-  await upsertFirsts(trx, ds);
+  await upsertDeployments(trx, deployments);
+  await upsertFirsts(trx, deployments);
   await upsertHourly(trx, ds);
-  const releasesDeployed = await markReleasesDeployed(trx, ds);
+  const releasesDeployed = await markReleasesDeployed(trx, deployments);
   return { ids, releasesDeployed };
 }
 

@@ -20,6 +20,7 @@ import { BACKENDS, freshServices, type TestServices } from '../helpers/store.js'
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
 const D3 = `sha256:${'3'.repeat(64)}`;
+const D9 = `sha256:${'9'.repeat(64)}`;
 
 /** A decision as the webhook would hand it over; `over` changes what a test needs. */
 export function decision(over: Partial<AdmissionDecision> = {}): AdmissionDecision {
@@ -116,6 +117,22 @@ for (const backend of BACKENDS) {
       assert.equal(again[0]?.first_admitted_at, '2026-12-01T10:00:00.000Z');
       assert.equal(again[0]?.last_admitted_at, '2026-12-01T11:00:00.000Z');
       assert.equal(await writeGeneration(s.db.kysely), gen2);
+    });
+
+    it('with a refresh interval, every decision is stored but a deployment is rewritten at most once per interval', async () => {
+      const rec = createDecisionRecorder(s, { deploymentRefreshMs: 60_000 });
+      const image = { ...IMG, image: `r/refresh@${D9}`, digest: D9 };
+      const at = (m: number) => `2026-12-01T10:${String(m).padStart(2, '0')}:00.000Z`;
+      await rec.record(decision({ namespace: 'refresh', images: [image], at: at(0) }));
+      await rec.record(decision({ namespace: 'refresh', images: [image], at: at(1) }));
+      assert.equal((await listDecisions(s.db.read, { namespace: 'refresh', limit: 10 })).length, 2);
+      const deps = await listDeployments(s.db.read, { digest: D9, limit: 10 });
+      assert.equal(deps.length, 1);
+      // Written a moment ago: the second admission stored as a decision, the deployment left as is.
+      assert.equal(deps[0]?.last_admitted_at, at(0));
+      // Another namespace is another deployment: written at once.
+      await rec.record(decision({ namespace: 'refresh-2', images: [image], at: at(2) }));
+      assert.equal((await listDeployments(s.db.read, { digest: D9, limit: 10 })).length, 2);
     });
 
     it('an unidentified caller: the decision is stored, nothing is recorded as deployed', async () => {

@@ -90,6 +90,7 @@ export function openAdmission(s: Services, o: OpenAdmissionOptions): OpenedAdmis
   });
   const hooks: { current: RecorderHooks | undefined } = { current: undefined };
   const recorder = createDecisionRecorder(s, {
+    deploymentRefreshMs: 60_000,
     recorded: (d) => hooks.current?.recorded?.(d),
     failed: (e, n) => {
       hooks.current?.failed?.(e, n);

@@ -24,6 +24,14 @@ export interface DecisionRecorderOptions extends RecorderHooks {
   maxBacklog?: number;
   /** Wait before retrying after a failed batch (default 1 s, doubling to 30 s). */
   retryMs?: number;
+  /**
+   * Rewrite a digest's deployment (its last-admitted time, first admitted, the release's
+   * deployed mark) at most this often per cluster and namespace (default 0: every decision). A
+   * cluster admits the same images over and over; after the first write each one changes only
+   * `last_admitted_at`, so the service sets 60 s: the decisions are all stored, the deployment's
+   * last-admitted time is at most that old.
+   */
+  deploymentRefreshMs?: number;
 }
 
 /** The recorder, with a way to wait for everything queued to be written (tests, shutdown). */
@@ -63,7 +71,30 @@ export function createDecisionRecorder(
   /** The mode each namespace's open period is known to have (saves a read per batch). */
   const knownModes = new Map<string, string>();
 
+  const refreshMs = o.deploymentRefreshMs ?? 0;
+  /** cluster, namespace, digest → when this process last wrote that deployment (ms). */
+  const deployedAt = new Map<string, number>();
+  const deploymentKey = (d: AdmissionDecision, digest: string) =>
+    `${d.cluster}\u0000${d.namespace}\u0000${digest}`;
+  const admitted = (d: AdmissionDecision) => d.cluster !== undefined && d.allowed && !d.dryRun;
+  /** The batch with the images whose deployment was written within refreshMs left out. */
+  const deploymentsOf = (batch: AdmissionDecision[], now: number): AdmissionDecision[] => {
+    if (refreshMs <= 0) return batch;
+    return batch.map((d) => {
+      if (!admitted(d)) return d;
+      const images = d.images.filter(
+        (i) =>
+          i.digest === undefined ||
+          now - (deployedAt.get(deploymentKey(d, i.digest)) ?? Number.NEGATIVE_INFINITY) >=
+            refreshMs,
+      );
+      return images.length === d.images.length ? d : { ...d, images };
+    });
+  };
+
   const writeBatch = async (batch: AdmissionDecision[]): Promise<void> => {
+    const now = Date.now();
+    const deployments = deploymentsOf(batch, now);
     const latest = new Map<string, { namespace: string; mode: string; at: string }>();
     for (const d of batch) {
       const l = latest.get(d.namespace);
@@ -72,9 +103,15 @@ export function createDecisionRecorder(
     }
     const modes = [...latest.values()].filter((l) => knownModes.get(l.namespace) !== l.mode);
     await s.db.kysely.transaction().execute(async (trx) => {
-      await recordDecisions(trx, s.db.dialect, batch);
+      await recordDecisions(trx, s.db.dialect, batch, deployments);
       await noteModes(trx, modes);
     });
+    if (refreshMs > 0) {
+      if (deployedAt.size > 100_000) deployedAt.clear();
+      for (const d of deployments)
+        if (admitted(d))
+          for (const i of d.images) if (i.digest) deployedAt.set(deploymentKey(d, i.digest), now);
+    }
     for (const m of modes) knownModes.set(m.namespace, m.mode);
     if (knownModes.size > 100_000) knownModes.clear();
   };
