@@ -88,7 +88,7 @@ function openLibrary(path: string): Entry {
     );
   }
   try {
-    lib.C_Initialize();
+    initialize(lib);
     return { lib, users: 0, owned: true };
   } catch (e) {
     if (ckrOf(e) === CK.CKR_CRYPTOKI_ALREADY_INITIALIZED) return { lib, users: 0, owned: false };
@@ -129,3 +129,19 @@ const CKR_NAMES = new Map<number, string>(
     k.startsWith('CKR_') && typeof v === 'number' ? [[v, k] as [number, string]] : [],
   ),
 );
+
+/**
+ * C_Initialize with CKF_OS_LOCKING_OK: signatures run on libuv's worker threads (C_SignAsync), so
+ * the library must lock for itself. Called without arguments, PKCS#11 §5.4 lets a library assume
+ * one thread at a time, and SoftHSM2 then corrupts its heap under concurrent signing ("malloc():
+ * unaligned tcache chunk detected"). A library that cannot lock (CKR_CANT_LOCK) is initialized as
+ * before.
+ */
+function initialize(lib: pkcs11js.PKCS11): void {
+  try {
+    lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+  } catch (e) {
+    if (ckrOf(e) !== pkcs11js.CKR_CANT_LOCK) throw e;
+    lib.C_Initialize();
+  }
+}
