@@ -1,3 +1,4 @@
+import { stripDigest } from './image-pattern.js';
 import type {
   ActiveException,
   ActiveOverride,
@@ -150,10 +151,7 @@ function coveringException(
 }
 
 /** `registry/repo:tag@sha256:…` → `registry/repo:tag`: patterns name repositories and tags. */
-export function withoutDigest(image: string): string {
-  const at = image.indexOf('@');
-  return at < 0 ? image : image.slice(0, at);
-}
+export const withoutDigest = stripDigest;
 
 function denialLine(
   v: ImageVerdict,

@@ -1,3 +1,4 @@
+import { stripDigest } from '../image-pattern.js';
 import type { ActiveException, AdmissionDecision, ImageEffect } from '../types.js';
 import type { ReviewEnvelope } from './errors.js';
 import type { ImageAt } from './pod-images.js';
@@ -123,15 +124,10 @@ export function digestPinPatch(
   for (const img of images) {
     const to = resolved.get(img.pointer);
     if (to === undefined) continue;
-    const value = /^sha256:[0-9a-f]{64}$/.test(to) ? `${withoutDigest(img.image)}@${to}` : to;
+    const value = /^sha256:[0-9a-f]{64}$/.test(to) ? `${stripDigest(img.image)}@${to}` : to;
     if (value !== img.image) ops.push({ op: 'replace', path: img.pointer, value });
   }
   return ops;
-}
-
-function withoutDigest(image: string): string {
-  const at = image.indexOf('@');
-  return at < 0 ? image : image.slice(0, at);
 }
 
 /** What the decision came to as one word, the most telling effect first. */
