@@ -21,6 +21,8 @@ const DOMAINS = [
   'triggers',
   'policy',
   'admission',
+  'kpi',
+  'evidence',
 ] as const;
 const ADAPTERS = ['store', 'net', 'oci', 'fs', 'pkcs11', 'workers'] as const;
 /** What a face may call: the use cases and the few cross-cutting folders (DESIGN.md, "Layers"). */
@@ -29,6 +31,8 @@ const FACE_MAY_IMPORT = ['app', 'core', 'config', 'log', 'access'] as const;
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // Pure domains: core, and the one-way edges between domains that DESIGN.md draws.
   core: ['core'],
+  // The API's response shapes: types only, shared by the server, app/ and the dashboard in web/.
+  api: ['api'],
   access: ['core', 'access'],
   formats: ['core', 'formats', 'sbom'],
   sbom: ['core', 'sbom'],
@@ -42,6 +46,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   policy: ['core', 'formats', 'sbom', 'sign', 'vuln', 'vex', 'policy'],
   // Admission reads policy decisions and verified evidence; it judges, it does not fetch.
   admission: ['core', 'formats', 'sign', 'policy', 'admission'],
+  // KPIs: the catalogue of the briefs' figures and the arithmetic over counts and daily snapshots.
+  kpi: ['core', 'api', 'kpi'],
+  // Evidence bundles: the manifest and the offline checks over what a bundle holds.
+  evidence: ['core', 'api', 'formats', 'sign', 'tlog', 'access', 'evidence'],
   // Cross-cutting: configuration and the logger sit on core alone.
   config: ['core', 'config'],
   log: ['core', 'log'],
@@ -127,6 +135,17 @@ const ALL = files(SRC);
 const IMPORTS = new Map(ALL.map((f) => [f, importsOf(readFileSync(f, 'utf8'))]));
 
 describe('architecture', () => {
+  it('src/api/ holds types only, so the dashboard can import it without server code', () => {
+    for (const file of ALL.filter((f) => layerOf(f) === 'api')) {
+      const code = readFileSync(file, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
+      assert.doesNotMatch(
+        code,
+        /^\s*export\s+(const|let|var|function|class|enum|default)\b/m,
+        file,
+      );
+      assert.doesNotMatch(code, /^\s*import\s+(?!type\b)/m, `${file} imports a value`);
+    }
+  });
   for (const file of ALL) {
     const rel = relative(REPO_ROOT, file);
     const layer = layerOf(file);
@@ -137,6 +156,8 @@ describe('architecture', () => {
         if (spec.startsWith('.')) {
           const target = layerOf(resolve(dirname(file), spec));
           if (typeOnly && FACES.has(layer)) continue;
+          // The API's shapes (src/api/) are types every layer may name.
+          if (typeOnly && target === 'api') continue;
           if (layer === 'cli' && resolve(dirname(file), spec) === SERVER_ENTRY) continue;
           assert.ok(
             allowed.includes(target),

@@ -1,3 +1,15 @@
+export type {
+  AuditChainProblem,
+  AuditChainProblemCode,
+  AuditChainRow,
+  ChainedAuditRow,
+} from './audit-chain.js';
+export {
+  AUDIT_CHAIN_DOMAIN,
+  AUDIT_CHAIN_GENESIS,
+  computeAuditHash,
+  verifyAuditChain,
+} from './audit-chain.js';
 export type { AccessErrorCode } from './errors.js';
 export { AccessError } from './errors.js';
 export { requireGrantable, requireOrganisationAdmin, requireWithinTeams } from './grant.js';

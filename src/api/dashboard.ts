@@ -1,0 +1,149 @@
+// Shapes of the dashboard's read endpoints (server/routes/dashboard.ts). Every list is a Page<T>
+// (page.ts), ordered by an indexed key, so the page's cost is bounded by its size.
+
+/** Freshness against the owning team's SLA. */
+export type FreshnessState = 'fresh' | 'due' | 'stale' | 'missing';
+
+/** GET /api/v1/dashboard/releases: one row of the portfolio table. */
+export interface PortfolioRelease {
+  id: number;
+  product: string;
+  version: string;
+  team: string;
+  createdAt: string;
+  deployed: boolean;
+  /** Artifacts of the release, and how many have a current SBOM / a signed one / provenance. */
+  artifacts: number;
+  withSbom: number;
+  withSignedSbom: number;
+  withProvenance: number;
+  /** Highest SLSA build level assessed for the release (0 when none). */
+  slsaLevel: number;
+  /** Age of the newest SBOM in days (null without SBOM), and the team's SLA state. */
+  sbomAgeDays: number | null;
+  freshness: FreshnessState;
+  /** Mean quality score 0–10 of the current SBOMs (null without SBOM). */
+  qualityScore: number | null;
+  /** Open findings by severity (not resolved by a VEX statement). */
+  openFindings: { critical: number; high: number; medium: number; low: number };
+}
+
+/** GET /api/v1/dashboard/overview: the figures at the top of the first view, one request. */
+export interface DashboardOverview {
+  generatedAt: string;
+  products: number;
+  releases: number;
+  /** 0–1 shares over current releases. */
+  sbomCoverage: number;
+  signedSbomCoverage: number;
+  provenanceCoverage: number;
+  freshness: Record<FreshnessState, number>;
+  meanQuality: number | null;
+  openFindings: { critical: number; high: number; medium: number; low: number };
+  vexPendingApproval: number;
+  vexOverdue: number;
+  admission: { allowed: number; warned: number; denied: number; degraded: number; since: string };
+  tlog: { size: number; checkpointAt: string | null };
+}
+
+/** GET /api/v1/dashboard/search?q=: a purl, `name@version`, `name version` or a CVE/GHSA id. */
+export interface SearchAnswer {
+  query: string;
+  kind: 'purl' | 'name-version' | 'name' | 'vulnerability';
+  /** For a vulnerability, its id and summary. */
+  vulnerability: { id: string; summary: string | null; severity: string | null } | null;
+  releases: SearchRelease[];
+  nextCursor: string | null;
+}
+
+export interface SearchRelease {
+  releaseId: number;
+  product: string;
+  version: string;
+  team: string;
+  deployed: boolean;
+  /** The matching components of the release (purl and version). */
+  components: { purl: string; name: string; version: string | null }[];
+  /** For a vulnerability search, the release's VEX status for it. */
+  vexStatus: string | null;
+}
+
+/** GET /api/v1/dashboard/scorecards: one row per team the caller sees. */
+export interface TeamScorecard {
+  team: string;
+  releases: number;
+  /** Share of deployed releases whose SBOM is within the team's freshness SLA. */
+  freshWithinSla: number;
+  slaDays: number | null;
+  signedCoverage: number;
+  provenanceCoverage: number;
+  openFindings: { critical: number; high: number; medium: number; low: number };
+  overdueVex: number;
+}
+
+/** GET /api/v1/dashboard/risk-contributors: components ranked by open high+critical × deployed releases. */
+export interface RiskContributor {
+  purl: string;
+  name: string;
+  version: string | null;
+  openHighCritical: number;
+  deployedReleases: number;
+  score: number;
+  vulnerabilities: string[];
+}
+
+/** GET /api/v1/dashboard/releases/{id}: the release view's header, one request. */
+export interface ReleaseDetail {
+  id: number;
+  product: string;
+  version: string;
+  team: string;
+  createdAt: string;
+  deployed: boolean;
+  ticket: string | null;
+  previous: { id: number; version: string } | null;
+  artifacts: {
+    id: number;
+    digest: string;
+    name: string | null;
+    sbom: { id: number; version: number; qualityScore: number; componentCount: number } | null;
+  }[];
+  slsa: { level: number; builder: string | null; reasons: string[] } | null;
+  signatures: ReleaseSignature[];
+  logEntries: ReleaseLogEntry[];
+}
+
+export interface ReleaseSignature {
+  sbomId: number;
+  bundleDigest: string;
+  signer:
+    | { kind: 'identity'; identity: string; issuer: string }
+    | { kind: 'key'; name: string | null; hint: string };
+  /** Signed with an emergency certificate (Brief 3), shown marked. */
+  emergency: boolean;
+  logIndex: number | null;
+  createdAt: string;
+}
+
+/**
+ * A log entry with what the page needs to check its inclusion itself (RFC 6962 §2.1.1): the leaf
+ * hash, the audit path, and the signed checkpoint it proves against.
+ */
+export interface ReleaseLogEntry {
+  logIndex: number;
+  /** base64 of the leaf's bytes as hashed (RFC 6962 leaf input, without the 0x00 prefix). */
+  leaf: string;
+  proof: { treeSize: number; rootHash: string; hashes: string[] };
+  /** The signed note (C2SP tlog-checkpoint) whose root the proof reaches. */
+  checkpoint: string;
+}
+
+/** GET /api/v1/dashboard/releases/{id}/components?q=&cursor=: searchable components. */
+export interface ReleaseComponent {
+  purl: string | null;
+  name: string;
+  version: string | null;
+  licenses: string[];
+  hashes: { alg: string; content: string }[];
+  artifactId: number;
+}

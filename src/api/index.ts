@@ -1,0 +1,7 @@
+// The API's response shapes (README.md): type exports only.
+export type * from './audit.js';
+export type * from './dashboard.js';
+export type * from './evidence.js';
+export type * from './kpi.js';
+export type * from './page.js';
+export type * from './session.js';
