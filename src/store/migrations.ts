@@ -7,6 +7,7 @@ import {
   Migrator,
   sql,
 } from 'kysely';
+import { AUDIT_CHAIN_GENESIS, type AuditChainRow, computeAuditHash } from '../access/index.js';
 import { StoreError } from './errors.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -1009,6 +1010,62 @@ function all(dialect: Dialect): Record<string, Migration> {
           .createIndex('admission_material_verified_at')
           .on('admission_material')
           .column('verified_at')
+          .execute();
+      },
+    },
+    '0019_audit_chain': {
+      async up(db: Db) {
+        // The audit trail becomes a hash chain (access/audit-chain.ts): each row records the hash
+        // of the row before it and its own. audit_chain_head holds the newest link; writers lock it
+        // (store/audit.ts) so that concurrent transactions on several replicas extend one chain.
+        await db.schema.alterTable('audit_events').addColumn('prev_hash', 'text').execute();
+        await db.schema.alterTable('audit_events').addColumn('hash', 'text').execute();
+        await db.schema
+          .createTable('audit_chain_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('last_id', 'integer', notNull)
+          .addColumn('hash', 'text', notNull)
+          .execute();
+        // Heads recorded in the transparency log, newest last (app/audit/anchor.ts).
+        await id(db.schema.createTable('audit_anchors'))
+          .addColumn('audit_id', 'integer', notNull)
+          .addColumn('hash', 'text', notNull)
+          .addColumn('log_index', 'integer', notNull)
+          .addColumn('checkpoint', 'text', notNull)
+          .addColumn('at', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('audit_anchors_audit_id')
+          .on('audit_anchors')
+          .column('audit_id')
+          .execute();
+        // Chain what was recorded before this migration, oldest first.
+        let prev = AUDIT_CHAIN_GENESIS;
+        let lastId = 0;
+        for (;;) {
+          const rows = (await db
+            .selectFrom('audit_events')
+            .select(['id', 'at', 'actor', 'person', 'role', 'action', 'target', 'source', 'team'])
+            .select('details')
+            .where('id', '>', lastId)
+            .orderBy('id')
+            .limit(1000)
+            .execute()) as AuditChainRow[];
+          if (rows.length === 0) break;
+          for (const r of rows) {
+            const hash = computeAuditHash(prev, { ...r, id: Number(r.id) });
+            await db
+              .updateTable('audit_events')
+              .set({ prev_hash: prev, hash })
+              .where('id', '=', r.id)
+              .execute();
+            prev = hash;
+            lastId = Number(r.id);
+          }
+        }
+        await db
+          .insertInto('audit_chain_head')
+          .values({ id: 1, last_id: lastId, hash: prev })
           .execute();
       },
     },

@@ -18,6 +18,8 @@ export interface Database {
   component_licenses: ComponentLicenseTable;
   tokens: TokenTable;
   audit_events: AuditEventTable;
+  audit_chain_head: AuditChainHeadTable;
+  audit_anchors: AuditAnchorTable;
   inventory_generation: InventoryGenerationTable;
   tlog_state: TlogStateTable;
   tlog_entries: TlogEntryTable;
@@ -635,6 +637,27 @@ export interface AuditEventTable {
   /** The team whose data was written, for team-scoped auditors; null for organisation-wide writes. */
   team: string | null;
   details: string;
+  /** The chain's links (access/audit-chain.ts); null only while migration 0019 runs. */
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** The newest link of the audit chain: one row, id 1, locked by every audit write. */
+export interface AuditChainHeadTable {
+  id: number;
+  last_id: number;
+  hash: string;
+}
+
+/** An audit chain head recorded in the transparency log. */
+export interface AuditAnchorTable {
+  id: Generated<number>;
+  audit_id: number;
+  hash: string;
+  log_index: number;
+  /** The checkpoint (signed note) the entry's inclusion was proven against when anchored. */
+  checkpoint: string;
+  at: string;
 }
 
 /** The transparency log's one row of state (id = 1): its origin and how far it has grown. */
