@@ -3,6 +3,7 @@ import { CustodyError } from '../core/index.js';
 import { registerAdmission } from './commands/admission.js';
 import { registerAdmissionReport } from './commands/admission-report.js';
 import { registerAttest } from './commands/attest.js';
+import { registerAudit } from './commands/audit.js';
 import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGit } from './commands/git.js';
@@ -134,4 +135,5 @@ const COMMANDS: Register[] = [
   registerPolicy,
   registerAdmissionReport,
   registerAdmission,
+  registerAudit,
 ];

@@ -42,6 +42,7 @@ import {
   type AdmissionGovernanceRouteOptions,
   registerAdmissionGovernanceRoutes,
 } from './routes/admission-governance.js';
+import { registerAuditChainRoutes } from './routes/audit-chain.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -253,6 +254,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerVulnerabilityRoutes(app, deps);
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
+  registerAuditChainRoutes(app, deps);
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);

@@ -2,6 +2,7 @@ import type { AccessErrorCode } from '../access/index.js';
 import type { AdmissionGovernanceErrorCode } from '../admission/governance-errors.js';
 import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
 import type { AdmissionRecordsErrorCode } from '../app/admission/records/index.js';
+import type { AuditTrailErrorCode } from '../app/audit/errors.js';
 import type { LogLaterErrorCode } from '../app/log-later/errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
@@ -81,6 +82,7 @@ export type AllErrorCodes =
   | LogLaterErrorCode
   | FallbackSignerErrorCode
   | AdmissionGovernanceErrorCode
+  | AuditTrailErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

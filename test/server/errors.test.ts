@@ -259,6 +259,8 @@ const EXPECTED = {
   ADMISSION_CLUSTER_INVALID: 400,
   ADMISSION_CLUSTER_CONFLICT: 409,
   ADMISSION_PROBE_INVALID: 400,
+  // audit trail (app/audit/)
+  AUDIT_ANCHOR_UNAVAILABLE: 503,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {
