@@ -54,6 +54,7 @@ import { registerProvenanceRoutes } from './routes/provenance.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
+import { registerTlogReportRoutes } from './routes/tlog-reports.js';
 import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
 
@@ -255,6 +256,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
   registerAuditChainRoutes(app, deps);
+  registerTlogReportRoutes(app, deps);
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);

@@ -7,6 +7,7 @@ import type { LogLaterErrorCode } from '../app/log-later/errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
+import type { TlogReportErrorCode } from '../app/tlog-follow/reporters.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
@@ -83,6 +84,7 @@ export type AllErrorCodes =
   | FallbackSignerErrorCode
   | AdmissionGovernanceErrorCode
   | AuditTrailErrorCode
+  | TlogReportErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

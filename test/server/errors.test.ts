@@ -261,6 +261,7 @@ const EXPECTED = {
   ADMISSION_PROBE_INVALID: 400,
   // audit trail (app/audit/)
   AUDIT_ANCHOR_UNAVAILABLE: 503,
+  TLOG_REPORT_INVALID: 400,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {
