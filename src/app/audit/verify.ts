@@ -71,8 +71,7 @@ export async function verifyAuditTrail(s: Services, caller?: Caller): Promise<Au
   for (;;) {
     const page = await listChainedAudit(q, { after, limit: PAGE, upTo });
     if (page.length === 0) break;
-    for (const p of verifyAuditChain(page, { expectedPrev: prev, anchors }))
-      add(withCode(p));
+    for (const p of verifyAuditChain(page, { expectedPrev: prev, anchors })) add(withCode(p));
     for (const r of page) anchoredIds.delete(r.id);
     rows += page.length;
     firstId ??= (page[0] as { id: number }).id;
