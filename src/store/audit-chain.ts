@@ -1,4 +1,4 @@
-import type { ChainedAuditRow } from '../access/audit-chain.js';
+import type { ChainedAuditRow } from '../access/index.js';
 import type { Q } from './db.js';
 
 /**

@@ -1,5 +1,5 @@
 import { type Caller, requireOrganisationWide, requirePermission } from '../../access/index.js';
-import type { AuditAnchor, AuditAnchorResult } from '../../api/audit.js';
+import type { AuditAnchor, AuditAnchorResult } from '../../api/index.js';
 import { insertAnchor, latestAnchor, readChainHead } from '../../store/audit-chain.js';
 import { auditAnchorEntry, verifyInclusion } from '../../tlog/index.js';
 import { recheckCaller } from '../recheck-caller.js';

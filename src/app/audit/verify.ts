@@ -1,10 +1,11 @@
 import {
   AUDIT_CHAIN_GENESIS,
   type AuditChainProblem,
+  type Caller,
+  requirePermission,
   verifyAuditChain,
-} from '../../access/audit-chain.js';
-import { type Caller, requirePermission } from '../../access/index.js';
-import type { AuditAnchor, AuditVerifyReport } from '../../api/audit.js';
+} from '../../access/index.js';
+import type { AuditAnchor, AuditVerifyReport } from '../../api/index.js';
 import {
   listAnchors,
   listChainedAudit,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { TlogReport, TlogReporterKind } from '../../api/tlog.js';
+import type { TlogReport, TlogReporterKind } from '../../api/index.js';
 import { connectToService } from '../remote.js';
 
 /**

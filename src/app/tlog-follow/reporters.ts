@@ -1,5 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { TlogReport, TlogReporterView } from '../../api/tlog.js';
+import type { TlogReport, TlogReporterView } from '../../api/index.js';
 import { CustodyError } from '../../core/index.js';
 import {
   insertInconsistency,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { TlogReport } from '../../api/tlog.js';
+import type { TlogReport } from '../../api/index.js';
 import { listTlogReporters, recordTlogReport } from '../../app/tlog-follow/reporters.js';
 import type { RouteDeps } from '../app.js';
 
