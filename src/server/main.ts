@@ -5,7 +5,7 @@ import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
 import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
-import type { ServeConfig } from '../config/index.js';
+import { loadKpiSettings, type ServeConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { startAdmissionListener } from './admission/listener.js';
 import { buildServer } from './app.js';
@@ -99,6 +99,11 @@ export async function startService(
       unidentifiedRatePerS: admission.settings.unidentifiedRatePerS,
     },
     admissionRecords: { reconcile: admission.reconcile, slo: admission.slo },
+    kpi: {
+      settings: loadKpiSettings(o.env),
+      snapshots: true,
+      onError: (err) => logger.error({ err }, 'KPI snapshot failed'),
+    },
     admissionGovernance: {
       defaultMode: admission.settings.defaultMode,
       blastRadius: admission.blastRadius,

@@ -258,6 +258,10 @@ const EXPECTED = {
   ADMISSION_OVERRIDE_CONFLICT: 409,
   ADMISSION_CLUSTER_INVALID: 400,
   ADMISSION_CLUSTER_CONFLICT: 409,
+  // kpi/ (the KPI catalogue, history, hand-entered figures)
+  KPI_NOT_FOUND: 404,
+  KPI_ENTRY_INVALID: 400,
+  KPI_QUERY_INVALID: 400,
   ADMISSION_PROBE_INVALID: 400,
 } as const satisfies Record<AllErrorCodes, number>;
 
