@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/index.js';
 import { registerAdmission } from './commands/admission.js';
+import { registerKpi } from './commands/kpi.js';
 import { registerAdmissionReport } from './commands/admission-report.js';
 import { registerAttest } from './commands/attest.js';
 import { registerCa } from './commands/ca.js';
@@ -134,4 +135,5 @@ const COMMANDS: Register[] = [
   registerPolicy,
   registerAdmissionReport,
   registerAdmission,
+  registerKpi,
 ];

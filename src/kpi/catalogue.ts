@@ -36,7 +36,8 @@ export const KPI_CATALOGUE: readonly KpiDefinition[] = Object.freeze([
     unit: 'ratio',
     numerator: 'Services whose newest release’s stored evidence supports SLSA Build L2 or L3',
     denominator: 'Services with a release',
-    source: 'releases, artifacts, release_attestations, teams.slsa_settings (policy/ assessSlsaLevel)',
+    source:
+      'releases, artifacts, release_attestations, teams.slsa_settings (policy/ assessSlsaLevel)',
     higherIsBetter: true,
     scope: 'team',
   },
@@ -74,7 +75,11 @@ export const KPI_CATALOGUE: readonly KpiDefinition[] = Object.freeze([
     source: 'manual (kpi_manual_entries)',
     higherIsBetter: true,
     scope: 'team',
-    manual: { subject: 'team', value: 'release managers of the team trained so far', kind: 'count' },
+    manual: {
+      subject: 'team',
+      value: 'release managers of the team trained so far',
+      kind: 'count',
+    },
   },
   // Brief 2: SLSA.
   {
@@ -84,7 +89,8 @@ export const KPI_CATALOGUE: readonly KpiDefinition[] = Object.freeze([
     unit: 'ratio',
     numerator: 'Services whose newest release’s stored evidence supports SLSA Build L3',
     denominator: 'Services with a release',
-    source: 'releases, artifacts, release_attestations, teams.slsa_settings (policy/ assessSlsaLevel)',
+    source:
+      'releases, artifacts, release_attestations, teams.slsa_settings (policy/ assessSlsaLevel)',
     higherIsBetter: true,
     scope: 'team',
   },
@@ -233,10 +239,15 @@ export const KPI_CATALOGUE: readonly KpiDefinition[] = Object.freeze([
     unit: 'ratio',
     numerator: `Services whose newest entry (last ${RUNBOOK_VALID_DAYS} days) says fallback tested and runbook documented`,
     denominator: 'Services with a release',
-    source: 'manual (kpi_manual_entries) + products; `custody runbook <product>` writes the runbook',
+    source:
+      'manual (kpi_manual_entries) + products; `custody runbook <product>` writes the runbook',
     higherIsBetter: true,
     scope: 'team',
-    manual: { subject: 'product', value: '1: fallback tested and runbook documented; 0: not', kind: 'flag' },
+    manual: {
+      subject: 'product',
+      value: '1: fallback tested and runbook documented; 0: not',
+      kind: 'flag',
+    },
   },
   // Brief 4: SBOM quality.
   {

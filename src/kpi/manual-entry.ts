@@ -29,7 +29,9 @@ export function checkManualEntry(
     );
   const subject = e.subject?.trim() ?? '';
   if (subject === '' || subject.length > 200)
-    throw bad(`${def.id} needs a subject: the ${def.manual.subject} it is about (1–200 characters)`);
+    throw bad(
+      `${def.id} needs a subject: the ${def.manual.subject} it is about (1–200 characters)`,
+    );
   if (!Number.isFinite(e.value) || e.value < 0)
     throw bad(`The value is ${def.manual.value}: a number of 0 or more`);
   if (def.manual.kind === 'count' && !Number.isInteger(e.value))

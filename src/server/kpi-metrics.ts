@@ -25,10 +25,27 @@ export function registerKpiMetrics(registry: Registry, s: Services, slo: () => S
     return cached.figures;
   };
   const gauge = scrapeGauges(registry, load);
-  const each = (pick: (f: Figure) => number | null) => (g: Parameters<Parameters<typeof gauge>[2]>[0], f: Map<string, Figure>) => {
-    for (const [kpi, x] of f) g.set({ kpi }, pick(x) ?? Number.NaN);
-  };
-  gauge('custody_kpi_value', 'Each KPI of the catalogue (GET /api/v1/kpis), organisation-wide', each((f) => f.value), ['kpi']);
-  gauge('custody_kpi_numerator', 'What each KPI counts', each((f) => f.numerator), ['kpi']);
-  gauge('custody_kpi_denominator', 'What each KPI counts over', each((f) => f.denominator), ['kpi']);
+  const each =
+    (pick: (f: Figure) => number | null) =>
+    (g: Parameters<Parameters<typeof gauge>[2]>[0], f: Map<string, Figure>) => {
+      for (const [kpi, x] of f) g.set({ kpi }, pick(x) ?? Number.NaN);
+    };
+  gauge(
+    'custody_kpi_value',
+    'Each KPI of the catalogue (GET /api/v1/kpis), organisation-wide',
+    each((f) => f.value),
+    ['kpi'],
+  );
+  gauge(
+    'custody_kpi_numerator',
+    'What each KPI counts',
+    each((f) => f.numerator),
+    ['kpi'],
+  );
+  gauge(
+    'custody_kpi_denominator',
+    'What each KPI counts over',
+    each((f) => f.denominator),
+    ['kpi'],
+  );
 }

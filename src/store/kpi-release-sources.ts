@@ -10,7 +10,14 @@ export async function releaseEvidenceRows(q: Q, teamId?: number) {
     .selectFrom('releases as r')
     .innerJoin('products as p', 'p.id', 'r.product_id')
     .innerJoin('teams as t', 't.id', 'p.team_id')
-    .select(['r.id', 'r.product_id', 'p.name as product', 'p.supplier', 'p.team_id', 't.slsa_settings']);
+    .select([
+      'r.id',
+      'r.product_id',
+      'p.name as product',
+      'p.supplier',
+      'p.team_id',
+      't.slsa_settings',
+    ]);
   if (teamId !== undefined) releases = releases.where('p.team_id', '=', teamId);
   const rels = await releases.execute();
   const ids = rels.map((r) => r.id);
@@ -55,7 +62,9 @@ export async function serviceNames(q: Q, teamId?: number): Promise<string[]> {
     .select('p.name')
     .where('p.supplier', '=', 0)
     .where((eb) =>
-      eb.exists(eb.selectFrom('releases as r').select('r.id').whereRef('r.product_id', '=', 'p.id')),
+      eb.exists(
+        eb.selectFrom('releases as r').select('r.id').whereRef('r.product_id', '=', 'p.id'),
+      ),
     );
   if (teamId !== undefined) query = query.where('p.team_id', '=', teamId);
   return (await query.execute()).map((r) => r.name);

@@ -48,7 +48,10 @@ export async function decisionCounts(q: Q, since: string) {
       .where('degraded', '=', 1)
       .where('reconciled_at', 'is not', null)
       .executeTakeFirst(),
-    base().where('allowed', '=', 0).where('reasons', 'like', '%"infrastructure"%').executeTakeFirst(),
+    base()
+      .where('allowed', '=', 0)
+      .where('reasons', 'like', '%"infrastructure"%')
+      .executeTakeFirst(),
   ]);
   return {
     requests: n(all),
@@ -103,7 +106,10 @@ export async function deployedDigestCounts(q: Q) {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where((eb) =>
         eb.exists(
-          eb.selectFrom('admission_material as m').select('m.key').whereRef('m.digest', '=', 'd.digest'),
+          eb
+            .selectFrom('admission_material as m')
+            .select('m.key')
+            .whereRef('m.digest', '=', 'd.digest'),
         ),
       )
       .executeTakeFirst(),
@@ -129,7 +135,12 @@ export async function deployedDigestCounts(q: Q) {
  * Per digest whose first admission verdict `reason` came at or after `since`: that time, and the
  * digest's registration in the inventory (with its team) when it has one.
  */
-export async function firstVerdicts(q: Q, reasons: readonly string[], since: string, effect?: string) {
+export async function firstVerdicts(
+  q: Q,
+  reasons: readonly string[],
+  since: string,
+  effect?: string,
+) {
   let query = q
     .selectFrom('admission_decision_images as i')
     .innerJoin('admission_decisions as d', 'd.id', 'i.decision_id')

@@ -103,7 +103,10 @@ export async function allTeams(q: Q): Promise<{ id: number; name: string }[]> {
 }
 
 /** The team a product belongs to (its name), for checking who may enter figures about it. */
-export async function productTeams(q: Q, products: readonly string[]): Promise<Map<string, string>> {
+export async function productTeams(
+  q: Q,
+  products: readonly string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (products.length === 0) return out;
   const rows = await q

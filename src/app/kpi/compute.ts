@@ -1,8 +1,8 @@
 import { computeSloBurn, hourKey } from '../../admission/slo.js';
 import type { SloSettings } from '../../config/index.js';
 import {
-  daysBefore,
   dayOf,
+  daysBefore,
   KPI_CATALOGUE,
   LONG_WINDOW_DAYS,
   mean,
@@ -113,7 +113,10 @@ async function admissionFigures(
   const from = Date.parse(window);
   for (const p of await modePeriodRows(q, window)) {
     const start = Math.max(from, Date.parse(p.started_at));
-    const end = Math.min(now.getTime(), p.ended_at === null ? now.getTime() : Date.parse(p.ended_at));
+    const end = Math.min(
+      now.getTime(),
+      p.ended_at === null ? now.getTime() : Date.parse(p.ended_at),
+    );
     if (end <= start) continue;
     all += (end - start) / 1000;
     if (p.mode === 'enforce') enforce += (end - start) / 1000;

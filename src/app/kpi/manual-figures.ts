@@ -20,9 +20,7 @@ export async function manualFigures(
   scope: KpiScope,
   today: string,
 ): Promise<Record<string, Figure>> {
-  const services = new Set(
-    await serviceNames(q, scope.team === null ? undefined : scope.teamId),
-  );
+  const services = new Set(await serviceNames(q, scope.team === null ? undefined : scope.teamId));
   const entries = await manualEntries(q, {
     kpis: [TRAINED, DRILLS, RUNBOOKS],
     limit: 1_000_000,
@@ -52,8 +50,16 @@ export async function manualFigures(
   for (const v of trained.values()) people += v;
   const withRunbook = [...runbook.values()].filter((v) => v >= 1).length;
   return {
-    [TRAINED]: { value: trained.size ? people : null, numerator: trained.size ? people : null, denominator: null },
-    [DRILLS]: { value: ratio(drilled.size, services.size), numerator: drilled.size, denominator: services.size },
+    [TRAINED]: {
+      value: trained.size ? people : null,
+      numerator: trained.size ? people : null,
+      denominator: null,
+    },
+    [DRILLS]: {
+      value: ratio(drilled.size, services.size),
+      numerator: drilled.size,
+      denominator: services.size,
+    },
     'b3.chaos-test-frequency': { value: drills, numerator: drills, denominator: null },
     [RUNBOOKS]: {
       value: ratio(withRunbook, services.size),

@@ -1,4 +1,9 @@
-import { AccessError, type Caller, type Principal, requireWithinTeams } from '../../access/index.js';
+import {
+  AccessError,
+  type Caller,
+  type Principal,
+  requireWithinTeams,
+} from '../../access/index.js';
 import type { KpiManualEntry } from '../../api/kpi.js';
 import {
   checkManualEntry,
@@ -41,12 +46,16 @@ function requireRecorder(p: Principal): void {
 async function subjectTeam(q: Q, subjectKind: string, subject: string): Promise<string> {
   if (subjectKind === 'team') {
     const t = await findTeam(q, subject);
-    if (!t) throw new KpiError('KPI_ENTRY_INVALID', `There is no team ${subject}; see custody team list`);
+    if (!t)
+      throw new KpiError('KPI_ENTRY_INVALID', `There is no team ${subject}; see custody team list`);
     return t.name;
   }
   const team = (await productTeams(q, [subject])).get(subject);
   if (team === undefined)
-    throw new KpiError('KPI_ENTRY_INVALID', `There is no product ${subject}; name a service Custody knows`);
+    throw new KpiError(
+      'KPI_ENTRY_INVALID',
+      `There is no product ${subject}; name a service Custody knows`,
+    );
   return team;
 }
 
@@ -65,7 +74,10 @@ export async function recordManualEntry(
   requireRecorder(caller.principal);
   const def = kpiById(kpiId);
   if (!def)
-    throw new KpiError('KPI_NOT_FOUND', `There is no KPI ${kpiId}; custody kpi list names them all`);
+    throw new KpiError(
+      'KPI_NOT_FOUND',
+      `There is no KPI ${kpiId}; custody kpi list names them all`,
+    );
   const now = s.clock();
   const at = now.toISOString();
   const e = checkManualEntry(def, input, dayOf(now));
@@ -110,7 +122,10 @@ export async function listManualEntries(
   o: { kpi?: string | undefined; days?: number | undefined },
 ): Promise<{ entries: KpiManualEntry[] }> {
   if (o.kpi !== undefined && !kpiById(o.kpi))
-    throw new KpiError('KPI_NOT_FOUND', `There is no KPI ${o.kpi}; custody kpi list names them all`);
+    throw new KpiError(
+      'KPI_NOT_FOUND',
+      `There is no KPI ${o.kpi}; custody kpi list names them all`,
+    );
   const days = o.days ?? 400;
   if (!Number.isInteger(days) || days < 1 || days > 3660)
     throw new KpiError('KPI_QUERY_INVALID', 'days is a whole number from 1 to 3660');
@@ -125,7 +140,8 @@ export async function listManualEntries(
   if (held !== undefined) {
     const owners = await productTeams(s.db.read, [...new Set(rows.map((r) => r.subject ?? ''))]);
     visible = rows.filter((r) => {
-      const team = kpiById(r.kpi)?.manual?.subject === 'team' ? r.subject : owners.get(r.subject ?? '');
+      const team =
+        kpiById(r.kpi)?.manual?.subject === 'team' ? r.subject : owners.get(r.subject ?? '');
       return team !== undefined && team !== null && held.includes(team);
     });
   }

@@ -1,7 +1,7 @@
 import { ratio } from '../../kpi/index.js';
 import { assessSlsaLevel } from '../../policy/index.js';
-import { releaseEvidenceRows } from '../../store/kpi-release-sources.js';
 import type { Q } from '../../store/db.js';
+import { releaseEvidenceRows } from '../../store/kpi-release-sources.js';
 import { provenanceEvidence } from '../provenance/assess-release.js';
 import { isSlsaProvenance } from '../provenance/read-provenance.js';
 import { buildersOf, slsaSettingsOf } from '../provenance/slsa-settings.js';

@@ -67,7 +67,11 @@ export async function retakeSnapshot(
     await audit(
       trx,
       caller,
-      { action: 'kpi.snapshot', target: `kpi-snapshot:${day}`, details: { rows: inserted, pruned } },
+      {
+        action: 'kpi.snapshot',
+        target: `kpi-snapshot:${day}`,
+        details: { rows: inserted, pruned },
+      },
       at,
     );
     return { day, taken: true, rows: inserted, pruned };

@@ -41,7 +41,8 @@ export async function resolveScope(
   }
   requireWithinTeams(caller.principal, [name], 'read figures');
   const row = await findTeam(s.db.read, name);
-  if (!row) throw new KpiError('KPI_QUERY_INVALID', `There is no team ${name}; see custody team list`);
+  if (!row)
+    throw new KpiError('KPI_QUERY_INVALID', `There is no team ${name}; see custody team list`);
   return { team: row.name, teamId: row.id };
 }
 

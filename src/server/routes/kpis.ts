@@ -17,7 +17,10 @@ import type { RouteDeps } from '../app.js';
 
 const str = (description: string, maxLength: number) =>
   ({ type: 'string', maxLength, description }) as const;
-const team = str('The team whose figures (default: the organisation’s, or the token’s one team)', 200);
+const team = str(
+  'The team whose figures (default: the organisation’s, or the token’s one team)',
+  200,
+);
 
 export interface KpiRouteOptions {
   /** Retention and the snapshot timer (CUSTODY_KPI_*); defaults: 800 days, hourly. */
@@ -62,14 +65,20 @@ export async function registerKpiRoutes(
       config: { requires: 'inventory:read' },
       schema: {
         summary: 'Hand-entered figures (people trained, drills and their timings, runbooks)',
-        description: 'Newest day first; a team-scoped token sees those about its teams and their products.',
+        description:
+          'Newest day first; a team-scoped token sees those about its teams and their products.',
         tags: ['kpi'],
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             kpi: str('Only this KPI', 100),
-            days: { type: 'integer', minimum: 1, maximum: 3660, description: 'Days back (default 400)' },
+            days: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 3660,
+              description: 'Days back (default 400)',
+            },
           },
         },
       },
@@ -112,7 +121,8 @@ export async function registerKpiRoutes(
       config: { requires: 'admin', permission: 'admin' },
       schema: {
         summary: 'Take today’s KPI snapshot now (admins)',
-        description: 'Replaces today’s snapshot, organisation-wide and per team; audited as kpi.snapshot.',
+        description:
+          'Replaces today’s snapshot, organisation-wide and per team; audited as kpi.snapshot.',
         tags: ['kpi'],
       },
     },
@@ -130,7 +140,12 @@ export async function registerKpiRoutes(
           type: 'object',
           additionalProperties: false,
           properties: {
-            days: { type: 'integer', minimum: 1, maximum: 3660, description: 'Days back (default 400)' },
+            days: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 3660,
+              description: 'Days back (default 400)',
+            },
             team,
           },
         },
