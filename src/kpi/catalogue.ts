@@ -1,4 +1,4 @@
-import type { KpiDefinition } from '../api/kpi.js';
+import type { KpiDefinition } from '../api/index.js';
 
 /** The window event counts are taken over (rolling, ending at the moment of computing). */
 export const WINDOW_DAYS = 30;

@@ -1,4 +1,4 @@
-import type { KpiDefinition } from '../api/kpi.js';
+import type { KpiDefinition } from '../api/index.js';
 import { KpiError } from './errors.js';
 
 /** A hand-entered figure as asked for, before it is stored. */

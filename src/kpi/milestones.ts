@@ -1,4 +1,4 @@
-import type { KpiMilestone } from '../api/kpi.js';
+import type { KpiMilestone } from '../api/index.js';
 
 /**
  * The briefs' roll-out plans as data (seeds/000: Brief 1 "What good looks like in 6–12 months",

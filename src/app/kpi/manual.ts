@@ -4,7 +4,7 @@ import {
   type Principal,
   requireWithinTeams,
 } from '../../access/index.js';
-import type { KpiManualEntry } from '../../api/kpi.js';
+import type { KpiManualEntry } from '../../api/index.js';
 import {
   checkManualEntry,
   dayOf,

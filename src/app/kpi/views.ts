@@ -1,5 +1,5 @@
 import { type Caller, requireWithinTeams } from '../../access/index.js';
-import type { KpiHistoryView, KpiListView } from '../../api/kpi.js';
+import type { KpiHistoryView, KpiListView } from '../../api/index.js';
 import type { SloSettings } from '../../config/index.js';
 import {
   dayOf,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { KpiDefinition, KpiHistoryView, KpiListView, KpiManualEntry } from '../../api/kpi.js';
+import type { KpiDefinition, KpiHistoryView, KpiListView, KpiManualEntry } from '../../api/index.js';
 import { CustodyError } from '../../core/index.js';
 import type { CliIO } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
