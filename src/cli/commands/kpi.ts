@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
-import type { KpiDefinition, KpiHistoryView, KpiListView, KpiManualEntry } from '../../api/index.js';
+import type {
+  KpiDefinition,
+  KpiHistoryView,
+  KpiListView,
+  KpiManualEntry,
+} from '../../api/index.js';
 import { CustodyError } from '../../core/index.js';
-import type { CliIO } from '../io.js';
+import { CliExit } from '../exit.js';
+import { type CliIO, EXIT } from '../io.js';
 import { clientFor, type ServiceFlags, withServiceOptions } from '../service.js';
 
 /**
@@ -67,10 +73,8 @@ export function registerKpi(program: Command, io: CliIO): void {
           'USAGE',
           `The value is a number; ${JSON.stringify(value)} is not one`,
         );
-      const { body } = await clientFor(o, io).request<KpiManualEntry>(
-        'POST',
-        '/api/v1/kpis/manual',
-        {
+      const body = await refusalExits1(io, () =>
+        clientFor(o, io).request<KpiManualEntry>('POST', '/api/v1/kpis/manual', {
           body: {
             kpi: id,
             value: n,
@@ -78,7 +82,7 @@ export function registerKpi(program: Command, io: CliIO): void {
             ...(o.note !== undefined ? { note: o.note } : {}),
             ...(o.day !== undefined ? { day: o.day } : {}),
           },
-        },
+        }),
       );
       io.stdout.write(
         o.json
@@ -87,6 +91,19 @@ export function registerKpi(program: Command, io: CliIO): void {
       );
     },
   );
+}
+
+/** The service's answer; a refusal (403: not an admin or auditor, another team) exits 1, bad input 2. */
+async function refusalExits1<T>(io: CliIO, f: () => Promise<{ body: T }>): Promise<T> {
+  try {
+    return (await f()).body;
+  } catch (e) {
+    if (e instanceof CustodyError && (e as { status?: number }).status === 403) {
+      io.stderr.write(`custody: ${e.code}: ${e.message}\n`);
+      throw new CliExit(EXIT.no);
+    }
+    throw e;
+  }
 }
 
 /** A value as its unit reads: a share in %, a duration in s/m/h/d, a count as is. */
