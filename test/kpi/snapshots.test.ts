@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { kpiHistory, listKpis, snapshotIfMissing } from '../../src/app/kpi/index.js';
+import {
+  kpiHistory,
+  listKpis,
+  snapshotIfMissing,
+  startKpiSnapshots,
+} from '../../src/app/kpi/index.js';
 import { CLI_CALLER } from '../../src/app/tokens.js';
 import { DEFAULT_SLO_SETTINGS } from '../../src/config/index.js';
 import { dayOf, daysBefore } from '../../src/kpi/index.js';
@@ -87,3 +92,38 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('the snapshot timer', () => {
+  it('takes the next day’s snapshot on its next look, once', async () => {
+    let now = START;
+    const s = await freshServices('sqlite', () => new Date(now), { tlog: false });
+    const job = startKpiSnapshots(s, {
+      checkIntervalMs: 5,
+      retentionDays: RETENTION,
+      slo: DEFAULT_SLO_SETTINGS,
+    });
+    try {
+      await job.first;
+      now = START + DAY;
+      const days = async () =>
+        (await s.db.kysely.selectFrom('kpi_snapshots').select('day').distinct().execute())
+          .map((r) => r.day)
+          .sort();
+      let seen: string[] = [];
+      for (let i = 0; i < 200 && seen.length < 2; i++) {
+        seen = await days();
+        if (seen.length < 2) await new Promise((done) => setTimeout(done, 5));
+      }
+      assert.deepEqual(seen, ['2025-04-01', '2025-04-02']);
+      const rows = await s.db.kysely
+        .selectFrom('kpi_snapshots')
+        .select('id')
+        .where('team', 'is', null)
+        .execute();
+      assert.equal(rows.length, 52);
+    } finally {
+      job.stop();
+      await s.close();
+    }
+  });
+});
