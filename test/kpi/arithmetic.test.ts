@@ -61,6 +61,8 @@ describe('KPI arithmetic', () => {
     const points = [
       { day: '2026-01-01', value: 8 },
       { day: '2026-01-05', value: 10 },
+      // 29 days before the last point: too recent to be a month ago.
+      { day: '2026-01-06', value: 50 },
       { day: '2026-01-20', value: 99 },
       { day: '2026-02-04', value: 12 },
     ];

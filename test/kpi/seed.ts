@@ -123,6 +123,15 @@ export async function seedPortfolio(q: Q, o: { tlog?: boolean } = {}): Promise<v
   await provenance(r1, a1, '1', L2, 2, 2);
   await provenance(r2, a2, '2', L3, 4, 4);
   await provenance(r3, a3, '3', L2, 3, 1);
+  // A builder no team trusts: L1, whatever it claims.
+  await provenance(
+    r4,
+    a4,
+    '4',
+    { builder_id: 'https://ci.example/runner', identity: 'ci@example.com' },
+    0,
+    0,
+  );
   let idx = 0;
   // A server's own log owns tlog_entries; the routes' tests leave them out.
   for (const d of o.tlog === false ? [] : ['1', '2', '4'])

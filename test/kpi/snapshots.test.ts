@@ -127,3 +127,20 @@ describe('the snapshot timer', () => {
     }
   });
 });
+
+for (const backend of BACKENDS) {
+  describe(`snapshots of one day taken at once (${backend})`, () => {
+    it('keep one row per KPI: replicas racing leave the first one’s', async () => {
+      const s = await freshServices(backend, () => new Date(START), { tlog: false });
+      try {
+        const o = { slo: DEFAULT_SLO_SETTINGS, retentionDays: RETENTION };
+        const results = await Promise.all([snapshotIfMissing(s, o), snapshotIfMissing(s, o)]);
+        assert.ok(results.some((r) => r.taken));
+        const rows = await s.db.kysely.selectFrom('kpi_snapshots').select('kpi').execute();
+        assert.equal(rows.length, 26);
+      } finally {
+        await s.close();
+      }
+    });
+  });
+}
