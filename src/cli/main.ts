@@ -1,13 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError } from '../core/index.js';
 import { registerAdmission } from './commands/admission.js';
-import { registerKpi } from './commands/kpi.js';
 import { registerAdmissionReport } from './commands/admission-report.js';
 import { registerAttest } from './commands/attest.js';
 import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
+import { registerKpi } from './commands/kpi.js';
 import { registerLog } from './commands/log.js';
 import { registerOci } from './commands/oci.js';
 import { registerPolicy } from './commands/policy.js';
