@@ -8,6 +8,7 @@ import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
+import { registerKpi } from './commands/kpi.js';
 import { registerLog } from './commands/log.js';
 import { registerOci } from './commands/oci.js';
 import { registerPolicy } from './commands/policy.js';
@@ -136,4 +137,5 @@ const COMMANDS: Register[] = [
   registerAdmissionReport,
   registerAdmission,
   registerAudit,
+  registerKpi,
 ];

@@ -49,6 +49,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
+import { type KpiRouteOptions, registerKpiRoutes } from './routes/kpis.js';
 import { registerPolicyRoutes } from './routes/policies.js';
 import { registerProvenanceRoutes } from './routes/provenance.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
@@ -117,6 +118,8 @@ export interface ServerOptions {
   };
   /** Admission governance's routes: the default mode and the blast radius of overrides. */
   admissionGovernance?: AdmissionGovernanceRouteOptions;
+  /** The KPI catalogue's routes and, for `custody serve`, its daily snapshot. */
+  kpi?: KpiRouteOptions;
 }
 
 export interface TriggerOptions {
@@ -275,6 +278,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     app.addHook('onClose', async () => stopReconcile());
   }
   registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
+  await registerKpiRoutes(app, deps, { slo: o.admissionRecords?.slo, ...o.kpi });
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

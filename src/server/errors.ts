@@ -21,6 +21,7 @@ import type {
 } from '../formats/index.js';
 import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
+import type { KpiErrorCode } from '../kpi/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { OciErrorCode } from '../oci/index.js';
 import type { PolicyErrorCode, SlsaLevelErrorCode } from '../policy/index.js';
@@ -85,6 +86,7 @@ export type AllErrorCodes =
   | AdmissionGovernanceErrorCode
   | AuditTrailErrorCode
   | TlogReportErrorCode
+  | KpiErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
