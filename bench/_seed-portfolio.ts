@@ -174,7 +174,11 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
         // packages (seed-lib-1..4), at the affected 1.0.0 in every other release; the others
         // rotate through the rest of the set.
         const p =
-          c === 0 ? 0 : c === 1 ? 1 + ((i >> 1) % 4) : 5 + ((i * 7 + c * 13) % (PACKAGES.length - 5));
+          c === 0
+            ? 0
+            : c === 1
+              ? 1 + ((i >> 1) % 4)
+              : 5 + ((i * 7 + c * 13) % (PACKAGES.length - 5));
         const pkg = PACKAGES[p] as (typeof PACKAGES)[number];
         const v =
           c === 1
@@ -204,7 +208,12 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
       'component_hashes',
       componentIds.map((id, n) => {
         const hex = digestOf(`${components[n]?.purl}`).slice(7);
-        return { key: Number.parseInt(hex.slice(0, 13), 16), component_id: id, alg: 'SHA-256', value: hex };
+        return {
+          key: Number.parseInt(hex.slice(0, 13), 16),
+          component_id: id,
+          alg: 'SHA-256',
+          value: hex,
+        };
       }),
     );
     await insertMany(
@@ -254,7 +263,8 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
                 predicate_type: 'https://slsa.dev/provenance/v1',
                 bundle_digest: digestOf(`provenance-${i}`),
                 signer_kind: 'identity',
-                identity: 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main',
+                identity:
+                  'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main',
                 issuer: 'https://token.actions.githubusercontent.com',
                 key_name: null,
                 key_hint: null,
@@ -346,7 +356,11 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
     await insertMany(trx, 'vuln_findings', findings);
     result.openFindings = findings.length;
     // A draft `affected` statement awaiting approval for the first advisory, per affected product.
-    const drafted = [...new Set(findings.filter((f) => f.advisory_id === result.advisory).map((f) => f.product_id))];
+    const drafted = [
+      ...new Set(
+        findings.filter((f) => f.advisory_id === result.advisory).map((f) => f.product_id),
+      ),
+    ];
     await insertMany(
       trx,
       'vex_statements',
@@ -354,7 +368,9 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
         const body = {
           vulnerability: result.advisory,
           aliases: [result.cve],
-          products: [`pkg:generic/product-${String(productIds.indexOf(productId)).padStart(4, '0')}`],
+          products: [
+            `pkg:generic/product-${String(productIds.indexOf(productId)).padStart(4, '0')}`,
+          ],
           status: 'affected',
           actionStatement: 'Upgrade seed-lib-1 to 1.1.0',
           version: 1,
@@ -412,7 +428,10 @@ async function insertMany<T extends keyof Database>(
   rows: readonly Insertable<Database[T]>[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK)
-    await trx.insertInto(table).values(rows.slice(i, i + CHUNK)).execute();
+    await trx
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -42,6 +42,7 @@ import {
   type AdmissionGovernanceRouteOptions,
   registerAdmissionGovernanceRoutes,
 } from './routes/admission-governance.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -55,7 +56,6 @@ import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
 import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
-import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerWebAssets } from './web-assets.js';
 
 declare module 'fastify' {

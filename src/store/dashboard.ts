@@ -37,6 +37,16 @@ export interface ReleaseListRow {
 
 /** One page of releases (plus one row, to tell whether another page follows). */
 export async function releasePage(q: Q, f: ReleaseListFilter): Promise<ReleaseListRow[]> {
+  return (await releasePageQuery(q, f).execute()).map((r) => ({
+    ...r,
+    id: Number(r.id),
+    product_id: Number(r.product_id),
+    team_id: Number(r.team_id),
+  }));
+}
+
+/** The listing's query, unexecuted (its plan is checked in test/dashboard/query-plans.test.ts). */
+export function releasePageQuery(q: Q, f: ReleaseListFilter) {
   let s = q
     .selectFrom('releases as r')
     .innerJoin('products as p', 'p.id', 'r.product_id')
@@ -73,12 +83,7 @@ export async function releasePage(q: Q, f: ReleaseListFilter): Promise<ReleaseLi
       );
     s = s.orderBy('p.name', 'asc').orderBy('r.id', 'desc');
   }
-  return (await s.limit(f.limit + 1).execute()).map((r) => ({
-    ...r,
-    id: Number(r.id),
-    product_id: Number(r.product_id),
-    team_id: Number(r.team_id),
-  }));
+  return s.limit(f.limit + 1);
 }
 
 /** Products whose name contains `text` (case-insensitive), within the teams. */
@@ -427,9 +432,7 @@ export async function admissionCountsSince(
       eb.fn.sum<number>('allowed').as('allowed'),
       eb.fn.countAll<number>().as('n'),
       eb.fn.sum<number>('degraded').as('degraded'),
-      eb.fn
-        .sum<number>(eb.case().when('warnings', '!=', '[]').then(1).else(0).end())
-        .as('warned'),
+      eb.fn.sum<number>(eb.case().when('warnings', '!=', '[]').then(1).else(0).end()).as('warned'),
     ])
     .where('at', '>=', since)
     .executeTakeFirstOrThrow();

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { seedPortfolio, type SeededPortfolio } from '../../bench/_seed-portfolio.js';
+import { type SeededPortfolio, seedPortfolio } from '../../bench/_seed-portfolio.js';
 import { leafHash, verifyInclusion } from '../../src/tlog/index.js';
-import {
-  BACKENDS,
-  call,
-  startServer,
-  type TestServer,
-  tokenFor,
-} from '../helpers/server.js';
+import { BACKENDS, call, startServer, type TestServer, tokenFor } from '../helpers/server.js';
 
 // The dashboard's read endpoints on a seeded portfolio (bench/_seed-portfolio.ts): 60 releases of
 // 6 products in 3 teams; product k belongs to team-(k % 3), release i to product i % 6.
@@ -84,9 +78,14 @@ for (const backend of BACKENDS) {
     });
 
     it('releases: a row carries coverage, SLSA level, freshness and findings', async () => {
-      const r = await call(srv, 'GET', '/api/v1/dashboard/releases?product=product-0000&limit=200', {
-        token: org,
-      });
+      const r = await call(
+        srv,
+        'GET',
+        '/api/v1/dashboard/releases?product=product-0000&limit=200',
+        {
+          token: org,
+        },
+      );
       assert.equal(r.status, 200);
       assert.equal(r.json.items.length, RELEASES / 6);
       const first = r.json.items.at(-1); // release 0: SBOM unsigned (even), provenance (i % 4 == 0)
@@ -158,9 +157,7 @@ for (const backend of BACKENDS) {
       const scopedCve = await call(srv, 'GET', `/api/v1/dashboard/search?q=${seed.cve}`, {
         token: scoped,
       });
-      assert.ok(
-        scopedCve.json.releases.every((r: { team: string }) => r.team === 'team-1'),
-      );
+      assert.ok(scopedCve.json.releases.every((r: { team: string }) => r.team === 'team-1'));
       const unknown = await call(srv, 'GET', '/api/v1/dashboard/search?q=CVE-1999-0000', {
         token: org,
       });
@@ -177,8 +174,7 @@ for (const backend of BACKENDS) {
         cards.items.reduce((n: number, c: { releases: number }) => n + c.releases, 0),
         RELEASES,
       );
-      const mine = (await call(srv, 'GET', '/api/v1/dashboard/scorecards', { token: scoped }))
-        .json;
+      const mine = (await call(srv, 'GET', '/api/v1/dashboard/scorecards', { token: scoped })).json;
       assert.deepEqual(
         mine.items.map((c: { team: string }) => c.team),
         ['team-1'],
@@ -192,7 +188,10 @@ for (const backend of BACKENDS) {
         assert.ok(r.vulnerabilities.length > 0);
       }
       const scores = risk.items.map((r: { score: number }) => r.score);
-      assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+      );
     });
 
     it('vex queue: drafts awaiting a second person, overdue first', async () => {
@@ -221,7 +220,6 @@ for (const backend of BACKENDS) {
         body,
         leafHash: leafHash(body),
         subject: digest,
-        aliasLeafHashes: [],
       });
       const r = (await call(srv, 'GET', `/api/v1/dashboard/releases/${id}`, { token: org })).json;
       assert.equal(r.logEntries.length, 1);

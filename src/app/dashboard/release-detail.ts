@@ -61,7 +61,10 @@ export async function dashboardRelease(
           artifacts: artifacts.map((a) => a.digest),
           provenance: provenance.map(provenanceEvidence),
           builders: buildersOf(slsaSettingsOf(team?.slsa_settings ?? null)),
-          rebuilds: rebuilds.map((b) => ({ artifact: b.expected_digest, matches: b.matches === 1 })),
+          rebuilds: rebuilds.map((b) => ({
+            artifact: b.expected_digest,
+            matches: b.matches === 1,
+          })),
         });
   const sigs: ReleaseSignature[] = [
     ...signatures.map(

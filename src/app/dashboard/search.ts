@@ -161,7 +161,8 @@ async function vulnerabilitySearch(
       team: a.team,
       deployed: false,
       components: [],
-      vexStatus: a.vex?.status ?? (a.closeReason?.startsWith('vex_') ? a.closeReason.slice(4) : null),
+      vexStatus:
+        a.vex?.status ?? (a.closeReason?.startsWith('vex_') ? a.closeReason.slice(4) : null),
     };
     if (!r.components.some((c) => c.purl === a.component))
       r.components.push({ purl: a.component, ...nameVersion(a.component) });

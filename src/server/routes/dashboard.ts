@@ -45,7 +45,8 @@ export function registerDashboardRoutes(app: FastifyInstance, d: RouteDeps): voi
     {
       config,
       schema: {
-        summary: 'The portfolio at a glance: coverage, freshness, findings, VEX queue, admission, log',
+        summary:
+          'The portfolio at a glance: coverage, freshness, findings, VEX queue, admission, log',
         tags,
       },
     },
