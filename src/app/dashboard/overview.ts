@@ -1,5 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { DashboardOverview, FreshnessState } from '../../api/dashboard.js';
+import type { DashboardOverview, FreshnessState } from '../../api/index.js';
 import {
   SLSA_PROVENANCE_V1,
   SLSA_PROVENANCE_V1_DRAFT,

@@ -1,5 +1,5 @@
 import type { Caller } from '../../access/index.js';
-import type { ReleaseDetail, ReleaseLogEntry, ReleaseSignature } from '../../api/dashboard.js';
+import type { ReleaseDetail, ReleaseLogEntry, ReleaseSignature } from '../../api/index.js';
 import { assessSlsaLevel } from '../../policy/index.js';
 import { listArtifacts } from '../../store/catalogue.js';
 import { attestationsOfReleases, currentSbomsOfReleases } from '../../store/dashboard.js';

@@ -1,6 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { PortfolioRelease } from '../../api/dashboard.js';
-import type { Page } from '../../api/page.js';
+import type { Page, PortfolioRelease } from '../../api/index.js';
 import { assessSlsaLevel } from '../../policy/index.js';
 import { findProduct } from '../../store/catalogue.js';
 import {

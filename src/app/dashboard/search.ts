@@ -1,5 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { SearchAnswer, SearchRelease } from '../../api/dashboard.js';
+import type { SearchAnswer, SearchRelease } from '../../api/index.js';
 import { isCustodyError, parsePurl } from '../../core/index.js';
 import { type ComponentMatch, parseComponentQuery } from '../../inventory/index.js';
 import {

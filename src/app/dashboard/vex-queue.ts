@@ -1,6 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { VexQueueItem } from '../../api/dashboard.js';
-import type { Page } from '../../api/page.js';
+import type { Page, VexQueueItem } from '../../api/index.js';
 import {
   teamSettings,
   undecidedVexStatements,
