@@ -198,3 +198,28 @@ export interface VexQueueItem {
   deadline: string;
   overdue: boolean;
 }
+
+/** GET /api/v1/dashboard/vulnerabilities: an open advisory as the vulnerability view shows it. */
+export interface DashboardVulnerability {
+  id: string;
+  aliases: string[];
+  summary: string | null;
+  /** critical, high, medium, low, none or unknown. */
+  severity: string;
+  score: number | null;
+  /** Listed in CISA's KEV catalogue (by any CVE alias). */
+  kev: boolean;
+  /** Products, releases and deployed releases with an open finding. */
+  products: number;
+  affectedReleases: number;
+  deployedReleases: number;
+  firstOpenedAt: string;
+  /** Affected products by VEX state: decided, drafted but undecided, or no statement yet. */
+  vex: { decided: number; pending: number; missing: number };
+  /**
+   * The earliest deadline among undecided products: no statement, first opened + the team's
+   * `cveDraft` SLA; an undecided statement, its creation + the `analysis` SLA. Null when decided.
+   */
+  deadline: string | null;
+  overdue: boolean;
+}

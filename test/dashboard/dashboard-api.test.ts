@@ -204,6 +204,33 @@ for (const backend of BACKENDS) {
       assert.ok(mine.every((x) => x.team === 'team-1'));
     });
 
+    it('vulnerabilities: open advisories, overdue first, with VEX state and deadlines', async () => {
+      const all = await walk(srv, org, '/api/v1/dashboard/vulnerabilities?limit=1');
+      assert.equal(all.length, 4);
+      // The first advisory has a draft per affected product, half of them past their deadline.
+      const first = all.find((v) => v.id === seed.advisory);
+      assert.equal(first.overdue, true);
+      assert.equal(all[0].id, seed.advisory);
+      assert.equal(first.vex.pending, first.products);
+      assert.deepEqual(first.aliases, [seed.cve]);
+      // The others have no statement yet: due one draft deadline after they were opened.
+      const other = all.find((v) => v.id !== seed.advisory);
+      assert.equal(other.vex.missing, other.products);
+      assert.ok(other.deadline > other.firstOpenedAt);
+      const findings = all.reduce((n, v) => n + v.affectedReleases, 0);
+      assert.equal(findings, seed.openFindings);
+      const critical = await call(
+        srv,
+        'GET',
+        '/api/v1/dashboard/vulnerabilities?severity=critical',
+        {
+          token: scoped,
+        },
+      );
+      assert.ok(critical.json.items.every((v: { severity: string }) => v.severity === 'critical'));
+      assert.ok(critical.json.items.every((v: { products: number }) => v.products <= 2));
+    });
+
     it('release detail: artifacts, signatures, SLSA, and a log entry whose proof verifies', async () => {
       const id = seed.releaseIds[0] as number;
       const first = (await call(srv, 'GET', `/api/v1/dashboard/releases/${id}`, { token: org }))

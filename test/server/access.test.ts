@@ -373,6 +373,13 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/dashboard/vulnerabilities',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/dashboard/vulnerabilities' }),
+  },
+  {
+    method: 'GET',
     path: '/api/v1/dashboard/vex-queue',
     allowed: READERS,
     ok: 200,

@@ -6,3 +6,4 @@ export { listPortfolioReleases, type ReleaseListQuery } from './releases.js';
 export { teamScorecards, topRiskContributors } from './scorecards.js';
 export { type DashboardSearchQuery, dashboardSearch } from './search.js';
 export { type VexQueueQuery, vexQueue } from './vex-queue.js';
+export { type DashboardVulnerabilityQuery, dashboardVulnerabilities } from './vulnerabilities.js';
