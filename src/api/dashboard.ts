@@ -48,10 +48,14 @@ export interface DashboardOverview {
   generatedAt: string;
   products: number;
   releases: number;
-  /** 0–1 shares over current releases. */
+  /**
+   * 0–1 shares over the releases in the caller's teams: with an SBOM, with provenance; signed is
+   * over artifacts (those whose current SBOM is signed).
+   */
   sbomCoverage: number;
   signedSbomCoverage: number;
   provenanceCoverage: number;
+  /** Deployed releases by freshness state. */
   freshness: Record<FreshnessState, number>;
   meanQuality: number | null;
   openFindings: { critical: number; high: number; medium: number; low: number };
