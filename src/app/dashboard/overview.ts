@@ -11,9 +11,9 @@ import {
   attestedReleaseCount,
   deployedFreshnessRows,
   newestCheckpointAt,
-  openFindingsByTeam,
   teamSettings,
 } from '../../store/dashboard.js';
+import { openFindingsByTeam } from '../../store/dashboard-findings.js';
 import { coverageCounts, qualityHistogram } from '../../store/portfolio.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';
