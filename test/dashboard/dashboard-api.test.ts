@@ -116,6 +116,8 @@ for (const backend of BACKENDS) {
       assert.equal(o.vexPendingApproval, seed.vexDrafts);
       assert.ok(o.vexOverdue > 0 && o.vexOverdue <= seed.vexDrafts);
       assert.notEqual(o.admission, null);
+      assert.equal(o.followUps.open, seed.followUps);
+      assert.ok(o.followUps.overdue > 0 && o.followUps.overdue < seed.followUps + 1);
       const deployed = seed.releaseIds.filter((_, i) => i % 3 === 0).length;
       const f = o.freshness;
       assert.equal(f.fresh + f.due + f.stale + f.missing, deployed);
