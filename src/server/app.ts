@@ -43,6 +43,7 @@ import {
   registerAdmissionGovernanceRoutes,
 } from './routes/admission-governance.js';
 import { registerAuditChainRoutes } from './routes/audit-chain.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -58,6 +59,7 @@ import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
 import { registerTlogReportRoutes } from './routes/tlog-reports.js';
 import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
+import { registerWebAssets } from './web-assets.js';
 
 declare module 'fastify' {
   /** OpenAPI annotations, read by OpenApiCollector. */
@@ -120,6 +122,8 @@ export interface ServerOptions {
   admissionGovernance?: AdmissionGovernanceRouteOptions;
   /** The KPI catalogue's routes and, for `custody serve`, its daily snapshot. */
   kpi?: KpiRouteOptions;
+  /** Where the built dashboard is (default: the package's dist/web; web-assets.ts). */
+  webDir?: string;
 }
 
 export interface TriggerOptions {
@@ -344,6 +348,8 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
       async () => trustedRoot(),
     );
   if (o.admission) await registerAdmissionWebhook(app, o.admission);
+  registerDashboardRoutes(app, deps);
+  registerWebAssets(app, o.webDir !== undefined ? { dir: o.webDir } : {});
   await app.ready();
   return { app, metrics, auth, ...(triggers ? { triggers } : {}) };
 }
