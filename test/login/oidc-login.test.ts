@@ -8,7 +8,9 @@ import { call, errorCode, type TestServer } from '../helpers/server.js';
 import { BACKENDS, hop, type LoginServer, logIn, startLoginServer } from './flow.js';
 
 /** What a refused login must leave unchanged: no token, no grant, no audit entry. */
-async function counts(srv: TestServer): Promise<Record<string, number>> {
+async function counts(
+  srv: TestServer,
+): Promise<{ tokens: number; grants: number; audit: number }> {
   const db = srv.services.db.kysely;
   const n = async (t: 'tokens' | 'login_grants' | 'audit_events') =>
     Number(

@@ -1,5 +1,5 @@
 import type { Caller } from '../../access/index.js';
-import type { SessionView } from '../../api/session.js';
+import type { SessionView } from '../../api/index.js';
 import { findTokenById, revokeToken } from '../../store/tokens.js';
 import { audit } from '../audit-trail.js';
 import { recheckCaller } from '../recheck-caller.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ROLES } from '../../access/index.js';
-import type { LoginConfig } from '../../api/session.js';
+import type { LoginConfig } from '../../api/index.js';
 import {
   addLoginGrant,
   type CallbackQuery,
