@@ -28,11 +28,11 @@ export {
   type TimeoutConfig,
   type TlogConfig,
 } from './config.js';
-export { loadOciSettings, type OciSettings } from './oci-settings.js';
-export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';
 export {
   DEFAULT_SESSION_TTL_SECONDS,
   type LoginOidcSettings,
   type LoginSettings,
   loadLoginSettings,
 } from './login-settings.js';
+export { loadOciSettings, type OciSettings } from './oci-settings.js';
+export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';

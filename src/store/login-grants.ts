@@ -61,7 +61,10 @@ export async function findLiveGrants(
 }
 
 /** Whether the identity ever had a grant of this subject, live or not. */
-export async function hasAnyGrant(q: Q, who: { issuer: string; subject: string }): Promise<boolean> {
+export async function hasAnyGrant(
+  q: Q,
+  who: { issuer: string; subject: string },
+): Promise<boolean> {
   const r = await q
     .selectFrom('login_grants')
     .select('id')

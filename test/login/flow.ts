@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { openLogin } from '../../src/app/login/index.js';
 import { loadLoginSettings } from '../../src/config/index.js';
-import { BACKENDS, type Backend, startServer, type TestServer, tokenFor } from '../helpers/server.js';
+import {
+  BACKENDS,
+  type Backend,
+  startServer,
+  type TestServer,
+  tokenFor,
+} from '../helpers/server.js';
 
 export { BACKENDS, type Backend };
 

@@ -168,7 +168,16 @@ describe('custody login-grant (CLI, on the data directory)', () => {
     const revoke = await cli(['login-grant', 'revoke', String(g.id)]);
     assert.equal(revoke.code, 0, revoke.stderr);
     assert.match((await cli(['login-grant', 'list'])).stdout, /revoked/);
-    const bad = await cli(['login-grant', 'add', '--issuer', ISSUER, '--person', 'P', '--role', 'viewer']);
+    const bad = await cli([
+      'login-grant',
+      'add',
+      '--issuer',
+      ISSUER,
+      '--person',
+      'P',
+      '--role',
+      'viewer',
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /LOGIN_GRANT_INVALID/);
     const gone = await cli(['login-grant', 'revoke', String(g.id)]);

@@ -8,9 +8,7 @@ import { call, errorCode, type TestServer } from '../helpers/server.js';
 import { BACKENDS, hop, type LoginServer, logIn, startLoginServer } from './flow.js';
 
 /** What a refused login must leave unchanged: no token, no grant, no audit entry. */
-async function counts(
-  srv: TestServer,
-): Promise<{ tokens: number; grants: number; audit: number }> {
+async function counts(srv: TestServer): Promise<{ tokens: number; grants: number; audit: number }> {
   const db = srv.services.db.kysely;
   const n = async (t: 'tokens' | 'login_grants' | 'audit_events') =>
     Number(
@@ -151,6 +149,19 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await counts(srv), before);
     });
 
+    it('refuses a login that took longer than ten minutes to come back', async () => {
+      const before = await counts(srv);
+      const l = await logIn(srv, {
+        hint: 'pat@example.com',
+        // The provider's answer arrives late, by the service's clock.
+        tamperCallback: () => ls.advance(10 * 60_000 + 1000),
+      });
+      ls.advance(-(10 * 60_000 + 1000));
+      assert.equal(l.answer.status, 400, l.answer.text);
+      assert.equal(l.answer.json.error.code, 'LOGIN_STATE_INVALID');
+      assert.deepEqual(await counts(srv), before);
+    });
+
     it('refuses a replayed callback and a replayed code, and creates nothing', async () => {
       const first = await logIn(srv, { hint: 'pat@example.com' });
       assert.equal(first.answer.status, 303);
@@ -213,7 +224,13 @@ for (const backend of BACKENDS) {
       ls.advance(-2 * 86_400_000);
       const old = await call(srv, 'POST', '/api/v1/login-grants', {
         token: ls.admin,
-        body: { issuer: issuer(), subject: 'old@example.com', person: 'Old', role: 'viewer', expiresInDays: 1 },
+        body: {
+          issuer: issuer(),
+          subject: 'old@example.com',
+          person: 'Old',
+          role: 'viewer',
+          expiresInDays: 1,
+        },
       });
       ls.advance(2 * 86_400_000);
       assert.equal(old.status, 201, old.text);

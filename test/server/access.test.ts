@@ -1044,7 +1044,12 @@ for (const backend of BACKENDS) {
       for (const who of CALLERS) {
         const g = await call(srv, 'POST', '/api/v1/login-grants', {
           token: tokens.admin,
-          body: { issuer: 'https://idp.access.test', subject: `spare-${who}`, person: 'pat', role: 'viewer' },
+          body: {
+            issuer: 'https://idp.access.test',
+            subject: `spare-${who}`,
+            person: 'pat',
+            role: 'viewer',
+          },
         });
         assert.equal(g.status, 201, g.text);
         ctx.loginGrants[who] = g.json.id;

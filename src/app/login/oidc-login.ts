@@ -3,8 +3,8 @@ import type { Caller, Role } from '../../access/index.js';
 import { createJwksSource, type JwksSource } from '../../net/jwks-client.js';
 import {
   createOidcProviderClient,
-  OidcProviderError,
   type OidcProviderClient,
+  OidcProviderError,
 } from '../../net/oidc-provider.js';
 import { SignError, type VerifiedIdToken, verifyIdToken } from '../../sign/index.js';
 import {

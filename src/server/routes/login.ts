@@ -190,8 +190,7 @@ function wantsHtml(accept: string | undefined): boolean {
 }
 
 function errorPage(reply: FastifyReply, e: CustodyError): FastifyReply {
-  const esc = (t: string) =>
-    t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return reply
     .code(statusOf(e.code))
     .header('content-type', 'text/html; charset=utf-8')
