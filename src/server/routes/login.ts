@@ -96,7 +96,7 @@ export function registerLoginRoutes(
       try {
         if (!o.oidc) throw notConfigured();
         const session = await o.oidc.finish(req.query, req.ip);
-        req.log.info({ token: session.id, person: session.person }, 'login session created');
+        req.log.info({ session: session.id, person: session.person }, 'login session created');
         return reply.redirect(o.oidc.pageUrl(session), 303);
       } catch (e) {
         // A person is looking at this answer in a browser: a page that says what happened.
