@@ -34,11 +34,11 @@ export interface LoginServer {
 
 /**
  * `custody serve --dev-oidc` as the tests need it: the dev issuer at the server's own address and
- * the dashboard login with it (no CUSTODY_LOGIN_OIDC_ISSUER), with an admin token made first.
+ * the dashboard login with it (unless `env` configures a provider), with an admin token made first.
  */
 export async function startLoginServer(
   backend: Backend,
-  env: Record<string, string> = {},
+  env: (base: string) => Record<string, string> = () => ({}),
 ): Promise<LoginServer> {
   let offset = 0;
   const port = await freePort();
@@ -52,7 +52,7 @@ export async function startLoginServer(
     login: async (s, keyless) => {
       admin = await tokenFor(s, 'admin', undefined, 'Ada Admin');
       return openLogin(s, {
-        settings: loadLoginSettings(env),
+        settings: loadLoginSettings(env(base)),
         publicUrl: base,
         devOidc: keyless?.devOidc,
       });
