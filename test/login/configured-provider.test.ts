@@ -60,6 +60,22 @@ describe('dashboard login with a configured provider (sqlite)', () => {
     assert.equal(l.answer.json.error.code, 'LOGIN_PROVIDER_REFUSED');
   });
 
+  it('refuses to start more logins than it keeps pending, and keeps none of them', async () => {
+    const login = createOidcLogin(srv.services, {
+      issuer: `${srv.base}/dev-oidc`,
+      clientId: 'c',
+      clientSecret: undefined,
+      publicUrl: srv.base,
+      sessionTtlSeconds: 3600,
+      maxPendingRequests: 0,
+    });
+    const pending = () =>
+      srv.services.db.kysely.selectFrom('login_requests').select('state_hash').execute();
+    const before = (await pending()).length;
+    await expectCustodyErrorAsync(() => login.begin(), LoginError, 'LOGIN_RATE_LIMITED');
+    assert.ok((await pending()).length <= before);
+  });
+
   it('answers a provider that cannot be reached with LOGIN_PROVIDER_FAILED', async () => {
     const port = await freePort();
     const login = createOidcLogin(srv.services, {

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Caller, Role } from '../../access/index.js';
 import { createJwksSource, type JwksSource } from '../../net/jwks-client.js';
 import {
   createOidcProviderClient,
@@ -7,18 +6,11 @@ import {
   OidcProviderError,
 } from '../../net/oidc-provider.js';
 import { SignError, type VerifiedIdToken, verifyIdToken } from '../../sign/index.js';
-import {
-  findLiveGrants,
-  insertLoginRequest,
-  type LoginGrantRow,
-  takeLoginRequest,
-} from '../../store/login-grants.js';
-import { insertToken } from '../../store/tokens.js';
-import { audit } from '../audit-trail.js';
+import { insertLoginRequest, takeLoginRequest } from '../../store/login-grants.js';
 import type { Services } from '../services.js';
 import { hashToken } from '../tokens.js';
 import { LoginError } from './errors.js';
-import { grantActor } from './grants.js';
+import { createLoginSession, type LoginSession } from './session.js';
 
 /** Where the service serves the flow; the redirect URI is the public URL followed by the second. */
 export const LOGIN_OIDC_PATH = '/login/oidc';
@@ -36,16 +28,8 @@ export interface OidcLoginOptions {
   provider?: OidcProviderClient;
   /** How long a person has to come back from the provider; default 10 minutes. */
   requestTtlMs?: number;
-}
-
-export interface LoginSession {
-  /** The session token (a `cust_` token named `login:<person>`), for the page only. */
-  token: string;
-  id: number;
-  person: string;
-  role: Role;
-  teams: string[] | undefined;
-  expiresAt: string;
+  /** Logins in progress at most (default 10,000); more are LOGIN_RATE_LIMITED. */
+  maxPendingRequests?: number;
 }
 
 /**
@@ -61,7 +45,7 @@ export interface OidcLogin {
   readonly dev: boolean;
   /**
    * The provider's authorization URL for a new login.
-   * @throws OidcProviderError LOGIN_PROVIDER_FAILED
+   * @throws OidcProviderError LOGIN_PROVIDER_FAILED; LoginError LOGIN_RATE_LIMITED
    */
   begin(o?: { loginHint?: string }): Promise<string>;
   /**
@@ -135,7 +119,7 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
       const nonce = random();
       const verifier = random();
       const now = s.clock();
-      await insertLoginRequest(
+      const kept = await insertLoginRequest(
         s.db.kysely,
         {
           state_hash: hashToken(state),
@@ -145,7 +129,14 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
           expires_at: new Date(now.getTime() + requestTtlMs).toISOString(),
         },
         now.toISOString(),
+        o.maxPendingRequests ?? 10_000,
       );
+      // Anyone may start a login: a flood of them is refused before it fills the database.
+      if (!kept)
+        throw new LoginError(
+          'LOGIN_RATE_LIMITED',
+          'Too many logins are in progress; try again in a few minutes',
+        );
       const url = new URL(meta.authorizationEndpoint);
       const q = url.searchParams;
       q.set('response_type', 'code');
@@ -208,82 +199,18 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
             ? c['email'].toLowerCase()
             : null,
       };
-      return createSession(s, o, identity, source);
+      return createLoginSession(
+        s,
+        identity,
+        { sessionTtlSeconds: o.sessionTtlSeconds, dev: o.dev === true },
+        source,
+      );
     },
 
     pageUrl(session) {
       return `${o.publicUrl}/#login=${encodeURIComponent(session.token)}`;
     },
   };
-}
-
-/** A grant named by the subject wins over one named by a verified email. */
-function pick(grants: LoginGrantRow[], subject: string): LoginGrantRow | undefined {
-  return grants.find((g) => g.subject === subject) ?? grants[0];
-}
-
-async function createSession(
-  s: Services,
-  o: OidcLoginOptions,
-  who: { issuer: string; subject: string; email: string | null },
-  source: string,
-): Promise<LoginSession> {
-  const now = s.clock();
-  const at = now.toISOString();
-  const token = `cust_${randomBytes(32).toString('base64url')}`; // the form of app/tokens.ts
-  return s.db.kysely.transaction().execute(async (trx) => {
-    const grant = pick(await findLiveGrants(trx, who, at), who.subject);
-    if (!grant)
-      throw new LoginError(
-        'LOGIN_NOT_GRANTED',
-        `${who.email ?? who.subject} (${who.issuer}) may not log in to this service: ask an admin to run custody login-grant add`,
-        { details: { issuer: who.issuer, subject: who.subject, email: who.email } },
-      );
-    const teams = JSON.parse(grant.teams) as string[];
-    const ttlEnd = new Date(now.getTime() + o.sessionTtlSeconds * 1000).toISOString();
-    const expiresAt =
-      grant.expires_at !== null && grant.expires_at < ttlEnd ? grant.expires_at : ttlEnd;
-    const role = grant.role as Role;
-    const id = await insertToken(trx, {
-      name: `login:${grant.person}`,
-      person: grant.person,
-      secretHash: hashToken(token),
-      role,
-      teams,
-      createdBy: grantActor(grant.id),
-      now: at,
-      expiresAt,
-    });
-    // The one who logged in is the actor: the session is theirs from its first line.
-    const caller: Caller = {
-      principal: {
-        actor: `token:${id}:login:${grant.person}`,
-        person: grant.person,
-        role,
-        teams: teams.length === 0 ? undefined : teams,
-      },
-      source,
-    };
-    await audit(
-      trx,
-      caller,
-      {
-        action: 'login.session',
-        target: `token:${id}`,
-        ...(teams.length === 1 ? { team: teams[0] as string } : {}),
-        details: { ...who, grant: grant.id, dev: o.dev === true, expiresAt },
-      },
-      at,
-    );
-    return {
-      token,
-      id,
-      person: grant.person,
-      role,
-      teams: teams.length === 0 ? undefined : teams,
-      expiresAt,
-    };
-  });
 }
 
 // 256 random bits: state and nonce unguessable, and the verifier 43 characters (RFC 7636 §4.1).
