@@ -87,7 +87,7 @@ describe('dashboard login with a configured provider (sqlite)', () => {
     });
     await expectCustodyErrorAsync(() => login.begin(), OidcProviderError, 'LOGIN_PROVIDER_FAILED');
     await expectCustodyErrorAsync(
-      () => login.finish({ state: 'unknown', code: 'x' }, '127.0.0.1'),
+      () => login.finish({ state: 'unknown', code: 'x' }, 'unknown', '127.0.0.1'),
       LoginError,
       'LOGIN_STATE_INVALID',
     );

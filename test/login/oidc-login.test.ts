@@ -149,6 +149,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await counts(srv), before);
     });
 
+    it('refuses a callback in a browser that did not start the login (login CSRF)', async () => {
+      const before = await counts(srv);
+      // Someone else's login, finished in this browser: its state cookie is not there.
+      const l = await logIn(srv, { hint: 'pat@example.com', cookie: false });
+      assert.equal(l.answer.status, 400, l.answer.text);
+      assert.equal(l.answer.json.error.code, 'LOGIN_STATE_INVALID');
+      const other = await logIn(srv, { hint: 'pat@example.com', cookie: 'y'.repeat(43) });
+      assert.equal(other.answer.json.error.code, 'LOGIN_STATE_INVALID');
+      assert.deepEqual(await counts(srv), before);
+    });
+
     it('refuses a login that took longer than ten minutes to come back', async () => {
       const before = await counts(srv);
       const l = await logIn(srv, {
@@ -166,7 +177,7 @@ for (const backend of BACKENDS) {
       const first = await logIn(srv, { hint: 'pat@example.com' });
       assert.equal(first.answer.status, 303);
       const before = await counts(srv);
-      const again = await hop(first.callback.href);
+      const again = await hop(first.callback.href, { cookie: first.cookie as string });
       assert.equal(again.status, 400);
       assert.equal(again.json.error.code, 'LOGIN_STATE_INVALID');
       // A fresh login's state with the old code: the provider refuses the code (used, and
@@ -281,7 +292,8 @@ for (const backend of BACKENDS) {
           },
         },
       });
-      const authorize = new URL(await login.begin({ loginHint: 'pat@example.com' }));
+      const started = await login.begin({ loginHint: 'pat@example.com' });
+      const authorize = new URL(started.location);
       nonce = authorize.searchParams.get('nonce') as string;
       const back = new URL((await hop(authorize.href)).location as string);
       const before = await counts(srv);
@@ -292,6 +304,7 @@ for (const backend of BACKENDS) {
               code: back.searchParams.get('code') as string,
               state: back.searchParams.get('state') as string,
             },
+            started.state,
             '127.0.0.1',
           ),
         LoginError,

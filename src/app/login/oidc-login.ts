@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createJwksSource, type JwksSource } from '../../net/jwks-client.js';
 import {
   createOidcProviderClient,
@@ -43,17 +43,22 @@ export interface OidcLogin {
   readonly issuer: string;
   readonly clientId: string;
   readonly dev: boolean;
+  /** The service's public URL the login returns to. */
+  readonly publicUrl: string;
   /**
-   * The provider's authorization URL for a new login.
+   * A new login: the provider's authorization URL, and its state, which the face also gives the
+   * browser (a cookie) so that only the browser that started a login can finish it.
    * @throws OidcProviderError LOGIN_PROVIDER_FAILED; LoginError LOGIN_RATE_LIMITED
    */
-  begin(o?: { loginHint?: string }): Promise<string>;
+  begin(o?: { loginHint?: string }): Promise<{ location: string; state: string }>;
   /**
+   * `browserState` is the state the browser kept from `begin` (RFC 6749 §10.12: without it, anyone
+   * could send someone a callback URL of their own login and log them in as themselves).
    * @throws LoginError LOGIN_STATE_INVALID, LOGIN_PROVIDER_REFUSED, LOGIN_ID_TOKEN_INVALID,
    *   LOGIN_NONCE_MISMATCH, LOGIN_NOT_GRANTED; OidcProviderError LOGIN_CODE_REFUSED,
    *   LOGIN_PROVIDER_FAILED
    */
-  finish(q: CallbackQuery, source: string): Promise<LoginSession>;
+  finish(q: CallbackQuery, browserState: string | undefined, source: string): Promise<LoginSession>;
   /** Where the page takes the session over: the fragment never reaches a server or its logs. */
   pageUrl(session: LoginSession): string;
 }
@@ -113,6 +118,7 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
     issuer: o.issuer,
     clientId: o.clientId,
     dev: o.dev === true,
+    publicUrl: o.publicUrl,
     async begin(b = {}) {
       const meta = await provider.discover(o.issuer);
       const state = random();
@@ -148,19 +154,19 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
       q.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
       q.set('code_challenge_method', 'S256');
       if (b.loginHint) q.set('login_hint', b.loginHint);
-      return url.href;
+      return { location: url.href, state };
     },
 
-    async finish(q, source) {
+    async finish(q, browserState, source) {
       const now = s.clock();
       const request =
-        typeof q.state === 'string' && q.state !== ''
+        typeof q.state === 'string' && q.state !== '' && sameString(q.state, browserState)
           ? await takeLoginRequest(s.db.kysely, hashToken(q.state))
           : undefined;
       if (!request || request.expires_at <= now.toISOString() || request.issuer !== o.issuer)
         throw new LoginError(
           'LOGIN_STATE_INVALID',
-          'This login is unknown, finished or too old (its state does not match one this service started); start again from the login page',
+          'This login is unknown, finished, too old or was started in another browser (its state does not match one this browser started here); start again from the login page',
         );
       if (q.error !== undefined || !q.code)
         throw new LoginError(
@@ -211,6 +217,13 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
       return `${o.publicUrl}/#login=${encodeURIComponent(session.token)}`;
     },
   };
+}
+
+function sameString(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 // 256 random bits: state and nonce unguessable, and the verifier 43 characters (RFC 7636 §4.1).
