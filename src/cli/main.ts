@@ -10,6 +10,7 @@ import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
 import { registerKpi } from './commands/kpi.js';
 import { registerLog } from './commands/log.js';
+import { registerLoginGrant } from './commands/login-grant.js';
 import { registerOci } from './commands/oci.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerPush } from './commands/push.js';
@@ -108,6 +109,7 @@ const COMMANDS: Register[] = [
   registerSbom,
   registerServe,
   registerToken,
+  registerLoginGrant,
   registerPush,
   registerSearch,
   registerRelease,

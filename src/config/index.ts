@@ -39,5 +39,10 @@ export {
   loadKpiSettings,
   MIN_KPI_RETENTION_DAYS,
 } from './kpi-settings.js';
+  DEFAULT_SESSION_TTL_SECONDS,
+  type LoginOidcSettings,
+  type LoginSettings,
+  loadLoginSettings,
+} from './login-settings.js';
 export { loadOciSettings, type OciSettings } from './oci-settings.js';
 export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';

@@ -22,6 +22,8 @@ export interface Database {
   audit_anchors: AuditAnchorTable;
   tlog_reporters: TlogReporterTable;
   tlog_reporter_inconsistencies: TlogReporterInconsistencyTable;
+  login_grants: LoginGrantTable;
+  login_requests: LoginRequestTable;
   inventory_generation: InventoryGenerationTable;
   tlog_state: TlogStateTable;
   tlog_entries: TlogEntryTable;
@@ -1026,4 +1028,30 @@ export interface KpiManualEntryTable {
   /** The person who entered it. */
   entered_by: string;
   entered_at: string;
+/** Who may log in to the dashboard with the configured OIDC provider, and as what (0022_login). */
+export interface LoginGrantTable {
+  id: Generated<number>;
+  /** The provider's `iss`, exactly. */
+  issuer: string;
+  /** The ID token's `sub`; null when the grant names a verified email instead. */
+  subject: string | null;
+  /** A verified `email` claim, lower-cased; null when the grant names a subject. */
+  email: string | null;
+  person: string;
+  role: string;
+  /** JSON array of team names; empty means organisation-wide. */
+  teams: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A login in progress: its state (hashed), nonce and PKCE verifier, kept a few minutes. */
+export interface LoginRequestTable {
+  state_hash: string;
+  nonce: string;
+  verifier: string;
+  issuer: string;
+  expires_at: string;
 }

@@ -7,6 +7,7 @@ export {
   type IssuedEvent,
   type OidcIssuerConfig,
 } from './certificate-issuer.js';
+export { DEV_LOGIN_CLIENT_ID, DEV_LOGIN_SUBJECT } from './dev-oidc-codes.js';
 export {
   DEV_OIDC_WARNING,
   type DevOidcIssuer,
