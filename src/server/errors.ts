@@ -10,6 +10,7 @@ import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
+import type { EvidenceErrorCode } from '../evidence/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
 import type {
@@ -81,6 +82,7 @@ export type AllErrorCodes =
   | LogLaterErrorCode
   | FallbackSignerErrorCode
   | AdmissionGovernanceErrorCode
+  | EvidenceErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -234,6 +236,8 @@ const OVERRIDES = {
   LOG_LATER_ENTRY_UNVERIFIED: 502,
   // A mode override asked to last longer than 72 h: bad input.
   ADMISSION_OVERRIDE_TOO_LONG: 400,
+  // Evidence cannot be signed and proven: the service runs without its log and signing key.
+  EVIDENCE_UNAVAILABLE: 503,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

@@ -103,6 +103,7 @@ export async function startService(
       defaultMode: admission.settings.defaultMode,
       blastRadius: admission.blastRadius,
     },
+    evidence: { witnesses: cfg.tlog.witnesses, publicUrl: cfg.publicUrl },
     triggers: {
       ...(o.triggers ?? { engine: SEED_001_ENGINE }),
       webhookSecret: cfg.webhookSecret,
