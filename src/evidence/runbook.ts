@@ -60,7 +60,7 @@ export function renderRunbook(r: RunbookInput): string {
     '',
     '```sh',
     `custody search ${sh(component)}                      # every release with this exact version`,
-    `custody search --name ${sh(nameOf(component))} --range 'vers:npm/<4.17.21'   # releases in a vulnerable range`,
+    `custody search --name ${sh(nameOf(component))} --range ${sh(rangeBelow(component))}   # releases in a vulnerable range`,
     `custody search ${sh(component)} --json --all           # for scripts`,
     `custody release diff ${product}@<old> ${product}@<new>   # what changed between two releases`,
     '```',
@@ -135,6 +135,12 @@ function releaseNotes(r: RunbookInput): string[] {
     'A signature that does not verify means the file is not what we released: do not use it, and tell us.',
   );
   return out;
+}
+
+// `vers:<type>/<=<version>` of the example component: "this version and older".
+function rangeBelow(purl: string): string {
+  const m = /^pkg:([^/]+)\/[^@]+@([^?#]+)/.exec(purl);
+  return m ? `vers:${m[1]}/<=${decodeURIComponent(m[2] as string)}` : 'vers:npm/<4.17.21';
 }
 
 function nameOf(purl: string): string {
