@@ -34,7 +34,8 @@ describe('runbook and the evidence commands', () => {
   }
 
   before(async () => {
-    seeded = await seedRelease('sqlite');
+    // PostgreSQL here, SQLite in export-verify.test.ts: the export's queries run on both.
+    seeded = await seedRelease('postgres');
     dir = mkdtempSync(join(tmpdir(), 'custody-runbook-'));
     const r = await cli(['runbook', 'shop', '-o', 'runbook.md']);
     assert.equal(r.code, 0, r.stderr);
