@@ -1,6 +1,6 @@
 import type { ChainedAuditRow } from '../access/index.js';
 import { verifyAuditChain } from '../access/index.js';
-import type { EvidenceCheck } from '../api/evidence.js';
+import type { EvidenceCheck } from '../api/index.js';
 import { parseJson } from '../core/index.js';
 import { fail, ok, reason } from './check.js';
 import { AUDIT_PATH } from './layout.js';

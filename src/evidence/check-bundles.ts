@@ -1,4 +1,4 @@
-import type { EvidenceCheck } from '../api/evidence.js';
+import type { EvidenceCheck } from '../api/index.js';
 import { parseJson } from '../core/index.js';
 import {
   type IdentityPolicy,

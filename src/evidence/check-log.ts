@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import type { EvidenceCheck } from '../api/evidence.js';
+import type { EvidenceCheck } from '../api/index.js';
 import { parseJson } from '../core/index.js';
 import {
   decodeBase64,

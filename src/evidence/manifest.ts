@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import type { EvidenceManifest } from '../api/evidence.js';
+import type { EvidenceManifest } from '../api/index.js';
 import { canonicalize, parseJson, sha256Digest } from '../core/index.js';
 import { preAuthEncoding } from '../formats/index.js';
 import { keyHint, type SigningKey } from '../sign/index.js';

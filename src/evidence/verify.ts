@@ -1,4 +1,4 @@
-import type { EvidenceCheck, EvidenceManifest, EvidenceVerifyReport } from '../api/evidence.js';
+import type { EvidenceCheck, EvidenceManifest, EvidenceVerifyReport } from '../api/index.js';
 import { parseJson, sha256Digest } from '../core/index.js';
 import { checkAuditRows } from './check-audit.js';
 import { fail, ok } from './check.js';

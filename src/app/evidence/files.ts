@@ -1,6 +1,6 @@
 import { openSync, readFileSync, closeSync, fstatSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { EvidenceVerifyReport } from '../../api/evidence.js';
+import type { EvidenceVerifyReport } from '../../api/index.js';
 import { CoreError } from '../../core/index.js';
 import {
   DEFAULT_EVIDENCE_LIMITS,
