@@ -39,7 +39,10 @@ export function checkAuditRows(files: ReadonlyMap<string, Uint8Array>): Evidence
   const unchained = rows.length - chained.length;
   const note = unchained > 0 ? `; ${unchained} rows predate the chain and carry no links` : '';
   return problems.length === 0
-    ? ok(name, `${chained.length} audit rows recompute to their hashes, links hold in ${runs.length} runs${note}`)
+    ? ok(
+        name,
+        `${chained.length} audit rows recompute to their hashes, links hold in ${runs.length} runs${note}`,
+      )
     : fail(
         name,
         problems

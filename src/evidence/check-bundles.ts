@@ -21,7 +21,9 @@ export async function checkBundles(
   outOfBand: boolean,
 ): Promise<EvidenceCheck[]> {
   if (index.bundles.length === 0) return [];
-  const which = outOfBand ? 'the trusted root given (--trusted-root)' : "the archive's trusted root";
+  const which = outOfBand
+    ? 'the trusted root given (--trusted-root)'
+    : "the archive's trusted root";
   let root: TrustedRoot;
   try {
     if (rootBytes === undefined) throw new Error('there is none');
@@ -48,8 +50,13 @@ export async function checkBundles(
       const by = v.signer.identity
         ? `${v.signer.identity} (issuer ${v.signer.issuer})`
         : `key ${v.signer.key}`;
-      const em = v.signer.emergency ? `, EMERGENCY certificate approved by ${v.signer.emergency.approver}` : '';
-      return ok(name, `signed by ${by}${em}; log index ${v.tlogIndices.join(', ')}; verified under ${which}`);
+      const em = v.signer.emergency
+        ? `, EMERGENCY certificate approved by ${v.signer.emergency.approver}`
+        : '';
+      return ok(
+        name,
+        `signed by ${by}${em}; log index ${v.tlogIndices.join(', ')}; verified under ${which}`,
+      );
     } catch (e) {
       return fail(
         name,

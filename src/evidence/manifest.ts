@@ -27,7 +27,13 @@ export interface ManifestEnvelope {
  */
 export function buildManifest(
   files: readonly EvidenceFile[],
-  o: { product: string; release: string; generatedAt: string; generatedBy: string; signer: SigningKey },
+  o: {
+    product: string;
+    release: string;
+    generatedAt: string;
+    generatedBy: string;
+    signer: SigningKey;
+  },
 ): { manifest: EvidenceManifest; bytes: Uint8Array } {
   const entries = [...files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))

@@ -9,11 +9,25 @@ import {
 
 export interface NarrativeInput {
   facts: CustodyFacts;
-  release: { version: string; ticket: string | null; tag: string | null; commit: string | null; createdAt: string };
+  release: {
+    version: string;
+    ticket: string | null;
+    tag: string | null;
+    commit: string | null;
+    createdAt: string;
+  };
   index: EvidenceIndex;
   generatedAt: string;
   generatedBy: string;
-  counts: { sboms: number; vex: number; decisions: number; exceptions: number; overrides: number; emergency: number; audit: number };
+  counts: {
+    sboms: number;
+    vex: number;
+    decisions: number;
+    exceptions: number;
+    overrides: number;
+    emergency: number;
+    audit: number;
+  };
 }
 
 /**
@@ -53,7 +67,9 @@ export function renderNarrative(n: NarrativeInput): string {
     '',
     '| person | role | teams |',
     '| --- | --- | --- |',
-    ...f.roles.map((x) => `| ${x.person} | ${x.role} | ${x.teams.length ? x.teams.join(', ') : 'all'} |`),
+    ...f.roles.map(
+      (x) => `| ${x.person} | ${x.role} | ${x.teams.length ? x.teams.join(', ') : 'all'} |`,
+    ),
     '',
     '## How entries are monitored',
     '',

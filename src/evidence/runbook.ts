@@ -107,7 +107,10 @@ export function renderRunbook(r: RunbookInput): string {
 function releaseNotes(r: RunbookInput): string[] {
   const f = r.facts;
   const version = r.latest?.version ?? '<version>';
-  const keyless = f.signingIdentities.filter((i) => 'issuer' in i) as { issuer: string; subject: string }[];
+  const keyless = f.signingIdentities.filter((i) => 'issuer' in i) as {
+    issuer: string;
+    subject: string;
+  }[];
   const log = f.trust.logs[0];
   const out = [
     `### Verifying ${f.product} ${version}`,
@@ -116,7 +119,8 @@ function releaseNotes(r: RunbookInput): string[] {
   ];
   if (keyless.length > 0) {
     out.push('Signatures are keyless: the certificate must name', '');
-    for (const k of keyless) out.push(`- issuer \`${k.issuer}\`, identity matching \`^(?:${k.subject})$\``);
+    for (const k of keyless)
+      out.push(`- issuer \`${k.issuer}\`, identity matching \`^(?:${k.subject})$\``);
   } else {
     out.push('Signatures are made with the team’s registered key (published with this release).');
   }

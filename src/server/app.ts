@@ -44,8 +44,8 @@ import {
 } from './routes/admission-governance.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
-import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
 import { registerEventRoutes } from './routes/events.js';
+import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
@@ -274,7 +274,11 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     app.addHook('onClose', async () => stopReconcile());
   }
   registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
-  registerEvidenceRoutes(app, deps, { ...o.evidence, trustedRoot: o.trustedRoot, ca: o.keyless?.ca });
+  registerEvidenceRoutes(app, deps, {
+    ...o.evidence,
+    trustedRoot: o.trustedRoot,
+    ca: o.keyless?.ca,
+  });
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -81,11 +81,20 @@ describe('evidence export and verify', () => {
     ) as EvidenceManifest;
     assert.equal(manifest.files.length, files.length - 2);
     assert.equal(manifest.product, 'shop');
-    const release = JSON.parse(new TextDecoder().decode(files.find((f) => f.path === 'release.json')?.data));
+    const release = JSON.parse(
+      new TextDecoder().decode(files.find((f) => f.path === 'release.json')?.data),
+    );
     assert.equal(release.ticket, 'CHG-4711');
 
     const report = await verifyEvidence(tar);
-    assert.ok(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok), null, 2));
+    assert.ok(
+      report.ok,
+      JSON.stringify(
+        report.checks.filter((c) => !c.ok),
+        null,
+        2,
+      ),
+    );
     assert.equal(report.trustedRoot, 'bundle');
     const names = report.checks.map((c) => c.name);
     assert.ok(names.includes('manifest signature'));
@@ -117,7 +126,13 @@ describe('evidence export and verify', () => {
     assert.equal(byKey.checks.find((c) => c.name === 'manifest signature')?.ok, false);
 
     const empty = new TextEncoder().encode(
-      JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] }),
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+        tlogs: [],
+        certificateAuthorities: [],
+        ctlogs: [],
+        timestampAuthorities: [],
+      }),
     );
     const byRoot = await verifyEvidence(tar, { trustedRoot: empty });
     assert.equal(byRoot.ok, false);
@@ -129,59 +144,99 @@ describe('evidence export and verify', () => {
 
   it('fails after any single byte of the tar changes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: tar.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, x) => {
-        const copy = new Uint8Array(tar);
-        copy[at] = (copy[at] as number) ^ x;
-        assert.ok(await fails(copy), `byte ${at} ^ ${x} went unnoticed`);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: tar.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (at, x) => {
+          const copy = new Uint8Array(tar);
+          copy[at] = (copy[at] as number) ^ x;
+          assert.ok(await fails(copy), `byte ${at} ^ ${x} went unnoticed`);
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it('fails after any byte of any file changes, even re-packed as a well-formed tar', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 255 }), async (pick, pos, x) => {
-        const i = pick % files.length;
-        const f = files[i] as EvidenceFile;
-        if (f.data.length === 0) return;
-        const data = new Uint8Array(f.data);
-        const at = pos % data.length;
-        data[at] = (data[at] as number) ^ x;
-        const changed = files.map((g, j) => (j === i ? { path: g.path, data } : g));
-        assert.ok(await fails(await packEvidenceTar(changed)), `${f.path} byte ${at} went unnoticed`);
-      }),
+      fc.asyncProperty(
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (pick, pos, x) => {
+          const i = pick % files.length;
+          const f = files[i] as EvidenceFile;
+          if (f.data.length === 0) return;
+          const data = new Uint8Array(f.data);
+          const at = pos % data.length;
+          data[at] = (data[at] as number) ^ x;
+          const changed = files.map((g, j) => (j === i ? { path: g.path, data } : g));
+          assert.ok(
+            await fails(await packEvidenceTar(changed)),
+            `${f.path} byte ${at} went unnoticed`,
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it('fails when a file is removed or one is added', async () => {
-    for (const p of ['NARRATIVE.md', 'audit/events.json', files.find((f) => f.path.startsWith('bundles/'))?.path]) {
+    for (const p of [
+      'NARRATIVE.md',
+      'audit/events.json',
+      files.find((f) => f.path.startsWith('bundles/'))?.path,
+    ]) {
       const fewer = files.filter((f) => f.path !== p);
       const r = await verifyEvidence(await packEvidenceTar(fewer));
       assert.equal(r.ok, false, `${p} removed went unnoticed`);
-      assert.match(r.checks.find((c) => c.name === 'file digests')?.detail ?? '', new RegExp(`${p} is missing`));
+      assert.match(
+        r.checks.find((c) => c.name === 'file digests')?.detail ?? '',
+        new RegExp(`${p} is missing`),
+      );
     }
     const more = [...files, { path: 'extra/readme.txt', data: new TextEncoder().encode('hi') }];
     const r = await verifyEvidence(await packEvidenceTar(more));
     assert.equal(r.ok, false);
-    assert.match(r.checks.find((c) => c.name === 'file digests')?.detail ?? '', /extra\/readme\.txt is not in the manifest/);
+    assert.match(
+      r.checks.find((c) => c.name === 'file digests')?.detail ?? '',
+      /extra\/readme\.txt is not in the manifest/,
+    );
   });
 
   it('refuses what is not an evidence tar with a typed error', async () => {
-    await expectCustodyErrorAsync(() => verifyEvidence(new Uint8Array(0)), EvidenceError, 'EVIDENCE_TAR_MALFORMED');
-    await expectCustodyErrorAsync(() => verifyEvidence(new Uint8Array(1024).fill(65)), EvidenceError, 'EVIDENCE_TAR_MALFORMED');
     await expectCustodyErrorAsync(
-      () => verifyEvidence(tar, { limits: { maxEntries: 3, maxEntryBytes: 1 << 30, maxTotalBytes: 1 << 30 } }),
+      () => verifyEvidence(new Uint8Array(0)),
+      EvidenceError,
+      'EVIDENCE_TAR_MALFORMED',
+    );
+    await expectCustodyErrorAsync(
+      () => verifyEvidence(new Uint8Array(1024).fill(65)),
+      EvidenceError,
+      'EVIDENCE_TAR_MALFORMED',
+    );
+    await expectCustodyErrorAsync(
+      () =>
+        verifyEvidence(tar, {
+          limits: { maxEntries: 3, maxEntryBytes: 1 << 30, maxTotalBytes: 1 << 30 },
+        }),
       EvidenceError,
       'EVIDENCE_TOO_LARGE',
     );
     await expectCustodyErrorAsync(
-      () => verifyEvidence(tar, { limits: { maxEntries: 1000, maxEntryBytes: 1 << 30, maxTotalBytes: 1000 } }),
+      () =>
+        verifyEvidence(tar, {
+          limits: { maxEntries: 1000, maxEntryBytes: 1 << 30, maxTotalBytes: 1000 },
+        }),
       EvidenceError,
       'EVIDENCE_TOO_LARGE',
     );
     const noManifest = await packEvidenceTar(files.filter((f) => f.path !== MANIFEST_PATH));
-    await expectCustodyErrorAsync(() => verifyEvidence(noManifest), EvidenceError, 'EVIDENCE_MANIFEST_INVALID');
+    await expectCustodyErrorAsync(
+      () => verifyEvidence(noManifest),
+      EvidenceError,
+      'EVIDENCE_MANIFEST_INVALID',
+    );
     await expectCustodyErrorAsync(
       () => packEvidenceTar([{ path: '../etc/passwd', data: new Uint8Array(1) }]),
       EvidenceError,

@@ -48,27 +48,43 @@ describe('runbook and the evidence commands', () => {
   });
 
   it('is filled with the product’s real identities, issuers, log and CA', async () => {
-    const api = await call(seeded.srv, 'GET', '/api/v1/products/shop/runbook', { token: seeded.reader });
+    const api = await call(seeded.srv, 'GET', '/api/v1/products/shop/runbook', {
+      token: seeded.reader,
+    });
     assert.equal(api.status, 200);
     assert.match(api.headers.get('content-type') ?? '', /^text\/markdown/);
     assert.match(runbook, /^# Runbook: shop$/m);
     assert.ok(runbook.includes(seeded.key.publicPem.trim()), 'the registered key is printed');
-    assert.ok(runbook.includes(`issuer \`${seeded.issuer}\` whose identity matches \`^(?:releaser@example\\.com)$\``));
+    assert.ok(
+      runbook.includes(
+        `issuer \`${seeded.issuer}\` whose identity matches \`^(?:releaser@example\\.com)$\``,
+      ),
+    );
     const root = (await call(seeded.srv, 'GET', '/api/v1/trusted-root')).json;
     const origin = String(root.tlogs[0].baseUrl).replace('https://', '');
     assert.ok(runbook.includes(`\`${origin}\``), 'the log is named');
     assert.match(runbook, /root SHA-256 fingerprint `[0-9a-f]{64}`/);
-    for (const section of ['## Impact: where do we ship X?', '## Outage toggles (admission)', '## Reconciliation after an outage', '## Verification instructions for release notes'])
+    for (const section of [
+      '## Impact: where do we ship X?',
+      '## Outage toggles (admission)',
+      '## Reconciliation after an outage',
+      '## Verification instructions for release notes',
+    ])
       assert.ok(runbook.includes(section), section);
     assert.match(runbook, /custody admission override set --namespace/);
     assert.match(runbook, /custody search pkg:npm\//);
-    const other = await call(seeded.srv, 'GET', '/api/v1/products/shop/runbook', { token: seeded.outsider });
+    const other = await call(seeded.srv, 'GET', '/api/v1/products/shop/runbook', {
+      token: seeded.outsider,
+    });
     assert.equal(other.status, 404);
   });
 
   it('its verify commands, run as written, succeed against the release', async () => {
-    const block = /## Verify the newest release[\s\S]*?```sh\n([\s\S]*?)```/.exec(runbook)?.[1] ?? '';
-    const lines = block.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('cosign '));
+    const block =
+      /## Verify the newest release[\s\S]*?```sh\n([\s\S]*?)```/.exec(runbook)?.[1] ?? '';
+    const lines = block
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('cosign '));
     assert.ok(lines.filter((l) => l.startsWith('custody verify')).length >= 3, block);
     let ran = 0;
     for (const line of lines) {
@@ -84,15 +100,22 @@ describe('runbook and the evidence commands', () => {
       ran++;
     }
     assert.ok(ran >= 6);
-    assert.match(readFileSync(join(dir, 'NARRATIVE.md'), 'utf8'), /^# Chain of custody: shop 1\.0\.0$/m);
+    assert.match(
+      readFileSync(join(dir, 'NARRATIVE.md'), 'utf8'),
+      /^# Chain of custody: shop 1\.0\.0$/m,
+    );
   });
 
   it('custody evidence verify, as the built binary, exits 0 verified, 1 tampered, 2 not a tar', () => {
     const bin = (args: string[]) =>
-      spawnSync(process.execPath, [join(REPO_ROOT, 'bin/custody.js'), 'evidence', 'verify', ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-      });
+      spawnSync(
+        process.execPath,
+        [join(REPO_ROOT, 'bin/custody.js'), 'evidence', 'verify', ...args],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
     const ok = bin(['evidence.tar', '--trusted-root', 'trusted_root.json']);
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^✓ manifest signature/m);
@@ -108,7 +131,9 @@ describe('runbook and the evidence commands', () => {
     assert.equal(no.status, 1, no.stderr);
     const report = JSON.parse(no.stdout);
     assert.equal(report.ok, false);
-    assert.ok(report.checks.some((c: { name: string; ok: boolean }) => c.name === 'file digests' && !c.ok));
+    assert.ok(
+      report.checks.some((c: { name: string; ok: boolean }) => c.name === 'file digests' && !c.ok),
+    );
 
     writeFileSync(join(dir, 'not.tar'), 'hello');
     const bad = bin(['not.tar']);

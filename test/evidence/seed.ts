@@ -63,7 +63,11 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
   assert.equal(ids.status, 200, ids.text);
 
   const sbom = Buffer.from((await sbomFixtures()).demo);
-  const pushed = await push(srv, publisher, sbom, { product: 'shop', release: '1.0.0', team: 'web' });
+  const pushed = await push(srv, publisher, sbom, {
+    product: 'shop',
+    release: '1.0.0',
+    team: 'web',
+  });
   assert.equal(pushed.status, 201, pushed.text);
   const rel = await call(srv, 'GET', '/api/v1/products/shop/releases/1.0.0', { token: publisher });
   const sbomId = rel.json.artifacts[0].sboms[0].id as number;
@@ -95,7 +99,10 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
       subjects: [{ name: 'shop', digest: { sha256: artifact.slice('sha256:'.length) } }],
       predicateType: 'slsaprovenance1',
       predicate: {
-        buildDefinition: { buildType: 'https://ci.example/make/v1', externalParameters: { ref: 'v1.0.0' } },
+        buildDefinition: {
+          buildType: 'https://ci.example/make/v1',
+          externalParameters: { ref: 'v1.0.0' },
+        },
         runDetails: { builder: { id: 'https://ci.example/builder' } },
       },
     }),
@@ -114,7 +121,9 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
     body: { vulnerability: 'CVE-2031-0001', components: ['pkg:npm/lodash@4.17.20'] },
   });
   assert.equal(draft.status, 201, draft.text);
-  const published = await call(srv, 'POST', '/api/v1/vex/shop/publish?format=openvex', { token: admin });
+  const published = await call(srv, 'POST', '/api/v1/vex/shop/publish?format=openvex', {
+    token: admin,
+  });
   assert.equal(published.status, 201, published.text);
   return { srv, admin, reader, outsider, key, issuer, artifact };
 }

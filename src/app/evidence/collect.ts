@@ -70,7 +70,12 @@ export async function collectSigned(
     out.add(path, id.publicKey);
     return { kind: 'key', keyPath: path };
   };
-  const signerOf = (r: { signer_kind: string; identity: string | null; issuer: string | null; key_hint: string | null }): BundleSigner =>
+  const signerOf = (r: {
+    signer_kind: string;
+    identity: string | null;
+    issuer: string | null;
+    key_hint: string | null;
+  }): BundleSigner =>
     r.signer_kind === 'identity'
       ? { kind: 'identity', identity: r.identity ?? '', issuer: r.issuer ?? '' }
       : keyPath(r.key_hint);
@@ -108,7 +113,10 @@ export async function collectSigned(
     });
   }
   for (const v of vexDocs) {
-    const path = out.add(`vex/${v.format}-v${v.document_version}-${hex(v.digest).slice(0, 12)}.json`, s.blobs.get(v.digest));
+    const path = out.add(
+      `vex/${v.format}-v${v.document_version}-${hex(v.digest).slice(0, 12)}.json`,
+      s.blobs.get(v.digest),
+    );
     if (v.log_index !== null) logIndices.add(v.log_index);
     if (v.bundle_log_index !== null) logIndices.add(v.bundle_log_index);
     addBundle(v.bundle_digest, {

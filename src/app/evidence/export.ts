@@ -17,7 +17,6 @@ import {
   TRUSTED_ROOT_PATH,
   WITNESSES_PATH,
 } from '../../evidence/index.js';
-import { encodeBase64 } from '../../tlog/index.js';
 import {
   auditRowsAbout,
   decisionsAboutDigests,
@@ -25,6 +24,7 @@ import {
   exceptionsSince,
   overridesSince,
 } from '../../store/evidence.js';
+import { encodeBase64 } from '../../tlog/index.js';
 import { releaseByVersion } from '../inventory/read-catalogue.js';
 import { nowIso, type Services } from '../services.js';
 import type { LogFace } from '../tlog/service.js';
@@ -93,18 +93,27 @@ export async function exportEvidence(
   ]);
   signed.index.logEntries = await collectLogEntries(log, signed, emergency, out);
 
-  out.json('admission/decisions.json', decided.decisions.map((d) => ({
-    ...d,
-    images: decided.images.filter((i) => i.decision_id === d.id),
-  })));
-  out.json('admission/exceptions.json', exceptions.rows.map((e) => ({
-    ...e,
-    approvals: exceptions.approvals.filter((a) => a.exception_id === e.id),
-  })));
-  out.json('admission/overrides.json', overrides.rows.map((e) => ({
-    ...e,
-    approvals: overrides.approvals.filter((a) => a.override_id === e.id),
-  })));
+  out.json(
+    'admission/decisions.json',
+    decided.decisions.map((d) => ({
+      ...d,
+      images: decided.images.filter((i) => i.decision_id === d.id),
+    })),
+  );
+  out.json(
+    'admission/exceptions.json',
+    exceptions.rows.map((e) => ({
+      ...e,
+      approvals: exceptions.approvals.filter((a) => a.exception_id === e.id),
+    })),
+  );
+  out.json(
+    'admission/overrides.json',
+    overrides.rows.map((e) => ({
+      ...e,
+      approvals: overrides.approvals.filter((a) => a.override_id === e.id),
+    })),
+  );
   out.json('emergency/requests.json', emergency);
 
   const targets = [
@@ -116,20 +125,25 @@ export async function exportEvidence(
     ...emergency.map((e) => `emergency-request:${e.id}`),
   ];
   const audit = await auditRowsAbout(q, targets, MAX_ROWS);
-  out.json(AUDIT_PATH, audit.map((r): AuditRowFile => ({
-    id: r.id,
-    at: r.at,
-    actor: r.actor,
-    person: r.person,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    source: r.source,
-    team: r.team,
-    details: r.details,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  })));
+  out.json(
+    AUDIT_PATH,
+    audit.map(
+      (r): AuditRowFile => ({
+        id: r.id,
+        at: r.at,
+        actor: r.actor,
+        person: r.person,
+        role: r.role,
+        action: r.action,
+        target: r.target,
+        source: r.source,
+        team: r.team,
+        details: r.details,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+      }),
+    ),
+  );
 
   out.json(RELEASE_PATH, {
     product,
@@ -206,7 +220,9 @@ async function collectLogEntries(
   const refs: LogEntryRef[] = [];
   const witnessed = log.log.witnessedCheckpoint();
   const latest = log.log.checkpoint();
-  const candidates = [...new Set([...wanted, ...signed.bundleEntries.keys()])].sort((a, b) => a - b);
+  const candidates = [...new Set([...wanted, ...signed.bundleEntries.keys()])].sort(
+    (a, b) => a - b,
+  );
   for (const idx of candidates) {
     const row = await log.log.entryAt(idx);
     if (row === undefined) continue;
