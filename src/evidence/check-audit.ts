@@ -37,7 +37,8 @@ export function checkAuditRows(files: ReadonlyMap<string, Uint8Array>): Evidence
   }
   const problems = runs.flatMap((run) => verifyAuditChain(run));
   const unchained = rows.length - chained.length;
-  const note = unchained > 0 ? `; ${unchained} rows predate the chain and carry no links` : '';
+  const note =
+    unchained > 0 ? `; ${unchained} rows were written before the chain and carry no links` : '';
   return problems.length === 0
     ? ok(
         name,

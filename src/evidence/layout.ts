@@ -32,6 +32,8 @@ export interface BundleRef {
   signer: BundleSigner;
   /** Signed with a Custody emergency certificate (accepted, and said so in the report). */
   emergency: boolean;
+  /** Log entries inside the bundle (0: a keyed bundle Custody logged on intake instead). */
+  tlogEntries: number;
   /** An attestation's predicate type (for `custody verify-attestation --type`). */
   predicateType?: string;
 }

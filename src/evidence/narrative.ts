@@ -114,7 +114,7 @@ export function bundleCommands(b: BundleRef): string[] {
   }
   return [
     `# ${b.purpose}: ${b.path}`,
-    `custody verify ${b.subject.path} --bundle ${b.path} ${who} ${root}${b.signer.kind === 'key' ? ' --require-tlog' : ''}${em}`,
+    `custody verify ${b.subject.path} --bundle ${b.path} ${who} ${root}${b.signer.kind === 'key' && b.tlogEntries > 0 ? ' --require-tlog' : ''}${em}`,
     `cosign verify-blob ${b.subject.path} --bundle ${b.path} --new-bundle-format ${who} ${root}`,
   ];
 }

@@ -61,7 +61,7 @@ describe('the audit rows of an evidence archive', () => {
     const rows = [...chain(2), { ...(chain(1, 9)[0] as AuditRowFile), prevHash: null, hash: null }];
     const c = checkAuditRows(files(rows));
     assert.ok(c.ok, c.detail);
-    assert.match(c.detail, /1 rows predate the chain/);
+    assert.match(c.detail, /1 rows were written before the chain/);
   });
 
   it('fail when the rows are missing or not a list', () => {

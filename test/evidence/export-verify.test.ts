@@ -74,7 +74,7 @@ describe('evidence export and verify', () => {
       assert.ok(paths.includes(p), `${p} missing from ${paths.join(', ')}`);
     assert.ok(paths.some((p) => /^sbom\/[0-9a-f]{64}\/v1\.json$/.test(p)));
     assert.ok(paths.some((p) => p.startsWith('vex/openvex-')));
-    assert.ok(paths.filter((p) => p.startsWith('bundles/')).length >= 4);
+    assert.ok(paths.filter((p) => p.startsWith('bundles/')).length >= 5);
     assert.ok(paths.some((p) => p.startsWith('tlog/checkpoints/')));
     const manifest = JSON.parse(
       new TextDecoder().decode(files.find((f) => f.path === MANIFEST_PATH)?.data),
@@ -98,10 +98,11 @@ describe('evidence export and verify', () => {
     assert.equal(report.trustedRoot, 'bundle');
     const names = report.checks.map((c) => c.name);
     assert.ok(names.includes('manifest signature'));
-    assert.equal(names.filter((n) => n.startsWith('sbom-signature ')).length, 2);
+    assert.equal(names.filter((n) => n.startsWith('sbom-signature ')).length, 3);
+    assert.ok(report.checks.some((c) => c.detail.includes('no log entry in the bundle')));
     assert.equal(names.filter((n) => n.startsWith('attestation ')).length, 1);
     assert.equal(names.filter((n) => n.startsWith('vex ')).length, 1);
-    assert.ok(names.filter((n) => n.startsWith('log entry ')).length >= 4);
+    assert.ok(names.filter((n) => n.startsWith('log entry ')).length >= 6);
     const keyless = report.checks.find((c) => c.detail.includes('releaser@example.com'));
     assert.ok(keyless?.ok);
 

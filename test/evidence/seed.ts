@@ -34,7 +34,7 @@ export interface SeededRelease {
 /**
  * Product `shop` 1.0.0 of team `web`, seeded through the real API as a pipeline does: an SBOM
  * pushed, signed with the team's registered key and keylessly (the service's CA, releaser@), both
- * logged in the service's log; a SLSA provenance attestation; the change ticket; a VEX statement
+ * logged in the service's log, and with the key once more unlogged (the service logs it on intake); a SLSA provenance attestation; the change ticket; a VEX statement
  * drafted and the product's OpenVEX document published (signed and logged by the service).
  */
 export async function seedRelease(backend: Backend): Promise<SeededRelease> {
@@ -86,7 +86,9 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
     bytes: sbom,
     logUrl: srv.base,
   });
-  for (const b of [keyed, certified]) {
+  // Signed without the log: the service logs it on intake instead.
+  const unlogged = await buildMessageSignatureBundle(sbom, key);
+  for (const b of [keyed, certified, unlogged]) {
     const r = await call(srv, 'POST', `/api/v1/sboms/${sbomId}/bundles`, {
       token: publisher,
       body: JSON.stringify(b),
