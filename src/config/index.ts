@@ -30,3 +30,8 @@ export {
 } from './config.js';
 export { loadOciSettings, type OciSettings } from './oci-settings.js';
 export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';
+export {
+  type AuditSettings,
+  DEFAULT_AUDIT_SETTINGS,
+  loadAuditSettings,
+} from './audit-settings.js';

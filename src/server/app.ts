@@ -42,6 +42,7 @@ import {
   type AdmissionGovernanceRouteOptions,
   registerAdmissionGovernanceRoutes,
 } from './routes/admission-governance.js';
+import { registerAuditChainRoutes } from './routes/audit-chain.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -54,6 +55,7 @@ import { registerProvenanceRoutes } from './routes/provenance.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
+import { registerTlogReportRoutes } from './routes/tlog-reports.js';
 import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
 
@@ -256,6 +258,8 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerVulnerabilityRoutes(app, deps);
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
+  registerAuditChainRoutes(app, deps);
+  registerTlogReportRoutes(app, deps);
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);

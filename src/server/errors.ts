@@ -2,10 +2,12 @@ import type { AccessErrorCode } from '../access/index.js';
 import type { AdmissionGovernanceErrorCode } from '../admission/governance-errors.js';
 import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
 import type { AdmissionRecordsErrorCode } from '../app/admission/records/index.js';
+import type { AuditTrailErrorCode } from '../app/audit/errors.js';
 import type { LogLaterErrorCode } from '../app/log-later/errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
+import type { TlogReportErrorCode } from '../app/tlog-follow/reporters.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
@@ -83,6 +85,8 @@ export type AllErrorCodes =
   | FallbackSignerErrorCode
   | AdmissionGovernanceErrorCode
   | EvidenceErrorCode
+  | AuditTrailErrorCode
+  | TlogReportErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

@@ -20,6 +20,8 @@ export interface Database {
   audit_events: AuditEventTable;
   audit_chain_head: AuditChainHeadTable;
   audit_anchors: AuditAnchorTable;
+  tlog_reporters: TlogReporterTable;
+  tlog_reporter_inconsistencies: TlogReporterInconsistencyTable;
   inventory_generation: InventoryGenerationTable;
   tlog_state: TlogStateTable;
   tlog_entries: TlogEntryTable;
@@ -967,4 +969,33 @@ export interface UpstreamHealthProbeTable {
 export interface AdmissionGovernanceGenerationTable {
   id: number;
   generation: number;
+}
+
+/** The latest report of each log mirror or monitor (`--report-to`), by its name. */
+export interface TlogReporterTable {
+  name: string;
+  /** `mirror` or `monitor`. */
+  kind: string;
+  origin: string;
+  size: number;
+  /** Base64, as checkpoints write it. */
+  root_hash: string;
+  verified_at: string;
+  received_at: string;
+  /** The token that reported it. */
+  actor: string;
+}
+
+/** Every inconsistency (split view, rollback) a reporter reported. */
+export interface TlogReporterInconsistencyTable {
+  id: Generated<number>;
+  name: string;
+  origin: string;
+  size: number;
+  root_hash: string;
+  code: string;
+  message: string;
+  verified_at: string;
+  received_at: string;
+  actor: string;
 }
