@@ -8,6 +8,8 @@ export type { AuditRowFile } from './check-audit.js';
 export { EvidenceError, type EvidenceErrorCode } from './errors.js';
 export type { CustodyFacts } from './facts.js';
 export {
+  AUDIT_ANCHORS_PATH,
+  AUDIT_HEAD_PATH,
   AUDIT_PATH,
   type BundleRef,
   type BundleSigner,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AUDIT_CHAIN_GENESIS, computeAuditHash } from '../../src/access/audit-chain.js';
 import { checkAuditRows } from '../../src/evidence/check-audit.js';
-import { AUDIT_PATH, type AuditRowFile } from '../../src/evidence/index.js';
+import { AUDIT_ANCHORS_PATH, AUDIT_PATH, type AuditRowFile } from '../../src/evidence/index.js';
 
 /** A chain of audit rows as migration 0019 and the audit writer link them. */
 function chain(n: number, firstId = 1): AuditRowFile[] {
@@ -67,5 +67,22 @@ describe('the audit rows of an evidence archive', () => {
   it('fail when the rows are missing or not a list', () => {
     assert.equal(checkAuditRows(new Map()).ok, false);
     assert.equal(checkAuditRows(files({ rows: [] })).ok, false);
+  });
+});
+
+describe('audit rows against the heads anchored in the log', () => {
+  it('pass when an anchored head matches its row, fail when it does not', () => {
+    const rows = chain(3);
+    const anchored = (hash: string) =>
+      new Map([
+        [AUDIT_PATH, new TextEncoder().encode(JSON.stringify(rows))],
+        [AUDIT_ANCHORS_PATH, new TextEncoder().encode(JSON.stringify([{ auditId: 2, hash }]))],
+      ]);
+    const good = checkAuditRows(anchored((rows[1] as AuditRowFile).hash as string));
+    assert.ok(good.ok, good.detail);
+    assert.match(good.detail, /1 match heads anchored in the transparency log/);
+    const bad = checkAuditRows(anchored(`sha256:${'1'.repeat(64)}`));
+    assert.equal(bad.ok, false);
+    assert.match(bad.detail, /row 2 differs from the head anchored in the transparency log/);
   });
 });

@@ -3,11 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { EvidenceManifest } from '../../src/api/evidence.js';
 import {
+  AUDIT_PATH,
+  type AuditRowFile,
+  buildManifest,
   EvidenceError,
   type EvidenceFile,
   MANIFEST_PATH,
+  MANIFEST_SIGNATURE_PATH,
   packEvidenceTar,
   readEvidenceTar,
+  signManifest,
   verifyEvidence,
 } from '../../src/evidence/index.js';
 import { generateKey } from '../../src/sign/index.js';
@@ -103,6 +108,10 @@ describe('evidence export and verify', () => {
     assert.equal(names.filter((n) => n.startsWith('attestation ')).length, 1);
     assert.equal(names.filter((n) => n.startsWith('vex ')).length, 1);
     assert.ok(names.filter((n) => n.startsWith('log entry ')).length >= 6);
+    // Every audit row about the release is chained now (app/audit writes the links).
+    const audit = report.checks.find((c) => c.name === 'audit chain');
+    assert.match(audit?.detail ?? '', /^([1-9]\d*) audit rows recompute to their hashes/);
+    assert.doesNotMatch(audit?.detail ?? '', /written before the chain/);
     const keyless = report.checks.find((c) => c.detail.includes('releaser@example.com'));
     assert.ok(keyless?.ok);
 
@@ -203,6 +212,41 @@ describe('evidence export and verify', () => {
       r.checks.find((c) => c.name === 'file digests')?.detail ?? '',
       /extra\/readme\.txt is not in the manifest/,
     );
+  });
+
+  it('catches a changed audit row even when the manifest is re-signed with the service key', async () => {
+    const key = seeded.srv.services.vexKey;
+    assert.ok(key);
+    const rows = JSON.parse(
+      new TextDecoder().decode(files.find((f) => f.path === AUDIT_PATH)?.data),
+    ) as AuditRowFile[];
+    (rows[0] as AuditRowFile).person = 'mallory';
+    const body = files
+      .filter((f) => f.path !== MANIFEST_PATH && f.path !== MANIFEST_SIGNATURE_PATH)
+      .map((f) =>
+        f.path === AUDIT_PATH
+          ? { path: f.path, data: new TextEncoder().encode(JSON.stringify(rows)) }
+          : f,
+      );
+    const { bytes } = buildManifest(body, {
+      product: 'shop',
+      release: '1.0.0',
+      generatedAt: new Date(0).toISOString(),
+      generatedBy: 'mallory',
+      signer: key,
+    });
+    const forged = await packEvidenceTar([
+      { path: MANIFEST_PATH, data: bytes },
+      { path: MANIFEST_SIGNATURE_PATH, data: signManifest(bytes, key) },
+      ...body,
+    ]);
+    const r = await verifyEvidence(forged);
+    assert.equal(r.ok, false);
+    assert.equal(r.checks.find((c) => c.name === 'manifest signature')?.ok, true);
+    assert.equal(r.checks.find((c) => c.name === 'file digests')?.ok, true);
+    const audit = r.checks.find((c) => c.name === 'audit chain');
+    assert.equal(audit?.ok, false);
+    assert.match(audit?.detail ?? '', /does not match its hash/);
   });
 
   it('refuses what is not an evidence tar with a typed error', async () => {

@@ -58,12 +58,10 @@ function archive(o: { cosigners: number; listed: number; tamperProof?: boolean }
       WITNESSES_PATH,
       enc.encode(
         JSON.stringify(
-          witnesses
-            .slice(0, o.listed)
-            .map((w) => ({
-              url: `https://${w.name}`,
-              vkey: formatCosignatureVerifierKey(w.name, w.key.publicKey),
-            })),
+          witnesses.slice(0, o.listed).map((w) => ({
+            url: `https://${w.name}`,
+            vkey: formatCosignatureVerifierKey(w.name, w.key.publicKey),
+          })),
         ),
       ),
     ],

@@ -1,5 +1,7 @@
 import type { Caller } from '../../access/index.js';
 import {
+  AUDIT_ANCHORS_PATH,
+  AUDIT_HEAD_PATH,
   AUDIT_PATH,
   type AuditRowFile,
   buildManifest,
@@ -17,6 +19,7 @@ import {
   TRUSTED_ROOT_PATH,
   WITNESSES_PATH,
 } from '../../evidence/index.js';
+import { listAnchors, readChainHead } from '../../store/audit-chain.js';
 import {
   auditRowsAbout,
   decisionsAboutDigests,
@@ -145,6 +148,10 @@ export async function exportEvidence(
     ),
   );
 
+  // The chain's head and the heads anchored in the log: rows here must match any anchor.
+  const [head, anchors] = await Promise.all([readChainHead(q), listAnchors(q)]);
+  out.json(AUDIT_HEAD_PATH, head ?? null);
+  out.json(AUDIT_ANCHORS_PATH, anchors);
   out.json(RELEASE_PATH, {
     product,
     team: release.team,
