@@ -15,6 +15,11 @@ export {
   type IdentitySetting,
   loadAdmissionTrustSettings,
 } from './admission-trust-settings.js';
+export {
+  type AuditSettings,
+  DEFAULT_AUDIT_SETTINGS,
+  loadAuditSettings,
+} from './audit-settings.js';
 export { type CliSettings, loadCliSettings } from './cli-settings.js';
 export {
   DEFAULT_DATA_DIR,
@@ -30,8 +35,3 @@ export {
 } from './config.js';
 export { loadOciSettings, type OciSettings } from './oci-settings.js';
 export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';
-export {
-  type AuditSettings,
-  DEFAULT_AUDIT_SETTINGS,
-  loadAuditSettings,
-} from './audit-settings.js';

@@ -4,7 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Command } from 'commander';
 import { anchorAuditHead } from '../../src/app/audit/anchor.js';
+import { registerLog } from '../../src/cli/commands/log.js';
+import { CliExit } from '../../src/cli/exit.js';
+import { StaticLog, TileServer } from '../app/tlog-follow/static-log.js';
 import { REPO_ROOT } from '../helpers/conformance.js';
 import { call, startServer, type TestServer, tokenFor } from '../helpers/server.js';
 
@@ -29,6 +33,26 @@ function custody(args: string[]): Promise<{ code: number | null; stdout: string;
     stderr += b.toString();
   });
   return new Promise((done) => child.on('exit', (code) => done({ code, stdout, stderr })));
+}
+
+/** `custody log …` in this process (the child-process run above covers the real binary). */
+async function logCli(cwd: string, ...argv: string[]): Promise<{ code: number; err: string }> {
+  let err = '';
+  const io = {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (err += s) },
+    env: {},
+    cwd,
+  };
+  const program = new Command('custody').exitOverride();
+  registerLog(program, io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { code: 0, err };
+  } catch (e) {
+    if (e instanceof CliExit) return { code: e.code, err };
+    throw e;
+  }
 }
 
 describe('log mirrors and monitors report to the service (sqlite)', () => {
@@ -112,6 +136,42 @@ describe('log mirrors and monitors report to the service (sqlite)', () => {
       token: auditor,
     });
     assert.equal(trail.json.items.length, 1);
+  });
+
+  it('a monitor reports each round, and a split view before it exits 1', async () => {
+    const log = new StaticLog('split.example/log').grow(50);
+    log.publish();
+    const tiles = await new TileServer(log.files).start();
+    try {
+      const args = [
+        'log',
+        'monitor',
+        '--from',
+        tiles.base,
+        '--vkey',
+        log.vkey,
+        '--state',
+        'm.json',
+      ];
+      const report = ['--report-to', srv.base, '--token', auditor, '--report-name', 'mon-1'];
+      assert.equal((await logCli(dir, ...args, ...report)).code, 0);
+      const fork = log.fork(20).grow(60, 'evil');
+      fork.publish();
+      tiles.source = new Map([...log.files, ...fork.files]);
+      const split = await logCli(dir, ...args, ...report);
+      assert.equal(split.code, 1, split.err);
+      assert.doesNotMatch(split.err, /warning/);
+    } finally {
+      await tiles.close();
+    }
+    const list = await call(srv, 'GET', '/api/v1/tlog/reporters', { token: viewer });
+    const m = list.json.items.find((x: { name: string }) => x.name === 'mon-1');
+    assert.equal(m.kind, 'monitor');
+    assert.equal(m.size, 50, 'the last size it verified, not the forged one');
+    assert.deepEqual(
+      m.inconsistencies.map((x: { code: string; size: number }) => [x.code, x.size]),
+      [['TLOG_SPLIT_VIEW', 50]],
+    );
   });
 
   it('refuses a report from the future, and a viewer', async () => {

@@ -58,6 +58,7 @@ export async function anchorAuditHead(s: Services, caller?: Caller): Promise<Aud
     at: nowIso(s),
   };
   await s.db.kysely.transaction().execute(async (trx) => {
+    if (caller !== undefined) await recheckCaller(trx, caller, anchor.at);
     // Two replicas anchoring the same head get the same entry back; record it once.
     const newest = await latestAnchor(trx);
     if (newest?.auditId === anchor.auditId && newest.logIndex === anchor.logIndex) return;
