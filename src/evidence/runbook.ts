@@ -132,7 +132,7 @@ function releaseNotes(r: RunbookInput): string[] {
     '',
     'Fetch the trusted root once, then verify a file and its bundle:',
     '',
-    '    curl -fsSo trusted_root.json ' + `${f.serviceUrl}/api/v1/trusted-root`,
+    `    curl -fsSo trusted_root.json ${f.serviceUrl}/api/v1/trusted-root`,
     `    cosign verify-blob <file> --bundle <file>.sigstore.json --new-bundle-format ${who} --trusted-root trusted_root.json`,
     `    custody verify <file> --bundle <file>.sigstore.json ${who} --trusted-root trusted_root.json`,
     '',
