@@ -121,6 +121,7 @@ describe('evidence export and verify', () => {
     assert.match(narrative, /\| ada \| admin \| all \|/);
     assert.doesNotMatch(narrative, /otto/);
     assert.match(narrative, /cosign verify-blob sbom\//);
+    assert.match(narrative, /Exported with a team-scoped token/);
   });
 
   it('verifies under an out-of-band trusted root and key, and fails under foreign ones', async () => {

@@ -88,10 +88,13 @@ export async function exportEvidence(
     out,
   );
   const since = release.created_at;
+  // Namespaces belong to no team: a team-scoped caller gets its team's exceptions and no
+  // overrides (organisation-wide records), an organisation-wide one gets all of the period's.
+  const orgWide = caller.principal.teams === undefined;
   const [decided, exceptions, overrides, emergency] = await Promise.all([
     decisionsAboutDigests(q, signed.artifactDigests, MAX_ROWS),
-    exceptionsSince(q, since),
-    overridesSince(q, since),
+    exceptionsSince(q, since, orgWide ? undefined : release.team),
+    orgWide ? overridesSince(q, since) : Promise.resolve({ rows: [], approvals: [] }),
     emergencyRequestsSince(q, release.team_id, since),
   ]);
   signed.index.logEntries = await collectLogEntries(log, signed, emergency, out);
@@ -184,6 +187,7 @@ export async function exportEvidence(
       index: signed.index,
       generatedAt: at,
       generatedBy: caller.principal.person,
+      orgWide,
       counts: {
         ...signed.counts,
         decisions: decided.decisions.length,
