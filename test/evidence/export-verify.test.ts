@@ -90,6 +90,12 @@ describe('evidence export and verify', () => {
       new TextDecoder().decode(files.find((f) => f.path === 'release.json')?.data),
     );
     assert.equal(release.ticket, 'CHG-4711');
+    const decisions = JSON.parse(
+      new TextDecoder().decode(files.find((f) => f.path === 'admission/decisions.json')?.data),
+    );
+    assert.equal(decisions.length, 1);
+    assert.equal(decisions[0].images[0].digest, seeded.artifact);
+    assert.equal(decisions[0].images[0].policy_name, 'admission-default');
 
     const report = await verifyEvidence(tar);
     assert.ok(
