@@ -296,6 +296,25 @@ describe('evidence export and verify', () => {
     );
   });
 
+  it('is refused by a service without its log and signing key', async () => {
+    const { exportEvidence } = await import('../../src/app/evidence/index.js');
+    const { vexKey: _unused, ...withoutKey } = seeded.srv.services;
+    await expectCustodyErrorAsync(
+      () =>
+        exportEvidence(
+          withoutKey,
+          {
+            principal: { actor: 'cli', person: 'ada', role: 'admin', teams: undefined },
+            source: 'cli',
+          },
+          'shop',
+          '1.0.0',
+        ),
+      EvidenceError,
+      'EVIDENCE_UNAVAILABLE',
+    );
+  });
+
   it('answers readers of the team only', async () => {
     const other = await call(seeded.srv, 'GET', '/api/v1/products/shop/releases/1.0.0/evidence', {
       token: seeded.outsider,
