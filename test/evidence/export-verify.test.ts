@@ -75,6 +75,7 @@ describe('evidence export and verify', () => {
       'audit/events.json',
       'admission/decisions.json',
       'emergency/requests.json',
+      'policy/slsa.json',
     ])
       assert.ok(paths.includes(p), `${p} missing from ${paths.join(', ')}`);
     assert.ok(paths.some((p) => /^sbom\/[0-9a-f]{64}\/v1\.json$/.test(p)));

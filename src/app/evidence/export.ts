@@ -27,6 +27,7 @@ import {
   overridesSince,
 } from '../../store/evidence.js';
 import { releaseByVersion } from '../inventory/read-catalogue.js';
+import { assessRelease } from '../provenance/assess-release.js';
 import { nowIso, type Services } from '../services.js';
 import { collectSigned, FileSet } from './collect.js';
 import { gatherFacts, trustedRootInForce } from './facts.js';
@@ -119,6 +120,8 @@ export async function exportEvidence(
     })),
   );
   out.json('emergency/requests.json', emergency);
+  // The release's SLSA Build level per artifact, as GET …/slsa assesses it now.
+  out.json('policy/slsa.json', await assessRelease(s, caller, product, version));
 
   const targets = [
     `release:${release.id}`,
