@@ -6,6 +6,7 @@ import { registerAttest } from './commands/attest.js';
 import { registerAudit } from './commands/audit.js';
 import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvidence } from './commands/evidence.js';
 import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
 import { registerKpi } from './commands/kpi.js';
@@ -138,6 +139,7 @@ const COMMANDS: Register[] = [
   registerPolicy,
   registerAdmissionReport,
   registerAdmission,
+  registerEvidence,
   registerAudit,
   registerKpi,
 ];

@@ -48,6 +48,7 @@ import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { registerEventRoutes } from './routes/events.js';
+import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
@@ -128,6 +129,8 @@ export interface ServerOptions {
   webDir?: string;
   /** Dashboard login with an OIDC provider (app/login/openLogin); absent: API tokens only. */
   login?: OidcLogin;
+  /** Evidence export and runbooks: the log's witnesses and the service's public URL. */
+  evidence?: EvidenceRouteOptions;
 }
 
 export interface TriggerOptions {
@@ -288,6 +291,11 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   }
   registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
   await registerKpiRoutes(app, deps, { slo: o.admissionRecords?.slo, ...o.kpi });
+  registerEvidenceRoutes(app, deps, {
+    ...o.evidence,
+    trustedRoot: o.trustedRoot,
+    ca: o.keyless?.ca,
+  });
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

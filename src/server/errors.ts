@@ -15,6 +15,7 @@ import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
+import type { EvidenceErrorCode } from '../evidence/index.js';
 import type {
   OsvErrorCode,
   ProvenanceBuildErrorCode,
@@ -86,6 +87,7 @@ export type AllErrorCodes =
   | LogLaterErrorCode
   | FallbackSignerErrorCode
   | AdmissionGovernanceErrorCode
+  | EvidenceErrorCode
   | AuditTrailErrorCode
   | TlogReportErrorCode
   | KpiErrorCode
@@ -252,6 +254,8 @@ const OVERRIDES = {
   LOGIN_ID_TOKEN_INVALID: 401,
   LOGIN_PROVIDER_FAILED: 502,
   LOGIN_CODE_REFUSED: 400,
+  // Evidence cannot be signed and proven: the service runs without its log and signing key.
+  EVIDENCE_UNAVAILABLE: 503,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;
