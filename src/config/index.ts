@@ -39,6 +39,7 @@ export {
   loadKpiSettings,
   MIN_KPI_RETENTION_DAYS,
 } from './kpi-settings.js';
+export {
   DEFAULT_SESSION_TTL_SECONDS,
   type LoginOidcSettings,
   type LoginSettings,

@@ -1002,6 +1002,8 @@ export interface TlogReporterInconsistencyTable {
   verified_at: string;
   received_at: string;
   actor: string;
+}
+
 /** One day's figure of one KPI (migration 0020), organisation-wide (team null) or one team's. */
 export interface KpiSnapshotTable {
   id: Generated<number>;
@@ -1028,6 +1030,8 @@ export interface KpiManualEntryTable {
   /** The person who entered it. */
   entered_by: string;
   entered_at: string;
+}
+
 /** Who may log in to the dashboard with the configured OIDC provider, and as what (0022_login). */
 export interface LoginGrantTable {
   id: Generated<number>;
