@@ -5,3 +5,4 @@ export type * from './evidence.js';
 export type * from './kpi.js';
 export type * from './page.js';
 export type * from './session.js';
+export type * from './operations.js';
