@@ -1,8 +1,23 @@
 // Shapes of the dashboard's read endpoints (server/routes/dashboard.ts). Every list is a Page<T>
 // (page.ts), ordered by an indexed key, so the page's cost is bounded by its size.
 
-/** Freshness against the owning team's SLA. */
+/**
+ * Freshness against the owning team's SLA (app/dashboard/freshness.ts): `missing`, no SBOM past the
+ * team's `release` deadline; `due`, an SBOM is owed but still within its deadline (a new release,
+ * or a rebuild within the `rebuild` deadline); `stale`, rebuilt and not regenerated in time, or
+ * older than the team gate's maxAgeDays; `fresh` otherwise.
+ */
 export type FreshnessState = 'fresh' | 'due' | 'stale' | 'missing';
+
+/** What a team's freshness is judged against. */
+export interface FreshnessSla {
+  /** An SBOM is owed this long after a release is created (team SLA `release`). */
+  releaseSeconds: number;
+  /** And this long after a rebuild (team SLA `rebuild`). */
+  rebuildSeconds: number;
+  /** The team gate's maxAgeDays; null when its gate sets none. */
+  maxAgeDays: number | null;
+}
 
 /** GET /api/v1/dashboard/releases: one row of the portfolio table. */
 export interface PortfolioRelease {
@@ -42,8 +57,16 @@ export interface DashboardOverview {
   openFindings: { critical: number; high: number; medium: number; low: number };
   vexPendingApproval: number;
   vexOverdue: number;
-  admission: { allowed: number; warned: number; denied: number; degraded: number; since: string };
-  tlog: { size: number; checkpointAt: string | null };
+  /** Decisions of the last 24 hours; null for a team-scoped caller (namespaces have no team). */
+  admission: {
+    allowed: number;
+    warned: number;
+    denied: number;
+    degraded: number;
+    since: string;
+  } | null;
+  /** Null when the service runs without its log. */
+  tlog: { origin: string; size: number; checkpointAt: string | null } | null;
 }
 
 /** GET /api/v1/dashboard/search?q=: a purl, `name@version`, `name version` or a CVE/GHSA id. */
@@ -72,9 +95,10 @@ export interface SearchRelease {
 export interface TeamScorecard {
   team: string;
   releases: number;
-  /** Share of deployed releases whose SBOM is within the team's freshness SLA. */
+  deployedReleases: number;
+  /** Share (0–1) of deployed releases whose SBOM is `fresh` against the team's SLA. */
   freshWithinSla: number;
-  slaDays: number | null;
+  sla: FreshnessSla;
   signedCoverage: number;
   provenanceCoverage: number;
   openFindings: { critical: number; high: number; medium: number; low: number };
@@ -114,7 +138,11 @@ export interface ReleaseDetail {
 }
 
 export interface ReleaseSignature {
-  sbomId: number;
+  /** What was signed: an SBOM of the release, or an in-toto attestation about an artifact. */
+  subject: 'sbom' | 'attestation';
+  sbomId: number | null;
+  /** For an attestation: its predicate type (SLSA provenance, …). */
+  predicateType: string | null;
   bundleDigest: string;
   signer:
     | { kind: 'identity'; identity: string; issuer: string }
@@ -131,8 +159,14 @@ export interface ReleaseSignature {
  */
 export interface ReleaseLogEntry {
   logIndex: number;
+  kind: string;
+  /** The digest the entry is about. */
+  subject: string;
+  /** Unix seconds. */
+  integratedTime: number;
   /** base64 of the leaf's bytes as hashed (RFC 6962 leaf input, without the 0x00 prefix). */
   leaf: string;
+  /** Hashes in lower-case hex, as the log's API writes them. */
   proof: { treeSize: number; rootHash: string; hashes: string[] };
   /** The signed note (C2SP tlog-checkpoint) whose root the proof reaches. */
   checkpoint: string;
@@ -146,4 +180,21 @@ export interface ReleaseComponent {
   licenses: string[];
   hashes: { alg: string; content: string }[];
   artifactId: number;
+}
+
+/** GET /api/v1/dashboard/vex-queue: a draft VEX statement awaiting a second person's decision. */
+export interface VexQueueItem {
+  statement: number;
+  product: string;
+  team: string;
+  vulnerability: string;
+  status: string;
+  version: number;
+  /** The person who drafted this version: someone else must approve it. */
+  draftedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  /** createdAt + the team's `analysis` SLA. */
+  deadline: string;
+  overdue: boolean;
 }

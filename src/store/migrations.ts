@@ -1069,6 +1069,24 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0021_dashboard': {
+      async up(db: Db) {
+        // The dashboard's release listing filtered by product, and a release's predecessor, read
+        // in id order straight off the index (no sort of the product's releases).
+        await db.schema
+          .createIndex('releases_product_id')
+          .on('releases')
+          .columns(['product_id', 'id'])
+          .execute();
+        // A component's hashes (the release view lists them): the table's key starts with the
+        // hash, so without this each page read the whole table.
+        await db.schema
+          .createIndex('component_hashes_component')
+          .on('component_hashes')
+          .column('component_id')
+          .execute();
+      },
+    },
   };
 }
 

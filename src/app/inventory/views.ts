@@ -8,11 +8,8 @@ import type {
 import type { SbomSignatureRow } from '../../store/sbom-signatures.js';
 import type { ComponentHit } from '../../store/search.js';
 
-/** One page of a listing, newest first; `nextCursor` asks for the next. */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+// One definition of Page<T> for the server and the dashboard (src/api/page.ts).
+export type { Page } from '../../api/page.js';
 
 /** The API's shapes: camelCase, booleans as booleans, the quality score back to 0–10. */
 export interface SbomView {

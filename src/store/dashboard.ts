@@ -1,0 +1,417 @@
+import type { Q } from './db.js';
+import type { ReleaseAttestationRow } from './release-evidence.js';
+
+// The dashboard's reads (app/dashboard/). Listings take one page of releases by an indexed key
+// (releases.id, or products.name then releases(product_id, id) from migration 0021), and the
+// page's facts are then read for those releases only, so a page costs the same at 10,000
+// releases as at 100. Aggregates (overview, scorecards) group in the database.
+
+/** An empty id list must still filter (to nothing), not be dropped. */
+const ids = (xs: readonly number[]): number[] => (xs.length === 0 ? [-1] : [...xs]);
+
+export type ReleaseSort = 'newest' | 'oldest' | 'product';
+
+export interface ReleaseListFilter {
+  /** undefined: every team. */
+  teamIds?: readonly number[] | undefined;
+  productIds?: readonly number[] | undefined;
+  deployed?: boolean | undefined;
+  sort: ReleaseSort;
+  /** The last row of the previous page. */
+  after?: { id: number; product: string } | undefined;
+  limit: number;
+}
+
+export interface ReleaseListRow {
+  id: number;
+  product_id: number;
+  product: string;
+  version: string;
+  team_id: number;
+  team: string;
+  created_at: string;
+  rebuilt_at: string | null;
+  deployed: number;
+  ticket: string | null;
+}
+
+/** One page of releases (plus one row, to tell whether another page follows). */
+export async function releasePage(q: Q, f: ReleaseListFilter): Promise<ReleaseListRow[]> {
+  let s = q
+    .selectFrom('releases as r')
+    .innerJoin('products as p', 'p.id', 'r.product_id')
+    .innerJoin('teams as t', 't.id', 'p.team_id')
+    .select([
+      'r.id',
+      'r.product_id',
+      'p.name as product',
+      'r.version',
+      'p.team_id',
+      't.name as team',
+      'r.created_at',
+      'r.rebuilt_at',
+      'r.deployed',
+      'r.ticket',
+    ]);
+  if (f.teamIds !== undefined) s = s.where('p.team_id', 'in', ids(f.teamIds));
+  if (f.productIds !== undefined) s = s.where('r.product_id', 'in', ids(f.productIds));
+  if (f.deployed !== undefined) s = s.where('r.deployed', '=', f.deployed ? 1 : 0);
+  const a = f.after;
+  if (f.sort === 'newest') {
+    if (a) s = s.where('r.id', '<', a.id);
+    s = s.orderBy('r.id', 'desc');
+  } else if (f.sort === 'oldest') {
+    if (a) s = s.where('r.id', '>', a.id);
+    s = s.orderBy('r.id', 'asc');
+  } else {
+    if (a)
+      s = s.where((eb) =>
+        eb.or([
+          eb('p.name', '>', a.product),
+          eb.and([eb('p.name', '=', a.product), eb('r.id', '<', a.id)]),
+        ]),
+      );
+    s = s.orderBy('p.name', 'asc').orderBy('r.id', 'desc');
+  }
+  return (await s.limit(f.limit + 1).execute()).map((r) => ({
+    ...r,
+    id: Number(r.id),
+    product_id: Number(r.product_id),
+    team_id: Number(r.team_id),
+  }));
+}
+
+/** Products whose name contains `text` (case-insensitive), within the teams. */
+export async function productIdsMatching(
+  q: Q,
+  text: string,
+  teamIds: readonly number[] | undefined,
+): Promise<number[]> {
+  const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  let s = q
+    .selectFrom('products')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['name']), 'like', eb.val(like)));
+  if (teamIds !== undefined) s = s.where('team_id', 'in', ids(teamIds));
+  return (await s.limit(5000).execute()).map((r) => Number(r.id));
+}
+
+export interface PageArtifactRow {
+  id: number;
+  release_id: number;
+  digest: string;
+  name: string | null;
+}
+
+export interface PageSbomRow {
+  id: number;
+  release_id: number;
+  artifact_id: number;
+  digest: string;
+  version_no: number;
+  quality_score: number;
+  component_count: number;
+  signed: number;
+  /** The document's own time, else when it was pushed. */
+  at: string;
+}
+
+export interface SeverityCountRow {
+  key: number;
+  severity_rating: string;
+  n: number;
+}
+
+/** The artifacts of some releases (artifacts_release_digest index). */
+export async function artifactsOfReleases(
+  q: Q,
+  releaseIds: readonly number[],
+): Promise<PageArtifactRow[]> {
+  const rows = await q
+    .selectFrom('artifacts')
+    .select(['id', 'release_id', 'digest', 'name'])
+    .where('release_id', 'in', ids(releaseIds))
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), release_id: Number(r.release_id) }));
+}
+
+/** The current SBOMs of some releases (sboms_release index). */
+export async function currentSbomsOfReleases(
+  q: Q,
+  releaseIds: readonly number[],
+): Promise<PageSbomRow[]> {
+  const rows = await q
+    .selectFrom('sboms')
+    .select((eb) => [
+      'id',
+      'release_id',
+      'artifact_id',
+      'digest',
+      'version_no',
+      'quality_score',
+      'component_count',
+      'signed',
+      eb.fn.coalesce('document_created', 'created_at').as('at'),
+    ])
+    .where('release_id', 'in', ids(releaseIds))
+    .where('current', '=', 1)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    release_id: Number(r.release_id),
+    artifact_id: Number(r.artifact_id),
+    at: r.at as string,
+  }));
+}
+
+/** Open findings of some artifacts per release and severity (vuln_findings_artifact index). */
+export async function openFindingsOfArtifacts(
+  q: Q,
+  artifactIds: readonly number[],
+): Promise<SeverityCountRow[]> {
+  const rows = await q
+    .selectFrom('vuln_findings')
+    .select((eb) => ['release_id as key', 'severity_rating', eb.fn.countAll<number>().as('n')])
+    .where('artifact_id', 'in', ids(artifactIds))
+    .where('closed_at', 'is', null)
+    .groupBy(['release_id', 'severity_rating'])
+    .execute();
+  return rows.map((r) => ({ ...r, key: Number(r.key), n: Number(r.n) }));
+}
+
+/** Open findings per team and severity (vuln_findings_team index). */
+export async function openFindingsByTeam(
+  q: Q,
+  teamIds: readonly number[] | undefined,
+): Promise<SeverityCountRow[]> {
+  let s = q
+    .selectFrom('vuln_findings')
+    .select((eb) => ['team_id as key', 'severity_rating', eb.fn.countAll<number>().as('n')])
+    .where('closed_at', 'is', null)
+    .groupBy(['team_id', 'severity_rating']);
+  if (teamIds !== undefined) s = s.where('team_id', 'in', ids(teamIds));
+  return (await s.execute()).map((r) => ({ ...r, key: Number(r.key), n: Number(r.n) }));
+}
+
+export interface ReleaseFreshnessRow {
+  team_id: number;
+  created_at: string;
+  rebuilt_at: string | null;
+  /** The newest current SBOM's time; null without one. */
+  newest: string | null;
+}
+
+/** Every deployed release in the teams with its newest SBOM time: freshness is judged on these. */
+export async function deployedFreshnessRows(
+  q: Q,
+  teamIds: readonly number[] | undefined,
+): Promise<ReleaseFreshnessRow[]> {
+  let s = q
+    .selectFrom('releases as r')
+    .innerJoin('products as p', 'p.id', 'r.product_id')
+    .leftJoin('sboms as s', (j) => j.onRef('s.release_id', '=', 'r.id').on('s.current', '=', 1))
+    .where('r.deployed', '=', 1)
+    .select((eb) => [
+      'p.team_id',
+      'r.created_at',
+      'r.rebuilt_at',
+      eb.fn.max(eb.fn.coalesce('s.document_created', 's.created_at')).as('newest'),
+    ])
+    .groupBy(['r.id', 'p.team_id', 'r.created_at', 'r.rebuilt_at']);
+  if (teamIds !== undefined) s = s.where('p.team_id', 'in', ids(teamIds));
+  return (await s.execute()).map((r) => ({
+    team_id: Number(r.team_id),
+    created_at: r.created_at,
+    rebuilt_at: r.rebuilt_at,
+    newest: (r.newest as string | null) ?? null,
+  }));
+}
+
+/** Releases per team, and how many are deployed. */
+export async function releasesByTeam(
+  q: Q,
+  teamIds: readonly number[] | undefined,
+): Promise<{ team_id: number; n: number; deployed: number }[]> {
+  let s = q
+    .selectFrom('releases as r')
+    .innerJoin('products as p', 'p.id', 'r.product_id')
+    .select((eb) => [
+      'p.team_id',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>('r.deployed').as('deployed'),
+    ])
+    .groupBy('p.team_id');
+  if (teamIds !== undefined) s = s.where('p.team_id', 'in', ids(teamIds));
+  return (await s.execute()).map((r) => ({
+    team_id: Number(r.team_id),
+    n: Number(r.n),
+    deployed: Number(r.deployed ?? 0),
+  }));
+}
+
+/** Releases with at least one attestation of the given predicate types, per team. */
+export async function attestedReleasesByTeam(
+  q: Q,
+  predicateTypes: readonly string[],
+  teamIds: readonly number[] | undefined,
+): Promise<{ team_id: number; n: number }[]> {
+  let s = q
+    .selectFrom('release_attestations as a')
+    .innerJoin('releases as r', 'r.id', 'a.release_id')
+    .innerJoin('products as p', 'p.id', 'r.product_id')
+    .select((eb) => ['p.team_id', eb.fn.count<number>('a.release_id').distinct().as('n')])
+    .where('a.predicate_type', 'in', [...predicateTypes])
+    .groupBy('p.team_id');
+  if (teamIds !== undefined) s = s.where('p.team_id', 'in', ids(teamIds));
+  return (await s.execute()).map((r) => ({ team_id: Number(r.team_id), n: Number(r.n) }));
+}
+
+export interface TeamSettingsRow {
+  id: number;
+  name: string;
+  gate_policy: string | null;
+  slsa_settings: string | null;
+  sla: string | null;
+}
+
+/** The teams with their gate (maxAgeDays) and SLA overrides: what freshness is judged against. */
+export async function teamSettings(
+  q: Q,
+  teamIds: readonly number[] | undefined,
+): Promise<TeamSettingsRow[]> {
+  let s = q
+    .selectFrom('teams as t')
+    .leftJoin('team_slas as l', 'l.team_id', 't.id')
+    .select(['t.id', 't.name', 't.gate_policy', 't.slsa_settings', 'l.body as sla'])
+    .orderBy('t.name');
+  if (teamIds !== undefined) s = s.where('t.id', 'in', ids(teamIds));
+  return (await s.execute()).map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+export interface VexCandidateRow {
+  id: number;
+  team_id: number;
+  team: string;
+  product: string;
+  vulnerability: string;
+  status: string;
+  version: number;
+  confidential: number;
+  drafted_by: string;
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * VEX statements not yet approved and not settled by evidence: those awaiting a person's decision
+ * or still under investigation (vex/'s needsApproval then decides which wait for approval).
+ */
+export async function undecidedVexStatements(
+  q: Q,
+  teamIds: readonly number[] | undefined,
+): Promise<VexCandidateRow[]> {
+  let s = q
+    .selectFrom('vex_statements as v')
+    .innerJoin('products as p', 'p.id', 'v.product_id')
+    .innerJoin('teams as t', 't.id', 'v.team_id')
+    .select([
+      'v.id',
+      'v.team_id',
+      't.name as team',
+      'p.name as product',
+      'v.vulnerability',
+      'v.status',
+      'v.version',
+      'v.confidential',
+      'v.drafted_by',
+      'v.body',
+      'v.created_at',
+      'v.updated_at',
+    ])
+    .where('v.approved_by', 'is', null)
+    .orderBy('v.id');
+  if (teamIds !== undefined) s = s.where('v.team_id', 'in', ids(teamIds));
+  return (await s.execute()).map((r) => ({ ...r, id: Number(r.id), team_id: Number(r.team_id) }));
+}
+
+export interface RiskRow {
+  purl: string;
+  open_high_critical: number;
+  deployed_releases: number;
+}
+
+/**
+ * Components by open high and critical findings × deployed releases that ship them, the largest
+ * first (vuln_findings_team index for the scope; the open findings are the set grouped).
+ */
+export async function riskContributors(
+  q: Q,
+  teamIds: readonly number[] | undefined,
+  limit: number,
+): Promise<RiskRow[]> {
+  let s = q
+    .selectFrom('vuln_findings as f')
+    .innerJoin('releases as r', 'r.id', 'f.release_id')
+    .select((eb) => [
+      'f.purl',
+      eb.fn.count<number>('f.advisory_id').distinct().as('open_high_critical'),
+      eb.fn
+        .count<number>(eb.case().when('r.deployed', '=', 1).then(eb.ref('f.release_id')).end())
+        .distinct()
+        .as('deployed_releases'),
+    ])
+    .where('f.closed_at', 'is', null)
+    .where('f.severity_rating', 'in', ['critical', 'high'])
+    .groupBy('f.purl');
+  if (teamIds !== undefined) s = s.where('f.team_id', 'in', ids(teamIds));
+  const rows = await s.execute();
+  return rows
+    .map((r) => ({
+      purl: r.purl,
+      open_high_critical: Number(r.open_high_critical),
+      deployed_releases: Number(r.deployed_releases),
+    }))
+    .sort(
+      (a, b) =>
+        b.open_high_critical * b.deployed_releases - a.open_high_critical * a.deployed_releases ||
+        b.open_high_critical - a.open_high_critical ||
+        (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0),
+    )
+    .slice(0, limit);
+}
+
+/** The advisories with open high or critical findings on each purl. */
+export async function openHighCriticalAdvisories(
+  q: Q,
+  purls: readonly string[],
+  teamIds: readonly number[] | undefined,
+): Promise<{ purl: string; advisory_id: string }[]> {
+  if (purls.length === 0) return [];
+  let s = q
+    .selectFrom('vuln_findings')
+    .select(['purl', 'advisory_id'])
+    .distinct()
+    .where('purl', 'in', [...purls])
+    .where('closed_at', 'is', null)
+    .where('severity_rating', 'in', ['critical', 'high'])
+    .orderBy('advisory_id');
+  if (teamIds !== undefined) s = s.where('team_id', 'in', ids(teamIds));
+  return s.execute();
+}
+
+/** The attestations of some releases (release_attestations_release index). */
+export async function attestationsOfReleases(
+  q: Q,
+  releaseIds: readonly number[],
+): Promise<ReleaseAttestationRow[]> {
+  return q
+    .selectFrom('release_attestations')
+    .selectAll()
+    .where('release_id', 'in', ids(releaseIds))
+    .orderBy('id')
+    .execute();
+}
