@@ -100,13 +100,14 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
     for (let i = 0; i < 12; i++) {
       await page.keyboard.press('Tab');
       seen.add(
-        await page.evaluate(() => {
+        // A string, evaluated in the page: the tests' own tsconfig has no DOM library.
+        await page.evaluate<string>(`(() => {
           const a = document.activeElement;
           if (a?.id === 'q') return 'search';
           if (a?.closest('nav[aria-label="Main"]')) return 'nav';
           if (a?.classList.contains('skip-link')) return 'skip';
           return a?.tagName ?? '';
-        }),
+        })()`),
       );
     }
     assert.ok(seen.has('skip'), [...seen].join());
@@ -219,9 +220,9 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
       for (const v of views) {
         await page.goto(`${base}/${v.hash}`);
         await page.waitForSelector(v.ready);
-        await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
+        await page.waitForFunction("document.querySelectorAll('.loading').length === 0");
         await page.screenshot({ path: join(SHOTS, `${v.name}-${viewport}.png`), fullPage: true });
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        const width = await page.evaluate<number>('document.documentElement.scrollWidth');
         assert.ok(width <= VIEWPORTS[viewport].width, `${v.name} is ${width}px wide at ${viewport} width`);
       }
       await page.close();

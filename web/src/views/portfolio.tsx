@@ -59,12 +59,16 @@ function OverviewFigures({ o }: { o: DashboardOverview }) {
           value={`${num(o.vexPendingApproval)} to approve`}
           detail={`${num(o.vexOverdue)} overdue`}
         />
-        <Figure
-          label="Admission"
-          value={`${num(o.admission.denied)} denied`}
-          detail={`${num(o.admission.allowed)} allowed · ${num(o.admission.warned)} warned · ${num(o.admission.degraded)} degraded (outage) since ${dateTime(o.admission.since)}`}
-        />
-        <Figure label="Log size" value={num(o.tlog.size)} detail={`checkpoint ${dateTime(o.tlog.checkpointAt)}`} />
+        {o.admission && (
+          <Figure
+            label="Admission, 24 h"
+            value={`${num(o.admission.denied)} denied`}
+            detail={`${num(o.admission.allowed)} allowed · ${num(o.admission.warned)} warned · ${num(o.admission.degraded)} degraded (outage)`}
+          />
+        )}
+        {o.tlog && (
+          <Figure label="Log entries" value={num(o.tlog.size)} detail={`checkpoint ${dateTime(o.tlog.checkpointAt)}`} />
+        )}
       </dl>
       <p class="muted small">As of {dateTime(o.generatedAt)}.</p>
     </>

@@ -85,7 +85,7 @@ export function Release({ id }: { id: number; session: SessionView }) {
                 <thead>
                   <tr>
                     <th scope="col">Signer</th>
-                    <th scope="col">Kind</th>
+                    <th scope="col">What and how</th>
                     <th scope="col">Log index</th>
                     <th scope="col">Signed</th>
                   </tr>
@@ -106,6 +106,9 @@ export function Release({ id }: { id: number; session: SessionView }) {
                         )}
                       </th>
                       <td>
+                        <span class="block small">
+                          {s.subject === 'sbom' ? `SBOM ${s.sbomId ?? ''}` : (s.predicateType ?? 'attestation')}
+                        </span>
                         {s.emergency ? (
                           <Status tone="warn" label="emergency certificate" />
                         ) : (

@@ -5,6 +5,8 @@ import { num, pct } from '../lib/format.js';
 import { useApi } from '../lib/use-api.js';
 import { Findings } from './portfolio-releases.js';
 
+const days = (s: number) => (s >= 86_400 ? `${Math.round(s / 86_400)} d` : `${Math.round(s / 3600)} h`);
+
 /** One row per team the caller sees: freshness SLA, signed coverage, open findings. */
 export function Scorecards() {
   const teams = useApi<Page<TeamScorecard>>('/api/v1/dashboard/scorecards');
@@ -32,7 +34,10 @@ export function Scorecards() {
                   <td>{num(t.releases)}</td>
                   <td>
                     {pct(t.freshWithinSla)}
-                    <span class="muted small block">{t.slaDays === null ? 'no SLA set' : `SLA ${t.slaDays} d`}</span>
+                    <span class="muted small block">
+                      {num(t.deployedReleases)} deployed · SBOM due {days(t.sla.releaseSeconds)} after release
+                      {t.sla.maxAgeDays !== null && `, max age ${t.sla.maxAgeDays} d`}
+                    </span>
                   </td>
                   <td>{pct(t.signedCoverage)}</td>
                   <td>{pct(t.provenanceCoverage)}</td>
