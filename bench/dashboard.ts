@@ -1,0 +1,115 @@
+/**
+ * The dashboard's first view with a large portfolio (issue [10]): `npm run bench -- dashboard
+ * [--releases 10000] [--runs 5] [--keep]`. Not a test; nothing here asserts a time.
+ *
+ * 1. A fresh `custody serve` on SQLite applies the migrations and makes a team; it is stopped and
+ *    `--releases` releases (one artifact and one current SBOM row each, spread over 20 teams and
+ *    500 products, some deployed, signed or old) are written straight into its database — the
+ *    portfolio listing reads rows, not documents, so no SBOM bytes are needed.
+ * 2. The service starts again; Debian's chromium opens the portfolio with the admin token already
+ *    in the tab's session storage, `--runs` times, each in a fresh tab.
+ * 3. The time to the first view is the page's own performance mark `custody:first-view` (set
+ *    once the overview figures and the first page of the releases table are rendered), measured
+ *    from navigation start. The median is printed with each API call's size and time.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { launchBrowser } from '../test/helpers/browser.js';
+import { REPO_ROOT } from '../test/helpers/conformance.js';
+import { type Served, serveProcess } from '../test/helpers/serve-process.js';
+import { fmtMs, median } from './_harness.js';
+
+const { values: args } = parseArgs({
+  options: {
+    releases: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '5' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const RELEASES = Number(args.releases);
+const RUNS = Number(args.runs);
+const TEAMS = 20;
+const PRODUCTS = 500;
+
+function seed(dbFile: string): void {
+  const db = new Database(dbFile);
+  const now = Date.now();
+  const iso = (daysAgo: number) => new Date(now - daysAgo * 86_400_000).toISOString();
+  db.transaction(() => {
+    const team = db.prepare('insert into teams (name, created_at) values (?, ?)');
+    for (let t = 0; t < TEAMS; t++) team.run(`team-${t}`, iso(400));
+    const teamIds = (db.prepare('select id from teams order by id').all() as { id: number }[]).map((r) => r.id);
+    const product = db.prepare('insert into products (team_id, name, created_at) values (?, ?, ?)');
+    for (let p = 0; p < PRODUCTS; p++) product.run(teamIds[p % teamIds.length], `product-${p}`, iso(400));
+    const products = db.prepare('select id, team_id from products order by id').all() as {
+      id: number;
+      team_id: number;
+    }[];
+    const release = db.prepare(
+      'insert into releases (product_id, version, created_at, deployed) values (?, ?, ?, ?)',
+    );
+    const artifact = db.prepare(
+      'insert into artifacts (release_id, digest, name, created_at) values (?, ?, ?, ?)',
+    );
+    const sbom = db.prepare(`insert into sboms (artifact_id, release_id, product_id, team_id, digest,
+      format, spec_version, media_type, size, version_no, current, quality_score, component_count,
+      signed, created_at, created_by) values (?, ?, ?, ?, ?, 'cyclonedx', '1.6',
+      'application/vnd.cyclonedx+json', 1000, 1, 1, ?, 200, ?, ?, 'bench')`);
+    for (let i = 0; i < RELEASES; i++) {
+      const p = products[i % products.length] as { id: number; team_id: number };
+      const age = (i * 7) % 365;
+      const rel = release.run(p.id, `1.${Math.floor(i / products.length)}.0`, iso(age), i % 3 === 0 ? 1 : 0);
+      const digest = `sha256:${i.toString(16).padStart(64, '0')}`;
+      const art = artifact.run(rel.lastInsertRowid, digest, `pkg:oci/product-${i % products.length}`, iso(age));
+      if (i % 10 !== 0)
+        sbom.run(art.lastInsertRowid, rel.lastInsertRowid, p.id, p.team_id, digest, 5 + (i % 50) / 10, i % 2, iso(age));
+    }
+  })();
+  db.close();
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'custody-bench-dashboard-'));
+let served: Served | undefined;
+try {
+  console.error(`seeding ${RELEASES} releases in ${dataDir}…`);
+  const first = await serveProcess(dataDir);
+  const token = /CUSTODY_TOKEN=(\S+)/.exec(first.stdout())?.[1];
+  if (!token) throw new Error(`serve printed no token: ${first.stdout()}`);
+  first.child.kill('SIGTERM');
+  await first.exit;
+  seed(join(dataDir, 'custody.db'));
+  served = await serveProcess(dataDir);
+  const browser = await launchBrowser();
+  const times: number[] = [];
+  let calls: { name: string; bytes: number; ms: number }[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.addInitScript(`sessionStorage.setItem('custody.token', ${JSON.stringify(token)})`);
+    await page.goto(served.url);
+    await page.waitForFunction("performance.getEntriesByName('custody:first-view').length > 0", null, {
+      timeout: 60_000,
+    });
+    times.push(await page.evaluate<number>("performance.getEntriesByName('custody:first-view')[0].startTime"));
+    calls = await page.evaluate<{ name: string; bytes: number; ms: number }[]>(
+      `performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(location.origin, ''),
+        bytes: e.encodedBodySize, ms: e.duration }))`,
+    );
+    await page.close();
+  }
+  await browser.close();
+  console.log(`dashboard first view, ${RELEASES} releases, ${RUNS} runs (chromium, loopback, SQLite):`);
+  console.log(`  median ${fmtMs(median(times))}  (runs: ${times.map(fmtMs).join(', ')})`);
+  console.log('  requests of the last run:');
+  for (const c of calls) console.log(`    ${c.name.padEnd(60)} ${String(c.bytes).padStart(8)} B  ${fmtMs(c.ms)}`);
+  console.log(`  (web bundle in ${join(REPO_ROOT, 'dist/web')}; rebuild with npm run build)`);
+} finally {
+  if (served) {
+    served.child.kill('SIGTERM');
+    await served.exit;
+  }
+  if (args.keep) console.error(`kept ${dataDir}`);
+  else rmSync(dataDir, { recursive: true, force: true });
+}
