@@ -55,6 +55,8 @@ import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
 import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerWebAssets } from './web-assets.js';
 
 declare module 'fastify' {
   /** OpenAPI annotations, read by OpenApiCollector. */
@@ -115,6 +117,8 @@ export interface ServerOptions {
   };
   /** Admission governance's routes: the default mode and the blast radius of overrides. */
   admissionGovernance?: AdmissionGovernanceRouteOptions;
+  /** Where the built dashboard is (default: the package's dist/web; web-assets.ts). */
+  webDir?: string;
 }
 
 export interface TriggerOptions {
@@ -336,6 +340,8 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
       async () => trustedRoot(),
     );
   if (o.admission) await registerAdmissionWebhook(app, o.admission);
+  registerDashboardRoutes(app, deps);
+  registerWebAssets(app, o.webDir !== undefined ? { dir: o.webDir } : {});
   await app.ready();
   return { app, metrics, auth, ...(triggers ? { triggers } : {}) };
 }

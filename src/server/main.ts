@@ -143,6 +143,7 @@ export async function startService(
   stderr.write(
     `Admission webhook at ${address}/admission/validate${admissionTls ? ` and ${admissionTls.url}/admission/validate (TLS)` : ''}; unconfigured namespaces: ${admission.settings.defaultMode}\n`,
   );
+  stderr.write(`Dashboard at ${address}/ (log in with an API token)\n`);
   if (keyless)
     stderr.write(
       `Keyless signing: Fulcio v2 API at ${address}/api/v2/, trusted root at ${address}/api/v1/trusted-root\n`,
@@ -151,6 +152,7 @@ export async function startService(
     stdout.write(
       `This is the first start: here is an admin token. It is shown once; store it now.\nexport CUSTODY_URL=${address}\nexport CUSTODY_TOKEN=${admin.token}\n`,
     );
+    stdout.write(`Dashboard: ${address}/ (log in with the token above)\n`);
   }
   const stopped = new Promise<void>((done) => {
     const stop = (signal: string) => {

@@ -415,3 +415,49 @@ export async function attestationsOfReleases(
     .orderBy('id')
     .execute();
 }
+
+/** Admission decisions since a time (admission_decisions_at index). */
+export async function admissionCountsSince(
+  q: Q,
+  since: string,
+): Promise<{ allowed: number; warned: number; denied: number; degraded: number }> {
+  const r = await q
+    .selectFrom('admission_decisions')
+    .select((eb) => [
+      eb.fn.sum<number>('allowed').as('allowed'),
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>('degraded').as('degraded'),
+      eb.fn
+        .sum<number>(eb.case().when('warnings', '!=', '[]').then(1).else(0).end())
+        .as('warned'),
+    ])
+    .where('at', '>=', since)
+    .executeTakeFirstOrThrow();
+  const allowed = Number(r.allowed ?? 0);
+  return {
+    allowed,
+    warned: Number(r.warned ?? 0),
+    denied: Number(r.n) - allowed,
+    degraded: Number(r.degraded ?? 0),
+  };
+}
+
+/** Distinct releases with provenance, within the teams (for the overview's coverage). */
+export async function attestedReleaseCount(
+  q: Q,
+  predicateTypes: readonly string[],
+  teamIds: readonly number[] | undefined,
+): Promise<number> {
+  return (await attestedReleasesByTeam(q, predicateTypes, teamIds)).reduce((n, r) => n + r.n, 0);
+}
+
+/** The newest checkpoint's time. */
+export async function newestCheckpointAt(q: Q): Promise<string | null> {
+  const r = await q
+    .selectFrom('tlog_checkpoints')
+    .select('created_at')
+    .orderBy('size', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r?.created_at ?? null;
+}
