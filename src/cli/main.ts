@@ -20,6 +20,7 @@ import { registerSign } from './commands/sign.js';
 import { registerSlsa } from './commands/slsa.js';
 import { registerSupplier } from './commands/supplier.js';
 import { registerToken } from './commands/token.js';
+import { registerLoginGrant } from './commands/login-grant.js';
 import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyBundle } from './commands/verify-bundle.js';
@@ -106,6 +107,7 @@ const COMMANDS: Register[] = [
   registerSbom,
   registerServe,
   registerToken,
+  registerLoginGrant,
   registerPush,
   registerSearch,
   registerRelease,

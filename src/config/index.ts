@@ -30,3 +30,9 @@ export {
 } from './config.js';
 export { loadOciSettings, type OciSettings } from './oci-settings.js';
 export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';
+export {
+  DEFAULT_SESSION_TTL_SECONDS,
+  type LoginOidcSettings,
+  type LoginSettings,
+  loadLoginSettings,
+} from './login-settings.js';

@@ -16,6 +16,7 @@ import {
 } from '../app/admission/records/index.js';
 import type { CaFailureSink } from '../app/ca/ca-failures.js';
 import type { CaService, DevOidcIssuer } from '../app/ca/index.js';
+import type { OidcLogin } from '../app/login/index.js';
 import type { Services } from '../app/services.js';
 import { TokenAuthenticator } from '../app/tokens.js';
 import {
@@ -48,6 +49,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
+import { registerLoginRoutes } from './routes/login.js';
 import { registerPolicyRoutes } from './routes/policies.js';
 import { registerProvenanceRoutes } from './routes/provenance.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
@@ -119,6 +121,8 @@ export interface ServerOptions {
   admissionGovernance?: AdmissionGovernanceRouteOptions;
   /** Where the built dashboard is (default: the package's dist/web; web-assets.ts). */
   webDir?: string;
+  /** Dashboard login with an OIDC provider (app/login/openLogin); absent: API tokens only. */
+  login?: OidcLogin;
 }
 
 export interface TriggerOptions {
@@ -257,6 +261,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerVulnerabilityRoutes(app, deps);
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
+  registerLoginRoutes(app, deps, { oidc: o.login });
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);

@@ -3,6 +3,7 @@ import type { AdmissionGovernanceErrorCode } from '../admission/governance-error
 import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
 import type { AdmissionRecordsErrorCode } from '../app/admission/records/index.js';
 import type { LogLaterErrorCode } from '../app/log-later/errors.js';
+import type { LoginErrorCode } from '../app/login/errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
@@ -20,6 +21,7 @@ import type {
 import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
 import type { NetErrorCode } from '../net/http.js';
+import type { OidcProviderErrorCode } from '../net/oidc-provider.js';
 import type { OciErrorCode } from '../oci/index.js';
 import type { PolicyErrorCode, SlsaLevelErrorCode } from '../policy/index.js';
 import type { SbomErrorCode } from '../sbom/index.js';
@@ -81,6 +83,8 @@ export type AllErrorCodes =
   | LogLaterErrorCode
   | FallbackSignerErrorCode
   | AdmissionGovernanceErrorCode
+  | LoginErrorCode
+  | OidcProviderErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -234,6 +238,14 @@ const OVERRIDES = {
   LOG_LATER_ENTRY_UNVERIFIED: 502,
   // A mode override asked to last longer than 72 h: bad input.
   ADMISSION_OVERRIDE_TOO_LONG: 400,
+  // Dashboard login: no provider configured; the provider declined the person, or no grant lets
+  // them in; an ID token that does not verify; the provider failed (502) or refused the code.
+  LOGIN_NOT_CONFIGURED: 404,
+  LOGIN_PROVIDER_REFUSED: 403,
+  LOGIN_NOT_GRANTED: 403,
+  LOGIN_ID_TOKEN_INVALID: 401,
+  LOGIN_PROVIDER_FAILED: 502,
+  LOGIN_CODE_REFUSED: 400,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

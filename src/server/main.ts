@@ -1,11 +1,12 @@
 import { openAdmission } from '../app/admission/open-admission.js';
 import { openKeyless } from '../app/ca/open-keyless.js';
 import { startCosigning } from '../app/collect-cosignatures.js';
+import { openLogin } from '../app/login/index.js';
 import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
 import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
-import type { ServeConfig } from '../config/index.js';
+import { loadLoginSettings, type ServeConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { startAdmissionListener } from './admission/listener.js';
 import { buildServer } from './app.js';
@@ -47,6 +48,7 @@ export async function startService(
   logger: Logger,
   o: StartServiceOptions,
 ): Promise<RunningService> {
+  const loginSettings = loadLoginSettings(o.env);
   const services = await openServices({
     dataDir: cfg.dataDir,
     databaseUrl: cfg.databaseUrl,
@@ -72,6 +74,11 @@ export async function startService(
     maxTokenLifetimeSeconds: cfg.oidcMaxTokenLifetimeSeconds,
     ...(services.tlog ? { logEntry: () => services.tlog?.trustedRootEntry(new Date(0)) } : {}),
     onIssued: (e) => logger.info({ issued: e }, 'certificate issued'),
+  });
+  const login = await openLogin(services, {
+    settings: loginSettings,
+    publicUrl: cfg.publicUrl,
+    devOidc: keyless?.devOidc,
   });
   // Admission: the webhook on this listener (and on a TLS one when configured), deciding from
   // the registry, this service's index and its own CA and log.
@@ -103,6 +110,7 @@ export async function startService(
       defaultMode: admission.settings.defaultMode,
       blastRadius: admission.blastRadius,
     },
+    ...(login ? { login } : {}),
     triggers: {
       ...(o.triggers ?? { engine: SEED_001_ENGINE }),
       webhookSecret: cfg.webhookSecret,
@@ -147,6 +155,10 @@ export async function startService(
   if (keyless)
     stderr.write(
       `Keyless signing: Fulcio v2 API at ${address}/api/v2/, trusted root at ${address}/api/v1/trusted-root\n`,
+    );
+  if (login)
+    stderr.write(
+      `Dashboard login with OIDC at ${address}/login/oidc (${login.dev ? 'the development issuer: its admin identity logs in as the first admin token’s person' : login.issuer})\n`,
     );
   if (admin) {
     stdout.write(

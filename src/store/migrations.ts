@@ -1087,6 +1087,39 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0022_login': {
+      async up(db: Db) {
+        // Who may log in to the dashboard with the configured OIDC provider, and as what
+        // (app/login/): an issuer and a subject or a verified email, mapped to a person, a role and
+        // teams. login_requests holds a login in progress (state, nonce, PKCE verifier) for a few
+        // minutes, in the database so that the callback may reach another replica.
+        await id(db.schema.createTable('login_grants'))
+          .addColumn('issuer', 'text', notNull)
+          .addColumn('subject', 'text')
+          .addColumn('email', 'text')
+          .addColumn('person', 'text', notNull)
+          .addColumn('role', 'text', notNull)
+          .addColumn('teams', 'text', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addColumn('created_at', 'text', notNull)
+          .addColumn('expires_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('login_grants_identity')
+          .on('login_grants')
+          .columns(['issuer', 'subject', 'email'])
+          .execute();
+        await db.schema
+          .createTable('login_requests')
+          .addColumn('state_hash', 'text', (c) => c.primaryKey())
+          .addColumn('nonce', 'text', notNull)
+          .addColumn('verifier', 'text', notNull)
+          .addColumn('issuer', 'text', notNull)
+          .addColumn('expires_at', 'text', notNull)
+          .execute();
+      },
+    },
   };
 }
 

@@ -20,6 +20,8 @@ export interface Database {
   audit_events: AuditEventTable;
   audit_chain_head: AuditChainHeadTable;
   audit_anchors: AuditAnchorTable;
+  login_grants: LoginGrantTable;
+  login_requests: LoginRequestTable;
   inventory_generation: InventoryGenerationTable;
   tlog_state: TlogStateTable;
   tlog_entries: TlogEntryTable;
@@ -967,4 +969,32 @@ export interface UpstreamHealthProbeTable {
 export interface AdmissionGovernanceGenerationTable {
   id: number;
   generation: number;
+}
+
+/** Who may log in to the dashboard with the configured OIDC provider, and as what (0022_login). */
+export interface LoginGrantTable {
+  id: Generated<number>;
+  /** The provider's `iss`, exactly. */
+  issuer: string;
+  /** The ID token's `sub`; null when the grant names a verified email instead. */
+  subject: string | null;
+  /** A verified `email` claim, lower-cased; null when the grant names a subject. */
+  email: string | null;
+  person: string;
+  role: string;
+  /** JSON array of team names; empty means organisation-wide. */
+  teams: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A login in progress: its state (hashed), nonce and PKCE verifier, kept a few minutes. */
+export interface LoginRequestTable {
+  state_hash: string;
+  nonce: string;
+  verifier: string;
+  issuer: string;
+  expires_at: string;
 }

@@ -52,6 +52,12 @@ export interface StartOptions {
   keyless?: boolean;
   /** The trusted root to serve and verify pushed bundles with (default: the log's, or keyless's). */
   trustedRoot?: () => unknown;
+  /** The public URL keyless's CA and dev issuer are made for (default KEYLESS_PUBLIC_URL). */
+  publicUrl?: string;
+  /** Listen on this loopback port (default: a free one). */
+  port?: number;
+  /** The dashboard's OIDC login, made once the services (and keyless) are open. */
+  login?: (s: TestServices, keyless: Keyless | undefined) => Promise<ServerOptions['login']>;
 }
 
 /** The public URL a keyless test server's CA and dev issuer are made for. */
@@ -63,15 +69,17 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
   const keyless = o.keyless
     ? await openKeyless({
         dataDir: services.dataDir,
-        publicUrl: KEYLESS_PUBLIC_URL,
+        publicUrl: o.publicUrl ?? KEYLESS_PUBLIC_URL,
         devOidc: true,
         issuers: [],
         logEntry: () => services.tlog?.trustedRootEntry(new Date(0)),
         ...(o.clock ? { now: o.clock } : {}),
       })
     : undefined;
+  const login = await o.login?.(services, keyless);
   const custody = await buildServer({
     services,
+    ...(login ? { login } : {}),
     logger: createLogger(process.env['CUSTODY_TEST_LOG'] ?? 'silent'),
     maxSbomBytes: o.maxSbomBytes ?? 8 * 1024 * 1024,
     maxBodyBytes: o.maxBodyBytes ?? 1024 * 1024,
@@ -80,7 +88,7 @@ export async function startServer(backend: Backend, o: StartOptions = {}): Promi
     ...(keyless ? { keyless, trustedRoot: keyless.trustedRoot } : {}),
     ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
   });
-  await custody.app.listen({ host: '127.0.0.1', port: 0 });
+  await custody.app.listen({ host: '127.0.0.1', port: o.port ?? 0 });
   const { port } = custody.app.server.address() as AddressInfo;
   return {
     services,

@@ -7,6 +7,7 @@ import {
   jwkFromKey,
   signJwt,
 } from '../../sign/index.js';
+import { createDevCodeGrant, type DevCodeGrant } from './dev-oidc-codes.js';
 
 /** Claims a dev token may carry besides its subject: the GitHub Actions ones, to try CI identities. */
 const PASS_THROUGH = new Set([
@@ -34,6 +35,8 @@ export interface DevTokenRequest {
   audience?: string;
   ttlSeconds?: number;
   claims?: Record<string, unknown>;
+  /** The login's nonce (OpenID Connect Core §3.1.2.1), for the code grant's ID tokens. */
+  nonce?: string;
 }
 
 /**
@@ -47,6 +50,8 @@ export interface DevOidcIssuer {
   discovery(): Record<string, unknown>;
   /** @throws CoreError USAGE for an empty subject or a lifetime over the CA's maximum */
   mintToken(req: DevTokenRequest): { idToken: string; expiresIn: number };
+  /** The authorization code grant the dashboard's login uses (dev-oidc-codes.ts). */
+  codes: DevCodeGrant;
 }
 
 export const DEV_OIDC_WARNING =
@@ -75,14 +80,19 @@ export function openDevOidcIssuer(o: {
     .slice(0, 16)}`;
   const clock = o.clock ?? (() => new Date());
   const issuer = o.issuer.replace(/\/+$/, '');
-  return {
+  const dev: Omit<DevOidcIssuer, 'codes'> = {
     issuer,
     jwks: () => ({ keys: [jwkFromKey(key, kid)] }),
     discovery: () => ({
       issuer,
       jwks_uri: `${issuer}/jwks`,
+      authorization_endpoint: `${issuer}/authorize`,
       token_endpoint: `${issuer}/token`,
-      response_types_supported: ['id_token'],
+      response_types_supported: ['code', 'id_token'],
+      grant_types_supported: ['authorization_code'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['none'],
+      scopes_supported: ['openid', 'email', 'profile'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],
       custody_dev_issuer: true,
@@ -115,9 +125,17 @@ export function openDevOidcIssuer(o: {
         nbf: now,
         exp: now + ttl,
         ...(isEmail ? { email: subject, email_verified: true } : {}),
+        ...(req.nonce !== undefined ? { nonce: req.nonce } : {}),
         custody_dev_issuer: true,
       });
       return { idToken, expiresIn: ttl };
     },
   };
+  const codes = createDevCodeGrant({
+    issuer,
+    clock,
+    mint: (subject, audience, nonce) =>
+      dev.mintToken({ subject, audience, ...(nonce !== undefined ? { nonce } : {}) }),
+  });
+  return { ...dev, codes };
 }

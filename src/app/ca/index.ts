@@ -13,5 +13,6 @@ export {
   type DevTokenRequest,
   openDevOidcIssuer,
 } from './dev-oidc-issuer.js';
+export { DEV_LOGIN_CLIENT_ID, DEV_LOGIN_SUBJECT } from './dev-oidc-codes.js';
 export { type InitCaOptions, type InitCaResult, initCa, loadCa } from './init-ca.js';
 export { type Keyless, openKeyless } from './open-keyless.js';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireOrganisationWide, requirePermission } from '../../access/index.js';
 import { databaseHealth } from '../../app/health.js';
+import { sessionView } from '../../app/login/index.js';
 import type { RouteDeps } from '../app.js';
 import type { OpenApiCollector } from '../openapi.js';
 
@@ -59,11 +60,13 @@ export function registerSystemRoutes(
 
   app.get(
     '/api/v1/whoami',
-    { schema: { summary: 'The caller as the service sees it: role and teams', tags: ['system'] } },
-    async (req) => ({
-      actor: req.caller.principal.actor,
-      role: req.caller.principal.role,
-      teams: req.caller.principal.teams ?? null,
-    }),
+    {
+      schema: {
+        summary:
+          'The caller as the service sees it (SessionView): person, role, teams and when its session ends',
+        tags: ['system'],
+      },
+    },
+    async (req) => sessionView(d.services, req.caller),
   );
 }
