@@ -5,6 +5,7 @@ import { registerAdmissionReport } from './commands/admission-report.js';
 import { registerAttest } from './commands/attest.js';
 import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvidence } from './commands/evidence.js';
 import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLog } from './commands/log.js';
@@ -136,4 +137,5 @@ const COMMANDS: Register[] = [
   registerPolicy,
   registerAdmissionReport,
   registerAdmission,
+  registerEvidence,
 ];

@@ -45,6 +45,42 @@ export class CustodyClient {
     }
   }
 
+  /** A GET whose 2xx answer is bytes (a tar, a file), returned as they came. */
+  async download(path: string): Promise<Uint8Array> {
+    const url = new URL(path.replace(/^\//, ''), this.base);
+    let res: Response;
+    try {
+      res = (
+        await this.http.request(url, {
+          method: 'GET',
+          headers: { authorization: `Bearer ${this.o.token}` },
+        })
+      ).response;
+    } catch (e) {
+      if (!(e instanceof NetError)) throw e;
+      throw new ApiError(
+        'SERVICE_UNREACHABLE',
+        `Cannot reach Custody at ${this.base.origin}: ${(underlyingError(e) as Error).message}; is custody serve running there?`,
+        0,
+      );
+    }
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (res.status >= 400) {
+      let err: { code?: string; message?: string } | undefined;
+      try {
+        err = (JSON.parse(new TextDecoder().decode(bytes)) as { error?: typeof err }).error;
+      } catch {
+        err = undefined;
+      }
+      throw new ApiError(
+        err?.code ?? `HTTP_${res.status}`,
+        err?.message ?? `The service answered ${res.status} ${res.statusText}`,
+        res.status,
+      );
+    }
+    return bytes;
+  }
+
   /** Send a request; 2xx answers are parsed as JSON (or returned as text when they are not JSON). */
   async request<T = unknown>(
     method: string,

@@ -45,6 +45,7 @@ import {
 } from './routes/admission-governance.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
+import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
@@ -123,6 +124,8 @@ export interface ServerOptions {
   webDir?: string;
   /** Dashboard login with an OIDC provider (app/login/openLogin); absent: API tokens only. */
   login?: OidcLogin;
+  /** Evidence export and runbooks: the log's witnesses and the service's public URL. */
+  evidence?: EvidenceRouteOptions;
 }
 
 export interface TriggerOptions {
@@ -280,6 +283,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     app.addHook('onClose', async () => stopReconcile());
   }
   registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
+  registerEvidenceRoutes(app, deps, { ...o.evidence, trustedRoot: o.trustedRoot, ca: o.keyless?.ca });
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

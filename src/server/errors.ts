@@ -11,6 +11,7 @@ import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
+import type { EvidenceErrorCode } from '../evidence/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
 import type {
@@ -85,6 +86,7 @@ export type AllErrorCodes =
   | AdmissionGovernanceErrorCode
   | LoginErrorCode
   | OidcProviderErrorCode
+  | EvidenceErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =
@@ -246,6 +248,8 @@ const OVERRIDES = {
   LOGIN_ID_TOKEN_INVALID: 401,
   LOGIN_PROVIDER_FAILED: 502,
   LOGIN_CODE_REFUSED: 400,
+  // Evidence cannot be signed and proven: the service runs without its log and signing key.
+  EVIDENCE_UNAVAILABLE: 503,
 } as const satisfies StatusOverrides<AllErrorCodes>;
 
 const OVERRIDE_STATUS: Readonly<Record<string, HttpStatus>> = OVERRIDES;

@@ -111,6 +111,7 @@ export async function startService(
       blastRadius: admission.blastRadius,
     },
     ...(login ? { login } : {}),
+    evidence: { witnesses: cfg.tlog.witnesses, publicUrl: cfg.publicUrl },
     triggers: {
       ...(o.triggers ?? { engine: SEED_001_ENGINE }),
       webhookSecret: cfg.webhookSecret,

@@ -271,6 +271,11 @@ const EXPECTED = {
   ADMISSION_CLUSTER_INVALID: 400,
   ADMISSION_CLUSTER_CONFLICT: 409,
   ADMISSION_PROBE_INVALID: 400,
+  // evidence (evidence/, app/evidence)
+  EVIDENCE_TAR_MALFORMED: 400,
+  EVIDENCE_TOO_LARGE: 413,
+  EVIDENCE_MANIFEST_INVALID: 400,
+  EVIDENCE_UNAVAILABLE: 503,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {
