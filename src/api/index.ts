@@ -6,3 +6,4 @@ export type * from './kpi.js';
 export type * from './page.js';
 export type * from './session.js';
 export type * from './operations.js';
+export type * from './tlog.js';

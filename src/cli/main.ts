@@ -3,6 +3,7 @@ import { CustodyError } from '../core/index.js';
 import { registerAdmission } from './commands/admission.js';
 import { registerAdmissionReport } from './commands/admission-report.js';
 import { registerAttest } from './commands/attest.js';
+import { registerAudit } from './commands/audit.js';
 import { registerCa } from './commands/ca.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvidence } from './commands/evidence.js';
@@ -138,4 +139,5 @@ const COMMANDS: Register[] = [
   registerAdmissionReport,
   registerAdmission,
   registerEvidence,
+  registerAudit,
 ];

@@ -36,3 +36,7 @@ export {
   type LoginSettings,
   loadLoginSettings,
 } from './login-settings.js';
+  type AuditSettings,
+  DEFAULT_AUDIT_SETTINGS,
+  loadAuditSettings,
+} from './audit-settings.js';

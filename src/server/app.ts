@@ -43,6 +43,7 @@ import {
   type AdmissionGovernanceRouteOptions,
   registerAdmissionGovernanceRoutes,
 } from './routes/admission-governance.js';
+import { registerAuditChainRoutes } from './routes/audit-chain.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
@@ -265,6 +266,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerSbomBundleRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerAdminRoutes(app, deps);
   registerLoginRoutes(app, deps, { oidc: o.login });
+  registerAuditChainRoutes(app, deps);
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);

@@ -2,6 +2,7 @@ import type { AccessErrorCode } from '../access/index.js';
 import type { AdmissionGovernanceErrorCode } from '../admission/governance-errors.js';
 import type { AdmissionReviewErrorCode } from '../admission/review/index.js';
 import type { AdmissionRecordsErrorCode } from '../app/admission/records/index.js';
+import type { AuditTrailErrorCode } from '../app/audit/errors.js';
 import type { LogLaterErrorCode } from '../app/log-later/errors.js';
 import type { LoginErrorCode } from '../app/login/errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
@@ -87,6 +88,7 @@ export type AllErrorCodes =
   | LoginErrorCode
   | OidcProviderErrorCode
   | EvidenceErrorCode
+  | AuditTrailErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

@@ -1,4 +1,5 @@
 import { openAdmission } from '../app/admission/open-admission.js';
+import { startPeriodicAnchoring } from '../app/audit/periodic-anchoring.js';
 import { openKeyless } from '../app/ca/open-keyless.js';
 import { startCosigning } from '../app/collect-cosignatures.js';
 import { openLogin } from '../app/login/index.js';
@@ -6,7 +7,7 @@ import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
 import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
-import { loadLoginSettings, type ServeConfig } from '../config/index.js';
+import { loadAuditSettings, loadLoginSettings, type ServeConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { startAdmissionListener } from './admission/listener.js';
 import { buildServer } from './app.js';
@@ -49,6 +50,7 @@ export async function startService(
   o: StartServiceOptions,
 ): Promise<RunningService> {
   const loginSettings = loadLoginSettings(o.env);
+  const auditSettings = loadAuditSettings(o.env);
   const services = await openServices({
     dataDir: cfg.dataDir,
     databaseUrl: cfg.databaseUrl,
@@ -137,6 +139,13 @@ export async function startService(
       onRefusal: (witness, error) => logger.warn({ witness, error }, 'witness did not cosign'),
     });
   }
+  // The audit chain's head, logged in the transparency log (README "Tamper-evident audit trail").
+  const stopAnchoring = services.tlog
+    ? startPeriodicAnchoring(services, {
+        intervalMs: auditSettings.anchorIntervalMs,
+        onError: (err) => logger.warn({ err }, 'audit trail not anchored'),
+      })
+    : undefined;
   const { stdout, stderr } = o.out;
   stderr.write(
     `Custody is listening on ${address} (${services.db.dialect}: ${services.db.location})\n`,
@@ -177,6 +186,7 @@ export async function startService(
         .then(() => admissionTls?.close())
         .then(() => admission.close())
         .then(() => witnessing?.stop())
+        .then(() => stopAnchoring?.())
         .then(() => services.close())
         .then(done, (e: unknown) => {
           logger.error({ err: e }, 'shutdown failed');

@@ -1,5 +1,7 @@
-import type { Selectable } from 'kysely';
+import { PostgresAdapter, type Selectable } from 'kysely';
+import { computeAuditHash } from '../access/audit-chain.js';
 import type { Q } from './db.js';
+import { StoreError } from './errors.js';
 import { bumpWriteGeneration } from './generation.js';
 import type { Database } from './schema.js';
 
@@ -35,11 +37,63 @@ export async function recordAudit(q: Q, e: AuditEvent, at: string): Promise<void
  * it once before its commit (WriteQueue's beforeCommit).
  */
 export async function insertAuditEvent(q: Q, e: AuditEvent, at: string): Promise<void> {
-  await q.insertInto('audit_events').values(auditRow(e, at)).execute();
+  await insertAuditEvents(q, [e], at);
 }
 
-function auditRow(e: AuditEvent, at: string) {
+/**
+ * Record several writes (insertAuditEvent's rows, in order) as links of the audit chain
+ * (access/audit-chain.ts), with one lock of the chain's head and one statement per 500 rows.
+ *
+ * The head is locked before the rows get their ids, and each row's id is the head's last id plus
+ * one: so ids follow the chain, whichever replica writes, and a row's hash (which covers its id)
+ * is known before the insert. The head is read again on every call rather than remembered per
+ * transaction, since the write queue rolls back to savepoints, which undo the head's update too.
+ */
+export async function insertAuditEvents(
+  q: Q,
+  events: readonly AuditEvent[],
+  at: string,
+): Promise<void> {
+  if (events.length === 0) return;
+  let { last_id: lastId, hash: prev } = await lockChainHead(q);
+  for (let i = 0; i < events.length; i += 500) {
+    const rows = events.slice(i, i + 500).map((e) => {
+      const row = auditRow(e, at, ++lastId);
+      const hash = computeAuditHash(prev, row);
+      const linked = { ...row, prev_hash: prev, hash };
+      prev = hash;
+      return linked;
+    });
+    await q.insertInto('audit_events').values(rows).execute();
+  }
+  await q
+    .updateTable('audit_chain_head')
+    .set({ last_id: lastId, hash: prev })
+    .where('id', '=', 1)
+    .execute();
+}
+
+/**
+ * The chain's head, locked until the transaction ends. PostgreSQL: a row lock, so concurrent
+ * writers on every replica queue here and each reads the head its predecessor committed (READ
+ * COMMITTED re-reads a locked row once it is released). SQLite serializes write transactions.
+ * @throws StoreError STORE_UNAVAILABLE when the head is missing (migration 0019 writes it)
+ */
+async function lockChainHead(q: Q): Promise<{ last_id: number; hash: string }> {
+  let s = q.selectFrom('audit_chain_head').select(['last_id', 'hash']).where('id', '=', 1);
+  if (q.getExecutor().adapter instanceof PostgresAdapter) s = s.forUpdate();
+  const head = await s.executeTakeFirst();
+  if (head === undefined)
+    throw new StoreError(
+      'STORE_UNAVAILABLE',
+      'The audit chain has no head row: the database was not migrated by this version; restart custody to migrate it',
+    );
+  return { last_id: Number(head.last_id), hash: head.hash };
+}
+
+function auditRow(e: AuditEvent, at: string, id: number) {
   return {
+    id,
     at,
     actor: e.actor,
     person: e.person,
@@ -50,20 +104,6 @@ function auditRow(e: AuditEvent, at: string) {
     team: e.team ?? null,
     details: JSON.stringify(e.details),
   };
-}
-
-/** Record several writes (insertAuditEvent's rows, in order), in one statement per 500. */
-export async function insertAuditEvents(
-  q: Q,
-  events: readonly AuditEvent[],
-  at: string,
-): Promise<void> {
-  for (let i = 0; i < events.length; i += 500) {
-    await q
-      .insertInto('audit_events')
-      .values(events.slice(i, i + 500).map((e) => auditRow(e, at)))
-      .execute();
-  }
 }
 
 export async function listAudit(

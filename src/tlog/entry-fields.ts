@@ -13,7 +13,9 @@ export type EntryKind =
   | 'vex'
   | 'attestation'
   /** Written by Custody's CA only (entry-emergency.ts); never accepted from a request. */
-  | 'emergency-certificate';
+  | 'emergency-certificate'
+  /** Written by the service only (entry-audit-anchor.ts): its audit chain's head. */
+  | 'audit-anchor';
 
 export interface ParseEntryOptions {
   /** Largest leaf body (and largest single input string) accepted, in bytes. */

@@ -20,6 +20,12 @@ export {
 } from './cosignature.js';
 export { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
 export {
+  AUDIT_ANCHOR_KIND,
+  type AuditAnchorStatement,
+  auditAnchorEntry,
+  parseAuditAnchorEntry,
+} from './entry-audit-anchor.js';
+export {
   EMERGENCY_CERTIFICATE_KIND,
   type EmergencyCertificateEntry,
   emergencyCertificateEntry,

@@ -276,6 +276,8 @@ const EXPECTED = {
   EVIDENCE_TOO_LARGE: 413,
   EVIDENCE_MANIFEST_INVALID: 400,
   EVIDENCE_UNAVAILABLE: 503,
+  // audit trail (app/audit/)
+  AUDIT_ANCHOR_UNAVAILABLE: 503,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {
