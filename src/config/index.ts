@@ -36,6 +36,7 @@ export {
   type LoginSettings,
   loadLoginSettings,
 } from './login-settings.js';
+export {
   type AuditSettings,
   DEFAULT_AUDIT_SETTINGS,
   loadAuditSettings,
