@@ -1,28 +1,17 @@
-import type { TlogCheckpoints, TlogDescription } from '../../../src/api/index.js';
+import type { TlogCheckpoints, TlogDescription, TlogReporterView } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Status } from '../components/status.js';
 import { Table } from '../components/table.js';
-import { num } from '../lib/format.js';
+import { dateTime, num } from '../lib/format.js';
 import { parseCheckpoint } from '../lib/merkle.js';
 import { useApi } from '../lib/use-api.js';
-
-/** What the /api/v1/tlog/reporters route answers (audit helper); read field by field. */
-interface Reporter {
-  name?: string;
-  url?: string;
-  kind?: string;
-  lastConsistentSize?: number | null;
-  lastReportAt?: string | null;
-  lastSize?: number | null;
-  ok?: boolean;
-}
 
 /** The log's size, newest checkpoint and its cosigners, and the mirrors and monitors that report. */
 export function Transparency() {
   const log = useApi<TlogDescription>('/api/v1/tlog');
   const size = log.state === 'ok' ? log.data.size : null;
   const recent = useApi<TlogCheckpoints>(size === null ? null : `/api/v1/tlog/checkpoints?sinceSize=${Math.max(0, size - 10)}&limit=10`);
-  const reporters = useApi<{ items: Reporter[] }>('/api/v1/tlog/reporters');
+  const reporters = useApi<{ items: TlogReporterView[] }>('/api/v1/tlog/reporters');
   return (
     <>
       <h1>Transparency log</h1>
@@ -102,22 +91,33 @@ export function Transparency() {
                     <th scope="col">Reporter</th>
                     <th scope="col">Kind</th>
                     <th scope="col">Last consistent size</th>
-                    <th scope="col">Last report</th>
+                    <th scope="col">Checked</th>
+                    <th scope="col">State</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {r.items.map((x, i) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: reporters may lack a name
-                    <tr key={i}>
+                  {r.items.map((x) => (
+                    <tr key={x.name}>
                       <th scope="row" class="break">
-                        {x.name ?? x.url ?? 'unnamed'}
+                        {x.name}
+                        <span class="muted small block">{x.origin}</span>
                       </th>
-                      <td>{x.kind ?? '—'}</td>
+                      <td>{x.kind}</td>
                       <td>
-                        {num(x.lastConsistentSize ?? x.lastSize ?? null)}{' '}
-                        {x.ok === false && <Status tone="bad" label="inconsistent" />}
+                        {num(x.size)}
+                        {x.behind !== null && x.behind > 0 && <span class="muted small block">{num(x.behind)} behind</span>}
                       </td>
-                      <td>{x.lastReportAt ?? '—'}</td>
+                      <td>{dateTime(x.verifiedAt)}</td>
+                      <td>
+                        {x.inconsistency ? (
+                          <Status tone="bad" label={`inconsistent: ${x.inconsistency.code}`} title={x.inconsistency.message} />
+                        ) : (
+                          <Status tone="good" label="consistent" />
+                        )}
+                        {x.inconsistencies.length > 0 && (
+                          <span class="muted small block">{x.inconsistencies.length} inconsistencies reported ever</span>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
