@@ -20,6 +20,7 @@ import Database from 'better-sqlite3';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { REPO_ROOT } from '../test/helpers/conformance.js';
 import { type Served, serveProcess } from '../test/helpers/serve-process.js';
+import { printedToken } from '../test/web/seed.js';
 import { fmtMs, median } from './_harness.js';
 
 const { values: args } = parseArgs({
@@ -76,8 +77,7 @@ let served: Served | undefined;
 try {
   console.error(`seeding ${RELEASES} releases in ${dataDir}…`);
   const first = await serveProcess(dataDir);
-  const token = /CUSTODY_TOKEN=(\S+)/.exec(first.stdout())?.[1];
-  if (!token) throw new Error(`serve printed no token: ${first.stdout()}`);
+  const token = await printedToken(first);
   first.child.kill('SIGTERM');
   await first.exit;
   seed(join(dataDir, 'custody.db'));

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { BROWSER_SKIP, launchBrowser, VIEWPORTS } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/conformance.js';
 import { type Served, serveProcess } from '../helpers/serve-process.js';
-import { api, seedPortfolio, type Seeded } from './seed.js';
+import { api, printedToken, seedPortfolio, type Seeded } from './seed.js';
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against a real
@@ -58,8 +58,7 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
     mkdirSync(SHOTS, { recursive: true });
     [served, browser] = await Promise.all([serveProcess(dataDir), launchBrowser()]);
     base = served.url;
-    const admin = /CUSTODY_TOKEN=(\S+)/.exec(served.stdout())?.[1];
-    assert.ok(admin, `serve printed no token: ${served.stdout()}`);
+    const admin = await printedToken(served);
     seeded = await seedPortfolio(base, admin);
   });
 

@@ -5,6 +5,7 @@ import { generateSbom } from '../../src/app/generate-sbom.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import { conformancePath, REPO_ROOT } from '../helpers/conformance.js';
+import type { Served } from '../helpers/serve-process.js';
 
 /**
  * A small portfolio for the dashboard's browser tests, seeded only through the public API and the
@@ -32,6 +33,22 @@ export interface Seeded {
   releaseId: number;
   /** A purl of a component in both releases. */
   purl: string;
+}
+
+/** The admin token `custody serve` prints on its first start (stdout may trail stderr). */
+export function printedToken(served: Served): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      const m = /CUSTODY_TOKEN=(\S+)/.exec(served.stdout());
+      if (!m) return false;
+      served.child.stdout?.off('data', look);
+      resolve(m[1] as string);
+      return true;
+    };
+    if (look()) return;
+    served.child.stdout?.on('data', look);
+    void served.exit.then(() => reject(new Error(`serve exited without a token: ${served.stderr()}`)));
+  });
 }
 
 export async function api(
