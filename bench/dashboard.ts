@@ -89,9 +89,12 @@ try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await page.addInitScript(`sessionStorage.setItem('custody.token', ${JSON.stringify(token)})`);
     await page.goto(served.url);
-    await page.waitForFunction("performance.getEntriesByName('custody:first-view').length > 0", null, {
-      timeout: 60_000,
-    });
+    // Polled with evaluate: the service's CSP (script-src 'self') refuses waitForFunction's eval.
+    const deadline = Date.now() + 60_000;
+    while (!(await page.evaluate<boolean>("performance.getEntriesByName('custody:first-view').length > 0"))) {
+      if (Date.now() > deadline) throw new Error('the first view did not render within 60 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     times.push(await page.evaluate<number>("performance.getEntriesByName('custody:first-view')[0].startTime"));
     calls = await page.evaluate<{ name: string; bytes: number; ms: number }[]>(
       `performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(location.origin, ''),

@@ -219,7 +219,7 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
       for (const v of views) {
         await page.goto(`${base}/${v.hash}`);
         await page.waitForSelector(v.ready);
-        await page.waitForFunction("document.querySelectorAll('.loading').length === 0");
+        await page.waitForSelector('.loading', { state: 'detached' });
         await page.screenshot({ path: join(SHOTS, `${v.name}-${viewport}.png`), fullPage: true });
         const width = await page.evaluate<number>('document.documentElement.scrollWidth');
         assert.ok(width <= VIEWPORTS[viewport].width, `${v.name} is ${width}px wide at ${viewport} width`);
