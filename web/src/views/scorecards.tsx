@@ -35,7 +35,8 @@ export function Scorecards() {
                   <td>
                     {pct(t.freshWithinSla)}
                     <span class="muted small block">
-                      {num(t.deployedReleases)} deployed · SBOM due {days(t.sla.releaseSeconds)} after release
+                      {num(t.deployedReleases)} deployed
+                      {t.sla.releaseSeconds > 0 && ` · SBOM due ${days(t.sla.releaseSeconds)} after release`}
                       {t.sla.maxAgeDays !== null && `, max age ${t.sla.maxAgeDays} d`}
                     </span>
                   </td>
