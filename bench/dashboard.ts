@@ -42,9 +42,12 @@ function seed(dbFile: string): void {
   db.transaction(() => {
     const team = db.prepare('insert into teams (name, created_at) values (?, ?)');
     for (let t = 0; t < TEAMS; t++) team.run(`team-${t}`, iso(400));
-    const teamIds = (db.prepare('select id from teams order by id').all() as { id: number }[]).map((r) => r.id);
+    const teamIds = (db.prepare('select id from teams order by id').all() as { id: number }[]).map(
+      (r) => r.id,
+    );
     const product = db.prepare('insert into products (team_id, name, created_at) values (?, ?, ?)');
-    for (let p = 0; p < PRODUCTS; p++) product.run(teamIds[p % teamIds.length], `product-${p}`, iso(400));
+    for (let p = 0; p < PRODUCTS; p++)
+      product.run(teamIds[p % teamIds.length], `product-${p}`, iso(400));
     const products = db.prepare('select id, team_id from products order by id').all() as {
       id: number;
       team_id: number;
@@ -55,18 +58,38 @@ function seed(dbFile: string): void {
     const artifact = db.prepare(
       'insert into artifacts (release_id, digest, name, created_at) values (?, ?, ?, ?)',
     );
-    const sbom = db.prepare(`insert into sboms (artifact_id, release_id, product_id, team_id, digest,
+    const sbom =
+      db.prepare(`insert into sboms (artifact_id, release_id, product_id, team_id, digest,
       format, spec_version, media_type, size, version_no, current, quality_score, component_count,
       signed, created_at, created_by) values (?, ?, ?, ?, ?, 'cyclonedx', '1.6',
       'application/vnd.cyclonedx+json', 1000, 1, 1, ?, 200, ?, ?, 'bench')`);
     for (let i = 0; i < RELEASES; i++) {
       const p = products[i % products.length] as { id: number; team_id: number };
       const age = (i * 7) % 365;
-      const rel = release.run(p.id, `1.${Math.floor(i / products.length)}.0`, iso(age), i % 3 === 0 ? 1 : 0);
+      const rel = release.run(
+        p.id,
+        `1.${Math.floor(i / products.length)}.0`,
+        iso(age),
+        i % 3 === 0 ? 1 : 0,
+      );
       const digest = `sha256:${i.toString(16).padStart(64, '0')}`;
-      const art = artifact.run(rel.lastInsertRowid, digest, `pkg:oci/product-${i % products.length}`, iso(age));
+      const art = artifact.run(
+        rel.lastInsertRowid,
+        digest,
+        `pkg:oci/product-${i % products.length}`,
+        iso(age),
+      );
       if (i % 10 !== 0)
-        sbom.run(art.lastInsertRowid, rel.lastInsertRowid, p.id, p.team_id, digest, 5 + (i % 50) / 10, i % 2, iso(age));
+        sbom.run(
+          art.lastInsertRowid,
+          rel.lastInsertRowid,
+          p.id,
+          p.team_id,
+          digest,
+          5 + (i % 50) / 10,
+          i % 2,
+          iso(age),
+        );
     }
   })();
   db.close();
@@ -91,11 +114,19 @@ try {
     await page.goto(served.url);
     // Polled with evaluate: the service's CSP (script-src 'self') refuses waitForFunction's eval.
     const deadline = Date.now() + 60_000;
-    while (!(await page.evaluate<boolean>("performance.getEntriesByName('custody:first-view').length > 0"))) {
+    while (
+      !(await page.evaluate<boolean>(
+        "performance.getEntriesByName('custody:first-view').length > 0",
+      ))
+    ) {
       if (Date.now() > deadline) throw new Error('the first view did not render within 60 s');
       await new Promise((r) => setTimeout(r, 20));
     }
-    times.push(await page.evaluate<number>("performance.getEntriesByName('custody:first-view')[0].startTime"));
+    times.push(
+      await page.evaluate<number>(
+        "performance.getEntriesByName('custody:first-view')[0].startTime",
+      ),
+    );
     calls = await page.evaluate<{ name: string; bytes: number; ms: number }[]>(
       `performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(location.origin, ''),
         bytes: e.encodedBodySize, ms: e.duration }))`,
@@ -103,10 +134,13 @@ try {
     await page.close();
   }
   await browser.close();
-  console.log(`dashboard first view, ${RELEASES} releases, ${RUNS} runs (chromium, loopback, SQLite):`);
+  console.log(
+    `dashboard first view, ${RELEASES} releases, ${RUNS} runs (chromium, loopback, SQLite):`,
+  );
   console.log(`  median ${fmtMs(median(times))}  (runs: ${times.map(fmtMs).join(', ')})`);
   console.log('  requests of the last run:');
-  for (const c of calls) console.log(`    ${c.name.padEnd(60)} ${String(c.bytes).padStart(8)} B  ${fmtMs(c.ms)}`);
+  for (const c of calls)
+    console.log(`    ${c.name.padEnd(60)} ${String(c.bytes).padStart(8)} B  ${fmtMs(c.ms)}`);
   console.log(`  (web bundle in ${join(REPO_ROOT, 'dist/web')}; rebuild with npm run build)`);
 } finally {
   if (served) {

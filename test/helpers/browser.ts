@@ -1,4 +1,4 @@
-import { existsSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
 /**
@@ -17,7 +17,8 @@ export const BROWSER_SKIP: string | false = existsSync(CHROMIUM) ? false : missi
 
 function missingChromium(): string {
   const reason = 'chromium is not installed (apt-get install chromium)';
-  if (process.env['CI'] === 'true') throw new Error(`chromium is required in CI (CI=true): ${reason}`);
+  if (process.env['CI'] === 'true')
+    throw new Error(`chromium is required in CI (CI=true): ${reason}`);
   const report = process.env['CUSTODY_TEST_SKIP_REPORT'];
   if (report) appendFileSync(report, `${process.argv[1] ?? 'a test file'}\t${reason}\n`);
   return reason;

@@ -1,14 +1,7 @@
 // Compile-time only (tsc -p tsconfig.json): the dashboard reads the older routes through the
 // reduced shapes of src/api/operations.ts; these lines stop compiling when what app/ returns no
 // longer fits them, so the page and the routes cannot drift apart silently.
-import type { DecisionView, Paged, ReconciliationView } from '../../src/app/admission/records/read.js';
-import type { ExceptionView } from '../../src/app/admission/governance/exceptions.js';
-import type { OverrideView } from '../../src/app/admission/governance/overrides.js';
-import type { ReleaseDiff } from '../../src/app/inventory/diff-releases.js';
-import type { FollowUpPage } from '../../src/app/inventory/follow-ups.js';
-import type { describeLog, listCheckpoints } from '../../src/app/tlog/serve-log.js';
-import type { StatementView } from '../../src/app/vex/statements.js';
-import type { VulnerabilityPage } from '../../src/app/vulnerabilities/read-vulnerabilities.js';
+
 import type {
   AdmissionDecisionItem,
   AdmissionExceptionItem,
@@ -21,6 +14,18 @@ import type {
   VexStatementItem,
   VulnerabilityListing,
 } from '../../src/api/index.js';
+import type { ExceptionView } from '../../src/app/admission/governance/exceptions.js';
+import type { OverrideView } from '../../src/app/admission/governance/overrides.js';
+import type {
+  DecisionView,
+  Paged,
+  ReconciliationView,
+} from '../../src/app/admission/records/read.js';
+import type { ReleaseDiff } from '../../src/app/inventory/diff-releases.js';
+import type { FollowUpPage } from '../../src/app/inventory/follow-ups.js';
+import type { describeLog, listCheckpoints } from '../../src/app/tlog/serve-log.js';
+import type { StatementView } from '../../src/app/vex/statements.js';
+import type { VulnerabilityPage } from '../../src/app/vulnerabilities/read-vulnerabilities.js';
 
 type Fits<A extends B, B> = [A, B];
 

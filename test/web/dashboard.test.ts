@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { BROWSER_SKIP, launchBrowser, VIEWPORTS } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/conformance.js';
 import { type Served, serveProcess } from '../helpers/serve-process.js';
-import { api, printedToken, seedPortfolio, type Seeded } from './seed.js';
+import { api, printedToken, type Seeded, seedPortfolio } from './seed.js';
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against a real
@@ -37,7 +37,10 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
   let base: string;
 
   /** A fresh tab (its own sessionStorage) logged in with `token` through the login form. */
-  async function loggedIn(token: string, viewport: keyof typeof VIEWPORTS = 'laptop'): Promise<Page> {
+  async function loggedIn(
+    token: string,
+    viewport: keyof typeof VIEWPORTS = 'laptop',
+  ): Promise<Page> {
     const page = await browser.newPage({ viewport: VIEWPORTS[viewport] });
     await page.goto(base);
     await page.fill('#token', token);
@@ -48,10 +51,14 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
 
   before(async () => {
     if (!existsSync(join(REPO_ROOT, 'dist/web/index.html'))) {
-      const b = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-      });
+      const b = spawnSync(
+        'npx',
+        ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        },
+      );
       assert.equal(b.status, 0, b.stderr);
     }
     dataDir = mkdtempSync(join(tmpdir(), 'custody-web-'));
@@ -137,13 +144,20 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
       })
     ).token as string;
     const viewer = (
-      await api(base, seeded.admin, 'POST', '/api/v1/tokens', { role: 'viewer', person: 'vic@example.com' })
+      await api(base, seeded.admin, 'POST', '/api/v1/tokens', {
+        role: 'viewer',
+        person: 'vic@example.com',
+      })
     ).token as string;
 
     const v = await loggedIn(viewer);
     await v.goto(`${base}/#/vulnerabilities`);
     await v.locator('[data-testid="queue"] tr').first().waitFor();
-    assert.equal(await v.locator('[data-testid="queue"] button').count(), 0, 'a viewer gets no Approve button');
+    assert.equal(
+      await v.locator('[data-testid="queue"] button').count(),
+      0,
+      'a viewer gets no Approve button',
+    );
     await v.close();
 
     const same = await loggedIn(aliceApprover);
@@ -215,14 +229,24 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
   for (const viewport of ['laptop', 'phone'] as const)
     it(`every main view at ${viewport} width: screenshot, and no sideways scrolling`, async () => {
       const page = await loggedIn(seeded.admin, viewport);
-      const views = [...VIEWS, { name: 'release', hash: `#/releases/${seeded.releaseId}`, ready: '[data-testid="components"]' }];
+      const views = [
+        ...VIEWS,
+        {
+          name: 'release',
+          hash: `#/releases/${seeded.releaseId}`,
+          ready: '[data-testid="components"]',
+        },
+      ];
       for (const v of views) {
         await page.goto(`${base}/${v.hash}`);
         await page.waitForSelector(v.ready);
         await page.waitForSelector('.loading', { state: 'detached' });
         await page.screenshot({ path: join(SHOTS, `${v.name}-${viewport}.png`), fullPage: true });
         const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-        assert.ok(width <= VIEWPORTS[viewport].width, `${v.name} is ${width}px wide at ${viewport} width`);
+        assert.ok(
+          width <= VIEWPORTS[viewport].width,
+          `${v.name} is ${width}px wide at ${viewport} width`,
+        );
       }
       await page.close();
     });

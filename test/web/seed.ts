@@ -47,7 +47,9 @@ export function printedToken(served: Served): Promise<string> {
     };
     if (look()) return;
     served.child.stdout?.on('data', look);
-    void served.exit.then(() => reject(new Error(`serve exited without a token: ${served.stderr()}`)));
+    void served.exit.then(() =>
+      reject(new Error(`serve exited without a token: ${served.stderr()}`)),
+    );
   });
 }
 
@@ -65,9 +67,7 @@ export async function api(
       authorization: `Bearer ${token}`,
       ...(body !== undefined ? { 'content-type': contentType } : {}),
     },
-    ...(body !== undefined
-      ? { body: typeof body === 'string' ? body : JSON.stringify(body) }
-      : {}),
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();
   if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 400)}`);

@@ -3,10 +3,10 @@ import type { SessionView } from '../../src/api/index.js';
 import { Header } from './components/header.js';
 import { Nav } from './components/nav.js';
 import { ApiError, get, whenUnauthorized } from './lib/api.js';
-import { readToken } from './lib/session.js';
 import { useRoute } from './lib/router.js';
-import { View } from './views/view.js';
+import { readToken } from './lib/session.js';
 import { Login } from './views/login.js';
+import { View } from './views/view.js';
 
 type State =
   | { at: 'login'; error: ApiError | null }
@@ -14,7 +14,9 @@ type State =
   | { at: 'in'; session: SessionView };
 
 export function App() {
-  const [state, setState] = useState<State>(readToken() ? { at: 'checking' } : { at: 'login', error: null });
+  const [state, setState] = useState<State>(
+    readToken() ? { at: 'checking' } : { at: 'login', error: null },
+  );
   const route = useRoute();
 
   useEffect(() => {
@@ -26,11 +28,15 @@ export function App() {
     get<SessionView>('/api/v1/whoami').then(
       (session) => setState({ at: 'in', session }),
       (e: unknown) =>
-        setState({ at: 'login', error: e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e)) }),
+        setState({
+          at: 'login',
+          error: e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e)),
+        }),
     );
   }, [state.at]);
 
-  if (state.at === 'login') return <Login error={state.error} onToken={() => setState({ at: 'checking' })} />;
+  if (state.at === 'login')
+    return <Login error={state.error} onToken={() => setState({ at: 'checking' })} />;
   if (state.at === 'checking')
     return (
       <p class="loading center" role="status">

@@ -12,26 +12,26 @@ export function Header({ session, onLogout }: { session: SessionView; onLogout: 
       <a class="brand" href={href.portfolio}>
         Custody
       </a>
-      <form
-        class="search"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (q.trim() !== '') location.hash = href.search(q.trim());
-        }}
-      >
-        <label for="q" class="visually-hidden">
-          Search releases by purl, name@version or vulnerability id
-        </label>
-        <input
-          id="q"
-          type="search"
-          placeholder="purl, name@version or CVE…"
-          value={q}
-          onInput={(e) => setQ((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit">Search</button>
-      </form>
+      <search class="search">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (q.trim() !== '') location.hash = href.search(q.trim());
+          }}
+        >
+          <label for="q" class="visually-hidden">
+            Search releases by purl, name@version or vulnerability id
+          </label>
+          <input
+            id="q"
+            type="search"
+            placeholder="purl, name@version or CVE…"
+            value={q}
+            onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+          />
+          <button type="submit">Search</button>
+        </form>
+      </search>
       <div class="who">
         <span>
           <span class="visually-hidden">Logged in as </span>

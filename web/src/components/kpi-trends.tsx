@@ -19,11 +19,17 @@ export function KpiTrends() {
       (b) => {
         const all = kpiRows(b);
         const picked = [1, 2, 3, 4]
-          .map((brief) => all.find((r) => r.definition.brief === brief && r.definition.unit === 'ratio') ?? all.find((r) => r.definition.brief === brief))
+          .map(
+            (brief) =>
+              all.find((r) => r.definition.brief === brief && r.definition.unit === 'ratio') ??
+              all.find((r) => r.definition.brief === brief),
+          )
           .filter((r): r is KpiRow => r !== undefined);
         setRows(picked);
         for (const r of picked)
-          get<Parameters<typeof kpiPoints>[0]>(`/api/v1/kpis/${encodeURIComponent(r.definition.id)}/history?days=400`).then(
+          get<Parameters<typeof kpiPoints>[0]>(
+            `/api/v1/kpis/${encodeURIComponent(r.definition.id)}/history?days=400`,
+          ).then(
             (h) => setHistory((x) => ({ ...x, [r.definition.id]: kpiPoints(h) })),
             () => {},
           );
@@ -44,9 +50,15 @@ export function KpiTrends() {
               <li class="card" key={d.id}>
                 <h3>{d.title}</h3>
                 <p class="big">{formatKpi(d.unit, v?.value ?? null)}</p>
-                <p class={`small ${mom.good === null ? 'muted' : mom.good ? 'good' : 'bad'}`}>{mom.text}</p>
+                <p class={`small ${mom.good === null ? 'muted' : mom.good ? 'good' : 'bad'}`}>
+                  {mom.text}
+                </p>
                 {history[d.id] ? (
-                  <TrendChart points={history[d.id] ?? []} label={d.title} format={(x) => formatKpi(d.unit, x)} />
+                  <TrendChart
+                    points={history[d.id] ?? []}
+                    label={d.title}
+                    format={(x) => formatKpi(d.unit, x)}
+                  />
                 ) : (
                   <p class="muted small">Loading trend…</p>
                 )}

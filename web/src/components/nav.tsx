@@ -14,7 +14,10 @@ export function Nav({ route }: { route: Route }) {
       <ul>
         {ITEMS.map((i) => (
           <li key={i.view}>
-            <a href={i.href} {...(route.view === i.view ? { 'aria-current': 'page' as const } : {})}>
+            <a
+              href={i.href}
+              {...(route.view === i.view ? { 'aria-current': 'page' as const } : {})}
+            >
               {i.label}
             </a>
           </li>

@@ -21,7 +21,12 @@ export function Severity({ rating }: { rating: string }) {
   return <Status tone={SEVERITY[rating.toLowerCase()] ?? 'neutral'} label={rating.toLowerCase()} />;
 }
 
-const FRESHNESS: Record<string, Tone> = { fresh: 'good', due: 'warn', stale: 'bad', missing: 'bad' };
+const FRESHNESS: Record<string, Tone> = {
+  fresh: 'good',
+  due: 'warn',
+  stale: 'bad',
+  missing: 'bad',
+};
 
 export function Freshness({ state }: { state: string }) {
   return <Status tone={FRESHNESS[state] ?? 'neutral'} label={state} />;

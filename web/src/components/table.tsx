@@ -15,12 +15,12 @@ export function Table({
 }) {
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+    <section class="table-wrap" tabIndex={0} aria-label={caption}>
       <table>
         <caption class={hideCaption ? 'visually-hidden' : undefined}>{caption}</caption>
         {children}
       </table>
-    </div>
+    </section>
   );
 }
 

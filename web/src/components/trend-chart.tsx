@@ -28,7 +28,9 @@ export function TrendChart({
   const pad = 4;
   const x = (i: number) => pad + (i / (known.length - 1)) * (width - 2 * pad);
   const y = (v: number) => height - pad - ((v - lo) / span) * (height - 2 * pad);
-  const d = known.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join('');
+  const d = known
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`)
+    .join('');
   const first = known[0] as { day: string; value: number };
   const last = known[known.length - 1] as { day: string; value: number };
   const summary = `${label}: ${format(first.value)} on ${first.day}, ${format(last.value)} on ${last.day}; low ${format(lo)}, high ${format(hi)}.`;
@@ -41,7 +43,13 @@ export function TrendChart({
       aria-label={summary}
     >
       <title>{summary}</title>
-      <path d={d} fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke" />
+      <path
+        d={d}
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.5"
+        vector-effect="non-scaling-stroke"
+      />
       <circle cx={x(known.length - 1)} cy={y(last.value)} r="2.5" fill="currentColor" />
     </svg>
   );

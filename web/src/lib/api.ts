@@ -71,7 +71,8 @@ export async function download(path: string): Promise<{ blob: Blob; name: string
 /** `path?k=v…` without the empty values. */
 export function withQuery(path: string, q: Record<string, string | number | null | undefined>) {
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== null && v !== undefined && v !== '') p.set(k, String(v));
+  for (const [k, v] of Object.entries(q))
+    if (v !== null && v !== undefined && v !== '') p.set(k, String(v));
   const s = p.toString();
   return s === '' ? path : `${path}?${s}`;
 }

@@ -19,7 +19,9 @@ export function kpiRows(body: { items?: Listed[] } | Listed[]): KpiRow[] {
   );
 }
 
-export function kpiPoints(body: { items?: KpiPoint[]; points?: KpiPoint[] } | KpiPoint[]): KpiPoint[] {
+export function kpiPoints(
+  body: { items?: KpiPoint[]; points?: KpiPoint[] } | KpiPoint[],
+): KpiPoint[] {
   return Array.isArray(body) ? body : (body.items ?? body.points ?? []);
 }
 
@@ -29,7 +31,11 @@ export function formatKpi(unit: KpiDefinition['unit'], v: number | null): string
     case 'ratio':
       return `${Math.round(v * 1000) / 10}%`;
     case 'duration':
-      return v >= 86_400 ? `${(v / 86_400).toFixed(1)} d` : v >= 3600 ? `${(v / 3600).toFixed(1)} h` : `${Math.round(v)} s`;
+      return v >= 86_400
+        ? `${(v / 86_400).toFixed(1)} d`
+        : v >= 3600
+          ? `${(v / 3600).toFixed(1)} h`
+          : `${Math.round(v)} s`;
     case 'rate':
       return `${v.toFixed(2)}/day`;
     default:
@@ -38,10 +44,19 @@ export function formatKpi(unit: KpiDefinition['unit'], v: number | null): string
 }
 
 /** Change against 30 days before, in words and with the direction that is good for this KPI. */
-export function monthOverMonth(d: KpiDefinition, v: KpiValue | null): { text: string; good: boolean | null } {
+export function monthOverMonth(
+  d: KpiDefinition,
+  v: KpiValue | null,
+): { text: string; good: boolean | null } {
   if (!v || v.value === null || v.previous === null) return { text: 'no history yet', good: null };
   const delta = v.value - v.previous;
   if (delta === 0) return { text: 'unchanged over 30 days', good: null };
-  const amount = d.unit === 'ratio' ? `${(Math.abs(delta) * 100).toFixed(1)} pts` : formatKpi(d.unit, Math.abs(delta));
-  return { text: `${delta > 0 ? '▲ up' : '▼ down'} ${amount} over 30 days`, good: delta > 0 === d.higherIsBetter };
+  const amount =
+    d.unit === 'ratio'
+      ? `${(Math.abs(delta) * 100).toFixed(1)} pts`
+      : formatKpi(d.unit, Math.abs(delta));
+  return {
+    text: `${delta > 0 ? '▲ up' : '▼ down'} ${amount} over 30 days`,
+    good: delta > 0 === d.higherIsBetter,
+  };
 }

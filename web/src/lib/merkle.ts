@@ -50,7 +50,8 @@ export async function rootFromInclusionProof(
 
 /** base64 or hex (the log's API speaks base64; some proofs carry hex). */
 export function decodeHash(s: string): Uint8Array {
-  if (/^[0-9a-f]{64}$/i.test(s)) return Uint8Array.from(s.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
+  if (/^[0-9a-f]{64}$/i.test(s))
+    return Uint8Array.from(s.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 }
 
@@ -72,7 +73,12 @@ export function parseCheckpoint(note: string): {
     .split('\n')
     .map((l) => /^— (\S+) /.exec(l)?.[1])
     .filter((x): x is string => x !== undefined);
-  return { origin: lines[0] as string, size: Number(lines[1]), root: decodeHash(lines[2] as string), signers };
+  return {
+    origin: lines[0] as string,
+    size: Number(lines[1]),
+    root: decodeHash(lines[2] as string),
+    signers,
+  };
 }
 
 export type ProofResult = { ok: true } | { ok: false; why: string };
@@ -86,7 +92,11 @@ export async function checkInclusion(e: {
 }): Promise<ProofResult> {
   const cp = parseCheckpoint(e.checkpoint);
   if (!cp) return { ok: false, why: 'the checkpoint cannot be read' };
-  if (cp.size !== e.proof.treeSize) return { ok: false, why: `the proof is for size ${e.proof.treeSize}, the checkpoint is ${cp.size}` };
+  if (cp.size !== e.proof.treeSize)
+    return {
+      ok: false,
+      why: `the proof is for size ${e.proof.treeSize}, the checkpoint is ${cp.size}`,
+    };
   const root = await rootFromInclusionProof(
     e.logIndex,
     e.proof.treeSize,
@@ -94,6 +104,7 @@ export async function checkInclusion(e: {
     e.proof.hashes.map(decodeHash),
   );
   if (!root) return { ok: false, why: 'the audit path does not fit the index and size' };
-  if (!sameBytes(root, cp.root)) return { ok: false, why: 'the path reaches another root than the checkpoint’s' };
+  if (!sameBytes(root, cp.root))
+    return { ok: false, why: 'the path reaches another root than the checkpoint’s' };
   return { ok: true };
 }

@@ -14,8 +14,12 @@ import { useApi } from '../lib/use-api.js';
 /** Decisions by mode and namespace, exceptions and overrides in force, degraded windows. */
 export function Admission() {
   const decisions = useApi<Page<AdmissionDecisionItem>>('/api/v1/admission/decisions?limit=200');
-  const exceptions = useApi<{ items: AdmissionExceptionItem[] }>('/api/v1/admission/exceptions?state=active');
-  const overrides = useApi<{ items: AdmissionOverrideItem[] }>('/api/v1/admission/overrides?state=active');
+  const exceptions = useApi<{ items: AdmissionExceptionItem[] }>(
+    '/api/v1/admission/exceptions?state=active',
+  );
+  const overrides = useApi<{ items: AdmissionOverrideItem[] }>(
+    '/api/v1/admission/overrides?state=active',
+  );
   const recon = useApi<Page<ReconciliationItem>>('/api/v1/admission/reconciliations?limit=50');
   return (
     <>
@@ -32,7 +36,13 @@ export function Admission() {
           {(p) => (
             <Expiring
               caption="Active exceptions"
-              rows={p.items.map((e) => ({ key: e.id, what: `${e.namespace}: ${e.imagePattern}`, ticket: e.ticket, by: e.requester, expiresAt: e.expiresAt }))}
+              rows={p.items.map((e) => ({
+                key: e.id,
+                what: `${e.namespace}: ${e.imagePattern}`,
+                ticket: e.ticket,
+                by: e.requester,
+                expiresAt: e.expiresAt,
+              }))}
             />
           )}
         </Async>
@@ -40,7 +50,13 @@ export function Admission() {
           {(p) => (
             <Expiring
               caption="Active mode overrides (outage)"
-              rows={p.items.map((o) => ({ key: o.id, what: `${o.namespaces.join(', ')} → ${o.mode}`, ticket: o.ticket, by: o.requester, expiresAt: o.expiresAt }))}
+              rows={p.items.map((o) => ({
+                key: o.id,
+                what: `${o.namespaces.join(', ')} → ${o.mode}`,
+                ticket: o.ticket,
+                by: o.requester,
+                expiresAt: o.expiresAt,
+              }))}
             />
           )}
         </Async>
@@ -69,10 +85,20 @@ export function Admission() {
                       </th>
                       <td>{dateTime(r.decidedAt)}</td>
                       <td>
-                        {dateTime(r.reconciledAt)} <span class="muted small">({Math.round(r.seconds / 60)} min later)</span>
+                        {dateTime(r.reconciledAt)}{' '}
+                        <span class="muted small">({Math.round(r.seconds / 60)} min later)</span>
                       </td>
                       <td>
-                        <Status tone={r.result === 'confirmed' ? 'good' : r.result === 'overturned' ? 'bad' : 'warn'} label={r.result} />
+                        <Status
+                          tone={
+                            r.result === 'confirmed'
+                              ? 'good'
+                              : r.result === 'overturned'
+                                ? 'bad'
+                                : 'warn'
+                          }
+                          label={r.result}
+                        />
                       </td>
                     </tr>
                   ))}
@@ -88,10 +114,29 @@ export function Admission() {
 
 function ByNamespace({ items }: { items: AdmissionDecisionItem[] }) {
   if (items.length === 0) return <p class="muted">No admission decisions recorded yet.</p>;
-  const rows = new Map<string, { ns: string; mode: string; allowed: number; denied: number; wouldDeny: number; degraded: number; pending: number }>();
+  const rows = new Map<
+    string,
+    {
+      ns: string;
+      mode: string;
+      allowed: number;
+      denied: number;
+      wouldDeny: number;
+      degraded: number;
+      pending: number;
+    }
+  >();
   for (const d of items) {
     const key = `${d.cluster ?? ''}/${d.namespace}/${d.mode}`;
-    const r = rows.get(key) ?? { ns: d.cluster ? `${d.cluster}/${d.namespace}` : d.namespace, mode: d.mode, allowed: 0, denied: 0, wouldDeny: 0, degraded: 0, pending: 0 };
+    const r = rows.get(key) ?? {
+      ns: d.cluster ? `${d.cluster}/${d.namespace}` : d.namespace,
+      mode: d.mode,
+      allowed: 0,
+      denied: 0,
+      wouldDeny: 0,
+      degraded: 0,
+      pending: 0,
+    };
     if (d.allowed) r.allowed++;
     else r.denied++;
     if (d.wouldDeny) r.wouldDeny++;
@@ -172,7 +217,10 @@ function Expiring({
                   <td class="break">{r.by}</td>
                   <td>
                     {dateTime(r.expiresAt)}{' '}
-                    <Status tone={d < 1 ? 'warn' : 'neutral'} label={d < 1 ? 'expires within a day' : `${d} d left`} />
+                    <Status
+                      tone={d < 1 ? 'warn' : 'neutral'}
+                      label={d < 1 ? 'expires within a day' : `${d} d left`}
+                    />
                   </td>
                 </tr>
               );

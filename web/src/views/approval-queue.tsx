@@ -21,7 +21,10 @@ export function ApprovalQueue({ session }: { session: SessionView }) {
     setSaid(null);
     try {
       await post(`/api/v1/vex-statements/${s.statement}/approve`);
-      setSaid({ ok: true, text: `Approved: ${s.product} — ${s.vulnerability} is ${s.status.replace(/_/g, ' ')}.` });
+      setSaid({
+        ok: true,
+        text: `Approved: ${s.product} — ${s.vulnerability} is ${s.status.replace(/_/g, ' ')}.`,
+      });
       queue.reload();
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e));
@@ -35,7 +38,11 @@ export function ApprovalQueue({ session }: { session: SessionView }) {
       <div aria-live="polite" data-testid="queue-result">
         {said && <p class={said.ok ? 'notice good' : 'error'}>{said.text}</p>}
       </div>
-      {!mayDecide && <p class="muted small">Only approvers decide VEX statements; you see the queue read-only.</p>}
+      {!mayDecide && (
+        <p class="muted small">
+          Only approvers decide VEX statements; you see the queue read-only.
+        </p>
+      )}
       <Async value={queue} what="the approval queue">
         {(p) =>
           p.items.length === 0 ? (
@@ -54,7 +61,10 @@ export function ApprovalQueue({ session }: { session: SessionView }) {
               </thead>
               <tbody data-testid="queue">
                 {[...p.items]
-                  .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.deadline.localeCompare(b.deadline))
+                  .sort(
+                    (a, b) =>
+                      Number(b.overdue) - Number(a.overdue) || a.deadline.localeCompare(b.deadline),
+                  )
                   .map((s) => (
                     <tr key={s.statement}>
                       <th scope="row">{s.product}</th>
@@ -69,14 +79,16 @@ export function ApprovalQueue({ session }: { session: SessionView }) {
                           <Status tone="bad" label={`overdue since ${date(s.deadline)}`} />
                         ) : (
                           <span>
-                            {date(s.deadline)} <span class="muted small">({daysUntil(s.deadline)} d left)</span>
+                            {date(s.deadline)}{' '}
+                            <span class="muted small">({daysUntil(s.deadline)} d left)</span>
                           </span>
                         )}
                       </td>
                       <td>
                         {mayDecide ? (
                           <button type="button" class="primary" onClick={() => void approve(s)}>
-                            Approve <span class="visually-hidden">{`${s.product} ${s.vulnerability}`}</span>
+                            Approve{' '}
+                            <span class="visually-hidden">{`${s.product} ${s.vulnerability}`}</span>
                           </button>
                         ) : (
                           <span class="muted small">approver needed</span>

@@ -20,7 +20,10 @@ export function EvidenceButton({ product, version }: { product: string; version:
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setSaid({ ok: true, text: `Evidence downloaded (${Math.round(blob.size / 1024)} KiB): check it with custody evidence verify.` });
+      setSaid({
+        ok: true,
+        text: `Evidence downloaded (${Math.round(blob.size / 1024)} KiB): check it with custody evidence verify.`,
+      });
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e));
       setSaid({ ok: false, text: `${err.code}: ${err.message}` });

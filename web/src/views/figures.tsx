@@ -4,8 +4,8 @@ import { Async } from '../components/async.js';
 import { Table } from '../components/table.js';
 import { TrendChart } from '../components/trend-chart.js';
 import { get } from '../lib/api.js';
-import { formatKpi, type KpiRow, kpiPoints, kpiRows, monthOverMonth } from '../lib/kpi.js';
 import { date } from '../lib/format.js';
+import { formatKpi, type KpiRow, kpiPoints, kpiRows, monthOverMonth } from '../lib/kpi.js';
 import { useApi } from '../lib/use-api.js';
 
 const BRIEFS: Record<number, string> = {
@@ -54,8 +54,8 @@ export function Figures({ session }: { session: SessionView }) {
       <section aria-labelledby="manual-h">
         <h2 id="manual-h">Entered by hand</h2>
         <p class="muted small">
-          What software cannot observe (people trained, drills, runbooks per service) is entered through the API
-          and audited{session.role === 'admin' ? '' : '; admins enter it'}.
+          What software cannot observe (people trained, drills, runbooks per service) is entered
+          through the API and audited{session.role === 'admin' ? '' : '; admins enter it'}.
         </p>
         <Async value={manual} what="the manual entries">
           {(m) =>
@@ -100,7 +100,9 @@ function KpiLine({ row: { definition: d, value: v } }: { row: KpiRow }) {
   const [open, setOpen] = useState(false);
   useEffect(() => {
     if (!open || points !== null) return;
-    get<Parameters<typeof kpiPoints>[0]>(`/api/v1/kpis/${encodeURIComponent(d.id)}/history?days=400`).then(
+    get<Parameters<typeof kpiPoints>[0]>(
+      `/api/v1/kpis/${encodeURIComponent(d.id)}/history?days=400`,
+    ).then(
       (h) => setPoints(kpiPoints(h)),
       () => setPoints([]),
     );

@@ -43,7 +43,13 @@ export function FollowUps() {
                     </td>
                     <td class="break">{f.check}</td>
                     <td>{f.ageDays} d</td>
-                    <td>{f.overdue ? <Status tone="bad" label={`overdue (${date(f.dueAt)})`} /> : date(f.dueAt)}</td>
+                    <td>
+                      {f.overdue ? (
+                        <Status tone="bad" label={`overdue (${date(f.dueAt)})`} />
+                      ) : (
+                        date(f.dueAt)
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

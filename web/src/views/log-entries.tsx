@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ReleaseLogEntry } from '../../../src/api/index.js';
 import { Status } from '../components/status.js';
 import { Table } from '../components/table.js';
-import { checkInclusion, parseCheckpoint, type ProofResult } from '../lib/merkle.js';
+import { checkInclusion, type ProofResult, parseCheckpoint } from '../lib/merkle.js';
 
 /** Each entry's inclusion proof, checked by this page against the checkpoint's root. */
 export function LogEntries({ entries }: { entries: ReleaseLogEntry[] }) {
@@ -13,7 +13,8 @@ export function LogEntries({ entries }: { entries: ReleaseLogEntry[] }) {
     for (const e of entries)
       checkInclusion(e).then(
         (r) => live && setResults((x) => ({ ...x, [e.logIndex]: r })),
-        (err: unknown) => live && setResults((x) => ({ ...x, [e.logIndex]: { ok: false, why: String(err) } })),
+        (err: unknown) =>
+          live && setResults((x) => ({ ...x, [e.logIndex]: { ok: false, why: String(err) } })),
       );
     return () => {
       live = false;
@@ -27,8 +28,8 @@ export function LogEntries({ entries }: { entries: ReleaseLogEntry[] }) {
       ) : (
         <>
           <p class="small muted">
-            Checked in your browser: the leaf hash and the audit path (RFC 6962) must reach the root of the
-            signed checkpoint.
+            Checked in your browser: the leaf hash and the audit path (RFC 6962) must reach the root
+            of the signed checkpoint.
           </p>
           <Table caption="Log entries and their inclusion proofs" hideCaption>
             <thead>
@@ -47,7 +48,11 @@ export function LogEntries({ entries }: { entries: ReleaseLogEntry[] }) {
                     <th scope="row">{e.logIndex}</th>
                     <td class="break">
                       {cp ? `${cp.origin}, size ${cp.size}` : 'unreadable'}
-                      {cp && <span class="muted small block">signed by {cp.signers.join(', ') || 'nobody'}</span>}
+                      {cp && (
+                        <span class="muted small block">
+                          signed by {cp.signers.join(', ') || 'nobody'}
+                        </span>
+                      )}
                     </td>
                     <td data-testid={`proof-${e.logIndex}`}>
                       {r === undefined ? (

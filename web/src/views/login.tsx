@@ -18,7 +18,9 @@ export function Login({ error, onToken }: { error: ApiError | null; onToken: () 
   return (
     <main id="main" class="login">
       <h1>Custody</h1>
-      <p class="muted">Software supply-chain custody: SBOMs, signatures, provenance, VEX, admission.</p>
+      <p class="muted">
+        Software supply-chain custody: SBOMs, signatures, provenance, VEX, admission.
+      </p>
       {error && <ErrorBox error={error} what="your session" />}
       <form
         onSubmit={(e) => {
@@ -40,7 +42,9 @@ export function Login({ error, onToken }: { error: ApiError | null; onToken: () 
           onInput={(e) => setToken((e.target as HTMLInputElement).value)}
           required
         />
-        <p class="hint">Kept in this tab only (session storage). `custody token create` makes one.</p>
+        <p class="hint">
+          Kept in this tab only (session storage). `custody token create` makes one.
+        </p>
         <button type="submit" class="primary">
           Log in
         </button>

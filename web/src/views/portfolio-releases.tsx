@@ -16,7 +16,9 @@ const share = (n: number, of: number) => (of === 0 ? null : n / of);
 export function ReleasesTable() {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const page = useApi<Page<PortfolioRelease>>(withQuery('/api/v1/dashboard/releases', { limit: PAGE, cursor }));
+  const page = useApi<Page<PortfolioRelease>>(
+    withQuery('/api/v1/dashboard/releases', { limit: PAGE, cursor }),
+  );
   useEffect(() => {
     if (page.state === 'ok') markOnce('custody:releases');
   }, [page.state]);
@@ -26,7 +28,10 @@ export function ReleasesTable() {
       <Async value={page} what="the releases">
         {(p) => (
           <>
-            <Table caption="Releases with coverage, signatures, provenance, SLSA level, freshness and quality" hideCaption>
+            <Table
+              caption="Releases with coverage, signatures, provenance, SLSA level, freshness and quality"
+              hideCaption
+            >
               <thead>
                 <tr>
                   <th scope="col">Release</th>
@@ -66,7 +71,9 @@ export function ReleasesTable() {
                     <td>{r.slsaLevel > 0 ? `L${r.slsaLevel}` : '—'}</td>
                     <td>
                       <Freshness state={r.freshness} />
-                      {r.sbomAgeDays !== null && <span class="muted small block">{r.sbomAgeDays} d</span>}
+                      {r.sbomAgeDays !== null && (
+                        <span class="muted small block">{r.sbomAgeDays} d</span>
+                      )}
                     </td>
                     <td>{r.qualityScore === null ? '—' : r.qualityScore.toFixed(1)}</td>
                     <td>
@@ -89,7 +96,11 @@ export function ReleasesTable() {
   );
 }
 
-export function Findings({ f }: { f: { critical: number; high: number; medium: number; low: number } }) {
+export function Findings({
+  f,
+}: {
+  f: { critical: number; high: number; medium: number; low: number };
+}) {
   if (f.critical + f.high + f.medium + f.low === 0) return <Status tone="good" label="none" />;
   return (
     <span class="findings">

@@ -2,11 +2,11 @@ import { useEffect } from 'preact/hooks';
 import type { DashboardOverview } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { KpiTrends } from '../components/kpi-trends.js';
+import { dateTime, num, pct } from '../lib/format.js';
 import { useApi } from '../lib/use-api.js';
 import { ReleasesTable } from './portfolio-releases.js';
 import { RiskContributors } from './risk-contributors.js';
 import { Scorecards } from './scorecards.js';
-import { num, pct, dateTime } from '../lib/format.js';
 
 /** Where the portfolio stands: the overview figures, trends, releases, teams and top risks. */
 export function Portfolio() {
@@ -48,7 +48,10 @@ function OverviewFigures({ o }: { o: DashboardOverview }) {
           value={`${num(o.freshness.fresh)} fresh`}
           detail={`${num(o.freshness.due)} due · ${num(o.freshness.stale)} stale · ${num(o.freshness.missing)} missing`}
         />
-        <Figure label="Mean SBOM quality" value={o.meanQuality === null ? '—' : `${o.meanQuality.toFixed(1)} / 10`} />
+        <Figure
+          label="Mean SBOM quality"
+          value={o.meanQuality === null ? '—' : `${o.meanQuality.toFixed(1)} / 10`}
+        />
         <Figure
           label="Open findings"
           value={num(f.critical + f.high + f.medium + f.low)}
@@ -67,7 +70,11 @@ function OverviewFigures({ o }: { o: DashboardOverview }) {
           />
         )}
         {o.tlog && (
-          <Figure label="Log entries" value={num(o.tlog.size)} detail={`checkpoint ${dateTime(o.tlog.checkpointAt)}`} />
+          <Figure
+            label="Log entries"
+            value={num(o.tlog.size)}
+            detail={`checkpoint ${dateTime(o.tlog.checkpointAt)}`}
+          />
         )}
       </dl>
       <p class="muted small">As of {dateTime(o.generatedAt)}.</p>
@@ -91,6 +98,9 @@ function Figure({ label, value, detail }: { label: string; value: string; detail
 export function markOnce(name: string): void {
   if (performance.getEntriesByName(name).length > 0) return;
   performance.mark(name);
-  const done = ['custody:overview', 'custody:releases'].every((n) => performance.getEntriesByName(n).length > 0);
-  if (done && performance.getEntriesByName('custody:first-view').length === 0) performance.mark('custody:first-view');
+  const done = ['custody:overview', 'custody:releases'].every(
+    (n) => performance.getEntriesByName(n).length > 0,
+  );
+  if (done && performance.getEntriesByName('custody:first-view').length === 0)
+    performance.mark('custody:first-view');
 }

@@ -20,7 +20,7 @@ export function ReleaseComponents({ id }: { id: number }) {
       <h2 id="comp-h">Components</h2>
       <form
         class="inline-form"
-        role="search"
+        aria-label="Find a component"
         onSubmit={(e) => {
           e.preventDefault();
           setQ(typed.trim());
@@ -28,7 +28,12 @@ export function ReleaseComponents({ id }: { id: number }) {
         }}
       >
         <label for="comp-q">Find a component</label>
-        <input id="comp-q" type="search" value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+        <input
+          id="comp-q"
+          type="search"
+          value={typed}
+          onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+        />
         <button type="submit">Find</button>
       </form>
       <Async value={page} what="the components">
@@ -57,7 +62,13 @@ export function ReleaseComponents({ id }: { id: number }) {
                       {c.version && `@${c.version}`}
                       {c.purl && <span class="muted small block">{c.purl}</span>}
                     </th>
-                    <td class="break">{c.licenses.length > 0 ? c.licenses.join(', ') : <span class="muted">none</span>}</td>
+                    <td class="break">
+                      {c.licenses.length > 0 ? (
+                        c.licenses.join(', ')
+                      ) : (
+                        <span class="muted">none</span>
+                      )}
+                    </td>
                     <td>
                       {c.hashes.length === 0 ? (
                         <span class="muted">none</span>

@@ -15,8 +15,16 @@ const LABEL: Record<string, string> = {
 };
 
 /** What changed in the SBOM against the previous release of the product. */
-export function ReleaseDiff({ id, previous }: { id: number; previous: { id: number; version: string } | null }) {
-  const diff = useApi<ReleaseDiffView>(previous ? `/api/v1/releases/${id}/diff?against=${previous.id}` : null);
+export function ReleaseDiff({
+  id,
+  previous,
+}: {
+  id: number;
+  previous: { id: number; version: string } | null;
+}) {
+  const diff = useApi<ReleaseDiffView>(
+    previous ? `/api/v1/releases/${id}/diff?against=${previous.id}` : null,
+  );
   return (
     <section aria-labelledby="diff-h">
       <h2 id="diff-h">Changes since the previous release</h2>
@@ -44,7 +52,6 @@ export function ReleaseDiff({ id, previous }: { id: number; previous: { id: numb
                     </summary>
                     <ul class="small break">
                       {d.diff[k].slice(0, 200).map((c, i) => (
-                        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered
                         <li key={i}>{describe(c)}</li>
                       ))}
                     </ul>

@@ -21,7 +21,11 @@ export function Release({ id }: { id: number; session: SessionView }) {
           </h1>
           <p class="meta">
             Team {r.team} · created {date(r.createdAt)} ·{' '}
-            {r.deployed ? <Status tone="info" label="deployed" /> : <Status tone="neutral" label="not deployed" />}
+            {r.deployed ? (
+              <Status tone="info" label="deployed" />
+            ) : (
+              <Status tone="neutral" label="not deployed" />
+            )}
             {r.ticket && <> · ticket {r.ticket}</>}
           </p>
           <EvidenceButton product={r.product} version={r.version} />
@@ -101,18 +105,24 @@ export function Release({ id }: { id: number; session: SessionView }) {
                           </>
                         ) : (
                           <>
-                            {s.signer.name ?? 'key'} <span class="muted small block">key {s.signer.hint}</span>
+                            {s.signer.name ?? 'key'}{' '}
+                            <span class="muted small block">key {s.signer.hint}</span>
                           </>
                         )}
                       </th>
                       <td>
                         <span class="block small">
-                          {s.subject === 'sbom' ? `SBOM ${s.sbomId ?? ''}` : (s.predicateType ?? 'attestation')}
+                          {s.subject === 'sbom'
+                            ? `SBOM ${s.sbomId ?? ''}`
+                            : (s.predicateType ?? 'attestation')}
                         </span>
                         {s.emergency ? (
                           <Status tone="warn" label="emergency certificate" />
                         ) : (
-                          <Status tone="good" label={s.signer.kind === 'identity' ? 'keyless' : 'key'} />
+                          <Status
+                            tone="good"
+                            label={s.signer.kind === 'identity' ? 'keyless' : 'key'}
+                          />
                         )}
                       </td>
                       <td>{s.logIndex ?? '—'}</td>

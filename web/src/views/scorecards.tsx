@@ -5,7 +5,8 @@ import { num, pct } from '../lib/format.js';
 import { useApi } from '../lib/use-api.js';
 import { Findings } from './portfolio-releases.js';
 
-const days = (s: number) => (s >= 86_400 ? `${Math.round(s / 86_400)} d` : `${Math.round(s / 3600)} h`);
+const days = (s: number) =>
+  s >= 86_400 ? `${Math.round(s / 86_400)} d` : `${Math.round(s / 3600)} h`;
 
 /** One row per team the caller sees: freshness SLA, signed coverage, open findings. */
 export function Scorecards() {
@@ -36,7 +37,8 @@ export function Scorecards() {
                     {pct(t.freshWithinSla)}
                     <span class="muted small block">
                       {num(t.deployedReleases)} deployed
-                      {t.sla.releaseSeconds > 0 && ` · SBOM due ${days(t.sla.releaseSeconds)} after release`}
+                      {t.sla.releaseSeconds > 0 &&
+                        ` · SBOM due ${days(t.sla.releaseSeconds)} after release`}
                       {t.sla.maxAgeDays !== null && `, max age ${t.sla.maxAgeDays} d`}
                     </span>
                   </td>

@@ -18,7 +18,9 @@ const KIND: Record<SearchAnswer['kind'], string> = {
 export function Search({ q }: { q: string }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const answer = useApi<SearchAnswer>(q === '' ? null : withQuery('/api/v1/dashboard/search', { q, cursor, limit: 50 }));
+  const answer = useApi<SearchAnswer>(
+    q === '' ? null : withQuery('/api/v1/dashboard/search', { q, cursor, limit: 50 }),
+  );
   return (
     <>
       <h1>Search</h1>
@@ -30,13 +32,14 @@ export function Search({ q }: { q: string }) {
             {(a) => (
               <>
                 <p data-testid="search-summary">
-                  <strong>{a.releases.length}</strong> release{a.releases.length === 1 ? '' : 's'} for{' '}
-                  {KIND[a.kind]} <code class="break">{a.query}</code>
+                  <strong>{a.releases.length}</strong> release{a.releases.length === 1 ? '' : 's'}{' '}
+                  for {KIND[a.kind]} <code class="break">{a.query}</code>
                   {a.nextCursor && ' (more on the next page)'}.
                 </p>
                 {a.vulnerability && (
                   <p>
-                    {a.vulnerability.id} {a.vulnerability.severity && <Severity rating={a.vulnerability.severity} />}{' '}
+                    {a.vulnerability.id}{' '}
+                    {a.vulnerability.severity && <Severity rating={a.vulnerability.severity} />}{' '}
                     {a.vulnerability.summary}
                   </p>
                 )}
@@ -62,7 +65,10 @@ export function Search({ q }: { q: string }) {
                         <td class="break small">{r.components.map((c) => c.purl).join(', ')}</td>
                         {a.kind === 'vulnerability' && (
                           <td>
-                            <Status tone={r.vexStatus ? 'neutral' : 'warn'} label={r.vexStatus?.replace(/_/g, ' ') ?? 'no VEX'} />
+                            <Status
+                              tone={r.vexStatus ? 'neutral' : 'warn'}
+                              label={r.vexStatus?.replace(/_/g, ' ') ?? 'no VEX'}
+                            />
                           </td>
                         )}
                       </tr>

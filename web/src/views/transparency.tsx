@@ -10,7 +10,9 @@ import { useApi } from '../lib/use-api.js';
 export function Transparency() {
   const log = useApi<TlogDescription>('/api/v1/tlog');
   const size = log.state === 'ok' ? log.data.size : null;
-  const recent = useApi<TlogCheckpoints>(size === null ? null : `/api/v1/tlog/checkpoints?sinceSize=${Math.max(0, size - 10)}&limit=10`);
+  const recent = useApi<TlogCheckpoints>(
+    size === null ? null : `/api/v1/tlog/checkpoints?sinceSize=${Math.max(0, size - 10)}&limit=10`,
+  );
   const reporters = useApi<{ items: TlogReporterView[] }>('/api/v1/tlog/reporters');
   return (
     <>
@@ -44,8 +46,8 @@ export function Transparency() {
                 {l.checkpoint}
               </pre>
               <p class="small muted break">
-                Verifier key <code>{l.vkey}</code>. The first signature is the log's; further ones are
-                witnesses' cosignatures.
+                Verifier key <code>{l.vkey}</code>. The first signature is the log's; further ones
+                are witnesses' cosignatures.
               </p>
             </section>
           );
@@ -83,7 +85,9 @@ export function Transparency() {
         <Async value={reporters} what="the reporters">
           {(r) =>
             r.items.length === 0 ? (
-              <p class="muted">Nothing reports to this service yet (`custody log monitor --report-to`).</p>
+              <p class="muted">
+                Nothing reports to this service yet (`custody log monitor --report-to`).
+              </p>
             ) : (
               <Table caption="Reporters and their last consistent size" hideCaption>
                 <thead>
@@ -105,17 +109,25 @@ export function Transparency() {
                       <td>{x.kind}</td>
                       <td>
                         {num(x.size)}
-                        {x.behind !== null && x.behind > 0 && <span class="muted small block">{num(x.behind)} behind</span>}
+                        {x.behind !== null && x.behind > 0 && (
+                          <span class="muted small block">{num(x.behind)} behind</span>
+                        )}
                       </td>
                       <td>{dateTime(x.verifiedAt)}</td>
                       <td>
                         {x.inconsistency ? (
-                          <Status tone="bad" label={`inconsistent: ${x.inconsistency.code}`} title={x.inconsistency.message} />
+                          <Status
+                            tone="bad"
+                            label={`inconsistent: ${x.inconsistency.code}`}
+                            title={x.inconsistency.message}
+                          />
                         ) : (
                           <Status tone="good" label="consistent" />
                         )}
                         {x.inconsistencies.length > 0 && (
-                          <span class="muted small block">{x.inconsistencies.length} inconsistencies reported ever</span>
+                          <span class="muted small block">
+                            {x.inconsistencies.length} inconsistencies reported ever
+                          </span>
                         )}
                       </td>
                     </tr>

@@ -1,5 +1,9 @@
 import { useState } from 'preact/hooks';
-import type { SessionView, VulnerabilityItem, VulnerabilityListing } from '../../../src/api/index.js';
+import type {
+  SessionView,
+  VulnerabilityItem,
+  VulnerabilityListing,
+} from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Severity, Status } from '../components/status.js';
 import { Pager, Table } from '../components/table.js';
@@ -22,7 +26,11 @@ function byUrgency(a: VulnerabilityItem, b: VulnerabilityItem): number {
   const db = deadline(b);
   const oa = da !== null && daysUntil(da) < 0 ? 0 : 1;
   const ob = db !== null && daysUntil(db) < 0 ? 0 : 1;
-  return oa - ob || (RANK[a.severity.rating] ?? 9) - (RANK[b.severity.rating] ?? 9) || b.openFindings - a.openFindings;
+  return (
+    oa - ob ||
+    (RANK[a.severity.rating] ?? 9) - (RANK[b.severity.rating] ?? 9) ||
+    b.openFindings - a.openFindings
+  );
 }
 
 export function Vulnerabilities({ session }: { session: SessionView }) {
@@ -79,12 +87,16 @@ export function Vulnerabilities({ session }: { session: SessionView }) {
                     <tr key={v.id}>
                       <th scope="row" class="break">
                         {v.id}
-                        {v.aliases.length > 0 && <span class="muted small block">{v.aliases.join(', ')}</span>}
+                        {v.aliases.length > 0 && (
+                          <span class="muted small block">{v.aliases.join(', ')}</span>
+                        )}
                         {v.summary && <span class="small block">{v.summary}</span>}
                       </th>
                       <td>
                         <Severity rating={v.severity.rating} />
-                        {v.severity.score !== null && <span class="muted small block">CVSS {v.severity.score}</span>}
+                        {v.severity.score !== null && (
+                          <span class="muted small block">CVSS {v.severity.score}</span>
+                        )}
                       </td>
                       <td>
                         <Deadline at={deadline(v)} />
@@ -97,7 +109,13 @@ export function Vulnerabilities({ session }: { session: SessionView }) {
                               <li key={a.finding}>
                                 {a.product} {a.release}{' '}
                                 <Status
-                                  tone={a.vex === null ? 'warn' : a.vex.needsApproval ? 'info' : 'neutral'}
+                                  tone={
+                                    a.vex === null
+                                      ? 'warn'
+                                      : a.vex.needsApproval
+                                        ? 'info'
+                                        : 'neutral'
+                                  }
                                   label={
                                     a.vex === null
                                       ? 'no VEX'
