@@ -23,6 +23,7 @@ export function Login({ error, onToken }: { error: ApiError | null; onToken: () 
       </p>
       {error && <ErrorBox error={error} what="your session" />}
       <form
+        class="login-form"
         onSubmit={(e) => {
           e.preventDefault();
           if (token.trim() === '') return;
