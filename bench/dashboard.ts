@@ -12,6 +12,8 @@
  *    once the overview figures and the first page of the releases table are rendered), measured
  *    from navigation start. The median is printed with each API call's size and time.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +21,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { REPO_ROOT } from '../test/helpers/conformance.js';
-import { type Served, serveProcess } from '../test/helpers/serve-process.js';
+import { serveProcess } from '../test/helpers/serve-process.js';
 import { printedToken } from '../test/web/seed.js';
 import { fmtMs, median } from './_harness.js';
 
@@ -95,16 +97,67 @@ function seed(dbFile: string): void {
   db.close();
 }
 
+/**
+ * `custody serve` from the sources, as test/helpers/serve-process.ts starts it, but waiting up to
+ * `ms` for it to listen: with a large store the service takes longer to start than that helper's
+ * 30 s.
+ */
+function serveWithin(dir: string, ms: number): Promise<{ url: string; child: ChildProcess }> {
+  const main = `const { main } = await import(${JSON.stringify(join(REPO_ROOT, 'src/cli/main.ts'))}); process.exitCode = await main(process.argv.slice(1));`;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      main,
+      'serve',
+      '--data-dir',
+      dir,
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CUSTODY_DATABASE_URL: '', CUSTODY_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not start within ${ms} ms: ${err}`)),
+      ms,
+    );
+    child.stderr?.on('data', (b: Buffer) => {
+      err += b.toString();
+      const m = /Custody is listening on (http:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1] as string, child });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'custody-bench-dashboard-'));
-let served: Served | undefined;
+let served: { url: string; child: ChildProcess } | undefined;
 try {
-  console.error(`seeding ${RELEASES} releases in ${dataDir}…`);
+  console.error(`starting custody serve, then seeding ${RELEASES} releases in ${dataDir}…`);
   const first = await serveProcess(dataDir);
   const token = await printedToken(first);
   first.child.kill('SIGTERM');
   await first.exit;
   seed(join(dataDir, 'custody.db'));
-  served = await serveProcess(dataDir);
+  console.error('seeded; starting custody serve again…');
+  if (process.env['BENCH_SEED_ONLY']) process.exit(0);
+  const t0 = performance.now();
+  served = await serveWithin(dataDir, 300_000);
+  console.error(
+    `custody serve listening after ${fmtMs(performance.now() - t0)} with ${RELEASES} releases`,
+  );
   const browser = await launchBrowser();
   const times: number[] = [];
   let calls: { name: string; bytes: number; ms: number }[] = [];
@@ -143,9 +196,10 @@ try {
     console.log(`    ${c.name.padEnd(60)} ${String(c.bytes).padStart(8)} B  ${fmtMs(c.ms)}`);
   console.log(`  (web bundle in ${join(REPO_ROOT, 'dist/web')}; rebuild with npm run build)`);
 } finally {
-  if (served) {
+  if (served && served.child.exitCode === null) {
+    const exited = once(served.child, 'exit');
     served.child.kill('SIGTERM');
-    await served.exit;
+    await exited;
   }
   if (args.keep) console.error(`kept ${dataDir}`);
   else rmSync(dataDir, { recursive: true, force: true });
