@@ -48,10 +48,14 @@ export interface DashboardOverview {
   generatedAt: string;
   products: number;
   releases: number;
-  /** 0–1 shares over current releases. */
+  /**
+   * 0–1 shares over the releases in the caller's teams: with an SBOM, with provenance; signed is
+   * over artifacts (those whose current SBOM is signed).
+   */
   sbomCoverage: number;
   signedSbomCoverage: number;
   provenanceCoverage: number;
+  /** Deployed releases by freshness state. */
   freshness: Record<FreshnessState, number>;
   meanQuality: number | null;
   openFindings: { critical: number; high: number; medium: number; low: number };
@@ -196,5 +200,30 @@ export interface VexQueueItem {
   updatedAt: string;
   /** createdAt + the team's `analysis` SLA. */
   deadline: string;
+  overdue: boolean;
+}
+
+/** GET /api/v1/dashboard/vulnerabilities: an open advisory as the vulnerability view shows it. */
+export interface DashboardVulnerability {
+  id: string;
+  aliases: string[];
+  summary: string | null;
+  /** critical, high, medium, low, none or unknown. */
+  severity: string;
+  score: number | null;
+  /** Listed in CISA's KEV catalogue (by any CVE alias). */
+  kev: boolean;
+  /** Products, releases and deployed releases with an open finding. */
+  products: number;
+  affectedReleases: number;
+  deployedReleases: number;
+  firstOpenedAt: string;
+  /** Affected products by VEX state: decided, drafted but undecided, or no statement yet. */
+  vex: { decided: number; pending: number; missing: number };
+  /**
+   * The earliest deadline among undecided products: no statement, first opened + the team's
+   * `cveDraft` SLA; an undecided statement, its creation + the `analysis` SLA. Null when decided.
+   */
+  deadline: string | null;
   overdue: boolean;
 }

@@ -44,6 +44,7 @@ import {
   registerAdmissionGovernanceRoutes,
 } from './routes/admission-governance.js';
 import { registerAuditChainRoutes } from './routes/audit-chain.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
 import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
@@ -59,7 +60,6 @@ import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
 import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
-import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerWebAssets } from './web-assets.js';
 
 declare module 'fastify' {

@@ -34,10 +34,7 @@ export interface SignatureRow {
 }
 
 /** The verified bundles over some SBOMs (sbom_signatures_sbom_bundle index). */
-export async function signaturesOfSboms(
-  q: Q,
-  sbomIds: readonly number[],
-): Promise<SignatureRow[]> {
+export async function signaturesOfSboms(q: Q, sbomIds: readonly number[]): Promise<SignatureRow[]> {
   const rows = await q
     .selectFrom('sbom_signatures')
     .select([

@@ -37,6 +37,16 @@ export interface ReleaseListRow {
 
 /** One page of releases (plus one row, to tell whether another page follows). */
 export async function releasePage(q: Q, f: ReleaseListFilter): Promise<ReleaseListRow[]> {
+  return (await releasePageQuery(q, f).execute()).map((r) => ({
+    ...r,
+    id: Number(r.id),
+    product_id: Number(r.product_id),
+    team_id: Number(r.team_id),
+  }));
+}
+
+/** The listing's query, unexecuted (its plan is checked in test/dashboard/query-plans.test.ts). */
+export function releasePageQuery(q: Q, f: ReleaseListFilter) {
   let s = q
     .selectFrom('releases as r')
     .innerJoin('products as p', 'p.id', 'r.product_id')
@@ -73,12 +83,7 @@ export async function releasePage(q: Q, f: ReleaseListFilter): Promise<ReleaseLi
       );
     s = s.orderBy('p.name', 'asc').orderBy('r.id', 'desc');
   }
-  return (await s.limit(f.limit + 1).execute()).map((r) => ({
-    ...r,
-    id: Number(r.id),
-    product_id: Number(r.product_id),
-    team_id: Number(r.team_id),
-  }));
+  return s.limit(f.limit + 1);
 }
 
 /** Products whose name contains `text` (case-insensitive), within the teams. */
@@ -427,9 +432,7 @@ export async function admissionCountsSince(
       eb.fn.sum<number>('allowed').as('allowed'),
       eb.fn.countAll<number>().as('n'),
       eb.fn.sum<number>('degraded').as('degraded'),
-      eb.fn
-        .sum<number>(eb.case().when('warnings', '!=', '[]').then(1).else(0).end())
-        .as('warned'),
+      eb.fn.sum<number>(eb.case().when('warnings', '!=', '[]').then(1).else(0).end()).as('warned'),
     ])
     .where('at', '>=', since)
     .executeTakeFirstOrThrow();
@@ -461,3 +464,86 @@ export async function newestCheckpointAt(q: Q): Promise<string | null> {
     .executeTakeFirst();
   return r?.created_at ?? null;
 }
+
+export interface AdvisoryProductRow {
+  advisory_id: string;
+  product_id: number;
+  team_id: number;
+  releases: number;
+  deployed: number;
+  opened_at: string;
+}
+
+/** Open findings per advisory and product: releases affected, deployed ones, first opened. */
+export async function openFindingsByAdvisoryProduct(
+  q: Q,
+  teamIds: readonly number[] | undefined,
+): Promise<AdvisoryProductRow[]> {
+  let s = q
+    .selectFrom('vuln_findings as f')
+    .innerJoin('releases as r', 'r.id', 'f.release_id')
+    .select((eb) => [
+      'f.advisory_id',
+      'f.product_id',
+      'f.team_id',
+      eb.fn.count<number>('f.release_id').distinct().as('releases'),
+      eb.fn
+        .count<number>(eb.case().when('r.deployed', '=', 1).then(eb.ref('f.release_id')).end())
+        .distinct()
+        .as('deployed'),
+      eb.fn.min('f.opened_at').as('opened_at'),
+    ])
+    .where('f.closed_at', 'is', null)
+    .groupBy(['f.advisory_id', 'f.product_id', 'f.team_id']);
+  if (teamIds !== undefined) s = s.where('f.team_id', 'in', ids(teamIds));
+  return (await s.execute()).map((r) => ({
+    advisory_id: r.advisory_id,
+    product_id: Number(r.product_id),
+    team_id: Number(r.team_id),
+    releases: Number(r.releases),
+    deployed: Number(r.deployed),
+    opened_at: r.opened_at as string,
+  }));
+}
+
+export interface ProductVexRow {
+  product_id: number;
+  vulnerability: string;
+  status: string;
+  approved_by: string | null;
+  confidential: number;
+  team: string;
+  body: string;
+  created_at: string;
+}
+
+/** The VEX statements of some products naming some vulnerabilities (vex_statements_product). */
+export async function vexOfProducts(
+  q: Q,
+  productIds: readonly number[],
+  names: readonly string[],
+): Promise<ProductVexRow[]> {
+  const out: ProductVexRow[] = [];
+  for (let i = 0; i < productIds.length; i += CHUNK) {
+    const rows = await q
+      .selectFrom('vex_statements as v')
+      .innerJoin('teams as t', 't.id', 'v.team_id')
+      .select([
+        'v.product_id',
+        'v.vulnerability',
+        'v.status',
+        'v.approved_by',
+        'v.confidential',
+        't.name as team',
+        'v.body',
+        'v.created_at',
+      ])
+      .where('v.product_id', 'in', productIds.slice(i, i + CHUNK))
+      .where('v.vulnerability', 'in', names.length === 0 ? [''] : [...names])
+      .execute();
+    out.push(...rows.map((r) => ({ ...r, product_id: Number(r.product_id) })));
+  }
+  return out;
+}
+
+const CHUNK = 500;

@@ -1,6 +1,5 @@
 import type { Caller } from '../../access/index.js';
-import type { ReleaseComponent } from '../../api/dashboard.js';
-import type { Page } from '../../api/page.js';
+import type { Page, ReleaseComponent } from '../../api/index.js';
 import { currentSbomsOfReleases } from '../../store/dashboard.js';
 import { componentsOfSbomsPage, hashesOfComponents } from '../../store/dashboard-release.js';
 import { visibleRelease } from '../inventory/read-catalogue.js';

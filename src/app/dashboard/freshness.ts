@@ -1,4 +1,4 @@
-import type { FreshnessSla, FreshnessState } from '../../api/dashboard.js';
+import type { FreshnessSla, FreshnessState } from '../../api/index.js';
 import type { TeamSettingsRow } from '../../store/dashboard.js';
 import { type SlaOverride, slaTable } from '../../triggers/index.js';
 

@@ -1,10 +1,10 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { DashboardOverview, FreshnessState } from '../../api/dashboard.js';
+import type { DashboardOverview, FreshnessState } from '../../api/index.js';
 import {
-  SLSA_PROVENANCE_V01,
-  SLSA_PROVENANCE_V02,
   SLSA_PROVENANCE_V1,
   SLSA_PROVENANCE_V1_DRAFT,
+  SLSA_PROVENANCE_V01,
+  SLSA_PROVENANCE_V02,
 } from '../../formats/slsa/index.js';
 import {
   admissionCountsSince,

@@ -42,7 +42,8 @@ export function decodeCursor<T extends readonly ('string' | 'number')[]>(
     key.every((k, i) =>
       shape[i] === 'number' ? Number.isSafeInteger(k) : typeof k === 'string' && k.length <= 400,
     );
-  if (!ok) throw invalid('cursor is not one this listing gave; pass nextCursor as it came', 'cursor');
+  if (!ok)
+    throw invalid('cursor is not one this listing gave; pass nextCursor as it came', 'cursor');
   return key as { [K in keyof T]: T[K] extends 'string' ? string : number };
 }
 

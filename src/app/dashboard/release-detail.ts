@@ -1,5 +1,5 @@
 import type { Caller } from '../../access/index.js';
-import type { ReleaseDetail, ReleaseLogEntry, ReleaseSignature } from '../../api/dashboard.js';
+import type { ReleaseDetail, ReleaseLogEntry, ReleaseSignature } from '../../api/index.js';
 import { assessSlsaLevel } from '../../policy/index.js';
 import { listArtifacts } from '../../store/catalogue.js';
 import { attestationsOfReleases, currentSbomsOfReleases } from '../../store/dashboard.js';
@@ -61,7 +61,10 @@ export async function dashboardRelease(
           artifacts: artifacts.map((a) => a.digest),
           provenance: provenance.map(provenanceEvidence),
           builders: buildersOf(slsaSettingsOf(team?.slsa_settings ?? null)),
-          rebuilds: rebuilds.map((b) => ({ artifact: b.expected_digest, matches: b.matches === 1 })),
+          rebuilds: rebuilds.map((b) => ({
+            artifact: b.expected_digest,
+            matches: b.matches === 1,
+          })),
         });
   const sigs: ReleaseSignature[] = [
     ...signatures.map(

@@ -1,6 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { PortfolioRelease } from '../../api/dashboard.js';
-import type { Page } from '../../api/page.js';
+import type { Page, PortfolioRelease } from '../../api/index.js';
 import { assessSlsaLevel } from '../../policy/index.js';
 import { findProduct } from '../../store/catalogue.js';
 import {
@@ -21,14 +20,7 @@ import { isSlsaProvenance } from '../provenance/read-provenance.js';
 import { buildersOf, slsaSettingsOf } from '../provenance/slsa-settings.js';
 import type { Services } from '../services.js';
 import { ageDays, DEFAULT_JUDGE, freshnessOf, teamJudges } from './freshness.js';
-import {
-  addSeverity,
-  decodeCursor,
-  encodeCursor,
-  invalid,
-  limitOf,
-  noFindings,
-} from './query.js';
+import { addSeverity, decodeCursor, encodeCursor, invalid, limitOf, noFindings } from './query.js';
 
 export interface ReleaseListQuery {
   limit?: string;
@@ -133,7 +125,10 @@ export async function portfolioRows(
     const provenance = attestations.filter(
       (a) => a.release_id === r.id && isSlsaProvenance(a.predicate_type),
     );
-    const newest = current.reduce<string | null>((m, x) => (m === null || x.at > m ? x.at : m), null);
+    const newest = current.reduce<string | null>(
+      (m, x) => (m === null || x.at > m ? x.at : m),
+      null,
+    );
     const open = noFindings();
     for (const f of findings) if (f.key === r.id) addSeverity(open, f.severity_rating, f.n);
     const team = teams.find((t) => t.id === r.team_id);
@@ -155,8 +150,7 @@ export async function portfolioRows(
       deployed: r.deployed === 1,
       artifacts: arts.length,
       withSbom: new Set(current.map((x) => x.artifact_id)).size,
-      withSignedSbom: new Set(current.filter((x) => x.signed === 1).map((x) => x.artifact_id))
-        .size,
+      withSignedSbom: new Set(current.filter((x) => x.signed === 1).map((x) => x.artifact_id)).size,
       withProvenance: new Set(provenance.map((a) => a.artifact_id)).size,
       slsaLevel: level,
       sbomAgeDays: ageDays(newest, now),

@@ -1,6 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { RiskContributor, TeamScorecard } from '../../api/dashboard.js';
-import type { Page } from '../../api/page.js';
+import type { Page, RiskContributor, TeamScorecard } from '../../api/index.js';
 import { parsePurl } from '../../core/index.js';
 import {
   attestedReleasesByTeam,

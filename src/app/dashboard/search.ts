@@ -1,5 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { SearchAnswer, SearchRelease } from '../../api/dashboard.js';
+import type { SearchAnswer, SearchRelease } from '../../api/index.js';
 import { isCustodyError, parsePurl } from '../../core/index.js';
 import { type ComponentMatch, parseComponentQuery } from '../../inventory/index.js';
 import {
@@ -161,7 +161,8 @@ async function vulnerabilitySearch(
       team: a.team,
       deployed: false,
       components: [],
-      vexStatus: a.vex?.status ?? (a.closeReason?.startsWith('vex_') ? a.closeReason.slice(4) : null),
+      vexStatus:
+        a.vex?.status ?? (a.closeReason?.startsWith('vex_') ? a.closeReason.slice(4) : null),
     };
     if (!r.components.some((c) => c.purl === a.component))
       r.components.push({ purl: a.component, ...nameVersion(a.component) });

@@ -1,7 +1,10 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { VexQueueItem } from '../../api/dashboard.js';
-import type { Page } from '../../api/page.js';
-import { teamSettings, undecidedVexStatements, type VexCandidateRow } from '../../store/dashboard.js';
+import type { Page, VexQueueItem } from '../../api/index.js';
+import {
+  teamSettings,
+  undecidedVexStatements,
+  type VexCandidateRow,
+} from '../../store/dashboard.js';
 import { type LifecycleStatement, needsApproval } from '../../vex/index.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';
@@ -70,7 +73,9 @@ export async function vexQueue(
   const after = decodeCursor(q.cursor, ['string', 'number'] as const);
   const all = (await undecidedVex(s, caller))
     .filter((u) => u.awaitingApproval)
-    .sort((a, b) => (a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : a.row.id - b.row.id))
+    .sort((a, b) =>
+      a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : a.row.id - b.row.id,
+    )
     .filter(
       (u) =>
         after === undefined ||

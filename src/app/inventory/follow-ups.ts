@@ -1,32 +1,12 @@
 import { type Caller, requirePermission } from '../../access/index.js';
+import type { FollowUpPage, FollowUpView } from '../../api/index.js';
 import { InventoryError } from '../../inventory/index.js';
 import { countFollowUps, type FollowUpListRow, listFollowUps } from '../../store/follow-ups.js';
 import type { Services } from '../services.js';
 import { visibleTeamIds } from './team-scope.js';
 
-/** One follow-up as the API shows it: a gate warning about one component, with its age. */
-export interface FollowUpView {
-  id: number;
-  team: string;
-  product: string;
-  release: string;
-  sbom: number;
-  check: string;
-  /** `namespace/name@version`; '' for a warning about the whole document. */
-  component: string;
-  ref: string;
-  purl: string | null;
-  message: string;
-  openedAt: string;
-  /** Days since it was first seen for this artifact (across SBOM versions). */
-  ageDays: number;
-  slaDays: number;
-  dueAt: string;
-  overdue: boolean;
-  resolvedAt: string | null;
-  /** `fixed` or `carried` (to the artifact's next SBOM version) once resolved. */
-  resolution: string | null;
-}
+// The shapes are the API's own (src/api/follow-ups.ts), which the dashboard imports.
+export type { FollowUpPage, FollowUpView } from '../../api/index.js';
 
 export interface FollowUpQuery {
   state?: string;
@@ -35,16 +15,6 @@ export interface FollowUpQuery {
   check?: string;
   limit?: string;
   cursor?: string;
-}
-
-export interface FollowUpPage {
-  generatedAt: string;
-  /** Open and overdue follow-ups across the caller's teams (not only this page). */
-  open: number;
-  overdue: number;
-  items: FollowUpView[];
-  /** Pass as `cursor` for the next page; null on the last. */
-  nextCursor: string | null;
 }
 
 const DAY_MS = 86_400_000;

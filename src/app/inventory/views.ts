@@ -9,7 +9,7 @@ import type { SbomSignatureRow } from '../../store/sbom-signatures.js';
 import type { ComponentHit } from '../../store/search.js';
 
 // One definition of Page<T> for the server and the dashboard (src/api/page.ts).
-export type { Page } from '../../api/page.js';
+export type { Page } from '../../api/index.js';
 
 /** The API's shapes: camelCase, booleans as booleans, the quality score back to 0–10. */
 export interface SbomView {

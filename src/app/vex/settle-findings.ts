@@ -1,3 +1,4 @@
+import type { FindingVex } from '../../api/index.js';
 import { formatPurl } from '../../core/index.js';
 import { advisoryIdsNamed } from '../../store/advisories.js';
 import type { Q } from '../../store/db.js';
@@ -82,14 +83,8 @@ function coverage(product: string, st: LifecycleStatement): (f: ProductFindingRo
     ]) !== undefined;
 }
 
-/** A finding's VEX status: the statement of its product that covers it. */
-export interface FindingVex {
-  statement: number;
-  status: string;
-  version: number;
-  /** True while the statement waits for a second person (then it settles nothing yet). */
-  needsApproval: boolean;
-}
+// A finding's VEX status is the API's own shape (src/api/vulnerabilities.ts), which the dashboard imports.
+export type { FindingVex } from '../../api/index.js';
 
 /**
  * The VEX status of findings from their products' public statements: the newest statement that

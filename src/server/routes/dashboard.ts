@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import {
   type DashboardSearchQuery,
+  type DashboardVulnerabilityQuery,
   dashboardOverview,
   dashboardRelease,
   dashboardSearch,
+  dashboardVulnerabilities,
   listPortfolioReleases,
   type ReleaseComponentQuery,
   type ReleaseListQuery,
@@ -45,7 +47,8 @@ export function registerDashboardRoutes(app: FastifyInstance, d: RouteDeps): voi
     {
       config,
       schema: {
-        summary: 'The portfolio at a glance: coverage, freshness, findings, VEX queue, admission, log',
+        summary:
+          'The portfolio at a glance: coverage, freshness, findings, VEX queue, admission, log',
         tags,
       },
     },
@@ -106,6 +109,25 @@ export function registerDashboardRoutes(app: FastifyInstance, d: RouteDeps): voi
       },
     },
     async (req) => topRiskContributors(s, req.caller, req.query),
+  );
+  app.get<{ Querystring: DashboardVulnerabilityQuery }>(
+    '/api/v1/dashboard/vulnerabilities',
+    {
+      config,
+      schema: {
+        summary:
+          'Open advisories: severity, affected and deployed releases, VEX state, deadline (overdue first)',
+        tags,
+        querystring: query({
+          ...page,
+          severity: str(
+            'Ratings, comma-separated: critical, high, medium, low, none, unknown',
+            100,
+          ),
+        }),
+      },
+    },
+    async (req) => dashboardVulnerabilities(s, req.caller, req.query),
   );
   app.get<{ Querystring: VexQueueQuery }>(
     '/api/v1/dashboard/vex-queue',
