@@ -14,6 +14,40 @@ export interface KpiDefinition {
   source: string;
   /** Whether a higher value is better (for trend arrows). */
   higherIsBetter: boolean;
+  /** `team`: also computed per team (the data names one); `organisation`: organisation-wide only. */
+  scope: 'team' | 'organisation';
+  /** For figures taken (in part) from hand-entered rows: what an entry's subject and value are. */
+  manual?: { subject: string; value: string; kind: 'count' | 'seconds' | 'flag' };
+}
+
+/** A milestone of a brief's roll-up plan, with the KPIs that show progress towards it. */
+export interface KpiMilestone {
+  brief: KpiBrief;
+  /** As the brief names the period: `6–12 months`, `Quarter 1`, … */
+  period: string;
+  text: string;
+  /** KPI ids that measure it, and the value that meets it (when it has one). */
+  kpis: { id: string; target: number | null }[];
+}
+
+/** `GET /api/v1/kpis`: the catalogue with each figure's current value. */
+export interface KpiListView {
+  /** The team the values are for; null: organisation-wide. */
+  team: string | null;
+  at: string;
+  kpis: (KpiDefinition & { current: KpiValue })[];
+  milestones: KpiMilestone[];
+}
+
+/** `GET /api/v1/kpis/{id}/history`. */
+export interface KpiHistoryView {
+  kpi: KpiDefinition;
+  team: string | null;
+  points: KpiPoint[];
+  /** Month over month: the change of the last point against the one 30 days before (null without). */
+  monthOverMonth: number | null;
+  /** Least-squares slope of the points' values, per day (null with fewer than two). */
+  trendPerDay: number | null;
 }
 
 export interface KpiValue {

@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerGit } from './commands/git.js';
 import { registerKeys } from './commands/keys.js';
+import { registerKpi } from './commands/kpi.js';
 import { registerLog } from './commands/log.js';
 import { registerOci } from './commands/oci.js';
 import { registerPolicy } from './commands/policy.js';
@@ -140,4 +141,5 @@ const COMMANDS: Register[] = [
   registerAdmission,
   registerEvidence,
   registerAudit,
+  registerKpi,
 ];

@@ -28,6 +28,12 @@ export {
   type TimeoutConfig,
   type TlogConfig,
 } from './config.js';
+export {
+  DEFAULT_KPI_SETTINGS,
+  type KpiSettings,
+  loadKpiSettings,
+  MIN_KPI_RETENTION_DAYS,
+} from './kpi-settings.js';
 export { loadOciSettings, type OciSettings } from './oci-settings.js';
 export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';
 export {

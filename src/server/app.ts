@@ -53,6 +53,7 @@ import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
 import { registerLoginRoutes } from './routes/login.js';
+import { type KpiRouteOptions, registerKpiRoutes } from './routes/kpis.js';
 import { registerPolicyRoutes } from './routes/policies.js';
 import { registerProvenanceRoutes } from './routes/provenance.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
@@ -127,6 +128,8 @@ export interface ServerOptions {
   login?: OidcLogin;
   /** Evidence export and runbooks: the log's witnesses and the service's public URL. */
   evidence?: EvidenceRouteOptions;
+  /** The KPI catalogue's routes and, for `custody serve`, its daily snapshot. */
+  kpi?: KpiRouteOptions;
 }
 
 export interface TriggerOptions {
@@ -286,6 +289,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   }
   registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
   registerEvidenceRoutes(app, deps, { ...o.evidence, trustedRoot: o.trustedRoot, ca: o.keyless?.ca });
+  await registerKpiRoutes(app, deps, { slo: o.admissionRecords?.slo, ...o.kpi });
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -22,6 +22,7 @@ import type {
 } from '../formats/index.js';
 import type { SlsaErrorCode } from '../formats/slsa/index.js';
 import type { InventoryErrorCode } from '../inventory/index.js';
+import type { KpiErrorCode } from '../kpi/index.js';
 import type { NetErrorCode } from '../net/http.js';
 import type { OidcProviderErrorCode } from '../net/oidc-provider.js';
 import type { OciErrorCode } from '../oci/index.js';
@@ -89,6 +90,7 @@ export type AllErrorCodes =
   | OidcProviderErrorCode
   | EvidenceErrorCode
   | AuditTrailErrorCode
+  | KpiErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

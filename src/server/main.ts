@@ -8,6 +8,8 @@ import { bootstrapAdminToken } from '../app/tokens.js';
 import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
 import { loadAuditSettings, loadLoginSettings, type ServeConfig } from '../config/index.js';
+import type { ServeConfig } from '../config/index.js';
+import { loadKpiSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { startAdmissionListener } from './admission/listener.js';
 import { buildServer } from './app.js';
@@ -108,6 +110,11 @@ export async function startService(
       unidentifiedRatePerS: admission.settings.unidentifiedRatePerS,
     },
     admissionRecords: { reconcile: admission.reconcile, slo: admission.slo },
+    kpi: {
+      settings: loadKpiSettings(o.env),
+      snapshots: true,
+      onError: (err) => logger.error({ err }, 'KPI snapshot failed'),
+    },
     admissionGovernance: {
       defaultMode: admission.settings.defaultMode,
       blastRadius: admission.blastRadius,

@@ -7,6 +7,7 @@ import type { TriggerMetrics } from '../app/triggers/index.js';
 import { registerAdmissionGovernanceMetrics } from './admission-governance-metrics.js';
 import { type AdmissionMetrics, registerAdmissionMetrics } from './admission-metrics.js';
 import { registerEvidenceMetrics } from './evidence-metrics.js';
+import { registerKpiMetrics } from './kpi-metrics.js';
 import { registerVulnMetrics } from './vuln-metrics.js';
 
 /**
@@ -70,6 +71,7 @@ export class Metrics {
     registerEvidenceMetrics(this.registry, s);
     this.admission = registerAdmissionMetrics(this.registry, s);
     registerAdmissionGovernanceMetrics(this.registry, s);
+    registerKpiMetrics(this.registry, s, () => this.admission.slo);
     const log = s.tlog?.log;
     if (log !== undefined) {
       new Gauge({

@@ -1117,6 +1117,42 @@ function all(dialect: Dialect): Record<string, Migration> {
           .addColumn('verifier', 'text', notNull)
           .addColumn('issuer', 'text', notNull)
           .addColumn('expires_at', 'text', notNull)
+    '0020_kpi': {
+      async up(db: Db) {
+        // One figure per day, KPI and team (null: organisation-wide). The unique index is on
+        // coalesce(team, '') because both databases treat NULLs in a unique key as distinct, and
+        // the daily snapshot must be idempotent for the organisation's rows too.
+        await id(db.schema.createTable('kpi_snapshots'))
+          .addColumn('day', 'text', notNull)
+          .addColumn('kpi', 'text', notNull)
+          .addColumn('team', 'text')
+          .addColumn('value', 'double precision')
+          .addColumn('numerator', 'double precision')
+          .addColumn('denominator', 'double precision')
+          .addColumn('taken_at', 'text', notNull)
+          .execute();
+        await sql`create unique index kpi_snapshots_day_kpi_team on kpi_snapshots (day, kpi, coalesce(team, ''))`.execute(
+          db,
+        );
+        await db.schema
+          .createIndex('kpi_snapshots_kpi_day')
+          .on('kpi_snapshots')
+          .columns(['kpi', 'day'])
+          .execute();
+        // What software cannot observe (people trained, drills, runbooks), entered by hand.
+        await id(db.schema.createTable('kpi_manual_entries'))
+          .addColumn('kpi', 'text', notNull)
+          .addColumn('subject', 'text')
+          .addColumn('value', 'double precision', notNull)
+          .addColumn('note', 'text')
+          .addColumn('day', 'text', notNull)
+          .addColumn('entered_by', 'text', notNull)
+          .addColumn('entered_at', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('kpi_manual_entries_kpi_day')
+          .on('kpi_manual_entries')
+          .columns(['kpi', 'day'])
           .execute();
       },
     },

@@ -68,6 +68,8 @@ export interface Database {
   admission_reconciliations: AdmissionReconciliationTable;
   admission_mode_periods: AdmissionModePeriodTable;
   admission_hourly: AdmissionHourlyTable;
+  kpi_snapshots: KpiSnapshotTable;
+  kpi_manual_entries: KpiManualEntryTable;
 }
 
 /** A verified in-toto attestation about one of a release's artifacts (0014). */
@@ -997,4 +999,30 @@ export interface LoginRequestTable {
   verifier: string;
   issuer: string;
   expires_at: string;
+/** One day's figure of one KPI (migration 0020), organisation-wide (team null) or one team's. */
+export interface KpiSnapshotTable {
+  id: Generated<number>;
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  kpi: string;
+  team: string | null;
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  taken_at: string;
+}
+
+/** A figure entered by hand (people trained, a drill and its timing, a runbook per service). */
+export interface KpiManualEntryTable {
+  id: Generated<number>;
+  kpi: string;
+  /** The product, team or person it is about, when it is about one. */
+  subject: string | null;
+  value: number;
+  note: string | null;
+  /** `YYYY-MM-DD`: the day it is true for (a drill's day, a training's). */
+  day: string;
+  /** The person who entered it. */
+  entered_by: string;
+  entered_at: string;
 }

@@ -845,6 +845,46 @@ const ROUTES: Route[] = [
       body: { upstream: 'registry', healthy: true },
     }),
   },
+  // --- KPIs (src/server/routes/kpis.ts) ---
+  {
+    method: 'GET',
+    path: '/api/v1/kpis',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/kpis' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/kpis/{id}/history',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/kpis/b1.services-build-l2/history?days=30' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/kpis/manual',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/kpis/manual' }),
+  },
+  {
+    // Hand-entered figures: admins and auditors (app/kpi/manual.ts).
+    method: 'POST',
+    path: '/api/v1/kpis/manual',
+    allowed: AUDIT,
+    ok: 201,
+    req: () => ({
+      path: '/api/v1/kpis/manual',
+      body: { kpi: 'b1.release-managers-trained', subject: 'alpha', value: 2 },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/kpis/snapshot',
+    allowed: ADMIN,
+    ok: 200,
+    req: () => ({ path: '/api/v1/kpis/snapshot' }),
+  },
 ];
 
 /** Routes anyone may call without a token. */

@@ -270,6 +270,10 @@ const EXPECTED = {
   LOGIN_CODE_REFUSED: 400,
   ADMISSION_CLUSTER_INVALID: 400,
   ADMISSION_CLUSTER_CONFLICT: 409,
+  // kpi/ (the KPI catalogue, history, hand-entered figures)
+  KPI_NOT_FOUND: 404,
+  KPI_ENTRY_INVALID: 400,
+  KPI_QUERY_INVALID: 400,
   ADMISSION_PROBE_INVALID: 400,
   // evidence (evidence/, app/evidence)
   EVIDENCE_TAR_MALFORMED: 400,
