@@ -47,3 +47,5 @@ export {
   DEFAULT_AUDIT_SETTINGS,
   loadAuditSettings,
 } from './audit-settings.js';
+export { loadOciSettings, type OciSettings } from './oci-settings.js';
+export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';

@@ -28,7 +28,9 @@ const MIN_TTL = 5 * 60;
 const MAX_TTL = 7 * 86_400;
 
 /** @throws CoreError USAGE naming every variable at fault */
-export function loadLoginSettings(env: Readonly<Record<string, string | undefined>>): LoginSettings {
+export function loadLoginSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): LoginSettings {
   const problems: string[] = [];
   const issuer = nonEmpty(env['CUSTODY_LOGIN_OIDC_ISSUER'])?.replace(/\/+$/, '');
   const clientId = nonEmpty(env['CUSTODY_LOGIN_OIDC_CLIENT_ID']);

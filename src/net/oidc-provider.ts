@@ -120,9 +120,12 @@ export function createOidcProviderClient(o: { fetch?: typeof fetch } = {}): Oidc
       }
       const body = (await readJson(res, x.tokenEndpoint)) as { id_token?: unknown };
       if (typeof body?.id_token !== 'string')
-        throw failed(`${x.tokenEndpoint} answered without an id_token; is the openid scope allowed?`, {
-          url: x.tokenEndpoint,
-        });
+        throw failed(
+          `${x.tokenEndpoint} answered without an id_token; is the openid scope allowed?`,
+          {
+            url: x.tokenEndpoint,
+          },
+        );
       return body.id_token;
     },
   };

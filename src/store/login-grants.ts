@@ -61,7 +61,10 @@ export async function findLiveGrants(
 }
 
 /** Whether the identity ever had a grant of this subject, live or not. */
-export async function hasAnyGrant(q: Q, who: { issuer: string; subject: string }): Promise<boolean> {
+export async function hasAnyGrant(
+  q: Q,
+  who: { issuer: string; subject: string },
+): Promise<boolean> {
   const r = await q
     .selectFrom('login_grants')
     .select('id')
@@ -100,10 +103,24 @@ export async function revokeTokensCreatedBy(q: Q, createdBy: string, now: string
   return Number(r.numUpdatedRows);
 }
 
-export async function insertLoginRequest(q: Q, r: LoginRequestRow, now: string): Promise<void> {
-  // Requests nobody came back for are dropped as new ones arrive: the table stays small.
+/**
+ * Keep a login request unless `limit` are pending already; false then. Requests nobody came back
+ * for are dropped as new ones arrive, so the table stays small.
+ */
+export async function insertLoginRequest(
+  q: Q,
+  r: LoginRequestRow,
+  now: string,
+  limit: number,
+): Promise<boolean> {
   await q.deleteFrom('login_requests').where('expires_at', '<=', now).execute();
+  const n = await q
+    .selectFrom('login_requests')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  if (Number(n.n) >= limit) return false;
   await q.insertInto('login_requests').values(r).execute();
+  return true;
 }
 
 /** Take a login request once: it is deleted as it is read, so a state is never used twice. */

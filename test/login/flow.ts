@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { openLogin } from '../../src/app/login/index.js';
 import { loadLoginSettings } from '../../src/config/index.js';
-import { BACKENDS, type Backend, startServer, type TestServer, tokenFor } from '../helpers/server.js';
+import {
+  BACKENDS,
+  type Backend,
+  startServer,
+  type TestServer,
+  tokenFor,
+} from '../helpers/server.js';
 
 export { BACKENDS, type Backend };
 
@@ -28,11 +34,11 @@ export interface LoginServer {
 
 /**
  * `custody serve --dev-oidc` as the tests need it: the dev issuer at the server's own address and
- * the dashboard login with it (no CUSTODY_LOGIN_OIDC_ISSUER), with an admin token made first.
+ * the dashboard login with it (unless `env` configures a provider), with an admin token made first.
  */
 export async function startLoginServer(
   backend: Backend,
-  env: Record<string, string> = {},
+  env: (base: string) => Record<string, string> = () => ({}),
 ): Promise<LoginServer> {
   let offset = 0;
   const port = await freePort();
@@ -46,7 +52,7 @@ export async function startLoginServer(
     login: async (s, keyless) => {
       admin = await tokenFor(s, 'admin', undefined, 'Ada Admin');
       return openLogin(s, {
-        settings: loadLoginSettings(env),
+        settings: loadLoginSettings(env(base)),
         publicUrl: base,
         devOidc: keyless?.devOidc,
       });
@@ -65,6 +71,7 @@ export async function startLoginServer(
 export interface Hop {
   status: number;
   location: string | null;
+  setCookie: string | null;
   text: string;
   // biome-ignore lint/suspicious/noExplicitAny: tests poke into error bodies
   json: any;
@@ -80,7 +87,13 @@ export async function hop(url: string, headers: Record<string, string> = {}): Pr
   } catch {
     json = undefined;
   }
-  return { status: res.status, location: res.headers.get('location'), text, json };
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    setCookie: res.headers.get('set-cookie'),
+    text,
+    json,
+  };
 }
 
 export interface LoginSteps {
@@ -92,6 +105,8 @@ export interface LoginSteps {
   answer: Hop;
   /** The session token from the page URL's fragment, when the login succeeded. */
   token: string | undefined;
+  /** The Cookie header the browser sent to the callback. */
+  cookie: string | undefined;
 }
 
 /**
@@ -106,24 +121,37 @@ export async function logIn(
     tamperAuthorize?: (u: URL) => void;
     tamperCallback?: (u: URL) => void;
     headers?: Record<string, string>;
+    /** The state cookie the browser sends back: the one it was given (default), none, or another. */
+    cookie?: false | string;
   } = {},
 ): Promise<LoginSteps> {
   const start = await hop(
     `${srv.base}/login/oidc${o.hint ? `?login_hint=${encodeURIComponent(o.hint)}` : ''}`,
   );
   assert.equal(start.status, 302, start.text);
+  const given =
+    /^(custody_login_state=[^;]+);.*Path=\/login\/oidc\/callback;.*HttpOnly; SameSite=Lax/.exec(
+      start.setCookie ?? '',
+    );
+  assert.ok(given, start.setCookie ?? 'no cookie');
+  const cookie =
+    o.cookie === false ? undefined : o.cookie ? `custody_login_state=${o.cookie}` : given[1];
   const authorize = new URL(start.location as string);
   o.tamperAuthorize?.(authorize);
   const back = await hop(authorize.href);
   assert.equal(back.status, 302, back.text);
   const callback = new URL(back.location as string);
   o.tamperCallback?.(callback);
-  const answer = await hop(callback.href, o.headers);
+  const answer = await hop(callback.href, {
+    ...o.headers,
+    ...(cookie !== undefined ? { cookie } : {}),
+  });
   const m = /#login=([^&]+)$/.exec(answer.location ?? '');
   return {
     authorize,
     callback,
     answer,
     token: answer.status === 303 && m ? decodeURIComponent(m[1] as string) : undefined,
+    cookie,
   };
 }

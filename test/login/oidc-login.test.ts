@@ -8,7 +8,7 @@ import { call, errorCode, type TestServer } from '../helpers/server.js';
 import { BACKENDS, hop, type LoginServer, logIn, startLoginServer } from './flow.js';
 
 /** What a refused login must leave unchanged: no token, no grant, no audit entry. */
-async function counts(srv: TestServer): Promise<Record<string, number>> {
+async function counts(srv: TestServer): Promise<{ tokens: number; grants: number; audit: number }> {
   const db = srv.services.db.kysely;
   const n = async (t: 'tokens' | 'login_grants' | 'audit_events') =>
     Number(
@@ -149,11 +149,35 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await counts(srv), before);
     });
 
+    it('refuses a callback in a browser that did not start the login (login CSRF)', async () => {
+      const before = await counts(srv);
+      // Someone else's login, finished in this browser: its state cookie is not there.
+      const l = await logIn(srv, { hint: 'pat@example.com', cookie: false });
+      assert.equal(l.answer.status, 400, l.answer.text);
+      assert.equal(l.answer.json.error.code, 'LOGIN_STATE_INVALID');
+      const other = await logIn(srv, { hint: 'pat@example.com', cookie: 'y'.repeat(43) });
+      assert.equal(other.answer.json.error.code, 'LOGIN_STATE_INVALID');
+      assert.deepEqual(await counts(srv), before);
+    });
+
+    it('refuses a login that took longer than ten minutes to come back', async () => {
+      const before = await counts(srv);
+      const l = await logIn(srv, {
+        hint: 'pat@example.com',
+        // The provider's answer arrives late, by the service's clock.
+        tamperCallback: () => ls.advance(10 * 60_000 + 1000),
+      });
+      ls.advance(-(10 * 60_000 + 1000));
+      assert.equal(l.answer.status, 400, l.answer.text);
+      assert.equal(l.answer.json.error.code, 'LOGIN_STATE_INVALID');
+      assert.deepEqual(await counts(srv), before);
+    });
+
     it('refuses a replayed callback and a replayed code, and creates nothing', async () => {
       const first = await logIn(srv, { hint: 'pat@example.com' });
       assert.equal(first.answer.status, 303);
       const before = await counts(srv);
-      const again = await hop(first.callback.href);
+      const again = await hop(first.callback.href, { cookie: first.cookie as string });
       assert.equal(again.status, 400);
       assert.equal(again.json.error.code, 'LOGIN_STATE_INVALID');
       // A fresh login's state with the old code: the provider refuses the code (used, and
@@ -211,7 +235,13 @@ for (const backend of BACKENDS) {
       ls.advance(-2 * 86_400_000);
       const old = await call(srv, 'POST', '/api/v1/login-grants', {
         token: ls.admin,
-        body: { issuer: issuer(), subject: 'old@example.com', person: 'Old', role: 'viewer', expiresInDays: 1 },
+        body: {
+          issuer: issuer(),
+          subject: 'old@example.com',
+          person: 'Old',
+          role: 'viewer',
+          expiresInDays: 1,
+        },
       });
       ls.advance(2 * 86_400_000);
       assert.equal(old.status, 201, old.text);
@@ -262,7 +292,8 @@ for (const backend of BACKENDS) {
           },
         },
       });
-      const authorize = new URL(await login.begin({ loginHint: 'pat@example.com' }));
+      const started = await login.begin({ loginHint: 'pat@example.com' });
+      const authorize = new URL(started.location);
       nonce = authorize.searchParams.get('nonce') as string;
       const back = new URL((await hop(authorize.href)).location as string);
       const before = await counts(srv);
@@ -273,6 +304,7 @@ for (const backend of BACKENDS) {
               code: back.searchParams.get('code') as string,
               state: back.searchParams.get('state') as string,
             },
+            started.state,
             '127.0.0.1',
           ),
         LoginError,

@@ -63,6 +63,8 @@ interface Ctx {
      */
     publications: Record<string, { id: number; bundle: string }>;
   };
+  /** Per caller, a login grant to revoke. */
+  loginGrants?: Record<string, number>;
   /** Admission governance: per caller, an exception and an override to approve and to revoke. */
   admission?: {
     approveException: Record<string, string>;
@@ -471,6 +473,43 @@ const ROUTES: Route[] = [
     allowed: ADMIN,
     ok: 204,
     req: (c, who) => ({ path: `/api/v1/tokens/${c.spareTokens[who]}` }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/login-grants',
+    allowed: ADMIN,
+    ok: 200,
+    req: () => ({ path: '/api/v1/login-grants' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/login-grants',
+    allowed: ADMIN,
+    ok: 201,
+    req: (_c, who) => ({
+      path: '/api/v1/login-grants',
+      body: {
+        issuer: 'https://idp.access.test',
+        subject: `access-${who}`,
+        person: 'pat',
+        role: 'viewer',
+        teams: ['alpha'],
+      },
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/login-grants/{id}',
+    allowed: ADMIN,
+    ok: 204,
+    req: (c, who) => ({ path: `/api/v1/login-grants/${c.loginGrants?.[who]}` }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/logout',
+    allowed: ALL,
+    ok: 200,
+    req: () => ({ path: '/api/v1/logout' }),
   },
   {
     method: 'GET',
@@ -891,6 +930,9 @@ const ROUTES: Route[] = [
 /** Routes anyone may call, as in Rekor: the transparency log's reads, and its appends by default. */
 const PUBLIC = [
   { method: 'GET', path: '/healthz', url: '/healthz' },
+  { method: 'GET', path: '/api/v1/login/config', url: '/api/v1/login/config' },
+  { method: 'GET', path: '/login/oidc', url: '/login/oidc' },
+  { method: 'GET', path: '/login/oidc/callback', url: '/login/oidc/callback?code=x&state=y' },
   { method: 'GET', path: '/tlog/checkpoint', url: '/tlog/checkpoint' },
   { method: 'GET', path: '/tlog/tile/*', url: '/tlog/tile/0/000.p/1' },
   { method: 'GET', path: '/api/v1/tlog', url: '/api/v1/tlog' },
@@ -1101,6 +1143,20 @@ for (const backend of BACKENDS) {
         vex,
       };
       ctx.admission = await admissionObjects(srv, tokens.admin);
+      ctx.loginGrants = {};
+      for (const who of CALLERS) {
+        const g = await call(srv, 'POST', '/api/v1/login-grants', {
+          token: tokens.admin,
+          body: {
+            issuer: 'https://idp.access.test',
+            subject: `spare-${who}`,
+            person: 'pat',
+            role: 'viewer',
+          },
+        });
+        assert.equal(g.status, 201, g.text);
+        ctx.loginGrants[who] = g.json.id;
+      }
     });
     after(async () => {
       await srv.close();

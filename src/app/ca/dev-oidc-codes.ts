@@ -54,7 +54,11 @@ const CODE_LIFETIME_MS = 60_000;
 export function createDevCodeGrant(o: {
   issuer: string;
   clock: () => Date;
-  mint: (subject: string, audience: string, nonce: string | undefined) => {
+  mint: (
+    subject: string,
+    audience: string,
+    nonce: string | undefined,
+  ) => {
     idToken: string;
     expiresIn: number;
   };

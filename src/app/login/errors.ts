@@ -21,6 +21,8 @@ export type LoginErrorCode =
   | 'LOGIN_GRANT_INVALID'
   /** An identical live grant exists already. */
   | 'LOGIN_GRANT_CONFLICT'
-  | 'LOGIN_GRANT_NOT_FOUND';
+  | 'LOGIN_GRANT_NOT_FOUND'
+  /** Too many logins in progress (anyone may start one); try again in a few minutes. */
+  | 'LOGIN_RATE_LIMITED';
 
 export class LoginError extends CustodyError<LoginErrorCode> {}

@@ -11,8 +11,7 @@ export {
   createOidcLogin,
   LOGIN_CALLBACK_PATH,
   LOGIN_OIDC_PATH,
-  type LoginSession,
   type OidcLogin,
 } from './oidc-login.js';
 export { openLogin } from './open-login.js';
-export { logout, sessionView } from './session.js';
+export { createLoginSession, type LoginSession, logout, sessionView } from './session.js';

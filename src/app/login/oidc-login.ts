@@ -1,24 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Caller, Role } from '../../access/index.js';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createJwksSource, type JwksSource } from '../../net/jwks-client.js';
 import {
   createOidcProviderClient,
-  OidcProviderError,
   type OidcProviderClient,
+  OidcProviderError,
 } from '../../net/oidc-provider.js';
 import { SignError, type VerifiedIdToken, verifyIdToken } from '../../sign/index.js';
-import {
-  findLiveGrants,
-  insertLoginRequest,
-  type LoginGrantRow,
-  takeLoginRequest,
-} from '../../store/login-grants.js';
-import { insertToken } from '../../store/tokens.js';
-import { audit } from '../audit-trail.js';
+import { insertLoginRequest, takeLoginRequest } from '../../store/login-grants.js';
 import type { Services } from '../services.js';
 import { hashToken } from '../tokens.js';
 import { LoginError } from './errors.js';
-import { grantActor } from './grants.js';
+import { createLoginSession, type LoginSession } from './session.js';
 
 /** Where the service serves the flow; the redirect URI is the public URL followed by the second. */
 export const LOGIN_OIDC_PATH = '/login/oidc';
@@ -36,16 +28,8 @@ export interface OidcLoginOptions {
   provider?: OidcProviderClient;
   /** How long a person has to come back from the provider; default 10 minutes. */
   requestTtlMs?: number;
-}
-
-export interface LoginSession {
-  /** The session token (a `cust_` token named `login:<person>`), for the page only. */
-  token: string;
-  id: number;
-  person: string;
-  role: Role;
-  teams: string[] | undefined;
-  expiresAt: string;
+  /** Logins in progress at most (default 10,000); more are LOGIN_RATE_LIMITED. */
+  maxPendingRequests?: number;
 }
 
 /**
@@ -59,17 +43,22 @@ export interface OidcLogin {
   readonly issuer: string;
   readonly clientId: string;
   readonly dev: boolean;
+  /** The service's public URL the login returns to. */
+  readonly publicUrl: string;
   /**
-   * The provider's authorization URL for a new login.
-   * @throws OidcProviderError LOGIN_PROVIDER_FAILED
+   * A new login: the provider's authorization URL, and its state, which the face also gives the
+   * browser (a cookie) so that only the browser that started a login can finish it.
+   * @throws OidcProviderError LOGIN_PROVIDER_FAILED; LoginError LOGIN_RATE_LIMITED
    */
-  begin(o?: { loginHint?: string }): Promise<string>;
+  begin(o?: { loginHint?: string }): Promise<{ location: string; state: string }>;
   /**
+   * `browserState` is the state the browser kept from `begin` (RFC 6749 §10.12: without it, anyone
+   * could send someone a callback URL of their own login and log them in as themselves).
    * @throws LoginError LOGIN_STATE_INVALID, LOGIN_PROVIDER_REFUSED, LOGIN_ID_TOKEN_INVALID,
    *   LOGIN_NONCE_MISMATCH, LOGIN_NOT_GRANTED; OidcProviderError LOGIN_CODE_REFUSED,
    *   LOGIN_PROVIDER_FAILED
    */
-  finish(q: CallbackQuery, source: string): Promise<LoginSession>;
+  finish(q: CallbackQuery, browserState: string | undefined, source: string): Promise<LoginSession>;
   /** Where the page takes the session over: the fragment never reaches a server or its logs. */
   pageUrl(session: LoginSession): string;
 }
@@ -129,13 +118,14 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
     issuer: o.issuer,
     clientId: o.clientId,
     dev: o.dev === true,
+    publicUrl: o.publicUrl,
     async begin(b = {}) {
       const meta = await provider.discover(o.issuer);
       const state = random();
       const nonce = random();
       const verifier = random();
       const now = s.clock();
-      await insertLoginRequest(
+      const kept = await insertLoginRequest(
         s.db.kysely,
         {
           state_hash: hashToken(state),
@@ -145,7 +135,14 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
           expires_at: new Date(now.getTime() + requestTtlMs).toISOString(),
         },
         now.toISOString(),
+        o.maxPendingRequests ?? 10_000,
       );
+      // Anyone may start a login: a flood of them is refused before it fills the database.
+      if (!kept)
+        throw new LoginError(
+          'LOGIN_RATE_LIMITED',
+          'Too many logins are in progress; try again in a few minutes',
+        );
       const url = new URL(meta.authorizationEndpoint);
       const q = url.searchParams;
       q.set('response_type', 'code');
@@ -157,19 +154,19 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
       q.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
       q.set('code_challenge_method', 'S256');
       if (b.loginHint) q.set('login_hint', b.loginHint);
-      return url.href;
+      return { location: url.href, state };
     },
 
-    async finish(q, source) {
+    async finish(q, browserState, source) {
       const now = s.clock();
       const request =
-        typeof q.state === 'string' && q.state !== ''
+        typeof q.state === 'string' && q.state !== '' && sameString(q.state, browserState)
           ? await takeLoginRequest(s.db.kysely, hashToken(q.state))
           : undefined;
       if (!request || request.expires_at <= now.toISOString() || request.issuer !== o.issuer)
         throw new LoginError(
           'LOGIN_STATE_INVALID',
-          'This login is unknown, finished or too old (its state does not match one this service started); start again from the login page',
+          'This login is unknown, finished, too old or was started in another browser (its state does not match one this browser started here); start again from the login page',
         );
       if (q.error !== undefined || !q.code)
         throw new LoginError(
@@ -208,7 +205,12 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
             ? c['email'].toLowerCase()
             : null,
       };
-      return createSession(s, o, identity, source);
+      return createLoginSession(
+        s,
+        identity,
+        { sessionTtlSeconds: o.sessionTtlSeconds, dev: o.dev === true },
+        source,
+      );
     },
 
     pageUrl(session) {
@@ -217,73 +219,11 @@ export function createOidcLogin(s: Services, o: OidcLoginOptions): OidcLogin {
   };
 }
 
-/** A grant named by the subject wins over one named by a verified email. */
-function pick(grants: LoginGrantRow[], subject: string): LoginGrantRow | undefined {
-  return grants.find((g) => g.subject === subject) ?? grants[0];
-}
-
-async function createSession(
-  s: Services,
-  o: OidcLoginOptions,
-  who: { issuer: string; subject: string; email: string | null },
-  source: string,
-): Promise<LoginSession> {
-  const now = s.clock();
-  const at = now.toISOString();
-  const token = `cust_${randomBytes(32).toString('base64url')}`; // the form of app/tokens.ts
-  return s.db.kysely.transaction().execute(async (trx) => {
-    const grant = pick(await findLiveGrants(trx, who, at), who.subject);
-    if (!grant)
-      throw new LoginError(
-        'LOGIN_NOT_GRANTED',
-        `${who.email ?? who.subject} (${who.issuer}) may not log in to this service: ask an admin to run custody login-grant add`,
-        { details: { issuer: who.issuer, subject: who.subject, email: who.email } },
-      );
-    const teams = JSON.parse(grant.teams) as string[];
-    const ttlEnd = new Date(now.getTime() + o.sessionTtlSeconds * 1000).toISOString();
-    const expiresAt =
-      grant.expires_at !== null && grant.expires_at < ttlEnd ? grant.expires_at : ttlEnd;
-    const role = grant.role as Role;
-    const id = await insertToken(trx, {
-      name: `login:${grant.person}`,
-      person: grant.person,
-      secretHash: hashToken(token),
-      role,
-      teams,
-      createdBy: grantActor(grant.id),
-      now: at,
-      expiresAt,
-    });
-    // The one who logged in is the actor: the session is theirs from its first line.
-    const caller: Caller = {
-      principal: {
-        actor: `token:${id}:login:${grant.person}`,
-        person: grant.person,
-        role,
-        teams: teams.length === 0 ? undefined : teams,
-      },
-      source,
-    };
-    await audit(
-      trx,
-      caller,
-      {
-        action: 'login.session',
-        target: `token:${id}`,
-        ...(teams.length === 1 ? { team: teams[0] as string } : {}),
-        details: { ...who, grant: grant.id, dev: o.dev === true, expiresAt },
-      },
-      at,
-    );
-    return {
-      token,
-      id,
-      person: grant.person,
-      role,
-      teams: teams.length === 0 ? undefined : teams,
-      expiresAt,
-    };
-  });
+function sameString(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 // 256 random bits: state and nonce unguessable, and the verifier 43 characters (RFC 7636 §4.1).

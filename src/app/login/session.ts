@@ -1,9 +1,24 @@
-import type { Caller } from '../../access/index.js';
-import type { SessionView } from '../../api/session.js';
-import { findTokenById, revokeToken } from '../../store/tokens.js';
+import { randomBytes } from 'node:crypto';
+import type { Caller, Role } from '../../access/index.js';
+import type { SessionView } from '../../api/index.js';
+import { findLiveGrants, type LoginGrantRow } from '../../store/login-grants.js';
+import { findTokenById, insertToken, revokeToken } from '../../store/tokens.js';
 import { audit } from '../audit-trail.js';
 import { recheckCaller } from '../recheck-caller.js';
 import type { Services } from '../services.js';
+import { hashToken } from '../tokens.js';
+import { LoginError } from './errors.js';
+import { grantActor } from './grants.js';
+
+export interface LoginSession {
+  /** The session token (a `cust_` token named `login:<person>`), for the page only. */
+  token: string;
+  id: number;
+  person: string;
+  role: Role;
+  teams: string[] | undefined;
+  expiresAt: string;
+}
 
 const TOKEN_ACTOR = /^token:(\d+):/;
 /** Session tokens are named `login:<person>` and made by a grant (`login-grant:<id>`). */
@@ -51,5 +66,79 @@ export async function logout(s: Services, caller: Caller): Promise<{ revoked: bo
       at,
     );
     return { revoked: true };
+  });
+}
+
+/** A grant named by the subject wins over one named by a verified email. */
+function pick(grants: LoginGrantRow[], subject: string): LoginGrantRow | undefined {
+  return grants.find((g) => g.subject === subject) ?? grants[0];
+}
+
+/**
+ * A session for an identity the provider vouched for: the token of its live login grant (by
+ * subject, else by verified email), audited as `login.session`.
+ * @throws LoginError LOGIN_NOT_GRANTED
+ */
+export async function createLoginSession(
+  s: Services,
+  who: { issuer: string; subject: string; email: string | null },
+  o: { sessionTtlSeconds: number; dev: boolean },
+  source: string,
+): Promise<LoginSession> {
+  const now = s.clock();
+  const at = now.toISOString();
+  const token = `cust_${randomBytes(32).toString('base64url')}`; // the form of app/tokens.ts
+  return s.db.kysely.transaction().execute(async (trx) => {
+    const grant = pick(await findLiveGrants(trx, who, at), who.subject);
+    if (!grant)
+      throw new LoginError(
+        'LOGIN_NOT_GRANTED',
+        `${who.email ?? who.subject} (${who.issuer}) may not log in to this service: ask an admin to run custody login-grant add`,
+        { details: { issuer: who.issuer, subject: who.subject, email: who.email } },
+      );
+    const teams = JSON.parse(grant.teams) as string[];
+    const ttlEnd = new Date(now.getTime() + o.sessionTtlSeconds * 1000).toISOString();
+    const expiresAt =
+      grant.expires_at !== null && grant.expires_at < ttlEnd ? grant.expires_at : ttlEnd;
+    const role = grant.role as Role;
+    const id = await insertToken(trx, {
+      name: `login:${grant.person}`,
+      person: grant.person,
+      secretHash: hashToken(token),
+      role,
+      teams,
+      createdBy: grantActor(grant.id),
+      now: at,
+      expiresAt,
+    });
+    // The one who logged in is the actor: the session is theirs from its first line.
+    const caller: Caller = {
+      principal: {
+        actor: `token:${id}:login:${grant.person}`,
+        person: grant.person,
+        role,
+        teams: teams.length === 0 ? undefined : teams,
+      },
+      source,
+    };
+    await audit(
+      trx,
+      caller,
+      {
+        action: 'login.session',
+        target: `token:${id}`,
+        ...(teams.length === 1 ? { team: teams[0] as string } : {}),
+        details: { ...who, grant: grant.id, dev: o.dev, expiresAt },
+      },
+      at,
+    );
+    return {
+      token,
+      id,
+      person: grant.person,
+      role,
+      teams: teams.length === 0 ? undefined : teams,
+      expiresAt,
+    };
   });
 }

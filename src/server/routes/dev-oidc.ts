@@ -107,7 +107,7 @@ export function registerDevOidcRoutes(app: FastifyInstance, d: DevOidcRouteDeps)
         reply.headers(warn);
         const b = req.body as DevTokenBody;
         if (b.grant_type !== undefined) {
-          const r = d.devOidc.codes.exchange(b);
+          const r = d.devOidc.codes.exchange({ ...b, ...basicClient(req.headers.authorization) });
           if ('error' in r) return reply.code(400).send({ error: r.error });
           reply.header('cache-control', 'no-store');
           return {
@@ -127,6 +127,18 @@ export function registerDevOidcRoutes(app: FastifyInstance, d: DevOidcRouteDeps)
       },
     );
   });
+}
+
+/**
+ * A confidential client names itself in HTTP Basic (RFC 6749 §2.3.1, form-encoded id and secret);
+ * the dev issuer takes any secret, and only the id matters.
+ */
+function basicClient(h: string | undefined): { client_id?: string } {
+  const m = h === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(h);
+  if (!m) return {};
+  const pair = Buffer.from(m[1] as string, 'base64').toString('utf8');
+  const at = pair.indexOf(':');
+  return at < 0 ? {} : { client_id: decodeURIComponent(pair.slice(0, at)) };
 }
 
 type DevTokenBody = TokenForm & {

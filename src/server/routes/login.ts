@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ROLES } from '../../access/index.js';
-import type { LoginConfig } from '../../api/session.js';
+import type { LoginConfig } from '../../api/index.js';
 import {
   addLoginGrant,
   type CallbackQuery,
@@ -22,6 +22,9 @@ export interface LoginRouteOptions {
   oidc: OidcLogin | undefined;
 }
 
+/** The browser's half of a login in progress (its state), so no other browser can finish it. */
+const STATE_COOKIE = 'custody_login_state';
+
 /**
  * Dashboard login: the OIDC flow's two browser endpoints, the page's login configuration, logout,
  * and the admin API of login grants. The API-token login is the page's own: it calls whoami.
@@ -33,6 +36,8 @@ export function registerLoginRoutes(
 ): void {
   const s = d.services;
   const tags = ['login'];
+  // Over https the cookie never travels in the clear; on a loopback http service it must.
+  const secure = o.oidc?.publicUrl.startsWith('https:') ? '; Secure' : '';
   const notConfigured = () =>
     new LoginError(
       'LOGIN_NOT_CONFIGURED',
@@ -67,8 +72,15 @@ export function registerLoginRoutes(
     async (req, reply) => {
       if (!o.oidc) throw notConfigured();
       const hint = req.query.login_hint;
+      const { location, state } = await o.oidc.begin(hint ? { loginHint: hint } : {});
       reply.header('cache-control', 'no-store');
-      return reply.redirect(await o.oidc.begin(hint ? { loginHint: hint } : {}), 302);
+      // Lax: the browser sends it on the provider's top-level redirect back, never on others'
+      // requests; only the callback's path sees it.
+      reply.header(
+        'set-cookie',
+        `${STATE_COOKIE}=${state}; Path=${LOGIN_CALLBACK_PATH}; Max-Age=600; HttpOnly; SameSite=Lax${secure}`,
+      );
+      return reply.redirect(location, 302);
     },
   );
 
@@ -93,10 +105,15 @@ export function registerLoginRoutes(
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
+      reply.header(
+        'set-cookie',
+        `${STATE_COOKIE}=; Path=${LOGIN_CALLBACK_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`,
+      );
       try {
         if (!o.oidc) throw notConfigured();
-        const session = await o.oidc.finish(req.query, req.ip);
-        req.log.info({ token: session.id, person: session.person }, 'login session created');
+        const browserState = cookie(req.headers.cookie, STATE_COOKIE);
+        const session = await o.oidc.finish(req.query, browserState, req.ip);
+        req.log.info({ session: session.id, person: session.person }, 'login session created');
         return reply.redirect(o.oidc.pageUrl(session), 303);
       } catch (e) {
         // A person is looking at this answer in a browser: a page that says what happened.
@@ -185,13 +202,20 @@ export function registerLoginRoutes(
   );
 }
 
+function cookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
 function wantsHtml(accept: string | undefined): boolean {
   return accept !== undefined && /\btext\/html\b/.test(accept);
 }
 
 function errorPage(reply: FastifyReply, e: CustodyError): FastifyReply {
-  const esc = (t: string) =>
-    t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return reply
     .code(statusOf(e.code))
     .header('content-type', 'text/html; charset=utf-8')
