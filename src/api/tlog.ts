@@ -14,7 +14,7 @@ export interface TlogReport {
   origin: string;
   /** The largest tree size it verified consistent with everything it saw before. */
   size: number;
-  /** That tree's root hash, hex. */
+  /** That tree's root hash, base64 (as checkpoints write it). */
   rootHash: string;
   /** When it checked (ISO 8601). */
   verifiedAt: string;

@@ -11,10 +11,18 @@ export interface AuditSettings {
 
 export const DEFAULT_AUDIT_SETTINGS: AuditSettings = Object.freeze({ anchorIntervalMs: 3_600_000 });
 
-const UNIT_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  '': 1000,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** @throws CoreError USAGE naming the variable at fault */
-export function loadAuditSettings(env: Readonly<Record<string, string | undefined>>): AuditSettings {
+export function loadAuditSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): AuditSettings {
   const v = env['CUSTODY_AUDIT_ANCHOR_INTERVAL']?.trim();
   if (v === undefined || v === '') return DEFAULT_AUDIT_SETTINGS;
   const m = /^(\d{1,7})([smhd]?)$/.exec(v);

@@ -15,6 +15,11 @@ export {
   type IdentitySetting,
   loadAdmissionTrustSettings,
 } from './admission-trust-settings.js';
+export {
+  type AuditSettings,
+  DEFAULT_AUDIT_SETTINGS,
+  loadAuditSettings,
+} from './audit-settings.js';
 export { type CliSettings, loadCliSettings } from './cli-settings.js';
 export {
   DEFAULT_DATA_DIR,

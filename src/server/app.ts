@@ -59,6 +59,7 @@ import { registerProvenanceRoutes } from './routes/provenance.js';
 import { registerSbomBundleRoutes } from './routes/sbom-bundles.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTlogRoutes, type TlogRouteOptions } from './routes/tlog.js';
+import { registerTlogReportRoutes } from './routes/tlog-reports.js';
 import { registerVexRoutes } from './routes/vex.js';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { registerWebAssets } from './web-assets.js';
@@ -270,6 +271,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerAdminRoutes(app, deps);
   registerLoginRoutes(app, deps, { oidc: o.login });
   registerAuditChainRoutes(app, deps);
+  registerTlogReportRoutes(app, deps);
   registerVexRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerProvenanceRoutes(app, deps, { trustedRoot: o.trustedRoot });
   registerPolicyRoutes(app, deps);

@@ -8,6 +8,7 @@ import type { LoginErrorCode } from '../app/login/errors.js';
 import type { PolicyServiceErrorCode } from '../app/policy/index.js';
 import type { ProvenanceServiceErrorCode } from '../app/provenance/errors.js';
 import type { FallbackSignerErrorCode } from '../app/sign/fallback-signer.js';
+import type { TlogReportErrorCode } from '../app/tlog-follow/reporters.js';
 import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
@@ -91,6 +92,7 @@ export type AllErrorCodes =
   | EvidenceErrorCode
   | AuditTrailErrorCode
   | KpiErrorCode
+  | TlogReportErrorCode
   | ServerErrorCode;
 
 export type HttpStatus =

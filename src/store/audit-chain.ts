@@ -1,4 +1,4 @@
-import type { ChainedAuditRow } from '../access/audit-chain.js';
+import type { ChainedAuditRow } from '../access/index.js';
 import type { Q } from './db.js';
 
 /**
@@ -29,10 +29,7 @@ export async function listChainedAudit(
 ): Promise<ChainedAuditRow[]> {
   let s = q.selectFrom('audit_events').selectAll().where('id', '>', o.after);
   if (o.upTo !== undefined) s = s.where('id', '<=', o.upTo);
-  const rows = await s
-    .orderBy('id')
-    .limit(o.limit)
-    .execute();
+  const rows = await s.orderBy('id').limit(o.limit).execute();
   return rows.map((r) => ({
     id: Number(r.id),
     at: r.at,

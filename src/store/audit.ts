@@ -1,5 +1,5 @@
 import { PostgresAdapter, type Selectable } from 'kysely';
-import { computeAuditHash } from '../access/audit-chain.js';
+import { computeAuditHash } from '../access/index.js';
 import type { Q } from './db.js';
 import { StoreError } from './errors.js';
 import { bumpWriteGeneration } from './generation.js';

@@ -1153,6 +1153,36 @@ function all(dialect: Dialect): Record<string, Migration> {
           .createIndex('kpi_manual_entries_kpi_day')
           .on('kpi_manual_entries')
           .columns(['kpi', 'day'])
+    '0023_tlog_reporters': {
+      async up(db: Db) {
+        // Log mirrors and monitors that report to the service (`--report-to`): the latest report
+        // of each, and every inconsistency any of them reported, kept for good.
+        await db.schema
+          .createTable('tlog_reporters')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', notNull)
+          .addColumn('origin', 'text', notNull)
+          .addColumn('size', 'bigint', notNull)
+          .addColumn('root_hash', 'text', notNull)
+          .addColumn('verified_at', 'text', notNull)
+          .addColumn('received_at', 'text', notNull)
+          .addColumn('actor', 'text', notNull)
+          .execute();
+        await id(db.schema.createTable('tlog_reporter_inconsistencies'))
+          .addColumn('name', 'text', notNull)
+          .addColumn('origin', 'text', notNull)
+          .addColumn('size', 'bigint', notNull)
+          .addColumn('root_hash', 'text', notNull)
+          .addColumn('code', 'text', notNull)
+          .addColumn('message', 'text', notNull)
+          .addColumn('verified_at', 'text', notNull)
+          .addColumn('received_at', 'text', notNull)
+          .addColumn('actor', 'text', notNull)
+          .execute();
+        await db.schema
+          .createIndex('tlog_reporter_inconsistencies_name')
+          .on('tlog_reporter_inconsistencies')
+          .column('name')
           .execute();
       },
     },

@@ -22,6 +22,8 @@ export interface Database {
   audit_anchors: AuditAnchorTable;
   login_grants: LoginGrantTable;
   login_requests: LoginRequestTable;
+  tlog_reporters: TlogReporterTable;
+  tlog_reporter_inconsistencies: TlogReporterInconsistencyTable;
   inventory_generation: InventoryGenerationTable;
   tlog_state: TlogStateTable;
   tlog_entries: TlogEntryTable;
@@ -1025,4 +1027,31 @@ export interface KpiManualEntryTable {
   /** The person who entered it. */
   entered_by: string;
   entered_at: string;
+/** The latest report of each log mirror or monitor (`--report-to`), by its name. */
+export interface TlogReporterTable {
+  name: string;
+  /** `mirror` or `monitor`. */
+  kind: string;
+  origin: string;
+  size: number;
+  /** Base64, as checkpoints write it. */
+  root_hash: string;
+  verified_at: string;
+  received_at: string;
+  /** The token that reported it. */
+  actor: string;
+}
+
+/** Every inconsistency (split view, rollback) a reporter reported. */
+export interface TlogReporterInconsistencyTable {
+  id: Generated<number>;
+  name: string;
+  origin: string;
+  size: number;
+  root_hash: string;
+  code: string;
+  message: string;
+  verified_at: string;
+  received_at: string;
+  actor: string;
 }

@@ -20,12 +20,6 @@ export {
 } from './cosignature.js';
 export { verifyEcdsaPrehashed } from './ecdsa-prehashed.js';
 export {
-  AUDIT_ANCHOR_KIND,
-  type AuditAnchorStatement,
-  auditAnchorEntry,
-  parseAuditAnchorEntry,
-} from './entry-audit-anchor.js';
-export {
   EMERGENCY_CERTIFICATE_KIND,
   type EmergencyCertificateEntry,
   emergencyCertificateEntry,
@@ -33,6 +27,12 @@ export {
   parseEmergencyCertificateEntry,
   parseProposedEntry,
 } from './entries.js';
+export {
+  AUDIT_ANCHOR_KIND,
+  type AuditAnchorStatement,
+  auditAnchorEntry,
+  parseAuditAnchorEntry,
+} from './entry-audit-anchor.js';
 export type { EntryKind } from './entry-fields.js';
 export { TlogError, type TlogErrorCode } from './errors.js';
 export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash } from './hashing.js';

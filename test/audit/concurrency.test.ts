@@ -21,7 +21,7 @@ const ev = (replica: string, i: number): AuditEvent => ({
 
 describe('audit chain: concurrent writers on PostgreSQL (two replicas, pooled connections)', () => {
   let a: TestServices;
-  let b: Services;
+  let b: Services & { close(): Promise<void> };
   let bDir: string;
   before(async () => {
     a = await freshServices('postgres');

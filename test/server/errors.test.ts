@@ -283,6 +283,7 @@ const EXPECTED = {
   EVIDENCE_UNAVAILABLE: 503,
   // audit trail (app/audit/)
   AUDIT_ANCHOR_UNAVAILABLE: 503,
+  TLOG_REPORT_INVALID: 400,
 } as const satisfies Record<AllErrorCodes, number>;
 
 describe('statusOf', () => {

@@ -1,5 +1,5 @@
-import type { AuditAnchor, AuditAnchorResult } from '../../api/audit.js';
 import { type Caller, requireOrganisationWide, requirePermission } from '../../access/index.js';
+import type { AuditAnchor, AuditAnchorResult } from '../../api/index.js';
 import { insertAnchor, latestAnchor, readChainHead } from '../../store/audit-chain.js';
 import { auditAnchorEntry, verifyInclusion } from '../../tlog/index.js';
 import { recheckCaller } from '../recheck-caller.js';
@@ -58,6 +58,7 @@ export async function anchorAuditHead(s: Services, caller?: Caller): Promise<Aud
     at: nowIso(s),
   };
   await s.db.kysely.transaction().execute(async (trx) => {
+    if (caller !== undefined) await recheckCaller(trx, caller, anchor.at);
     // Two replicas anchoring the same head get the same entry back; record it once.
     const newest = await latestAnchor(trx);
     if (newest?.auditId === anchor.auditId && newest.logIndex === anchor.logIndex) return;

@@ -1,5 +1,5 @@
 import { type Caller, requirePermission } from '../../access/index.js';
-import type { AuditChainPage, AuditChainRowView } from '../../api/audit.js';
+import type { AuditChainPage, AuditChainRowView } from '../../api/index.js';
 import { listChainedAudit, readChainHead } from '../../store/audit-chain.js';
 import type { Services } from '../services.js';
 

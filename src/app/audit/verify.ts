@@ -1,10 +1,11 @@
 import {
   AUDIT_CHAIN_GENESIS,
   type AuditChainProblem,
+  type Caller,
+  requirePermission,
   verifyAuditChain,
-} from '../../access/audit-chain.js';
-import { type Caller, requirePermission } from '../../access/index.js';
-import type { AuditAnchor, AuditVerifyReport } from '../../api/audit.js';
+} from '../../access/index.js';
+import type { AuditAnchor, AuditVerifyReport } from '../../api/index.js';
 import {
   listAnchors,
   listChainedAudit,
@@ -71,8 +72,7 @@ export async function verifyAuditTrail(s: Services, caller?: Caller): Promise<Au
   for (;;) {
     const page = await listChainedAudit(q, { after, limit: PAGE, upTo });
     if (page.length === 0) break;
-    for (const p of verifyAuditChain(page, { expectedPrev: prev, anchors }))
-      add(withCode(p));
+    for (const p of verifyAuditChain(page, { expectedPrev: prev, anchors })) add(withCode(p));
     for (const r of page) anchoredIds.delete(r.id);
     rows += page.length;
     firstId ??= (page[0] as { id: number }).id;

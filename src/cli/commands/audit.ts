@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AuditAnchorResult, AuditVerifyReport } from '../../api/audit.js';
+import type { AuditAnchorResult, AuditVerifyReport } from '../../api/index.js';
 import type { Services } from '../../app/services.js';
 import { CliExit } from '../exit.js';
 import { type CliIO, EXIT, serveConfigOf, settingsOf } from '../io.js';

@@ -22,9 +22,10 @@ import {
   writeMonitorState,
 } from '../../app/tlog-follow/monitor.js';
 import { custodyCheckpointList, logIdentity, remoteLog } from '../../app/tlog-follow/remote-log.js';
+import type { FollowReporter } from '../../app/tlog-follow/report-to.js';
 import { CoreError } from '../../core/index.js';
 import { CliExit } from '../exit.js';
-import { type CliIO, EXIT } from '../io.js';
+import { type CliIO, EXIT, settingsOf } from '../io.js';
 import { progress, writeOutput } from '../output.js';
 
 /**
@@ -37,61 +38,83 @@ export function registerLog(program: Command, io: CliIO): void {
     .command('log')
     .description('mirror, monitor and audit a transparency log (C2SP tlog-tiles)');
 
-  withLogOptions(
-    log
-      .command('mirror')
-      .description('keep a verified static copy of a log in a folder (servable as it is)')
-      .requiredOption('--dir <dir>', 'the mirror folder')
-      .option('--follow', 'keep mirroring every --interval seconds')
-      .option('--interval <s>', 'seconds between checks when following (default 60)'),
-  ).action(async (o: LogFlags & { dir: string; follow?: boolean; interval?: string }) => {
-    const id = identity(o, io);
-    const fetcher = remoteLog(o.from);
-    const dir = resolve(io.cwd, o.dir);
-    await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
-      const r = await guard(io, o, () =>
-        mirrorOnce({
-          ...id,
-          fetcher,
-          dir,
-          now: () => new Date(),
-          onProgress: progress(io, 'tiles'),
-        }),
-      );
-      report(io, o, { event: 'tlog.mirrored', ...r }, describeMirror(r));
-    });
-  });
-
-  withLogOptions(
-    log
-      .command('monitor')
-      .description('check that each checkpoint of a log is consistent with the last one seen')
-      .option('--state <file>', 'remember the last checkpoint here between runs')
-      .option('--follow', 'keep checking every --interval seconds')
-      .option('--interval <s>', 'seconds between checks when following (default 60)'),
-  ).action(async (o: LogFlags & { state?: string; follow?: boolean; interval?: string }) => {
-    const id = identity(o, io);
-    const fetcher = remoteLog(o.from);
-    const statePath = o.state === undefined ? undefined : resolve(io.cwd, o.state);
-    let last = statePath === undefined ? undefined : readMonitorState(statePath, id);
-    await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
-      const r = await guard(io, o, () => checkLog({ ...id, fetcher }, last));
-      if (r.kind === 'rollback') {
-        alarm(
-          io,
-          'tlog.rollback',
-          r.origin,
-          r.evidence as NonNullable<MonitorCheck['evidence']>,
-          'the log serves a smaller checkpoint and not the tiles of the larger one it signed',
+  withReportOptions(
+    withLogOptions(
+      log
+        .command('mirror')
+        .description('keep a verified static copy of a log in a folder (servable as it is)')
+        .requiredOption('--dir <dir>', 'the mirror folder')
+        .option('--follow', 'keep mirroring every --interval seconds')
+        .option('--interval <s>', 'seconds between checks when following (default 60)'),
+    ),
+  ).action(
+    async (o: LogFlags & ReportFlags & { dir: string; follow?: boolean; interval?: string }) => {
+      const id = identity(o, io);
+      const fetcher = remoteLog(o.from);
+      const dir = resolve(io.cwd, o.dir);
+      const reporter = await reporterFor(o, io, 'mirror');
+      await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
+        const r = await guard(io, o, reporter, () =>
+          mirrorOnce({
+            ...id,
+            fetcher,
+            dir,
+            now: () => new Date(),
+            onProgress: progress(io, 'tiles'),
+          }),
         );
-        throw new CliExit(EXIT.no);
-      }
-      last = r.latest;
-      if (statePath !== undefined) writeMonitorState(statePath, r.latest, new Date());
-      const { latest: _latest, ...shown } = r;
-      report(io, o, { event: 'tlog.checked', ...shown }, describeCheck(r));
-    });
-  });
+        report(io, o, { event: 'tlog.mirrored', ...r }, describeMirror(r));
+        await sendReport(io, reporter, { origin: r.origin, size: r.size, rootHash: r.rootHash });
+      });
+    },
+  );
+
+  withReportOptions(
+    withLogOptions(
+      log
+        .command('monitor')
+        .description('check that each checkpoint of a log is consistent with the last one seen')
+        .option('--state <file>', 'remember the last checkpoint here between runs')
+        .option('--follow', 'keep checking every --interval seconds')
+        .option('--interval <s>', 'seconds between checks when following (default 60)'),
+    ),
+  ).action(
+    async (o: LogFlags & ReportFlags & { state?: string; follow?: boolean; interval?: string }) => {
+      const id = identity(o, io);
+      const fetcher = remoteLog(o.from);
+      const statePath = o.state === undefined ? undefined : resolve(io.cwd, o.state);
+      let last = statePath === undefined ? undefined : readMonitorState(statePath, id);
+      const reporter = await reporterFor(o, io, 'monitor');
+      await loop(o.follow === true || o.interval !== undefined, interval(o.interval), async () => {
+        const r = await guard(io, o, reporter, () => checkLog({ ...id, fetcher }, last));
+        if (r.kind === 'rollback') {
+          const old = (r.evidence as NonNullable<MonitorCheck['evidence']>).old;
+          await sendReport(io, reporter, {
+            origin: r.origin,
+            size: old.size,
+            rootHash: old.rootHash,
+            inconsistency: {
+              code: 'TLOG_ROLLBACK',
+              message: `the log serves size ${r.size} and no longer the tiles of size ${old.size} it signed`,
+            },
+          });
+          alarm(
+            io,
+            'tlog.rollback',
+            r.origin,
+            r.evidence as NonNullable<MonitorCheck['evidence']>,
+            'the log serves a smaller checkpoint and not the tiles of the larger one it signed',
+          );
+          throw new CliExit(EXIT.no);
+        }
+        last = r.latest;
+        if (statePath !== undefined) writeMonitorState(statePath, r.latest, new Date());
+        const { latest: _latest, ...shown } = r;
+        report(io, o, { event: 'tlog.checked', ...shown }, describeCheck(r));
+        await sendReport(io, reporter, { origin: r.origin, size: r.size, rootHash: r.rootHash });
+      });
+    },
+  );
 
   const checkpoints = log.command('checkpoints').description("a log's signed checkpoints");
   checkpoints
@@ -203,6 +226,62 @@ function withLogOptions(cmd: Command): Command {
     .option('--json', 'one JSON event per line on stdout');
 }
 
+interface ReportFlags {
+  reportTo?: string;
+  reportName?: string;
+  token?: string;
+}
+
+function withReportOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--report-to <url>',
+      'after each round, report to this Custody service (POST /api/v1/tlog/reports; an auditor token)',
+    )
+    .option('--report-name <name>', 'the name to report under (default <mirror|monitor>@<host>)')
+    .option('--token <token>', 'API token for --report-to (env CUSTODY_TOKEN)');
+}
+
+async function reporterFor(
+  o: ReportFlags,
+  io: CliIO,
+  kind: 'mirror' | 'monitor',
+): Promise<FollowReporter | undefined> {
+  if (o.reportTo === undefined) return undefined;
+  if (!/^https?:\/\//.test(o.reportTo))
+    throw new CoreError('USAGE', `--report-to takes the service's http(s) URL, not ${o.reportTo}`);
+  const token = o.token ?? settingsOf(io).token;
+  if (!token)
+    throw new CoreError(
+      'USAGE',
+      '--report-to needs an API token: pass --token or set CUSTODY_TOKEN (custody token create --role auditor makes one)',
+    );
+  const { FollowReporter } = await import('../../app/tlog-follow/report-to.js');
+  return new FollowReporter({
+    url: o.reportTo,
+    token,
+    kind,
+    ...(o.reportName !== undefined ? { name: o.reportName } : {}),
+  });
+}
+
+// A report that cannot be delivered is warned about; the mirror's own work and exit code stand.
+async function sendReport(
+  io: CliIO,
+  reporter: FollowReporter | undefined,
+  r: Parameters<FollowReporter['send']>[0],
+): Promise<void> {
+  if (reporter === undefined) return;
+  try {
+    await reporter.send(r);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    io.stderr.write(
+      `custody: warning: the report to the service failed${code ? ` (${code})` : ''}: ${(e as Error).message}\n`,
+    );
+  }
+}
+
 function identity(o: LogFlags, io: CliIO): LogIdentity {
   return logIdentity(readVkey(o.vkey, io), o.origin);
 }
@@ -215,12 +294,23 @@ function readVkey(v: string, io: CliIO): string {
 
 // A split view is the one failure that must not be missed: both notes on stderr, a JSON event on
 // stdout whatever the output mode, and exit 1.
-async function guard<T>(io: CliIO, o: LogFlags, f: () => Promise<T>): Promise<T> {
+async function guard<T>(
+  io: CliIO,
+  o: LogFlags,
+  reporter: FollowReporter | undefined,
+  f: () => Promise<T>,
+): Promise<T> {
   try {
     return await f();
   } catch (e) {
     const split = splitViewOf(e);
     if (split === undefined) throw e;
+    await sendReport(io, reporter, {
+      origin: split.origin ?? o.origin ?? '',
+      size: split.old.size,
+      rootHash: split.old.rootHash,
+      inconsistency: { code: 'TLOG_SPLIT_VIEW', message: split.message },
+    });
     alarm(
       io,
       'tlog.split_view',

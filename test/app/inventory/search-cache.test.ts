@@ -64,8 +64,10 @@ for (const backend of BACKENDS) {
 
 // Regression test: the generation was max(audit_events.id). PostgreSQL hands ids out at insert,
 // so a writer holding a lower id that committed after one holding a higher id left the newest id
-// where it was, and an answer cached in between was served stale until the next write.
-describe('search cache on PostgreSQL: two writers, the later id committing first', () => {
+// where it was, and an answer cached in between was served stale until the next write. Audit ids
+// now follow the audit chain's head lock (store/audit.ts), so the slow writer pauses before its
+// audit insert: it still commits after a write that started later, with the cache in between.
+describe('search cache on PostgreSQL: two writers, the one that started first committing last', () => {
   let s: TestServices;
   let replica: Awaited<ReturnType<typeof openServices>>;
   let locker: pg.Client;
@@ -78,14 +80,14 @@ describe('search cache on PostgreSQL: two writers, the later id committing first
       databaseUrl: s.databaseUrl,
       tlog: false,
     });
-    // Test instrumentation in the private schema: the audit insert of product "slow" waits for
-    // an advisory lock the test holds, after its id is taken and before its transaction commits.
+    // Test instrumentation in the private schema: the insert of product "slow" waits for an
+    // advisory lock the test holds, inside its transaction and before it commits.
     await sql`create function custody_test_pause() returns trigger language plpgsql as $$
       begin
-        if NEW.details like '%"product":"slow"%' then perform pg_advisory_xact_lock(${sql.lit(LOCK)}); end if;
+        if NEW.name = 'slow' then perform pg_advisory_xact_lock(${sql.lit(LOCK)}); end if;
         return NEW;
       end $$`.execute(s.db.kysely);
-    await sql`create trigger custody_test_pause after insert on audit_events
+    await sql`create trigger custody_test_pause after insert on products
       for each row execute function custody_test_pause()`.execute(s.db.kysely);
     locker = new pg.Client({ connectionString: s.databaseUrl });
     await locker.connect();
@@ -112,17 +114,16 @@ describe('search cache on PostgreSQL: two writers, the later id committing first
     });
     slow.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
     try {
-      // Wait until the slow writer holds its audit id and waits inside its transaction.
+      // Wait until the slow writer waits inside its transaction.
       for (let i = 0; ; i++) {
         const r = await locker.query(
           "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted",
         );
         if (r.rows[0].n > 0) break;
-        assert.ok(i < 500, 'the slow writer never reached its audit insert');
+        assert.ok(i < 500, 'the slow writer never reached its product insert');
         await new Promise((r) => setTimeout(r, 10));
       }
-      // Another replica's write (on rows the slow writer does not touch) takes a later id and
-      // commits first.
+      // Another replica's write (on rows the slow writer does not touch) commits first.
       await patchRelease(replica, admin, base.sbom.releaseId, { deployed: true });
       const between = await searchInventory(s, admin, lodash);
       assert.deepEqual(
@@ -138,8 +139,8 @@ describe('search cache on PostgreSQL: two writers, the later id committing first
       order by id`.execute(s.db.kysely);
     assert.deepEqual(
       ids.rows.map((r) => r.action),
-      ['sbom.ingest', 'sbom.ingest', 'release.update'],
-      'the slow writer took the lower id',
+      ['sbom.ingest', 'release.update', 'sbom.ingest'],
+      'audit ids follow the order of commits',
     );
     const after_ = await searchInventory(s, admin, lodash);
     assert.deepEqual(after_.items.map((h) => h.product.name).sort(), ['base', 'slow']);
