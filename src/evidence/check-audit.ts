@@ -1,9 +1,9 @@
 import type { ChainedAuditRow } from '../access/index.js';
 import { verifyAuditChain } from '../access/index.js';
-import type { EvidenceCheck } from '../api/evidence.js';
+import type { EvidenceCheck } from '../api/index.js';
 import { parseJson } from '../core/index.js';
 import { fail, ok, reason } from './check.js';
-import { AUDIT_PATH } from './layout.js';
+import { AUDIT_ANCHORS_PATH, AUDIT_PATH } from './layout.js';
 
 /** An audit row as the archive holds it: its chain links may be null (written before 0019). */
 export type AuditRowFile = Omit<ChainedAuditRow, 'prevHash' | 'hash'> & {
@@ -35,11 +35,18 @@ export function checkAuditRows(files: ReadonlyMap<string, Uint8Array>): Evidence
     if (last && prev && r.id === prev.id + 1) last.push(r);
     else runs.push([r]);
   }
-  const problems = runs.flatMap((run) => verifyAuditChain(run));
+  const anchors = readAnchors(files);
+  const problems = runs.flatMap((run) => verifyAuditChain(run, { anchors }));
   const unchained = rows.length - chained.length;
-  const note = unchained > 0 ? `; ${unchained} rows predate the chain and carry no links` : '';
+  const anchored = chained.filter((r) => anchors.some((a) => a.auditId === r.id)).length;
+  const note =
+    (anchored > 0 ? `; ${anchored} match heads anchored in the transparency log` : '') +
+    (unchained > 0 ? `; ${unchained} rows were written before the chain and carry no links` : '');
   return problems.length === 0
-    ? ok(name, `${chained.length} audit rows recompute to their hashes, links hold in ${runs.length} runs${note}`)
+    ? ok(
+        name,
+        `${chained.length} audit rows recompute to their hashes, links hold in ${runs.length} runs${note}`,
+      )
     : fail(
         name,
         problems
@@ -48,4 +55,21 @@ export function checkAuditRows(files: ReadonlyMap<string, Uint8Array>): Evidence
           .join('; '),
         'an audit row was changed after it was written: run custody audit verify on the service and report it to security',
       );
+}
+
+// Anchors as app/audit records them ({auditId, hash, …}); an unreadable list anchors nothing.
+function readAnchors(files: ReadonlyMap<string, Uint8Array>): { auditId: number; hash: string }[] {
+  const b = files.get(AUDIT_ANCHORS_PATH);
+  if (b === undefined) return [];
+  try {
+    const list = parseJson(b, AUDIT_ANCHORS_PATH, { maxBytes: b.length });
+    return Array.isArray(list)
+      ? list.filter(
+          (a): a is { auditId: number; hash: string } =>
+            typeof a?.auditId === 'number' && typeof a.hash === 'string',
+        )
+      : [];
+  } catch {
+    return [];
+  }
 }

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import type { EvidenceCheck } from '../api/evidence.js';
+import type { EvidenceCheck } from '../api/index.js';
 import { parseJson } from '../core/index.js';
 import {
   decodeBase64,
@@ -12,7 +12,12 @@ import {
   rootFromInclusionProof,
 } from '../tlog/index.js';
 import { fail, ok, reason } from './check.js';
-import { type EvidenceIndex, type LogEntryFile, WITNESSES_PATH, type WitnessRef } from './layout.js';
+import {
+  type EvidenceIndex,
+  type LogEntryFile,
+  WITNESSES_PATH,
+  type WitnessRef,
+} from './layout.js';
 
 interface LogKey {
   origin: string;
@@ -46,7 +51,9 @@ export function checkLogEntries(
       const origin = text.slice(0, text.indexOf('\n'));
       const log = logs.find((l) => l.origin === origin);
       if (log === undefined)
-        throw new Error(`the trusted root has no log ${JSON.stringify(origin)} to check its checkpoint`);
+        throw new Error(
+          `the trusted root has no log ${JSON.stringify(origin)} to check its checkpoint`,
+        );
       // The log's own signature is required; witnesses' are counted, each on its own.
       const cp = openCheckpoint(text, origin, [log.verifier]).checkpoint;
       const proof = e.inclusionProof.hashes.map((h) => new Uint8Array(Buffer.from(h, 'hex')));
@@ -58,7 +65,10 @@ export function checkLogEntries(
         witnesses.length === 0
           ? 'the log has no witnesses configured'
           : `${cosigned.length} of ${witnesses.length} witnesses cosigned${cosigned.length ? ` (${cosigned.join(', ')})` : ''}`;
-      return ok(name, `index ${e.index} included in ${origin} at size ${cp.size}; checkpoint signed by the log; ${w}`);
+      return ok(
+        name,
+        `index ${e.index} included in ${origin} at size ${cp.size}; checkpoint signed by the log; ${w}`,
+      );
     } catch (err) {
       return fail(
         name,

@@ -1,4 +1,4 @@
-import type { EvidenceCheck } from '../api/evidence.js';
+import type { EvidenceCheck } from '../api/index.js';
 
 export function ok(name: string, detail: string): EvidenceCheck {
   return { name, ok: true, detail };

@@ -39,11 +39,15 @@ export function sh(s: string): string {
 export function identityLines(f: CustodyFacts): string[] {
   const out: string[] = [];
   if (f.signingIdentities.length === 0) {
-    out.push(`- Team ${code(f.team)} has registered no signing identities: any identity the CA issues to is accepted for its SBOMs.`);
+    out.push(
+      `- Team ${code(f.team)} has registered no signing identities: any identity the CA issues to is accepted for its SBOMs.`,
+    );
   }
   for (const id of f.signingIdentities) {
     if ('issuer' in id) {
-      out.push(`- Keyless: certificates from issuer ${code(id.issuer)} whose identity matches ${code(`^(?:${id.subject})$`)}`);
+      out.push(
+        `- Keyless: certificates from issuer ${code(id.issuer)} whose identity matches ${code(`^(?:${id.subject})$`)}`,
+      );
     } else {
       out.push(`- Key ${code(id.name ?? '(unnamed)')}:\n\n\`\`\`\n${id.publicKey.trim()}\n\`\`\``);
     }
@@ -55,22 +59,30 @@ export function identityLines(f: CustodyFacts): string[] {
 export function trustLines(f: CustodyFacts): string[] {
   const out: string[] = [];
   out.push('Trusted OIDC issuers (the CA issues certificates only for their ID tokens):', '');
-  if (f.oidcIssuers.length === 0) out.push('- none configured: keyless signing through this service is off');
+  if (f.oidcIssuers.length === 0)
+    out.push('- none configured: keyless signing through this service is off');
   for (const i of f.oidcIssuers) out.push(`- ${code(i.issuer)} (audience ${code(i.audience)})`);
   if (f.emergencyIssuer) {
-    out.push(`- emergency certificates (a second person approved each; OIDC outage only): ${code(f.emergencyIssuer)}`);
+    out.push(
+      `- emergency certificates (a second person approved each; OIDC outage only): ${code(f.emergencyIssuer)}`,
+    );
   }
   out.push('', 'Certificate authorities of the trusted root:', '');
   if (f.trust.cas.length === 0) out.push('- none (signatures are made with registered keys)');
   for (const ca of f.trust.cas) {
-    out.push(`- ${code(ca.commonName || ca.uri)} at ${code(ca.uri)}, root SHA-256 fingerprint ${code(ca.rootFingerprint)}${ca.validFrom ? `, valid from ${ca.validFrom}` : ''}`);
+    out.push(
+      `- ${code(ca.commonName || ca.uri)} at ${code(ca.uri)}, root SHA-256 fingerprint ${code(ca.rootFingerprint)}${ca.validFrom ? `, valid from ${ca.validFrom}` : ''}`,
+    );
   }
   out.push('', 'Transparency logs of the trusted root:', '');
   for (const l of f.trust.logs) {
-    out.push(`- ${code(l.origin)} (${code(l.baseUrl)}): key SHA-256 ${code(l.keyFingerprint)}, log ID ${code(l.logId)}`);
+    out.push(
+      `- ${code(l.origin)} (${code(l.baseUrl)}): key SHA-256 ${code(l.keyFingerprint)}, log ID ${code(l.logId)}`,
+    );
   }
   out.push('', 'Witnesses that cosign the log’s checkpoints:', '');
-  if (f.witnesses.length === 0) out.push('- none configured (checkpoints carry the log’s signature only)');
+  if (f.witnesses.length === 0)
+    out.push('- none configured (checkpoints carry the log’s signature only)');
   for (const w of f.witnesses) out.push(`- ${code(w.url)}: verifier key ${code(w.vkey)}`);
   return out;
 }

@@ -3,9 +3,13 @@
  * signature, offline verification), the chain-of-custody narrative and the runbook. Pure: bytes
  * in, bytes or reports out; app/evidence collects from the store.
  */
+
+export type { AuditRowFile } from './check-audit.js';
 export { EvidenceError, type EvidenceErrorCode } from './errors.js';
-export { type CustodyFacts } from './facts.js';
+export type { CustodyFacts } from './facts.js';
 export {
+  AUDIT_ANCHORS_PATH,
+  AUDIT_HEAD_PATH,
   AUDIT_PATH,
   type BundleRef,
   type BundleSigner,
@@ -35,4 +39,3 @@ export {
 } from './tar.js';
 export { summarizeTrust, type TrustSummary } from './trust-summary.js';
 export { type VerifyEvidenceOptions, verifyEvidence } from './verify.js';
-export type { AuditRowFile } from './check-audit.js';

@@ -15,6 +15,9 @@ export const TRUSTED_ROOT_PATH = 'trust/trusted-root.json';
 export const SIGNING_KEY_PATH = 'trust/service-signing-key.pem';
 export const WITNESSES_PATH = 'trust/witnesses.json';
 export const AUDIT_PATH = 'audit/events.json';
+/** The audit chain's head when exported, and the heads anchored in the transparency log. */
+export const AUDIT_HEAD_PATH = 'audit/head.json';
+export const AUDIT_ANCHORS_PATH = 'audit/anchors.json';
 /** DSSE payload type of the manifest's signature envelope. */
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.custody.evidence-manifest+json';
 
@@ -32,6 +35,8 @@ export interface BundleRef {
   signer: BundleSigner;
   /** Signed with a Custody emergency certificate (accepted, and said so in the report). */
   emergency: boolean;
+  /** Log entries inside the bundle (0: a keyed bundle Custody logged on intake instead). */
+  tlogEntries: number;
   /** An attestation's predicate type (for `custody verify-attestation --type`). */
   predicateType?: string;
 }

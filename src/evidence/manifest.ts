@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import type { EvidenceManifest } from '../api/evidence.js';
+import type { EvidenceManifest } from '../api/index.js';
 import { canonicalize, parseJson, sha256Digest } from '../core/index.js';
 import { preAuthEncoding } from '../formats/index.js';
 import { keyHint, type SigningKey } from '../sign/index.js';
@@ -27,7 +27,13 @@ export interface ManifestEnvelope {
  */
 export function buildManifest(
   files: readonly EvidenceFile[],
-  o: { product: string; release: string; generatedAt: string; generatedBy: string; signer: SigningKey },
+  o: {
+    product: string;
+    release: string;
+    generatedAt: string;
+    generatedBy: string;
+    signer: SigningKey;
+  },
 ): { manifest: EvidenceManifest; bytes: Uint8Array } {
   const entries = [...files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))

@@ -9,11 +9,27 @@ import {
 
 export interface NarrativeInput {
   facts: CustodyFacts;
-  release: { version: string; ticket: string | null; tag: string | null; commit: string | null; createdAt: string };
+  release: {
+    version: string;
+    ticket: string | null;
+    tag: string | null;
+    commit: string | null;
+    createdAt: string;
+  };
   index: EvidenceIndex;
   generatedAt: string;
   generatedBy: string;
-  counts: { sboms: number; vex: number; decisions: number; exceptions: number; overrides: number; emergency: number; audit: number };
+  /** Exported with an organisation-wide token (else mode overrides, organisation-wide, are left out). */
+  orgWide: boolean;
+  counts: {
+    sboms: number;
+    vex: number;
+    decisions: number;
+    exceptions: number;
+    overrides: number;
+    emergency: number;
+    audit: number;
+  };
 }
 
 /**
@@ -31,7 +47,7 @@ export function renderNarrative(n: NarrativeInput): string {
     `Exported ${n.generatedAt} by ${n.generatedBy} from ${code(f.serviceUrl)}. Product ${code(f.product)} belongs to team ${code(f.team)}.`,
     `Release ticket: ${r.ticket ? code(r.ticket) : 'none recorded'}; tag ${r.tag ? code(r.tag) : 'none'}; commit ${r.commit ? code(r.commit) : 'none'}; recorded ${r.createdAt}.`,
     '',
-    `This archive holds ${n.counts.sboms} SBOM versions, ${n.index.bundles.length} Sigstore bundles, ${n.index.logEntries.length} transparency-log entries with inclusion proofs and the checkpoints they prove against, ${n.counts.vex} published VEX documents, ${n.counts.decisions} admission decisions about the release's artifacts, ${n.counts.exceptions} admission exceptions and ${n.counts.overrides} mode overrides in force since the release, ${n.counts.emergency} emergency certificate requests of the team, and ${n.counts.audit} audit rows with their hash-chain links. ${code('manifest.json')} lists every file with its SHA-256 digest; ${code('manifest.sig.json')} signs it.`,
+    `This archive holds ${n.counts.sboms} SBOM versions, ${n.index.bundles.length} Sigstore bundles, ${n.index.logEntries.length} transparency-log entries with inclusion proofs and the checkpoints they prove against, ${n.counts.vex} published VEX documents, ${n.counts.decisions} admission decisions about the release's artifacts, ${n.counts.exceptions} admission exceptions and ${n.counts.overrides} mode overrides in force since the release, ${n.counts.emergency} emergency certificate requests of the team, and ${n.counts.audit} audit rows with their hash-chain links. ${code('manifest.json')} lists every file with its SHA-256 digest; ${code('manifest.sig.json')} signs it.${n.orgWide ? '' : ' Exported with a team-scoped token: other teams’ exceptions and the mode overrides (organisation-wide records) are left out; an organisation-wide auditor token exports them.'}`,
     '',
     '## How signing identities are issued',
     '',
@@ -53,7 +69,9 @@ export function renderNarrative(n: NarrativeInput): string {
     '',
     '| person | role | teams |',
     '| --- | --- | --- |',
-    ...f.roles.map((x) => `| ${x.person} | ${x.role} | ${x.teams.length ? x.teams.join(', ') : 'all'} |`),
+    ...f.roles.map(
+      (x) => `| ${x.person} | ${x.role} | ${x.teams.length ? x.teams.join(', ') : 'all'} |`,
+    ),
     '',
     '## How entries are monitored',
     '',
@@ -98,7 +116,7 @@ export function bundleCommands(b: BundleRef): string[] {
   }
   return [
     `# ${b.purpose}: ${b.path}`,
-    `custody verify ${b.subject.path} --bundle ${b.path} ${who} ${root}${b.signer.kind === 'key' ? ' --require-tlog' : ''}${em}`,
+    `custody verify ${b.subject.path} --bundle ${b.path} ${who} ${root}${b.signer.kind === 'key' && b.tlogEntries > 0 ? ' --require-tlog' : ''}${em}`,
     `cosign verify-blob ${b.subject.path} --bundle ${b.path} --new-bundle-format ${who} ${root}`,
   ];
 }

@@ -1,4 +1,4 @@
-import type { EvidenceVerifyReport } from '../api/evidence.js';
+import type { EvidenceVerifyReport } from '../api/index.js';
 
 /** The report as a person reads it: one line per check, ✓ or ✗, and what to do under each ✗. */
 export function formatEvidenceReport(r: EvidenceVerifyReport): string {

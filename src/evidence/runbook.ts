@@ -60,7 +60,7 @@ export function renderRunbook(r: RunbookInput): string {
     '',
     '```sh',
     `custody search ${sh(component)}                      # every release with this exact version`,
-    `custody search --name ${sh(nameOf(component))} --range 'vers:npm/<4.17.21'   # releases in a vulnerable range`,
+    `custody search --name ${sh(nameOf(component))} --range ${sh(rangeBelow(component))}   # releases in a vulnerable range`,
     `custody search ${sh(component)} --json --all           # for scripts`,
     `custody release diff ${product}@<old> ${product}@<new>   # what changed between two releases`,
     '```',
@@ -107,7 +107,10 @@ export function renderRunbook(r: RunbookInput): string {
 function releaseNotes(r: RunbookInput): string[] {
   const f = r.facts;
   const version = r.latest?.version ?? '<version>';
-  const keyless = f.signingIdentities.filter((i) => 'issuer' in i) as { issuer: string; subject: string }[];
+  const keyless = f.signingIdentities.filter((i) => 'issuer' in i) as {
+    issuer: string;
+    subject: string;
+  }[];
   const log = f.trust.logs[0];
   const out = [
     `### Verifying ${f.product} ${version}`,
@@ -116,7 +119,8 @@ function releaseNotes(r: RunbookInput): string[] {
   ];
   if (keyless.length > 0) {
     out.push('Signatures are keyless: the certificate must name', '');
-    for (const k of keyless) out.push(`- issuer \`${k.issuer}\`, identity matching \`^(?:${k.subject})$\``);
+    for (const k of keyless)
+      out.push(`- issuer \`${k.issuer}\`, identity matching \`^(?:${k.subject})$\``);
   } else {
     out.push('Signatures are made with the team’s registered key (published with this release).');
   }
@@ -128,13 +132,19 @@ function releaseNotes(r: RunbookInput): string[] {
     '',
     'Fetch the trusted root once, then verify a file and its bundle:',
     '',
-    '    curl -fsSo trusted_root.json ' + `${f.serviceUrl}/api/v1/trusted-root`,
+    `    curl -fsSo trusted_root.json ${f.serviceUrl}/api/v1/trusted-root`,
     `    cosign verify-blob <file> --bundle <file>.sigstore.json --new-bundle-format ${who} --trusted-root trusted_root.json`,
     `    custody verify <file> --bundle <file>.sigstore.json ${who} --trusted-root trusted_root.json`,
     '',
     'A signature that does not verify means the file is not what we released: do not use it, and tell us.',
   );
   return out;
+}
+
+// `vers:<type>/<=<version>` of the example component: "this version and older".
+function rangeBelow(purl: string): string {
+  const m = /^pkg:([^/]+)\/[^@]+@([^?#]+)/.exec(purl);
+  return m ? `vers:${m[1]}/<=${decodeURIComponent(m[2] as string)}` : 'vers:npm/<4.17.21';
 }
 
 function nameOf(purl: string): string {

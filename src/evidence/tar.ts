@@ -41,8 +41,10 @@ export async function packEvidenceTar(files: readonly EvidenceFile[]): Promise<U
   });
   for (const f of files) {
     await new Promise<void>((resolve, reject) =>
-      p.entry({ ...HEADER, name: f.path, size: f.data.length, type: 'file' }, Buffer.from(f.data), (e) =>
-        e ? reject(e) : resolve(),
+      p.entry(
+        { ...HEADER, name: f.path, size: f.data.length, type: 'file' },
+        Buffer.from(f.data),
+        (e) => (e ? reject(e) : resolve()),
       ),
     );
   }
@@ -61,7 +63,9 @@ export async function readEvidenceTar(
   limits: EvidenceTarLimits = DEFAULT_EVIDENCE_LIMITS,
 ): Promise<EvidenceFile[]> {
   if (bytes.length > limits.maxTotalBytes) {
-    throw tooLarge(`the archive is ${bytes.length} bytes, over the limit of ${limits.maxTotalBytes}`);
+    throw tooLarge(
+      `the archive is ${bytes.length} bytes, over the limit of ${limits.maxTotalBytes}`,
+    );
   }
   if (bytes.length === 0 || bytes.length % 512 !== 0) {
     throw malformed(`${bytes.length} bytes is not a whole number of 512-byte tar blocks`);
@@ -90,12 +94,16 @@ async function extractFiles(bytes: Uint8Array, limits: EvidenceTarLimits): Promi
         return fail(tooLarge(`the archive has more than ${limits.maxEntries} entries`));
       }
       if (header.type !== 'file') {
-        return fail(malformed(`entry ${JSON.stringify(header.name)} is a ${header.type}, not a file`));
+        return fail(
+          malformed(`entry ${JSON.stringify(header.name)} is a ${header.type}, not a file`),
+        );
       }
       const size = header.size ?? 0;
       if (size > limits.maxEntryBytes) {
         return fail(
-          tooLarge(`entry ${JSON.stringify(header.name)} is ${size} bytes, over ${limits.maxEntryBytes}`),
+          tooLarge(
+            `entry ${JSON.stringify(header.name)} is ${size} bytes, over ${limits.maxEntryBytes}`,
+          ),
         );
       }
       try {
@@ -134,7 +142,8 @@ function assertSafePath(path: string): void {
     /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(path) &&
     path.length <= 100 &&
     !path.split('/').some((s) => s === '' || s === '.' || s === '..');
-  if (!ok) throw malformed(`${JSON.stringify(path.slice(0, 120))} is not a path of an evidence archive`);
+  if (!ok)
+    throw malformed(`${JSON.stringify(path.slice(0, 120))} is not a path of an evidence archive`);
 }
 
 function malformed(message: string, cause?: unknown): EvidenceError {

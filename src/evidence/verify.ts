@@ -1,7 +1,7 @@
-import type { EvidenceCheck, EvidenceManifest, EvidenceVerifyReport } from '../api/evidence.js';
+import type { EvidenceCheck, EvidenceManifest, EvidenceVerifyReport } from '../api/index.js';
 import { parseJson, sha256Digest } from '../core/index.js';
-import { checkAuditRows } from './check-audit.js';
 import { fail, ok } from './check.js';
+import { checkAuditRows } from './check-audit.js';
 import { checkBundles } from './check-bundles.js';
 import { checkLogEntries } from './check-log.js';
 import {
@@ -36,7 +36,10 @@ export async function verifyEvidence(
   o: VerifyEvidenceOptions = {},
 ): Promise<EvidenceVerifyReport> {
   const files = new Map(
-    (await readEvidenceTar(bytes, o.limits ?? DEFAULT_EVIDENCE_LIMITS)).map((f) => [f.path, f.data]),
+    (await readEvidenceTar(bytes, o.limits ?? DEFAULT_EVIDENCE_LIMITS)).map((f) => [
+      f.path,
+      f.data,
+    ]),
   );
   const manifest = parseManifest(files);
   const checks: EvidenceCheck[] = [];
@@ -45,7 +48,9 @@ export async function verifyEvidence(
   checks.push(rootPinCheck(files, manifest));
   const index = readIndex(files);
   if (index === undefined) {
-    checks.push(fail('index', `${INDEX_PATH} is missing or unreadable`, 'export the evidence again'));
+    checks.push(
+      fail('index', `${INDEX_PATH} is missing or unreadable`, 'export the evidence again'),
+    );
   } else {
     const root = o.trustedRoot ?? files.get(TRUSTED_ROOT_PATH);
     checks.push(...(await checkBundles(files, index, root, o.trustedRoot !== undefined)));
@@ -91,7 +96,10 @@ function fileChecks(files: Map<string, Uint8Array>, m: EvidenceManifest): Eviden
   }
   return [
     bad.length === 0
-      ? ok('file digests', `${m.files.length} files match the manifest's sha256 digests and sizes; none missing, none added`)
+      ? ok(
+          'file digests',
+          `${m.files.length} files match the manifest's sha256 digests and sizes; none missing, none added`,
+        )
       : fail(
           'file digests',
           bad.slice(0, 20).join('; ') + (bad.length > 20 ? `; and ${bad.length - 20} more` : ''),

@@ -47,8 +47,8 @@ import { registerAuditChainRoutes } from './routes/audit-chain.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDevOidcRoutes } from './routes/dev-oidc.js';
 import { registerEmergencyRoutes } from './routes/emergency.js';
-import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
 import { registerEventRoutes } from './routes/events.js';
+import { type EvidenceRouteOptions, registerEvidenceRoutes } from './routes/evidence.js';
 import { registerFollowUpRoutes } from './routes/follow-ups.js';
 import { registerFulcioRoutes } from './routes/fulcio.js';
 import { registerInventoryRoutes } from './routes/inventory.js';
@@ -292,6 +292,11 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
   registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
   registerEvidenceRoutes(app, deps, { ...o.evidence, trustedRoot: o.trustedRoot, ca: o.keyless?.ca });
   await registerKpiRoutes(app, deps, { slo: o.admissionRecords?.slo, ...o.kpi });
+  registerEvidenceRoutes(app, deps, {
+    ...o.evidence,
+    trustedRoot: o.trustedRoot,
+    ca: o.keyless?.ca,
+  });
   registerTlogRoutes(app, deps, {
     requireToken: o.tlog?.requireToken ?? false,
     ratePerClient: o.tlog?.ratePerClient ?? 1000,

@@ -13,9 +13,9 @@ import type { TriggerIntakeErrorCode } from '../app/triggers/index.js';
 import type { VexPublicationErrorCode } from '../app/vex/errors.js';
 import type { VulnServiceErrorCode } from '../app/vulnerabilities/errors.js';
 import type { CoreErrorCode } from '../core/index.js';
-import type { EvidenceErrorCode } from '../evidence/index.js';
 import { CustodyError } from '../core/index.js';
 import type { VersErrorCode } from '../core/vers/index.js';
+import type { EvidenceErrorCode } from '../evidence/index.js';
 import type {
   OsvErrorCode,
   ProvenanceBuildErrorCode,

@@ -45,14 +45,14 @@ export async function decisionsAboutDigests(
   return { decisions, images };
 }
 
-/** Admission exceptions in force at some time since `since` (requested before, expiring after). */
-export async function exceptionsSince(q: Q, since: string) {
-  const rows = await q
-    .selectFrom('admission_exceptions')
-    .selectAll()
-    .where('expires_at', '>=', since)
-    .orderBy('id')
-    .execute();
+/**
+ * Admission exceptions in force at some time since `since` (expiring after it); `team` limits
+ * them to those its service owners requested.
+ */
+export async function exceptionsSince(q: Q, since: string, team?: string) {
+  let query = q.selectFrom('admission_exceptions').selectAll().where('expires_at', '>=', since);
+  if (team !== undefined) query = query.where('team', '=', team);
+  const rows = await query.orderBy('id').execute();
   const approvals =
     rows.length === 0
       ? []

@@ -34,7 +34,7 @@ export interface SeededRelease {
 /**
  * Product `shop` 1.0.0 of team `web`, seeded through the real API as a pipeline does: an SBOM
  * pushed, signed with the team's registered key and keylessly (the service's CA, releaser@), both
- * logged in the service's log; a SLSA provenance attestation; the change ticket; a VEX statement
+ * logged in the service's log, and with the key once more unlogged (the service logs it on intake); a SLSA provenance attestation; the change ticket; a VEX statement
  * drafted and the product's OpenVEX document published (signed and logged by the service).
  */
 export async function seedRelease(backend: Backend): Promise<SeededRelease> {
@@ -63,7 +63,11 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
   assert.equal(ids.status, 200, ids.text);
 
   const sbom = Buffer.from((await sbomFixtures()).demo);
-  const pushed = await push(srv, publisher, sbom, { product: 'shop', release: '1.0.0', team: 'web' });
+  const pushed = await push(srv, publisher, sbom, {
+    product: 'shop',
+    release: '1.0.0',
+    team: 'web',
+  });
   assert.equal(pushed.status, 201, pushed.text);
   const rel = await call(srv, 'GET', '/api/v1/products/shop/releases/1.0.0', { token: publisher });
   const sbomId = rel.json.artifacts[0].sboms[0].id as number;
@@ -82,7 +86,9 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
     bytes: sbom,
     logUrl: srv.base,
   });
-  for (const b of [keyed, certified]) {
+  // Signed without the log: the service logs it on intake instead.
+  const unlogged = await buildMessageSignatureBundle(sbom, key);
+  for (const b of [keyed, certified, unlogged]) {
     const r = await call(srv, 'POST', `/api/v1/sboms/${sbomId}/bundles`, {
       token: publisher,
       body: JSON.stringify(b),
@@ -95,7 +101,10 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
       subjects: [{ name: 'shop', digest: { sha256: artifact.slice('sha256:'.length) } }],
       predicateType: 'slsaprovenance1',
       predicate: {
-        buildDefinition: { buildType: 'https://ci.example/make/v1', externalParameters: { ref: 'v1.0.0' } },
+        buildDefinition: {
+          buildType: 'https://ci.example/make/v1',
+          externalParameters: { ref: 'v1.0.0' },
+        },
         runDetails: { builder: { id: 'https://ci.example/builder' } },
       },
     }),
@@ -114,7 +123,9 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
     body: { vulnerability: 'CVE-2031-0001', components: ['pkg:npm/lodash@4.17.20'] },
   });
   assert.equal(draft.status, 201, draft.text);
-  const published = await call(srv, 'POST', '/api/v1/vex/shop/publish?format=openvex', { token: admin });
+  const published = await call(srv, 'POST', '/api/v1/vex/shop/publish?format=openvex', {
+    token: admin,
+  });
   assert.equal(published.status, 201, published.text);
   return { srv, admin, reader, outsider, key, issuer, artifact };
 }

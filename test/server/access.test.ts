@@ -281,6 +281,20 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/products/{name}/releases/{version}/evidence',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products/seed/releases/1.0.0/evidence' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/products/{name}/runbook',
+    allowed: READERS,
+    ok: 200,
+    req: () => ({ path: '/api/v1/products/seed/runbook' }),
+  },
+  {
+    method: 'GET',
     path: '/api/v1/products/{name}/releases/{version}/slsa',
     allowed: READERS,
     ok: 200,

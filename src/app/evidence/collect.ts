@@ -70,14 +70,19 @@ export async function collectSigned(
     out.add(path, id.publicKey);
     return { kind: 'key', keyPath: path };
   };
-  const signerOf = (r: { signer_kind: string; identity: string | null; issuer: string | null; key_hint: string | null }): BundleSigner =>
+  const signerOf = (r: {
+    signer_kind: string;
+    identity: string | null;
+    issuer: string | null;
+    key_hint: string | null;
+  }): BundleSigner =>
     r.signer_kind === 'identity'
       ? { kind: 'identity', identity: r.identity ?? '', issuer: r.issuer ?? '' }
       : keyPath(r.key_hint);
-  const addBundle = (digest: string, ref: Omit<BundleRef, 'path'>) => {
+  const addBundle = (digest: string, ref: Omit<BundleRef, 'path' | 'tlogEntries'>) => {
     const path = out.add(`bundles/${hex(digest)}.json`, s.blobs.get(digest));
-    noteLogEntries(out.files.get(path), bundleEntries);
-    bundles.push({ path, ...ref });
+    const inBundle = noteLogEntries(out.files.get(path), bundleEntries);
+    bundles.push({ path, ...ref, tlogEntries: inBundle });
   };
 
   const artifactOf = new Map(artifacts.map((a) => [a.id, a]));
@@ -91,7 +96,10 @@ export async function collectSigned(
       if (sig.log_index !== null) logIndices.add(sig.log_index);
       addBundle(sig.bundle_digest, {
         purpose: 'sbom-signature',
-        subject: sig.content === 'dsse' ? { digest: a?.digest ?? '' } : { path },
+        subject:
+          sig.content === 'dsse'
+            ? { digest: dsseSubject(s.blobs.get(sig.bundle_digest), sbom.digest, a?.digest ?? '') }
+            : { path },
         signer: signerOf(sig),
         emergency: emergencyIssuer !== null && sig.issuer === emergencyIssuer,
       });
@@ -108,7 +116,10 @@ export async function collectSigned(
     });
   }
   for (const v of vexDocs) {
-    const path = out.add(`vex/${v.format}-v${v.document_version}-${hex(v.digest).slice(0, 12)}.json`, s.blobs.get(v.digest));
+    const path = out.add(
+      `vex/${v.format}-v${v.document_version}-${hex(v.digest).slice(0, 12)}.json`,
+      s.blobs.get(v.digest),
+    );
     if (v.log_index !== null) logIndices.add(v.log_index);
     if (v.bundle_log_index !== null) logIndices.add(v.bundle_log_index);
     addBundle(v.bundle_digest, {
@@ -134,8 +145,8 @@ export async function collectSigned(
 
 // A bundle's own log entries (those in Custody's log are proven from it; others are the bundle's
 // own business and verify through its inclusion proof).
-function noteLogEntries(bundle: Uint8Array | undefined, into: Map<number, string>): void {
-  if (bundle === undefined) return;
+function noteLogEntries(bundle: Uint8Array | undefined, into: Map<number, string>): number {
+  if (bundle === undefined) return 0;
   try {
     const b = JSON.parse(new TextDecoder().decode(bundle)) as {
       verificationMaterial?: {
@@ -147,8 +158,30 @@ function noteLogEntries(bundle: Uint8Array | undefined, into: Map<number, string
       if (Number.isSafeInteger(i) && i >= 0 && e.canonicalizedBody)
         into.set(i, e.canonicalizedBody);
     }
+    return b.verificationMaterial?.tlogEntries?.length ?? 0;
   } catch {
     // A stored bundle was verified on intake; one that does not parse now has nothing to add.
+    return 0;
+  }
+}
+
+/**
+ * Which digest an SBOM's in-toto attestation names: the SBOM itself, or its artifact (with the
+ * SBOM as the predicate) — intake accepted either (inventory/sbom-bundle-check.ts).
+ */
+function dsseSubject(bundle: Uint8Array, sbomDigest: string, artifactDigest: string): string {
+  try {
+    const b = JSON.parse(new TextDecoder().decode(bundle)) as {
+      dsseEnvelope?: { payload?: string };
+    };
+    const statement = JSON.parse(
+      Buffer.from(b.dsseEnvelope?.payload ?? '', 'base64').toString('utf8'),
+    ) as { subject?: { digest?: { sha256?: string } }[] };
+    const named = (d: string) =>
+      (statement.subject ?? []).some((x) => `sha256:${x.digest?.sha256}` === d);
+    return named(sbomDigest) ? sbomDigest : artifactDigest;
+  } catch {
+    return artifactDigest;
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Caller } from '../../access/index.js';
 import {
+  AUDIT_ANCHORS_PATH,
+  AUDIT_HEAD_PATH,
   AUDIT_PATH,
   type AuditRowFile,
   buildManifest,
@@ -17,7 +19,7 @@ import {
   TRUSTED_ROOT_PATH,
   WITNESSES_PATH,
 } from '../../evidence/index.js';
-import { encodeBase64 } from '../../tlog/index.js';
+import { listAnchors, readChainHead } from '../../store/audit-chain.js';
 import {
   auditRowsAbout,
   decisionsAboutDigests,
@@ -25,6 +27,7 @@ import {
   exceptionsSince,
   overridesSince,
 } from '../../store/evidence.js';
+import { encodeBase64 } from '../../tlog/index.js';
 import { releaseByVersion } from '../inventory/read-catalogue.js';
 import { nowIso, type Services } from '../services.js';
 import type { LogFace } from '../tlog/service.js';
@@ -85,26 +88,38 @@ export async function exportEvidence(
     out,
   );
   const since = release.created_at;
+  // Namespaces belong to no team: a team-scoped caller gets its team's exceptions and no
+  // overrides (organisation-wide records), an organisation-wide one gets all of the period's.
+  const orgWide = caller.principal.teams === undefined;
   const [decided, exceptions, overrides, emergency] = await Promise.all([
     decisionsAboutDigests(q, signed.artifactDigests, MAX_ROWS),
-    exceptionsSince(q, since),
-    overridesSince(q, since),
+    exceptionsSince(q, since, orgWide ? undefined : release.team),
+    orgWide ? overridesSince(q, since) : Promise.resolve({ rows: [], approvals: [] }),
     emergencyRequestsSince(q, release.team_id, since),
   ]);
   signed.index.logEntries = await collectLogEntries(log, signed, emergency, out);
 
-  out.json('admission/decisions.json', decided.decisions.map((d) => ({
-    ...d,
-    images: decided.images.filter((i) => i.decision_id === d.id),
-  })));
-  out.json('admission/exceptions.json', exceptions.rows.map((e) => ({
-    ...e,
-    approvals: exceptions.approvals.filter((a) => a.exception_id === e.id),
-  })));
-  out.json('admission/overrides.json', overrides.rows.map((e) => ({
-    ...e,
-    approvals: overrides.approvals.filter((a) => a.override_id === e.id),
-  })));
+  out.json(
+    'admission/decisions.json',
+    decided.decisions.map((d) => ({
+      ...d,
+      images: decided.images.filter((i) => i.decision_id === d.id),
+    })),
+  );
+  out.json(
+    'admission/exceptions.json',
+    exceptions.rows.map((e) => ({
+      ...e,
+      approvals: exceptions.approvals.filter((a) => a.exception_id === e.id),
+    })),
+  );
+  out.json(
+    'admission/overrides.json',
+    overrides.rows.map((e) => ({
+      ...e,
+      approvals: overrides.approvals.filter((a) => a.override_id === e.id),
+    })),
+  );
   out.json('emergency/requests.json', emergency);
 
   const targets = [
@@ -116,21 +131,30 @@ export async function exportEvidence(
     ...emergency.map((e) => `emergency-request:${e.id}`),
   ];
   const audit = await auditRowsAbout(q, targets, MAX_ROWS);
-  out.json(AUDIT_PATH, audit.map((r): AuditRowFile => ({
-    id: r.id,
-    at: r.at,
-    actor: r.actor,
-    person: r.person,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    source: r.source,
-    team: r.team,
-    details: r.details,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  })));
+  out.json(
+    AUDIT_PATH,
+    audit.map(
+      (r): AuditRowFile => ({
+        id: r.id,
+        at: r.at,
+        actor: r.actor,
+        person: r.person,
+        role: r.role,
+        action: r.action,
+        target: r.target,
+        source: r.source,
+        team: r.team,
+        details: r.details,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+      }),
+    ),
+  );
 
+  // The chain's head and the heads anchored in the log: rows here must match any anchor.
+  const [head, anchors] = await Promise.all([readChainHead(q), listAnchors(q)]);
+  out.json(AUDIT_HEAD_PATH, head ?? null);
+  out.json(AUDIT_ANCHORS_PATH, anchors);
   out.json(RELEASE_PATH, {
     product,
     team: release.team,
@@ -163,6 +187,7 @@ export async function exportEvidence(
       index: signed.index,
       generatedAt: at,
       generatedBy: caller.principal.person,
+      orgWide,
       counts: {
         ...signed.counts,
         decisions: decided.decisions.length,
@@ -206,7 +231,9 @@ async function collectLogEntries(
   const refs: LogEntryRef[] = [];
   const witnessed = log.log.witnessedCheckpoint();
   const latest = log.log.checkpoint();
-  const candidates = [...new Set([...wanted, ...signed.bundleEntries.keys()])].sort((a, b) => a - b);
+  const candidates = [...new Set([...wanted, ...signed.bundleEntries.keys()])].sort(
+    (a, b) => a - b,
+  );
   for (const idx of candidates) {
     const row = await log.log.entryAt(idx);
     if (row === undefined) continue;

@@ -2,8 +2,8 @@ import { type CustodyFacts, summarizeTrust } from '../../evidence/index.js';
 import { parseSigningIdentities, type SigningIdentity } from '../../sign/index.js';
 import type { Q } from '../../store/db.js';
 import { roleHolders, teamSigningIdentities } from '../../store/evidence.js';
-import { logTrustedRoot } from '../trust/served-trusted-root.js';
 import { nowIso, type Services } from '../services.js';
+import { logTrustedRoot } from '../trust/served-trusted-root.js';
 import type { EvidenceSettings } from './settings.js';
 
 /** The trusted root in force: the one the service serves, else its own log's. */
@@ -33,13 +33,17 @@ export async function gatherFacts(
   const seen = new Set<string>();
   const unique = roles.filter((r) => {
     const k = `${r.person}\n${r.role}\n${r.teams.join(',')}`;
-    return seen.has(k) ? false : (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
   return {
     serviceUrl: (o.publicUrl ?? 'http://127.0.0.1:8080').replace(/\/+$/, ''),
     product: p.product,
     team: p.team,
-    oidcIssuers: o.ca?.configuration().issuers.map((i) => ({ issuer: i.issuerUrl, audience: i.audience })) ?? [],
+    oidcIssuers:
+      o.ca?.configuration().issuers.map((i) => ({ issuer: i.issuerUrl, audience: i.audience })) ??
+      [],
     emergencyIssuer: o.ca?.emergencyIssuer ?? null,
     signingIdentities: parseIdentities(idsText),
     trust: summarizeTrust(trustedRootInForce(s, o)),

@@ -1,6 +1,6 @@
-import { openSync, readFileSync, closeSync, fstatSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { EvidenceVerifyReport } from '../../api/evidence.js';
+import type { EvidenceVerifyReport } from '../../api/index.js';
 import { CoreError } from '../../core/index.js';
 import {
   DEFAULT_EVIDENCE_LIMITS,
@@ -57,7 +57,10 @@ function readBounded(path: string, max: number): Uint8Array {
   try {
     const size = fstatSync(fd).size;
     if (size > max) {
-      throw new EvidenceError('EVIDENCE_TOO_LARGE', `${path} is ${size} bytes, over the limit of ${max}; it is not an evidence archive Custody would write`);
+      throw new EvidenceError(
+        'EVIDENCE_TOO_LARGE',
+        `${path} is ${size} bytes, over the limit of ${max}; it is not an evidence archive Custody would write`,
+      );
     }
     return new Uint8Array(readFileSync(fd));
   } finally {

@@ -33,7 +33,14 @@ export async function productRunbook(
   let latest = null;
   if (newest) {
     // The same layout an export writes, so the commands run in an extracted archive as written.
-    const signed = await collectSigned(s, q, newest, facts.signingIdentities, facts.emergencyIssuer, new FileSet());
+    const signed = await collectSigned(
+      s,
+      q,
+      newest,
+      facts.signingIdentities,
+      facts.emergencyIssuer,
+      new FileSet(),
+    );
     latest = {
       version: newest.version,
       artifacts: signed.artifactDigests.map((digest) => ({ digest, name: null })),

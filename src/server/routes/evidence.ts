@@ -40,7 +40,13 @@ export function registerEvidenceRoutes(
       },
     },
     async (req, reply) => {
-      const e = await exportEvidence(s, req.caller, req.params.name, req.params.version, settings(req));
+      const e = await exportEvidence(
+        s,
+        req.caller,
+        req.params.name,
+        req.params.version,
+        settings(req),
+      );
       reply.header('content-type', 'application/x-tar');
       reply.header('content-disposition', `attachment; filename="${e.filename}"`);
       return reply.send(Buffer.from(e.tar));
