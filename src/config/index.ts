@@ -47,10 +47,3 @@ export {
   type LoginSettings,
   loadLoginSettings,
 } from './login-settings.js';
-export {
-  type AuditSettings,
-  DEFAULT_AUDIT_SETTINGS,
-  loadAuditSettings,
-} from './audit-settings.js';
-export { loadOciSettings, type OciSettings } from './oci-settings.js';
-export { DEFAULT_SLO_SETTINGS, loadSloSettings, type SloSettings } from './slo-settings.js';

@@ -290,7 +290,6 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     app.addHook('onClose', async () => stopReconcile());
   }
   registerAdmissionGovernanceRoutes(app, deps, o.admissionGovernance);
-  registerEvidenceRoutes(app, deps, { ...o.evidence, trustedRoot: o.trustedRoot, ca: o.keyless?.ca });
   await registerKpiRoutes(app, deps, { slo: o.admissionRecords?.slo, ...o.kpi });
   registerEvidenceRoutes(app, deps, {
     ...o.evidence,

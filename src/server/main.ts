@@ -7,9 +7,12 @@ import { openServices } from '../app/services.js';
 import { bootstrapAdminToken } from '../app/tokens.js';
 import { type ActionExecutor, SEED_001_ENGINE, type TriggerEngine } from '../app/triggers/index.js';
 import { logTrustedRoot } from '../app/trust/served-trusted-root.js';
-import { loadAuditSettings, loadLoginSettings, type ServeConfig } from '../config/index.js';
-import type { ServeConfig } from '../config/index.js';
-import { loadKpiSettings } from '../config/index.js';
+import {
+  loadAuditSettings,
+  loadKpiSettings,
+  loadLoginSettings,
+  type ServeConfig,
+} from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { startAdmissionListener } from './admission/listener.js';
 import { buildServer } from './app.js';

@@ -1117,6 +1117,9 @@ function all(dialect: Dialect): Record<string, Migration> {
           .addColumn('verifier', 'text', notNull)
           .addColumn('issuer', 'text', notNull)
           .addColumn('expires_at', 'text', notNull)
+          .execute();
+      },
+    },
     '0020_kpi': {
       async up(db: Db) {
         // One figure per day, KPI and team (null: organisation-wide). The unique index is on
@@ -1153,6 +1156,9 @@ function all(dialect: Dialect): Record<string, Migration> {
           .createIndex('kpi_manual_entries_kpi_day')
           .on('kpi_manual_entries')
           .columns(['kpi', 'day'])
+          .execute();
+      },
+    },
     '0023_tlog_reporters': {
       async up(db: Db) {
         // Log mirrors and monitors that report to the service (`--report-to`): the latest report

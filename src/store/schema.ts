@@ -1001,6 +1001,8 @@ export interface LoginRequestTable {
   verifier: string;
   issuer: string;
   expires_at: string;
+}
+
 /** One day's figure of one KPI (migration 0020), organisation-wide (team null) or one team's. */
 export interface KpiSnapshotTable {
   id: Generated<number>;
@@ -1027,6 +1029,8 @@ export interface KpiManualEntryTable {
   /** The person who entered it. */
   entered_by: string;
   entered_at: string;
+}
+
 /** The latest report of each log mirror or monitor (`--report-to`), by its name. */
 export interface TlogReporterTable {
   name: string;
