@@ -1,63 +1,6 @@
-// Shapes of routes that existed before the dashboard (follow-ups, vulnerabilities, VEX statements,
-// release diff, admission records and governance, the log), reduced to the fields the dashboard
-// reads. test/web/api-shapes.ts checks at compile time that what app/ returns still fits them.
-
-/** GET /api/v1/follow-ups: the gate's warn tier (NOASSERTION, missing licences) to follow up. */
-export interface FollowUpItem {
-  id: number;
-  team: string;
-  product: string;
-  release: string;
-  check: string;
-  component: string;
-  message: string;
-  openedAt: string;
-  ageDays: number;
-  slaDays: number;
-  dueAt: string;
-  overdue: boolean;
-}
-
-export interface FollowUpListing {
-  open: number;
-  overdue: number;
-  items: FollowUpItem[];
-  nextCursor: string | null;
-}
-
-/** The VEX statement covering a finding. */
-export interface FindingVexView {
-  statement: number;
-  status: string;
-  version: number;
-  needsApproval: boolean;
-}
-
-/** GET /api/v1/vulnerabilities: an advisory with the releases it affects. */
-export interface VulnerabilityItem {
-  id: string;
-  aliases: string[];
-  summary: string | null;
-  severity: { score: number | null; rating: string };
-  kev: { cve: string; dateAdded: string; dueDate: string } | null;
-  openFindings: number;
-  affected: {
-    finding: number;
-    team: string;
-    product: string;
-    release: string;
-    component: string;
-    fixed: string | null;
-    openedAt: string;
-    closedAt: string | null;
-    vex: FindingVexView | null;
-  }[];
-}
-
-export interface VulnerabilityListing {
-  items: VulnerabilityItem[];
-  nextCursor: string | null;
-}
+// Shapes of routes that existed before the dashboard (VEX statements, release diff, admission
+// records and governance, the log), reduced to the fields the dashboard reads.
+// test/web/api-shapes.ts checks at compile time that what app/ returns still fits them.
 
 /** GET /api/v1/vex/{product}/statements: one statement (the approval queue shows pending ones). */
 export interface VexStatementItem {

@@ -6,13 +6,11 @@ import type {
   AdmissionDecisionItem,
   AdmissionExceptionItem,
   AdmissionOverrideItem,
-  FollowUpListing,
   ReconciliationItem,
   ReleaseDiffView,
   TlogCheckpoints,
   TlogDescription,
   VexStatementItem,
-  VulnerabilityListing,
 } from '../../src/api/index.js';
 import type { ExceptionView } from '../../src/app/admission/governance/exceptions.js';
 import type { OverrideView } from '../../src/app/admission/governance/overrides.js';
@@ -22,16 +20,12 @@ import type {
   ReconciliationView,
 } from '../../src/app/admission/records/read.js';
 import type { ReleaseDiff } from '../../src/app/inventory/diff-releases.js';
-import type { FollowUpPage } from '../../src/app/inventory/follow-ups.js';
 import type { describeLog, listCheckpoints } from '../../src/app/tlog/serve-log.js';
 import type { StatementView } from '../../src/app/vex/statements.js';
-import type { VulnerabilityPage } from '../../src/app/vulnerabilities/read-vulnerabilities.js';
 
 type Fits<A extends B, B> = [A, B];
 
 export type ApiShapesFit = [
-  Fits<FollowUpPage, FollowUpListing>,
-  Fits<VulnerabilityPage, VulnerabilityListing>,
   Fits<StatementView, VexStatementItem>,
   Fits<ReleaseDiff, ReleaseDiffView>,
   Fits<DecisionView, AdmissionDecisionItem>,

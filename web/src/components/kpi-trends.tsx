@@ -1,37 +1,36 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { KpiPoint } from '../../../src/api/index.js';
+import type { KpiHistoryView, KpiListView, KpiPoint } from '../../../src/api/index.js';
 import { ApiError, get } from '../lib/api.js';
-import { formatKpi, type KpiRow, kpiPoints, kpiRows, monthOverMonth } from '../lib/kpi.js';
+import { formatKpi, monthOverMonth } from '../lib/kpi.js';
 import { href } from '../lib/router.js';
 import { ErrorBox, Loading } from './async.js';
 import { TrendChart } from './trend-chart.js';
 
+type Kpi = KpiListView['kpis'][number];
+
 /**
- * One headline KPI per brief with its 13-month trend. The histories are asked for after the first
- * view is on screen, so they never hold up the portfolio's figures and table.
+ * One headline KPI per brief with its 13-month trend. The histories are asked for after the
+ * catalogue, so they never hold up the portfolio's figures and table.
  */
 export function KpiTrends() {
-  const [rows, setRows] = useState<KpiRow[] | null>(null);
+  const [rows, setRows] = useState<Kpi[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [history, setHistory] = useState<Record<string, KpiPoint[]>>({});
   useEffect(() => {
-    get<Parameters<typeof kpiRows>[0]>('/api/v1/kpis').then(
-      (b) => {
-        const all = kpiRows(b);
+    get<KpiListView>('/api/v1/kpis').then(
+      (list) => {
         const picked = [1, 2, 3, 4]
           .map(
             (brief) =>
-              all.find((r) => r.definition.brief === brief && r.definition.unit === 'ratio') ??
-              all.find((r) => r.definition.brief === brief),
+              list.kpis.find((k) => k.brief === brief && k.unit === 'ratio') ??
+              list.kpis.find((k) => k.brief === brief),
           )
-          .filter((r): r is KpiRow => r !== undefined);
+          .filter((k): k is Kpi => k !== undefined);
         setRows(picked);
-        for (const r of picked)
-          get<Parameters<typeof kpiPoints>[0]>(
-            `/api/v1/kpis/${encodeURIComponent(r.definition.id)}/history?days=400`,
-          ).then(
-            (h) => setHistory((x) => ({ ...x, [r.definition.id]: kpiPoints(h) })),
-            () => {},
+        for (const k of picked)
+          get<KpiHistoryView>(`/api/v1/kpis/${encodeURIComponent(k.id)}/history?days=400`).then(
+            (h) => setHistory((x) => ({ ...x, [k.id]: h.points })),
+            () => setHistory((x) => ({ ...x, [k.id]: [] })),
           );
       },
       (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e))),
@@ -44,20 +43,20 @@ export function KpiTrends() {
       {!error && rows === null && <Loading what="the KPIs" />}
       {rows && (
         <ul class="cards">
-          {rows.map(({ definition: d, value: v }) => {
-            const mom = monthOverMonth(d, v);
+          {rows.map((k) => {
+            const mom = monthOverMonth(k, k.current);
             return (
-              <li class="card" key={d.id}>
-                <h3>{d.title}</h3>
-                <p class="big">{formatKpi(d.unit, v?.value ?? null)}</p>
+              <li class="card" key={k.id}>
+                <h3>{k.title}</h3>
+                <p class="big">{formatKpi(k.unit, k.current.value)}</p>
                 <p class={`small ${mom.good === null ? 'muted' : mom.good ? 'good' : 'bad'}`}>
                   {mom.text}
                 </p>
-                {history[d.id] ? (
+                {history[k.id] ? (
                   <TrendChart
-                    points={history[d.id] ?? []}
-                    label={d.title}
-                    format={(x) => formatKpi(d.unit, x)}
+                    points={history[k.id] ?? []}
+                    label={k.title}
+                    format={(x) => formatKpi(k.unit, x)}
                   />
                 ) : (
                   <p class="muted small">Loading trend…</p>
@@ -68,7 +67,7 @@ export function KpiTrends() {
         </ul>
       )}
       <p>
-        <a href={href.figures}>Every figure and its source →</a>
+        <a href={href.figures}>Every figure, its source and the briefs' milestones →</a>
       </p>
     </section>
   );

@@ -1,29 +1,5 @@
-// Reading /api/v1/kpis and /api/v1/kpis/{id}/history into the contract's shapes (src/api/kpi.ts).
-// The listing pairs each definition with its value; both spellings the KPI routes may answer with
-// (`{ items: [{ definition, value }] }` or `{ items: [definition & { value }] }`) are read.
-import type { KpiDefinition, KpiPoint, KpiValue } from '../../../src/api/index.js';
-
-export interface KpiRow {
-  definition: KpiDefinition;
-  value: KpiValue | null;
-}
-
-type Listed = { definition?: KpiDefinition; value?: KpiValue | null } & Partial<KpiDefinition>;
-
-export function kpiRows(body: { items?: Listed[] } | Listed[]): KpiRow[] {
-  const items = Array.isArray(body) ? body : (body.items ?? []);
-  return items.map((i) =>
-    i.definition
-      ? { definition: i.definition, value: i.value ?? null }
-      : { definition: i as KpiDefinition, value: (i.value as KpiValue | undefined) ?? null },
-  );
-}
-
-export function kpiPoints(
-  body: { items?: KpiPoint[]; points?: KpiPoint[] } | KpiPoint[],
-): KpiPoint[] {
-  return Array.isArray(body) ? body : (body.items ?? body.points ?? []);
-}
+// Figures as a person reads them, and their change over a month in words (src/api/kpi.ts).
+import type { KpiDefinition, KpiValue } from '../../../src/api/index.js';
 
 export function formatKpi(unit: KpiDefinition['unit'], v: number | null): string {
   if (v === null) return '—';
@@ -43,7 +19,7 @@ export function formatKpi(unit: KpiDefinition['unit'], v: number | null): string
   }
 }
 
-/** Change against 30 days before, in words and with the direction that is good for this KPI. */
+/** Change against 30 days before, in words, and whether it went the way that is good for it. */
 export function monthOverMonth(
   d: KpiDefinition,
   v: KpiValue | null,

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { FollowUpListing } from '../../../src/api/index.js';
+import type { FollowUpPage } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Status } from '../components/status.js';
 import { Pager, Table } from '../components/table.js';
@@ -11,7 +11,7 @@ import { useApi } from '../lib/use-api.js';
 export function FollowUps() {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const list = useApi<FollowUpListing>(withQuery('/api/v1/follow-ups', { limit: 20, cursor }));
+  const list = useApi<FollowUpPage>(withQuery('/api/v1/follow-ups', { limit: 20, cursor }));
   return (
     <section aria-labelledby="follow-h">
       <h2 id="follow-h">Follow-up items</h2>
