@@ -20,7 +20,11 @@ export function TrendChart({
 }) {
   const known = points.filter((p): p is { day: string; value: number } => p.value !== null);
   if (known.length < 2)
-    return <p class="muted small">Not enough history yet for a trend ({known.length} day).</p>;
+    return (
+      <p class="muted small">
+        No trend yet ({known.length} day{known.length === 1 ? '' : 's'} of history).
+      </p>
+    );
   const values = known.map((p) => p.value);
   const lo = Math.min(...values);
   const hi = Math.max(...values);

@@ -6,7 +6,11 @@ import { useApi } from '../lib/use-api.js';
 import { Findings } from './portfolio-releases.js';
 
 const days = (s: number) =>
-  s >= 86_400 ? `${Math.round(s / 86_400)} d` : `${Math.round(s / 3600)} h`;
+  s >= 86_400
+    ? `${Math.round(s / 86_400)} d`
+    : s >= 3600
+      ? `${Math.round(s / 3600)} h`
+      : `${Math.max(1, Math.round(s / 60))} min`;
 
 /** One row per team the caller sees: freshness SLA, signed coverage, open findings. */
 export function Scorecards() {
