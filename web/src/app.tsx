@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionView } from '../../src/api/index.js';
 import { Header } from './components/header.js';
 import { Nav } from './components/nav.js';
@@ -7,6 +7,16 @@ import { useRoute } from './lib/router.js';
 import { readToken } from './lib/session.js';
 import { Login } from './views/login.js';
 import { View } from './views/view.js';
+
+const TITLES: Record<ReturnType<typeof useRoute>['view'], string> = {
+  portfolio: 'Portfolio',
+  vulnerabilities: 'Vulnerabilities',
+  release: 'Release',
+  admission: 'Admission',
+  tlog: 'Transparency log',
+  figures: 'Figures',
+  search: 'Search',
+};
 
 type State =
   | { at: 'login'; error: ApiError | null }
@@ -18,6 +28,18 @@ export function App() {
     readToken() ? { at: 'checking' } : { at: 'login', error: null },
   );
   const route = useRoute();
+  const first = useRef(true);
+
+  // A new view: say so in the title, and move focus to its content so that keyboard and screen
+  // reader users start there (not on the first load: Tab starts at the skip link then).
+  useEffect(() => {
+    document.title = `${TITLES[route.view]} · Custody`;
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [route]);
 
   useEffect(() => {
     whenUnauthorized(() => setState({ at: 'login', error: null }));
