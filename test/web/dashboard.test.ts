@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +20,17 @@ import { api, printedToken, type Seeded, seedPortfolio } from './seed.js';
  * the main navigation by keyboard, and no view scrolls sideways at 375 px. Screenshots of every
  * main view at laptop and phone widths go to test-artifacts/screenshots/ (not committed).
  */
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 const SHOTS = join(REPO_ROOT, 'test-artifacts', 'screenshots');
 const VIEWS = [
@@ -63,7 +75,13 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
     }
     dataDir = mkdtempSync(join(tmpdir(), 'custody-web-'));
     mkdirSync(SHOTS, { recursive: true });
-    [served, browser] = await Promise.all([serveProcess(dataDir), launchBrowser()]);
+    // --dev-oidc: the development issuer, so that "Log in with OIDC" runs the real flow too. Its
+    // issuer URL is the listening address as given, so a real port (not :0), given last, wins.
+    const port = await freePort();
+    [served, browser] = await Promise.all([
+      serveProcess(dataDir, {}, [], ['--dev-oidc', '--listen', `127.0.0.1:${port}`]),
+      launchBrowser(),
+    ]);
     base = served.url;
     const admin = await printedToken(served);
     seeded = await seedPortfolio(base, admin);
@@ -97,6 +115,23 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
     await page.waitForSelector('header.top .who');
     assert.match(await page.locator('header.top .who').innerText(), /approver/);
     assert.doesNotMatch(page.url(), /login=/);
+    await page.close();
+  });
+
+  it('Log in with OIDC runs the provider’s flow; Log out ends that session on the service', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.laptop });
+    await page.goto(base);
+    await page.click('text=Log in with OIDC');
+    await page.waitForSelector('header.top .who', { timeout: 10_000 }).catch(async (e) => {
+      throw new Error(`${page.url()}: ${(await page.content()).slice(0, 600)}`, { cause: e });
+    });
+    assert.doesNotMatch(page.url(), /login=/);
+    const token = await page.evaluate<string>("sessionStorage.getItem('custody.token')");
+    assert.notEqual(token, seeded.admin, 'a session token of its own');
+    assert.ok((await api(base, token, 'GET', '/api/v1/whoami')).person);
+    await page.click('text=Log out');
+    await page.waitForSelector('#token');
+    await assert.rejects(api(base, token, 'GET', '/api/v1/whoami'), /401/);
     await page.close();
   });
 
