@@ -40,6 +40,8 @@ export interface SeededPortfolio {
   /** Draft statements awaiting a second person's approval. */
   vexDrafts: number;
   openFindings: number;
+  /** Open follow-ups (gate warnings), most of them past their 30-day SLA. */
+  followUps: number;
 }
 
 const CHUNK = 400;
@@ -72,6 +74,7 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
     cve: 'CVE-2099-0001',
     vexDrafts: 0,
     openFindings: 0,
+    followUps: 0,
   };
   await db.transaction().execute(async (trx) => {
     const teamIds: number[] = [];
@@ -224,6 +227,29 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
         return l ? [{ license_id: licences[l === 'MIT' ? 0 : 1] as number, component_id: id }] : [];
       }),
     );
+    // A gate warning kept for follow-up (a missing licence) on every 10th SBOM, 30-day SLA.
+    const followUps = withSbom.flatMap((i, k) => {
+      if (i % 10 !== 0) return [];
+      const opened = releaseRows[i]?.created_at as string;
+      return [
+        {
+          team_id: teamIds[(i % nProducts) % nTeams] as number,
+          sbom_id: sbomIds[k] as number,
+          check_id: 'licensing.license-present',
+          component_ref: `seed-${i}`,
+          component: 'seed-lib-7@1.0.0',
+          purl: 'pkg:npm/seed-lib-7@1.0.0',
+          message: 'the component declares no licence',
+          opened_at: opened,
+          sla_days: 30,
+          due_at: iso(Date.parse(opened) + 30 * DAY),
+          resolved_at: null,
+          resolution: null,
+        },
+      ];
+    });
+    await insertMany(trx, 'follow_ups', followUps);
+    result.followUps = followUps.length;
     // Signed SBOMs: a bundle row each (key-signed).
     await insertMany(
       trx,

@@ -61,6 +61,8 @@ export interface DashboardOverview {
   openFindings: { critical: number; high: number; medium: number; low: number };
   vexPendingApproval: number;
   vexOverdue: number;
+  /** The gate's warn-tier follow-ups (GET /api/v1/follow-ups lists them): open, and past their SLA. */
+  followUps: { open: number; overdue: number };
   /** Decisions of the last 24 hours; null for a team-scoped caller (namespaces have no team). */
   admission: {
     allowed: number;

@@ -1,3 +1,4 @@
+import { containsPattern } from './dashboard.js';
 import type { Q } from './db.js';
 
 // The dashboard's reads about one release, and the search by component (app/dashboard/).
@@ -120,7 +121,7 @@ export async function componentsOfSbomsPage(
     .limit(o.limit + 1);
   if (o.afterId !== undefined) s = s.where('c.id', '>', o.afterId);
   if (o.text !== undefined && o.text !== '') {
-    const like = `%${o.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(o.text);
     s = s.where((eb) =>
       eb.or([
         eb(eb.fn('lower', ['k.name']), 'like', eb.val(like)),

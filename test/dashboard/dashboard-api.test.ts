@@ -116,6 +116,8 @@ for (const backend of BACKENDS) {
       assert.equal(o.vexPendingApproval, seed.vexDrafts);
       assert.ok(o.vexOverdue > 0 && o.vexOverdue <= seed.vexDrafts);
       assert.notEqual(o.admission, null);
+      assert.equal(o.followUps.open, seed.followUps);
+      assert.ok(o.followUps.overdue > 0 && o.followUps.overdue < seed.followUps + 1);
       const deployed = seed.releaseIds.filter((_, i) => i % 3 === 0).length;
       const f = o.freshness;
       assert.equal(f.fresh + f.due + f.stale + f.missing, deployed);
@@ -266,6 +268,56 @@ for (const backend of BACKENDS) {
       ).json;
       assert.equal(signed.signatures[0].subject, 'sbom');
       assert.equal(signed.signatures[0].emergency, false);
+      // A bundle certified by Custody's emergency issuer for an identity it issued one to.
+      const db = srv.services.db.kysely;
+      const release = await db
+        .selectFrom('sboms')
+        .select(['id', 'team_id', 'created_at'])
+        .where('release_id', '=', seed.releaseIds[13] as number)
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('emergency_requests')
+        .values({
+          team_id: release.team_id,
+          identity: 'oncall@example.com',
+          public_key: 'PEM',
+          reason: 'OIDC provider down',
+          lifetime_seconds: 86400,
+          requester_actor: 'token:1:a',
+          requester_person: 'asker',
+          requested_at: release.created_at,
+          expires_at: release.created_at,
+          status: 'issued',
+          approver_actor: 'token:2:b',
+          approver_person: 'approver',
+          decided_at: release.created_at,
+        })
+        .execute();
+      await db
+        .insertInto('sbom_signatures')
+        .values({
+          sbom_id: release.id,
+          bundle_digest: `sha256:${'e'.repeat(64)}`,
+          content: 'message',
+          signer_kind: 'identity',
+          identity: 'oncall@example.com',
+          issuer: 'http://127.0.0.1:8080/emergency',
+          key_name: null,
+          key_hint: null,
+          log_index: null,
+          logged_by: null,
+          created_at: release.created_at,
+          created_by: 'test',
+        })
+        .execute();
+      const marked = (
+        await call(srv, 'GET', `/api/v1/dashboard/releases/${seed.releaseIds[13]}`, { token: org })
+      ).json;
+      assert.deepEqual(
+        marked.signatures.map((g: { emergency: boolean }) => g.emergency),
+        [false, true],
+      );
+      assert.equal(marked.signatures[1].signer.identity, 'oncall@example.com');
       assert.deepEqual(signed.previous, { id: seed.releaseIds[7], version: '1.1.0' });
       // Another team's release is absent for a team token.
       const hidden = await call(srv, 'GET', `/api/v1/dashboard/releases/${id}`, {

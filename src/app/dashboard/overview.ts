@@ -11,9 +11,10 @@ import {
   attestedReleaseCount,
   deployedFreshnessRows,
   newestCheckpointAt,
-  openFindingsByTeam,
   teamSettings,
 } from '../../store/dashboard.js';
+import { openFindingsByTeam } from '../../store/dashboard-findings.js';
+import { countFollowUps } from '../../store/follow-ups.js';
 import { coverageCounts, qualityHistogram } from '../../store/portfolio.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';
@@ -45,18 +46,29 @@ export async function dashboardOverview(s: Services, caller: Caller): Promise<Da
   const teamIds = await visibleTeamIds(s, caller);
   const orgWide = caller.principal.teams === undefined;
   const since = new Date(now.getTime() - DAY_MS).toISOString();
-  const [counts, quality, attested, deployed, teams, findings, vex, admission, checkpointAt] =
-    await Promise.all([
-      coverageCounts(db, teamIds),
-      qualityHistogram(db, teamIds),
-      attestedReleaseCount(db, PROVENANCE_TYPES, teamIds),
-      deployedFreshnessRows(db, teamIds),
-      teamSettings(db, teamIds),
-      openFindingsByTeam(db, teamIds),
-      undecidedVex(s, caller),
-      orgWide ? admissionCountsSince(db, since) : Promise.resolve(undefined),
-      s.tlog ? newestCheckpointAt(db) : Promise.resolve(null),
-    ]);
+  const [
+    counts,
+    quality,
+    attested,
+    deployed,
+    teams,
+    findings,
+    vex,
+    admission,
+    checkpointAt,
+    followUps,
+  ] = await Promise.all([
+    coverageCounts(db, teamIds),
+    qualityHistogram(db, teamIds),
+    attestedReleaseCount(db, PROVENANCE_TYPES, teamIds),
+    deployedFreshnessRows(db, teamIds),
+    teamSettings(db, teamIds),
+    openFindingsByTeam(db, teamIds),
+    undecidedVex(s, caller),
+    orgWide ? admissionCountsSince(db, since) : Promise.resolve(undefined),
+    s.tlog ? newestCheckpointAt(db) : Promise.resolve(null),
+    countFollowUps(db, teamIds, now.toISOString()),
+  ]);
   const judges = teamJudges(teams);
   const freshness: Record<FreshnessState, number> = { fresh: 0, due: 0, stale: 0, missing: 0 };
   for (const r of deployed) {
@@ -82,6 +94,7 @@ export async function dashboardOverview(s: Services, caller: Caller): Promise<Da
     openFindings: open,
     vexPendingApproval: vex.filter((v) => v.awaitingApproval).length,
     vexOverdue: vex.filter((v) => v.overdue).length,
+    followUps,
     admission: admission ? { ...admission, since } : null,
     tlog: s.tlog ? { origin: s.tlog.log.origin, size: s.tlog.log.size, checkpointAt } : null,
   };

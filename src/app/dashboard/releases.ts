@@ -6,13 +6,13 @@ import {
   artifactsOfReleases,
   attestationsOfReleases,
   currentSbomsOfReleases,
-  openFindingsOfArtifacts,
   productIdsMatching,
   type ReleaseListRow,
   type ReleaseSort,
   releasePage,
   teamSettings,
 } from '../../store/dashboard.js';
+import { openFindingsOfArtifacts } from '../../store/dashboard-findings.js';
 import type { Q } from '../../store/db.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import { provenanceEvidence } from '../provenance/assess-release.js';

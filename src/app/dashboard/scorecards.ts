@@ -4,12 +4,14 @@ import { parsePurl } from '../../core/index.js';
 import {
   attestedReleasesByTeam,
   deployedFreshnessRows,
-  openFindingsByTeam,
-  openHighCriticalAdvisories,
   releasesByTeam,
-  riskContributors,
   teamSettings,
 } from '../../store/dashboard.js';
+import {
+  openFindingsByTeam,
+  openHighCriticalAdvisories,
+  riskContributors,
+} from '../../store/dashboard-findings.js';
 import { signedByTeam } from '../../store/portfolio.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';

@@ -1,10 +1,7 @@
 import { type Caller, requirePermission } from '../../access/index.js';
 import type { Page, VexQueueItem } from '../../api/index.js';
-import {
-  teamSettings,
-  undecidedVexStatements,
-  type VexCandidateRow,
-} from '../../store/dashboard.js';
+import { teamSettings } from '../../store/dashboard.js';
+import { undecidedVexStatements, type VexCandidateRow } from '../../store/dashboard-findings.js';
 import { type LifecycleStatement, needsApproval } from '../../vex/index.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';

@@ -1,11 +1,8 @@
 import { type Caller, requirePermission } from '../../access/index.js';
 import type { DashboardVulnerability, Page } from '../../api/index.js';
 import { advisoriesById, exploitInfo } from '../../store/advisories.js';
-import {
-  openFindingsByAdvisoryProduct,
-  teamSettings,
-  vexOfProducts,
-} from '../../store/dashboard.js';
+import { teamSettings } from '../../store/dashboard.js';
+import { openFindingsByAdvisoryProduct, vexOfProducts } from '../../store/dashboard-findings.js';
 import { slaTable } from '../../triggers/index.js';
 import { type LifecycleStatement, needsApproval } from '../../vex/index.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
