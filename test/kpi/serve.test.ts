@@ -21,7 +21,7 @@ describe('custody serve: KPI snapshots', () => {
     const served = await serveProcess(dir(), { CUSTODY_KPI_SNAPSHOT_CHECK: '0' });
     try {
       let token: string | undefined;
-      for (let i = 0; i < 100 && token === undefined; i++) {
+      for (let i = 0; i < 500 && token === undefined; i++) {
         token = /CUSTODY_TOKEN=(\S+)/.exec(served.stdout())?.[1];
         if (token === undefined) await new Promise((done) => setTimeout(done, 20));
       }
@@ -29,7 +29,7 @@ describe('custody serve: KPI snapshots', () => {
       const today = new Date().toISOString().slice(0, 10);
       let points: { day: string }[] = [];
       // The snapshot runs beside the listener; it is there within moments of the start.
-      for (let i = 0; i < 100 && points.length === 0; i++) {
+      for (let i = 0; i < 400 && points.length === 0; i++) {
         const r = await fetch(`${served.url}/api/v1/kpis/b3.chaos-test-frequency/history?days=2`, {
           headers: { authorization: `Bearer ${token}` },
         });

@@ -110,7 +110,7 @@ describe('the snapshot timer', () => {
           .map((r) => r.day)
           .sort();
       let seen: string[] = [];
-      for (let i = 0; i < 200 && seen.length < 2; i++) {
+      for (let i = 0; i < 2000 && seen.length < 2; i++) {
         seen = await days();
         if (seen.length < 2) await new Promise((done) => setTimeout(done, 5));
       }

@@ -13,17 +13,19 @@ import {
 import type { Q } from '../../store/db.js';
 import {
   admittedImageCounts,
-  artifactRegistrations,
-  currentSbomBuildTimes,
   decisionCounts,
   deployedDigestCounts,
   firstVerdicts,
-  fixedHighFindings,
   hourlyRows,
   imageFirsts,
   modePeriodRows,
-  rebuildCounts,
   reconcileSeconds,
+} from '../../store/kpi-admission-sources.js';
+import {
+  artifactRegistrations,
+  currentSbomBuildTimes,
+  fixedHighFindings,
+  rebuildCounts,
   signedSbomCounts,
   supplierSbomCounts,
 } from '../../store/kpi-sources.js';

@@ -1,0 +1,116 @@
+import type { KpiDefinition } from '../api/index.js';
+import { ADMITTED, LONG_WINDOW_DAYS, WINDOW_DAYS } from './windows.js';
+
+/** Brief 1 (signing) and Brief 2 (SLSA): the catalogue’s first half. */
+export const SIGNING_KPIS: readonly KpiDefinition[] = [
+  // Brief 1: signing.
+  {
+    id: 'b1.images-verified-at-admission',
+    brief: 1,
+    title: 'Images signed and verified at admission',
+    unit: 'ratio',
+    numerator: 'Admitted images whose signature and identity verified (verdict pass)',
+    denominator: 'Admitted images',
+    source: ADMITTED,
+    higherIsBetter: true,
+    scope: 'organisation',
+  },
+  {
+    id: 'b1.services-build-l2',
+    brief: 1,
+    title: 'Services with SLSA Build L2+ provenance',
+    unit: 'ratio',
+    numerator: 'Services whose newest release’s stored evidence supports SLSA Build L2 or L3',
+    denominator: 'Services with a release',
+    source:
+      'releases, artifacts, release_attestations, teams.slsa_settings (policy/ assessSlsaLevel)',
+    higherIsBetter: true,
+    scope: 'team',
+  },
+  {
+    id: 'b1.time-to-detect-unsigned',
+    brief: 1,
+    title: 'Mean time to detect unsigned artifacts',
+    unit: 'duration',
+    numerator: `Mean seconds from an artifact’s registration in the inventory to its first admission verdict “unsigned” (first verdicts in the last ${WINDOW_DAYS} days)`,
+    denominator: 'Unsigned artifacts detected (digests known to the inventory)',
+    source:
+      'artifacts.created_at, admission_decision_images (reason unsigned); artifacts never registered or never deployed are not observable',
+    higherIsBetter: false,
+    scope: 'team',
+  },
+  {
+    id: 'b1.reconstructable-build-records',
+    brief: 1,
+    title: 'Releases with reconstructable build records',
+    unit: 'ratio',
+    numerator:
+      'Releases whose every artifact has a transparency log entry and verified SLSA provenance',
+    denominator: 'Releases with artifacts',
+    source: 'artifacts, tlog_entries.subject, release_attestations',
+    higherIsBetter: true,
+    scope: 'team',
+  },
+  {
+    id: 'b1.release-managers-trained',
+    brief: 1,
+    title: 'Release managers trained on Sigstore tooling and runbooks',
+    unit: 'count',
+    numerator: 'People trained: the newest entry per team, summed',
+    denominator: null,
+    source: 'manual (kpi_manual_entries)',
+    higherIsBetter: true,
+    scope: 'team',
+    manual: {
+      subject: 'team',
+      value: 'release managers of the team trained so far',
+      kind: 'count',
+    },
+  },
+  // Brief 2: SLSA.
+  {
+    id: 'b2.services-build-l3',
+    brief: 2,
+    title: 'Services at SLSA Build L3',
+    unit: 'ratio',
+    numerator: 'Services whose newest release’s stored evidence supports SLSA Build L3',
+    denominator: 'Services with a release',
+    source:
+      'releases, artifacts, release_attestations, teams.slsa_settings (policy/ assessSlsaLevel)',
+    higherIsBetter: true,
+    scope: 'team',
+  },
+  {
+    id: 'b2.rebuild-fidelity',
+    brief: 2,
+    title: 'Rebuild fidelity',
+    unit: 'ratio',
+    numerator: `Rebuild checks that came out bit for bit the same (last ${LONG_WINDOW_DAYS} days)`,
+    denominator: `Rebuild checks (last ${LONG_WINDOW_DAYS} days)`,
+    source: 'rebuild_checks (POST /api/v1/products/{name}/releases/{version}/rebuild-checks)',
+    higherIsBetter: true,
+    scope: 'team',
+  },
+  {
+    id: 'b2.deployments-blocked-provenance',
+    brief: 2,
+    title: 'Deployments blocked for missing or invalid provenance',
+    unit: 'ratio',
+    numerator: `Real admission requests denied, or that enforce would deny, with reason provenance (last ${WINDOW_DAYS} days)`,
+    denominator: `Real admission requests (last ${WINDOW_DAYS} days)`,
+    source: 'admission_decisions (reasons, allowed, would_deny); the trend from kpi_snapshots',
+    higherIsBetter: false,
+    scope: 'organisation',
+  },
+  {
+    id: 'b2.releases-pinned-dependencies',
+    brief: 2,
+    title: 'Releases built with fully pinned dependencies',
+    unit: 'ratio',
+    numerator: 'Releases whose provenance pins (by digest) every resolved dependency',
+    denominator: 'Releases whose provenance lists resolved dependencies',
+    source: 'release_attestations.dependencies, dependencies_pinned',
+    higherIsBetter: true,
+    scope: 'team',
+  },
+] satisfies KpiDefinition[];
