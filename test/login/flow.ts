@@ -115,7 +115,7 @@ export interface LoginSteps {
  * `tamperCallback` the provider's answer on its way back.
  */
 export async function logIn(
-  srv: TestServer,
+  srv: Pick<TestServer, 'base'>,
   o: {
     hint?: string;
     tamperAuthorize?: (u: URL) => void;

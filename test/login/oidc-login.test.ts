@@ -53,6 +53,10 @@ for (const backend of BACKENDS) {
       const a = await call(srv, 'GET', '/api/v1/login/config');
       assert.equal(a.status, 200);
       assert.deepEqual(a.json, { oidc: { issuer: issuer(), loginUrl: '/login/oidc' } });
+      const doc = await call(srv, 'GET', '/openapi.json', { token: ls.admin });
+      for (const path of ['/login/oidc', '/login/oidc/callback', '/dev-oidc/authorize'])
+        assert.ok(doc.json.paths[path]?.get, path);
+      assert.ok(doc.json.paths['/dev-oidc/token']?.post);
     });
 
     it('sends the browser to the provider with state, nonce and an S256 PKCE challenge', async () => {
