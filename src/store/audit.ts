@@ -40,31 +40,60 @@ export async function insertAuditEvent(q: Q, e: AuditEvent, at: string): Promise
   await insertAuditEvents(q, [e], at);
 }
 
+/** An audit row waiting for its batch's commit (write-queue.ts). */
+export interface DeferredAudit {
+  event: AuditEvent;
+  at: string;
+}
+
+const deferred = new WeakMap<object, DeferredAudit[]>();
+
 /**
- * Record several writes (insertAuditEvent's rows, in order) as links of the audit chain
- * (access/audit-chain.ts), with one lock of the chain's head and one statement per 500 rows.
+ * Collect the audit rows written on `q` (a write-queue job's savepoint) in `into` instead of
+ * inserting them: the queue inserts the batch's rows just before its commit, so the chain's head
+ * stays locked for one statement per batch rather than from its first write to the commit. A job
+ * rolled back to its savepoint drops its own.
+ */
+export function deferAuditOn(q: object, into: DeferredAudit[]): void {
+  deferred.set(q, into);
+}
+
+/** Record several writes (insertAuditEvent's rows, in order). */
+export async function insertAuditEvents(
+  q: Q,
+  events: readonly AuditEvent[],
+  at: string,
+): Promise<void> {
+  const later = deferred.get(q);
+  if (later !== undefined) later.push(...events.map((event) => ({ event, at })));
+  else
+    await insertAuditRows(
+      q,
+      events.map((event) => ({ event, at })),
+    );
+}
+
+/**
+ * Append rows to the audit chain (access/audit-chain.ts), with one lock of the chain's head and
+ * one statement per 500 rows.
  *
  * The head is locked before the rows get their ids, and each row's id is the head's last id plus
  * one: so ids follow the chain, whichever replica writes, and a row's hash (which covers its id)
  * is known before the insert. The head is read again on every call rather than remembered per
  * transaction, since the write queue rolls back to savepoints, which undo the head's update too.
  */
-export async function insertAuditEvents(
-  q: Q,
-  events: readonly AuditEvent[],
-  at: string,
-): Promise<void> {
-  if (events.length === 0) return;
+export async function insertAuditRows(q: Q, rows: readonly DeferredAudit[]): Promise<void> {
+  if (rows.length === 0) return;
   let { last_id: lastId, hash: prev } = await lockChainHead(q);
-  for (let i = 0; i < events.length; i += 500) {
-    const rows = events.slice(i, i + 500).map((e) => {
-      const row = auditRow(e, at, ++lastId);
+  for (let i = 0; i < rows.length; i += 500) {
+    const values = rows.slice(i, i + 500).map(({ event, at }) => {
+      const row = auditRow(event, at, ++lastId);
       const hash = computeAuditHash(prev, row);
       const linked = { ...row, prev_hash: prev, hash };
       prev = hash;
       return linked;
     });
-    await q.insertInto('audit_events').values(rows).execute();
+    await q.insertInto('audit_events').values(values).execute();
   }
   await q
     .updateTable('audit_chain_head')

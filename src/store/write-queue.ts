@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { type DeferredAudit, deferAuditOn, insertAuditRows } from './audit.js';
 import type { Database } from './schema.js';
 
 interface Job {
@@ -68,18 +69,24 @@ export class WriteQueue {
     let trx: Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>>;
     try {
       trx = await this.db.startTransaction().execute();
+      // The batch's audit rows, inserted together before the commit (store/audit.ts).
+      const audited: DeferredAudit[] = [];
       for (const [i, job] of batch.entries()) {
         const name = `w${i}`;
         const sp = await trx.savepoint(name).execute();
+        const own: DeferredAudit[] = [];
+        deferAuditOn(sp, own);
         try {
           outcomes.set(job, { ok: true, value: await job.work(sp) });
           await sp.releaseSavepoint(name).execute();
+          audited.push(...own);
         } catch (error) {
           await sp.rollbackToSavepoint(name).execute();
           await sp.releaseSavepoint(name).execute();
           outcomes.set(job, { ok: false, error });
         }
       }
+      await insertAuditRows(trx, audited);
       if (this.beforeCommit && [...outcomes.values()].some((o) => o.ok)) {
         await this.beforeCommit(trx);
       }

@@ -153,6 +153,28 @@ for (const backend of BACKENDS) {
       assert.equal((await verifyAuditTrail(s)).ok, true);
     });
 
+    it('the write queue inserts a batch’s rows before its commit, without a failed write’s', async () => {
+      const head = await readChainHead(s.db.kysely);
+      const results = await Promise.allSettled(
+        ['kept-1', 'dropped', 'kept-2'].map((action) =>
+          s.db.writes.run(async (trx) => {
+            await insertAuditEvent(trx, ev(action), 'x');
+            if (action === 'dropped') throw new Error('this write fails alone');
+          }),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      const added = (await rowsOf(s)).filter((r) => r.id > (head?.lastId ?? 0));
+      assert.deepEqual(
+        added.map((r) => r.action),
+        ['kept-1', 'kept-2'],
+      );
+      assert.equal((await verifyAuditTrail(s)).ok, true);
+    });
+
     it('names the row whose details were changed', async () => {
       const r = (await rowsOf(s))[4] as Row;
       await tamper(s, ['UPDATE audit_events SET details = ? WHERE id = ?', ['{"i":99}', r.id]]);

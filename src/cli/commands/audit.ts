@@ -71,7 +71,8 @@ export function registerAudit(program: Command, io: CliIO): void {
 }
 
 function remote(o: AuditFlags, io: CliIO): boolean {
-  return o.dataDir === undefined && (o.url ?? settingsOf(io).url) !== undefined;
+  const url = o.url ?? settingsOf(io).url;
+  return o.dataDir === undefined && url !== undefined && url !== '';
 }
 
 async function local<T>(io: CliIO, o: AuditFlags, f: (s: Services) => Promise<T>): Promise<T> {
