@@ -75,6 +75,7 @@ describe('evidence export and verify', () => {
       'audit/events.json',
       'admission/decisions.json',
       'emergency/requests.json',
+      'policy/slsa.json',
     ])
       assert.ok(paths.includes(p), `${p} missing from ${paths.join(', ')}`);
     assert.ok(paths.some((p) => /^sbom\/[0-9a-f]{64}\/v1\.json$/.test(p)));
@@ -90,6 +91,12 @@ describe('evidence export and verify', () => {
       new TextDecoder().decode(files.find((f) => f.path === 'release.json')?.data),
     );
     assert.equal(release.ticket, 'CHG-4711');
+    const decisions = JSON.parse(
+      new TextDecoder().decode(files.find((f) => f.path === 'admission/decisions.json')?.data),
+    );
+    assert.equal(decisions.length, 1);
+    assert.equal(decisions[0].images[0].digest, seeded.artifact);
+    assert.equal(decisions[0].images[0].policy_name, 'admission-default');
 
     const report = await verifyEvidence(tar);
     assert.ok(
@@ -287,6 +294,25 @@ describe('evidence export and verify', () => {
       () => packEvidenceTar([{ path: '../etc/passwd', data: new Uint8Array(1) }]),
       EvidenceError,
       'EVIDENCE_TAR_MALFORMED',
+    );
+  });
+
+  it('is refused by a service without its log and signing key', async () => {
+    const { exportEvidence } = await import('../../src/app/evidence/index.js');
+    const { vexKey: _unused, ...withoutKey } = seeded.srv.services;
+    await expectCustodyErrorAsync(
+      () =>
+        exportEvidence(
+          withoutKey,
+          {
+            principal: { actor: 'cli', person: 'ada', role: 'admin', teams: undefined },
+            source: 'cli',
+          },
+          'shop',
+          '1.0.0',
+        ),
+      EvidenceError,
+      'EVIDENCE_UNAVAILABLE',
     );
   });
 

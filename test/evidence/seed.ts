@@ -7,6 +7,7 @@ import {
   loadSigningKey,
   type SigningKey,
 } from '../../src/sign/index.js';
+import { recordDecisions } from '../../src/store/admission-decisions.js';
 import { keylessBundle } from '../helpers/keyless.js';
 import {
   type Backend,
@@ -35,7 +36,8 @@ export interface SeededRelease {
  * Product `shop` 1.0.0 of team `web`, seeded through the real API as a pipeline does: an SBOM
  * pushed, signed with the team's registered key and keylessly (the service's CA, releaser@), both
  * logged in the service's log, and with the key once more unlogged (the service logs it on intake); a SLSA provenance attestation; the change ticket; a VEX statement
- * drafted and the product's OpenVEX document published (signed and logged by the service).
+ * drafted and the product's OpenVEX document published (signed and logged by the service); an
+ * admission decision admitting the artifact in cluster prod.
  */
 export async function seedRelease(backend: Backend): Promise<SeededRelease> {
   const srv = await startServer(backend, { keyless: true });
@@ -117,6 +119,38 @@ export async function seedRelease(backend: Backend): Promise<SeededRelease> {
     contentType: 'application/json',
   });
   assert.equal(att.status, 201, att.text);
+
+  // An admission decision about the artifact, recorded as the webhook records its decisions.
+  await srv.services.db.kysely.transaction().execute((trx) =>
+    recordDecisions(trx, srv.services.db.dialect, [
+      {
+        uid: 'review-1',
+        api: 'image-review',
+        cluster: 'prod',
+        namespace: 'shop',
+        workload: 'Deployment/shop',
+        operation: 'CREATE',
+        dryRun: false,
+        mode: 'enforce',
+        modeSource: 'namespace',
+        allowed: true,
+        degraded: false,
+        warnings: [],
+        at: new Date().toISOString(),
+        images: [
+          {
+            image: `registry.example/shop@${artifact}`,
+            digest: artifact,
+            outcome: 'pass',
+            message: 'signed by web release key; provenance from https://ci.example/builder',
+            policy: { name: 'admission-default', version: '1', digest: `sha256:${'a'.repeat(64)}` },
+            cached: false,
+            effect: 'allow',
+          },
+        ],
+      },
+    ]),
+  );
 
   const draft = await call(srv, 'POST', '/api/v1/vex/shop/statements', {
     token: admin,

@@ -7,7 +7,6 @@ import {
   buildManifest,
   EvidenceError,
   INDEX_PATH,
-  type LogEntryRef,
   MANIFEST_PATH,
   MANIFEST_SIGNATURE_PATH,
   NARRATIVE_PATH,
@@ -27,12 +26,12 @@ import {
   exceptionsSince,
   overridesSince,
 } from '../../store/evidence.js';
-import { encodeBase64 } from '../../tlog/index.js';
 import { releaseByVersion } from '../inventory/read-catalogue.js';
+import { assessRelease } from '../provenance/assess-release.js';
 import { nowIso, type Services } from '../services.js';
-import type { LogFace } from '../tlog/service.js';
 import { collectSigned, FileSet } from './collect.js';
 import { gatherFacts, trustedRootInForce } from './facts.js';
+import { collectLogEntries } from './log-entries.js';
 import type { EvidenceSettings } from './settings.js';
 
 /** Rows of one kind an archive holds at most (decisions, audit rows): the newest are enough. */
@@ -121,6 +120,8 @@ export async function exportEvidence(
     })),
   );
   out.json('emergency/requests.json', emergency);
+  // The release's SLSA Build level per artifact, as GET …/slsa assesses it now.
+  out.json('policy/slsa.json', await assessRelease(s, caller, product, version));
 
   const targets = [
     `release:${release.id}`,
@@ -214,50 +215,6 @@ export async function exportEvidence(
     ...sorted,
   ]);
   return { tar, filename: `${safeName(product)}-${safeName(release.version)}-evidence.tar` };
-}
-
-/**
- * The entries of Custody's log that the release's records and bundles name, each with an
- * inclusion proof against the newest witnessed checkpoint that covers it (else the newest).
- */
-async function collectLogEntries(
-  log: LogFace,
-  signed: { logIndices: Set<number>; bundleEntries: Map<number, string> },
-  emergency: readonly { tlog_index: number | null }[],
-  out: FileSet,
-): Promise<LogEntryRef[]> {
-  const wanted = new Set(signed.logIndices);
-  for (const e of emergency) if (e.tlog_index !== null) wanted.add(e.tlog_index);
-  const refs: LogEntryRef[] = [];
-  const witnessed = log.log.witnessedCheckpoint();
-  const latest = log.log.checkpoint();
-  const candidates = [...new Set([...wanted, ...signed.bundleEntries.keys()])].sort(
-    (a, b) => a - b,
-  );
-  for (const idx of candidates) {
-    const row = await log.log.entryAt(idx);
-    if (row === undefined) continue;
-    const body = encodeBase64(row.body);
-    // A bundle's entry may be another log's (the public Rekor): only ours is proven here.
-    if (!wanted.has(idx) && signed.bundleEntries.get(idx) !== body) continue;
-    const cp = witnessed.size > idx ? witnessed : latest;
-    const checkpoint = out.add(`tlog/checkpoints/${cp.size}.txt`, cp.note);
-    const path = out.json(`tlog/entries/${idx}.json`, {
-      index: idx,
-      kind: row.kind,
-      body,
-      leafHash: Buffer.from(row.leafHash).toString('hex'),
-      integratedTime: row.integratedTime,
-      subject: row.subject,
-      inclusionProof: {
-        treeSize: cp.size,
-        rootHash: Buffer.from(cp.rootHash).toString('hex'),
-        hashes: log.log.inclusionProof(idx, cp.size).map((h) => Buffer.from(h).toString('hex')),
-      },
-    });
-    refs.push({ path, checkpoint });
-  }
-  return refs;
 }
 
 function safeName(s: string): string {
