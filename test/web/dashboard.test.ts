@@ -37,7 +37,7 @@ const VIEWS = [
   { name: 'portfolio', hash: '#/', ready: '[data-testid="releases"], .error' },
   { name: 'vulnerabilities', hash: '#/vulnerabilities', ready: '[data-testid="advisories"]' },
   { name: 'admission', hash: '#/admission', ready: '#rec-h' },
-  { name: 'tlog', hash: '#/tlog', ready: '[data-testid="checkpoint"]' },
+  { name: 'tlog', hash: '#/tlog', ready: '[data-testid="reporters"]' },
   { name: 'figures', hash: '#/figures', ready: '#manual-h' },
 ] as const;
 

@@ -139,6 +139,16 @@ export async function seedPortfolio(base: string, admin: string): Promise<Seeded
       justification: 'vulnerable_code_not_in_execute_path',
       impactStatement: 'shop never compiles untrusted code with babel',
     });
+    // A monitor that follows this log and reports what it verified (`--report-to`).
+    const log = await api(base, admin, 'GET', '/api/v1/tlog');
+    await api(base, admin, 'POST', '/api/v1/tlog/reports', {
+      name: 'monitor-eu-1',
+      kind: 'monitor',
+      origin: log.origin,
+      size: log.size,
+      rootHash: log.rootHash,
+      verifiedAt: new Date().toISOString(),
+    });
     const release = await api(base, alice, 'GET', '/api/v1/products/shop/releases/1.1.0');
     const comps = await api(
       base,

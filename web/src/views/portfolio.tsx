@@ -62,6 +62,11 @@ function OverviewFigures({ o }: { o: DashboardOverview }) {
           value={`${num(o.vexPendingApproval)} to approve`}
           detail={`${num(o.vexOverdue)} overdue`}
         />
+        <Figure
+          label="Follow-ups"
+          value={`${num(o.followUps.open)} open`}
+          detail={`${num(o.followUps.overdue)} past their SLA (licences, NOASSERTION)`}
+        />
         {o.admission && (
           <Figure
             label="Admission, 24 h"

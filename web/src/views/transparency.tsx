@@ -90,7 +90,7 @@ export function Transparency() {
               </p>
             ) : (
               <Table caption="Reporters and their last consistent size" hideCaption>
-                <thead>
+                <thead data-testid="reporters">
                   <tr>
                     <th scope="col">Reporter</th>
                     <th scope="col">Kind</th>
