@@ -221,6 +221,20 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
     await cell.locator('.status').waitFor();
     assert.match(await cell.innerText(), /✓ included/);
     assert.match(await page.locator('[data-testid="signatures"]').innerText(), /web release key/);
+    await page.fill('#comp-q', 'traverse');
+    await page.press('#comp-q', 'Enter');
+    const rows = page.locator('[data-testid="components"] tr');
+    // The first page holds 25 of the release's 648 components; the search narrows it.
+    const narrowed = async () => {
+      const n = await rows.count();
+      return n > 0 && n < 25;
+    };
+    for (const deadline = Date.now() + 10_000; !(await narrowed()); ) {
+      assert.ok(Date.now() < deadline, `still ${await rows.count()} rows after the search`);
+      await page.waitForTimeout(50);
+    }
+    for (const row of await rows.allInnerTexts()) assert.match(row, /traverse/);
+    assert.match((await rows.allInnerTexts()).join('\n'), /traverse@7\.21\.5/);
 
     // The same answer with one byte of the leaf changed: the page must notice on its own.
     await page.route(`**/api/v1/dashboard/releases/${seeded.releaseId}`, async (route) => {
