@@ -214,7 +214,7 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
     await bob.close();
   });
 
-  it('the release view checks each inclusion proof itself: ✓, and ✗ once a byte changes', async () => {
+  it('the release view: signatures, component search, and inclusion proofs checked in the page (✓; ✗ once a byte changes)', async () => {
     const page = await loggedIn(seeded.alice);
     await page.goto(`${base}/#/releases/${seeded.releaseId}`);
     const cell = page.locator('[data-testid^="proof-"]').first();
