@@ -1,20 +1,5 @@
-// Shapes of routes that existed before the dashboard (VEX statements, release diff, admission
-// records and governance, the log), reduced to the fields the dashboard reads.
+// Shapes of routes that existed before the dashboard (release diff, admission records and governance, the log), reduced to the fields the dashboard reads.
 // test/web/api-shapes.ts checks at compile time that what app/ returns still fits them.
-
-/** GET /api/v1/vex/{product}/statements: one statement (the approval queue shows pending ones). */
-export interface VexStatementItem {
-  id: number;
-  product: string;
-  team: string;
-  vulnerability: string;
-  status: string;
-  version: number;
-  draftedBy: string;
-  approvedBy: string | null;
-  needsApproval: boolean;
-  updatedAt: string;
-}
 
 /** GET /api/v1/releases/{id}/diff?against=: what changed between two releases' SBOMs. */
 export interface ReleaseDiffView {

@@ -10,7 +10,6 @@ import type {
   ReleaseDiffView,
   TlogCheckpoints,
   TlogDescription,
-  VexStatementItem,
 } from '../../src/api/index.js';
 import type { ExceptionView } from '../../src/app/admission/governance/exceptions.js';
 import type { OverrideView } from '../../src/app/admission/governance/overrides.js';
@@ -21,12 +20,10 @@ import type {
 } from '../../src/app/admission/records/read.js';
 import type { ReleaseDiff } from '../../src/app/inventory/diff-releases.js';
 import type { describeLog, listCheckpoints } from '../../src/app/tlog/serve-log.js';
-import type { StatementView } from '../../src/app/vex/statements.js';
 
 type Fits<A extends B, B> = [A, B];
 
 export type ApiShapesFit = [
-  Fits<StatementView, VexStatementItem>,
   Fits<ReleaseDiff, ReleaseDiffView>,
   Fits<DecisionView, AdmissionDecisionItem>,
   Fits<Paged<ReconciliationView>['items'][number], ReconciliationItem>,
