@@ -1,5 +1,6 @@
 // Shapes of routes that existed before the dashboard (release diff, admission records and
-// governance, the log), reduced to the fields the dashboard reads. test/web/api-shapes.ts checks at compile time that what app/ returns still fits them.
+// governance, the log), reduced to the fields the dashboard reads. test/web/api-shapes.ts checks
+// at compile time that what app/ returns still fits them.
 
 /** GET /api/v1/releases/{id}/diff?against=: what changed between two releases' SBOMs. */
 export interface ReleaseDiffView {
