@@ -1,12 +1,9 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { App } from './app.js';
+import { takeLoginFragment } from './lib/session.js';
+import './styles.css';
 
-function App() {
-  const [n, setN] = useState(0);
-  return (
-    <button type="button" onClick={() => setN(n + 1)}>
-      clicked {n}
-    </button>
-  );
-}
+// First thing: an OIDC login's `#login=<token>` leaves the address bar before anything renders.
+takeLoginFragment();
+performance.mark('custody:start');
 render(<App />, document.getElementById('app') as HTMLElement);
