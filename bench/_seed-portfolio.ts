@@ -381,6 +381,19 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
     });
     await insertMany(trx, 'vuln_findings', findings);
     result.openFindings = findings.length;
+    // Every SBOM counts as matched, as ingest leaves it: without these rows the service's
+    // start-up sweep (app/vulnerabilities/match-jobs.ts) queues one matching job per SBOM.
+    const perSbom = new Map<number, number>();
+    for (const f of findings) perSbom.set(f.sbom_id, (perSbom.get(f.sbom_id) ?? 0) + 1);
+    await insertMany(
+      trx,
+      'vuln_sbom_scans',
+      sbomIds.map((id) => ({
+        sbom_id: id,
+        matched_at: iso(now - DAY),
+        findings: perSbom.get(id) ?? 0,
+      })),
+    );
     // A draft `affected` statement awaiting approval for the first advisory, per affected product.
     const drafted = [
       ...new Set(
