@@ -251,15 +251,19 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
         ),
       );
   });
-  app.setNotFoundHandler(async (req, reply) =>
-    reply
-      .code(404)
-      .send(
-        errorBody(
-          'NOT_FOUND',
-          `There is no ${req.method} ${req.url.split('?')[0]}; see /openapi.json`,
+  // The dashboard's own routes (`/releases/42`) are answered with its index.html (web-assets.ts).
+  let webFallback: ReturnType<typeof registerWebAssets> | undefined;
+  app.setNotFoundHandler(
+    async (req, reply) =>
+      webFallback?.(req, reply) ??
+      reply
+        .code(404)
+        .send(
+          errorBody(
+            'NOT_FOUND',
+            `There is no ${req.method} ${req.url.split('?')[0]}; see /openapi.json`,
+          ),
         ),
-      ),
   );
 
   const deps = { services: o.services, metrics, auth, maxSbomBytes: o.maxSbomBytes };
@@ -362,7 +366,7 @@ export async function buildServer(o: ServerOptions): Promise<CustodyServer> {
     );
   if (o.admission) await registerAdmissionWebhook(app, o.admission);
   registerDashboardRoutes(app, deps);
-  registerWebAssets(app, o.webDir !== undefined ? { dir: o.webDir } : {});
+  webFallback = registerWebAssets(app, o.webDir !== undefined ? { dir: o.webDir } : {});
   await app.ready();
   return { app, metrics, auth, ...(triggers ? { triggers } : {}) };
 }

@@ -84,24 +84,33 @@ interface Asset {
   cache: string;
 }
 
-/** Serve the dashboard from `dir` (default: the package's dist/web). */
-export function registerWebAssets(app: FastifyInstance, o: { dir?: string } = {}): void {
+/**
+ * Serve the dashboard from `dir` (default: the package's dist/web): one route per built file, and
+ * the returned fallback, which the not-found handler calls, answers index.html for the page's own
+ * routes (`/releases/42`). The fallback is not a `/*` route, because a wildcard would also catch
+ * API requests the router refused (an over-long path parameter must stay a 414).
+ */
+export function registerWebAssets(
+  app: FastifyInstance,
+  o: { dir?: string } = {},
+): (req: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined {
   const dir = o.dir ?? defaultWebDir();
   const assets = readAssets(dir);
   const index = assets.get('/index.html');
-  const serve = async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = decodePath(req.url);
-    const asset = path === undefined ? undefined : assets.get(path === '/' ? '/index.html' : path);
-    if (asset) return send(reply, asset);
-    if (path === '/') return send(reply, notBuilt(dir), 503);
-    if (path === undefined || isServicePath(path) || !acceptsHtml(req)) return reply.callNotFound();
-    if (path.startsWith('/assets/')) return reply.callNotFound();
-    if (index) return send(reply, index);
-    return send(reply, notBuilt(dir), 503);
-  };
   const route = { config: { public: true, hidden: true } };
-  app.get('/', route, serve);
-  app.get('/*', route, serve);
+  app.get('/', route, async (_req, reply) =>
+    index ? send(reply, index) : send(reply, notBuilt(dir), 503),
+  );
+  for (const [path, asset] of assets) {
+    if (path !== '/index.html') app.get(path, route, async (_req, reply) => send(reply, asset));
+  }
+  return (req, reply) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+    const path = decodePath(req.url);
+    if (path === undefined || isServicePath(path) || !acceptsHtml(req)) return undefined;
+    if (path.startsWith('/assets/')) return undefined;
+    return send(reply, index ?? notBuilt(dir), index ? 200 : 503);
+  };
 }
 
 function send(reply: FastifyReply, a: Asset, status = 200) {

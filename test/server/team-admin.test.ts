@@ -59,6 +59,40 @@ const ids = (a: Answer) =>
 const ROUTES: Route[] = [
   {
     method: 'GET',
+    path: '/api/v1/audit/verify',
+    cases: [
+      {
+        what: 'the whole chain’s report (rows named by id only)',
+        path: () => '/api/v1/audit/verify',
+        status: 200,
+        check: (a) => assert.equal(a.json.ok, true, a.text),
+      },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit/chain',
+    cases: [
+      {
+        what: 'its teams’ rows in full, others as links only',
+        path: () => '/api/v1/audit/chain',
+        status: 200,
+        check: (a) => {
+          for (const r of a.json.items as { team?: string | null; redacted?: boolean }[])
+            assert.ok(r.redacted === true || r.team === 'a', JSON.stringify(r));
+        },
+      },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/audit/anchor',
+    cases: [
+      { what: 'anchoring is organisation-wide', path: () => '/api/v1/audit/anchor', status: 403 },
+    ],
+  },
+  {
+    method: 'GET',
     path: '/api/v1/teams',
     cases: [
       {
