@@ -31,6 +31,14 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(2);
 }
+// Test files run in child processes, this many at a time (CUSTODY_TEST_CONCURRENCY, default 2):
+// most of a file's time is spent waiting on child processes, servers and the database, so two
+// files share two cores well. Files keep their data apart (private schemas, temporary dirs, port 0).
+const concurrency = Number(process.env.CUSTODY_TEST_CONCURRENCY ?? 2);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error('CUSTODY_TEST_CONCURRENCY must be a whole number of at least 1');
+  process.exit(2);
+}
 const lcovFile = join(root, 'coverage', 'lcov.info');
 // Node 20's coverage has no include filter: write lcov for everything, then sum up src/ below.
 const coverageArgs = coverage
@@ -51,6 +59,7 @@ const r = spawnSync(
     '--import',
     'tsx',
     '--test',
+    `--test-concurrency=${concurrency}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     ...coverageArgs,
