@@ -221,6 +221,22 @@ describe('the dashboard in a browser', { skip: BROWSER_SKIP }, () => {
     await cell.locator('.status').waitFor();
     assert.match(await cell.innerText(), /✓ included/);
     assert.match(await page.locator('[data-testid="signatures"]').innerText(), /web release key/);
+    // Pages follow the API's cursor: the next page holds other components, the first page again
+    // the same ones.
+    const firstRow = page.locator('[data-testid="components"] tr').first();
+    await firstRow.waitFor();
+    const onFirst = await firstRow.innerText();
+    const pager = page.locator('section:has([data-testid="components"]) .pager').first();
+    await pager.getByRole('button', { name: 'Next page' }).click();
+    for (const deadline = Date.now() + 10_000; (await firstRow.innerText()) === onFirst; ) {
+      assert.ok(Date.now() < deadline, 'Next page showed the same components');
+      await page.waitForTimeout(50);
+    }
+    await pager.getByRole('button', { name: 'First page' }).click();
+    for (const deadline = Date.now() + 10_000; (await firstRow.innerText()) !== onFirst; ) {
+      assert.ok(Date.now() < deadline, 'First page did not come back to the first components');
+      await page.waitForTimeout(50);
+    }
     await page.fill('#comp-q', 'traverse');
     await page.press('#comp-q', 'Enter');
     const rows = page.locator('[data-testid="components"] tr');

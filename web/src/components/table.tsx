@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 
 /**
  * A table that scrolls inside its own box when it is wider than the screen, so the page itself
@@ -46,4 +47,26 @@ export function Pager({
       </button>
     </div>
   );
+}
+
+/**
+ * The cursors of the pages a listing has walked through, so "Next page" follows the API's
+ * `nextCursor` and "First page" starts over; `reset` starts over when a filter changes.
+ */
+export function useCursorPages(): {
+  cursor: string | null;
+  reset: () => void;
+  pager: (next: string | null) => Parameters<typeof Pager>[0];
+} {
+  const [cursors, setCursors] = useState<string[]>([]);
+  return {
+    cursor: cursors[cursors.length - 1] ?? null,
+    reset: () => setCursors([]),
+    pager: (next) => ({
+      cursor: next,
+      atFirst: cursors.length === 0,
+      onFirst: () => setCursors([]),
+      onNext: (c) => setCursors([...cursors, c]),
+    }),
+  };
 }

@@ -1,16 +1,15 @@
-import { useState } from 'preact/hooks';
 import type { FollowUpPage } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Status } from '../components/status.js';
-import { Pager, Table } from '../components/table.js';
+import { Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { date, num } from '../lib/format.js';
 import { useApi } from '../lib/use-api.js';
 
 /** The gate's warn tier: components without a valid licence (NOASSERTION, missing) and their age. */
 export function FollowUps() {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const list = useApi<FollowUpPage>(withQuery('/api/v1/follow-ups', { limit: 20, cursor }));
   return (
     <section aria-labelledby="follow-h">
@@ -54,12 +53,7 @@ export function FollowUps() {
                 ))}
               </tbody>
             </Table>
-            <Pager
-              cursor={p.nextCursor}
-              atFirst={cursors.length === 0}
-              onFirst={() => setCursors([])}
-              onNext={(c) => setCursors([...cursors, c])}
-            />
+            <Pager {...pages.pager(p.nextCursor)} />
           </>
         )}
       </Async>

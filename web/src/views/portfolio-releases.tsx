@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { Page, PortfolioRelease } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Freshness, Status } from '../components/status.js';
-import { Pager, Table } from '../components/table.js';
+import { Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { date, pct } from '../lib/format.js';
 import { href } from '../lib/router.js';
@@ -14,8 +14,8 @@ const share = (n: number, of: number) => (of === 0 ? null : n / of);
 
 /** The releases, one page at a time: the page never asks for the whole portfolio. */
 export function ReleasesTable() {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const page = useApi<Page<PortfolioRelease>>(
     withQuery('/api/v1/dashboard/releases', { limit: PAGE, cursor }),
   );
@@ -83,12 +83,7 @@ export function ReleasesTable() {
                 ))}
               </tbody>
             </Table>
-            <Pager
-              cursor={p.nextCursor}
-              atFirst={cursors.length === 0}
-              onFirst={() => setCursors([])}
-              onNext={(c) => setCursors([...cursors, c])}
-            />
+            <Pager {...pages.pager(p.nextCursor)} />
           </>
         )}
       </Async>

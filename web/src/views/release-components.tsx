@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Page, ReleaseComponent } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
-import { Pager, Table } from '../components/table.js';
+import { Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { short } from '../lib/format.js';
 import { useApi } from '../lib/use-api.js';
@@ -10,8 +10,8 @@ import { useApi } from '../lib/use-api.js';
 export function ReleaseComponents({ id }: { id: number }) {
   const [q, setQ] = useState('');
   const [typed, setTyped] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const page = useApi<Page<ReleaseComponent>>(
     withQuery(`/api/v1/dashboard/releases/${id}/components`, { q, cursor, limit: 25 }),
   );
@@ -24,7 +24,7 @@ export function ReleaseComponents({ id }: { id: number }) {
         onSubmit={(e) => {
           e.preventDefault();
           setQ(typed.trim());
-          setCursors([]);
+          pages.reset();
         }}
       >
         <label for="comp-q">Find a component</label>
@@ -84,12 +84,7 @@ export function ReleaseComponents({ id }: { id: number }) {
                 ))}
               </tbody>
             </Table>
-            <Pager
-              cursor={p.nextCursor}
-              atFirst={cursors.length === 0}
-              onFirst={() => setCursors([])}
-              onNext={(c) => setCursors([...cursors, c])}
-            />
+            <Pager {...pages.pager(p.nextCursor)} />
           </>
         )}
       </Async>

@@ -1,8 +1,7 @@
-import { useState } from 'preact/hooks';
 import type { SearchAnswer } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Severity, Status } from '../components/status.js';
-import { Pager, Table } from '../components/table.js';
+import { Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { href } from '../lib/router.js';
 import { useApi } from '../lib/use-api.js';
@@ -16,8 +15,8 @@ const KIND: Record<SearchAnswer['kind'], string> = {
 
 /** Every release a purl, a name@version or a vulnerability id touches. */
 export function Search({ q }: { q: string }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const answer = useApi<SearchAnswer>(
     q === '' ? null : withQuery('/api/v1/dashboard/search', { q, cursor, limit: 50 }),
   );
@@ -75,12 +74,7 @@ export function Search({ q }: { q: string }) {
                     ))}
                   </tbody>
                 </Table>
-                <Pager
-                  cursor={a.nextCursor}
-                  atFirst={cursors.length === 0}
-                  onFirst={() => setCursors([])}
-                  onNext={(c) => setCursors([...cursors, c])}
-                />
+                <Pager {...pages.pager(a.nextCursor)} />
               </>
             )}
           </Async>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { DashboardVulnerability, Page, SessionView } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Severity, Status } from '../components/status.js';
-import { Pager, Table } from '../components/table.js';
+import { Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { date, daysUntil, num } from '../lib/format.js';
 import { href } from '../lib/router.js';
@@ -15,8 +15,8 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 /** The approval queue, open advisories (overdue first) and the gate's follow-up items. */
 export function Vulnerabilities({ session }: { session: SessionView }) {
   const [severity, setSeverity] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const list = useApi<Page<DashboardVulnerability>>(
     withQuery('/api/v1/dashboard/vulnerabilities', { limit: 25, severity, cursor }),
   );
@@ -32,7 +32,7 @@ export function Vulnerabilities({ session }: { session: SessionView }) {
             value={severity}
             onChange={(e) => {
               setSeverity((e.target as HTMLSelectElement).value);
-              setCursors([]);
+              pages.reset();
             }}
           >
             <option value="">all</option>
@@ -107,12 +107,7 @@ export function Vulnerabilities({ session }: { session: SessionView }) {
                   ))}
                 </tbody>
               </Table>
-              <Pager
-                cursor={p.nextCursor}
-                atFirst={cursors.length === 0}
-                onFirst={() => setCursors([])}
-                onNext={(c) => setCursors([...cursors, c])}
-              />
+              <Pager {...pages.pager(p.nextCursor)} />
             </>
           )}
         </Async>
