@@ -52,7 +52,10 @@ export async function privatePgSchema(): Promise<{ schema: string; url: string }
   const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   await adminQuery(`CREATE SCHEMA ${schema}`);
   const u = new URL(TEST_PG_URL);
-  u.searchParams.set('options', `-c search_path=${schema}`);
+  // No parallel workers: test files run two at a time, and a parallel worker reading the catalogue
+  // (Kysely's migrator lists every schema's tables) fails with "schema … does not exist" when
+  // another file drops its private schema meanwhile; the leader alone does not.
+  u.searchParams.set('options', `-c search_path=${schema} -c max_parallel_workers_per_gather=0`);
   return { schema, url: u.toString() };
 }
 
