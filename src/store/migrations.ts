@@ -1216,11 +1216,23 @@ export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> 
     provider: new StaticProvider(dialect),
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's migrator lists the tables of every schema in the database to find its own; when
+  // another application (or another Custody) drops a schema during that listing, PostgreSQL
+  // answers 3F000 for a schema that is not ours. Nothing was migrated yet then: list again.
+  for (let retry = 0; retry < 5 && error !== undefined && isOtherSchemaGone(error, schema); retry++)
+    ({ error, results } = await migrator.migrateToLatest());
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new StoreError('STORE_MIGRATION_FAILED', `Migration ${failed} failed: ${String(error)}`, {
       cause: error,
     });
   }
+}
+
+/** PostgreSQL's invalid_schema_name for a schema other than `ours` (a concurrent DROP SCHEMA). */
+function isOtherSchemaGone(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  if (e?.code !== '3F000' || typeof e.message !== 'string') return false;
+  return ours === undefined || !e.message.includes(`"${ours}"`);
 }
