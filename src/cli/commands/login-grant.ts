@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliExit } from '../exit.js';
-import { type CliIO, EXIT, settingsOf } from '../io.js';
+import { type CliIO, EXIT } from '../io.js';
+import { withLocalServices } from '../local-services.js';
 
 /**
  * `custody login-grant add|list|revoke`: who may log in to the dashboard with the configured OIDC
@@ -39,7 +40,7 @@ export function registerLoginGrant(program: Command, io: CliIO): void {
         dataDir?: string;
         json?: boolean;
       }) => {
-        await withServices(io, o.dataDir, async (s) => {
+        await withLocalServices(io, o.dataDir, async (s) => {
           const { addLoginGrant } = await import('../../app/login/index.js');
           const { CLI_CALLER } = await import('../../app/tokens.js');
           const g = await addLoginGrant(s, CLI_CALLER, {
@@ -68,7 +69,7 @@ export function registerLoginGrant(program: Command, io: CliIO): void {
     .option(dataDir, dataDirHelp)
     .option('--json', 'JSON output')
     .action(async (o: { dataDir?: string; json?: boolean }) => {
-      await withServices(io, o.dataDir, async (s) => {
+      await withLocalServices(io, o.dataDir, async (s) => {
         const { listLoginGrantViews } = await import('../../app/login/index.js');
         const { CLI_CALLER } = await import('../../app/tokens.js');
         const rows = await listLoginGrantViews(s, CLI_CALLER);
@@ -101,31 +102,11 @@ export function registerLoginGrant(program: Command, io: CliIO): void {
         );
         throw new CliExit(EXIT.usage);
       }
-      await withServices(io, o.dataDir, async (s) => {
+      await withLocalServices(io, o.dataDir, async (s) => {
         const { revokeLoginGrant } = await import('../../app/login/index.js');
         const { CLI_CALLER } = await import('../../app/tokens.js');
         await revokeLoginGrant(s, CLI_CALLER, Number(id));
         io.stderr.write(`Revoked login grant ${id}\n`);
       });
     });
-}
-
-async function withServices(
-  io: CliIO,
-  dataDir: string | undefined,
-  f: (s: Awaited<ReturnType<typeof import('../../app/services.js').openServices>>) => Promise<void>,
-): Promise<void> {
-  const { resolve } = await import('node:path');
-  const { openServices } = await import('../../app/services.js');
-  const s = await openServices({
-    dataDir: resolve(io.cwd, dataDir ?? settingsOf(io).dataDir ?? '.custody'),
-    databaseUrl: settingsOf(io).databaseUrl,
-    blobDir: settingsOf(io).blobDir,
-    tlog: false,
-  });
-  try {
-    await f(s);
-  } finally {
-    await s.close();
-  }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliExit } from '../exit.js';
-import { type CliIO, EXIT, settingsOf } from '../io.js';
+import { type CliIO, EXIT } from '../io.js';
+import { withLocalServices } from '../local-services.js';
 
 /**
  * `custody token create|list|revoke`: works on the data directory (or CUSTODY_DATABASE_URL)
@@ -41,7 +42,7 @@ export function registerToken(program: Command, io: CliIO): void {
         dataDir?: string;
         json?: boolean;
       }) => {
-        await withServices(io, o.dataDir, async (s) => {
+        await withLocalServices(io, o.dataDir, async (s) => {
           const { createToken, CLI_CALLER } = await import('../../app/tokens.js');
           const t = await createToken(s, CLI_CALLER, {
             role: o.role,
@@ -68,7 +69,7 @@ export function registerToken(program: Command, io: CliIO): void {
     .option(dataDir, dataDirHelp)
     .option('--json', 'JSON output')
     .action(async (o: { dataDir?: string; json?: boolean }) => {
-      await withServices(io, o.dataDir, async (s) => {
+      await withLocalServices(io, o.dataDir, async (s) => {
         const { listTokenViews, CLI_CALLER } = await import('../../app/tokens.js');
         const rows = await listTokenViews(s, CLI_CALLER);
         if (o.json) {
@@ -94,30 +95,10 @@ export function registerToken(program: Command, io: CliIO): void {
         );
         throw new CliExit(EXIT.usage);
       }
-      await withServices(io, o.dataDir, async (s) => {
+      await withLocalServices(io, o.dataDir, async (s) => {
         const { revokeToken, CLI_CALLER } = await import('../../app/tokens.js');
         await revokeToken(s, CLI_CALLER, Number(id));
         io.stderr.write(`Revoked token ${id}\n`);
       });
     });
-}
-
-async function withServices(
-  io: CliIO,
-  dataDir: string | undefined,
-  f: (s: Awaited<ReturnType<typeof import('../../app/services.js').openServices>>) => Promise<void>,
-): Promise<void> {
-  const { resolve } = await import('node:path');
-  const { openServices } = await import('../../app/services.js');
-  const s = await openServices({
-    dataDir: resolve(io.cwd, dataDir ?? settingsOf(io).dataDir ?? '.custody'),
-    databaseUrl: settingsOf(io).databaseUrl,
-    blobDir: settingsOf(io).blobDir,
-    tlog: false,
-  });
-  try {
-    await f(s);
-  } finally {
-    await s.close();
-  }
 }
