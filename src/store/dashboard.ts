@@ -1,4 +1,5 @@
 import type { Q } from './db.js';
+import type { DeployedRelease } from './portfolio.js';
 import type { ReleaseAttestationRow } from './release-evidence.js';
 
 // The dashboard's reads (app/dashboard/). Listings take one page of releases by an indexed key
@@ -166,41 +167,12 @@ export async function currentSbomsOfReleases(
   }));
 }
 
-/** Open findings of some artifacts per release and severity (vuln_findings_artifact index). */
 /** Open findings per team and severity (vuln_findings_team index). */
-export interface ReleaseFreshnessRow {
-  team_id: number;
-  created_at: string;
-  rebuilt_at: string | null;
-  /** The newest current SBOM's time; null without one. */
-  newest: string | null;
-}
-
-/** Every deployed release in the teams with its newest SBOM time: freshness is judged on these. */
-export async function deployedFreshnessRows(
-  q: Q,
-  teamIds: readonly number[] | undefined,
-): Promise<ReleaseFreshnessRow[]> {
-  let s = q
-    .selectFrom('releases as r')
-    .innerJoin('products as p', 'p.id', 'r.product_id')
-    .leftJoin('sboms as s', (j) => j.onRef('s.release_id', '=', 'r.id').on('s.current', '=', 1))
-    .where('r.deployed', '=', 1)
-    .select((eb) => [
-      'p.team_id',
-      'r.created_at',
-      'r.rebuilt_at',
-      eb.fn.max(eb.fn.coalesce('s.document_created', 's.created_at')).as('newest'),
-    ])
-    .groupBy(['r.id', 'p.team_id', 'r.created_at', 'r.rebuilt_at']);
-  if (teamIds !== undefined) s = s.where('p.team_id', 'in', ids(teamIds));
-  return (await s.execute()).map((r) => ({
-    team_id: Number(r.team_id),
-    created_at: r.created_at,
-    rebuilt_at: r.rebuilt_at,
-    newest: (r.newest as string | null) ?? null,
-  }));
-}
+/** A deployed release with its newest SBOM time: freshness is judged on these (store/portfolio.ts). */
+export type ReleaseFreshnessRow = Pick<
+  DeployedRelease,
+  'team_id' | 'created_at' | 'rebuilt_at' | 'newest'
+>;
 
 /** Releases per team, and how many are deployed. */
 export async function releasesByTeam(

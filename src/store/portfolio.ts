@@ -106,6 +106,8 @@ export interface DeployedRelease {
   id: number;
   product: string;
   version: string;
+  team_id: number;
+  created_at: string;
   rebuilt_at: string | null;
   /** The newest current SBOM's document time (or ingest time when it has none); null: no SBOM. */
   newest: string | null;
@@ -124,13 +126,19 @@ export async function deployedReleases(
       'r.id',
       'p.name as product',
       'r.version',
+      'p.team_id',
+      'r.created_at',
       'r.rebuilt_at',
       eb.fn.max(eb.fn.coalesce('s.document_created', 's.created_at')).as('newest'),
     ])
-    .groupBy(['r.id', 'p.name', 'r.version', 'r.rebuilt_at']);
+    .groupBy(['r.id', 'p.name', 'r.version', 'p.team_id', 'r.created_at', 'r.rebuilt_at']);
   if (teamIds !== undefined) s = s.where('p.team_id', 'in', teamIds.length === 0 ? [-1] : teamIds);
   const rows = await s.execute();
-  return rows.map((r) => ({ ...r, newest: (r.newest as string | null) ?? null }));
+  return rows.map((r) => ({
+    ...r,
+    team_id: Number(r.team_id),
+    newest: (r.newest as string | null) ?? null,
+  }));
 }
 
 /** Current SBOMs per whole quality point (score 0–10 stored in tenths). */

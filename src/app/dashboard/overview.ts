@@ -9,13 +9,12 @@ import {
 import {
   admissionCountsSince,
   attestedReleaseCount,
-  deployedFreshnessRows,
   newestCheckpointAt,
   teamSettings,
 } from '../../store/dashboard.js';
 import { openFindingsByTeam } from '../../store/dashboard-findings.js';
 import { countFollowUps } from '../../store/follow-ups.js';
-import { coverageCounts, qualityHistogram } from '../../store/portfolio.js';
+import { coverageCounts, deployedReleases, qualityHistogram } from '../../store/portfolio.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';
 import { DEFAULT_JUDGE, freshnessOf, teamJudges } from './freshness.js';
@@ -61,7 +60,7 @@ export async function dashboardOverview(s: Services, caller: Caller): Promise<Da
     coverageCounts(db, teamIds),
     qualityHistogram(db, teamIds),
     attestedReleaseCount(db, PROVENANCE_TYPES, teamIds),
-    deployedFreshnessRows(db, teamIds),
+    deployedReleases(db, teamIds),
     teamSettings(db, teamIds),
     openFindingsByTeam(db, teamIds),
     undecidedVex(s, caller),

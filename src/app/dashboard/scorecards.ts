@@ -1,18 +1,13 @@
 import { type Caller, requirePermission } from '../../access/index.js';
 import type { Page, RiskContributor, TeamScorecard } from '../../api/index.js';
 import { parsePurl } from '../../core/index.js';
-import {
-  attestedReleasesByTeam,
-  deployedFreshnessRows,
-  releasesByTeam,
-  teamSettings,
-} from '../../store/dashboard.js';
+import { attestedReleasesByTeam, releasesByTeam, teamSettings } from '../../store/dashboard.js';
 import {
   openFindingsByTeam,
   openHighCriticalAdvisories,
   riskContributors,
 } from '../../store/dashboard-findings.js';
-import { signedByTeam } from '../../store/portfolio.js';
+import { deployedReleases, signedByTeam } from '../../store/portfolio.js';
 import { visibleTeamIds } from '../inventory/team-scope.js';
 import type { Services } from '../services.js';
 import { DEFAULT_JUDGE, freshnessOf, teamJudges } from './freshness.js';
@@ -34,7 +29,7 @@ export async function teamScorecards(s: Services, caller: Caller): Promise<Page<
   const [teams, releases, deployed, signed, attested, findings, vex] = await Promise.all([
     teamSettings(db, teamIds),
     releasesByTeam(db, teamIds),
-    deployedFreshnessRows(db, teamIds),
+    deployedReleases(db, teamIds),
     signedByTeam(db, teamIds),
     attestedReleasesByTeam(db, PROVENANCE_TYPES, teamIds),
     openFindingsByTeam(db, teamIds),
