@@ -70,3 +70,14 @@ export function useCursorPages(): {
     }),
   };
 }
+
+/** The row a table body shows when a listing is empty, across all its columns. */
+export function EmptyRow({ columns, children }: { columns: number; children: ComponentChildren }) {
+  return (
+    <tr>
+      <td colSpan={columns} class="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}

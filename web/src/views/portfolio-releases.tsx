@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import type { Page, PortfolioRelease } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Freshness, Status } from '../components/status.js';
-import { Pager, Table, useCursorPages } from '../components/table.js';
+import { EmptyRow, Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { date, pct } from '../lib/format.js';
 import { href } from '../lib/router.js';
@@ -47,11 +47,9 @@ export function ReleasesTable() {
               </thead>
               <tbody data-testid="releases">
                 {p.items.length === 0 && (
-                  <tr>
-                    <td colSpan={9} class="muted">
-                      No releases yet: push an SBOM (`custody push sbom`).
-                    </td>
-                  </tr>
+                  <EmptyRow columns={9}>
+                    No releases yet: push an SBOM (`custody push sbom`).
+                  </EmptyRow>
                 )}
                 {p.items.map((r) => (
                   <tr key={r.id}>

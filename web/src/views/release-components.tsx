@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Page, ReleaseComponent } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
-import { Pager, Table, useCursorPages } from '../components/table.js';
+import { EmptyRow, Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { short } from '../lib/format.js';
 import { useApi } from '../lib/use-api.js';
@@ -48,13 +48,7 @@ export function ReleaseComponents({ id }: { id: number }) {
                 </tr>
               </thead>
               <tbody data-testid="components">
-                {p.items.length === 0 && (
-                  <tr>
-                    <td colSpan={3} class="muted">
-                      No component matches.
-                    </td>
-                  </tr>
-                )}
+                {p.items.length === 0 && <EmptyRow columns={3}>No component matches.</EmptyRow>}
                 {p.items.map((c) => (
                   <tr key={`${c.artifactId}:${c.purl ?? c.name}`}>
                     <th scope="row" class="break">

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { DashboardVulnerability, Page, SessionView } from '../../../src/api/index.js';
 import { Async } from '../components/async.js';
 import { Severity, Status } from '../components/status.js';
-import { Pager, Table, useCursorPages } from '../components/table.js';
+import { EmptyRow, Pager, Table, useCursorPages } from '../components/table.js';
 import { withQuery } from '../lib/api.js';
 import { date, daysUntil, num } from '../lib/format.js';
 import { href } from '../lib/router.js';
@@ -57,13 +57,7 @@ export function Vulnerabilities({ session }: { session: SessionView }) {
                   </tr>
                 </thead>
                 <tbody data-testid="advisories">
-                  {p.items.length === 0 && (
-                    <tr>
-                      <td colSpan={5} class="muted">
-                        No open advisories.
-                      </td>
-                    </tr>
-                  )}
+                  {p.items.length === 0 && <EmptyRow columns={5}>No open advisories.</EmptyRow>}
                   {p.items.map((v) => (
                     <tr key={v.id}>
                       <th scope="row" class="break">
