@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// npm run build, after tsc: the CLI as a few ES modules in dist/cli/ (bin/custody.js loads
+// dist/cli/main.js). Node resolves and reads each of the ~1,500 compiled modules under dist/src on
+// its own, which cost more than the work of most commands; the bundle has one module per command
+// (loaded when that command runs) and chunks of shared code. Dependencies stay in node_modules.
+//
+// Layout rules the bundle must keep, because code finds files relative to its own module:
+// - every output file sits directly in dist/cli/, two levels below the package root, as
+//   dist/src/<dir>/ modules do one level deeper: src/tlog/prehashed.ts (build/Release addon) and
+//   src/fs/trusted-root-files.ts (trust/) try both depths;
+// - the worker entry points keep their names (prepare-worker.js, entry-worker.js) beside the
+//   chunks that start them (src/workers/worker-thread.ts looks for `./<name>.js`).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * Packages stay in node_modules (resolved there at run time, as from dist/src), except their JSON
+ * data: esbuild drops the `with { type: 'json' }` of an external import, which Node requires.
+ */
+const dependenciesExternal = {
+  name: 'dependencies-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.endsWith('.json') ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
+const root = new URL('..', import.meta.url).pathname;
+const outdir = join(root, 'dist', 'cli');
+rmSync(outdir, { recursive: true, force: true });
+
+await build({
+  absWorkingDir: root,
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'prepare-worker': 'src/workers/prepare-worker.ts',
+    'entry-worker': 'src/workers/entry-worker.ts',
+  },
+  outdir,
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  plugins: [dependenciesExternal],
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  metafile: false,
+});
