@@ -18,11 +18,30 @@ import { build } from 'esbuild';
  * Packages stay in node_modules (resolved there at run time, as from dist/src), except their JSON
  * data: esbuild drops the `with { type: 'json' }` of an external import, which Node requires.
  */
+const INLINE = new Set(['commander']);
 const dependenciesExternal = {
   name: 'dependencies-external',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.endsWith('.json') ? undefined : { path: args.path, external: true },
+      args.path.endsWith('.json') || INLINE.has(args.path)
+        ? undefined
+        : { path: args.path, external: true },
+    );
+  },
+};
+
+/**
+ * src/sign/ca/x509.ts imports the Reflect shim before @peculiar/x509, which needs it when it loads.
+ * Inside a chunk, external imports are evaluated before any of the chunk's own code, so the shim
+ * stays a module of its own (an entry point above) that the chunk imports in its place.
+ */
+const reflectShimFirst = {
+  name: 'reflect-shim-first',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/reflect-metadata\.js$/ }, (args) =>
+      args.importer.endsWith(join('src', 'sign', 'ca', 'x509.ts'))
+        ? { path: './reflect-metadata.js', external: true }
+        : undefined,
     );
   },
 };
@@ -37,6 +56,7 @@ await build({
     main: 'src/cli/main.ts',
     'prepare-worker': 'src/workers/prepare-worker.ts',
     'entry-worker': 'src/workers/entry-worker.ts',
+    'reflect-metadata': 'src/sign/ca/reflect-metadata.ts',
   },
   outdir,
   chunkNames: '[name]-[hash]',
@@ -45,7 +65,11 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  plugins: [dependenciesExternal],
+  plugins: [reflectShimFirst, dependenciesExternal],
+  // The inlined CommonJS packages require Node's built-ins; an ES module has no `require` of its own.
+  banner: {
+    js: "import { createRequire as __custodyCreateRequire } from 'node:module';\nconst require = __custodyCreateRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   logLevel: 'warning',
   metafile: false,

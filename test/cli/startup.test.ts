@@ -45,6 +45,24 @@ describe('bin/custody.js runs the bundled CLI', () => {
     }
   });
 
+  it('every module of the bundle loads, in any order (no import runs before what it needs)', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { readdirSync } from 'node:fs';
+         const dir = ${JSON.stringify(`${BUNDLE}/`)};
+         const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+         for (const f of files) await import(dir + f);
+         console.log(files.length);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Number(r.stdout) > 10, r.stdout);
+  });
+
   it('custody --version prints the version, exit 0', () => {
     const r = custody(['--version']);
     assert.equal(r.status, 0, r.stderr);
