@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -61,6 +61,24 @@ describe('bin/custody.js runs the bundled CLI', () => {
     );
     assert.equal(r.status, 0, r.stderr);
     assert.ok(Number(r.stdout) > 10, r.stdout);
+  });
+
+  it('the native addon (build/Release, found relative to its module) is found from the bundle', async () => {
+    const chunkWith = (text: string) =>
+      readdirSync(BUNDLE)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => join(BUNDLE, f))
+        .find((f) => readFileSync(f, 'utf8').includes(text));
+    if (!existsSync(join(REPO_ROOT, 'build/Release/custody_prehashed.node'))) return;
+    const addon = chunkWith('custody_prehashed.node');
+    assert.ok(addon);
+    const { verifyEcdsaPrehashed } = await import(pathToFileURL(addon).href);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const data = Buffer.from('custody');
+    const signature = sign('sha256', data, privateKey);
+    const digest = createHash('sha256').update(data).digest();
+    // 'native' throws when the addon was not found beside the module.
+    assert.equal(verifyEcdsaPrehashed(publicKey, digest, signature, 'native'), true);
   });
 
   it('custody --version prints the version, exit 0', () => {
