@@ -11,22 +11,31 @@
 // - the worker entry points keep their names (prepare-worker.js, entry-worker.js) beside the
 //   chunks that start them (src/workers/worker-thread.ts looks for `./<name>.js`).
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { build } from 'esbuild';
 
 /**
- * Packages stay in node_modules (resolved there at run time, as from dist/src), except their JSON
- * data: esbuild drops the `with { type: 'json' }` of an external import, which Node requires.
+ * Packages stay in node_modules (resolved there at run time, as from dist/src), but for the small
+ * CommonJS ones every command loads (Node's CommonJS loader and export scan cost more than their
+ * code) and what those require. Packages' JSON data is bundled too: esbuild drops the
+ * `with { type: 'json' }` of an external import, which Node requires.
  */
-const INLINE = new Set(['commander']);
+const INLINE = [
+  'commander',
+  'spdx-expression-parse',
+  'ajv-formats/dist/formats.js',
+  'ajv/dist/runtime/ucs2length.js',
+];
 const dependenciesExternal = {
   name: 'dependencies-external',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.endsWith('.json') || INLINE.has(args.path)
-        ? undefined
-        : { path: args.path, external: true },
-    );
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const inline =
+        args.path.endsWith('.json') ||
+        args.importer.includes(`${sep}node_modules${sep}`) ||
+        INLINE.some((p) => args.path === p || args.path.startsWith(`${p}/`));
+      return inline ? undefined : { path: args.path, external: true };
+    });
   },
 };
 
