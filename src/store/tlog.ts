@@ -1,6 +1,12 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import {
+  close as closeFd,
+  constants,
+  fdatasync as fdatasyncFd,
+  fsync as fsyncFd,
+  open as openFd,
+} from 'node:fs';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type {
@@ -47,8 +53,11 @@ export interface TlogStoreOptions {
 
 /** The log's store on `db`: sequencing on the writer, serving reads on `db.read`. */
 export function createTlogStore(db: Db, o: TlogStoreOptions = {}): TlogEntryStore {
+  // Only in WAL mode: there a commit's frames are appended to one file that one sync makes durable.
   const sqliteBatch =
-    db.sqlite === undefined ? undefined : new SqliteDurableBatch(db, db.sqlite, o.syncWal);
+    db.sqlite !== undefined && db.sqlite.pragma('journal_mode', { simple: true }) === 'wal'
+      ? new SqliteDurableBatch(db, db.sqlite, o.syncWal)
+      : undefined;
   return {
     primary: readerOn(db.kysely),
     reader: readerOn(db.read),
@@ -63,6 +72,7 @@ export function createTlogStore(db: Db, o: TlogStoreOptions = {}): TlogEntryStor
         ? sqliteBatch.run(f)
         : db.kysely.transaction().execute((trx) => f(batchWriter(trx, db))),
     addCosignatures: (size, lines) => addTlogCosignatures(db.kysely, size, lines),
+    close: async () => sqliteBatch?.close(),
   };
 }
 
@@ -100,8 +110,11 @@ function batchWriter(q: Q, db: Db, onWrite?: () => void): TlogBatchWriter {
 class SqliteDurableBatch {
   /** A committed batch whose WAL frames have not been synced (a sync failed, or none ran yet). */
   private unsynced = false;
-  /** The WAL file (device, inode) whose directory entry has been synced. */
-  private syncedWal: string | undefined;
+  /**
+   * The WAL, open from the first sync on. SQLite deletes the WAL only when the database's last
+   * connection closes, and this process holds two until it stops: the file stays the same.
+   */
+  private walFd: number | undefined;
   private readonly walPath: string;
 
   constructor(
@@ -145,25 +158,27 @@ class SqliteDurableBatch {
     return result;
   }
 
+  async close(): Promise<void> {
+    const fd = this.walFd;
+    this.walFd = undefined;
+    if (fd !== undefined) await promisify(closeFd)(fd);
+  }
+
   private async fdatasync(walPath: string): Promise<void> {
-    const fh = await open(walPath, constants.O_RDONLY);
-    try {
-      const st = await fh.stat();
-      await fh.datasync();
-      // SQLite syncs a new WAL file's directory only when it syncs the WAL itself (FULL).
-      const id = `${st.dev}:${st.ino}`;
-      if (this.syncedWal !== id) {
-        const dir = await open(dirname(walPath), constants.O_RDONLY);
-        try {
-          await dir.sync();
-        } finally {
-          await dir.close();
-        }
-        this.syncedWal = id;
+    if (this.walFd === undefined) {
+      const fd = await promisify(openFd)(walPath, constants.O_RDONLY);
+      // The WAL may be new (SQLite creates it at the first write after a clean start, and syncs
+      // its directory only when it syncs the WAL itself): make its name durable too.
+      const dir = await promisify(openFd)(dirname(walPath), constants.O_RDONLY);
+      try {
+        await promisify(fsyncFd)(dir);
+      } finally {
+        await promisify(closeFd)(dir);
       }
-    } finally {
-      await fh.close();
+      this.walFd = fd;
     }
+    // The callback API: a promise FileHandle costs the event loop twice as much per call.
+    await promisify(fdatasyncFd)(this.walFd);
   }
 }
 

@@ -116,6 +116,8 @@ export interface TlogEntryStore {
   inBatch<T>(f: (w: TlogBatchWriter) => Promise<T>): Promise<T>;
   /** Append cosignature lines (already verified) to the checkpoint of `size`; none there: no-op. */
   addCosignatures(size: number, lines: string): Promise<void>;
+  /** Release what the store holds besides the database (once the last batch has settled). */
+  close?(): Promise<void>;
 }
 
 // --- Following a log from outside, and witnessing ----------------------------------------------
