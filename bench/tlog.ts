@@ -127,28 +127,30 @@ interface AppendFigures {
   errorKinds: string;
   /** CPU time (user + system, all threads) of the server per acknowledged append. */
   serverCpuUsPerAppend: number;
+  /** Of which in the kernel (system time: loopback TCP, fsync). */
+  serverSysUsPerAppend: number;
   /** The same for this process, the load generator. */
   loadCpuUsPerAppend: number;
+  loadSysUsPerAppend: number;
   /** Peak resident set of the server (VmHWM). */
   serverPeakRssMiB: number;
 }
 
 const CLOCK_TICKS_PER_S = 100;
 
-/** utime + stime of a process, all its threads, in microseconds (/proc/<pid>/stat). */
-function processCpuUs(pid: number): number {
+/** utime and stime of a process, all its threads, in microseconds (/proc/<pid>/stat). */
+function processCpuUs(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start at state (field 3).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_S;
+  const us = (ticks: string | undefined) => (Number(ticks) * 1e6) / CLOCK_TICKS_PER_S;
+  return { user: us(fields[11]), system: us(fields[12]) };
 }
 
 function peakRssMiB(pid: number): number {
   const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   return kb / 1024;
 }
-
-const cpuUsOf = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
 async function appends(bodies: string[], perConnection: number): Promise<AppendFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custody-bench-tlog-'));
@@ -196,8 +198,10 @@ async function appends(bodies: string[], perConnection: number): Promise<AppendF
         } else kinds.set(String(status), (kinds.get(String(status)) ?? 0) + 1);
       });
     });
-    const serverCpu = processCpuUs(pid) - serverCpu0;
-    const loadCpu = cpuUsOf(process.cpuUsage(loadCpu0));
+    const serverCpu1 = processCpuUs(pid);
+    const serverSys = serverCpu1.system - serverCpu0.system;
+    const serverCpu = serverCpu1.user - serverCpu0.user + serverSys;
+    const loadCpu = process.cpuUsage(loadCpu0);
     const sorted = Float64Array.from(times).sort();
     const pct = (p: number) =>
       sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -213,7 +217,9 @@ async function appends(bodies: string[], perConnection: number): Promise<AppendF
       errors: result.non2xx + result.errors,
       errorKinds: [...kinds].map(([k, n]) => `${k}: ${n}`).join(', '),
       serverCpuUsPerAppend: serverCpu / acknowledged,
-      loadCpuUsPerAppend: loadCpu / acknowledged,
+      serverSysUsPerAppend: serverSys / acknowledged,
+      loadCpuUsPerAppend: (loadCpu.user + loadCpu.system) / acknowledged,
+      loadSysUsPerAppend: loadCpu.system / acknowledged,
       serverPeakRssMiB: peakRssMiB(pid),
     };
   } finally {
@@ -230,7 +236,8 @@ log(`signing ${perConnection * connections} distinct entries…`);
 const bodies = entries(perConnection * connections);
 const describe = (r: AppendFigures) =>
   `${Math.round(r.perS).toLocaleString()} acknowledged entries/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; ` +
-  `CPU per append: server ${Math.round(r.serverCpuUsPerAppend)} µs, load generator ${Math.round(r.loadCpuUsPerAppend)} µs; ` +
+  `CPU per append: server ${Math.round(r.serverCpuUsPerAppend)} µs (kernel ${Math.round(r.serverSysUsPerAppend)}), ` +
+  `load generator ${Math.round(r.loadCpuUsPerAppend)} µs (kernel ${Math.round(r.loadSysUsPerAppend)}); ` +
   `server peak RSS ${Math.round(r.serverPeakRssMiB)} MiB` +
   (r.errors ? `; ${r.errors} other answers (${r.errorKinds})` : '');
 const all: AppendFigures[] = [];
