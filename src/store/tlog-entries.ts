@@ -63,7 +63,7 @@ const insertStatements = new WeakMap<SqliteDatabase.Database, SqliteDatabase.Sta
  * multi-row inserts.
  */
 export async function insertTlogEntries(
-  trx: Transaction<Database>,
+  trx: Q,
   rows: readonly StoredEntry[],
   sqlite: SqliteDatabase.Database | undefined,
 ): Promise<void> {

@@ -110,12 +110,14 @@ export interface TlogEntryStore {
    */
   createLog(origin: string, first: StoredCheckpoint): Promise<void>;
   /**
-   * Run `f` as one transaction and resolve with its result once committed; when `f` throws,
-   * roll back and throw the same error.
+   * Run `f` as one transaction and resolve with its result once committed and durable (synced
+   * to disk); when `f` throws, roll back and throw the same error.
    */
   inBatch<T>(f: (w: TlogBatchWriter) => Promise<T>): Promise<T>;
   /** Append cosignature lines (already verified) to the checkpoint of `size`; none there: no-op. */
   addCosignatures(size: number, lines: string): Promise<void>;
+  /** Release what the store holds besides the database (once the last batch has settled). */
+  close?(): Promise<void>;
 }
 
 // --- Following a log from outside, and witnessing ----------------------------------------------

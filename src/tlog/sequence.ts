@@ -51,7 +51,9 @@ export interface IntegrateOptions {
   now: Date;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+// A view, not a copy: the sequencer spells every leaf hash of a batch several times.
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /**
  * Integrate `batch` into `tree` and the store. The same leaf twice (or a leaf and one of its
@@ -137,9 +139,16 @@ export function assertTreeMatches(
     );
 }
 
-// The leaf hashes under which an entry may be stored: its own, then its aliases'.
+// The leaf hashes under which an entry may be stored: its own, then its aliases'. Asked for
+// several times per entry and batch, so kept with the entry object.
+const spelled = new WeakMap<SequencedEntryInput, string[]>();
 function spellings(e: SequencedEntryInput): string[] {
-  return [hex(e.leafHash), ...(e.aliases ?? []).map(hex)];
+  let s = spelled.get(e);
+  if (s === undefined) {
+    s = [hex(e.leafHash), ...(e.aliases ?? []).map(hex)];
+    spelled.set(e, s);
+  }
+  return s;
 }
 
 // One key for an entry and its aliases alike (the twin's alias is the entry's own leaf hash, so

@@ -219,6 +219,7 @@ export class TransparencyLog extends PublishedLog {
   async close(): Promise<void> {
     this.closed = true;
     while (this.sequencing !== undefined) await this.sequencing;
+    await this.store.close?.();
   }
 }
 

@@ -122,7 +122,8 @@ export abstract class PublishedLog {
   /** Signed checkpoints from a size or a time on (the auditor's archive). */
   async checkpointsSince(since: { size?: number; at?: string }, limit = 10_000) {
     const rows = await this.store.reader.checkpointsSince(since, limit);
-    return rows.map(published);
+    // A batch committed but not yet synced (SQLite) is not published until it is on disk.
+    return rows.filter((r) => r.size <= this.latest.size).map(published);
   }
 }
 

@@ -49,7 +49,9 @@ export interface EntryView {
   signedEntryTimestamp: string;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+// A view, not a copy: an append's answer spells its proof's hashes.
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** The log's signing side that the views need: its key and derived IDs. */
 export class LogFace {
