@@ -2,7 +2,7 @@
  * npm run bench -- ingest [--db sqlite|postgres|both] [--runs 3] [--sboms 24]
  *   [--lockfile ../shared/conformance/lockfiles/yarn/cdxgen__yarn-multi.lock]
  *   [--pg-url postgres://postgres@127.0.0.1:5432] [--json] [--no-build] [--cli bin/custody.js]
- *   [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *   [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"] [--client-node-args "…"]
  *
  * Bulk ingest as a user does it: `custody push sbom <dir>` (the CLI process, over HTTP) into a
  * running `custody serve` on a fresh data directory. The directory holds `--sboms` distinct
@@ -56,12 +56,19 @@ const OPTS = {
   pgUrl: arg('--pg-url', 'postgres://postgres@127.0.0.1:5432'),
   cli: resolve(arg('--cli', join(ROOT, 'bin/custody.js'))),
   serverNodeArgs: arg('--server-node-args', '').split(' ').filter(Boolean),
+  clientNodeArgs: arg('--client-node-args', '').split(' ').filter(Boolean),
   json: flag('--json'),
   build: !flag('--no-build'),
 };
 const PG_DB = 'custody_bench_ingest';
 const TARGET_ROWS_PER_S = { sqlite: 100_000, postgres: 50_000 } as const;
-const INDEX_TABLES = ['packages', 'licenses', 'components', 'component_hashes', 'component_licenses'];
+const INDEX_TABLES = [
+  'packages',
+  'licenses',
+  'components',
+  'component_hashes',
+  'component_licenses',
+];
 const OUT = stderrOut();
 const say = OUT.say;
 
@@ -71,6 +78,9 @@ interface Run {
   sboms: number;
   serverRssMb: number;
   clientRssMb: number;
+  /** CPU time (user + system, all threads) the server and the CLI spent on the push. */
+  serverCpuS: number;
+  clientCpuS: number;
   limitSeconds: number;
 }
 
@@ -106,7 +116,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < OPTS.runs; i++) {
         const r = await runOnce(db, dir);
         say(
-          `${db} run ${i + 1}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${fmt(r.rows / r.seconds)} rows/s; limit ${fmt(r.rows / r.limitSeconds)} rows/s; RSS server ${r.serverRssMb} MB, client ${r.clientRssMb} MB`,
+          `${db} run ${i + 1}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${fmt(r.rows / r.seconds)} rows/s; limit ${fmt(r.rows / r.limitSeconds)} rows/s; RSS server ${r.serverRssMb} MB, client ${r.clientRssMb} MB; CPU server ${r.serverCpuS.toFixed(2)} s, client ${r.clientCpuS.toFixed(2)} s`,
         );
         runs.push(r);
       }
@@ -176,38 +186,50 @@ async function runOnce(db: BenchDb, dir: string): Promise<Run> {
   };
   const s = await startService(db, svc);
   try {
+    const cpu0 = cpuSeconds(s.process.pid as number);
     const t0 = performance.now();
     const push = await runCli(s, dir);
     const seconds = (performance.now() - t0) / 1000;
+    const serverCpuS = cpuSeconds(s.process.pid as number) - cpu0;
     const serverRssMb = peakRssMb(s.process.pid as number);
-    const rows = push.outcomes.reduce((n, o) => n + (o.sbom?.componentCount ?? 0), 0);
-    const sboms = push.outcomes.filter((o) => o.ok && o.created).length;
+    const rows = push.stored.reduce((n, c) => n + c, 0);
+    const sboms = push.stored.length;
     if (sboms !== OPTS.sboms) {
       throw new Error(`only ${sboms} of ${OPTS.sboms} SBOMs stored: ${push.stderr.slice(0, 500)}`);
     }
     const limitSeconds = db === 'sqlite' ? sqliteLimit(s) : await postgresLimit(s);
-    return { seconds, rows, sboms, serverRssMb, clientRssMb: push.rssMb, limitSeconds };
+    return {
+      seconds,
+      rows,
+      sboms,
+      serverRssMb,
+      clientRssMb: push.rssMb,
+      serverCpuS,
+      clientCpuS: push.cpuS,
+      limitSeconds,
+    };
   } finally {
     await stopService(s, { keep: false, pgUrl: OPTS.pgUrl, pgDb: PG_DB, out: OUT });
   }
 }
 
-interface Outcome {
-  ok: boolean;
-  created?: boolean;
-  sbom?: { componentCount: number };
-}
-
-/** `custody push sbom <dir> --json` under /usr/bin/time for the client's peak RSS. */
+/**
+ * `custody push sbom <dir>` under /usr/bin/time (the client's peak RSS and CPU), printing what a
+ * user sees; the component counts of the SBOMs stored are read from its lines.
+ */
 async function runCli(
   s: RunningService,
   dir: string,
-): Promise<{ outcomes: Outcome[]; stderr: string; rssMb: number }> {
-  const args = [OPTS.cli, 'push', 'sbom', dir, '--url', s.base, '--token', s.token, '--json'];
-  const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+): Promise<{ stored: number[]; stderr: string; rssMb: number; cpuS: number }> {
+  const args = [OPTS.cli, 'push', 'sbom', dir, '--url', s.base, '--token', s.token];
+  const child = spawn(
+    '/usr/bin/time',
+    ['-f', 'maxrss=%M cpu=%U+%S', process.execPath, ...OPTS.clientNodeArgs, ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => {
@@ -219,11 +241,22 @@ async function runCli(
   const code = await new Promise<number | null>((res) => child.on('exit', res));
   if (code !== 0) throw new Error(`custody push sbom exited ${code}: ${stderr.slice(0, 1000)}`);
   const rss = /maxrss=(\d+)/.exec(stderr);
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(stderr);
   return {
-    outcomes: JSON.parse(stdout) as Outcome[],
+    cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN,
+    stored: [...stdout.matchAll(/^stored {2}.* \((\d+) components, /gm)].map((m) => Number(m[1])),
     stderr,
     rssMb: rss ? Math.round(Number(rss[1]) / 1024) : Number.NaN,
   };
+}
+
+/** User + system CPU seconds of a live process, all its threads (/proc/<pid>/stat). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak RSS of a live process (VmHWM), in MB. */
@@ -231,7 +264,6 @@ function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
 }
-
 
 /**
  * The service's stored index rows inserted again into empty copies of the index tables (same
@@ -289,8 +321,7 @@ async function postgresLimit(s: RunningService): Promise<number> {
     for (const t of INDEX_TABLES) {
       await q(`CREATE TABLE bench_limit.${t} (LIKE public.${t} INCLUDING ALL)`);
     }
-    const data: { table: string; cols: { name: string; type: string }[]; rows: unknown[][] }[] =
-      [];
+    const data: { table: string; cols: { name: string; type: string }[]; rows: unknown[][] }[] = [];
     for (const t of INDEX_TABLES) {
       const cols = (
         await q(
