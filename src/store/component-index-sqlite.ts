@@ -1,50 +1,35 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { IndexedComponent } from '../inventory/index.js';
-import { hashKey, packageKeyOf } from './component-index.js';
+import {
+  type DictionaryCache,
+  type DictionaryEntries,
+  hashKey,
+  packageKeyOf,
+} from './component-index.js';
 
 // Rows per multi-row INSERT. Past about a hundred rows a statement, binding dominates and larger
 // statements gain nothing; all stay far under SQLite's 32,766 bound parameters.
 const COMPONENT_ROWS = 128; // × 7 parameters
 const LINK_ROWS = 256; // × 4 (hashes) or × 2 (licence links)
 const LOOKUP_KEYS = 256;
-/** Dictionary entries kept in memory per database; past this the cache starts again. */
-const CACHE_LIMIT = 250_000;
-
-/**
- * Ids of package and licence dictionary entries that are committed: the only ones a later
- * transaction may take without looking them up. New entries of a write wait in its
- * DictionaryEntries until that write has committed (commitDictionary).
- */
-interface Dictionaries {
-  packages: Map<string, number>;
-  licenses: Map<string, number>;
-}
-
-/** The dictionary entries one write inserted, to be cached once (and only if) it commits. */
-export interface DictionaryEntries {
-  packages: [string, number][];
-  licenses: [string, number][];
-}
-
-const dictionaries = new WeakMap<SqliteDatabase.Database, Dictionaries>();
 const statements = new WeakMap<SqliteDatabase.Database, Map<string, SqliteDatabase.Statement>>();
 
 /**
  * The SQLite path of insertComponents: dictionary ids from the committed-ids cache, then a batch
  * lookup and a batch insert of the rest; components, hashes and licence links in multi-row
  * INSERTs prepared once per database and row count. Must run inside the open transaction on `db`
- * (the Kysely writer's own connection). Returns the dictionary entries it created: the caller
- * hands them to commitDictionary after the transaction has committed, never before, so that a
- * rolled-back write leaves no id in the cache.
+ * (the Kysely writer's own connection). Returns the dictionary entries it created, for
+ * commitDictionary once the transaction has committed (component-index.ts).
  */
 export function insertComponentsSqlite(
   db: SqliteDatabase.Database,
   sbomId: number,
   rows: readonly IndexedComponent[],
+  cache: DictionaryCache,
 ): DictionaryEntries {
   const created: DictionaryEntries = { packages: [], licenses: [] };
-  const packageIds = packageIdsOf(db, rows, created.packages);
-  const licenseIds = licenseIdsOf(db, rows, created.licenses);
+  const packageIds = packageIdsOf(db, cache, rows, created.packages);
+  const licenseIds = licenseIdsOf(db, cache, rows, created.licenses);
   const hashes: [number, number, string, string][] = [];
   const links: [number, number][] = [];
   for (let i = 0; i < rows.length; i += COMPONENT_ROWS) {
@@ -96,31 +81,11 @@ export function insertComponentsSqlite(
   return created;
 }
 
-/** Cache the entries of a write that has committed (see insertComponentsSqlite). */
-export function commitDictionary(db: SqliteDatabase.Database, entries: DictionaryEntries): void {
-  const d = dictionariesOf(db);
-  for (const [map, list] of [
-    [d.packages, entries.packages],
-    [d.licenses, entries.licenses],
-  ] as const) {
-    if (map.size + list.length > CACHE_LIMIT) map.clear();
-    for (const [k, id] of list) map.set(k, id);
-  }
-}
-
 const HEX_DIGEST = /^[0-9a-f]{13,}$/;
-
-function dictionariesOf(db: SqliteDatabase.Database): Dictionaries {
-  let d = dictionaries.get(db);
-  if (!d) {
-    d = { packages: new Map(), licenses: new Map() };
-    dictionaries.set(db, d);
-  }
-  return d;
-}
 
 function packageIdsOf(
   db: SqliteDatabase.Database,
+  cache: DictionaryCache,
   rows: readonly IndexedComponent[],
   created: [string, number][],
 ): Map<string, number> {
@@ -131,7 +96,7 @@ function packageIdsOf(
   }
   return dictionaryIds(
     db,
-    dictionariesOf(db).packages,
+    cache.packages,
     { table: 'packages', column: 'package', extra: ['name', 'ecosystem'] },
     wanted,
     (c) => [c.name, c.ecosystem],
@@ -141,6 +106,7 @@ function packageIdsOf(
 
 function licenseIdsOf(
   db: SqliteDatabase.Database,
+  cache: DictionaryCache,
   rows: readonly IndexedComponent[],
   created: [string, number][],
 ): Map<string, number> {
@@ -148,7 +114,7 @@ function licenseIdsOf(
   for (const c of rows) for (const l of c.licenses) wanted.set(l, null);
   return dictionaryIds(
     db,
-    dictionariesOf(db).licenses,
+    cache.licenses,
     { table: 'licenses', column: 'name', extra: [] },
     wanted,
     () => [],
@@ -158,7 +124,7 @@ function licenseIdsOf(
 
 /**
  * Ids of `wanted` keys: from the committed cache, else looked up (possibly written by an earlier
- * write of this same transaction), else inserted here and reported in `created`.
+ * write of this same transaction), else inserted here; the last two are reported in `created`.
  */
 function dictionaryIds<V>(
   db: SqliteDatabase.Database,
@@ -181,7 +147,10 @@ function dictionaryIds<V>(
       db,
       `select id, ${t.column} as k from ${t.table} where ${t.column} in (${placeholders(keys.length)})`,
     ).all(...keys) as { id: number; k: string }[];
-    for (const r of found) ids.set(r.k, r.id);
+    for (const r of found) {
+      ids.set(r.k, r.id);
+      created.push([r.k, r.id]);
+    }
   }
   const missing = unknown.filter((k) => !ids.has(k));
   const width = 1 + t.extra.length;

@@ -23,12 +23,13 @@ import {
   sbomDigestStored,
   supersede,
 } from './catalogue.js';
-import { insertComponents } from './component-index.js';
 import {
   commitDictionary,
   type DictionaryEntries,
-  insertComponentsSqlite,
-} from './component-index-sqlite.js';
+  dictionaryCache,
+  insertComponents,
+} from './component-index.js';
+import { insertComponentsSqlite } from './component-index-sqlite.js';
 import type { Db, Q } from './db.js';
 import { recordFollowUps } from './follow-ups.js';
 
@@ -68,7 +69,7 @@ async function recordSbom(db: Db, blobs: SbomBlobs, input: SbomRecordInput): Pro
     }, undo),
   );
   // writes.run resolves after the commit: these ids are in the database for good.
-  if (db.sqlite && created) commitDictionary(db.sqlite, created);
+  if (created) commitDictionary(dictionaryCache(db), created);
   if (outcome.created) db.noteIngest();
   return outcome;
 }
@@ -141,8 +142,12 @@ async function fileSbom(
     created_by: input.by.actor,
   };
   const sbomId = await insertSbom(trx, row);
-  if (db.sqlite) dictionary(insertComponentsSqlite(db.sqlite, sbomId, input.rows));
-  else await insertComponents(trx, sbomId, input.rows);
+  const cache = dictionaryCache(db);
+  dictionary(
+    db.sqlite
+      ? insertComponentsSqlite(db.sqlite, sbomId, input.rows, cache)
+      : await insertComponents(trx, sbomId, input.rows, cache),
+  );
   if (previous || input.followUps?.items.length) {
     await recordFollowUps(trx, {
       teamId: team.id,
