@@ -57,9 +57,25 @@ export interface PurlKey {
   version: string | undefined;
 }
 
+// Ingest sees the same purls over and over (every release of a project, every project on a
+// framework), and parsing and formatting one is most of indexRows' cost. The key depends on the
+// string alone, so earlier answers stand; the cache starts again when full.
+const KEYS_CACHED = 50_000;
+const keys = new Map<string, PurlKey | undefined>();
+
 /** The canonical purl and package key of `purl`, or undefined when it is absent or invalid. */
 export function purlKey(purl: string | undefined): PurlKey | undefined {
   if (purl === undefined || purl === '') return undefined;
+  if (keys.has(purl)) return keys.get(purl);
+  if (keys.size >= KEYS_CACHED) keys.clear();
+  // Frozen: every caller of this purl shares the one answer.
+  const key = computePurlKey(purl);
+  if (key) Object.freeze(key);
+  keys.set(purl, key);
+  return key;
+}
+
+function computePurlKey(purl: string): PurlKey | undefined {
   try {
     const p = parsePurl(purl);
     const pkg = packageKey(p.type, p.namespace, p.name);

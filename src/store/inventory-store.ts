@@ -23,7 +23,12 @@ import {
   sbomDigestStored,
   supersede,
 } from './catalogue.js';
-import { insertComponents } from './component-index.js';
+import {
+  commitDictionary,
+  type DictionaryEntries,
+  dictionaryCache,
+  insertComponents,
+} from './component-index.js';
 import { insertComponentsSqlite } from './component-index-sqlite.js';
 import type { Db, Q } from './db.js';
 import { recordFollowUps } from './follow-ups.js';
@@ -48,9 +53,14 @@ async function recordSbom(db: Db, blobs: SbomBlobs, input: SbomRecordInput): Pro
     if (blobCreated && !(await sbomDigestStored(db.kysely, digest))) blobs.discard(digest);
     blobCreated = false;
   };
+  // The dictionary entries this write created: cached only once its transaction has committed.
+  let created: DictionaryEntries | undefined;
   const outcome = await retryOnUniqueViolation(() =>
     db.writes.run(async (trx) => {
-      const recorded = await fileSbom(db, trx, input);
+      created = undefined;
+      const recorded = await fileSbom(db, trx, input, (e) => {
+        created = e;
+      });
       if (recorded.created) {
         // The blob goes in last: if writing it fails, the savepoint rolls back and nothing stays.
         blobCreated = blobs.put(input.document).created || blobCreated;
@@ -58,12 +68,19 @@ async function recordSbom(db: Db, blobs: SbomBlobs, input: SbomRecordInput): Pro
       return recorded;
     }, undo),
   );
+  // writes.run resolves after the commit: these ids are in the database for good.
+  if (created) commitDictionary(dictionaryCache(db), created);
   if (outcome.created) db.noteIngest();
   return outcome;
 }
 
 /** The rows of one SBOM, inside the write's transaction (blob aside). */
-async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<RecordedSbom> {
+async function fileSbom(
+  db: Db,
+  trx: Q,
+  input: SbomRecordInput,
+  dictionary: (created: DictionaryEntries) => void,
+): Promise<RecordedSbom> {
   const { now } = input;
   // Looked up inside the transaction: another request may have created them meanwhile.
   const team = await findTeam(trx, input.team);
@@ -125,8 +142,12 @@ async function fileSbom(db: Db, trx: Q, input: SbomRecordInput): Promise<Recorde
     created_by: input.by.actor,
   };
   const sbomId = await insertSbom(trx, row);
-  if (db.sqlite) insertComponentsSqlite(db.sqlite, sbomId, input.rows);
-  else await insertComponents(trx, sbomId, input.rows);
+  const cache = dictionaryCache(db);
+  dictionary(
+    db.sqlite
+      ? insertComponentsSqlite(db.sqlite, sbomId, input.rows, cache)
+      : await insertComponents(trx, sbomId, input.rows, cache),
+  );
   if (previous || input.followUps?.items.length) {
     await recordFollowUps(trx, {
       teamId: team.id,

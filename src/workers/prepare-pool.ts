@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { CustodyError } from '../core/index.js';
 import type { PreparedSbom } from '../inventory/index.js';
 import type { GatePolicy } from '../sbom/quality/index.js';
+import { type PreparedWire, preparedFromWire } from './prepare-wire.js';
 import { startWorker } from './worker-thread.js';
 
 interface Pending {
@@ -50,13 +51,13 @@ export class PreparePool {
 
   private spawn(): Worker {
     const worker = startWorker(import.meta.url, 'prepare-worker');
-    worker.on('message', (m: { id: number; result?: PreparedSbom; error?: WorkerError }) => {
+    worker.on('message', (m: { id: number; result?: PreparedWire; error?: WorkerError }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       this.load.set(worker, (this.load.get(worker) ?? 1) - 1);
       if (m.error) p.reject(fromWorker(m.error));
-      else p.resolve(m.result as PreparedSbom);
+      else p.resolve(preparedFromWire(m.result as PreparedWire));
     });
     const fail = (e: unknown) => {
       this.workers.splice(this.workers.indexOf(worker), 1);

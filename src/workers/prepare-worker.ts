@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CustodyError } from '../core/index.js';
 import { prepareSbom } from '../inventory/index.js';
+import { preparedToWire } from './prepare-wire.js';
 
 /** One prepare request from PreparePool, answered with the same id. */
 interface Request {
@@ -12,7 +13,7 @@ interface Request {
 
 parentPort?.on('message', (m: Request) => {
   prepareSbom(m.bytes, m.nowIso, m.policy).then(
-    (result) => parentPort?.postMessage({ id: m.id, result }),
+    (result) => parentPort?.postMessage({ id: m.id, result: preparedToWire(result) }),
     (e: unknown) =>
       parentPort?.postMessage({
         id: m.id,
