@@ -25,6 +25,8 @@ export interface TrustMaterial {
   caCertificates: Set<string>;
   /** KeyObjects of certificates' SPKIs, parsed once. */
   keys: WeakMap<X509Certificate, KeyObject>;
+  /** The trusted root's CA certificates' keys for chain checks, parsed once; null: unparsable. */
+  issuerKeys: WeakMap<X509Certificate, KeyObject | null>;
   leaves: BoundedCache<unknown>;
   checkpoints: BoundedCache<unknown>;
 }
@@ -46,6 +48,7 @@ export function trustMaterial(input: TrustMaterialInput): TrustMaterial {
         ),
       ),
       keys: new WeakMap(),
+      issuerKeys: new WeakMap(),
       leaves: new BoundedCache(10_000),
       checkpoints: new BoundedCache(1_000),
     };
