@@ -12,7 +12,7 @@ import { type EmergencyMark, parseEmergencyMark } from '../emergency.js';
 import { SignError } from '../errors.js';
 import { type CertificateAuthority, inTimeRange } from '../trusted-root.js';
 import type { CertificateKey } from './bundle.js';
-import { publicKeyFromSpki, spkiBytes, tbsBytes } from './der.js';
+import { publicKeyFromSpki, spkiBytes, tbsBytes, tbsWithoutExtension } from './der.js';
 import { logIdKey, type TrustMaterial } from './material.js';
 
 /**
@@ -253,17 +253,15 @@ function issuerKey(m: TrustMaterial, issuer: X509Certificate): KeyObject | null 
 // none may fail; a root without CT logs (a private CA) asks for none.
 function verifyScts(m: TrustMaterial, cert: X509Certificate, issuer: X509Certificate): void {
   if (m.root.ctlogs.length === 0) return;
-  const clone = cert.clone();
-  const i = clone.extensions.findIndex((e) => e.subs[0]?.toOID() === EXTENSION_OID_SCT);
-  const ext = i >= 0 ? new X509SCTExtension(clone.extensions[i] as ASN1Obj) : undefined;
+  const i = cert.extensions.findIndex((e) => e.subs[0]?.toOID() === EXTENSION_OID_SCT);
+  const ext = i >= 0 ? new X509SCTExtension(cert.extensions[i] as ASN1Obj) : undefined;
   const scts = ext?.signedCertificateTimestamps ?? [];
   if (scts.length === 0) {
     throw new SignError('SIGN_SCT_INVALID', 'The signing certificate carries no SCT.');
   }
-  clone.extensions.splice(i, 1);
   const preCert = new ByteStream();
-  preCert.appendView(coreCrypto.digest('sha256', issuer.publicKey));
-  const tbs = clone.tbsCertificate.toDER();
+  preCert.appendView(issuerKeyHash(m, issuer));
+  const tbs = tbsWithoutExtension(cert, i) ?? reencodedWithoutExtension(cert, i);
   preCert.appendUint24(tbs.length);
   preCert.appendView(tbs);
   for (const sct of scts) {
@@ -284,6 +282,22 @@ function verifyScts(m: TrustMaterial, cert: X509Certificate, issuer: X509Certifi
       );
     }
   }
+}
+
+// @sigstore/verify's way, for a TBS that is not minimal DER: copy, remove, re-encode.
+function reencodedWithoutExtension(cert: X509Certificate, i: number): Uint8Array {
+  const clone = cert.clone();
+  clone.extensions.splice(i, 1);
+  return clone.tbsCertificate.toDER();
+}
+
+function issuerKeyHash(m: TrustMaterial, issuer: X509Certificate): Uint8Array {
+  let h = m.issuerKeyHashes.get(issuer);
+  if (h === undefined) {
+    h = coreCrypto.digest('sha256', issuer.publicKey);
+    m.issuerKeyHashes.set(issuer, h);
+  }
+  return h;
 }
 
 // The extension holds a DER UTF8String of JSON. Present but unreadable still marks the

@@ -82,3 +82,64 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
   return true;
 }
+
+/**
+ * RFC 6962 §3.2's precertificate TBS: the TBS without the extension at `index` of its extension
+ * list, as @sigstore/core's clone-splice-re-encode gives it, or undefined when the TBS is not
+ * minimal DER or the extension is the only one (the caller then takes that path). Built from the
+ * signed bytes: the untouched elements as they stand, the enclosing headers rewritten.
+ */
+export function tbsWithoutExtension(cert: X509Certificate, index: number): Uint8Array | undefined {
+  const tbsRaw = tbsBytes(cert);
+  const tbs = cert.root.subs[0];
+  if (tbsRaw === undefined || tbs === undefined) return undefined;
+  const wrapper = tbs.subs.find((s) => s.tag.isContextSpecific(0x03));
+  const list = wrapper?.subs[0];
+  const removed = list?.subs[index];
+  // Emptied, @sigstore/core's list would re-encode its old content: not worth mirroring.
+  if (wrapper === undefined || list === undefined || removed === undefined || list.subs.length < 2)
+    return undefined;
+  const path = new Set([tbs, wrapper, list]);
+  const size = (node: ASN1Obj): number => {
+    if (node === removed) return 0;
+    if (!path.has(node)) return encodedSize(node);
+    let content = 0;
+    for (const sub of node.subs) content += size(sub);
+    return 1 + lengthSize(content) + content;
+  };
+  const out: Uint8Array[] = [];
+  const emit = (node: ASN1Obj): void => {
+    if (node === removed) return;
+    if (!path.has(node)) {
+      // Canonical, so the node's bytes end where its value ends and are encodedSize long.
+      const n = encodedSize(node);
+      out.push(new Uint8Array(node.value.buffer, node.value.byteOffset + node.value.length - n, n));
+      return;
+    }
+    out.push(header(node.tag.toDER(), contentSize(node)));
+    for (const sub of node.subs) emit(sub);
+  };
+  const contentSize = (node: ASN1Obj): number => {
+    let content = 0;
+    for (const sub of node.subs) content += size(sub);
+    return content;
+  };
+  emit(tbs);
+  return Buffer.concat(out);
+}
+function lengthSize(content: number): number {
+  let n = 1;
+  if (content >= 128) for (let c = content; c > 0; c = Math.floor(c / 256)) n++;
+  return n;
+}
+
+function header(tag: number, content: number): Uint8Array {
+  const out = [tag];
+  if (content < 128) out.push(content);
+  else {
+    const bytes: number[] = [];
+    for (let c = content; c > 0; c = Math.floor(c / 256)) bytes.unshift(c % 256);
+    out.push(0x80 | bytes.length, ...bytes);
+  }
+  return Uint8Array.from(out);
+}

@@ -14,7 +14,7 @@ import { createCaCertificates } from '../../../src/sign/ca/authority.js';
 import { WEBCRYPTO, x509 } from '../../../src/sign/ca/x509.js';
 import { SignError } from '../../../src/sign/errors.js';
 import { parseTrustedRoot, type TrustedRoot } from '../../../src/sign/trusted-root.js';
-import { publicKeyFromSpki } from '../../../src/sign/verify/der.js';
+import { publicKeyFromSpki, tbsWithoutExtension } from '../../../src/sign/verify/der.js';
 import { verifyBundle } from '../../../src/sign/verify/index.js';
 import { expectCustodyError } from '../../helpers/expect-error.js';
 
@@ -333,5 +333,21 @@ describe("a message signature is checked on Custody's curves whatever the artifa
         'SIGN_SIGNATURE_INVALID',
       );
     }
+  });
+});
+
+describe("the SCT's precertificate is @sigstore/core's, built from the signed bytes", () => {
+  it('the TBS without each extension equals the copy-remove-re-encode of @sigstore/verify', async () => {
+    const ca = await authority();
+    const der = await leaf(ca, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey);
+    const cert = X509Certificate.parse(Buffer.from(der));
+    assert.ok(cert.extensions.length >= 2);
+    cert.extensions.forEach((_, i) => {
+      const clone = cert.clone();
+      clone.extensions.splice(i, 1);
+      const fast = tbsWithoutExtension(cert, i);
+      assert.ok(fast !== undefined);
+      assert.deepEqual(Buffer.from(fast), clone.tbsCertificate.toDER(), `extension ${i}`);
+    });
   });
 });
