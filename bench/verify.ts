@@ -1,12 +1,22 @@
 /**
- * npm run bench -- verify [--count N] [--sigstore-js N] [--workers N] [--shared-leaves N] [--no-shared]
+ * npm run bench -- verify [--count N] [--sigstore-js N] [--runs N] [--workers N] [--shared-leaves N]
+ *   [--no-shared] [--no-sct]
  *
  * Sigstore bundle verification: Custody's verifier (src/sign/verify) beside @sigstore/verify 3.1
  * called once per bundle, on the same bundles of one trusted root, with the same verdict required
  * for every bundle. The bundles are synthesised here, as a private Sigstore would make them: a
- * root and an intermediate CA, a Rekor v1-style log (ECDSA P-256) with a signed entry timestamp
- * and an inclusion proof to a signed checkpoint; one bundle in 50 has a tampered signature and
- * must be refused by both.
+ * root and an intermediate CA, a CT log whose SCT each signing certificate embeds (as Fulcio's
+ * do), a Rekor v1-style log (ECDSA P-256) with a signed entry timestamp and an inclusion proof to
+ * a signed checkpoint; one bundle in 50 has a tampered signature and must be refused by both.
+ * `--no-sct` leaves the SCT out (a private CA without CT; one signature check fewer).
+ *
+ * Per bundle that is five ECDSA P-256 signature checks (the artifact signature, the leaf's
+ * signature by the intermediate, the SCT, the signed entry timestamp, the checkpoint) plus one key
+ * import (the leaf's): the machine's limit is measured in the same run (crypto.verify with a
+ * prepared KeyObject, P-256 and P-384, the curve of public-good Fulcio's intermediate) and the
+ * rate it allows is printed beside Custody's. `--runs` runs alternate @sigstore/verify and
+ * Custody (one core), after an untimed warm-up of both on the first 200 bundles, and print the
+ * medians, in bundles a second and in CPU time a bundle; peak RSS is the whole process's.
  *
  * The headline is what keyless signing produces: every bundle has its own short-lived signing
  * certificate and its own checkpoint (the tree when it was logged), so Custody's caches of
@@ -15,10 +25,20 @@
  * certificates (a CI job signing many artifacts with one) and one checkpoint for all bundles,
  * which Custody verifies once each and @sigstore/verify verifies for every bundle.
  */
-import { createHash, generateKeyPairSync, type KeyObject, sign, webcrypto } from 'node:crypto';
+import {
+  createHash,
+  verify as cryptoVerify,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  webcrypto,
+} from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { bundleFromJSON } from '@sigstore/bundle';
+import { X509Certificate as CoreCertificate } from '@sigstore/core';
 import { TrustedRoot as ProtoTrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { parseTrustedRoot } from '../src/sign/trusted-root.js';
@@ -33,10 +53,16 @@ const IDENTITY = 'https://github.com/example/app/.github/workflows/release.yml@r
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const POLICY = { identity: IDENTITY, issuer: ISSUER };
 
+// A full collection before each timed phase, so neither side pays for the other's garbage.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 interface Job {
   root: unknown;
   bundles: string[];
   artifacts: string[];
+  /** Whether the signing certificates embed an SCT (the peer then requires one). */
+  sct: boolean;
 }
 
 if (!isMainThread) {
@@ -55,18 +81,26 @@ async function main(): Promise<void> {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  const count = flag('count', 10_000);
-  const sigstoreCount = Math.min(count, flag('sigstore-js', count));
+  const count = flag('count', 2_000);
+  const sigstoreCount = Math.min(count, flag('sigstore-js', Math.min(count, 500)));
+  const runs = Math.max(1, flag('runs', 3));
   const workers = flag('workers', Math.min(2, availableParallelism()));
   const sharedLeaves = flag('shared-leaves', 100);
   const shared = !args.includes('--no-shared');
+  const sct = !args.includes('--no-sct');
+  const checks = sct ? 5 : 4;
 
   const t0 = performance.now();
-  const job = await synthesise(count, count, 'per-bundle');
+  const job = await synthesise(count, count, 'per-bundle', sct);
   process.stderr.write(
-    `synthesised ${count} bundles (a certificate and a checkpoint each) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    `synthesised ${count} bundles (a certificate${sct ? ' with an SCT' : ''} and a checkpoint each) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
   );
-  const own = await measure(job, sigstoreCount, workers);
+  const limitBefore = ecdsaLimit();
+  const own = await measure(job, sigstoreCount, workers, runs);
+  const limitAfter = ecdsaLimit();
+  const p256 = median([limitBefore.p256, limitAfter.p256]);
+  const p384 = median([limitBefore.p384, limitAfter.p384]);
+  const p256CpuUs = median([limitBefore.p256CpuUs, limitAfter.p256CpuUs]);
   const rows: [string, number, number][] = [
     ['@sigstore/verify 3.1, once per bundle (1 core)', own.sigstoreRate, 1],
     ['Custody verifyBundle (1 core)', own.oneCoreRate, own.oneCoreRate / own.sigstoreRate],
@@ -80,11 +114,11 @@ async function main(): Promise<void> {
   let sharedNote = '';
   if (shared) {
     const t1 = performance.now();
-    const sharedJob = await synthesise(count, sharedLeaves, 'shared');
+    const sharedJob = await synthesise(count, sharedLeaves, 'shared', sct);
     process.stderr.write(
       `synthesised ${count} bundles (${sharedLeaves} certificates, one checkpoint) in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`,
     );
-    const m = await measure(sharedJob, sigstoreCount, 0);
+    const m = await measure(sharedJob, sigstoreCount, 0, 1);
     disagreements += m.disagreements;
     rows.push([
       'Custody verifyBundle, shared material (1 core)',
@@ -95,14 +129,39 @@ async function main(): Promise<void> {
   }
   const refused = job.bundles.filter((_, i) => i % 50 === 49).length;
   console.log(
-    `\nSigstore bundle verification: ${count} bundles, one trusted root, ${refused} must be refused`,
+    `\nSigstore bundle verification: ${count} bundles, one trusted root, ${refused} must be refused; median of ${runs} alternating runs (@sigstore/verify on the first ${sigstoreCount})`,
   );
   const print = ([name, rate, ratio]: [string, number, number]) =>
     console.log(
       `    ${name.padEnd(52)} ${rate.toFixed(0).padStart(7)} bundles/s  ${ratio.toFixed(1)}x`,
     );
-  console.log('  each bundle with its own signing certificate and checkpoint (keyless signing):');
-  for (const row of rows.slice(0, 3)) print(row);
+  console.log(
+    `  each bundle with its own signing certificate${sct ? ' (with an SCT)' : ''} and checkpoint (keyless signing):`,
+  );
+  for (const row of rows.slice(0, workers > 0 ? 3 : 2)) print(row);
+  console.log(
+    `    runs (bundles/s): @sigstore/verify ${own.sigstoreRuns.map((r) => r.toFixed(0)).join(', ')}; Custody ${own.oneCoreRuns.map((r) => r.toFixed(0)).join(', ')}`,
+  );
+  console.log(
+    `    CPU time a bundle: @sigstore/verify ${own.sigstoreCpuUs.toFixed(0)} µs, Custody ${own.oneCoreCpuUs.toFixed(0)} µs (${(own.sigstoreCpuUs / own.oneCoreCpuUs).toFixed(1)}x)`,
+  );
+  const perBundleUs = 1e6 / own.oneCoreRate;
+  const cryptoUs = (checks * 1e6) / p256;
+  console.log(
+    `  the ECDSA limit, one core (crypto.verify with a prepared KeyObject): P-256 ${p256.toFixed(0)}/s (${(1e6 / p256).toFixed(0)} µs), P-384 ${p384.toFixed(0)}/s (${(1e6 / p384).toFixed(0)} µs)`,
+  );
+  console.log(
+    `    ${checks} P-256 checks a bundle (artifact signature, certificate chain, ${sct ? 'SCT, ' : ''}signed entry timestamp, checkpoint): at most ${(p256 / checks).toFixed(0)} bundles/s;`,
+  );
+  console.log(
+    `    Custody spends ${perBundleUs.toFixed(0)} µs a bundle, ${cryptoUs.toFixed(0)} µs of it the signature checks: ${((100 * own.oneCoreRate) / (p256 / checks)).toFixed(0)} % of that limit`,
+  );
+  console.log(
+    `    in CPU time: ${own.oneCoreCpuUs.toFixed(0)} µs a bundle, ${(checks * p256CpuUs).toFixed(0)} µs of it the ${checks} checks (${((100 * checks * p256CpuUs) / own.oneCoreCpuUs).toFixed(0)} %)`,
+  );
+  console.log(
+    `    (with public-good Fulcio's P-384 intermediate the chain check alone is ${(1e6 / p384).toFixed(0)} µs)`,
+  );
   if (rows.length > 3) {
     console.log(
       `  shared material: ${sharedLeaves} signing certificates and one checkpoint for all bundles:`,
@@ -113,33 +172,97 @@ async function main(): Promise<void> {
   console.log(
     `  verdicts: ${disagreements === 0 ? 'identical' : `${disagreements} DIFFER`} on the ${sigstoreCount} bundles both verified`,
   );
+  console.log(
+    `  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (the whole process)`,
+  );
   if (disagreements !== 0) process.exitCode = 1;
+}
+
+/** ECDSA verifications a second on one core, with the key prepared once: the floor per check. */
+function ecdsaLimit(): { p256: number; p384: number; p256CpuUs: number; p384CpuUs: number } {
+  const rate = (curve: string, hash: string, n: number) => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
+    const data = Buffer.alloc(300, 1);
+    const sig = sign(hash, data, privateKey);
+    for (let i = 0; i < 50; i++) cryptoVerify(hash, data, publicKey, sig);
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < n; i++) cryptoVerify(hash, data, publicKey, sig);
+    return { rate: n / ((performance.now() - t) / 1000), cpuUs: cpuMicros(cpu) / n };
+  };
+  const a = rate('P-256', 'sha256', 4000);
+  const b = rate('P-384', 'sha384', 500);
+  return { p256: a.rate, p384: b.rate, p256CpuUs: a.cpuUs, p384CpuUs: b.cpuUs };
+}
+
+function cpuMicros(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return d.user + d.system;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1
+    ? (s[mid] as number)
+    : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 interface Measured {
   sigstoreRate: number;
   oneCoreRate: number;
+  sigstoreRuns: number[];
+  oneCoreRuns: number[];
+  /** CPU time a bundle (process.cpuUsage), steadier than rates on a shared machine. */
+  sigstoreCpuUs: number;
+  oneCoreCpuUs: number;
   parallelRate: number | undefined;
   disagreements: number;
 }
 
-/** @sigstore/verify on the first `sigstoreCount`, Custody on all (1 core, then `workers`). */
-async function measure(job: Job, sigstoreCount: number, workers: number): Promise<Measured> {
+/**
+ * `runs` times, alternating: @sigstore/verify on the first `sigstoreCount`, Custody on all
+ * (1 core); then Custody on `workers` threads once. Rates are the medians.
+ */
+async function measure(
+  job: Job,
+  sigstoreCount: number,
+  workers: number,
+  runs: number,
+): Promise<Measured> {
   const count = job.bundles.length;
-  // @sigstore/verify, once per bundle, as an application calling it would.
   const sj = {
     ...job,
     bundles: job.bundles.slice(0, sigstoreCount),
     artifacts: job.artifacts.slice(0, sigstoreCount),
   };
-  let t = performance.now();
-  const sigstoreVerdicts = sigstoreJsVerdicts(sj);
-  const sigstoreRate = sigstoreCount / ((performance.now() - t) / 1000);
-
-  // Custody, one core (a fresh parse of the root: caches start cold).
-  t = performance.now();
-  const oneCore = custodyVerdicts(job, parseTrustedRoot(job.root));
-  const oneCoreRate = count / ((performance.now() - t) / 1000);
+  // Warm-up, untimed: both verify the first bundles once, so the first timed run does not pay
+  // for compiling either (a verifier in a service or a CI job's loop is warm).
+  const warm = (xs: string[]) => xs.slice(0, Math.min(200, sigstoreCount));
+  sigstoreJsVerdicts({ ...sj, bundles: warm(sj.bundles) });
+  custodyVerdicts({ ...job, bundles: warm(job.bundles) }, parseTrustedRoot(job.root));
+  const sigstoreRuns: number[] = [];
+  const oneCoreRuns: number[] = [];
+  const sigstoreCpu: number[] = [];
+  const oneCoreCpu: number[] = [];
+  let sigstoreVerdicts: boolean[] = [];
+  let oneCore: boolean[] = [];
+  for (let r = 0; r < runs; r++) {
+    // @sigstore/verify, once per bundle, as an application calling it would.
+    collectGarbage();
+    let t = performance.now();
+    let cpu = process.cpuUsage();
+    sigstoreVerdicts = sigstoreJsVerdicts(sj);
+    sigstoreRuns.push(sigstoreCount / ((performance.now() - t) / 1000));
+    sigstoreCpu.push(cpuMicros(cpu) / sigstoreCount);
+    // Custody, one core (a fresh parse of the root: caches start cold).
+    collectGarbage();
+    t = performance.now();
+    cpu = process.cpuUsage();
+    oneCore = custodyVerdicts(job, parseTrustedRoot(job.root));
+    oneCoreRuns.push(count / ((performance.now() - t) / 1000));
+    oneCoreCpu.push(cpuMicros(cpu) / count);
+  }
 
   let parallel: boolean[] | undefined;
   let parallelRate: number | undefined;
@@ -147,7 +270,7 @@ async function measure(job: Job, sigstoreCount: number, workers: number): Promis
     // Custody on worker threads, each with its share: timed from dispatch to the pool, started
     // beforehand as a service keeps it (loading TypeScript under tsx takes a second per worker).
     const pool = await Promise.all(Array.from({ length: workers }, () => startBenchWorker()));
-    t = performance.now();
+    const t = performance.now();
     parallel = (
       await Promise.all(
         pool.map((w, n) => {
@@ -156,6 +279,7 @@ async function measure(job: Job, sigstoreCount: number, workers: number): Promis
             root: job.root,
             bundles: share(job.bundles),
             artifacts: share(job.artifacts),
+            sct: job.sct,
           });
         }),
       )
@@ -171,7 +295,16 @@ async function measure(job: Job, sigstoreCount: number, workers: number): Promis
   const disagreements = sigstoreVerdicts.filter(
     (v, i) => v !== oneCore[i] || (parallel !== undefined && v !== parallel[i]),
   ).length;
-  return { sigstoreRate, oneCoreRate, parallelRate, disagreements };
+  return {
+    sigstoreRate: median(sigstoreRuns),
+    oneCoreRate: median(oneCoreRuns),
+    sigstoreRuns,
+    oneCoreRuns,
+    sigstoreCpuUs: median(sigstoreCpu),
+    oneCoreCpuUs: median(oneCoreCpu),
+    parallelRate,
+    disagreements,
+  };
 }
 
 function custodyVerdicts(job: Job, trust: ReturnType<typeof parseTrustedRoot>): boolean[] {
@@ -187,7 +320,7 @@ function custodyVerdicts(job: Job, trust: ReturnType<typeof parseTrustedRoot>): 
 
 function sigstoreJsVerdicts(job: Job): boolean[] {
   const verifier = new Verifier(toTrustMaterial(ProtoTrustedRoot.fromJSON(job.root)), {
-    ctlogThreshold: 0,
+    ctlogThreshold: job.sct ? 1 : 0,
   });
   return job.bundles.map((b, i) => {
     try {
@@ -232,6 +365,7 @@ async function synthesise(
   count: number,
   leafCount: number,
   checkpoints: 'per-bundle' | 'shared',
+  sct: boolean,
 ): Promise<Job> {
   // Loaded here only: the workers do not need it, and it needs Reflect metadata first.
   await import('../src/sign/ca/reflect-metadata.js');
@@ -279,6 +413,12 @@ async function synthesise(
   });
   // Fulcio's issuer extension (v2): a DER UTF8String.
   const issuerExt = Buffer.concat([Buffer.from([0x0c, ISSUER.length]), Buffer.from(ISSUER)]);
+  const ct = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ctSpki = ct.publicKey.export({ format: 'der', type: 'spki' });
+  const ctLogId = createHash('sha256').update(ctSpki).digest();
+  const issuerKeyHash = createHash('sha256')
+    .update(Buffer.from(await webcrypto.subtle.exportKey('spki', interKeys.publicKey)))
+    .digest();
   const leaves: { der: Buffer; key: KeyObject }[] = [];
   for (let i = 0; i < leafCount; i++) {
     const kp = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -289,7 +429,7 @@ async function synthesise(
       true,
       ['verify'],
     );
-    const cert = await x509.X509CertificateGenerator.create({
+    const fields = {
       serialNumber: (1000 + i).toString(16).padStart(4, '0'),
       subject: '',
       issuer: inter.subject,
@@ -298,15 +438,51 @@ async function synthesise(
       publicKey: pub,
       signingKey: interKeys.privateKey,
       signingAlgorithm: alg,
-      extensions: [
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.3']),
-        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: IDENTITY }], true),
-        new x509.Extension('1.3.6.1.4.1.57264.1.8', false, issuerExt),
-        await x509.AuthorityKeyIdentifierExtension.create(interKeys.publicKey),
-      ],
-    });
+    };
+    const extensions = [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.3']),
+      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: IDENTITY }], true),
+      new x509.Extension('1.3.6.1.4.1.57264.1.8', false, issuerExt),
+      await x509.AuthorityKeyIdentifierExtension.create(interKeys.publicKey),
+    ];
+    if (sct) {
+      // RFC 6962 §3.2: the CT log signs the precertificate, the TBS without the SCT extension
+      // (the same fields, so the same bytes as the final certificate's TBS minus that extension).
+      const pre = await x509.X509CertificateGenerator.create({ ...fields, extensions });
+      const tbs = CoreCertificate.parse(Buffer.from(pre.rawData)).tbsCertificate.toDER();
+      extensions.push(new x509.Extension('1.3.6.1.4.1.11129.2.4.2', false, sctList(tbs)));
+    }
+    const cert = await x509.X509CertificateGenerator.create({ ...fields, extensions });
     leaves.push({ der: Buffer.from(cert.rawData), key: kp.privateKey });
+  }
+  /** The SCT extension's value: a DER OCTET STRING of the TLS SignedCertificateTimestampList. */
+  function sctList(tbs: Buffer): Buffer {
+    const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+    const timestamp = Buffer.alloc(8);
+    timestamp.writeBigUInt64BE(BigInt(now.getTime()));
+    const signed = Buffer.concat([
+      Buffer.from([0, 0]), // v1, certificate_timestamp
+      timestamp,
+      u16(1), // precert_entry
+      issuerKeyHash,
+      Buffer.from([tbs.length >> 16, (tbs.length >> 8) & 0xff, tbs.length & 0xff]),
+      tbs,
+      u16(0), // no extensions
+    ]);
+    const sig = sign('sha256', signed, ct.privateKey);
+    const one = Buffer.concat([
+      Buffer.from([0]),
+      ctLogId,
+      timestamp,
+      u16(0),
+      Buffer.from([4, 3]), // sha256, ecdsa
+      u16(sig.length),
+      sig,
+    ]);
+    const list = Buffer.concat([u16(one.length + 2), u16(one.length), one]);
+    const len = list.length < 128 ? [list.length] : [0x81, list.length];
+    return Buffer.concat([Buffer.from([0x04, ...len]), list]);
   }
 
   const log = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -419,8 +595,21 @@ async function synthesise(
         validFor: { start },
       },
     ],
-    ctlogs: [],
+    ctlogs: sct
+      ? [
+          {
+            baseUrl: 'https://ct.custody.example',
+            hashAlgorithm: 'SHA2_256',
+            publicKey: {
+              rawBytes: ctSpki.toString('base64'),
+              keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+              validFor: { start },
+            },
+            logId: { keyId: ctLogId.toString('base64') },
+          },
+        ]
+      : [],
     timestampAuthorities: [],
   };
-  return { root: trustedRoot, bundles, artifacts: pending.map((p) => p.artifact) };
+  return { root: trustedRoot, bundles, artifacts: pending.map((p) => p.artifact), sct };
 }

@@ -25,6 +25,10 @@ export interface TrustMaterial {
   caCertificates: Set<string>;
   /** KeyObjects of certificates' SPKIs, parsed once. */
   keys: WeakMap<X509Certificate, KeyObject>;
+  /** The trusted root's CA certificates' keys for chain checks, parsed once; null: unparsable. */
+  issuerKeys: WeakMap<X509Certificate, KeyObject | null>;
+  /** SHA-256 of the CA certificates' SPKIs (RFC 6962 precertificate issuer_key_hash). */
+  issuerKeyHashes: WeakMap<X509Certificate, Uint8Array>;
   leaves: BoundedCache<unknown>;
   checkpoints: BoundedCache<unknown>;
 }
@@ -46,6 +50,8 @@ export function trustMaterial(input: TrustMaterialInput): TrustMaterial {
         ),
       ),
       keys: new WeakMap(),
+      issuerKeys: new WeakMap(),
+      issuerKeyHashes: new WeakMap(),
       leaves: new BoundedCache(10_000),
       checkpoints: new BoundedCache(1_000),
     };
