@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from 'kysely';
 import type { ComponentMatch } from '../inventory/index.js';
 import { hashKey } from './component-index.js';
 import type { Q } from './db.js';
@@ -70,10 +71,13 @@ export async function searchComponents(
 }
 
 /**
- * Purl and name searches in two steps: the ids of matching rows, newest first, straight from the
- * (package_id, version, id) index without touching the table; then the page's rows with their
- * release, product and artifact. A popular package at a popular version has thousands of rows;
- * only the page's are joined.
+ * Purl and name searches read the (package_id, version, id) index as runs, one per (package,
+ * version) the search is about, each newest first from its own seek, and merge them in one
+ * statement that stops after the page: the cost follows the page and the number of versions, not
+ * how many releases ship the package. The page's rows are joined to their release, product and
+ * artifact in the same statement, and rows the caller may not see (superseded, another team's,
+ * another qualifier) are dropped afterwards; when they leave the page short, the next, larger
+ * slice starts below the last id read.
  */
 async function searchByPackage(
   q: Q,
@@ -81,18 +85,142 @@ async function searchByPackage(
   m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
   packageIds: readonly number[],
 ): Promise<ComponentHit[]> {
+  if (o.teamIds !== undefined && o.teamIds.length === 0) return [];
+  const runs = await indexRuns(q, m, o.versions, packageIds);
   const hits: ComponentHit[] = [];
   let before = o.before;
+  let slice = o.limit + 1;
   for (;;) {
-    let c = q.selectFrom('components').select('id').where('package_id', 'in', packageIds);
-    if (m.version !== undefined) c = c.where('version', '=', m.version);
-    if (o.versions !== undefined) c = c.where('version', 'in', o.versions);
-    if (before !== undefined) c = c.where('id', '<', before);
-    const ids = (await c.orderBy('id', 'desc').limit(SLICE).execute()).map((r) => r.id);
-    if (ids.length === 0) return hits;
-    if ((await fill(q, o, ids, hits)) || ids.length < SLICE) return hits.slice(0, o.limit + 1);
-    before = ids[ids.length - 1];
+    const rows = await runsSlice(q, o, m, runs, before, slice);
+    for (const r of rows) if (r.visible === 1 && hits.length <= o.limit) hits.push(withoutFlag(r));
+    if (hits.length > o.limit || rows.length < slice) return hits;
+    before = (rows[rows.length - 1] as SliceRow).id;
+    slice = Math.min(slice * 4, MAX_SLICE);
   }
+}
+
+/** One run of the index: the rows of one package at one version (null: rows without one). */
+interface Run {
+  packageId: number;
+  version: string | null;
+}
+
+type SliceRow = ComponentHit & { visible: number };
+
+// The largest slice read at once when rows are being skipped (superseded or other teams').
+const MAX_SLICE = 2000;
+// Runs merged in one statement (SQLite allows 500 terms in a compound SELECT); more are read a
+// statement per chunk and merged here.
+const RUNS_PER_STATEMENT = 64;
+
+/**
+ * The runs a search reads: its exact version or the versions a range selected, for each package;
+ * without either, every version the package has been recorded at and the rows without one.
+ */
+async function indexRuns(
+  q: Q,
+  m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
+  versions: readonly string[] | undefined,
+  packageIds: readonly number[],
+): Promise<Run[]> {
+  const chosen = versions ?? (m.version !== undefined ? [m.version] : undefined);
+  if (chosen !== undefined) {
+    return packageIds.flatMap((packageId) => chosen.map((version) => ({ packageId, version })));
+  }
+  const recorded = await packageVersions(q, packageIds);
+  return [...recorded, ...packageIds.map((packageId) => ({ packageId, version: null }))];
+}
+
+async function runsSlice(
+  q: Q,
+  o: SearchOptions,
+  m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
+  runs: readonly Run[],
+  before: number | undefined,
+  slice: number,
+): Promise<SliceRow[]> {
+  let ids: RawBuilder<unknown>;
+  if (runs.length <= RUNS_PER_STATEMENT) ids = mergedRuns(runs, before, slice);
+  else {
+    // Many versions (a wide range over a package with a long history): each chunk's newest
+    // `slice` ids, merged; the rows are then read by id.
+    const chunks: number[] = [];
+    for (let i = 0; i < runs.length; i += RUNS_PER_STATEMENT) {
+      const part = mergedRuns(runs.slice(i, i + RUNS_PER_STATEMENT), before, slice);
+      const r = await sql<{ id: number }>`${part}`.execute(q);
+      for (const x of r.rows) chunks.push(x.id);
+    }
+    const newest = chunks.sort((a, b) => b - a).slice(0, slice);
+    if (newest.length === 0) return [];
+    ids = sql`select id from components where id in (${sql.join(newest)})`;
+  }
+  const visible = [
+    o.history ? undefined : sql`s.current = 1`,
+    o.teamIds !== undefined ? sql`s.team_id in (${sql.join(o.teamIds)})` : undefined,
+    o.direct !== undefined ? sql`c.direct = ${o.direct ? 1 : 0}` : undefined,
+    // Package, version and range chose the runs; qualifiers and subpath are compared here.
+    m.by === 'purl' && m.purl !== undefined ? sql`c.purl = ${m.purl}` : undefined,
+  ].filter((x) => x !== undefined);
+  const flag =
+    visible.length === 0
+      ? sql`1`
+      : sql`case when ${sql.join(visible, sql` and `)} then 1 else 0 end`;
+  const r = await sql<SliceRow>`select ${HIT_COLUMNS}, ${flag} as visible
+    from (${ids}) as m
+    join components c on c.id = m.id
+    join packages k on k.id = c.package_id
+    join sboms s on s.id = c.sbom_id
+    join artifacts a on a.id = s.artifact_id
+    join releases r on r.id = s.release_id
+    join products p on p.id = s.product_id
+    join teams t on t.id = s.team_id`.execute(q);
+  // Sorted here: the runs come newest first already, and a sort in SQL would copy every column.
+  return r.rows.sort((x, y) => y.id - x.id);
+}
+
+/** The newest `slice` ids below `before` of the runs, each run read backwards from its seek. */
+function mergedRuns(
+  runs: readonly Run[],
+  before: number | undefined,
+  slice: number,
+): RawBuilder<unknown> {
+  const run = (x: Run) =>
+    sql`select id from components where package_id = ${x.packageId} and ${
+      x.version === null ? sql`version is null` : sql`version = ${x.version}`
+    }${before !== undefined ? sql` and id < ${before}` : sql``} order by id desc limit ${slice}`;
+  if (runs.length === 1) return run(runs[0] as Run);
+  const arms = runs.map((x, i) => sql`select id from (${run(x)}) as ${sql.raw(`r${i}`)}`);
+  return sql`${sql.join(arms, sql` union all `)} order by id desc limit ${slice}`;
+}
+
+const HIT_COLUMNS = sql.raw(
+  [
+    'c.id',
+    'c.purl',
+    'k.name',
+    'c.version',
+    'k.ecosystem',
+    'c.scope',
+    'c.direct',
+    'c.licenses',
+    's.current',
+    'c.sbom_id',
+    'r.id as release_id',
+    'r.version as release_version',
+    'r.created_at as release_created_at',
+    'r.deployed',
+    'p.id as product_id',
+    'p.name as product',
+    't.name as team',
+    'a.id as artifact_id',
+    'a.digest as artifact_digest',
+    'a.name as artifact_name',
+  ].join(', '),
+);
+
+function withoutFlag(r: SliceRow): ComponentHit {
+  const { visible: _, ...hit } = r;
+  return hit;
 }
 
 // A licence like MIT links to millions of components. Walking its link-table key downwards in
@@ -219,13 +347,27 @@ async function componentQuery(
 
 /** The distinct versions recorded for these packages, for range filtering. */
 export async function versionsOf(q: Q, packageIds: readonly number[]): Promise<string[]> {
+  return [...new Set((await packageVersions(q, packageIds)).map((r) => r.version as string))];
+}
+
+/**
+ * Each package's recorded versions, read as a loose index scan: one seek per distinct version
+ * (the next version above the last one found), so a package shipped by thousands of releases at
+ * forty versions costs forty seeks, not thousands of rows (PostgreSQL has no skip scan of its own).
+ */
+async function packageVersions(q: Q, packageIds: readonly number[]): Promise<Run[]> {
   if (packageIds.length === 0) return [];
-  const rows = await q
-    .selectFrom('components')
-    .select('version')
-    .distinct()
-    .where('package_id', 'in', packageIds)
-    .where('version', 'is not', null)
-    .execute();
-  return rows.map((r) => r.version as string);
+  const r = await sql<{
+    package_id: number;
+    version: string;
+  }>`with recursive v(package_id, version) as (
+      select k.id, (select min(version) from components where package_id = k.id)
+        from packages k where k.id in (${sql.join(packageIds)})
+      union all
+      select v.package_id,
+        (select min(c.version) from components c where c.package_id = v.package_id and c.version > v.version)
+        from v where v.version is not null
+    )
+    select package_id, version from v where version is not null`.execute(q);
+  return r.rows.map((x) => ({ packageId: x.package_id, version: x.version }));
 }
