@@ -1,4 +1,4 @@
-import { PostgresAdapter, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type RawBuilder, sql } from 'kysely';
 import type { ComponentMatch } from '../inventory/index.js';
 import { hashKey } from './component-index.js';
 import type { Q } from './db.js';
@@ -157,6 +157,23 @@ async function runsSlice(
     if (newest.length === 0) return [];
     ids = sql`select id from components where id in (${sql.join(newest)})`;
   }
+  const r = await sliceStatement(q, o, m, ids).execute(q);
+  // Sorted here: the runs come newest first already, and a sort in SQL would copy every column.
+  return r.rows
+    .sort((x, y) => y.id - x.id)
+    .map((x) => ({
+      visible: x.visible,
+      hit: typeof x.hit === 'string' ? (JSON.parse(x.hit) as ComponentHit) : x.hit,
+    }));
+}
+
+/** The rows of `ids` with where each ships, and whether the caller may see each. */
+function sliceStatement(
+  q: Q,
+  o: SearchOptions,
+  m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
+  ids: RawBuilder<unknown>,
+): RawBuilder<{ id: number; visible: number; hit: string | ComponentHit }> {
   const visible = [
     o.history ? undefined : sql`s.current = 1`,
     o.teamIds !== undefined ? sql`s.team_id in (${sql.join(o.teamIds)})` : undefined,
@@ -168,12 +185,8 @@ async function runsSlice(
     visible.length === 0
       ? sql`1`
       : sql`case when ${sql.join(visible, sql` and `)} then 1 else 0 end`;
-  const hit = q.getExecutor().adapter instanceof PostgresAdapter ? PG_HIT : SQLITE_HIT;
-  const r = await sql<{
-    id: number;
-    visible: number;
-    hit: string | ComponentHit;
-  }>`select c.id, ${flag} as visible, ${hit} as hit
+  const hit = isPostgres(q) ? PG_HIT : SQLITE_HIT;
+  return sql`select c.id, ${flag} as visible, ${hit} as hit
     from (${ids}) as m
     join components c on c.id = m.id
     join packages k on k.id = c.package_id
@@ -181,17 +194,59 @@ async function runsSlice(
     join artifacts a on a.id = s.artifact_id
     join releases r on r.id = s.release_id
     join products p on p.id = s.product_id
-    join teams t on t.id = s.team_id`.execute(q);
-  // Sorted here: the runs come newest first already, and a sort in SQL would copy every column.
-  return r.rows
-    .sort((x, y) => y.id - x.id)
-    .map((x) => ({
-      visible: x.visible,
-      hit: typeof x.hit === 'string' ? (JSON.parse(x.hit) as ComponentHit) : x.hit,
-    }));
+    join teams t on t.id = s.team_id`;
 }
 
-/** The newest `slice` ids below `before` of the runs, each run read backwards from its seek. */
+const isPostgres = (q: Q) => q.getExecutor().adapter instanceof PostgresAdapter;
+
+/** One statement a search runs and the database's plan for it. */
+export interface SearchPlan {
+  statement: string;
+  sql: string;
+  /** SQLite: EXPLAIN QUERY PLAN's details; PostgreSQL: EXPLAIN's lines. */
+  plan: string[];
+}
+
+/**
+ * The plans of the statements a purl or name search runs for its first page (the recorded
+ * versions' scan when it needs one, and the page), so benchmarks can print them and tests can
+ * check that each is read off the index rather than scanned. Hash and licence searches: none.
+ */
+export async function explainSearch(
+  q: Q,
+  o: SearchOptions,
+  packageIds: readonly number[],
+): Promise<SearchPlan[]> {
+  const m = o.match;
+  if (m.by === 'hash' || m.by === 'license' || packageIds.length === 0) return [];
+  const out: { statement: string; query: RawBuilder<unknown> }[] = [];
+  if (m.version === undefined) {
+    out.push({ statement: 'recorded versions', query: packageVersionsStatement(packageIds) });
+  }
+  const runs = await indexRuns(q, m, o.versions, packageIds);
+  const first = runs.slice(0, RUNS_PER_STATEMENT);
+  out.push({
+    statement: `page (${first.length} index run${first.length === 1 ? '' : 's'})`,
+    query: sliceStatement(q, o, m, mergedRuns(first, o.before, o.limit + 1)),
+  });
+  const pg = isPostgres(q);
+  const plans: SearchPlan[] = [];
+  for (const x of out) {
+    const c = x.query.compile(q);
+    const r = await q.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(`${pg ? 'explain' : 'explain query plan'} ${c.sql}`, [...c.parameters]),
+    );
+    const plan = r.rows.map((row) => String(pg ? row['QUERY PLAN'] : row['detail']));
+    plans.push({ statement: x.statement, sql: c.sql, plan });
+  }
+  return plans;
+}
+
+/**
+ * The newest `slice` ids below `before` of the runs. Each run is an equality on the index's first
+ * two columns, so its rows come in id order; the database merges the runs (SQLite: MERGE (UNION
+ * ALL); PostgreSQL: Merge Append) and stops after `slice` rows.
+ */
 function mergedRuns(
   runs: readonly Run[],
   before: number | undefined,
@@ -200,10 +255,8 @@ function mergedRuns(
   const run = (x: Run) =>
     sql`select id from components where package_id = ${x.packageId} and ${
       x.version === null ? sql`version is null` : sql`version = ${x.version}`
-    }${before !== undefined ? sql` and id < ${before}` : sql``} order by id desc limit ${slice}`;
-  if (runs.length === 1) return run(runs[0] as Run);
-  const arms = runs.map((x, i) => sql`select id from (${run(x)}) as ${sql.raw(`r${i}`)}`);
-  return sql`${sql.join(arms, sql` union all `)} order by id desc limit ${slice}`;
+    }${before !== undefined ? sql` and id < ${before}` : sql``}`;
+  return sql`${sql.join(runs.map(run), sql` union all `)} order by id desc limit ${slice}`;
 }
 
 // Each hit as one JSON object built by the database: a driver turns a row of twenty columns into
@@ -370,10 +423,14 @@ export async function versionsOf(q: Q, packageIds: readonly number[]): Promise<s
  */
 async function packageVersions(q: Q, packageIds: readonly number[]): Promise<Run[]> {
   if (packageIds.length === 0) return [];
-  const r = await sql<{
-    package_id: number;
-    version: string;
-  }>`with recursive v(package_id, version) as (
+  const r = await packageVersionsStatement(packageIds).execute(q);
+  return r.rows.map((x) => ({ packageId: x.package_id, version: x.version }));
+}
+
+function packageVersionsStatement(
+  packageIds: readonly number[],
+): RawBuilder<{ package_id: number; version: string }> {
+  return sql`with recursive v(package_id, version) as (
       select k.id, (select min(version) from components where package_id = k.id)
         from packages k where k.id in (${sql.join(packageIds)})
       union all
@@ -381,6 +438,5 @@ async function packageVersions(q: Q, packageIds: readonly number[]): Promise<Run
         (select min(c.version) from components c where c.package_id = v.package_id and c.version > v.version)
         from v where v.version is not null
     )
-    select package_id, version from v where version is not null`.execute(q);
-  return r.rows.map((x) => ({ packageId: x.package_id, version: x.version }));
+    select package_id, version from v where version is not null`;
 }
