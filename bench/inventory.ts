@@ -39,6 +39,9 @@
  */
 import { rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { explainComponentSearch } from '../src/app/inventory/search-components.js';
+import { openServices } from '../src/app/services.js';
+import { parseComponentQuery } from '../src/inventory/query.js';
 import { measureQueries, type QueryStats } from './_autocannon.js';
 import { type LoadedPortfolio, preparePortfolio } from './_gen-portfolio.js';
 import {
@@ -105,6 +108,8 @@ interface DbResult {
   exactIndex: QueryStats;
   rangeIndex: QueryStats;
   databaseBytes: number | undefined;
+  /** The database's plans for the first exact-purl and version-range searches' statements. */
+  plans: { query: string; statement: string; plan: string[] }[];
   /** PostgreSQL: whether the bench ran ANALYZE after the load because autovacuum is off. */
   analyzed: boolean;
 }
@@ -206,6 +211,7 @@ async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Pr
     const exact = await measure('exact-purl', portfolio.exactPaths, false);
     const range = await measure('version-range', portfolio.rangePaths, false);
     const databaseBytes = await databaseSize(s, svc);
+    const plans = await searchPlans(s, portfolio);
     return {
       db,
       ingest,
@@ -216,6 +222,7 @@ async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Pr
       exactIndex,
       rangeIndex,
       databaseBytes,
+      plans,
       analyzed,
     };
   } catch (e) {
@@ -226,6 +233,36 @@ async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Pr
     if (service) await stopService(service, { ...svc, keep: OPTS.keep || kept !== undefined });
   }
 }
+
+/**
+ * The plans of the statements the first exact-purl and version-range queries run, read through
+ * the service's own store code on its database, so that a search falling back to a scan shows.
+ */
+async function searchPlans(
+  s: RunningService,
+  portfolio: LoadedPortfolio,
+): Promise<DbResult['plans']> {
+  const store = await openServices({ dataDir: s.dataDir, databaseUrl: s.databaseUrl, tlog: false });
+  try {
+    const out: DbResult['plans'] = [];
+    for (const path of [portfolio.exactPaths[0], portfolio.rangePaths[0]]) {
+      if (path === undefined) continue;
+      const params = Object.fromEntries(new URL(path, 'http://bench').searchParams);
+      const query = parseComponentQuery(params);
+      for (const p of await explainComponentSearch(store, BENCH_CALLER, query)) {
+        out.push({ query: decodeURIComponent(path), statement: p.statement, plan: p.plan });
+      }
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+const BENCH_CALLER = {
+  principal: { actor: 'bench', person: 'bench', role: 'admin' as const, teams: undefined },
+  source: '127.0.0.1',
+};
 
 /** Where `--reuse` keeps a loaded store: per database and portfolio. */
 function keptStore(
@@ -418,6 +455,11 @@ function report(
   }
   if (p?.analyzed) {
     console.log('postgres: autovacuum is off on this server; the bench ran ANALYZE after the load');
+  }
+  for (const r of results) {
+    for (const p of r.plans) {
+      console.log(`${r.db} plan, ${p.query}, ${p.statement}:\n    ${p.plan.join('\n    ')}`);
+    }
   }
   for (const v of verdicts(results)) console.log(v);
   for (const e of errors) console.log(`${e.db}: FAILED: ${e.error.split('\n')[0]}`);

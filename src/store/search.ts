@@ -143,13 +143,13 @@ async function runsSlice(
   slice: number,
 ): Promise<SliceRow[]> {
   let ids: RawBuilder<unknown>;
-  if (runs.length <= RUNS_PER_STATEMENT) ids = mergedRuns(runs, before, slice);
+  if (runs.length <= RUNS_PER_STATEMENT) ids = mergedRuns(q, runs, before, slice);
   else {
     // Many versions (a wide range over a package with a long history): each chunk's newest
     // `slice` ids, merged; the rows are then read by id.
     const chunks: number[] = [];
     for (let i = 0; i < runs.length; i += RUNS_PER_STATEMENT) {
-      const part = mergedRuns(runs.slice(i, i + RUNS_PER_STATEMENT), before, slice);
+      const part = mergedRuns(q, runs.slice(i, i + RUNS_PER_STATEMENT), before, slice);
       const r = await sql<{ id: number }>`${part}`.execute(q);
       for (const x of r.rows) chunks.push(x.id);
     }
@@ -227,7 +227,7 @@ export async function explainSearch(
   const first = runs.slice(0, RUNS_PER_STATEMENT);
   out.push({
     statement: `page (${first.length} index run${first.length === 1 ? '' : 's'})`,
-    query: sliceStatement(q, o, m, mergedRuns(first, o.before, o.limit + 1)),
+    query: sliceStatement(q, o, m, mergedRuns(q, first, o.before, o.limit + 1)),
   });
   const pg = isPostgres(q);
   const plans: SearchPlan[] = [];
@@ -244,18 +244,26 @@ export async function explainSearch(
 
 /**
  * The newest `slice` ids below `before` of the runs. Each run is an equality on the index's first
- * two columns, so its rows come in id order; the database merges the runs (SQLite: MERGE (UNION
- * ALL); PostgreSQL: Merge Append) and stops after `slice` rows.
+ * two columns, so its rows come in id order, and SQLite merges the runs (MERGE (UNION ALL)),
+ * stopping after `slice` rows. PostgreSQL estimates a package at one version as a row or two (it
+ * multiplies the two columns' selectivities), so it would append the runs whole and sort them:
+ * there each run is limited to `slice` itself.
  */
 function mergedRuns(
+  q: Q,
   runs: readonly Run[],
   before: number | undefined,
   slice: number,
 ): RawBuilder<unknown> {
-  const run = (x: Run) =>
-    sql`select id from components where package_id = ${x.packageId} and ${
+  const pg = isPostgres(q);
+  const run = (x: Run) => {
+    const where = sql`package_id = ${x.packageId} and ${
       x.version === null ? sql`version is null` : sql`version = ${x.version}`
     }${before !== undefined ? sql` and id < ${before}` : sql``}`;
+    return pg && runs.length > 1
+      ? sql`(select id from components where ${where} order by id desc limit ${slice})`
+      : sql`select id from components where ${where}`;
+  };
   return sql`${sql.join(runs.map(run), sql` union all `)} order by id desc limit ${slice}`;
 }
 
