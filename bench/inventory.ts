@@ -249,7 +249,11 @@ async function searchPlans(
       if (path === undefined) continue;
       const params = Object.fromEntries(new URL(path, 'http://bench').searchParams);
       const query = parseComponentQuery(params);
-      for (const p of await explainComponentSearch(store, BENCH_CALLER, query)) {
+      const caller = {
+        principal: { actor: 'bench', person: 'bench', role: 'admin' as const, teams: undefined },
+        source: '127.0.0.1',
+      };
+      for (const p of await explainComponentSearch(store, caller, query)) {
         out.push({ query: decodeURIComponent(path), statement: p.statement, plan: p.plan });
       }
     }
@@ -258,11 +262,6 @@ async function searchPlans(
     await store.close();
   }
 }
-
-const BENCH_CALLER = {
-  principal: { actor: 'bench', person: 'bench', role: 'admin' as const, teams: undefined },
-  source: '127.0.0.1',
-};
 
 /** Where `--reuse` keeps a loaded store: per database and portfolio. */
 function keptStore(
