@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import {
   createWriteStream,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -64,6 +65,10 @@ export interface ServiceOptions {
   name: string;
   /** Node options for the service process (`--cpu-prof`, …). */
   nodeArgs?: string[];
+  /** Use this data directory (created when missing) instead of a new temporary one. */
+  dataDir?: string;
+  /** PostgreSQL: keep the database `pgDb` as it is (created when missing) instead of recreating it. */
+  reuseDatabase?: boolean;
   out: Out;
 }
 
@@ -79,12 +84,14 @@ export interface RunningService {
 
 /** A fresh service on `db`, answering /healthz, with an organisation-wide admin token. */
 export async function startService(db: BenchDb, o: ServiceOptions): Promise<RunningService> {
-  const dataDir = mkdtempSync(join(tmpdir(), `custody-bench-${o.name}-${db}-`));
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), `custody-bench-${o.name}-${db}-`));
+  mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['CUSTODY_DATABASE_URL'];
   let databaseUrl: string | undefined;
   if (db === 'postgres') {
-    await recreatePgDatabase(o.pgUrl, o.pgDb);
+    if (o.reuseDatabase) await ensurePgDatabase(o.pgUrl, o.pgDb);
+    else await recreatePgDatabase(o.pgUrl, o.pgDb);
     databaseUrl = `${o.pgUrl}/${o.pgDb}`;
     env['CUSTODY_DATABASE_URL'] = databaseUrl;
   }
@@ -348,6 +355,35 @@ async function recreatePgDatabase(pgUrl: string, name: string): Promise<void> {
     await q(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await q(`CREATE DATABASE ${name}`);
   });
+}
+
+async function ensurePgDatabase(pgUrl: string, name: string): Promise<void> {
+  await withPgClient(`${pgUrl}/postgres`, async (q) => {
+    const r = await q('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (r.rows.length === 0) await q(`CREATE DATABASE ${name}`);
+  });
+}
+
+/**
+ * How many SBOMs a service's store holds (SQLite read beside the running service, WAL allows it),
+ * to tell whether a kept store already holds a whole portfolio. 0 for a store not yet created.
+ */
+export async function storedSboms(s: RunningService): Promise<number> {
+  if (s.databaseUrl !== undefined) {
+    return withPgClient(s.databaseUrl, async (q) => {
+      const r = await q('SELECT count(*)::int AS n FROM sboms');
+      return (r.rows[0] as { n: number }).n;
+    });
+  }
+  const { default: Sqlite } = await import('better-sqlite3');
+  const file = join(s.dataDir, 'custody.db');
+  if (!existsSync(file)) return 0;
+  const d = new Sqlite(file, { readonly: true });
+  try {
+    return (d.prepare('SELECT count(*) AS n FROM sboms').get() as { n: number }).n;
+  } finally {
+    d.close();
+  }
 }
 
 async function dropPgDatabase(pgUrl: string, name: string): Promise<void> {

@@ -3,6 +3,7 @@
  *   [--db sqlite|postgres|both] [--concurrency 8] [--connections 50] [--duration 10 (3 below 2,000
  *   releases)] [--rate R] [--seed 1]
  *   [--pg-url postgres://postgres@127.0.0.1:5432] [--json] [--no-build] [--keep] [--cli bin/custody.js]
+ *   [--reuse] [--measure-at 2000 (releases; 0: none)]
  *
  * The inventory at portfolio scale, SQLite and PostgreSQL side by side: a realistic portfolio
  * (default 10,000 releases × 500 components = 5,000,000 component rows from real package names,
@@ -23,10 +24,24 @@
  * `--json` prints one JSON object on stdout (use `npm run -s bench -- inventory --json`: without
  * -s, npm prints its own banner on stdout first). Progress and notes go to stderr.
  *
+ * `--reuse` loads each database once and keeps it for the next run with the same portfolio (SQLite
+ * under bench/.data/inventory-db/<portfolio>-sqlite/, PostgreSQL in database
+ * custody_bench_<portfolio>), so searches can be measured again without the minutes of loading;
+ * the ingest rows are then empty. A store holding part of the portfolio is loaded afresh.
+ *
+ * `--measure-at N` (default 2,000 releases when more are loaded, i.e. 1,000,000 rows of 500):
+ * the load pauses after N releases and the uncached searches are measured there too, so one run
+ * shows how their cost grows with the portfolio. The ingest figures then cover both legs of the
+ * load (the request p95 is the larger of the two legs').
+ *
  * Targets (the issue): ingest ≥ 200 SBOMs/s of 500 components on SQLite; exact-purl p95 < 20 ms;
  * version-range p95 < 100 ms. The generated SBOMs are cached under bench/.data/inventory/.
  */
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { explainComponentSearch } from '../src/app/inventory/search-components.js';
+import { openServices } from '../src/app/services.js';
+import { parseComponentQuery } from '../src/inventory/query.js';
 import { measureQueries, type QueryStats } from './_autocannon.js';
 import { type LoadedPortfolio, preparePortfolio } from './_gen-portfolio.js';
 import {
@@ -42,6 +57,7 @@ import {
   startService,
   stderrOut,
   stopService,
+  storedSboms,
 } from './_service.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -70,6 +86,8 @@ const OPTS = {
   json: flag('--json'),
   build: !flag('--no-build'),
   keep: flag('--keep'),
+  reuse: flag('--reuse'),
+  measureAt: Number(arg('--measure-at', Number(arg('--releases', '10000')) > 2000 ? '2000' : '0')),
 };
 const PG_DB = 'custody_bench';
 const TARGETS = { ingestPerS: 200, exactP95Ms: 20, rangeP95Ms: 100 };
@@ -78,7 +96,10 @@ const say = OUT.say;
 
 interface DbResult {
   db: 'sqlite' | 'postgres';
-  ingest: IngestFigures;
+  /** undefined: a kept store was reused (`--reuse`), nothing was loaded. */
+  ingest: IngestFigures | undefined;
+  /** Uncached searches measured when the load paused at `--measure-at` releases. */
+  checkpoint?: { releases: number; rows: number; exactIndex: QueryStats; rangeIndex: QueryStats };
   hits: HitCheck[];
   /** Repeats answered from the search cache (what clients get by default). */
   exact: QueryStats;
@@ -87,6 +108,8 @@ interface DbResult {
   exactIndex: QueryStats;
   rangeIndex: QueryStats;
   databaseBytes: number | undefined;
+  /** The database's plans for the first exact-purl and version-range searches' statements. */
+  plans: { query: string; statement: string; plan: string[] }[];
   /** PostgreSQL: whether the bench ran ANALYZE after the load because autovacuum is off. */
   analyzed: boolean;
 }
@@ -116,7 +139,9 @@ async function main(): Promise<void> {
   report(results, errors, portfolio);
   const failed =
     errors.length > 0 ||
-    results.some((r) => r.ingest.failures > 0 || r.hits.some((h) => h.found !== h.expected));
+    results.some(
+      (r) => (r.ingest?.failures ?? 0) > 0 || r.hits.some((h) => h.found !== h.expected),
+    );
   if (failed) process.exitCode = 1;
 }
 
@@ -127,6 +152,9 @@ function validateOptions(): void {
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive whole number`);
   }
   if (!Number.isFinite(OPTS.rate) || OPTS.rate < 0) throw new Error('--rate must be 0 or more');
+  if (!Number.isInteger(OPTS.measureAt) || OPTS.measureAt < 0) {
+    throw new Error('--measure-at must be 0 or a whole number of releases');
+  }
   if (!['sqlite', 'postgres', 'both'].includes(OPTS.db)) {
     throw new Error('--db must be sqlite, postgres or both');
   }
@@ -137,42 +165,45 @@ function validateOptions(): void {
 // ---------------------------------------------------------------------------------------------
 
 async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Promise<DbResult> {
-  const svc = { root: ROOT, cli: OPTS.cli, pgUrl: OPTS.pgUrl, pgDb: PG_DB, out: OUT };
+  const kept = OPTS.reuse ? keptStore(db, portfolio) : undefined;
+  const svc = {
+    root: ROOT,
+    cli: OPTS.cli,
+    pgUrl: OPTS.pgUrl,
+    pgDb: kept?.pgDb ?? PG_DB,
+    out: OUT,
+    name: 'inventory',
+  };
   let service: RunningService | undefined;
   try {
-    service = await startService(db, { ...svc, name: 'inventory' });
+    service = await startService(db, { ...svc, ...kept });
+    let ingest: IngestFigures | undefined;
+    let checkpoint: DbResult['checkpoint'];
+    const held = kept ? await storedSboms(service) : 0;
+    if (held === portfolio.releases.length) {
+      say(`${db}: reusing the kept store with all ${held} SBOMs: nothing loaded`);
+    } else {
+      if (held > 0) {
+        // An interrupted load: start from an empty store rather than guess what is missing.
+        say(
+          `${db}: the kept store holds ${held} of ${portfolio.releases.length} SBOMs: loading afresh`,
+        );
+        await stopService(service, { ...svc, keep: true });
+        service = undefined;
+        if (kept) rmSync(kept.dataDir, { recursive: true, force: true });
+        service = await startService(db, { ...svc, ...kept, reuseDatabase: false });
+      }
+      ({ ingest, checkpoint } = await load(db, service, portfolio));
+    }
     const s = service;
-    const ingest = await ingestPortfolio(s, portfolio, { concurrency: OPTS.concurrency, out: OUT });
-    say(
-      `${db}: ingested ${ingest.sboms} SBOMs (${ingest.rows.toLocaleString('en')} component rows) ` +
-        `in ${ingest.seconds.toFixed(1)} s: ${ingest.sbomsPerS.toFixed(0)} SBOMs/s` +
-        (ingest.failures ? `, ${ingest.failures} FAILED (first: ${ingest.firstFailure})` : ''),
-    );
     const analyzed =
       s.databaseUrl !== undefined ? await analyzeIfNoAutovacuum(s.databaseUrl, OUT) : false;
     const hits = await checkHits(s, portfolio.checks);
     for (const h of hits.filter((x) => x.found !== x.expected)) {
       say(`${db}: HIT COUNT MISMATCH ${h.query}: expected ${h.expected}, found ${h.found}`);
     }
-    const common = {
-      base: s.base,
-      token: s.token,
-      connections: OPTS.connections,
-      ...(OPTS.rate > 0 ? { rate: OPTS.rate } : {}),
-    };
-    const measure = async (kind: string, paths: string[], noCache: boolean) => {
-      // A short unrecorded run first: caches and JIT warm, as on a service that has been up.
-      await measureQueries({
-        ...common,
-        durationS: Math.min(2, Math.ceil(OPTS.durationS / 3)),
-        paths,
-        noCache,
-      });
-      say(
-        `${db}: ${kind} queries${noCache ? ' (Cache-Control: no-cache)' : ''}, ${OPTS.connections} connections, ${OPTS.durationS} s…`,
-      );
-      return measureQueries({ ...common, durationS: OPTS.durationS, paths, noCache });
-    };
+    const measure = (kind: string, paths: string[], noCache: boolean) =>
+      measureKind(db, s, kind, paths, noCache);
     // First every request searches the index (no-cache); then as clients ask by default, where a
     // repeat is answered from the service's search cache until the next write.
     const exactIndex = await measure('exact-purl', portfolio.exactPaths, true);
@@ -180,14 +211,150 @@ async function runOne(db: 'sqlite' | 'postgres', portfolio: LoadedPortfolio): Pr
     const exact = await measure('exact-purl', portfolio.exactPaths, false);
     const range = await measure('version-range', portfolio.rangePaths, false);
     const databaseBytes = await databaseSize(s, svc);
-    return { db, ingest, hits, exact, range, exactIndex, rangeIndex, databaseBytes, analyzed };
+    const plans = await searchPlans(s, portfolio);
+    return {
+      db,
+      ingest,
+      ...(checkpoint ? { checkpoint } : {}),
+      hits,
+      exact,
+      range,
+      exactIndex,
+      rangeIndex,
+      databaseBytes,
+      plans,
+      analyzed,
+    };
   } catch (e) {
     const log = service ? serverLogTail(service) : undefined;
     if (log) say(`${db}: server log tail:\n${log}`);
     throw e;
   } finally {
-    if (service) await stopService(service, { ...svc, keep: OPTS.keep });
+    if (service) await stopService(service, { ...svc, keep: OPTS.keep || kept !== undefined });
   }
+}
+
+/**
+ * The plans of the statements the first exact-purl and version-range queries run, read through
+ * the service's own store code on its database, so that a search falling back to a scan shows.
+ */
+async function searchPlans(
+  s: RunningService,
+  portfolio: LoadedPortfolio,
+): Promise<DbResult['plans']> {
+  const store = await openServices({ dataDir: s.dataDir, databaseUrl: s.databaseUrl, tlog: false });
+  try {
+    const out: DbResult['plans'] = [];
+    for (const path of [portfolio.exactPaths[0], portfolio.rangePaths[0]]) {
+      if (path === undefined) continue;
+      const params = Object.fromEntries(new URL(path, 'http://bench').searchParams);
+      const query = parseComponentQuery(params);
+      const caller = {
+        principal: { actor: 'bench', person: 'bench', role: 'admin' as const, teams: undefined },
+        source: '127.0.0.1',
+      };
+      for (const p of await explainComponentSearch(store, caller, query)) {
+        out.push({ query: decodeURIComponent(path), statement: p.statement, plan: p.plan });
+      }
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Where `--reuse` keeps a loaded store: per database and portfolio. */
+function keptStore(
+  db: 'sqlite' | 'postgres',
+  portfolio: LoadedPortfolio,
+): { dataDir: string; pgDb: string; reuseDatabase: true } {
+  const key = basename(portfolio.dir);
+  return {
+    dataDir: join(ROOT, 'bench/.data/inventory-db', `${key}-${db}`),
+    pgDb: `custody_bench_${key.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`,
+    reuseDatabase: true,
+  };
+}
+
+/**
+ * Load the portfolio; with `--measure-at`, pause after that many releases and measure the
+ * uncached searches there (the same paths; hit counts are checked only on the whole portfolio).
+ */
+async function load(
+  db: 'sqlite' | 'postgres',
+  s: RunningService,
+  portfolio: LoadedPortfolio,
+): Promise<{ ingest: IngestFigures; checkpoint?: DbResult['checkpoint'] }> {
+  const at = OPTS.measureAt;
+  const o = { concurrency: OPTS.concurrency, out: OUT };
+  const sayIngest = (f: IngestFigures) =>
+    say(
+      `${db}: ingested ${f.sboms} SBOMs (${f.rows.toLocaleString('en')} component rows) ` +
+        `in ${f.seconds.toFixed(1)} s: ${f.sbomsPerS.toFixed(0)} SBOMs/s` +
+        (f.failures ? `, ${f.failures} FAILED (first: ${f.firstFailure})` : ''),
+    );
+  if (at <= 0 || at >= portfolio.releases.length) {
+    const ingest = await ingestPortfolio(s, portfolio, o);
+    sayIngest(ingest);
+    return { ingest };
+  }
+  const first = await ingestPortfolio(
+    s,
+    { ...portfolio, releases: portfolio.releases.slice(0, at) },
+    o,
+  );
+  sayIngest(first);
+  if (s.databaseUrl !== undefined) await analyzeIfNoAutovacuum(s.databaseUrl, OUT);
+  const exactIndex = await measureKind(db, s, `exact-purl @${at}`, portfolio.exactPaths, true);
+  const rangeIndex = await measureKind(db, s, `version-range @${at}`, portfolio.rangePaths, true);
+  const rest = await ingestPortfolio(
+    s,
+    { ...portfolio, releases: portfolio.releases.slice(at) },
+    o,
+  );
+  sayIngest(rest);
+  const seconds = first.seconds + rest.seconds;
+  const sboms = first.sboms + rest.sboms;
+  const rows = first.rows + rest.rows;
+  const firstFailure = first.firstFailure ?? rest.firstFailure;
+  return {
+    ingest: {
+      sboms,
+      rows,
+      seconds,
+      sbomsPerS: sboms / seconds,
+      lastTenthSbomsPerS: rest.lastTenthSbomsPerS,
+      rowsPerS: rows / seconds,
+      p50Ms: (first.p50Ms * first.sboms + rest.p50Ms * rest.sboms) / Math.max(1, sboms),
+      p95Ms: Math.max(first.p95Ms, rest.p95Ms),
+      failures: first.failures + rest.failures,
+      ...(firstFailure ? { firstFailure } : {}),
+    },
+    checkpoint: { releases: at, rows: first.rows, exactIndex, rangeIndex },
+  };
+}
+
+async function measureKind(
+  db: string,
+  s: RunningService,
+  kind: string,
+  paths: string[],
+  noCache: boolean,
+): Promise<QueryStats> {
+  const common = {
+    base: s.base,
+    token: s.token,
+    connections: OPTS.connections,
+    paths,
+    noCache,
+    ...(OPTS.rate > 0 ? { rate: OPTS.rate } : {}),
+  };
+  // A short unrecorded run first: caches and JIT warm, as on a service that has been up.
+  await measureQueries({ ...common, durationS: Math.min(2, Math.ceil(OPTS.durationS / 3)) });
+  say(
+    `${db}: ${kind} queries${noCache ? ' (Cache-Control: no-cache)' : ''}, ${OPTS.connections} connections, ${OPTS.durationS} s…`,
+  );
+  return measureQueries({ ...common, durationS: OPTS.durationS });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,13 +374,14 @@ function report(
   const rows: Row[] = [
     [
       'ingest',
-      (r) => r.ingest.sbomsPerS,
+      (r) => r.ingest?.sbomsPerS,
       rate('SBOMs/s'),
       `≥ ${TARGETS.ingestPerS} SBOMs/s (SQLite)`,
     ],
-    ['ingest, last 10 % of uploads', (r) => r.ingest.lastTenthSbomsPerS, rate('SBOMs/s'), ''],
-    ['ingest component rows', (r) => r.ingest.rowsPerS, rate('rows/s'), ''],
-    ['ingest request p95', (r) => r.ingest.p95Ms, ms, ''],
+    ['ingest, last 10 % of uploads', (r) => r.ingest?.lastTenthSbomsPerS, rate('SBOMs/s'), ''],
+    ['ingest component rows', (r) => r.ingest?.rowsPerS, rate('rows/s'), ''],
+    ['ingest request p95', (r) => r.ingest?.p95Ms, ms, ''],
+    ...checkpointRows(results),
     ['exact purl p50, index', (r) => r.exactIndex.p50Ms, ms, ''],
     ['exact purl p95, index', (r) => r.exactIndex.p95Ms, ms, `< ${TARGETS.exactP95Ms} ms`],
     ['exact purl throughput, index', (r) => r.exactIndex.requestsPerS, rate('req/s'), ''],
@@ -287,8 +455,35 @@ function report(
   if (p?.analyzed) {
     console.log('postgres: autovacuum is off on this server; the bench ran ANALYZE after the load');
   }
+  for (const r of results) {
+    for (const p of r.plans) {
+      console.log(`${r.db} plan, ${p.query}, ${p.statement}:\n    ${p.plan.join('\n    ')}`);
+    }
+  }
   for (const v of verdicts(results)) console.log(v);
   for (const e of errors) console.log(`${e.db}: FAILED: ${e.error.split('\n')[0]}`);
+}
+
+// The uncached searches at the load's pause, when there was one: how their cost grows with size.
+function checkpointRows(
+  results: DbResult[],
+): [string, (r: DbResult) => number | undefined, (n: number) => string, string][] {
+  const c = results.find((r) => r.checkpoint)?.checkpoint;
+  if (!c) return [];
+  const at = `at ${c.rows.toLocaleString('en')} rows`;
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const rate = (n: number) => `${Math.round(n).toLocaleString('en')} req/s`;
+  return [
+    [`exact purl p95, index, ${at}`, (r) => r.checkpoint?.exactIndex.p95Ms, ms, ''],
+    [`exact purl throughput, index, ${at}`, (r) => r.checkpoint?.exactIndex.requestsPerS, rate, ''],
+    [`version range p95, index, ${at}`, (r) => r.checkpoint?.rangeIndex.p95Ms, ms, ''],
+    [
+      `version range throughput, index, ${at}`,
+      (r) => r.checkpoint?.rangeIndex.requestsPerS,
+      rate,
+      '',
+    ],
+  ];
 }
 
 function kindsOf(q: QueryStats): string {
@@ -304,7 +499,9 @@ function verdicts(results: DbResult[]): string[] {
       ['exact p95 (cached)', r.exact.p95Ms < TARGETS.exactP95Ms],
       ['range p95 (cached)', r.range.p95Ms < TARGETS.rangeP95Ms],
     ];
-    if (r.db === 'sqlite') checks.unshift(['ingest', r.ingest.sbomsPerS >= TARGETS.ingestPerS]);
+    if (r.db === 'sqlite' && r.ingest) {
+      checks.unshift(['ingest', r.ingest.sbomsPerS >= TARGETS.ingestPerS]);
+    }
     out.push(
       `${r.db} targets: ${checks.map(([n, ok]) => `${n} ${ok ? 'met' : 'MISSED'}`).join(', ')}`,
     );

@@ -1,3 +1,4 @@
+import { CompiledQuery, PostgresAdapter, type RawBuilder, sql } from 'kysely';
 import type { ComponentMatch } from '../inventory/index.js';
 import { hashKey } from './component-index.js';
 import type { Q } from './db.js';
@@ -70,10 +71,13 @@ export async function searchComponents(
 }
 
 /**
- * Purl and name searches in two steps: the ids of matching rows, newest first, straight from the
- * (package_id, version, id) index without touching the table; then the page's rows with their
- * release, product and artifact. A popular package at a popular version has thousands of rows;
- * only the page's are joined.
+ * Purl and name searches read the (package_id, version, id) index as runs, one per (package,
+ * version) the search is about, each newest first from its own seek, and merge them in one
+ * statement that stops after the page: the cost follows the page and the number of versions, not
+ * how many releases ship the package. The page's rows are joined to their release, product and
+ * artifact in the same statement, and rows the caller may not see (superseded, another team's,
+ * another qualifier) are dropped afterwards; when they leave the page short, the next, larger
+ * slice starts below the last id read.
  */
 async function searchByPackage(
   q: Q,
@@ -81,19 +85,217 @@ async function searchByPackage(
   m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
   packageIds: readonly number[],
 ): Promise<ComponentHit[]> {
+  if (o.teamIds !== undefined && o.teamIds.length === 0) return [];
+  const runs = await indexRuns(q, m, o.versions, packageIds);
   const hits: ComponentHit[] = [];
   let before = o.before;
+  let slice = o.limit + 1;
   for (;;) {
-    let c = q.selectFrom('components').select('id').where('package_id', 'in', packageIds);
-    if (m.version !== undefined) c = c.where('version', '=', m.version);
-    if (o.versions !== undefined) c = c.where('version', 'in', o.versions);
-    if (before !== undefined) c = c.where('id', '<', before);
-    const ids = (await c.orderBy('id', 'desc').limit(SLICE).execute()).map((r) => r.id);
-    if (ids.length === 0) return hits;
-    if ((await fill(q, o, ids, hits)) || ids.length < SLICE) return hits.slice(0, o.limit + 1);
-    before = ids[ids.length - 1];
+    const rows = await runsSlice(q, o, m, runs, before, slice);
+    for (const r of rows) if (r.visible === 1 && hits.length <= o.limit) hits.push(r.hit);
+    if (hits.length > o.limit || rows.length < slice) return hits;
+    before = (rows[rows.length - 1] as SliceRow).hit.id;
+    slice = Math.min(slice * 4, MAX_SLICE);
   }
 }
+
+/** One run of the index: the rows of one package at one version (null: rows without one). */
+interface Run {
+  packageId: number;
+  version: string | null;
+}
+
+interface SliceRow {
+  visible: number;
+  hit: ComponentHit;
+}
+
+// The largest slice read at once when rows are being skipped (superseded or other teams').
+const MAX_SLICE = 2000;
+// Runs merged in one statement (SQLite allows 500 terms in a compound SELECT); more are read a
+// statement per chunk and merged here.
+const RUNS_PER_STATEMENT = 64;
+
+/**
+ * The runs a search reads: its exact version or the versions a range selected, for each package;
+ * without either, every version the package has been recorded at and the rows without one.
+ */
+async function indexRuns(
+  q: Q,
+  m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
+  versions: readonly string[] | undefined,
+  packageIds: readonly number[],
+): Promise<Run[]> {
+  const chosen = versions ?? (m.version !== undefined ? [m.version] : undefined);
+  if (chosen !== undefined) {
+    return packageIds.flatMap((packageId) => chosen.map((version) => ({ packageId, version })));
+  }
+  const recorded = await packageVersions(q, packageIds);
+  return [...recorded, ...packageIds.map((packageId) => ({ packageId, version: null }))];
+}
+
+async function runsSlice(
+  q: Q,
+  o: SearchOptions,
+  m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
+  runs: readonly Run[],
+  before: number | undefined,
+  slice: number,
+): Promise<SliceRow[]> {
+  let ids: RawBuilder<unknown>;
+  if (runs.length <= RUNS_PER_STATEMENT) ids = mergedRuns(q, runs, before, slice);
+  else {
+    // Many versions (a wide range over a package with a long history): each chunk's newest
+    // `slice` ids, merged; the rows are then read by id.
+    const chunks: number[] = [];
+    for (let i = 0; i < runs.length; i += RUNS_PER_STATEMENT) {
+      const part = mergedRuns(q, runs.slice(i, i + RUNS_PER_STATEMENT), before, slice);
+      const r = await sql<{ id: number }>`${part}`.execute(q);
+      for (const x of r.rows) chunks.push(x.id);
+    }
+    const newest = chunks.sort((a, b) => b - a).slice(0, slice);
+    if (newest.length === 0) return [];
+    ids = sql`select id from components where id in (${sql.join(newest)})`;
+  }
+  const r = await sliceStatement(q, o, m, ids).execute(q);
+  // Sorted here: the runs come newest first already, and a sort in SQL would copy every column.
+  return r.rows
+    .sort((x, y) => y.id - x.id)
+    .map((x) => ({
+      visible: x.visible,
+      hit: typeof x.hit === 'string' ? (JSON.parse(x.hit) as ComponentHit) : x.hit,
+    }));
+}
+
+/** The rows of `ids` with where each ships, and whether the caller may see each. */
+function sliceStatement(
+  q: Q,
+  o: SearchOptions,
+  m: Extract<ComponentMatch, { by: 'purl' | 'name' }>,
+  ids: RawBuilder<unknown>,
+): RawBuilder<{ id: number; visible: number; hit: string | ComponentHit }> {
+  const visible = [
+    o.history ? undefined : sql`s.current = 1`,
+    o.teamIds !== undefined ? sql`s.team_id in (${sql.join(o.teamIds)})` : undefined,
+    o.direct !== undefined ? sql`c.direct = ${o.direct ? 1 : 0}` : undefined,
+    // Package, version and range chose the runs; qualifiers and subpath are compared here.
+    m.by === 'purl' && m.purl !== undefined ? sql`c.purl = ${m.purl}` : undefined,
+  ].filter((x) => x !== undefined);
+  const flag =
+    visible.length === 0
+      ? sql`1`
+      : sql`case when ${sql.join(visible, sql` and `)} then 1 else 0 end`;
+  const hit = isPostgres(q) ? PG_HIT : SQLITE_HIT;
+  return sql`select c.id, ${flag} as visible, ${hit} as hit
+    from (${ids}) as m
+    join components c on c.id = m.id
+    join packages k on k.id = c.package_id
+    join sboms s on s.id = c.sbom_id
+    join artifacts a on a.id = s.artifact_id
+    join releases r on r.id = s.release_id
+    join products p on p.id = s.product_id
+    join teams t on t.id = s.team_id`;
+}
+
+const isPostgres = (q: Q) => q.getExecutor().adapter instanceof PostgresAdapter;
+
+/** One statement a search runs and the database's plan for it. */
+export interface SearchPlan {
+  statement: string;
+  sql: string;
+  /** SQLite: EXPLAIN QUERY PLAN's details; PostgreSQL: EXPLAIN's lines. */
+  plan: string[];
+}
+
+/**
+ * The plans of the statements a purl or name search runs for its first page (the recorded
+ * versions' scan when it needs one, and the page), so benchmarks can print them and tests can
+ * check that each is read off the index rather than scanned. Hash and licence searches: none.
+ */
+export async function explainSearch(
+  q: Q,
+  o: SearchOptions,
+  packageIds: readonly number[],
+): Promise<SearchPlan[]> {
+  const m = o.match;
+  if (m.by === 'hash' || m.by === 'license' || packageIds.length === 0) return [];
+  const out: { statement: string; query: RawBuilder<unknown> }[] = [];
+  if (m.version === undefined) {
+    out.push({ statement: 'recorded versions', query: packageVersionsStatement(packageIds) });
+  }
+  const runs = await indexRuns(q, m, o.versions, packageIds);
+  const first = runs.slice(0, RUNS_PER_STATEMENT);
+  out.push({
+    statement: `page (${first.length} index run${first.length === 1 ? '' : 's'})`,
+    query: sliceStatement(q, o, m, mergedRuns(q, first, o.before, o.limit + 1)),
+  });
+  const pg = isPostgres(q);
+  const plans: SearchPlan[] = [];
+  for (const x of out) {
+    const c = x.query.compile(q);
+    const r = await q.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(`${pg ? 'explain' : 'explain query plan'} ${c.sql}`, [...c.parameters]),
+    );
+    const plan = r.rows.map((row) => String(pg ? row['QUERY PLAN'] : row['detail']));
+    plans.push({ statement: x.statement, sql: c.sql, plan });
+  }
+  return plans;
+}
+
+/**
+ * The newest `slice` ids below `before` of the runs. Each run is an equality on the index's first
+ * two columns, so its rows come in id order, and SQLite merges the runs (MERGE (UNION ALL)),
+ * stopping after `slice` rows. PostgreSQL estimates a package at one version as a row or two (it
+ * multiplies the two columns' selectivities), so it would append the runs whole and sort them:
+ * there each run is limited to `slice` itself.
+ */
+function mergedRuns(
+  q: Q,
+  runs: readonly Run[],
+  before: number | undefined,
+  slice: number,
+): RawBuilder<unknown> {
+  const pg = isPostgres(q);
+  const run = (x: Run) => {
+    const where = sql`package_id = ${x.packageId} and ${
+      x.version === null ? sql`version is null` : sql`version = ${x.version}`
+    }${before !== undefined ? sql` and id < ${before}` : sql``}`;
+    return pg && runs.length > 1
+      ? sql`(select id from components where ${where} order by id desc limit ${slice})`
+      : sql`select id from components where ${where}`;
+  };
+  return sql`${sql.join(runs.map(run), sql` union all `)} order by id desc limit ${slice}`;
+}
+
+// Each hit as one JSON object built by the database: a driver turns a row of twenty columns into
+// twenty values one by one (better-sqlite3 spent more on that than on the joins); one string
+// per row and JSON.parse cost about a third as much. PostgreSQL's json arrives parsed by pg.
+const HIT_FIELDS: readonly [string, string][] = [
+  ['id', 'c.id'],
+  ['purl', 'c.purl'],
+  ['name', 'k.name'],
+  ['version', 'c.version'],
+  ['ecosystem', 'k.ecosystem'],
+  ['scope', 'c.scope'],
+  ['direct', 'c.direct'],
+  ['licenses', 'c.licenses'],
+  ['current', 's.current'],
+  ['sbom_id', 'c.sbom_id'],
+  ['release_id', 'r.id'],
+  ['release_version', 'r.version'],
+  ['release_created_at', 'r.created_at'],
+  ['deployed', 'r.deployed'],
+  ['product_id', 'p.id'],
+  ['product', 'p.name'],
+  ['team', 't.name'],
+  ['artifact_id', 'a.id'],
+  ['artifact_digest', 'a.digest'],
+  ['artifact_name', 'a.name'],
+];
+const hitObject = (fn: string) =>
+  sql.raw(`${fn}(${HIT_FIELDS.map(([k, col]) => `'${k}', ${col}`).join(', ')})`);
+const SQLITE_HIT = hitObject('json_object');
+const PG_HIT = hitObject('json_build_object');
 
 // A licence like MIT links to millions of components. Walking its link-table key downwards in
 // slices, and fetching each slice's components by id, keeps the cost proportional to the page,
@@ -219,13 +421,30 @@ async function componentQuery(
 
 /** The distinct versions recorded for these packages, for range filtering. */
 export async function versionsOf(q: Q, packageIds: readonly number[]): Promise<string[]> {
+  return [...new Set((await packageVersions(q, packageIds)).map((r) => r.version as string))];
+}
+
+/**
+ * Each package's recorded versions, read as a loose index scan: one seek per distinct version
+ * (the next version above the last one found), so a package shipped by thousands of releases at
+ * forty versions costs forty seeks, not thousands of rows (PostgreSQL has no skip scan of its own).
+ */
+async function packageVersions(q: Q, packageIds: readonly number[]): Promise<Run[]> {
   if (packageIds.length === 0) return [];
-  const rows = await q
-    .selectFrom('components')
-    .select('version')
-    .distinct()
-    .where('package_id', 'in', packageIds)
-    .where('version', 'is not', null)
-    .execute();
-  return rows.map((r) => r.version as string);
+  const r = await packageVersionsStatement(packageIds).execute(q);
+  return r.rows.map((x) => ({ packageId: x.package_id, version: x.version }));
+}
+
+function packageVersionsStatement(
+  packageIds: readonly number[],
+): RawBuilder<{ package_id: number; version: string }> {
+  return sql`with recursive v(package_id, version) as (
+      select k.id, (select min(version) from components where package_id = k.id)
+        from packages k where k.id in (${sql.join(packageIds)})
+      union all
+      select v.package_id,
+        (select min(c.version) from components c where c.package_id = v.package_id and c.version > v.version)
+        from v where v.version is not null
+    )
+    select package_id, version from v where version is not null`;
 }

@@ -8,7 +8,14 @@ import {
   parseComponentQuery,
 } from '../../inventory/index.js';
 import { writeGeneration } from '../../store/generation.js';
-import { packageIdsFor, searchComponents, versionsOf } from '../../store/search.js';
+import {
+  explainSearch,
+  packageIdsFor,
+  type SearchOptions,
+  type SearchPlan,
+  searchComponents,
+  versionsOf,
+} from '../../store/search.js';
 import type { Services } from '../services.js';
 import { visibleTeamIds } from './team-scope.js';
 import { type ComponentHitView, hitView, type Page } from './views.js';
@@ -61,6 +68,35 @@ async function runSearch(
   caller: Caller,
   query: ComponentQuery,
 ): Promise<Page<ComponentHitView>> {
+  const { options, packageIds } = await storeSearch(s, caller, query);
+  const rows = await searchComponents(s.db.read, options, packageIds);
+  const more = rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  return {
+    items: page.map(hitView),
+    nextCursor: more ? encodeCursor((page[page.length - 1] as { id: number }).id) : null,
+  };
+}
+
+/**
+ * The database's plans for the statements a search runs for its first page (benchmarks print
+ * them; tests check that they read the index).
+ */
+export async function explainComponentSearch(
+  s: Pick<Services, 'db'>,
+  caller: Caller,
+  query: ComponentQuery,
+): Promise<SearchPlan[]> {
+  const { options, packageIds } = await storeSearch(s, caller, query);
+  return packageIds ? explainSearch(s.db.read, options, packageIds) : [];
+}
+
+/** The query in the store's terms: package ids, the versions a range selects, team ids. */
+async function storeSearch(
+  s: Pick<Services, 'db'>,
+  caller: Caller,
+  query: ComponentQuery,
+): Promise<{ options: SearchOptions; packageIds: number[] | undefined }> {
   const db = s.db.read;
   const m = query.match;
   let versions: string[] | undefined;
@@ -73,25 +109,16 @@ async function runSearch(
     }
   }
   const teamIds = await visibleTeamIds(s, caller);
-  const rows = await searchComponents(
-    db,
-    {
-      match: m,
-      ...(versions !== undefined ? { versions } : {}),
-      ...(query.direct !== undefined ? { direct: query.direct } : {}),
-      history: query.history,
-      ...(teamIds !== undefined ? { teamIds } : {}),
-      limit: query.limit,
-      ...(query.before !== undefined ? { before: query.before } : {}),
-    },
-    packageIds,
-  );
-  const more = rows.length > query.limit;
-  const page = more ? rows.slice(0, query.limit) : rows;
-  return {
-    items: page.map(hitView),
-    nextCursor: more ? encodeCursor((page[page.length - 1] as { id: number }).id) : null,
+  const options: SearchOptions = {
+    match: m,
+    ...(versions !== undefined ? { versions } : {}),
+    ...(query.direct !== undefined ? { direct: query.direct } : {}),
+    history: query.history,
+    ...(teamIds !== undefined ? { teamIds } : {}),
+    limit: query.limit,
+    ...(query.before !== undefined ? { before: query.before } : {}),
   };
+  return { options, packageIds };
 }
 
 // A version the scheme cannot read is simply not in the range (it is reported, not fatal).

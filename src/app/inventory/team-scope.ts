@@ -16,7 +16,10 @@ export function requireTeam(caller: Caller, team: string, what: string): void {
 }
 
 /** The team ids a caller may see; undefined means every team. */
-export async function visibleTeamIds(s: Services, caller: Caller): Promise<number[] | undefined> {
+export async function visibleTeamIds(
+  s: Pick<Services, 'db'>,
+  caller: Caller,
+): Promise<number[] | undefined> {
   const teams = caller.principal.teams;
   return teams === undefined ? undefined : teamIds(s.db.read, teams);
 }
