@@ -78,6 +78,31 @@ export class PgBossQueue implements JobQueue {
     return id;
   }
 
+  async enqueueMany<T extends object>(
+    name: string,
+    jobs: readonly { data: T; singletonKey?: string }[],
+    o: Omit<EnqueueOptions, 'singletonKey'>,
+  ): Promise<void> {
+    await this.queue(name);
+    if (jobs.length === 0) return;
+    // pg-boss's insert is one statement (json_to_recordset … ON CONFLICT DO NOTHING), so the
+    // same derived id leaves a job already there alone, as send does.
+    await this.boss.insert(
+      jobs.map((j) => ({
+        name,
+        data: j.data,
+        ...(j.singletonKey !== undefined
+          ? { id: keyUuid(name, j.singletonKey), singletonKey: j.singletonKey }
+          : {}),
+        retryLimit: o.retryLimit,
+        retryDelay: o.retryDelaySeconds ?? 0,
+        retryBackoff: o.retryBackoff,
+      })),
+    );
+    const worker = this.workers.get(name);
+    if (worker !== undefined) this.boss.notifyWorker(worker);
+  }
+
   async work<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
     await this.queue(name);
     const worker: string = await this.boss.work<T>(

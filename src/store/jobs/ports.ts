@@ -24,6 +24,16 @@ export interface JobQueue {
    * Job names are letters, digits, `-` and `_`.
    */
   enqueue<T extends object>(name: string, data: T, o: EnqueueOptions): Promise<string | null>;
+  /**
+   * Add several jobs of one name in one durable write (a sweep's backlog: one commit instead of
+   * one per job). A job whose `singletonKey` names a job already there is left out, as `enqueue`
+   * would leave it.
+   */
+  enqueueMany<T extends object>(
+    name: string,
+    jobs: readonly { data: T; singletonKey?: string }[],
+    o: Omit<EnqueueOptions, 'singletonKey'>,
+  ): Promise<void>;
   /** Run `handler` for every job of `name` (one at a time per name and process). */
   work<T extends object>(name: string, handler: JobHandler<T>): Promise<void>;
   /** Told when a job has failed for the last time (its retries spent). */
