@@ -190,10 +190,11 @@ export class SqliteJobQueue implements JobQueue {
           .set({ state: 'completed', completed_at: this.iso(this.now()), last_error: null })
           .where('id', 'in', completed)
           .execute();
+      // RETURNING gives the claimed row ('active'): a job with retries made was waiting as a retry.
       for (const state of ['created', 'retry'] as const) {
         const back = claimed
           .slice(next)
-          .filter((j) => j.state === state)
+          .filter((j) => (j.retry_count > 0 ? 'retry' : 'created') === state)
           .map((j) => j.id);
         if (back.length > 0)
           await this.db.kysely
