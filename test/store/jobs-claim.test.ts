@@ -189,3 +189,52 @@ it('SQLite: the start-up sweep runs in the background, and every unmatched SBOM 
     await s.close();
   }
 });
+
+for (const backend of BACKENDS) {
+  it(`${backend}: a job failing among jobs claimed together retries (and fails) alone; the others complete once`, async () => {
+    const s = await freshServices(backend, undefined, { tlog: false });
+    const q = await openJobQueue(s.db, {
+      databaseUrl: s.databaseUrl,
+      pollMs: backend === 'sqlite' ? 50 : 500,
+    });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const id = await q.enqueue('fetched', { i }, { retryLimit: 1, retryBackoff: false });
+        assert.ok(id);
+        ids.push(id);
+      }
+      const runs = new Map<number, number>();
+      const failed: string[] = [];
+      q.onFailed((f) => {
+        failed.push(f.id);
+      });
+      await q.work<{ i: number }>('fetched', async (j) => {
+        runs.set(j.data.i, (runs.get(j.data.i) ?? 0) + 1);
+        if (j.data.i === 2) throw new Error('job 2 always fails');
+        if (j.data.i === 4 && j.attempt === 1) throw new Error('job 4 fails once');
+      });
+      const stateOf = async (k: number) => (await q.get('fetched', ids[k] as string))?.state;
+      await eventually(async () => {
+        for (let k = 0; k < 6; k++)
+          if ((await stateOf(k)) !== (k === 2 ? 'failed' : 'completed')) return false;
+        return true;
+      }, 30_000);
+      assert.deepEqual(
+        [...runs.entries()].sort((a, b) => a[0] - b[0]),
+        [
+          [0, 1],
+          [1, 1],
+          [2, 2],
+          [3, 1],
+          [4, 2],
+          [5, 1],
+        ],
+      );
+      assert.deepEqual(failed, [ids[2]]);
+    } finally {
+      await q.stop();
+      await s.close();
+    }
+  });
+}
