@@ -122,7 +122,7 @@ it('SQLite runner: a job that fails in a batch is retried, the others of the bat
 });
 
 for (const backend of BACKENDS) {
-  it(`${backend}: enqueueMany adds the jobs in one write, leaving out keys already there`, async () => {
+  it(`${backend}: enqueueMany adds the jobs, leaving out keys already there`, async () => {
     const s = await freshServices(backend, undefined, { tlog: false });
     const q = await openJobQueue(s.db, {
       databaseUrl: s.databaseUrl,
@@ -238,3 +238,30 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+it('SQLite runner: enqueueMany over several commits adds every job once, keys already there left out', async () => {
+  const s = await freshServices('sqlite', undefined, { tlog: false });
+  try {
+    const q = await SqliteJobQueue.start(s.db);
+    await q.enqueueMany(
+      'bulk',
+      Array.from({ length: 700 }, (_, i) => ({ data: { i }, singletonKey: `k${i * 3}` })),
+      ONCE,
+    );
+    await q.enqueueMany(
+      'bulk',
+      Array.from({ length: 2300 }, (_, i) => ({ data: { i }, singletonKey: `k${i}` })),
+      ONCE,
+    );
+    await q.stop();
+    const n = await s.db.kysely
+      .selectFrom('jobs')
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .where('name', '=', 'bulk')
+      .executeTakeFirstOrThrow();
+    // k0 … k2299, the 700 keys k0, k3, … k2097 from the first call among them.
+    assert.equal(Number(n.n), 2300);
+  } finally {
+    await s.close();
+  }
+});

@@ -25,9 +25,10 @@ export interface JobQueue {
    */
   enqueue<T extends object>(name: string, data: T, o: EnqueueOptions): Promise<string | null>;
   /**
-   * Add several jobs of one name in one durable write (a sweep's backlog: one commit instead of
-   * one per job). A job whose `singletonKey` names a job already there is left out, as `enqueue`
-   * would leave it.
+   * Add several jobs of one name in a few writes (a sweep's backlog: a commit per thousand jobs
+   * or so instead of one per job), durable when it resolves; when it rejects, some may have been
+   * added. A job whose `singletonKey` names a job already there is left out, as `enqueue` would
+   * leave it.
    */
   enqueueMany<T extends object>(
     name: string,

@@ -90,16 +90,20 @@ export class SqliteJobQueue implements JobQueue {
     checkJobName(name);
     if (jobs.length === 0) return;
     const rows = jobs.map((j) => this.row(name, j.data, j.singletonKey, o));
-    // One transaction: with synchronous = FULL each commit is an fsync, and a sweep of 10,000
-    // jobs one commit each took seconds of the writer connection.
-    await this.db.kysely.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK)
-        await trx
-          .insertInto('jobs')
-          .values(rows.slice(i, i + ENQUEUE_CHUNK))
-          .onConflict((c) => c.doNothing())
-          .execute();
-    });
+    // A transaction per ENQUEUE_COMMIT rows: with synchronous = FULL each commit is an fsync,
+    // and a sweep of 10,000 jobs one commit each took seconds of the writer connection; in one
+    // transaction it held the connection (and /healthz, which asks it) for a quarter second.
+    for (let i = 0; i < rows.length; i += ENQUEUE_COMMIT) {
+      if (i > 0) await new Promise<void>((r) => setImmediate(r));
+      await this.db.kysely.transaction().execute(async (trx) => {
+        for (let k = i; k < Math.min(rows.length, i + ENQUEUE_COMMIT); k += ENQUEUE_CHUNK)
+          await trx
+            .insertInto('jobs')
+            .values(rows.slice(k, Math.min(k + ENQUEUE_CHUNK, i + ENQUEUE_COMMIT)))
+            .onConflict((c) => c.doNothing())
+            .execute();
+      });
+    }
     this.workers.get(name)?.wake();
   }
 
@@ -269,7 +273,10 @@ export class SqliteJobQueue implements JobQueue {
 export const CLAIM_BATCH = 32;
 
 /** Rows of one multi-row insert (SQLite allows 32,766 parameters; a job row has 14). */
-const ENQUEUE_CHUNK = 500;
+const ENQUEUE_CHUNK = 250;
+
+/** Rows enqueueMany commits at a time, giving the event loop a turn between. */
+const ENQUEUE_COMMIT = 1000;
 
 type ClaimedJob = JobRow & { seq: number };
 type JobRow = Selectable<JobTable>;
