@@ -90,6 +90,8 @@ export async function startVulnMatching(
   s: Services,
   o: {
     sweepMs?: number;
+    /** Wait before the first sweep, in ms (default 1000). */
+    firstSweepMs?: number;
     /**
      * Told about findings a job opened (grouped by team, product and advisory), after the job's
      * writes committed: the trigger intake turns each into a `cve-published` event for the
@@ -109,8 +111,19 @@ export async function startVulnMatching(
   });
   // The first sweep runs in the background: a store with thousands of SBOMs never matched
   // queued a job each before the service listened, and held its start (and /healthz) 15 s.
+  // It waits `firstSweepMs` too, so that the backlog it queues does not share the event loop
+  // with the rest of the start (routes compiled, the listener opened).
   let running = true;
-  const first = sweepUnmatched(s, 0)
+  let stopped = false;
+  let cancelFirst: () => void = () => {};
+  const first = new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, o.firstSweepMs ?? 1000);
+    cancelFirst = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  })
+    .then(() => (stopped ? undefined : sweepUnmatched(s, 0)))
     .catch(() => undefined) // the next sweep tries again
     .finally(() => {
       running = false;
@@ -127,7 +140,9 @@ export async function startVulnMatching(
   }, o.sweepMs ?? 60_000);
   timer.unref();
   return async () => {
+    stopped = true;
     clearInterval(timer);
+    cancelFirst();
     await first;
   };
 }
