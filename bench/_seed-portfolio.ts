@@ -10,6 +10,7 @@
  * (or the services) for anything that must be verifiable end to end.
  *
  *   node --import tsx bench/_seed-portfolio.ts --data-dir /tmp/custody-bench [--releases 10000]
+ *     [--unmatched]
  */
 import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
@@ -24,6 +25,11 @@ export interface SeedOptions {
   components?: number;
   /** The time "now" is for the seeded ages (default: the services' clock). */
   now?: Date;
+  /**
+   * Leave the SBOMs unmatched (no `vuln_sbom_scans` rows), as a store whose matching never ran:
+   * the service's start-up sweep then queues one matching job per SBOM. Default: matched.
+   */
+  unmatched?: boolean;
 }
 
 export interface SeededPortfolio {
@@ -385,15 +391,16 @@ export async function seedPortfolio(s: Services, o: SeedOptions = {}): Promise<S
     // start-up sweep (app/vulnerabilities/match-jobs.ts) queues one matching job per SBOM.
     const perSbom = new Map<number, number>();
     for (const f of findings) perSbom.set(f.sbom_id, (perSbom.get(f.sbom_id) ?? 0) + 1);
-    await insertMany(
-      trx,
-      'vuln_sbom_scans',
-      sbomIds.map((id) => ({
-        sbom_id: id,
-        matched_at: iso(now - DAY),
-        findings: perSbom.get(id) ?? 0,
-      })),
-    );
+    if (!o.unmatched)
+      await insertMany(
+        trx,
+        'vuln_sbom_scans',
+        sbomIds.map((id) => ({
+          sbom_id: id,
+          matched_at: iso(now - DAY),
+          findings: perSbom.get(id) ?? 0,
+        })),
+      );
     // A draft `affected` statement awaiting approval for the first advisory, per affected product.
     const drafted = [
       ...new Set(
@@ -482,7 +489,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dataDir = arg('data-dir') ?? '.custody-bench';
   const s = await openServices({ dataDir, tlog: false });
   const t = Date.now();
-  const r = await seedPortfolio(s, { releases: Number(arg('releases') ?? 10000) });
+  const r = await seedPortfolio(s, {
+    releases: Number(arg('releases') ?? 10000),
+    unmatched: process.argv.includes('--unmatched'),
+  });
   process.stdout.write(
     `${r.releases} releases of ${r.products} products in ${dataDir} in ${Date.now() - t} ms\n`,
   );

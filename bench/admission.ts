@@ -1,6 +1,7 @@
 /**
  * npm run bench -- admission [--runs 3] [--duration 10] [--connections 50] [--pods 8]
  *   [--containers 8] [--singles 8] [--sign-concurrency 4] [--no-build] [--keep] [--cpu-prof DIR]
+ *   [--no-recorder]
  *
  * The admission webhook over HTTP on loopback, on the real parts: `custody serve --dev-oidc`
  * (a child process, SQLite, built from dist/) with CUSTODY_OCI_REGISTRIES naming a real
@@ -22,6 +23,9 @@
  * - the ceiling: the same load generator with the same bodies against a minimal node:http
  *   server (a child process too) that answers a fixed AdmissionReview response of the same size.
  *
+ * - the decision recorder in-process (bench/_admission-recorder.ts): event-loop time held per
+ *   decision by the service's recorder beside the recorder as it was before issue [11].
+ *
  * Every answer is read: every cold and warm answer must allow; anything else is counted and
  * fails the bench. Median of --runs runs after a warm-up; peak RSS (VmHWM) of the service.
  * The peers (sigstore policy-controller, Kyverno) are Go webhooks that need a Kubernetes cluster:
@@ -39,6 +43,7 @@ import { CONFORMANCE } from '../test/helpers/conformance.js';
 import { buildImageBlobs } from '../test/helpers/image-builder.js';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { measureReviews, type ReviewStats } from './_admission-load.js';
+import { measureRecorder, type RecorderFigures } from './_admission-recorder.js';
 import { median } from './_harness.js';
 import { buildDist, percentile, stderrOut } from './_service.js';
 
@@ -241,6 +246,18 @@ async function main(): Promise<void> {
     await reg.stop();
     if (OPTS.keep) say(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
+  }
+  if (!argv.includes('--no-recorder')) {
+    // In this process, after the service is gone: what recording costs the event loop.
+    const rec = await measureRecorder(OPTS.runs);
+    const f = (x: RecorderFigures) =>
+      `${x.heldUs.toFixed(0)} µs of event loop held per decision (in its transactions), ${x.cpuUs.toFixed(0)} µs CPU, ${x.perTransaction.toFixed(0)} decisions a transaction`;
+    console.log(
+      `decision recorder in-process, 2,000 decisions/s of 8 admitted images, SQLite, median of ${OPTS.runs}:`,
+    );
+    console.log(`  the service's (linger 50 ms, prepared rows)  ${f(rec.service)}`);
+    console.log(`  as before [11] (a commit per loop turn)     ${f(rec.before)}`);
+    console.log(`  event loop held: ${(rec.before.heldUs / rec.service.heldUs).toFixed(1)}× less`);
   }
 }
 

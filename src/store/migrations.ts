@@ -1192,6 +1192,19 @@ function all(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0027_jobs_ready': {
+      async up(db: Db) {
+        // The in-process runner's claim (store/jobs/sqlite-queue.ts) in due order from an index:
+        // with `state` second in jobs_due, `state in ('created', 'retry')` split the scan in two
+        // and every claim sorted all waiting jobs (0.6 ms a claim with 10,000 waiting). Only
+        // waiting jobs are in this one, so finished ones cost it nothing either.
+        if (dialect === 'sqlite') {
+          await sql`create index jobs_ready on jobs (name, start_after, created_at)
+            where state in ('created', 'retry')`.execute(db);
+          await db.schema.dropIndex('jobs_due').execute();
+        }
+      },
+    },
   };
 }
 

@@ -83,12 +83,15 @@ export async function enqueueAdvisoryMatch(
 /**
  * Take matching jobs from the service's queue, and enqueue what a crash may have left unmatched
  * (an SBOM committed but its job never enqueued; an advisory version whose job was lost): at once
- * and then every `sweepMs`. Returns a function that stops the sweep.
+ * and then every `sweepMs`. Returns a function that stops the sweep (and waits for a running
+ * first sweep, so that the queue is not stopped under it).
  */
 export async function startVulnMatching(
   s: Services,
   o: {
     sweepMs?: number;
+    /** Wait before the first sweep, in ms (default 1000). */
+    firstSweepMs?: number;
     /**
      * Told about findings a job opened (grouped by team, product and advisory), after the job's
      * writes committed: the trigger intake turns each into a `cve-published` event for the
@@ -97,17 +100,34 @@ export async function startVulnMatching(
      */
     onOpened?: (groups: OpenedFindingGroup[]) => Promise<void>;
   } = {},
-): Promise<() => void> {
+): Promise<() => Promise<void>> {
   const jobs = s.jobs;
-  if (!jobs) return () => {};
+  if (!jobs) return async () => {};
   const onOpened = o.onOpened;
   await jobs.work<VulnMatchJob>(VULN_MATCH_JOB, async (job) => {
     const since = s.clock().toISOString();
     const outcome = await runVulnMatch(s, job.data);
     if (onOpened && outcome.opened > 0) await onOpened(await openedFindingGroups(s.db.read, since));
   });
-  await sweepUnmatched(s, 0);
-  let running = false;
+  // The first sweep runs in the background: a store with thousands of SBOMs never matched
+  // queued a job each before the service listened, and held its start (and /healthz) 15 s.
+  // It waits `firstSweepMs` too, so that the backlog it queues does not share the event loop
+  // with the rest of the start (routes compiled, the listener opened).
+  let running = true;
+  let stopped = false;
+  let cancelFirst: () => void = () => {};
+  const first = new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, o.firstSweepMs ?? 1000);
+    cancelFirst = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  })
+    .then(() => (stopped ? undefined : sweepUnmatched(s, 0)))
+    .catch(() => undefined) // the next sweep tries again
+    .finally(() => {
+      running = false;
+    });
   const timer = setInterval(() => {
     if (running) return;
     running = true;
@@ -119,12 +139,27 @@ export async function startVulnMatching(
       });
   }, o.sweepMs ?? 60_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    cancelFirst();
+    await first;
+  };
 }
 
 /** Enqueue the current SBOMs and advisory versions not matched yet (singleton keys dedupe). */
 export async function sweepUnmatched(s: Services, graceMs: number): Promise<void> {
-  for (const id of await unmatchedSbomIds(s.db.read, 10_000)) await enqueueSbomMatch(s, id);
+  const jobs = s.jobs;
+  if (!jobs) return;
+  // One write for the whole backlog (the same jobs and keys enqueueSbomMatch makes).
+  await jobs.enqueueMany<VulnMatchJob>(
+    VULN_MATCH_JOB,
+    (await unmatchedSbomIds(s.db.read, 10_000)).map((sbomId) => ({
+      data: { kind: 'sbom', sbomId },
+      singletonKey: `sbom:${sbomId}`,
+    })),
+    RETRY,
+  );
   const before = new Date(s.clock().getTime() - graceMs).toISOString();
   const versions = await unmatchedAdvisoryVersions(s.db.read, 100_000, before);
   for (let i = 0; i < versions.length; i += 500)

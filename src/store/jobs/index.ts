@@ -9,4 +9,9 @@ export type {
   JobState,
   JobStatus,
 } from './ports.js';
-export { SqliteJobQueue, type SqliteJobQueueOptions } from './sqlite-queue.js';
+export {
+  CLAIM_BATCH,
+  claimQuery,
+  SqliteJobQueue,
+  type SqliteJobQueueOptions,
+} from './sqlite-queue.js';

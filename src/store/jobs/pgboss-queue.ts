@@ -78,43 +78,75 @@ export class PgBossQueue implements JobQueue {
     return id;
   }
 
+  async enqueueMany<T extends object>(
+    name: string,
+    jobs: readonly { data: T; singletonKey?: string }[],
+    o: Omit<EnqueueOptions, 'singletonKey'>,
+  ): Promise<void> {
+    await this.queue(name);
+    if (jobs.length === 0) return;
+    // pg-boss's insert is one statement (json_to_recordset … ON CONFLICT DO NOTHING), so the
+    // same derived id leaves a job already there alone, as send does.
+    await this.boss.insert(
+      jobs.map((j) => ({
+        name,
+        data: j.data,
+        ...(j.singletonKey !== undefined
+          ? { id: keyUuid(name, j.singletonKey), singletonKey: j.singletonKey }
+          : {}),
+        retryLimit: o.retryLimit,
+        retryDelay: o.retryDelaySeconds ?? 0,
+        retryBackoff: o.retryBackoff,
+      })),
+    );
+    const worker = this.workers.get(name);
+    if (worker !== undefined) this.boss.notifyWorker(worker);
+  }
+
   async work<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
     await this.queue(name);
     const worker: string = await this.boss.work<T>(
       name,
       {
-        batchSize: 1,
+        // A fetch (a round trip and an UPDATE … SKIP LOCKED) takes a few jobs; each still runs,
+        // retries and fails alone.
+        batchSize: PG_CLAIM_BATCH,
         includeMetadata: true,
         pollingIntervalSeconds: this.o.pollingIntervalSeconds ?? 1,
       },
       async (jobs) => {
-        for (const j of jobs) {
-          try {
-            await handler({
-              id: j.id,
-              name,
-              data: j.data,
-              attempt: j.retryCount + 1,
-              retryLimit: j.retryLimit,
-            });
-          } catch (e) {
-            if (j.retryCount >= j.retryLimit) {
-              await tell(this.listeners, {
+        try {
+          for (const j of jobs) {
+            try {
+              await handler({
                 id: j.id,
                 name,
                 data: j.data,
-                error: (e as Error)?.message ?? String(e),
-                attempts: j.retryCount + 1,
+                attempt: j.retryCount + 1,
+                retryLimit: j.retryLimit,
               });
+            } catch (e) {
+              if (j.retryCount >= j.retryLimit) {
+                await tell(this.listeners, {
+                  id: j.id,
+                  name,
+                  data: j.data,
+                  error: (e as Error)?.message ?? String(e),
+                  attempts: j.retryCount + 1,
+                });
+              }
+              // Failed on its own: pg-boss fails every job of a fetch when the callback throws.
+              // Its retry (or last failure) is then this job's alone, and pg-boss completes only
+              // the jobs of the fetch still active.
+              await this.boss.fail(name, j.id, failureData(e));
             }
-            throw e;
-          } finally {
-            // pg-boss waits a polling interval after every fetch, even one that found a job: with
-            // a backlog that is one job per interval. Having found work, look again at once; an
-            // empty fetch still waits the interval.
-            const self = this.workers.get(name);
-            if (self !== undefined) this.boss.notifyWorker(self);
           }
+        } finally {
+          // pg-boss waits a polling interval after every fetch, even one that found jobs: with
+          // a backlog that is one fetch per interval. Having found work, look again at once; an
+          // empty fetch still waits the interval.
+          const self = this.workers.get(name);
+          if (self !== undefined) this.boss.notifyWorker(self);
         }
       },
     );
@@ -152,6 +184,17 @@ export class PgBossQueue implements JobQueue {
     await this.boss.createQueue(name);
     this.queues.add(name);
   }
+}
+
+/**
+ * Jobs one pg-boss fetch claims. Kept small: the jobs of a fetch run one after another, and a
+ * job's expiry (15 min) counts from its fetch, and other replicas cannot take them meanwhile.
+ */
+export const PG_CLAIM_BATCH = 8;
+
+/** The failed job's output, as pg-boss stores a thrown value when it fails a job itself. */
+function failureData(e: unknown): object {
+  return typeof e === 'object' && e !== null && !Array.isArray(e) ? e : { value: e };
 }
 
 /** A UUID (version 8, RFC 9562) from the job name and singleton key. */

@@ -24,6 +24,17 @@ export interface JobQueue {
    * Job names are letters, digits, `-` and `_`.
    */
   enqueue<T extends object>(name: string, data: T, o: EnqueueOptions): Promise<string | null>;
+  /**
+   * Add several jobs of one name in a few writes (a sweep's backlog: a commit per thousand jobs
+   * or so instead of one per job), durable when it resolves; when it rejects, some may have been
+   * added. A job whose `singletonKey` names a job already there is left out, as `enqueue` would
+   * leave it.
+   */
+  enqueueMany<T extends object>(
+    name: string,
+    jobs: readonly { data: T; singletonKey?: string }[],
+    o: Omit<EnqueueOptions, 'singletonKey'>,
+  ): Promise<void>;
   /** Run `handler` for every job of `name` (one at a time per name and process). */
   work<T extends object>(name: string, handler: JobHandler<T>): Promise<void>;
   /** Told when a job has failed for the last time (its retries spent). */
