@@ -18,6 +18,7 @@ import { run } from '../../src/cli/main.js';
 import { preAuthEncoding } from '../../src/formats/dsse.js';
 import { prepareSbom } from '../../src/inventory/index.js';
 import { DEFAULT_GATE_POLICY } from '../../src/sbom/quality/gate-policy.js';
+import { type PreparedWire, preparedFromWire } from '../../src/workers/prepare-wire.js';
 import { conformancePath, REPO_ROOT } from '../helpers/conformance.js';
 
 const BIN = join(REPO_ROOT, 'bin/custody.js');
@@ -122,7 +123,11 @@ describe('bin/custody.js runs the bundled CLI', () => {
       );
       assert.equal(answer.id, 7);
       assert.equal(answer.error, undefined);
-      assert.deepEqual(answer.result, await prepareSbom(bytes, nowIso, DEFAULT_GATE_POLICY));
+      // The worker posts its result as JSON text (prepare-wire.ts); decoded, it must be the same.
+      assert.deepEqual(
+        { ...preparedFromWire(answer.result as PreparedWire) },
+        await prepareSbom(bytes, nowIso, DEFAULT_GATE_POLICY),
+      );
     } finally {
       await worker.terminate();
     }
