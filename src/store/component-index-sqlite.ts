@@ -174,8 +174,11 @@ function dictionaryIds<V>(
   return ids;
 }
 
-/** Insert `params` (rows of `width` values, flattened) in statements of up to LINK_ROWS rows. */
-function insertAll(
+/**
+ * Insert `params` (rows of `width` values, flattened) in statements of up to LINK_ROWS rows, on
+ * the connection's open transaction (follow-ups use it too).
+ */
+export function insertAll(
   db: SqliteDatabase.Database,
   head: string,
   width: number,

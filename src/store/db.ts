@@ -126,16 +126,19 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   const stats = new StatsRefresher(async () => {
     sqlite.pragma('optimize');
   });
+  // Commits whose fsync runs off the event loop, answered once synced (store/wal-sync.ts).
+  const writes = new WriteQueue(kysely, { beforeCommit: bumpWriteGeneration, sqlite });
   return {
     kysely,
     read,
-    writes: new WriteQueue(kysely, { beforeCommit: bumpWriteGeneration }),
+    writes,
     sqlite,
     dialect: 'sqlite',
     location: file,
     noteIngest: () => stats.note(),
     close: async () => {
       await stats.idle();
+      await writes.close();
       await read.destroy();
       await kysely.destroy();
     },

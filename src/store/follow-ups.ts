@@ -1,5 +1,7 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { FollowUpInput } from '../inventory/index.js';
+import { insertAll } from './component-index-sqlite.js';
 import type { Q } from './db.js';
 import type { Database } from './schema.js';
 
@@ -24,6 +26,8 @@ export async function recordFollowUps(
     items: readonly FollowUpInput[];
     now: string;
   },
+  /** The SQLite connection `q` is a transaction on: rows go in through prepared statements. */
+  sqlite?: SqliteDatabase.Database,
 ): Promise<void> {
   const opened = new Map<string, string>();
   if (o.supersedes !== null) {
@@ -36,6 +40,16 @@ export async function recordFollowUps(
     for (const r of old) opened.set(keyOf(r.check_id, r.purl, r.component), r.opened_at);
   }
   const carried = new Set<string>();
+  // Most rows open now: one due date each for the few distinct opening times.
+  const dueOf = new Map<string, string>();
+  const due = (openedAt: string) => {
+    let d = dueOf.get(openedAt);
+    if (d === undefined) {
+      d = new Date(Date.parse(openedAt) + o.slaDays * DAY_MS).toISOString();
+      dueOf.set(openedAt, d);
+    }
+    return d;
+  };
   const rows = o.items.map((f) => {
     const key = keyOf(f.check, f.purl, f.label);
     const openedAt = opened.get(key) ?? o.now;
@@ -50,16 +64,43 @@ export async function recordFollowUps(
       message: f.message,
       opened_at: openedAt,
       sla_days: o.slaDays,
-      due_at: new Date(Date.parse(openedAt) + o.slaDays * DAY_MS).toISOString(),
+      due_at: due(openedAt),
       resolved_at: null,
       resolution: null,
     };
   });
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await q
-      .insertInto('follow_ups')
-      .values(rows.slice(i, i + CHUNK))
-      .execute();
+  if (sqlite) {
+    // A row a component on a typical SBOM: building Kysely's query tree for each cost more than
+    // the rows' insertion.
+    const params: unknown[] = [];
+    for (const r of rows)
+      params.push(
+        r.team_id,
+        r.sbom_id,
+        r.check_id,
+        r.component_ref,
+        r.component,
+        r.purl,
+        r.message,
+        r.opened_at,
+        r.sla_days,
+        r.due_at,
+        null,
+        null,
+      );
+    insertAll(
+      sqlite,
+      'INSERT INTO follow_ups (team_id, sbom_id, check_id, component_ref, component, purl, message, opened_at, sla_days, due_at, resolved_at, resolution) VALUES',
+      12,
+      params,
+    );
+  } else {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await q
+        .insertInto('follow_ups')
+        .values(rows.slice(i, i + CHUNK))
+        .execute();
+    }
   }
   if (o.supersedes === null || opened.size === 0) return;
   await q

@@ -149,14 +149,18 @@ async function fileSbom(
       : await insertComponents(trx, sbomId, input.rows, cache),
   );
   if (previous || input.followUps?.items.length) {
-    await recordFollowUps(trx, {
-      teamId: team.id,
-      sbomId,
-      supersedes: previous?.id ?? null,
-      slaDays: input.followUps?.slaDays ?? 30,
-      items: input.followUps?.items ?? [],
-      now,
-    });
+    await recordFollowUps(
+      trx,
+      {
+        teamId: team.id,
+        sbomId,
+        supersedes: previous?.id ?? null,
+        slaDays: input.followUps?.slaDays ?? 30,
+        items: input.followUps?.items ?? [],
+        now,
+      },
+      db.sqlite,
+    );
   }
   // The queue moves the write generation once per batch, just before it commits.
   await insertAuditEvent(

@@ -1,13 +1,3 @@
-import {
-  close as closeFd,
-  constants,
-  fdatasync as fdatasyncFd,
-  fsync as fsyncFd,
-  open as openFd,
-} from 'node:fs';
-import { dirname } from 'node:path';
-import { promisify } from 'node:util';
-import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type {
   LogState,
@@ -34,6 +24,7 @@ import {
   tlogEntryAt,
   tlogEntryByLeafHash,
 } from './tlog-entries.js';
+import { WalSync } from './wal-sync.js';
 
 /**
  * The transparency log's tables behind its port (src/tlog/ports.ts). The tree itself is not
@@ -54,10 +45,8 @@ export interface TlogStoreOptions {
 /** The log's store on `db`: sequencing on the writer, serving reads on `db.read`. */
 export function createTlogStore(db: Db, o: TlogStoreOptions = {}): TlogEntryStore {
   // Only in WAL mode: there a commit's frames are appended to one file that one sync makes durable.
-  const sqliteBatch =
-    db.sqlite !== undefined && db.sqlite.pragma('journal_mode', { simple: true }) === 'wal'
-      ? new SqliteDurableBatch(db, db.sqlite, o.syncWal)
-      : undefined;
+  const wal = db.sqlite !== undefined ? WalSync.of(db.sqlite, o.syncWal) : undefined;
+  const sqliteBatch = wal !== undefined ? new SqliteDurableBatch(db, wal) : undefined;
   return {
     primary: readerOn(db.kysely),
     reader: readerOn(db.read),
@@ -91,47 +80,27 @@ function batchWriter(q: Q, db: Db, onWrite?: () => void): TlogBatchWriter {
 }
 
 /**
- * A log batch on SQLite whose commit does not stop the event loop. With `synchronous = FULL`
- * SQLite fsyncs the WAL inside COMMIT, on the thread that runs it: every batch stopped HTTP
- * parsing and signature checks for a whole fsync (about 4 ms on a virtual disk, a fifth of the
- * main thread under load). Instead the batch commits with `synchronous = NORMAL` (the WAL
- * written, not synced; the connection's setting is put back before anyone else may use it) and
- * then the WAL is fdatasynced on libuv's thread pool (and its directory, whenever the WAL file is
- * new); only after that does `run` resolve, so an entry is acknowledged, and its checkpoint
- * published, only once it is on disk, as before. Appends that arrive meanwhile are checked and
- * queue for the next batch.
- *
- * The WAL holds commits in order and SQLite recovers it up to the last whole commit, so a crash
- * before the sync loses at most the unsynced batches, never one acknowledged before them. Other
- * readers of the database file may see such a batch for the length of the sync; the log's own
- * reads stop at its published checkpoint. Checkpointing the WAL into the database file syncs
- * both files under NORMAL too.
+ * A log batch on SQLite whose commit does not stop the event loop (store/wal-sync.ts): every
+ * batch stopped HTTP parsing and signature checks for a whole fsync (about 4 ms on a virtual
+ * disk, a fifth of the main thread under load). `run` resolves only after the WAL is synced, so
+ * an entry is acknowledged, and its checkpoint published, only once it is on disk, as before.
+ * Appends that arrive meanwhile are checked and queue for the next batch. The log's own reads
+ * stop at its published checkpoint, so none sees a batch before its sync.
  */
 class SqliteDurableBatch {
   /** A committed batch whose WAL frames have not been synced (a sync failed, or none ran yet). */
   private unsynced = false;
-  /**
-   * The WAL, open from the first sync on. SQLite deletes the WAL only when the database's last
-   * connection closes, and this process holds two until it stops: the file stays the same.
-   */
-  private walFd: number | undefined;
-  private readonly walPath: string;
 
   constructor(
     private readonly db: Db,
-    private readonly sqlite: SqliteDatabase.Database,
-    private readonly syncWal: (walPath: string) => Promise<void> = (p) => this.fdatasync(p),
-  ) {
-    this.walPath = `${sqlite.name}-wal`;
-  }
+    private readonly wal: WalSync,
+  ) {}
 
   async run<T>(f: (w: TlogBatchWriter) => Promise<T>): Promise<T> {
     // The connection (Kysely's mutex) is held from before BEGIN to after the setting is restored:
     // no other transaction on it can commit under NORMAL.
-    const result = await this.db.kysely.connection().execute(async (conn) => {
-      const setting = this.sqlite.pragma('synchronous', { simple: true }) as number;
-      this.sqlite.pragma('synchronous = NORMAL');
-      try {
+    const result = await this.db.kysely.connection().execute((conn) =>
+      this.wal.unsynced(async () => {
         await sql`begin immediate`.execute(conn);
         try {
           const r = await f(
@@ -142,43 +111,22 @@ class SqliteDurableBatch {
           await sql`commit`.execute(conn);
           return r;
         } catch (e) {
-          if (this.sqlite.inTransaction) await sql`rollback`.execute(conn);
+          if (this.db.sqlite?.inTransaction) await sql`rollback`.execute(conn);
           throw e;
         }
-      } finally {
-        this.sqlite.pragma(`synchronous = ${setting}`);
-      }
-    });
+      }),
+    );
     // A batch of duplicates alone wrote nothing, but the entries it answers with must be durable
     // too: sync whenever any commit since the last good sync is not.
     if (this.unsynced) {
-      await this.syncWal(this.walPath);
+      await this.wal.sync();
       this.unsynced = false;
     }
     return result;
   }
 
-  async close(): Promise<void> {
-    const fd = this.walFd;
-    this.walFd = undefined;
-    if (fd !== undefined) await promisify(closeFd)(fd);
-  }
-
-  private async fdatasync(walPath: string): Promise<void> {
-    if (this.walFd === undefined) {
-      const fd = await promisify(openFd)(walPath, constants.O_RDONLY);
-      // The WAL may be new (SQLite creates it at the first write after a clean start, and syncs
-      // its directory only when it syncs the WAL itself): make its name durable too.
-      const dir = await promisify(openFd)(dirname(walPath), constants.O_RDONLY);
-      try {
-        await promisify(fsyncFd)(dir);
-      } finally {
-        await promisify(closeFd)(dir);
-      }
-      this.walFd = fd;
-    }
-    // The callback API: a promise FileHandle costs the event loop twice as much per call.
-    await promisify(fdatasyncFd)(this.walFd);
+  close(): Promise<void> {
+    return this.wal.close();
   }
 }
 

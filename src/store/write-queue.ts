@@ -1,6 +1,8 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import { type DeferredAudit, deferAuditOn, insertAuditRows } from './audit.js';
 import type { Database } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
 interface Job {
   work: (trx: Transaction<Database>) => Promise<unknown>;
@@ -24,6 +26,14 @@ export interface WriteQueueOptions {
    * commit (the store moves the write generation here). When it throws, the batch fails whole.
    */
   beforeCommit?: (trx: Transaction<Database>) => Promise<void>;
+  /**
+   * The connection's SQLite handle: in WAL mode a batch then commits without the fsync on the
+   * event loop, and its writes are answered once the WAL is synced on the thread pool
+   * (store/wal-sync.ts). Meanwhile the next batch runs.
+   */
+  sqlite?: SqliteDatabase.Database | undefined;
+  /** Test seam: how the WAL is made durable (default: fdatasync). */
+  syncWal?: (walPath: string) => Promise<void>;
 }
 
 export class WriteQueue {
@@ -31,6 +41,9 @@ export class WriteQueue {
   private draining = false;
   private readonly maxBatch: number;
   private readonly beforeCommit: WriteQueueOptions['beforeCommit'];
+  private readonly wal: WalSync | undefined;
+  /** Batches committed, waiting for their sync before they are answered. */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -38,6 +51,16 @@ export class WriteQueue {
   ) {
     this.maxBatch = options.maxBatch ?? 16;
     this.beforeCommit = options.beforeCommit;
+    this.wal = options.sqlite ? WalSync.of(options.sqlite, options.syncWal) : undefined;
+  }
+
+  /** Wait for the batches in flight to be answered, and let go of the WAL. */
+  async close(): Promise<void> {
+    while (this.draining || this.settling.size > 0) {
+      await Promise.allSettled([...this.settling]);
+      if (this.draining) await new Promise((r) => setTimeout(r, 1));
+    }
+    await this.wal?.close();
   }
 
   /**
@@ -66,9 +89,60 @@ export class WriteQueue {
 
   private async runBatch(batch: Job[]): Promise<void> {
     const outcomes = new Map<Job, { ok: true; value: unknown } | { ok: false; error: unknown }>();
+    const wal = this.wal;
+    let committedAll: boolean;
+    try {
+      // The connection (Kysely's mutex) is held from before BEGIN to after the setting is
+      // restored: no other transaction on it can commit under the lowered setting.
+      committedAll = wal
+        ? await this.db
+            .connection()
+            .execute((conn) => wal.unsynced(() => this.commitBatch(conn, batch, outcomes)))
+        : await this.commitBatch(this.db, batch, outcomes);
+    } catch (error) {
+      for (const job of batch) outcomes.set(job, { ok: false, error });
+      committedAll = false;
+    }
+    if (!committedAll) {
+      await this.settle(batch, outcomes);
+      return;
+    }
+    const committed = batch.filter((job) => outcomes.get(job)?.ok);
+    // The failed ones are answered now, before the next batch: their undo sees what committed.
+    await this.settle(
+      batch.filter((job) => !outcomes.get(job)?.ok),
+      outcomes,
+    );
+    if (!wal) {
+      await this.settle(committed, outcomes);
+      return;
+    }
+    // The others once the WAL is on disk, while the next batch runs. Every batch syncs, even one
+    // of duplicates that wrote nothing: what it answers with may be an earlier batch's rows
+    // whose own sync has not finished (or failed), and a sync covers every commit before it.
+    // A failed sync answers nobody with success: the rows may be there, a retry finds them.
+    const settled: Promise<void> = wal
+      .sync()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          for (const job of committed) outcomes.set(job, { ok: false, error });
+        },
+      )
+      .then(() => this.settle(committed, outcomes))
+      .finally(() => this.settling.delete(settled));
+    this.settling.add(settled);
+  }
+
+  /** One transaction for the batch, each write in its own savepoint; false when it failed whole. */
+  private async commitBatch(
+    db: Kysely<Database>,
+    batch: Job[],
+    outcomes: Map<Job, { ok: true; value: unknown } | { ok: false; error: unknown }>,
+  ): Promise<boolean> {
     let trx: Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>>;
     try {
-      trx = await this.db.startTransaction().execute();
+      trx = await db.startTransaction().execute();
       // The batch's audit rows, inserted together before the commit (store/audit.ts).
       const audited: DeferredAudit[] = [];
       for (const [i, job] of batch.entries()) {
@@ -91,6 +165,7 @@ export class WriteQueue {
         await this.beforeCommit(trx);
       }
       await trx.commit().execute();
+      return true;
     } catch (error) {
       // The transaction itself failed (connection lost, commit refused): none of it stands.
       try {
@@ -100,7 +175,14 @@ export class WriteQueue {
         // gone with the connection
       }
       for (const job of batch) outcomes.set(job, { ok: false, error });
+      return false;
     }
+  }
+
+  private async settle(
+    batch: Job[],
+    outcomes: Map<Job, { ok: true; value: unknown } | { ok: false; error: unknown }>,
+  ): Promise<void> {
     for (const job of batch) {
       const o = outcomes.get(job);
       if (o?.ok) {

@@ -222,15 +222,27 @@ async function matchSbom(s: Services, sbomId: number): Promise<ReconcileOutcome>
     return none;
   }
   const current = await currentSbomIdsOfArtifact(read, sbom.artifact_id);
-  const components = await componentsOfSboms(read, current);
-  const keys: { ecosystem: string; name: string }[] = [];
-  for (const c of components) {
-    const ref = osvRef(c.purl);
-    if (ref) for (const name of ref.names) keys.push({ ecosystem: ref.ecosystem, name });
+  // With no advisory naming any package (no feed loaded yet) nothing can match: reading and
+  // parsing every component only to look them up in an empty table was most of the job's cost.
+  // Open findings of the artifact still close below, as they would with an empty lookup.
+  const anyNamed = await read
+    .selectFrom('advisory_packages')
+    .select('advisory_id')
+    .limit(1)
+    .executeTakeFirst();
+  let rows = new Map<string, AdvisoryRow>();
+  let desired: DesiredFinding[] = [];
+  if (anyNamed) {
+    const components = await componentsOfSboms(read, current);
+    const keys: { ecosystem: string; name: string }[] = [];
+    for (const c of components) {
+      const ref = osvRef(c.purl);
+      if (ref) for (const name of ref.names) keys.push({ ecosystem: ref.ecosystem, name });
+    }
+    rows = await advisoriesById(read, await advisoryIdsForPackages(read, keys));
+    const records = [...rows.values()].filter((r) => r.withdrawn === null).map(recordOf);
+    desired = desiredFindings(components, createAdvisoryIndex(records));
   }
-  const rows = await advisoriesById(read, await advisoryIdsForPackages(read, keys));
-  const records = [...rows.values()].filter((r) => r.withdrawn === null).map(recordOf);
-  const desired = desiredFindings(components, createAdvisoryIndex(records));
   const currentSet = new Set(current);
   return s.db.writes.run(async (trx) => {
     const o = await reconcileFindings(trx, { artifactId: sbom.artifact_id }, desired, {
