@@ -37,7 +37,7 @@
  * Targets (the issue): ingest ≥ 200 SBOMs/s of 500 components on SQLite; exact-purl p95 < 20 ms;
  * version-range p95 < 100 ms. The generated SBOMs are cached under bench/.data/inventory/.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { explainComponentSearch } from '../src/app/inventory/search-components.js';
 import { openServices } from '../src/app/services.js';
@@ -58,6 +58,7 @@ import {
   stderrOut,
   stopService,
   storedSboms,
+  withPgClient,
 } from './_service.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -91,6 +92,8 @@ const OPTS = {
 };
 const PG_DB = 'custody_bench';
 const TARGETS = { ingestPerS: 200, exactP95Ms: 20, rangeP95Ms: 100 };
+/** Query figures with the CPU time each request cost (ms; dbCpuMs on PostgreSQL only). */
+type Measured = QueryStats & { serviceCpuMs?: number; dbCpuMs?: number };
 const OUT = stderrOut();
 const say = OUT.say;
 
@@ -99,14 +102,14 @@ interface DbResult {
   /** undefined: a kept store was reused (`--reuse`), nothing was loaded. */
   ingest: IngestFigures | undefined;
   /** Uncached searches measured when the load paused at `--measure-at` releases. */
-  checkpoint?: { releases: number; rows: number; exactIndex: QueryStats; rangeIndex: QueryStats };
+  checkpoint?: { releases: number; rows: number; exactIndex: Measured; rangeIndex: Measured };
   hits: HitCheck[];
   /** Repeats answered from the search cache (what clients get by default). */
-  exact: QueryStats;
-  range: QueryStats;
+  exact: Measured;
+  range: Measured;
   /** Every request searching the index (Cache-Control: no-cache). */
-  exactIndex: QueryStats;
-  rangeIndex: QueryStats;
+  exactIndex: Measured;
+  rangeIndex: Measured;
   databaseBytes: number | undefined;
   /** The database's plans for the first exact-purl and version-range searches' statements. */
   plans: { query: string; statement: string; plan: string[] }[];
@@ -340,7 +343,7 @@ async function measureKind(
   kind: string,
   paths: string[],
   noCache: boolean,
-): Promise<QueryStats> {
+): Promise<Measured> {
   const common = {
     base: s.base,
     token: s.token,
@@ -354,7 +357,40 @@ async function measureKind(
   say(
     `${db}: ${kind} queries${noCache ? ' (Cache-Control: no-cache)' : ''}, ${OPTS.connections} connections, ${OPTS.durationS} s…`,
   );
-  return measureQueries({ ...common, durationS: OPTS.durationS });
+  // CPU time per request (service process, and PostgreSQL's backends serving it): unlike the
+  // latencies it hardly moves when other work shares the cores, so runs on a busy machine compare.
+  const pids = [s.process.pid ?? 0, ...(s.databaseUrl ? await backendPids(s.databaseUrl) : [])];
+  const before = pids.map(cpuMs);
+  const stats = await measureQueries({ ...common, durationS: OPTS.durationS });
+  const used = pids.map((pid, i) => cpuMs(pid) - (before[i] as number));
+  const per = (ms: number) => (stats.requests > 0 ? ms / stats.requests : 0);
+  return {
+    ...stats,
+    serviceCpuMs: per(used[0] as number),
+    ...(s.databaseUrl ? { dbCpuMs: per(used.slice(1).reduce((a, b) => a + b, 0)) } : {}),
+  };
+}
+
+/** A process's user + system CPU time in ms from /proc (0 where there is none, as on macOS). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks of 1/100 s (USER_HZ on Linux).
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL backends connected to the service's database (its pool, once warm). */
+async function backendPids(databaseUrl: string): Promise<number[]> {
+  return withPgClient(databaseUrl, async (q) => {
+    const r = await q(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return (r.rows as { pid: number }[]).map((x) => x.pid);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,6 +406,7 @@ function report(
   const p = results.find((r) => r.db === 'postgres');
   type Row = [string, (r: DbResult) => number | undefined, (n: number) => string, string];
   const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const cpu = (n: number) => `${n.toFixed(2)} ms`;
   const rate = (unit: string) => (n: number) => `${Math.round(n).toLocaleString('en')} ${unit}`;
   const rows: Row[] = [
     [
@@ -388,6 +425,10 @@ function report(
     ['version range p50, index', (r) => r.rangeIndex.p50Ms, ms, ''],
     ['version range p95, index', (r) => r.rangeIndex.p95Ms, ms, `< ${TARGETS.rangeP95Ms} ms`],
     ['version range throughput, index', (r) => r.rangeIndex.requestsPerS, rate('req/s'), ''],
+    ['exact purl service CPU/request, index', (r) => r.exactIndex.serviceCpuMs, cpu, ''],
+    ['exact purl PostgreSQL CPU/request, index', (r) => r.exactIndex.dbCpuMs, cpu, ''],
+    ['version range service CPU/request, index', (r) => r.rangeIndex.serviceCpuMs, cpu, ''],
+    ['version range PostgreSQL CPU/request, index', (r) => r.rangeIndex.dbCpuMs, cpu, ''],
     ['exact purl p50, cached', (r) => r.exact.p50Ms, ms, ''],
     ['exact purl p95, cached', (r) => r.exact.p95Ms, ms, `< ${TARGETS.exactP95Ms} ms`],
     ['exact purl p99, cached', (r) => r.exact.p99Ms, ms, ''],

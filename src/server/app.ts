@@ -492,4 +492,22 @@ function answerFrameworkError(err: FastifyError, req: FastifyRequest, reply: Fas
  */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
+
+  /**
+   * Reads that succeed are logged at debug level (CUSTODY_LOG_LEVEL=debug shows them): at
+   * thousands of searches a second the info line cost as much as Fastify's own routing, and the
+   * Prometheus metrics count every request by route, status and time anyway. Writes, refusals and
+   * failures stay at info and above.
+   */
+  override requestCompleted(
+    error: Error | null | undefined,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (!error && reply.statusCode < 400 && (req.method === 'GET' || req.method === 'HEAD')) {
+      reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+      return;
+    }
+    super.requestCompleted(error, req, reply);
+  }
 }

@@ -14,6 +14,7 @@ import {
   type SearchOptions,
   type SearchPlan,
   searchComponents,
+  searchComponentViews,
   versionsOf,
 } from '../../store/search.js';
 import type { Services } from '../services.js';
@@ -34,6 +35,32 @@ export async function findComponents(
   opts: { fresh?: boolean } = {},
 ): Promise<Page<ComponentHitView>> {
   return searchInventory(s, caller, parseComponentQuery(params), opts);
+}
+
+/**
+ * `findComponents`' answer as the JSON text of its page, the same value (a test compares them):
+ * purl and name searches' rows arrive as JSON text from the database and are joined into the body
+ * as they are, not parsed into objects only to be serialized again.
+ * @throws InventoryError INVENTORY_QUERY_INVALID naming the parameter at fault
+ */
+export async function findComponentsJson(
+  s: Services,
+  caller: Caller,
+  params: ComponentQueryParams,
+  opts: { fresh?: boolean } = {},
+): Promise<string> {
+  const query = parseComponentQuery(params);
+  const by = query.match.by;
+  if ((!opts.fresh && s.searchCache) || by === 'hash' || by === 'license') {
+    return JSON.stringify(await searchInventory(s, caller, query, opts));
+  }
+  requirePermission(caller.principal, 'inventory:read');
+  const { options, packageIds } = await storeSearch(s, caller, query);
+  const rows = (await searchComponentViews(s.db.read, options, packageIds)) ?? [];
+  const more = rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  const next = more ? encodeCursor((page[page.length - 1] as { id: number }).id) : null;
+  return `{"items":[${page.map((r) => r.json).join(',')}],"nextCursor":${JSON.stringify(next)}}`;
 }
 
 /**

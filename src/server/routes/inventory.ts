@@ -10,7 +10,7 @@ import {
   releasesOfProduct,
   sbomById,
 } from '../../app/inventory/read-catalogue.js';
-import { findComponents, MAX_SEARCH_LIMIT } from '../../app/inventory/search-components.js';
+import { findComponentsJson, MAX_SEARCH_LIMIT } from '../../app/inventory/search-components.js';
 import { patchRelease } from '../../app/inventory/update-release.js';
 import { CustodyError, isCustodyError } from '../../core/index.js';
 import type { ComponentQueryParams } from '../../inventory/index.js';
@@ -223,10 +223,12 @@ export function registerInventoryRoutes(app: FastifyInstance, d: RouteDeps): voi
       },
     },
     // Cache-Control: no-cache asks for a search of the index itself, not a cached answer.
-    async (req) =>
-      findComponents(s, req.caller, req.query, {
+    async (req, reply) => {
+      const body = await findComponentsJson(s, req.caller, req.query, {
         fresh: /no-cache/i.test(req.headers['cache-control'] ?? ''),
-      }),
+      });
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
   );
 
   app.get(
