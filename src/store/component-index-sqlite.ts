@@ -5,6 +5,7 @@ import {
   type DictionaryEntries,
   hashKey,
   packageKeyOf,
+  splitByCommitted,
 } from './component-index.js';
 
 // Rows per multi-row INSERT. Past about a hundred rows a statement, binding dominates and larger
@@ -134,13 +135,7 @@ function dictionaryIds<V>(
   extra: (v: V) => unknown[],
   created: [string, number][],
 ): Map<string, number> {
-  const ids = new Map<string, number>();
-  const unknown: string[] = [];
-  for (const k of wanted.keys()) {
-    const id = committed.get(k);
-    if (id === undefined) unknown.push(k);
-    else ids.set(k, id);
-  }
+  const { ids, unknown } = splitByCommitted(wanted, committed);
   for (let i = 0; i < unknown.length; i += LOOKUP_KEYS) {
     const keys = unknown.slice(i, i + LOOKUP_KEYS);
     const found = statement(

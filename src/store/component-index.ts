@@ -152,6 +152,21 @@ export async function insertComponents(
 const HEX_DIGEST = /^[0-9a-f]{13,}$/;
 
 /** The index key of a hex digest: its first 52 bits, exact in a JavaScript number and a BIGINT. */
+/** The ids of `wanted` already committed, and the keys the database must be asked for. */
+export function splitByCommitted(
+  wanted: ReadonlyMap<string, unknown>,
+  committed: ReadonlyMap<string, number>,
+): { ids: Map<string, number>; unknown: string[] } {
+  const ids = new Map<string, number>();
+  const unknown: string[] = [];
+  for (const k of wanted.keys()) {
+    const id = committed.get(k);
+    if (id === undefined) unknown.push(k);
+    else ids.set(k, id);
+  }
+  return { ids, unknown };
+}
+
 export function hashKey(hex: string): number {
   return Number.parseInt(hex.slice(0, 13), 16);
 }
@@ -168,13 +183,7 @@ async function dictionaryIds<V extends IndexedComponent | null>(
   wanted: ReadonlyMap<string, V>,
   created: [string, number][],
 ): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  const unknown: string[] = [];
-  for (const k of wanted.keys()) {
-    const id = committed.get(k);
-    if (id === undefined) unknown.push(k);
-    else ids.set(k, id);
-  }
+  const { ids, unknown } = splitByCommitted(wanted, committed);
   if (unknown.length === 0) return ids;
   const column = table === 'packages' ? sql.ref('package') : sql.ref('name');
   const lookup = async (keys: string[]) => {
