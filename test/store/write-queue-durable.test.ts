@@ -17,6 +17,15 @@ import { WriteQueue } from '../../src/store/write-queue.js';
  */
 
 const FULL = 2;
+
+/** Wait for `ready`, failing (not hanging) when it does not come: a sync that never starts is a bug. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ready()) {
+    if (Date.now() > deadline) assert.fail(`${what} did not happen within 5 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 const dirs: string[] = [];
 const dbs: Db[] = [];
 after(async () => {
@@ -56,13 +65,13 @@ describe('SQLite write batches: durable before answered', () => {
     const first = queue.run(team('durable-a')).then((r) => {
       events.push(`answered ${r}`);
     });
-    while (releases.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await until(() => releases.length >= 1, "the first batch's WAL sync");
     // Committed (the next batch may run meanwhile), but not answered before its sync.
     assert.ok((await teamNames(db)).includes('durable-a'));
     const second = queue.run(team('durable-b')).then((r) => {
       events.push(`answered ${r}`);
     });
-    while (releases.length < 2) await new Promise((r) => setTimeout(r, 5));
+    await until(() => releases.length >= 2, "the second batch's WAL sync");
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(events, ['sync started', 'sync started']);
     releases[0]?.();

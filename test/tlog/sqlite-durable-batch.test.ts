@@ -11,6 +11,15 @@ import { ed25519NoteSigner } from '../../src/tlog/note-keys.js';
 import { integrateBatch, type SequencedEntryInput } from '../../src/tlog/sequence.js';
 import { MerkleTree } from '../../src/tlog/tree.js';
 
+/** Wait for `ready`, failing (not hanging) when it does not come: a sync that never starts is a bug. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ready()) {
+    if (Date.now() > deadline) assert.fail(`${what} did not happen within 5 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /**
  * On SQLite a log batch commits without syncing inside COMMIT (which would stop the event loop)
  * and syncs the WAL afterwards on the thread pool. What must hold: a batch is answered only after
@@ -73,7 +82,7 @@ describe('SQLite log batches: durable before answered', () => {
       events.push('answered');
       return r;
     });
-    while (!events.includes('sync started')) await new Promise((r) => setTimeout(r, 5));
+    await until(() => events.includes('sync started'), "the batch's WAL sync");
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(events, ['sync started']);
     release();
