@@ -7,6 +7,7 @@ import type { Transaction } from 'kysely';
 import { type Db, openDb } from '../../src/store/db.js';
 import type { Database } from '../../src/store/schema.js';
 import { WriteQueue } from '../../src/store/write-queue.js';
+import { until } from '../helpers/until.js';
 
 /**
  * On SQLite the write queue (ingests, matching jobs) commits a batch without syncing inside
@@ -17,15 +18,6 @@ import { WriteQueue } from '../../src/store/write-queue.js';
  */
 
 const FULL = 2;
-
-/** Wait for `ready`, failing (not hanging) when it does not come: a sync that never starts is a bug. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!ready()) {
-    if (Date.now() > deadline) assert.fail(`${what} did not happen within 5 s`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 const dirs: string[] = [];
 const dbs: Db[] = [];
 after(async () => {

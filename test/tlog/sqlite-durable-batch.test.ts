@@ -10,15 +10,7 @@ import { EMPTY_ROOT, leafHash } from '../../src/tlog/hashing.js';
 import { ed25519NoteSigner } from '../../src/tlog/note-keys.js';
 import { integrateBatch, type SequencedEntryInput } from '../../src/tlog/sequence.js';
 import { MerkleTree } from '../../src/tlog/tree.js';
-
-/** Wait for `ready`, failing (not hanging) when it does not come: a sync that never starts is a bug. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!ready()) {
-    if (Date.now() > deadline) assert.fail(`${what} did not happen within 5 s`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from '../helpers/until.js';
 
 /**
  * On SQLite a log batch commits without syncing inside COMMIT (which would stop the event loop)
